@@ -1,0 +1,1 @@
+"""qunce's library: load, check, simulate and compile community-operation playbooks."""

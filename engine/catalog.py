@@ -1,0 +1,204 @@
+"""The names conditions may use: member features and group metrics, with their labels,
+types and definitions (domain.md's metric table is the contract; the handbook prints it).
+
+Windowed names take a suffix of days: `messages_30d`, `interaction_rate_7d`.
+Chinese labels work too: `近90天积分` is `points_90d`, `累计订单数` is `orders_total`.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+MAX_WINDOW_DAYS = 730
+
+
+@dataclass(frozen=True, slots=True)
+class Metric:
+    id: str
+    zh: str
+    en: str
+    type: str = "number"  # number | text | bool
+    unit: str = ""  # "ratio" prints as a percentage; "yuan" as money
+    definition_zh: str = ""
+    definition_en: str = ""
+    stage: str = ""
+    windowed: bool = True
+
+
+def _m(id: str, zh: str, en: str, unit: str = "", stage: str = "", dzh: str = "", den: str = "",
+       type: str = "number", windowed: bool = True) -> Metric:
+    return Metric(id, zh, en, type, unit, dzh, den, stage, windowed)
+
+
+# Per member, as of the evaluation day. Windowed: `<id>_<N>d` and `<id>_total`.
+MEMBER_COUNTS = {m.id: m for m in (
+    _m("messages", "发言数", "messages"),
+    _m("active_days", "发言天数", "days with a message"),
+    _m("orders", "订单数", "orders"),
+    _m("order_amount", "消费金额", "amount ordered", "yuan"),
+    _m("refunds", "退款次数", "refunds"),
+    _m("refund_amount", "退款金额", "amount refunded", "yuan"),
+    _m("referrals", "推荐人数", "referrals"),
+    _m("checkins", "签到次数", "check-ins"),
+    _m("points", "积分", "points"),
+    _m("surveys", "问卷次数", "surveys answered"),
+    _m("reaches", "触达次数", "times reached"),
+)}
+LAST_EVENTS = {"message": ("发言", "message"), "order": ("下单", "order"), "checkin": ("签到", "check-in"),
+               "referral": ("推荐", "referral"), "join": ("入群", "join"), "reach": ("触达", "reach")}
+MEMBER_SINGLE = {m.id: m for m in (
+    _m("tenure_days", "入群天数", "days since joining", windowed=False),
+    _m("points_balance", "积分余额", "points balance", windowed=False),
+    _m("avg_score", "平均评分", "average survey score", windowed=False),
+    _m("level", "会员等级", "membership level", type="text", windowed=False),
+    _m("level_rank", "等级序号", "level rank (0 = lowest)", windowed=False),
+    _m("group_type", "群类型", "group type", type="text", windowed=False),
+    *(_m(f"days_since_last_{k}", f"距上次{zh}天数", f"days since the last {en}", windowed=False)
+      for k, (zh, en) in LAST_EVENTS.items()),
+)}
+
+# Per group (and, summed over a staff member's groups, per staff member), over a period or window.
+GROUP_METRICS = {m.id: m for m in (
+    _m("members", "群成员数", "members", "", "acquisition", "按剧本的口径(期初、期末或平均)统计的群成员数",
+       "members in the group, by the playbook's convention (start, end or average)"),
+    _m("new_members", "新增人数", "new members", "", "acquisition", "期内入群人数", "joins in the period"),
+    _m("leaves", "退群人数", "members who left", "", "acquisition", "期内退群人数", "members who left in the period"),
+    _m("net_new_members", "净增人数", "net new members", "", "acquisition", "新增人数 − 退群人数", "new members − members who left"),
+    _m("exposures", "曝光量", "exposures", "", "acquisition", "入群渠道的曝光次数", "exposures of the entry channels"),
+    _m("join_rate", "入群率", "join rate", "ratio", "acquisition", "入群人数 ÷ 入群渠道曝光量",
+       "members joined ÷ exposures of the entry channel"),
+    _m("leave_rate", "退群率", "leave rate", "ratio", "acquisition", "期内退群人数 ÷ 群成员数",
+       "members who left in the period ÷ members in the group"),
+    _m("speakers", "发言人数", "members who posted", "", "activation", "期内发过有效消息的人数", "members who posted a valid message"),
+    _m("interaction_rate", "互动率", "interaction rate", "ratio", "activation",
+       "当天发过有效消息的成员数 ÷ 群成员数(多日取日均)",
+       "members who posted a valid message that day ÷ members (averaged over days)"),
+    _m("messages", "消息总量", "total messages", "", "activation", "期内消息条数", "messages in the period"),
+    _m("messages_per_member", "人均消息量", "messages per member", "", "activation", "消息总量 ÷ 群成员数",
+       "total messages ÷ members"),
+    _m("retention_rate", "留存率", "retention rate", "ratio", "retention",
+       "期内新成员在 N 天后(默认 7 天)仍在群的比例", "new members of the period still in the group after N days (default 7) ÷ new members"),
+    _m("orders", "订单数", "orders", "", "monetisation", "期内订单数", "orders in the period"),
+    _m("buyers", "下单人数", "members who ordered", "", "monetisation", "期内下过单的成员数", "members who ordered"),
+    _m("sales", "销售额", "sales", "yuan", "monetisation", "期内订单金额减退款", "order amount less refunds"),
+    _m("conversion_rate", "转化率", "conversion rate", "ratio", "monetisation", "订单数 ÷ 群成员数", "orders ÷ members"),
+    _m("average_order_value", "客单价", "average order value", "yuan", "monetisation", "订单金额 ÷ 下单人数",
+       "order amount ÷ members who ordered"),
+    _m("cost", "投入", "cost", "yuan", "monetisation", "期内投入(成本事件金额)", "cost recorded in the period"),
+    _m("roi", "投入产出比", "ROI", "", "monetisation", "销售额 ÷ 投入;大于 1 值得继续投入", "sales ÷ cost; keep investing while above 1"),
+    _m("reach_rate", "触达率", "reach rate", "ratio", "private_domain", "被触达的成员数 ÷ 群成员数", "members reached ÷ members"),
+    _m("per_customer_return", "单客回报率", "per-customer return", "yuan", "private_domain", "销售额 ÷ 客户数",
+       "revenue ÷ customers"),
+    _m("referral_rate", "推荐率", "referral rate", "ratio", "private_domain", "推荐过他人的成员数 ÷ 群成员数",
+       "members who referred someone ÷ members"),
+    _m("csat", "用户满意度", "satisfaction", "", "private_domain", "问卷评分(1–5)的平均值", "average survey score (1–5)"),
+    _m("age_days", "群龄天数", "days since the group was created", windowed=False),
+    _m("days_to_end", "距结束天数", "days until the group ends", windowed=False),
+    _m("days_since_last_message", "距上次发言天数", "days since the last message", windowed=False),
+    _m("group_type", "群类型", "group type", type="text", windowed=False),
+)}
+
+# Fields of one event, for filters such as a custom metric's `where`.
+EVENT_FIELDS = {m.id: m for m in (
+    _m("type", "事件类型", "event type", type="text", windowed=False),
+    _m("channel", "渠道", "channel", type="text", windowed=False),
+    _m("amount", "金额", "amount", "yuan", windowed=False),
+    _m("score", "评分", "score", windowed=False),
+    _m("count", "数量", "count", windowed=False),
+    _m("removed", "被移出", "removed by staff", type="bool", windowed=False),
+    _m("staff_role", "员工角色", "staff role", type="text", windowed=False),
+)}
+
+# Per staff member and commission period, besides the group metrics.
+COMMISSION_EXTRA = {m.id: m for m in (
+    _m("weighted_attainment", "加权达成率", "weighted attainment", "ratio", windowed=False),
+    _m("groups", "负责群数", "groups held", windowed=False),
+)}
+
+SCOPE_LABELS = {
+    "member": ("成员", "member"),
+    "group": ("群", "group"),
+    "staff": ("提成", "commission"),
+    "event": ("事件", "event"),
+}
+
+_WINDOW = re.compile(r"^(?P<base>[a-z][a-z0-9_]*?)_(?P<days>\d+)d$")
+_TOTAL = re.compile(r"^(?P<base>[a-z][a-z0-9_]*?)_total$")
+_ZH_WINDOW = re.compile(r"^近(?P<days>\d+)天(?P<label>.+)$")
+_ZH_TOTAL = re.compile(r"^累计(?P<label>.+)$")
+
+
+@dataclass(frozen=True, slots=True)
+class Resolved:
+    """A name as written, resolved to its canonical id and meaning."""
+
+    id: str
+    metric: Metric
+    days: int | None = None  # window length; None for totals and unwindowed names
+    total: bool = False
+
+    def label(self, lang: str) -> str:
+        base = self.metric.zh if lang == "zh" else self.metric.en
+        if self.total:
+            return f"累计{base}" if lang == "zh" else f"{base} (all time)"
+        if self.days is not None:
+            return f"近{self.days}天{base}" if lang == "zh" else f"{base} in the last {self.days} days"
+        return base
+
+
+class Names:
+    """The names known in one scope: built-ins plus custom metrics and extras."""
+
+    def __init__(self, scope: str, custom: dict[str, Metric] | None = None) -> None:
+        self.scope = scope
+        self.custom = custom or {}
+        if scope == "member":
+            self.windowed, self.single = MEMBER_COUNTS, MEMBER_SINGLE
+        elif scope in ("group", "staff"):
+            self.windowed = {k: v for k, v in GROUP_METRICS.items() if v.windowed}
+            self.single = {k: v for k, v in GROUP_METRICS.items() if not v.windowed}
+            if scope == "staff":
+                self.single = {**self.single, **COMMISSION_EXTRA}
+        else:
+            self.windowed, self.single = {}, dict(EVENT_FIELDS)
+        self.single = {**self.single, **self.custom}
+        self.by_label = {m.zh: m for m in (*self.windowed.values(), *self.single.values())}
+
+    def resolve(self, name: str) -> Resolved | None:
+        """The canonical meaning of `name`, or None when it is unknown here."""
+        if name in self.single:
+            return Resolved(name, self.single[name])
+        if name in self.windowed:
+            # A bare windowed name means the current period (group scope) or all time (member scope).
+            return Resolved(name, self.windowed[name], total=self.scope == "member")
+        if name in self.by_label:
+            return self.resolve(self.by_label[name].id)
+        for pattern, total in ((_WINDOW, False), (_TOTAL, True), (_ZH_WINDOW, False), (_ZH_TOTAL, True)):
+            match = pattern.match(name)
+            if not match:
+                continue
+            groups = match.groupdict()
+            metric = self.windowed.get(groups.get("base", "")) or self._by_zh(groups.get("label", ""))
+            if metric is None:
+                return None
+            if total:
+                return Resolved(f"{metric.id}_total", metric, None, True)
+            days = int(groups["days"])
+            if not 1 <= days <= MAX_WINDOW_DAYS:
+                return None
+            return Resolved(f"{metric.id}_{days}d", metric, days)
+        return None
+
+    def _by_zh(self, label: str) -> Metric | None:
+        for metric in self.windowed.values():
+            if metric.zh == label:
+                return metric
+        return None
+
+    def examples(self) -> list[str]:
+        """Names to suggest for did-you-mean: plain ids and the common windows."""
+        out = list(self.single)
+        for key in self.windowed:
+            out += [key, f"{key}_7d", f"{key}_30d", f"{key}_90d", f"{key}_total"]
+        return out

@@ -1,0 +1,250 @@
+"""Codes for the stages before the semantic checks: reading, schema, conditions, templates.
+
+Semantic checks register their own codes in engine/checks/, one file each.
+"""
+
+from __future__ import annotations
+
+from engine.diagnostics.registry import Code, register
+
+# --- Q0xx: reading the files -------------------------------------------------
+
+register(Code(
+    "Q001", "yaml-syntax", "error",
+    "The file is not valid YAML.", "文件不是合法的 YAML。",
+    "YAML syntax error: {detail}", "YAML 语法错误:{detail}",
+    "Check indentation (spaces, not tabs) and that every quote and bracket is closed.",
+    "检查缩进(用空格,不要用 Tab),以及引号和括号是否成对。",
+    bad="roles:\n  owner: {name: 群主\n", good="roles:\n  owner: {name: 群主}\n", group="source",
+))
+register(Code(
+    "Q002", "duplicate-key", "error",
+    "A mapping has the same key twice.", "同一层级出现了重复的键。",
+    "duplicate key '{key}' (first defined on line {first_line})",
+    "重复的键 '{key}'(第 {first_line} 行已定义)",
+    "Remove one of them or merge their contents; YAML would silently keep only the last.",
+    "删掉其中一个或合并内容;否则 YAML 会悄悄只保留后一个。",
+    bad="roles:\n  owner: {name: 群主}\n  owner: {name: 管理员}\n",
+    good="roles:\n  owner: {name: 群主}\n  admin: {name: 管理员}\n", group="source",
+))
+register(Code(
+    "Q003", "file-too-large", "error",
+    "The file is larger than a playbook can be.", "文件超过了剧本允许的大小。",
+    "file is {size} bytes; the limit is {limit} bytes",
+    "文件大小为 {size} 字节,上限为 {limit} 字节",
+    "Split the playbook with include: into fragments, or check that this is the right file.",
+    "用 include: 把剧本拆成多个片段,或确认文件是否选错。", group="source",
+))
+register(Code(
+    "Q004", "too-deep", "error",
+    "The document nests deeper than any playbook needs.", "文档嵌套层级过深。",
+    "nesting is deeper than {limit} levels",
+    "嵌套超过 {limit} 层",
+    "Flatten the structure; a playbook never needs this depth.",
+    "请展平结构;正常剧本不需要这么深的嵌套。", group="source",
+))
+register(Code(
+    "Q005", "alias-expansion", "error",
+    "YAML aliases expand to too many nodes (an alias bomb).", "YAML 别名展开后节点过多(别名炸弹)。",
+    "aliases expand to more than {limit} nodes",
+    "别名展开后超过 {limit} 个节点",
+    "Use fewer nested aliases (&anchor / *alias), or write the values out.",
+    "减少嵌套的别名(&锚点 / *别名),或直接写出内容。",
+    bad="a: &a [x, x, x, x, x, x, x, x, x]\nb: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a]\nc: [*b, *b, *b, *b, *b, *b, *b, *b, *b]\n",
+    group="source",
+))
+register(Code(
+    "Q006", "unsupported-tag", "error",
+    "A YAML tag that playbooks do not support.", "剧本不支持的 YAML 标签。",
+    "unsupported YAML tag '{tag}'",
+    "不支持的 YAML 标签 '{tag}'",
+    "Remove the tag; playbooks use plain strings, numbers, lists and mappings.",
+    "删除该标签;剧本只使用字符串、数字、列表和映射。",
+    bad="name: !!python/object:os.system x\n", good="name: x\n", group="source",
+))
+register(Code(
+    "Q007", "unreadable-file", "error",
+    "A file could not be read.", "文件无法读取。",
+    "cannot read file: {detail}", "无法读取文件:{detail}",
+    "Check the path and the permissions, and that the file is UTF-8 text.",
+    "检查路径和权限,并确认文件是 UTF-8 编码的文本。", group="source",
+))
+register(Code(
+    "Q008", "outside-root", "error",
+    "An include or extends points outside the playbook's root folder.", "include 或 extends 指向剧本根目录之外。",
+    "'{target}' is outside the root folder {root}",
+    "'{target}' 位于根目录 {root} 之外",
+    "Keep shared fragments inside the playbook folder, or validate with --root set to a common parent.",
+    "把共享片段放在剧本目录内,或用 --root 指定共同的上级目录。",
+    bad="extends: ../../etc/base.yaml\n", good="extends: base.yaml\n", group="source",
+))
+register(Code(
+    "Q009", "include-cycle", "error",
+    "Files include or extend each other in a cycle.", "文件之间的 include / extends 形成循环。",
+    "'{target}' is already being loaded: {chain}",
+    "'{target}' 已在加载链中:{chain}",
+    "Break the cycle: a base playbook must not extend or include its children.",
+    "打破循环:基础剧本不能再引用它的子剧本。", group="source",
+))
+register(Code(
+    "Q010", "missing-include", "error",
+    "An include or extends names a file that does not exist.", "include 或 extends 引用的文件不存在。",
+    "no such file: '{target}'", "文件不存在:'{target}'",
+    "Paths are relative to the file that names them.",
+    "路径相对于引用它的文件所在目录。",
+    bad="include: [fragments/sop.yml]\n", good="include: [fragments/sop.yaml]\n", group="source",
+))
+register(Code(
+    "Q011", "not-a-mapping", "error",
+    "The document is empty or not a mapping of sections.", "文档为空,或顶层不是“键: 值”映射。",
+    "expected a mapping of playbook sections, found {found}",
+    "顶层应为剧本各部分的映射,实际为{found}",
+    "A playbook starts with keys such as 'playbook:', 'roles:', 'group_types:'.",
+    "剧本以 'playbook:'、'roles:'、'group_types:' 等键开头。",
+    bad="- roles\n- group_types\n", good="playbook: 美妆私域\n", group="source",
+))
+register(Code(
+    "Q012", "not-a-playbook", "warning",
+    "A YAML file in the folder is neither a playbook nor included by one.", "目录中的 YAML 文件既不是剧本,也没有被剧本引用。",
+    "skipped: no 'playbook:' key and no playbook includes or extends this file",
+    "已跳过:没有 'playbook:' 键,也没有剧本 include / extends 它",
+    "Add 'playbook: <name>' to validate it, or move it out of the folder.",
+    "添加 'playbook: <名称>' 以校验它,或把它移出该目录。", group="source",
+))
+register(Code(
+    "Q013", "multiple-documents", "error",
+    "A playbook file holds more than one YAML document.", "一个剧本文件中有多个 YAML 文档。",
+    "a playbook file must hold one YAML document; found another after '---'",
+    "一个剧本文件只能包含一个 YAML 文档;'---' 之后又出现了一个",
+    "Put each playbook in its own file.", "每个剧本单独放一个文件。", group="source",
+))
+
+# --- Q1xx: the shape of the playbook ------------------------------------------
+
+register(Code(
+    "Q101", "unknown-key", "error",
+    "A key that this section does not have.", "该部分没有这个键。",
+    "unknown key '{key}' in {where}{suggestion}",
+    "{where} 中没有键 '{key}'{suggestion}",
+    "Allowed here: {allowed}.", "此处可用的键:{allowed}。",
+    bad="roles:\n  owner: {name: 群主, max_group: 8}\n",
+    good="roles:\n  owner: {name: 群主, max_groups: 8}\n", group="schema",
+))
+register(Code(
+    "Q102", "missing-field", "error",
+    "A required key is missing.", "缺少必填的键。",
+    "missing required key '{key}' in {where}",
+    "{where} 缺少必填的键 '{key}'",
+    "Add '{key}:'; see the playbook reference for what it means.",
+    "添加 '{key}:';含义见剧本参考文档。",
+    bad="levels:\n  - {name: 银卡会员}\n", good="levels:\n  - {id: silver, name: 银卡会员}\n", group="schema",
+))
+register(Code(
+    "Q103", "wrong-type", "error",
+    "A value has the wrong type.", "值的类型不对。",
+    "expected {expected}, found {found}",
+    "应为{expected},实际为{found}",
+    "{detail}", "{detail}",
+    bad="roles:\n  owner: {name: 群主, max_groups: eight}\n",
+    good="roles:\n  owner: {name: 群主, max_groups: 8}\n", group="schema",
+))
+register(Code(
+    "Q104", "invalid-value", "error",
+    "A value is not one of those allowed, or out of range.", "值不在允许范围内。",
+    "{detail}{suggestion}", "{detail}{suggestion}",
+    "{allowed}", "{allowed}",
+    bad="group_types:\n  traffic: {name: 引流群, entry: {mode: free}}\n",
+    good="group_types:\n  traffic: {name: 引流群, entry: {mode: open}}\n", group="schema",
+))
+register(Code(
+    "Q105", "invalid-format", "error",
+    "A duration, time, date or id is not written in its format.", "时长、时间、日期或 id 的格式不对。",
+    "{detail}", "{detail}",
+    "{example}", "{example}",
+    bad="membership:\n  points: {expire_after: one year}\n",
+    good="membership:\n  points: {expire_after: 365d}\n", group="schema",
+))
+
+# --- Q2xx: conditions ----------------------------------------------------------
+
+register(Code(
+    "Q201", "condition-syntax", "error",
+    "A condition is not a valid expression.", "条件表达式写法有误。",
+    "cannot parse condition: {detail}", "无法解析条件:{detail}",
+    "Conditions look like: points_90d >= 300 and orders_30d >= 1",
+    "条件的写法如:points_90d >= 300 and orders_30d >= 1",
+    bad="promote_when: points_90d >= \n", good="promote_when: points_90d >= 300\n", group="conditions",
+))
+register(Code(
+    "Q202", "unknown-name", "error",
+    "A condition uses a name that is not a known metric or feature.", "条件中使用了未知的指标或特征名。",
+    "unknown name '{name}' in {scope} condition{suggestion}",
+    "{scope}条件中有未知名称 '{name}'{suggestion}",
+    "Known names are listed by 'qunce rules --names'; declare your own under metrics.custom.",
+    "可用名称见 'qunce rules --names';自定义指标请写在 metrics.custom 下。",
+    bad="when: point_90d >= 300\n", good="when: points_90d >= 300\n", group="conditions",
+))
+register(Code(
+    "Q203", "not-boolean", "error",
+    "A condition does not give true or false.", "条件的结果不是“是/否”。",
+    "condition gives {found}, not true/false",
+    "条件的结果是{found},而不是“是/否”",
+    "Compare it with something, e.g. '{source} >= 1'.",
+    "请加上比较,例如 '{source} >= 1'。",
+    bad="when: orders_30d\n", good="when: orders_30d >= 1\n", group="conditions",
+))
+register(Code(
+    "Q204", "type-mismatch", "error",
+    "An operator is applied to values of the wrong type.", "运算符两边的类型不匹配。",
+    "{detail}", "{detail}",
+    "Compare numbers with numbers and text with text.", "数字与数字比较,文本与文本比较。",
+    bad="when: orders_30d >= \"3\"\n", good="when: orders_30d >= 3\n", group="conditions",
+))
+register(Code(
+    "Q205", "forbidden-construct", "error",
+    "A condition uses something the safe condition language does not allow.", "条件中使用了安全条件语言不允许的写法。",
+    "{construct} is not allowed in conditions",
+    "条件中不允许使用{construct}",
+    "Conditions may use metric names, numbers, text, comparisons, + - * /, and, or, not, min(), max(), abs().",
+    "条件中只能使用指标名、数字、文本、比较、+ - * /、and、or、not、min()、max()、abs()。",
+    bad="when: __import__('os').system('x')\n", good="when: orders_30d >= 1\n", group="conditions",
+))
+
+# --- Q3xx: templates -------------------------------------------------------------
+
+register(Code(
+    "Q301", "template-syntax", "error",
+    "A message template is not valid Jinja2.", "消息模板不是合法的 Jinja2。",
+    "template syntax error: {detail}", "模板语法错误:{detail}",
+    "Variables are written {{{{ name }}}}; blocks {{% if ... %}}...{{% endif %}}.",
+    "变量写作 {{{{ name }}}};语句块写作 {{% if ... %}}...{{% endif %}}。",
+    bad="welcome: \"欢迎 {{ member.nickname 加入\"\n", good="welcome: \"欢迎 {{ member.nickname }} 加入\"\n",
+    group="templates",
+))
+register(Code(
+    "Q302", "template-undefined", "error",
+    "A template uses a name that is not defined for it.", "模板使用了未定义的变量。",
+    "template uses undefined {detail}", "模板使用了未定义的{detail}",
+    "Available here: {available}. Add your own under vars:.",
+    "此处可用:{available}。自定义变量请写在 vars: 下。",
+    bad="welcome: \"欢迎 {{ member.nick }}\"\n", good="welcome: \"欢迎 {{ member.nickname }}\"\n",
+    group="templates",
+))
+register(Code(
+    "Q303", "template-unsafe", "error",
+    "A template tries to reach something outside its sandbox.", "模板试图访问沙箱之外的内容。",
+    "unsafe template: {detail}", "不安全的模板:{detail}",
+    "Templates may only read the documented variables; attributes starting with _ are blocked.",
+    "模板只能读取文档列出的变量;以 _ 开头的属性被禁止访问。",
+    bad="welcome: \"{{ ''.__class__.__mro__ }}\"\n", good="welcome: \"欢迎 {{ member.nickname }}\"\n",
+    group="templates",
+))
+register(Code(
+    "Q304", "template-too-costly", "error",
+    "A template renders too much text or takes too long.", "模板输出过长或渲染耗时过久。",
+    "template {detail}", "模板{detail}",
+    "Group messages are short; remove large loops and repeats.",
+    "群消息应当简短;去掉大循环和重复。",
+    bad="welcome: \"{% for i in range(99999) %}欢迎{% endfor %}\"\n", good="welcome: \"欢迎!\"\n",
+    group="templates",
+))

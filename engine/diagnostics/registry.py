@@ -1,0 +1,80 @@
+"""The code registry: every stable diagnostic code, its name, words and examples."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+
+class _Lenient(dict[str, Any]):
+    # A template naming a param the caller did not give shows it as "?" rather
+    # than failing: a diagnostic must never crash its own report.
+    def __missing__(self, key: str) -> str:
+        return "?"
+
+
+@dataclass(frozen=True, slots=True)
+class Code:
+    """A stable diagnostic code with bilingual message and hint templates."""
+
+    code: str
+    name: str
+    severity: str  # "error" | "warning" | "info"
+    summary_en: str
+    summary_zh: str
+    message_en: str
+    message_zh: str
+    hint_en: str = ""
+    hint_zh: str = ""
+    bad: str = ""
+    good: str = ""
+    group: str = ""
+
+    def format_message(self, lang: str, params: dict[str, Any]) -> str:
+        template = self.message_zh if lang == "zh" else self.message_en
+        return template.format_map(_Lenient(_words(params, lang)))
+
+    def format_hint(self, lang: str, params: dict[str, Any]) -> str:
+        template = self.hint_zh if lang == "zh" else self.hint_en
+        return template.format_map(_Lenient(_words(params, lang)))
+
+
+def _words(params: dict[str, Any], lang: str) -> dict[str, Any]:
+    # A param may carry both languages as {"en": ..., "zh": ...}.
+    out: dict[str, Any] = {}
+    for key, value in params.items():
+        if isinstance(value, dict) and set(value) == {"en", "zh"}:
+            out[key] = value[lang if lang == "zh" else "en"]
+        else:
+            out[key] = value
+    return out
+
+
+_REGISTRY: dict[str, Code] = {}
+
+
+def register(code: Code) -> Code:
+    """Add a code; codes are stable, so registering one twice is a bug."""
+    if code.code in _REGISTRY and _REGISTRY[code.code] != code:
+        raise ValueError(f"diagnostic code {code.code} registered twice")
+    _REGISTRY[code.code] = code
+    return code
+
+
+def lookup(code: str) -> Code:
+    if code not in _REGISTRY:
+        _load_all()
+    return _REGISTRY[code]
+
+
+def all_codes() -> list[Code]:
+    """Every registered code, sorted."""
+    _load_all()
+    return [_REGISTRY[key] for key in sorted(_REGISTRY)]
+
+
+def _load_all() -> None:
+    # Codes live beside the code that emits them; importing the packages
+    # registers them all.
+    import engine.checks  # noqa: F401
+    import engine.diagnostics.codes  # noqa: F401

@@ -1,0 +1,54 @@
+"""Metric conventions and custom metrics declared by the playbook."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from pydantic import Field
+
+from engine.model.common import Condition, DurationField, Id, Label, Model, choice
+
+MEMBER_BASES = {"start": "期初", "end": "期末", "average": "平均"}
+SCOPES = {"member": "成员", "group": "群", "staff": "员工"}
+AGGREGATES = {"count": "次数", "sum": "合计", "distinct_days": "天数", "avg": "平均", "days_since_last": "距上次天数"}
+EVENT_TYPES = {
+    "exposure": "曝光", "join": "入群", "leave": "退群", "message": "发言|消息", "order": "下单|订单",
+    "refund": "退款", "referral": "推荐", "checkin": "签到", "survey": "问卷", "reach": "触达", "task": "任务",
+}
+
+if TYPE_CHECKING:
+    MembersBasis = str
+    Scope = str
+    Aggregate = str
+    EventType = str
+else:
+    MembersBasis = choice(MEMBER_BASES, "“群成员数”口径:期初 / 期末 / 平均。Which member count rates divide by.")
+    Scope = choice(SCOPES, "范围:成员 / 群 / 员工。What the metric is computed for.")
+    Aggregate = choice(AGGREGATES, "聚合方式。How events are aggregated.")
+    EventType = choice(EVENT_TYPES, "事件类型。Event type.")
+
+
+class CustomMetric(Model):
+    """自定义指标:由其他指标计算(expr),或由事件聚合(event + agg)。A custom metric."""
+
+    id: Id
+    name: Label
+    scope: Scope = "member"
+    description: str | None = None
+    expr: Condition | None = Field(None, description="由已有指标计算的表达式。An expression over known names.")
+    event: EventType | None = Field(None, description="聚合的事件类型。Event type to aggregate.")
+    agg: Aggregate | None = Field(None, description="聚合方式:count/sum/distinct_days/avg/days_since_last。")
+    field: str | None = Field(None, description="sum/avg 的字段,如 amount、score。Field for sum/avg.")
+    window: DurationField | None = Field(None, description="滚动窗口,如 30d;省略为累计。Rolling window; omitted = all time.")
+    where: Condition | None = Field(None, description="事件过滤条件,如 channel == \"直播\"。Event filter.")
+    unit: str | None = Field(None, description="单位,如 %、元、次。Unit for display.")
+
+
+class MetricsConfig(Model):
+    """指标口径与自定义指标。Metric conventions and custom metrics."""
+
+    members_basis: MembersBasis = Field("average", description="比率类指标分母“群成员数”的口径,默认 平均。")
+    valid_message_min_chars: int = Field(1, ge=1, description="有效发言的最少字数(互动率用)。Minimum characters of a valid message.")
+    retention_days: int = Field(7, ge=1, description="留存率的天数 N。N for N-day retention.")
+    churn_after: DurationField | None = Field(None, description="多久未发言且未下单视为流失,如 30d。When a member counts as churned.")
+    custom: list[CustomMetric] = Field(default_factory=list, description="自定义指标。Custom metrics.")

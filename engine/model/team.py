@@ -1,0 +1,19 @@
+"""Roles (运营团队): who works the groups, and how much each can carry."""
+
+from __future__ import annotations
+
+from pydantic import Field
+
+from engine.model.common import Id, Label, Model
+
+
+class Role(Model):
+    """运营角色,如 群主、管理员、KOL、气氛组。A staff role such as owner, admin, KOL, helper."""
+
+    name: Label
+    description: str | None = Field(None, description="职责说明。What the role does.")
+    duties: list[str] = Field(default_factory=list, description="职责清单。Duties, one per line.")
+    max_groups: int | None = Field(None, ge=1, description="一人最多负责的群数。Most groups one person holds.")
+    per_group: int | None = Field(None, ge=0, description="每个群配置的人数。Staff of this role per group.")
+    minutes_per_day: int | None = Field(None, ge=1, le=1440, description="每人每天可用于社群的分钟数。Minutes per person per day.")
+    reports_to: Id | None = Field(None, description="上级角色。The role this one reports to.")

@@ -1,0 +1,235 @@
+"""Read one YAML file into a positioned tree, with guards against hostile input.
+
+The tree is built from ruamel.yaml's event stream by an iterative composer, so
+deep nesting cannot overflow the stack, alias expansion is counted as it is
+built (an alias bomb stops early), and duplicate keys are findings, not
+silent overwrites.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from engine.diagnostics import Diagnostic, Span, diag
+from engine.source.nodes import Entry, Map, Node, Scalar, Seq
+from engine.source.scalars import STANDARD_TAGS, resolve_plain, resolve_tagged
+
+MAX_FILE_BYTES = 2_000_000
+MAX_DEPTH = 64
+MAX_NODES = 200_000
+
+
+@dataclass(slots=True)
+class ParsedFile:
+    path: str
+    text: str
+    root: Node | None
+    diagnostics: list[Diagnostic] = field(default_factory=list)
+
+
+class _Abort(Exception):
+    def __init__(self, diagnostic: Diagnostic) -> None:
+        self.diagnostic = diagnostic
+
+
+def read_file(path: Path, display: str | None = None) -> ParsedFile:
+    """Read and compose one YAML file; problems come back as diagnostics."""
+    name = display or str(path)
+    start = Span(name, 1, 1)
+    try:
+        size = path.stat().st_size
+        if size > MAX_FILE_BYTES:
+            return ParsedFile(name, "", None, [diag("Q003", start, size=size, limit=MAX_FILE_BYTES)])
+        data = path.read_bytes()
+    except OSError as exc:
+        return ParsedFile(name, "", None, [diag("Q007", start, detail=exc.strerror or str(exc))])
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        return ParsedFile(name, "", None, [diag("Q007", Span(name, line, 1), detail="not UTF-8 text")])
+    return parse_text(text, name)
+
+
+def parse_text(text: str, name: str) -> ParsedFile:
+    """Compose YAML text into a positioned tree."""
+    if len(text.encode("utf-8")) > MAX_FILE_BYTES:
+        size = len(text.encode("utf-8"))
+        return ParsedFile(name, "", None, [diag("Q003", Span(name, 1, 1), size=size, limit=MAX_FILE_BYTES)])
+    composer = _Composer(name, text)
+    try:
+        root = composer.run()
+    except _Abort as abort:
+        return ParsedFile(name, text, None, [*composer.diagnostics, abort.diagnostic])
+    return ParsedFile(name, text, root, composer.diagnostics)
+
+
+class _Frame:
+    __slots__ = ("node", "size", "anchor", "pending_key", "merge", "merged")
+
+    def __init__(self, node: Map | Seq, anchor: str | None) -> None:
+        self.node = node
+        self.size = 1
+        self.anchor = anchor
+        self.pending_key: Scalar | None = None
+        self.merge = False
+        self.merged: set[str] = set()  # keys that came from '<<' and may be overridden
+
+
+class _Composer:
+    def __init__(self, name: str, text: str) -> None:
+        self.name = name
+        self.text = text
+        self.diagnostics: list[Diagnostic] = []
+        self.anchors: dict[str, tuple[Node, int]] = {}
+        self.stack: list[_Frame] = []
+        self.root: Node | None = None
+        self.root_size = 0
+        self.documents = 0
+
+    def span(self, start: Any, end: Any) -> Span:
+        return Span(self.name, start.line + 1, start.column + 1, end.line + 1, end.column + 1)
+
+    def run(self) -> Node | None:
+        from ruamel.yaml import YAML
+        from ruamel.yaml.error import MarkedYAMLError, YAMLError
+
+        try:
+            for event in YAML(typ="rt", pure=True).parse(self.text):
+                self.handle(event)
+        except _Abort:
+            raise
+        except MarkedYAMLError as exc:
+            mark = exc.problem_mark or exc.context_mark
+            line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
+            detail = " ".join(part for part in (exc.context, exc.problem) if part)
+            raise _Abort(diag("Q001", Span(self.name, line, col), detail=detail or "invalid YAML")) from None
+        except (YAMLError, ValueError, RecursionError) as exc:
+            mark = getattr(exc, "position", None)
+            line, col = _line_col(self.text, mark) if isinstance(mark, int) else (1, 1)
+            raise _Abort(diag("Q001", Span(self.name, line, col), detail=str(exc).splitlines()[0])) from None
+        return self.root
+
+    def handle(self, event: Any) -> None:
+        kind = type(event).__name__
+        if kind == "DocumentStartEvent":
+            self.documents += 1
+            if self.documents > 1:
+                raise _Abort(diag("Q013", self.span(event.start_mark, event.end_mark)))
+        elif kind == "ScalarEvent":
+            node = self.scalar(event)
+            self.add(node, 1, event.anchor)
+        elif kind == "AliasEvent":
+            span = self.span(event.start_mark, event.end_mark)
+            if event.anchor not in self.anchors:
+                raise _Abort(diag("Q001", span, detail=f"undefined alias *{event.anchor}"))
+            node, size = self.anchors[event.anchor]
+            self.add(node, size, None)
+        elif kind in ("MappingStartEvent", "SequenceStartEvent"):
+            self.check_tag(event, "map" if kind == "MappingStartEvent" else "seq")
+            span = self.span(event.start_mark, event.end_mark)
+            if len(self.stack) >= MAX_DEPTH:
+                raise _Abort(diag("Q004", span, limit=MAX_DEPTH))
+            container: Map | Seq = Map({}, span) if kind == "MappingStartEvent" else Seq([], span)
+            self.stack.append(_Frame(container, event.anchor))
+        elif kind in ("MappingEndEvent", "SequenceEndEvent"):
+            frame = self.stack.pop()
+            end = event.end_mark
+            old = frame.node.span
+            frame.node.span = Span(old.file, old.line, old.col, end.line + 1, end.column + 1)
+            self.add(frame.node, frame.size, frame.anchor)
+
+    def check_tag(self, event: Any, expected: str) -> None:
+        tag = event.tag
+        if tag is None or tag in ("!", "?"):
+            return
+        if STANDARD_TAGS.get(str(tag)) != expected:
+            span = self.span(event.start_mark, event.end_mark)
+            self.diagnostics.append(diag("Q006", span, tag=str(tag)))
+
+    def scalar(self, event: Any) -> Scalar:
+        span = self.span(event.start_mark, event.end_mark)
+        raw = self.text[event.start_mark.index : event.end_mark.index]
+        style = event.style or None
+        value: Any = event.value
+        tag = event.tag
+        if tag is not None and str(tag) not in ("!", "?"):
+            kind = STANDARD_TAGS.get(str(tag))
+            if kind is None or kind in ("map", "seq"):
+                self.diagnostics.append(diag("Q006", span, tag=str(tag)))
+            else:
+                try:
+                    value = resolve_tagged(kind, event.value)
+                except ValueError as exc:
+                    self.diagnostics.append(diag("Q001", span, detail=str(exc)))
+        elif style is None:
+            value = resolve_plain(event.value)
+        return Scalar(value, span, style, raw)
+
+    def add(self, node: Node, size: int, anchor: str | None) -> None:
+        if anchor:
+            self.anchors[anchor] = (node, size)
+        if not self.stack:
+            self.root = node
+            self.root_size = size
+            return
+        frame = self.stack[-1]
+        frame.size += size
+        if frame.size > MAX_NODES:
+            raise _Abort(diag("Q005", frame.node.span, limit=MAX_NODES))
+        if isinstance(frame.node, Seq):
+            frame.node.items.append(node)
+            return
+        if frame.pending_key is None:
+            self.take_key(frame, node)
+            return
+        key = frame.pending_key
+        frame.pending_key = None
+        if frame.merge:
+            frame.merge = False
+            self.merge_into(frame, node, key.span)
+            return
+        name = _key_text(key.value)
+        entries = frame.node.entries
+        if name in frame.merged:
+            frame.merged.discard(name)
+        elif name in entries:
+            first = entries[name].key_span.line
+            self.diagnostics.append(diag("Q002", key.span, key=name, first_line=first))
+            return
+        entries[name] = Entry(key.span, node)
+
+    def take_key(self, frame: _Frame, node: Node) -> None:
+        if not isinstance(node, Scalar):
+            raise _Abort(diag("Q001", node.span, detail="a mapping key must be plain text, not a list or mapping"))
+        frame.pending_key = node
+        frame.merge = node.style is None and node.value == "<<"
+
+    def merge_into(self, frame: _Frame, source: Node, span: Span) -> None:
+        assert isinstance(frame.node, Map)
+        target = frame.node
+        sources = source.items if isinstance(source, Seq) else [source]
+        for item in sources:
+            if not isinstance(item, Map):
+                self.diagnostics.append(diag("Q001", span, detail="'<<' merges mappings only"))
+                continue
+            for name, entry in item.entries.items():
+                if name not in target.entries:
+                    target.entries[name] = entry
+                    frame.merged.add(name)
+
+
+def _key_text(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if value is None:
+        return ""
+    return str(value)
+
+
+def _line_col(text: str, index: int) -> tuple[int, int]:
+    before = text[:index]
+    line = before.count("\n") + 1
+    return line, index - (before.rfind("\n") + 1) + 1
