@@ -248,3 +248,11 @@ register(Code(
     bad="welcome: \"{% for i in range(99999) %}欢迎{% endfor %}\"\n", good="welcome: \"欢迎!\"\n",
     group="templates",
 ))
+register(Code(
+    "Q305", "template-error", "error",
+    "A template fails when it is rendered.", "模板渲染时出错。",
+    "template {detail}", "模板{detail}",
+    "Render it with sample values in your head: every filter and operation must fit the values given.",
+    "用示例数据试算一遍:每个过滤器和运算都要适用于给定的值。",
+    bad="welcome: \"{{ group.name + 1 }}\"\n", good="welcome: \"{{ group.name }}\"\n", group="templates",
+))

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from enum import Enum
+from enum import StrEnum
 from typing import Any
 
-from engine.diagnostics.registry import lookup
+from engine.diagnostics.registry import Bilingual, lookup
 
 
-class Severity(str, Enum):
+class Severity(StrEnum):
     ERROR = "error"
     WARNING = "warning"
     INFO = "info"
@@ -72,4 +72,14 @@ class Diagnostic:
 def diag(code: str, span: Span, severity: Severity | None = None, **params: Any) -> Diagnostic:
     """Make a diagnostic; params fill the code's message and hint templates."""
     lookup(code)  # fail fast on a typo in a code
-    return Diagnostic(code, span, tuple(sorted(params.items())), severity)
+    frozen = {key: _freeze(value) for key, value in params.items()}
+    return Diagnostic(code, span, tuple(sorted(frozen.items())), severity)
+
+
+def _freeze(value: Any) -> Any:
+    # Params given as {"en": ..., "zh": ...} become Bilingual, so diagnostics hash and dedupe.
+    if isinstance(value, dict) and set(value) == {"en", "zh"}:
+        return Bilingual(str(value["en"]), str(value["zh"]))
+    if isinstance(value, (list, dict, set)):
+        return str(value)
+    return value

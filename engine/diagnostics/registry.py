@@ -6,6 +6,14 @@ from dataclasses import dataclass
 from typing import Any
 
 
+@dataclass(frozen=True, slots=True)
+class Bilingual:
+    """A parameter value in both languages."""
+
+    en: str
+    zh: str
+
+
 class _Lenient(dict[str, Any]):
     # A template naming a param the caller did not give shows it as "?" rather
     # than failing: a diagnostic must never crash its own report.
@@ -40,14 +48,8 @@ class Code:
 
 
 def _words(params: dict[str, Any], lang: str) -> dict[str, Any]:
-    # A param may carry both languages as {"en": ..., "zh": ...}.
-    out: dict[str, Any] = {}
-    for key, value in params.items():
-        if isinstance(value, dict) and set(value) == {"en", "zh"}:
-            out[key] = value[lang if lang == "zh" else "en"]
-        else:
-            out[key] = value
-    return out
+    return {key: (value.zh if lang == "zh" else value.en) if isinstance(value, Bilingual) else value
+            for key, value in params.items()}
 
 
 _REGISTRY: dict[str, Code] = {}

@@ -1,0 +1,30 @@
+"""Every condition parses, uses known names, has sound types and gives true/false.
+
+Codes Q201–Q205 are defined with the other pre-check codes in
+engine/diagnostics/codes.py; this check places them inside the YAML scalar.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from engine.checks.context import CheckContext
+from engine.checks.registry import check
+from engine.diagnostics import Diagnostic, diag
+
+
+@check("Q201", "Q202", "Q203", "Q204", "Q205")
+def conditions_are_sound(ctx: CheckContext) -> Iterator[Diagnostic]:
+    for site in ctx.conditions:
+        if site.error is not None:
+            error = site.error
+            span = ctx.span_inside(site.path, error.offset)
+            if error.code == "Q205":
+                yield diag("Q205", span, construct={"en": error.en, "zh": error.zh})
+            else:
+                yield diag("Q201", span, detail={"en": error.en, "zh": error.zh})
+            continue
+        assert site.checked is not None
+        for issue in site.checked.issues:
+            length = len(str(issue.params.get("name", ""))) or 1
+            yield diag(issue.code, ctx.span_inside(site.path, issue.offset, length), **issue.params)

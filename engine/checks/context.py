@@ -1,0 +1,149 @@
+"""What every check sees: the typed playbook, where each value was written, and the
+conditions and templates found in it (parsed once, shared by all checks)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import cached_property
+from typing import Any
+
+from engine.catalog import Metric, Names
+from engine.diagnostics import Span
+from engine.expr import Checked, ConditionError, Expr, check, parse
+from engine.model import Playbook
+from engine.source.inside import point_at
+from engine.source.positions import PositionIndex
+
+Path = tuple[Any, ...]
+
+
+@dataclass(slots=True)
+class ConditionSite:
+    path: Path
+    text: str
+    scope: str  # member | group | staff | event
+    want: str = "bool"  # bool for conditions, number for metric expressions
+    expr: Expr | None = None
+    error: ConditionError | None = None
+    checked: Checked | None = None
+
+
+@dataclass(slots=True)
+class TemplateSite:
+    path: Path
+    text: str
+    kind: str  # naming | message
+
+
+@dataclass
+class CheckContext:
+    playbook: Playbook
+    positions: PositionIndex
+    broken: set[str] = field(default_factory=set)
+
+    def span(self, path: Path) -> Span:
+        return self.positions.value_span(path)
+
+    def key_span(self, path: Path) -> Span:
+        return self.positions.key_span(path)
+
+    def span_inside(self, path: Path, offset: int, length: int = 1) -> Span:
+        # A shorthand (`gate: "..."` for `gate: {when: "..."}`) puts the text one level up.
+        scalar = self.positions.scalar(path) or self.positions.scalar(path[:-1])
+        return point_at(scalar, offset, length) if scalar is not None else self.span(path)
+
+    def usable(self, section: str) -> bool:
+        """Whether `section` loaded cleanly, so references into it can be judged."""
+        return section not in self.broken
+
+    @cached_property
+    def custom_metrics(self) -> dict[str, dict[str, Metric]]:
+        out: dict[str, dict[str, Metric]] = {"member": {}, "group": {}, "staff": {}}
+        for metric in self.playbook.metrics.custom:
+            entry = Metric(metric.id, metric.name, metric.id, "number", metric.unit or "", windowed=False)
+            out[metric.scope][metric.id] = entry
+            if metric.scope == "group":
+                out["staff"][metric.id] = entry
+        return out
+
+    def names(self, scope: str) -> Names:
+        custom = dict(self.custom_metrics.get(scope, {}))
+        if scope == "staff" and self.playbook.commission is not None:
+            for kpi in self.playbook.commission.kpis:
+                custom[f"attainment_{kpi.id}"] = Metric(
+                    f"attainment_{kpi.id}", f"{kpi.name}达成率", f"attainment of {kpi.id}", "number", "ratio", windowed=False)
+        return Names(scope, custom)
+
+    @cached_property
+    def conditions(self) -> list[ConditionSite]:
+        sites = list(_condition_sites(self.playbook))
+        for site in sites:
+            try:
+                site.expr = parse(site.text)
+            except ConditionError as exc:
+                site.error = exc
+                continue
+            site.checked = check(site.expr, self.names(site.scope), site.want, site.text)
+        return sites
+
+    def condition(self, path: Path) -> ConditionSite | None:
+        for site in self.conditions:
+            if site.path == path:
+                return site
+        return None
+
+    @cached_property
+    def templates(self) -> list[TemplateSite]:
+        return list(_template_sites(self.playbook))
+
+
+def _condition_sites(pb: Playbook) -> list[ConditionSite]:
+    sites: list[ConditionSite] = []
+    if pb.membership is not None:
+        for i, level in enumerate(pb.membership.levels):
+            for key in ("promote_when", "keep_when"):
+                text = getattr(level, key)
+                if text is not None:
+                    sites.append(ConditionSite(("membership", "levels", i, key), text, "member"))
+        if pb.membership.points is not None:
+            for i, rule in enumerate(pb.membership.points.earn):
+                if rule.where is not None:
+                    sites.append(ConditionSite(("membership", "points", "earn", i, "where"), rule.where, "event"))
+    for section, items in (("segments", pb.segments), ("lifecycle", pb.lifecycle), ("churn", pb.churn)):
+        scope = "group" if section == "lifecycle" else "member"
+        for i, item in enumerate(items):
+            if item.when is not None:
+                sites.append(ConditionSite((section, i, "when"), item.when, scope))
+    for i, metric in enumerate(pb.metrics.custom):
+        if metric.expr is not None:
+            sites.append(ConditionSite(("metrics", "custom", i, "expr"), metric.expr, metric.scope, "number"))
+        if metric.where is not None:
+            sites.append(ConditionSite(("metrics", "custom", i, "where"), metric.where, "event"))
+    plan = pb.commission
+    if plan is not None:
+        if plan.gate is not None:
+            sites.append(ConditionSite(("commission", "gate", "when"), plan.gate.when, "staff"))
+        for i, bonus in enumerate(plan.bonuses):
+            sites.append(ConditionSite(("commission", "bonuses", i, "when"), bonus.when, "staff"))
+        for i, rule in enumerate(plan.adjust):
+            sites.append(ConditionSite(("commission", "adjust", i, "when"), rule.when, "staff"))
+    return sites
+
+
+def _template_sites(pb: Playbook) -> list[TemplateSite]:
+    sites: list[TemplateSite] = []
+    for key in ("welcome", "announcement"):
+        text = getattr(pb.rules, key)
+        if text is not None:
+            sites.append(TemplateSite(("rules", key), text, "message"))
+    for name, text in pb.templates.items():
+        sites.append(TemplateSite(("templates", name), text, "message"))
+    for type_id, group_type in pb.group_types.items():
+        if group_type.naming is not None:
+            sites.append(TemplateSite(("group_types", type_id, "naming"), group_type.naming, "naming"))
+    for i, item in enumerate(pb.sop):
+        for key in ("task", "message"):
+            text = getattr(item, key)
+            if text is not None:
+                sites.append(TemplateSite(("sop", i, key), text, "message"))
+    return sites

@@ -1,0 +1,25 @@
+"""Every template renders against sample data: no syntax errors, undefined names,
+sandbox escapes or runaway output. Codes Q301–Q305 live in engine/diagnostics/codes.py."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from engine.checks.context import CheckContext
+from engine.checks.registry import check
+from engine.diagnostics import Diagnostic, diag
+from engine.sandbox import try_render
+from engine.source.inside import line_of
+from engine.template_vars import available, sample_context
+
+
+@check("Q301", "Q302", "Q303", "Q304", "Q305")
+def templates_render(ctx: CheckContext) -> Iterator[Diagnostic]:
+    contexts = {kind: sample_context(ctx.playbook, kind) for kind in ("naming", "message")}
+    for site in ctx.templates:
+        _, problem = try_render(site.text, contexts[site.kind])
+        if problem is None:
+            continue
+        scalar = ctx.positions.scalar(site.path)
+        span = line_of(scalar, problem.lineno) if scalar is not None else ctx.span(site.path)
+        yield diag(problem.code, span, detail={"en": problem.en, "zh": problem.zh}, available=available(site.kind))

@@ -1,0 +1,171 @@
+"""Render playbook text (welcome, announcement, task and message templates) safely.
+
+Jinja2's SandboxedEnvironment blocks attribute tricks; on top of it we bound
+the work a template may do (line events while rendering, range sizes, string
+and list repetition, exponentiation) and the text it may produce, so a hostile
+template gets a diagnostic instead of a hang or a memory blow-up.
+"""
+
+from __future__ import annotations
+
+import sys
+from dataclasses import dataclass
+from types import FrameType
+from typing import Any
+
+from jinja2 import StrictUndefined, TemplateSyntaxError, UndefinedError
+from jinja2.sandbox import SandboxedEnvironment, SecurityError
+
+MAX_OUTPUT_CHARS = 10_000
+MAX_STEPS = 200_000
+MAX_RANGE = 1_000
+MAX_REPEAT = 10_000
+
+
+class BudgetExceeded(Exception):
+    """A template did more work, or produced more text, than a group message ever needs."""
+
+    def __init__(self, en: str, zh: str) -> None:
+        super().__init__(en)
+        self.en = en
+        self.zh = zh
+
+
+@dataclass(frozen=True, slots=True)
+class TemplateProblem:
+    """Why a template failed: the diagnostic code, its words, and the template line (1-based)."""
+
+    code: str
+    lineno: int
+    en: str
+    zh: str
+
+
+def _bounded_range(*args: int) -> range:
+    span = range(*args)
+    if len(span) > MAX_RANGE:
+        raise BudgetExceeded(f"asks for a range of {len(span)} numbers (limit {MAX_RANGE})",
+                             f"请求了 {len(span)} 个数的 range(上限 {MAX_RANGE})")
+    return span
+
+
+class _Environment(SandboxedEnvironment):
+    intercepted_binops = frozenset(["*", "**"])
+
+    def call_binop(self, context: Any, operator: str, left: Any, right: Any) -> Any:
+        if operator == "**":
+            if isinstance(right, (int, float)) and abs(right) > 64:
+                raise BudgetExceeded("raises to a power above 64", "乘方的指数超过 64")
+            if isinstance(left, int) and isinstance(right, int) and left.bit_length() * abs(right) > 4096:
+                raise BudgetExceeded("computes a number too large for a message", "计算结果过大")
+            return left**right
+        for seq, count in ((left, right), (right, left)):
+            if isinstance(seq, (str, list, tuple)) and isinstance(count, int) and len(seq) * count > MAX_REPEAT:
+                raise BudgetExceeded(f"repeats text or a list to more than {MAX_REPEAT} items",
+                                     f"重复文本或列表超过 {MAX_REPEAT} 项")
+        return left * right
+
+
+def environment() -> SandboxedEnvironment:
+    """The sandbox every playbook template renders in."""
+    env = _Environment(undefined=StrictUndefined, autoescape=False, keep_trailing_newline=False)
+    env.globals["range"] = _bounded_range
+    return env
+
+
+_ENV: SandboxedEnvironment | None = None
+
+
+def _env() -> SandboxedEnvironment:
+    global _ENV
+    if _ENV is None:
+        _ENV = environment()
+    return _ENV
+
+
+class _StepBudget:
+    # Counts line events in template code only (compiled templates carry the
+    # file name "<template>"), so a loop of loops stops after MAX_STEPS.
+    def __init__(self) -> None:
+        self.steps = 0
+
+    def __call__(self, frame: FrameType, event: str, arg: Any) -> Any:
+        if frame.f_code.co_filename != "<template>":
+            return None
+        return self.local
+
+    def local(self, frame: FrameType, event: str, arg: Any) -> Any:
+        self.steps += 1
+        if self.steps > MAX_STEPS:
+            raise BudgetExceeded("takes too long to render (too many loop steps)", "渲染耗时过长(循环次数过多)")
+        return self.local
+
+
+def render(source: str, context: dict[str, Any]) -> str:
+    """Render `source` with `context`; raises TemplateSyntaxError, UndefinedError, SecurityError or BudgetExceeded."""
+    template = _env().from_string(source)
+    budget = _StepBudget()
+    previous = sys.gettrace()
+    sys.settrace(budget)
+    try:
+        out: list[str] = []
+        size = 0
+        for piece in template.generate(**context):
+            size += len(piece)
+            if size > MAX_OUTPUT_CHARS:
+                raise BudgetExceeded(f"renders more than {MAX_OUTPUT_CHARS} characters",
+                                     f"输出超过 {MAX_OUTPUT_CHARS} 个字符")
+            out.append(piece)
+        return "".join(out)
+    finally:
+        sys.settrace(previous)
+
+
+def try_render(source: str, context: dict[str, Any]) -> tuple[str | None, TemplateProblem | None]:
+    """Render, turning every failure into a TemplateProblem instead of an exception."""
+    try:
+        return render(source, context), None
+    except TemplateSyntaxError as exc:
+        return None, TemplateProblem("Q301", exc.lineno or 1, exc.message or str(exc), _zh_syntax(exc.message or ""))
+    except SecurityError as exc:
+        return None, TemplateProblem("Q303", _line(exc), str(exc), f"禁止访问:{exc}")
+    except UndefinedError as exc:
+        en, zh = _undefined_words(str(exc.message or exc))
+        return None, TemplateProblem("Q302", _line(exc), en, zh)
+    except BudgetExceeded as exc:
+        return None, TemplateProblem("Q304", 1, exc.en, exc.zh)
+    except RecursionError:
+        return None, TemplateProblem("Q304", 1, "recurses too deeply", "递归过深")
+    except Exception as exc:  # a template is user code: any failure is a finding, never a crash
+        detail = f"fails when rendered: {type(exc).__name__}: {exc}"
+        return None, TemplateProblem("Q305", _line(exc), detail, f"渲染时出错:{type(exc).__name__}: {exc}")
+
+
+def _line(exc: BaseException) -> int:
+    # Jinja rewrites tracebacks so the template's own line shows in them.
+    tb = exc.__traceback__
+    line = 1
+    while tb is not None:
+        if tb.tb_frame.f_code.co_filename == "<template>":
+            line = tb.tb_lineno
+        tb = tb.tb_next
+    return line
+
+
+def _undefined_words(message: str) -> tuple[str, str]:
+    # Jinja says "'x' is undefined" or "'dict object' has no attribute 'y'".
+    if "has no attribute" in message:
+        attribute = message.rsplit("attribute", 1)[-1].strip()
+        return f"attribute {attribute}", f"属性 {attribute}"
+    name = message.replace(" is undefined", "")
+    return f"name {name}", f"变量 {name}"
+
+
+def _zh_syntax(message: str) -> str:
+    if "unexpected end of template" in message:
+        return "模板意外结束(有未闭合的 {% %} 语句块)"
+    if "expected token" in message:
+        return f"缺少符号:{message}"
+    if "unexpected" in message:
+        return f"出现了意外的内容:{message}"
+    return message

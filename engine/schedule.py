@@ -1,0 +1,137 @@
+"""The SOP clock grammar: `daily 20:00`, `weekly mon,thu 20:00`, `weekdays 09:00`,
+`monthly 1,15 10:00` (-1 = last day), and the same in Chinese: `每天 20:00`,
+`每周一,四 20:00`, `工作日 09:00`, `每月1,15日 10:00`. Anything else is an RFC 5545
+RRULE in `rrule:` (parsed by python-dateutil).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+_ZH_DAYS = {"一": 0, "二": 1, "三": 2, "四": 3, "五": 4, "六": 5, "日": 6, "天": 6}
+_EN_DAYS = {name: i for i, name in enumerate(WEEKDAYS)}
+_EN_DAYS.update({"monday": 0, "tuesday": 1, "wednesday": 2, "thursday": 3, "friday": 4, "saturday": 5, "sunday": 6})
+_CLOCK = re.compile(r"(?:^|\s)(?:at\s+)?(?P<h>[01]?\d|2[0-3])[:：](?P<m>[0-5]\d)\s*$")
+
+
+class ScheduleError(ValueError):
+    """A schedule that does not parse; `en` and `zh` say why."""
+
+    def __init__(self, en: str, zh: str) -> None:
+        super().__init__(en)
+        self.en = en
+        self.zh = zh
+
+
+@dataclass(frozen=True, slots=True)
+class Clock:
+    """A parsed clock schedule: which weekdays (0 = Monday) or month days, at what time."""
+
+    kind: str  # daily | weekly | monthly
+    weekdays: tuple[int, ...] = ()
+    monthdays: tuple[int, ...] = ()
+    at: str | None = None
+
+    def per_week(self) -> float:
+        """How many times a week it fires, on average."""
+        if self.kind == "daily":
+            return 7.0
+        if self.kind == "weekly":
+            return float(len(self.weekdays))
+        return len(self.monthdays) * 12 / 52
+
+    def weekday_counts(self) -> list[float]:
+        """Firings on each weekday in a typical week (monthly items spread evenly)."""
+        if self.kind == "daily":
+            return [1.0] * 7
+        if self.kind == "weekly":
+            return [1.0 if day in self.weekdays else 0.0 for day in range(7)]
+        return [self.per_week() / 7] * 7
+
+
+def parse_every(text: str, at: str | None = None) -> Clock:
+    """Parse an `every:` schedule; `at` is used when the text names no time."""
+    source = text.strip()
+    match = _CLOCK.search(source)
+    clock = at
+    if match:
+        clock = f"{int(match.group('h')):02d}:{match.group('m')}"
+        source = source[: match.start()].strip()
+    lowered = source.lower()
+    if lowered in ("daily", "every day", "每天", "每日"):
+        return Clock("daily", at=clock)
+    if lowered in ("weekdays", "工作日", "每个工作日"):
+        return Clock("weekly", weekdays=(0, 1, 2, 3, 4), at=clock)
+    if lowered in ("weekends", "周末", "每个周末"):
+        return Clock("weekly", weekdays=(5, 6), at=clock)
+    if lowered.startswith("weekly") or source.startswith(("每周", "每星期")):
+        return Clock("weekly", weekdays=_weekdays(source), at=clock)
+    if lowered.startswith("monthly") or source.startswith("每月"):
+        return Clock("monthly", monthdays=_monthdays(source), at=clock)
+    raise ScheduleError(
+        f"'{text}' is not a schedule: write daily 20:00, weekly mon,thu 20:00, weekdays 09:00 or monthly 1,15 10:00",
+        f"'{text}' 不是计划:请写 每天 20:00、每周一,四 20:00、工作日 09:00 或 每月1,15日 10:00",
+    )
+
+
+def _weekdays(source: str) -> tuple[int, ...]:
+    rest = re.sub(r"^(weekly|每周|每星期)", "", source, flags=re.IGNORECASE).strip()
+    if not rest:
+        raise ScheduleError("weekly needs days, e.g. weekly mon,thu", "每周需要写星期几,如 每周一,四")
+    days: list[int] = []
+    for part in re.split(r"[,,、\s]+", rest):
+        token = part.strip().lower().removeprefix("周").removeprefix("星期")
+        if not token:
+            continue
+        if token in _EN_DAYS:
+            days.append(_EN_DAYS[token])
+        elif token in _ZH_DAYS:
+            days.append(_ZH_DAYS[token])
+        else:
+            raise ScheduleError(f"'{part}' is not a weekday (mon … sun)", f"'{part}' 不是星期几(一 … 日)")
+    return tuple(sorted(set(days)))
+
+
+def _monthdays(source: str) -> tuple[int, ...]:
+    rest = re.sub(r"^(monthly|每月)", "", source, flags=re.IGNORECASE).strip().rstrip("日号")
+    if not rest:
+        raise ScheduleError("monthly needs days, e.g. monthly 1,15", "每月需要写日期,如 每月1,15日")
+    days: list[int] = []
+    for part in re.split(r"[,,、\s]+", rest):
+        token = part.strip().rstrip("日号")
+        if not token:
+            continue
+        if not re.fullmatch(r"-?\d+", token) or not (1 <= abs(int(token)) <= 31):
+            raise ScheduleError(f"'{part}' is not a day of the month (1 … 31, or -1 for the last)",
+                                f"'{part}' 不是每月的日期(1 … 31,-1 表示最后一天)")
+        days.append(int(token))
+    return tuple(sorted(set(days)))
+
+
+def check_rrule(text: str) -> None:
+    """Raise ScheduleError unless `text` is an RRULE python-dateutil understands."""
+    from datetime import datetime
+
+    from dateutil.rrule import rrulestr
+
+    body = text.strip()
+    body = body if body.upper().startswith(("RRULE:", "DTSTART")) else f"RRULE:{body}"
+    try:
+        rrulestr(body, dtstart=datetime(2027, 1, 1))
+    except (ValueError, TypeError) as exc:
+        raise ScheduleError(f"'{text}' is not a valid RRULE: {exc}", f"'{text}' 不是合法的 RRULE:{exc}") from None
+
+
+def rrule_per_week(text: str) -> float:
+    """Average firings per week of an RRULE over a year (for load estimates)."""
+    from datetime import datetime
+
+    from dateutil.rrule import rrulestr
+
+    body = text.strip()
+    body = body if body.upper().startswith(("RRULE:", "DTSTART")) else f"RRULE:{body}"
+    rule = rrulestr(body, dtstart=datetime(2027, 1, 1))
+    count = len(rule.between(datetime(2027, 1, 1), datetime(2027, 12, 31, 23, 59), inc=True))  # type: ignore[union-attr]
+    return count / 52
