@@ -71,5 +71,68 @@ def validate(paths: tuple[Path, ...], fmt: str, lang: str | None, strict: bool, 
     sys.exit(EXIT_FINDINGS if failed else EXIT_CLEAN)
 
 
+@main.command()
+@click.argument("code", required=False)
+@click.option("--format", "fmt", type=click.Choice(["text", "md", "json"]), default="text", show_default=True)
+@click.option("--names", is_flag=True, help="List the names conditions may use instead of the codes.")
+@LANG_OPTION
+def rules(code: str | None, fmt: str, names: bool, lang: str | None) -> None:
+    """List every diagnostic code with an example (or one CODE), or the condition names."""
+    from engine import rules_doc
+
+    language = lang or default_lang()
+    if names:
+        click.echo(rules_doc.names_text(language))
+        return
+    if fmt == "md":
+        click.echo(rules_doc.codes_markdown(language), nl=False)
+    elif fmt == "json":
+        click.echo(rules_doc.codes_json(language), nl=False)
+    else:
+        text = rules_doc.codes_text(language, code)
+        if not text:
+            fail(f"no diagnostic code or name '{code}'; run 'qunce rules' for the list")
+        click.echo(text, nl=False)
+
+
+@main.command()
+@click.option("--fragment", is_flag=True, help="The schema for include: fragments (no required keys).")
+@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), default=None, help="Write to FILE.")
+def schema(fragment: bool, out: Path | None) -> None:
+    """Print the playbook JSON Schema (for editors: yaml-language-server, VS Code)."""
+    from engine.errors import QunceError
+    from engine.files import write_text_atomic
+    from engine.schema import schema_text
+
+    text = schema_text(fragment)
+    if out is None:
+        click.echo(text, nl=False)
+        return
+    try:
+        write_text_atomic(out, text)
+    except QunceError as exc:
+        fail(str(exc))
+    click.echo(f"wrote {out}", err=True)
+
+
+@main.command()
+@click.argument("path", required=False, default="playbook.yaml", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--type", "kind", type=click.Choice(["traffic", "welfare", "flash", "full"]), default="full",
+              show_default=True, help="Which starter: one group type, or the complete brand operation.")
+@click.option("--force", is_flag=True, help="Overwrite an existing file.")
+def init(path: Path, kind: str, force: bool) -> None:
+    """Write a starter playbook that validates clean, with its schema beside it."""
+    from engine.errors import QunceError
+    from engine.init import write_starter
+
+    try:
+        written = write_starter(kind, path, force)
+    except QunceError as exc:
+        fail(str(exc))
+    for file in written:
+        click.echo(f"wrote {file}")
+    click.echo(f"next: qunce validate {path}")
+
+
 if __name__ == "__main__":
     main()

@@ -66,7 +66,8 @@ register(Code(
     "Q606", "curve-and-rates", "error",
     "A plan gives both a pay curve and a rate table.", "方案同时写了支付曲线和费率表。",
     "give either curve: or rates:, not both", "curve 与 rates 只能二选一",
-    "Use curve: for a smooth payout, rates: for brackets.", "平滑计算用 curve,分档计算用 rates。", group="commission",
+    "Use curve: for a smooth payout, rates: for brackets.", "平滑计算用 curve,分档计算用 rates。", bad='curve: [[0.5, 0.5], [1.0, 1.0]]\nrates: {mode: tiered, brackets: [{from: 0.8, rate: 1.0}]}\n', good='curve: [[0.5, 0.5], [1.0, 1.0]]\n',
+    group="commission",
 ))
 
 

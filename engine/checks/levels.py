@@ -51,7 +51,8 @@ register(Code(
     "The first level has a promote_when, but every member starts there anyway.", "第一级写了晋升条件,但所有成员本来就从这一级开始。",
     "the first level '{level}' is where every member starts; its promote_when is never used",
     "第一级 '{level}' 是所有成员的起点,它的 promote_when 不会被使用",
-    "Remove it, or add a lower level below it.", "删除它,或在它下面再加一级。", group="membership",
+    "Remove it, or add a lower level below it.", "删除它,或在它下面再加一级。", bad='levels:\n  - {id: member, name: 普通会员, promote_when: "points_90d >= 0"}\n', good='levels:\n  - {id: member, name: 普通会员}\n',
+    group="membership",
 ))
 
 

@@ -24,7 +24,8 @@ register(Code(
     "Q802", "metric-cycle", "error",
     "Custom metrics are defined in terms of each other in a cycle.", "自定义指标之间循环引用。",
     "custom metric '{id}' depends on itself: {chain}", "自定义指标 '{id}' 依赖于自身:{chain}",
-    "Define at least one of them from built-in metrics only.", "至少让其中一个只由内置指标计算。", group="metrics",
+    "Define at least one of them from built-in metrics only.", "至少让其中一个只由内置指标计算。", bad='custom:\n  - {id: a, name: 甲, expr: "b + 1"}\n  - {id: b, name: 乙, expr: "a * 2"}\n', good='custom:\n  - {id: a, name: 甲, expr: "orders_30d + 1"}\n  - {id: b, name: 乙, expr: "a * 2"}\n',
+    group="metrics",
 ))
 register(Code(
     "Q803", "earn-rule-shape", "error",

@@ -33,7 +33,8 @@ register(Code(
     "file is {size} bytes; the limit is {limit} bytes",
     "文件大小为 {size} 字节,上限为 {limit} 字节",
     "Split the playbook with include: into fragments, or check that this is the right file.",
-    "用 include: 把剧本拆成多个片段,或确认文件是否选错。", group="source",
+    "用 include: 把剧本拆成多个片段,或确认文件是否选错。", bad='# a 50 MB event export saved as playbook.yaml\n', good='# playbook.yaml stays small; events go in events.csv\n',
+    group="source",
 ))
 register(Code(
     "Q004", "too-deep", "error",
@@ -41,7 +42,8 @@ register(Code(
     "nesting is deeper than {limit} levels",
     "嵌套超过 {limit} 层",
     "Flatten the structure; a playbook never needs this depth.",
-    "请展平结构;正常剧本不需要这么深的嵌套。", group="source",
+    "请展平结构;正常剧本不需要这么深的嵌套。", bad='a: [[[[[[[[ … 100 levels … ]]]]]]]]\n', good='a: [1, 2, 3]\n',
+    group="source",
 ))
 register(Code(
     "Q005", "alias-expansion", "error",
@@ -51,6 +53,7 @@ register(Code(
     "Use fewer nested aliases (&anchor / *alias), or write the values out.",
     "减少嵌套的别名(&锚点 / *别名),或直接写出内容。",
     bad="a: &a [x, x, x, x, x, x, x, x, x]\nb: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a]\nc: [*b, *b, *b, *b, *b, *b, *b, *b, *b]\n",
+    good="base: &base {name: 群主, max_groups: 8}\nroles:\n  owner: *base\n",
     group="source",
 ))
 register(Code(
@@ -67,7 +70,8 @@ register(Code(
     "A file could not be read.", "文件无法读取。",
     "cannot read file: {detail}", "无法读取文件:{detail}",
     "Check the path and the permissions, and that the file is UTF-8 text.",
-    "检查路径和权限,并确认文件是 UTF-8 编码的文本。", group="source",
+    "检查路径和权限,并确认文件是 UTF-8 编码的文本。", bad='# playbook.yaml saved as GBK from a spreadsheet\n', good='# playbook.yaml saved as UTF-8\n',
+    group="source",
 ))
 register(Code(
     "Q008", "outside-root", "error",
@@ -84,7 +88,8 @@ register(Code(
     "'{target}' is already being loaded: {chain}",
     "'{target}' 已在加载链中:{chain}",
     "Break the cycle: a base playbook must not extend or include its children.",
-    "打破循环:基础剧本不能再引用它的子剧本。", group="source",
+    "打破循环:基础剧本不能再引用它的子剧本。", bad='# base.yaml\nextends: store.yaml\n# store.yaml\nextends: base.yaml\n', good='# store.yaml\nextends: base.yaml\n# base.yaml has no extends:\n',
+    group="source",
 ))
 register(Code(
     "Q010", "missing-include", "error",
@@ -109,14 +114,16 @@ register(Code(
     "skipped: no 'playbook:' key and no playbook includes or extends this file",
     "已跳过:没有 'playbook:' 键,也没有剧本 include / extends 它",
     "Add 'playbook: <name>' to validate it, or move it out of the folder.",
-    "添加 'playbook: <名称>' 以校验它,或把它移出该目录。", group="source",
+    "添加 'playbook: <名称>' 以校验它,或把它移出该目录。", bad='# playbooks/notes.yaml\ntodo: [check flash groups]\n', good='# playbooks/notes.yaml moved out, or:\nplaybook: 门店试点\n',
+    group="source",
 ))
 register(Code(
     "Q013", "multiple-documents", "error",
     "A playbook file holds more than one YAML document.", "一个剧本文件中有多个 YAML 文档。",
     "a playbook file must hold one YAML document; found another after '---'",
     "一个剧本文件只能包含一个 YAML 文档;'---' 之后又出现了一个",
-    "Put each playbook in its own file.", "每个剧本单独放一个文件。", group="source",
+    "Put each playbook in its own file.", "每个剧本单独放一个文件。", bad='playbook: A\n---\nplaybook: B\n', good='# a.yaml\nplaybook: A\n# b.yaml\nplaybook: B\n',
+    group="source",
 ))
 
 # --- Q1xx: the shape of the playbook ------------------------------------------

@@ -1,21 +1,27 @@
-"""Pick a renderer by its format name."""
+"""Pick a renderer by its format name (each imported only when used: start-up time matters)."""
 
 from __future__ import annotations
 
+import importlib
 from collections.abc import Callable, Mapping, Sequence
 
 from engine.diagnostics.diagnostic import Diagnostic
-from engine.diagnostics.render_github import render_github
-from engine.diagnostics.render_json import render_json
-from engine.diagnostics.render_sarif import render_sarif
-from engine.diagnostics.render_text import render_text
 
-RENDERERS: dict[str, Callable[..., str]] = {
-    "text": render_text,
-    "json": render_json,
-    "sarif": render_sarif,
-    "github": render_github,
+RENDERERS: dict[str, str] = {
+    "text": "engine.diagnostics.render_text:render_text",
+    "json": "engine.diagnostics.render_json:render_json",
+    "sarif": "engine.diagnostics.render_sarif:render_sarif",
+    "github": "engine.diagnostics.render_github:render_github",
 }
+
+
+def renderer(fmt: str) -> Callable[..., str]:
+    """The render function for `fmt`."""
+    if fmt not in RENDERERS:
+        raise ValueError(f"unknown output format {fmt!r}; choose one of: {', '.join(RENDERERS)}")
+    module, name = RENDERERS[fmt].split(":")
+    function: Callable[..., str] = getattr(importlib.import_module(module), name)
+    return function
 
 
 def render(
@@ -27,8 +33,6 @@ def render(
     files_checked: int | None = None,
 ) -> str:
     """Render diagnostics in format `fmt` (one of RENDERERS); files_checked feeds the text summary."""
-    if fmt not in RENDERERS:
-        raise ValueError(f"unknown output format {fmt!r}; choose one of: {', '.join(RENDERERS)}")
     if fmt == "text":
-        return render_text(diagnostics, texts, lang, color, files_checked=files_checked)
-    return RENDERERS[fmt](diagnostics, texts, lang, color)
+        return renderer(fmt)(diagnostics, texts, lang, color, files_checked=files_checked)
+    return renderer(fmt)(diagnostics, texts, lang, color)

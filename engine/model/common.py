@@ -16,7 +16,7 @@ ID_PATTERN = r"^[a-z][a-z0-9_]*$"
 class Model(BaseModel):
     """Base of every playbook section: unknown keys are errors, not ignored."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True, defer_build=True)
 
 
 def _check_id(value: Any) -> Any:

@@ -1,0 +1,14 @@
+"""Files that ship inside the wheel: schemas/, templates/ and the example playbooks/."""
+
+from __future__ import annotations
+
+from importlib.resources import files
+from importlib.resources.abc import Traversable
+
+
+def resource(package: str, *parts: str) -> Traversable:
+    """A packaged data file, e.g. resource("schemas", "playbook.schema.json")."""
+    node = files(package)
+    for part in parts:
+        node = node.joinpath(part)
+    return node

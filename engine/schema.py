@@ -1,0 +1,77 @@
+"""The JSON Schema of playbooks, generated from the models, for editors and CI.
+
+yaml-language-server (VS Code and others) reads it through the modeline each
+playbook starts with, and gives completion, hover help and red squiggles.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from engine.model import Playbook
+
+SCHEMA_DIALECT = "https://json-schema.org/draft/2020-12/schema"
+SCHEMA_ID = "https://qunce.dev/schemas/playbook.schema.json"
+MODELINE = "# yaml-language-server: $schema={path}"
+
+_COMPOSITION = {
+    "extends": {
+        "type": "string",
+        "description": "继承的基础剧本(相对路径),本文件的内容覆盖它。A base playbook to inherit and override.",
+        "examples": ["base.yaml"],
+    },
+    "include": {
+        "description": "引入的片段文件,按顺序合并。Fragment files merged in order.",
+        "anyOf": [{"type": "string"}, {"type": "array", "items": {"type": "string"}}],
+        "examples": [["fragments/sop.yaml"]],
+    },
+}
+
+
+# Shorthands the models accept before validation (gate: "cond", curve: [[a, f], …],
+# holidays: [2027-02-17]); the schema must accept them too or editors flag them.
+_SHORTHANDS: dict[tuple[str, str], dict[str, Any]] = {
+    ("Commission", "gate"): {"type": "string", "description": "门槛条件(简写)。A gate condition (shorthand)."},
+    ("Commission", "curve"): {
+        "type": "array",
+        "description": "支付曲线 [[达成率, 系数], ...](简写)。Pay curve points (shorthand).",
+        "items": {"type": "array", "items": {"type": "number"}, "minItems": 2, "maxItems": 2},
+    },
+    ("Calendar", "holidays"): {
+        "type": "array",
+        "items": {"anyOf": [{"type": "string", "format": "date"}, {"$ref": "#/$defs/Holiday"}]},
+    },
+}
+
+
+def _add_shorthands(schema: dict[str, Any]) -> None:
+    for (model, prop), extra in _SHORTHANDS.items():
+        props = schema["$defs"][model]["properties"]
+        original = props[prop]
+        keep = {k: original[k] for k in ("title", "description", "default") if k in original}
+        if prop == "holidays":
+            props[prop] = {**keep, **extra}
+            continue
+        options = original.get("anyOf", [original])
+        props[prop] = {**keep, "anyOf": [extra, *[o for o in options if o not in (extra,)]]}
+
+
+def playbook_schema(fragment: bool = False) -> dict[str, Any]:
+    """The playbook schema; a fragment (for include:) has no required keys."""
+    schema = Playbook.model_json_schema(by_alias=True, mode="validation")
+    _add_shorthands(schema)
+    schema["properties"] = {**schema["properties"], **_COMPOSITION}
+    if fragment:
+        schema.pop("required", None)
+        schema["title"] = "群策 qunce playbook fragment"
+        schema["description"] = "剧本片段:被 include 的部分剧本。A partial playbook for include:."
+    else:
+        schema["title"] = "群策 qunce playbook"
+    head = {"$schema": SCHEMA_DIALECT, "$id": SCHEMA_ID.replace("playbook", "fragment") if fragment else SCHEMA_ID}
+    return {**head, **schema}
+
+
+def schema_text(fragment: bool = False) -> str:
+    """The schema as committed: stable key order, UTF-8, trailing newline."""
+    return json.dumps(playbook_schema(fragment), ensure_ascii=False, indent=2) + "\n"
