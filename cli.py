@@ -97,14 +97,22 @@ def rules(code: str | None, fmt: str, names: bool, lang: str | None) -> None:
 
 @main.command()
 @click.option("--fragment", is_flag=True, help="The schema for include: fragments (no required keys).")
+@click.option("--format", "fmt", type=click.Choice(["json", "md"]), default="json", show_default=True,
+              help="json: the JSON Schema; md: the playbook reference in Markdown.")
 @click.option("--out", type=click.Path(dir_okay=False, path_type=Path), default=None, help="Write to FILE.")
-def schema(fragment: bool, out: Path | None) -> None:
+def schema(fragment: bool, fmt: str, out: Path | None) -> None:
     """Print the playbook JSON Schema (for editors: yaml-language-server, VS Code)."""
     from engine.errors import QunceError
     from engine.files import write_text_atomic
-    from engine.schema import schema_text
 
-    text = schema_text(fragment)
+    if fmt == "md":
+        from engine.reference import reference_markdown
+
+        text = reference_markdown()
+    else:
+        from engine.schema import schema_text
+
+        text = schema_text(fragment)
     if out is None:
         click.echo(text, nl=False)
         return

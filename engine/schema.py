@@ -57,10 +57,24 @@ def _add_shorthands(schema: dict[str, Any]) -> None:
         props[prop] = {**keep, "anyOf": [extra, *[o for o in options if o not in (extra,)]]}
 
 
+def _close_id_maps(node: Any) -> None:
+    # Maps keyed by ids (roles, group_types, …) get patternProperties; without
+    # additionalProperties: false an editor would accept a key like "Owner".
+    if isinstance(node, dict):
+        if "patternProperties" in node and "additionalProperties" not in node:
+            node["additionalProperties"] = False
+        for value in node.values():
+            _close_id_maps(value)
+    elif isinstance(node, list):
+        for item in node:
+            _close_id_maps(item)
+
+
 def playbook_schema(fragment: bool = False) -> dict[str, Any]:
     """The playbook schema; a fragment (for include:) has no required keys."""
     schema = Playbook.model_json_schema(by_alias=True, mode="validation")
     _add_shorthands(schema)
+    _close_id_maps(schema)
     schema["properties"] = {**schema["properties"], **_COMPOSITION}
     if fragment:
         schema.pop("required", None)

@@ -76,7 +76,7 @@ class RateTable(Model):
     """费率表。A rate table, tiered or marginal."""
 
     mode: RateMode = "tiered"
-    brackets: list[Bracket] = Field(min_length=1)
+    brackets: list[Bracket] = Field(min_length=1, description="各档,按起点递增。Brackets, rising.")
 
 
 class Gate(Model):
@@ -104,25 +104,25 @@ class StaffCap(Model):
 class Adjustment(Model):
     """动态调整:本期条件满足时,下一期把权重从一个 KPI 移到另一个。Dynamic weight adjustment."""
 
-    id: Id | None = None
+    id: Id | None = Field(None, description="调整规则的 id。Id of the rule.")
     when: Condition
     move: Ratio = Field(description="移动的权重。Weight moved.")
     from_: Id = Field(alias="from", description="移出权重的 KPI。KPI the weight leaves.")
     to: Id = Field(description="移入权重的 KPI。KPI the weight goes to.")
-    reason: str | None = None
+    reason: str | None = Field(None, description="调整原因(写入报表)。Why, shown in statements.")
 
 
 class Commission(Model):
     """提成方案。The commission plan for the operations team."""
 
     period: CommissionPeriod = "monthly"
-    pool: Pool
+    pool: Pool = Field(description="奖金池。The pool.")
     gate: Gate | None = Field(None, description="门槛条件。A condition (or {when, otherwise}).")
-    kpis: list[Kpi] = Field(min_length=1)
+    kpis: list[Kpi] = Field(min_length=1, description="考核指标,权重合计为 1。Weighted KPIs.")
     curve: Curve | None = Field(None, description="支付曲线,[[达成率, 系数], ...] 或 {points, floor, cap}。")
     rates: RateTable | None = Field(None, description="费率表(与 curve 二选一)。Rate table instead of a curve.")
-    bonuses: list[Bonus] = Field(default_factory=list)
-    cap: StaffCap | None = None
+    bonuses: list[Bonus] = Field(default_factory=list, description="达标奖励。Bonuses.")
+    cap: StaffCap | None = Field(None, description="每人每期上限。Cap per staff member.")
     adjust: list[Adjustment] = Field(default_factory=list, description="动态调整规则。Dynamic weight adjustments.")
     split: dict[Id, Ratio] = Field(default_factory=dict, description="按角色分配,合计为 1,如 {owner: 0.6, admin: 0.4}。")
     clawback: bool = Field(True, description="期后退款在发生期追回。Refunds after a period claw back.")

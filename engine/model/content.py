@@ -63,7 +63,7 @@ else:
 class ContentStream(Model):
     """一类内容的规划。The plan for one content category."""
 
-    name: Label | None = None
+    name: Label | None = Field(None, description="名称。Display name.")
     cadence: CadenceField | None = Field(None, description="发布频率。How often.")
     basis: list[str] = Field(default_factory=list, description="依据,如 性别、年龄、职业。What it is tailored by.")
     topics: list[str] = Field(default_factory=list, description="选题。Topics.")

@@ -28,14 +28,14 @@ class EarnCap(Model):
     """每周期积分上限。At most `max` points from this rule per period."""
 
     per: CapPeriod
-    max: int = Field(ge=1)
+    max: int = Field(ge=1, description="每周期最多积分。Most points per period.")
 
 
 class EarnRule(Model):
     """积分获取规则。How points are earned from one kind of event."""
 
-    id: Id | None = None
-    name: Label | None = None
+    id: Id | None = Field(None, description="规则 id。Rule id.")
+    name: Label | None = Field(None, description="名称。Display name.")
     on: EventType = Field(description="触发事件,如 message(发言)、order(下单)、referral(推荐)、checkin(签到)。")
     points: int | None = Field(None, ge=1, description="每次获得的积分。Points per event.")
     per_yuan: Decimal | None = Field(None, gt=0, description="每消费 1 元获得的积分(订单)。Points per yuan.")
@@ -46,7 +46,7 @@ class EarnRule(Model):
 class Points(Model):
     """积分制度。Points: earning rules and expiry (first in, first out)."""
 
-    earn: list[EarnRule] = Field(default_factory=list)
+    earn: list[EarnRule] = Field(default_factory=list, description="积分获取规则。Earning rules.")
     expire_after: DurationField | None = Field(None, description="积分有效期,如 365d;按批次先进先出过期。Expiry, FIFO batches.")
     refunds_deduct: bool = Field(True, description="退款是否扣回订单积分。Refunds take order points back.")
 
@@ -78,7 +78,7 @@ class Membership(Model):
 
     evaluate: Period = Field("monthly", description="等级评定周期。How often levels are evaluated.")
     demotion: Demotion = Field("one_step", description="降级方式。Demotion policy.")
-    points: Points | None = None
+    points: Points | None = Field(None, description="积分制度。Points.")
     levels: list[Level] = Field(default_factory=list, description="等级,从低到高。Levels, lowest first.")
     care: list[Care] = Field(default_factory=list, description="会员关怀。Member care.")
     incentives: list[str] = Field(default_factory=list, description="激励方式(精神/物质)。Incentives.")

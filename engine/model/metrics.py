@@ -34,7 +34,7 @@ class CustomMetric(Model):
     id: Id
     name: Label
     scope: Scope = "member"
-    description: str | None = None
+    description: str | None = Field(None, description="口径说明(打印在手册中)。Definition, printed in the handbook.")
     expr: Condition | None = Field(None, description="由已有指标计算的表达式。An expression over known names.")
     event: EventType | None = Field(None, description="聚合的事件类型。Event type to aggregate.")
     agg: Aggregate | None = Field(None, description="聚合方式:count/sum/distinct_days/avg/days_since_last。")

@@ -31,8 +31,8 @@ else:
 class Holiday(Model):
     """节假日,写作日期或 {date, name}。A holiday: a date, or {date, name}."""
 
-    date: dt.date
-    name: str | None = None
+    date: dt.date = Field(description="日期 YYYY-MM-DD。The date.")
+    name: str | None = Field(None, description="节日名称,如 春节。Name, e.g. 春节.")
 
     @model_validator(mode="before")
     @classmethod
@@ -50,14 +50,14 @@ class Playbook(Model):
     """群策剧本:一个团队的完整社群运营方案。A qunce playbook: a team's whole operation."""
 
     playbook: str = Field(min_length=1, description="剧本名称。Playbook name.")
-    description: str | None = None
-    version: str | None = None
+    description: str | None = Field(None, description="剧本说明。What this playbook is for.")
+    version: str | None = Field(None, description="版本号,如 2027Q1-v2。A version label.")
     abstract: bool = Field(False, description="仅作为 extends 的基础剧本,不单独校验完整性。Base for extends only.")
     timezone: str = Field("Asia/Shanghai", description="时区。IANA time zone.")
     currency: str = Field("CNY", description="币种(目前仅 CNY)。Currency.")
     locale: Locale = "zh-CN"
     vars: dict[str, Any] = Field(default_factory=dict, description="模板变量,如 {brand: 花漾}。Template variables.")
-    calendar: Calendar = Field(default_factory=Calendar)
+    calendar: Calendar = Field(default_factory=Calendar, description="日历:节假日。Calendar: holidays.")
     roles: dict[Id, Role] = Field(default_factory=dict, description="运营角色。Staff roles.")
     group_types: dict[Id, GroupType] = Field(default_factory=dict, description="群类型(群定位)。Group types.")
     rules: GroupRules = Field(default_factory=GroupRules, description="群规。Group rules.")

@@ -73,7 +73,7 @@ class BannedBehaviour(Model):
     id: Id
     name: Label
     kind: Behaviour | None = Field(None, description="违规类型,默认取 id。Kind; defaults to the id.")
-    description: str | None = None
+    description: str | None = Field(None, description="说明。What counts as this behaviour.")
     penalties: list[PenaltyField] = Field(min_length=1, description="逐级处罚,如 [warn, mute_1d, remove]。Escalating penalties.")
 
 

@@ -30,8 +30,8 @@ class SopItem(Model):
     """SOP 事项:谁(role)、何时(every / rrule / days / days_before_end / on 之一)、做什么、多久。"""
 
     id: Id
-    name: Label | None = None
-    flow: Flow | None = None
+    name: Label | None = Field(None, description="事项名称。Task name.")
+    flow: Flow | None = Field(None, description="所属流程:搭建/拉新/促活/转化/激励。SOP flow.")
     role: Id = Field(description="执行角色。Role that does it.")
     group_types: list[Id] = Field(default_factory=list, description="适用群类型;省略为全部。Group types; empty = all.")
     every: str | None = Field(
