@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from engine.errors import UsageError
+from engine.errors import InputError, UsageError
 from engine.files import write_text_atomic
 from engine.resources import resource
 from engine.schema import MODELINE, schema_text
@@ -24,7 +24,10 @@ def starter_text(kind: str) -> str:
     """The starter playbook of `kind`, with its modeline pointing at the schema beside it."""
     if kind not in STARTERS:
         raise UsageError(f"unknown starter '{kind}'; choose one of: {', '.join(STARTERS)}")
-    text = resource("playbooks", STARTERS[kind]).read_text(encoding="utf-8")
+    try:
+        text = resource("playbooks", STARTERS[kind]).read_text(encoding="utf-8")
+    except (OSError, ModuleNotFoundError) as exc:
+        raise InputError(f"the '{kind}' starter is missing from this installation: {exc}") from None
     modeline = MODELINE.format(path=f"./{SCHEMA_NAME}")
     if _MODELINE.search(text):
         return _MODELINE.sub(modeline, text, count=1)

@@ -75,8 +75,7 @@ def names_text(lang: str = "en") -> str:
     sections: list[tuple[str, list[tuple[str, Metric]]]] = [
         ("member", [(f"{k}_<N>d / {k}_total", m) for k, m in MEMBER_COUNTS.items()] + list(MEMBER_SINGLE.items())),
         ("group", [(f"{k}[_<N>d]" if m.windowed else k, m) for k, m in GROUP_METRICS.items()]),
-        ("staff", list(COMMISSION_EXTRA.items()) + [("attainment_<kpi>", Metric("attainment_<kpi>", "某 KPI 达成率",
-                                                                                "attainment of a KPI", unit="ratio"))]),
+        ("staff", [*list(COMMISSION_EXTRA.items()), ("attainment_<kpi>", Metric("attainment_<kpi>", "某 KPI 达成率", "attainment of a KPI", unit="ratio"))]),
         ("event", list(EVENT_FIELDS.items())),
     ]
     notes = {

@@ -14,7 +14,8 @@ from types import FrameType
 from typing import Any
 
 from jinja2 import StrictUndefined, TemplateSyntaxError, UndefinedError
-from jinja2.sandbox import SandboxedEnvironment, SecurityError
+from jinja2.exceptions import SecurityError
+from jinja2.sandbox import SandboxedEnvironment
 
 MAX_OUTPUT_CHARS = 10_000
 MAX_STEPS = 200_000

@@ -133,5 +133,5 @@ def rrule_per_week(text: str) -> float:
     body = text.strip()
     body = body if body.upper().startswith(("RRULE:", "DTSTART")) else f"RRULE:{body}"
     rule = rrulestr(body, dtstart=datetime(2027, 1, 1))
-    count = len(rule.between(datetime(2027, 1, 1), datetime(2027, 12, 31, 23, 59), inc=True))  # type: ignore[union-attr]
+    count = len(rule.between(datetime(2027, 1, 1), datetime(2027, 12, 31, 23, 59), inc=True))
     return count / 52

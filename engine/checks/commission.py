@@ -125,8 +125,8 @@ def _curve(ctx: CheckContext, plan: Commission) -> Iterator[Diagnostic]:
     if plan.curve is not None:
         points = plan.curve.points
         # `curve: [[…], …]` is shorthand for `curve: {points: [[…], …]}`.
-        at = ("commission", "curve", "points")
-        at = at if ctx.positions.exact(at) is not None else at[:2]
+        full: tuple[str, ...] = ("commission", "curve", "points")
+        at = full if ctx.positions.exact(full) is not None else full[:2]
         for i in range(1, len(points)):
             (a0, f0), (a1, f1) = points[i - 1], points[i]
             if a1 <= a0:

@@ -3,6 +3,7 @@ conditions and templates found in it (parsed once, shared by all checks)."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
@@ -11,6 +12,7 @@ from engine.catalog import Metric, Names
 from engine.diagnostics import Span
 from engine.expr import Checked, ConditionError, Expr, check, parse
 from engine.model import Playbook
+from engine.model.audience import ChurnWarning, LifecycleState, Segment
 from engine.source.inside import point_at
 from engine.source.positions import PositionIndex
 
@@ -109,7 +111,9 @@ def _condition_sites(pb: Playbook) -> list[ConditionSite]:
             for i, rule in enumerate(pb.membership.points.earn):
                 if rule.where is not None:
                     sites.append(ConditionSite(("membership", "points", "earn", i, "where"), rule.where, "event"))
-    for section, items in (("segments", pb.segments), ("lifecycle", pb.lifecycle), ("churn", pb.churn)):
+    first_match: list[tuple[str, Sequence[Segment | LifecycleState | ChurnWarning]]] = [
+        ("segments", pb.segments), ("lifecycle", pb.lifecycle), ("churn", pb.churn)]
+    for section, items in first_match:
         scope = "group" if section == "lifecycle" else "member"
         for i, item in enumerate(items):
             if item.when is not None:
@@ -125,8 +129,8 @@ def _condition_sites(pb: Playbook) -> list[ConditionSite]:
             sites.append(ConditionSite(("commission", "gate", "when"), plan.gate.when, "staff"))
         for i, bonus in enumerate(plan.bonuses):
             sites.append(ConditionSite(("commission", "bonuses", i, "when"), bonus.when, "staff"))
-        for i, rule in enumerate(plan.adjust):
-            sites.append(ConditionSite(("commission", "adjust", i, "when"), rule.when, "staff"))
+        for i, adjustment in enumerate(plan.adjust):
+            sites.append(ConditionSite(("commission", "adjust", i, "when"), adjustment.when, "staff"))
     return sites
 
 

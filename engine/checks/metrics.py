@@ -67,7 +67,7 @@ def _cycles(ctx: CheckContext) -> Iterator[Diagnostic]:
         path = [start]
         stack = [(start, iter(depends.get(start, [])))]
         while stack:
-            node, children = stack[-1]
+            _node, children = stack[-1]
             child = next(children, None)
             if child is None:
                 stack.pop()

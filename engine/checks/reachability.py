@@ -3,13 +3,14 @@ catch-all, and nothing whose condition an earlier entry already covers."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 
 from engine.checks.context import CheckContext
 from engine.checks.registry import check
 from engine.diagnostics import Code, Diagnostic, diag, register
 from engine.expr.bounds import Bounds, bounds, contained
 from engine.expr.tree import Const
+from engine.model.audience import LifecycleState, Segment
 
 register(Code(
     "Q505", "unreachable-entry", "error",
@@ -37,7 +38,9 @@ register(Code(
 @check("Q505", "Q506")
 def first_match_lists_are_live(ctx: CheckContext) -> Iterator[Diagnostic]:
     pb = ctx.playbook
-    for section, items, scope in (("segments", pb.segments, "member"), ("lifecycle", pb.lifecycle, "group")):
+    lists: list[tuple[str, Sequence[Segment | LifecycleState], str]] = [
+        ("segments", pb.segments, "member"), ("lifecycle", pb.lifecycle, "group")]
+    for section, items, scope in lists:
         names = ctx.names(scope)
         seen: list[tuple[str, Bounds | None, bool]] = []  # id, bounds, catch-all
         for i, item in enumerate(items):

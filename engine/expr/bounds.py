@@ -22,14 +22,8 @@ class Interval:
 
     def within(self, other: Interval) -> bool:
         """Whether every value in self is also in other."""
-        if other.low is not None:
-            if self.low is None or self.low < other.low or (self.low == other.low and other.low_open and not self.low_open):
-                return False
-        if other.high is not None:
-            if self.high is None or self.high > other.high or (
-                self.high == other.high and other.high_open and not self.high_open):
-                return False
-        return True
+        return _inside(self.low, self.low_open, other.low, other.low_open, below=True) and _inside(
+            self.high, self.high_open, other.high, other.high_open, below=False)
 
     def meet(self, other: Interval) -> Interval:
         low, low_open = self.low, self.low_open
@@ -39,6 +33,17 @@ class Interval:
         if other.high is not None and (high is None or other.high < high or (other.high == high and other.high_open)):
             high, high_open = other.high, other.high_open
         return Interval(low, low_open, high, high_open)
+
+
+def _inside(mine: Decimal | None, mine_open: bool, theirs: Decimal | None, theirs_open: bool, below: bool) -> bool:
+    # Whether my end stays inside their end (their lower end when `below`).
+    if theirs is None:
+        return True
+    if mine is None:
+        return False
+    if mine == theirs:
+        return mine_open or not theirs_open
+    return mine > theirs if below else mine < theirs
 
 
 Bounds = dict[str, Interval]

@@ -186,7 +186,7 @@ class _Builder:
     def compare(self, node: ast.Compare, depth: int, at: int) -> Expr:
         parts: list[Expr] = []
         left = self.build(node.left, depth + 1)
-        for op, comparator in zip(node.ops, node.comparators):
+        for op, comparator in zip(node.ops, node.comparators, strict=False):
             if type(op) not in _COMPARE:
                 raise ConditionError("Q205", at, *_CONSTRUCTS[type(op)])
             right = self.build(comparator, depth + 1)

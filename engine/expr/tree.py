@@ -7,7 +7,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Union
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,7 +65,7 @@ class Items:
     offset: int
 
 
-Expr = Union[Const, Name, Unary, Binary, Compare, Logic, Call, Items]
+Expr = Const | Name | Unary | Binary | Compare | Logic | Call | Items
 
 
 def names_in(expr: Expr) -> list[Name]:

@@ -55,7 +55,7 @@ def choice(options: dict[str, str], description: str) -> Any:
         return aliases.get(value, value) if isinstance(value, str) else value
 
     schema = {"type": "string", "enum": [*ids, *aliases], "description": description}
-    return Annotated[Literal[ids], BeforeValidator(normalize), WithJsonSchema(schema)]  # type: ignore[valid-type]
+    return Annotated[Literal[ids], BeforeValidator(normalize), WithJsonSchema(schema)]
 
 
 def choice_labels(options: dict[str, str]) -> dict[str, str]:

@@ -7,7 +7,6 @@ from typing import TYPE_CHECKING
 from pydantic import Field
 
 from engine.model.common import Clock, ContentCategory, DurationField, Id, Label, Model, Template, choice
-from engine.model.metrics import EventType
 
 FLOWS = {"setup": "搭建", "acquisition": "拉新", "activation": "促活", "conversion": "转化", "incentive": "激励"}
 SOP_EVENTS = {

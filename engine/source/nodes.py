@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Union
+from typing import Any
 
 from engine.diagnostics import Span
 
@@ -34,7 +34,7 @@ class Map:
     span: Span = field(default_factory=lambda: Span("", 1, 1))
 
 
-Node = Union[Scalar, Seq, Map]
+Node = Scalar | Seq | Map
 
 
 def plain(node: Node) -> Any:

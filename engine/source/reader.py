@@ -67,7 +67,7 @@ def parse_text(text: str, name: str) -> ParsedFile:
 
 
 class _Frame:
-    __slots__ = ("node", "size", "anchor", "pending_key", "merge", "merged")
+    __slots__ = ("anchor", "merge", "merged", "node", "pending_key", "size")
 
     def __init__(self, node: Map | Seq, anchor: str | None) -> None:
         self.node = node
@@ -119,14 +119,13 @@ class _Composer:
             if self.documents > 1:
                 raise _Abort(diag("Q013", self.span(event.start_mark, event.end_mark)))
         elif kind == "ScalarEvent":
-            node = self.scalar(event)
-            self.add(node, 1, event.anchor)
+            self.add(self.scalar(event), 1, event.anchor)
         elif kind == "AliasEvent":
             span = self.span(event.start_mark, event.end_mark)
             if event.anchor not in self.anchors:
                 raise _Abort(diag("Q001", span, detail=f"undefined alias *{event.anchor}"))
-            node, size = self.anchors[event.anchor]
-            self.add(node, size, None)
+            anchored, size = self.anchors[event.anchor]
+            self.add(anchored, size, None)
         elif kind in ("MappingStartEvent", "SequenceStartEvent"):
             self.check_tag(event, "map" if kind == "MappingStartEvent" else "seq")
             span = self.span(event.start_mark, event.end_mark)
