@@ -11,6 +11,7 @@ from engine.checks.context import CheckContext
 from engine.checks.registry import check
 from engine.diagnostics import Code, Diagnostic, diag, register
 from engine.model.groups import GROUP_KINDS
+from engine.model.rules import Penalty
 
 register(Code(
     "Q701", "flash-lifespan", "error",
@@ -86,7 +87,7 @@ def group_types_are_complete(ctx: CheckContext) -> Iterator[Diagnostic]:
             yield diag("Q704", ctx.span(("rules", "banned", i, "penalties")), rule=rule.id, detail=detail)
 
 
-def _escalation(penalties: list) -> dict[str, str] | None:  # type: ignore[type-arg]
+def _escalation(penalties: list[Penalty]) -> dict[str, str] | None:
     rank = {"warn": 0, "mute": 1, "remove": 2}
     previous_rank, previous_minutes = -1, 0
     for i, penalty in enumerate(penalties):

@@ -8,6 +8,7 @@ from collections.abc import Iterator
 from engine.checks.context import CheckContext
 from engine.checks.registry import check
 from engine.diagnostics import Code, Diagnostic, diag, register
+from engine.model.common import Duration
 from engine.model.sop import TRIGGER_KEYS, SopItem
 from engine.schedule import ScheduleError, check_rrule, parse_every
 
@@ -86,7 +87,7 @@ def _option(ctx: CheckContext, base: tuple[object, ...], key: str, item_id: str,
     return diag("Q713", ctx.span((*base, key)), id=item_id, detail={"en": en, "zh": zh})
 
 
-def _options(ctx: CheckContext, base: tuple[object, ...], item: SopItem, lifespans: dict) -> Iterator[Diagnostic]:  # type: ignore[type-arg]
+def _options(ctx: CheckContext, base: tuple[object, ...], item: SopItem, lifespans: dict[str, Duration | None]) -> Iterator[Diagnostic]:
     if (item.days or item.days_before_end) and item.at is None:
         key = "days" if item.days else "days_before_end"
         yield _option(ctx, base, key, item.id, "a day-of-life trigger needs at: (time of day)", "按天触发需要 at:(时刻)")

@@ -1,0 +1,203 @@
+"""Start-up time of `qunce --help` and `qunce validate` against a baseline.
+
+The baseline is a bare interpreter importing the libraries qunce is built on
+(`import click, pydantic, ruamel.yaml, jinja2, jsonschema`). The three commands
+are run interleaved (baseline, help, validate, baseline, ...) so that machine
+noise hits all of them alike; the report gives median, min and max wall time
+and each median as a multiple of the baseline median. Target: each qunce
+command within 1.5x the baseline.
+
+Each command is also run once under `python -X importtime` to report whether
+heavy modules were imported, and where `qunce validate` spends its import time.
+
+    .venv/bin/python bench/startup.py             # 15 rounds, report only
+    .venv/bin/python bench/startup.py --runs 5
+    .venv/bin/python bench/startup.py --check     # exit 1 if a target is missed
+
+See bench/README.md for what the figures mean.
+"""
+
+from __future__ import annotations
+
+import argparse
+import platform
+import re
+import statistics
+import subprocess
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+BASELINE_IMPORTS = "import click, pydantic, ruamel.yaml, jinja2, jsonschema"
+# Must never be imported by `qunce --help` / `qunce validate` (fails --check).
+HEAVY = ("duckdb", "ibis", "pandas", "pyarrow", "numpy")
+# In the baseline, but `qunce validate` should not need it (reported, never fails).
+AVOIDABLE = ("jsonschema",)
+IMPORTTIME_LINE = re.compile(r"^import time:\s*(\d+)\s*\|\s*(\d+)\s*\|( *)(\S.*)$")
+
+
+@dataclass
+class Command:
+    label: str
+    argv: list[str]  # argv[0] is the interpreter; `-X importtime` goes right after it
+    ok_codes: tuple[int, ...] = (0,)
+    is_baseline: bool = False
+    times: list[float] = field(default_factory=list)  # seconds
+
+    def median(self) -> float:
+        return statistics.median(self.times)
+
+
+@dataclass
+class ImportEntry:
+    self_us: int
+    cumulative_us: int
+    depth: int
+    name: str
+
+
+def qunce_argv() -> tuple[list[str], str]:
+    """How to start qunce with the current interpreter: its installed script, else `-c`."""
+    script = Path(sys.executable).parent / "qunce"
+    if script.is_file():
+        return [sys.executable, str(script)], str(script)
+    code = "import sys; from cli import main; sys.exit(main(prog_name='qunce'))"
+    return [sys.executable, "-c", code], f"{sys.executable} -c 'from cli import main; main()'"
+
+
+def run(argv: list[str]) -> subprocess.CompletedProcess[bytes]:
+    return subprocess.run(argv, cwd=REPO, stdin=subprocess.DEVNULL, capture_output=True, check=False)
+
+
+def timed(argv: list[str]) -> tuple[float, int]:
+    start = time.perf_counter()
+    proc = subprocess.run(argv, cwd=REPO, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                          stderr=subprocess.DEVNULL, check=False)
+    return time.perf_counter() - start, proc.returncode
+
+
+def import_profile(command: Command) -> list[ImportEntry]:
+    """Run the command once under -X importtime and parse the log from stderr."""
+    argv = [command.argv[0], "-X", "importtime", *command.argv[1:]]
+    proc = run(argv)
+    entries = []
+    for line in proc.stderr.decode("utf-8", "replace").splitlines():
+        match = IMPORTTIME_LINE.match(line)
+        if match:
+            self_us, cumulative_us, indent, name = match.groups()
+            entries.append(ImportEntry(int(self_us), int(cumulative_us), max(len(indent) - 1, 0) // 2, name.strip()))
+    return entries
+
+
+def ms(seconds: float) -> str:
+    return f"{seconds * 1000:8.1f}"
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--runs", type=int, default=15, help="interleaved rounds (default 15)")
+    parser.add_argument("--target", type=float, default=1.5, help="max median ratio to the baseline (default 1.5)")
+    parser.add_argument("--path", default="playbooks/", help="what `qunce validate` checks (default playbooks/)")
+    parser.add_argument("--check", action="store_true",
+                        help="exit 1 if a target is missed or a heavy module is imported")
+    args = parser.parse_args()
+    if args.runs < 1:
+        parser.error("--runs must be at least 1")
+
+    qunce, qunce_desc = qunce_argv()
+    commands = [
+        Command("baseline: import click, pydantic, ...", [sys.executable, "-c", BASELINE_IMPORTS], is_baseline=True),
+        Command("qunce --help", [*qunce, "--help"]),
+        # exit 1 means "found problems": still a valid run to time.
+        Command(f"qunce validate {args.path}", [*qunce, "validate", args.path], ok_codes=(0, 1)),
+    ]
+
+    print(f"python   {sys.executable} ({platform.python_version()}, {platform.platform()})")
+    print(f"qunce    {qunce_desc}")
+    print(f"cwd      {REPO}")
+    print(f"baseline python -c \"{BASELINE_IMPORTS}\"")
+    print(f"rounds   {args.runs} (interleaved, after one warm-up round)")
+
+    # Warm-up round (fills the OS file cache, writes .pyc files) and sanity check.
+    for command in commands:
+        proc = run(command.argv)
+        if proc.returncode not in command.ok_codes:
+            sys.stderr.write(proc.stderr.decode("utf-8", "replace"))
+            print(f"error: `{command.label}` exited {proc.returncode}; nothing to measure", file=sys.stderr)
+            return 2
+
+    for _ in range(args.runs):
+        for command in commands:
+            elapsed, _code = timed(command.argv)
+            command.times.append(elapsed)
+
+    baseline = commands[0].median()
+    missed: list[str] = []
+    print()
+    print(f"{'command':<40} {'median':>8} {'min':>8} {'max':>8}  {'ratio':>6}  target")
+    print(f"{'':<40} {'(ms)':>8} {'(ms)':>8} {'(ms)':>8}")
+    for command in commands:
+        ratio = command.median() / baseline
+        if command.is_baseline:
+            verdict = "-"
+        elif ratio <= args.target:
+            verdict = f"<= {args.target:g}x ok"
+        else:
+            verdict = f"<= {args.target:g}x MISSED"
+            missed.append(f"{command.label}: {ratio:.2f}x the baseline (target {args.target:g}x)")
+        print(f"{command.label:<40} {ms(command.median())} {ms(min(command.times))} {ms(max(command.times))}"
+              f"  {ratio:5.2f}x  {verdict}")
+
+    print()
+    print("modules imported (one run each under -X importtime):")
+    validate_entries: list[ImportEntry] = []
+    heavy_found: list[str] = []
+    for command in commands:
+        entries = import_profile(command)
+        if not entries:
+            print(f"  {command.label:<40} (no -X importtime output)")
+            continue
+        top = {e.name.split(".")[0] for e in entries}
+        heavy = [m for m in HEAVY if m in top]
+        avoidable = [m for m in AVOIDABLE if m in top]
+        notes = []
+        if heavy:
+            notes.append("HEAVY: " + ", ".join(heavy))
+        if avoidable:
+            notes.append(", ".join(avoidable) + (" (expected)" if command.is_baseline else " (not needed, could be lazy)"))
+        print(f"  {command.label:<40} {len(entries):4d} modules; {'; '.join(notes) or 'no heavy modules'}")
+        if heavy and not command.is_baseline:
+            heavy_found.append(f"{command.label} imports {', '.join(heavy)}")
+        if command.label.startswith("qunce validate"):
+            validate_entries = entries
+
+    if validate_entries:
+        print()
+        print("qunce validate: top 10 imports by cumulative time (-X importtime; includes its own overhead)")
+        print(f"  {'cumul ms':>8} {'self ms':>8}  module (indent = nesting depth of the import)")
+        for entry in sorted(validate_entries, key=lambda e: e.cumulative_us, reverse=True)[:10]:
+            print(f"  {entry.cumulative_us / 1000:8.1f} {entry.self_us / 1000:8.1f}  {'  ' * entry.depth}{entry.name}")
+        by_package: dict[str, int] = {}
+        for entry in validate_entries:
+            package = entry.name.split(".")[0]
+            by_package[package] = by_package.get(package, 0) + entry.self_us
+        print()
+        print("qunce validate: top 10 top-level packages by total self time")
+        for package, self_us in sorted(by_package.items(), key=lambda kv: kv[1], reverse=True)[:10]:
+            print(f"  {self_us / 1000:8.1f}  {package}")
+
+    problems = missed + heavy_found
+    if problems:
+        print()
+        print("targets missed:" if args.check else "targets missed (report only; use --check to fail):")
+        for problem in problems:
+            print(f"  - {problem}")
+        if args.check:
+            return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
