@@ -3,7 +3,7 @@
 #   make demo         set up .venv if needed, then validate the bundled example playbooks
 #   make test         set up .venv if needed, then run the whole test suite, ruff and mypy
 #   make lint         ruff + mypy only
-#   make schema       regenerate schemas/playbook.schema.json from the models
+#   make schema       regenerate schemas/*.schema.json from the models
 #   make bench        start-up time of `qunce --help` / `qunce validate` against a baseline
 #   make wheel-check  build the wheel, install it in a fresh venv, run it outside the repo
 #   make clean        remove build artefacts and caches (keeps .venv; `make distclean` removes it too)
@@ -58,18 +58,19 @@ venv: $(STAMP)
 
 demo: $(STAMP)
 	@echo "==> qunce validate playbooks/"
-	$(BIN)/qunce validate playbooks/
+	@$(BIN)/qunce validate playbooks/
 	@echo
 	@echo "Next steps:"
-	@echo "  $(BIN)/qunce --help                      all commands"
-	@echo "  $(BIN)/qunce validate path/to/playbook.yaml   check your own playbook"
-	@echo "  make test                                 run the whole test suite"
+	@echo "  $(BIN)/qunce --help                  all commands"
+	@echo "  $(BIN)/qunce init my.yaml            write a starter playbook to edit"
+	@echo "  $(BIN)/qunce validate my.yaml        check your own playbook"
+	@echo "  make test                               run the whole test suite"
 	@echo "  (or 'source $(BIN)/activate' and drop the $(BIN)/ prefix)"
 
 # --- checks ------------------------------------------------------------------
 
-# pytest exit codes: 0 ok, 1 failures, 5 no tests collected. 5 must never pass
-# for success (or be mistaken for something else): it is turned into a failure.
+# pytest exits 5 when it collected no tests. That must never count as a pass,
+# so it is turned into a failure with a message.
 pytest: $(STAMP)
 	@echo "==> pytest"
 	@$(BIN)/pytest $(PYTEST_ARGS); rc=$$?; \
@@ -78,11 +79,11 @@ pytest: $(STAMP)
 
 ruff: $(STAMP)
 	@echo "==> ruff check ."
-	$(BIN)/ruff check .
+	@$(BIN)/ruff check .
 
 mypy: $(STAMP)
 	@echo "==> mypy (files from [tool.mypy] in pyproject.toml)"
-	$(BIN)/mypy
+	@$(BIN)/mypy
 
 lint: ruff mypy
 
@@ -99,16 +100,17 @@ test: $(STAMP)
 # --- other tasks -------------------------------------------------------------
 
 schema: $(STAMP)
-	@echo "==> qunce schema --out schemas/playbook.schema.json"
-	$(BIN)/qunce schema --out schemas/playbook.schema.json
+	@echo "==> qunce schema --out schemas/playbook.schema.json (and --fragment)"
+	@$(BIN)/qunce schema --out schemas/playbook.schema.json
+	@$(BIN)/qunce schema --fragment --out schemas/fragment.schema.json
 
 bench: $(STAMP)
 	@echo "==> bench/startup.py $(BENCH_ARGS)"
-	$(BIN)/python bench/startup.py $(BENCH_ARGS)
+	@$(BIN)/python bench/startup.py $(BENCH_ARGS)
 
 wheel-check: $(STAMP)
 	@echo "==> .ci/wheel-check"
-	bash .ci/wheel-check
+	@bash .ci/wheel-check
 
 clean:
 	rm -rf build dist *.egg-info .pytest_cache .mypy_cache .ruff_cache .hypothesis

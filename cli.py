@@ -52,22 +52,32 @@ def main() -> None:
 @click.option("--root", type=click.Path(file_okay=False, path_type=Path), default=None,
               help="Folder that include/extends may not leave (default: the folder given, or the file's folder).")
 @click.option("--color/--no-color", default=None, help="Color the text output (default: when a terminal).")
+@click.option("--no-cache", is_flag=True, help="Check everything again, ignoring cached results of unchanged files.")
 def validate(paths: tuple[Path, ...], fmt: str, lang: str | None, strict: bool, root: Path | None,
-             color: bool | None) -> None:
+             color: bool | None, no_cache: bool) -> None:
     """Check playbooks (files or folders) and report every problem with file:line:col."""
+    from engine import cache
+    from engine.diagnostics import Severity
     from engine.diagnostics.render import render
-    from engine.errors import QunceError
-    from engine.validate import validate_paths
 
-    try:
-        report = validate_paths(list(paths), root)
-    except QunceError as exc:
-        fail(str(exc))
+    key, report = (None, None) if no_cache else cache.lookup_report(list(paths), root)
+    if report is None:
+        from engine.errors import QunceError
+        from engine.validate import validate_paths
+
+        try:
+            fresh = validate_paths(list(paths), root)
+        except QunceError as exc:
+            fail(str(exc))
+        if not no_cache:
+            cache.store_report(key, fresh.read, fresh.diagnostics, fresh.texts, fresh.files_checked)
+        report = cache.CachedReport(fresh.diagnostics, fresh.texts, fresh.files_checked)
     use_color = sys.stdout.isatty() if color is None else color
     output = render(fmt, report.diagnostics, report.texts, lang or default_lang(), use_color,
                     files_checked=report.files_checked)
     click.echo(output, nl=not output.endswith("\n"))
-    failed = report.errors > 0 or (strict and report.warnings > 0)
+    levels = [d.level for d in report.diagnostics]
+    failed = Severity.ERROR in levels or (strict and Severity.WARNING in levels)
     sys.exit(EXIT_FINDINGS if failed else EXIT_CLEAN)
 
 

@@ -150,9 +150,12 @@ class Resolved:
 class Names:
     """The names known in one scope: built-ins plus custom metrics and extras."""
 
-    def __init__(self, scope: str, custom: dict[str, Metric] | None = None) -> None:
+    def __init__(self, scope: str, custom: dict[str, Metric] | None = None,
+                 values: dict[str, dict[str, str]] | None = None) -> None:
         self.scope = scope
         self.custom = custom or {}
+        # Text names with a closed set of values (level → level ids), each id → its label.
+        self.values = values or {}
         if scope == "member":
             self.windowed, self.single = MEMBER_COUNTS, MEMBER_SINGLE
         elif scope in ("group", "staff"):

@@ -129,7 +129,7 @@ def try_render(source: str, context: dict[str, Any]) -> tuple[str | None, Templa
     except TemplateSyntaxError as exc:
         return None, TemplateProblem("Q301", exc.lineno or 1, exc.message or str(exc), _zh_syntax(exc.message or ""))
     except SecurityError as exc:
-        return None, TemplateProblem("Q303", _line(exc), str(exc), f"禁止访问:{exc}")
+        return None, TemplateProblem("Q303", _line(exc), str(exc), _zh_unsafe(str(exc)))
     except UndefinedError as exc:
         en, zh = _undefined_words(str(exc.message or exc))
         return None, TemplateProblem("Q302", _line(exc), en, zh)
@@ -160,6 +160,15 @@ def _undefined_words(message: str) -> tuple[str, str]:
         return f"attribute {attribute}", f"属性 {attribute}"
     name = message.replace(" is undefined", "")
     return f"name {name}", f"变量 {name}"
+
+
+def _zh_unsafe(message: str) -> str:
+    # "access to attribute '__class__' of 'str' object is unsafe."
+    if message.startswith("access to attribute"):
+        parts = message.split("'")
+        if len(parts) >= 4:
+            return f"禁止访问 {parts[3]} 对象的属性 '{parts[1]}'"
+    return message
 
 
 def _zh_syntax(message: str) -> str:

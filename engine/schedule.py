@@ -81,7 +81,7 @@ def _weekdays(source: str) -> tuple[int, ...]:
     if not rest:
         raise ScheduleError("weekly needs days, e.g. weekly mon,thu", "每周需要写星期几,如 每周一,四")
     days: list[int] = []
-    for part in re.split(r"[,,、\s]+", rest):
+    for part in re.split(r"[,，、\s]+", rest):
         token = part.strip().lower().removeprefix("周").removeprefix("星期")
         if not token:
             continue
@@ -99,7 +99,7 @@ def _monthdays(source: str) -> tuple[int, ...]:
     if not rest:
         raise ScheduleError("monthly needs days, e.g. monthly 1,15", "每月需要写日期,如 每月1,15日")
     days: list[int] = []
-    for part in re.split(r"[,,、\s]+", rest):
+    for part in re.split(r"[,，、\s]+", rest):
         token = part.strip().rstrip("日号")
         if not token:
             continue
@@ -135,3 +135,15 @@ def rrule_per_week(text: str) -> float:
     rule = rrulestr(body, dtstart=datetime(2027, 1, 1))
     count = len(rule.between(datetime(2027, 1, 1), datetime(2027, 12, 31, 23, 59), inc=True))
     return count / 52
+
+
+def rrule_weekdays(text: str) -> set[int]:
+    """The weekdays (0 = Monday) an RRULE fires on during a year."""
+    from datetime import datetime
+
+    from dateutil.rrule import rrulestr
+
+    body = text.strip()
+    body = body if body.upper().startswith(("RRULE:", "DTSTART")) else f"RRULE:{body}"
+    rule = rrulestr(body, dtstart=datetime(2027, 1, 1))
+    return {moment.weekday() for moment in rule.between(datetime(2027, 1, 1), datetime(2027, 12, 31, 23, 59), inc=True)}

@@ -70,6 +70,23 @@ def _close_id_maps(node: Any) -> None:
             _close_id_maps(item)
 
 
+def _relax(node: Any) -> None:
+    # In a fragment or an override, an item may give only the keys it changes;
+    # list items still need their id, which is how they merge.
+    if isinstance(node, dict):
+        if isinstance(node.get("required"), list):
+            kept = [key for key in node["required"] if key == "id"]
+            if kept:
+                node["required"] = kept
+            else:
+                node.pop("required")
+        for value in node.values():
+            _relax(value)
+    elif isinstance(node, list):
+        for item in node:
+            _relax(item)
+
+
 def playbook_schema(fragment: bool = False) -> dict[str, Any]:
     """The playbook schema; a fragment (for include:) has no required keys."""
     schema = Playbook.model_json_schema(by_alias=True, mode="validation")
@@ -77,9 +94,10 @@ def playbook_schema(fragment: bool = False) -> dict[str, Any]:
     _close_id_maps(schema)
     schema["properties"] = {**schema["properties"], **_COMPOSITION}
     if fragment:
-        schema.pop("required", None)
+        _relax(schema)
         schema["title"] = "群策 qunce playbook fragment"
-        schema["description"] = "剧本片段:被 include 的部分剧本。A partial playbook for include:."
+        schema["description"] = ("剧本片段或覆盖:被 include 的片段,或 extends 基础剧本的文件。"
+                                 "A partial playbook: a fragment for include:, or a file that extends a base.")
     else:
         schema["title"] = "群策 qunce playbook"
     head = {"$schema": SCHEMA_DIALECT, "$id": SCHEMA_ID.replace("playbook", "fragment") if fragment else SCHEMA_ID}

@@ -21,7 +21,8 @@ MESSAGE_VARS: dict[str, tuple[str, str]] = {
         ("成员昵称、等级 id、等级名称、积分", "member nickname, level id, level name, points"),
     "staff.name / staff.role / staff.role_name": ("员工姓名、角色 id、角色名称", "staff name, role id, role name"),
     "date / time / weekday": ("日期 YYYY-MM-DD、时刻 HH:MM、星期几", "date, time, weekday"),
-    "rules": ("群规列表,每项有 name、penalties", "the banned behaviours, each with name and penalties"),
+    "rules": ("群规列表,每项有 name、penalties(处罚文字)、penalty_steps(如 警告 → 禁言1天 → 移出)",
+              "the banned behaviours, each with name, penalties (in words) and penalty_steps"),
     "levels": ("会员等级列表,每项有 id、name、rights", "membership levels, each with id, name, rights"),
 }
 NAMING_VARS: dict[str, tuple[str, str]] = {
@@ -41,6 +42,7 @@ def available(kind: str) -> str:
 
 def sample_context(playbook: Playbook, kind: str) -> dict[str, Any]:
     """Sample values for every variable a template of `kind` may use."""
+    lang = "en" if playbook.locale == "en" else "zh"
     base: dict[str, Any] = {**playbook.vars, "playbook": playbook.playbook, "vars": dict(playbook.vars)}
     type_id, type_name = next(((k, v.name) for k, v in playbook.group_types.items()), ("traffic", "引流群"))
     if kind == "naming":
@@ -58,7 +60,8 @@ def sample_context(playbook: Playbook, kind: str) -> dict[str, Any]:
         "date": "2027-01-04",
         "time": "20:00",
         "weekday": "周一",
-        "rules": [{"id": b.id, "name": b.name, "penalties": [str(p) for p in b.penalties]} for b in playbook.rules.banned],
+        "rules": [{"id": b.id, "name": b.name, "penalties": [p.words(lang) for p in b.penalties],
+                   "penalty_steps": " → ".join(p.words(lang) for p in b.penalties)} for b in playbook.rules.banned],
         "levels": [{"id": lv.id, "name": lv.name, "rights": list(lv.rights), "obligations": list(lv.obligations)}
                    for lv in levels],
     }

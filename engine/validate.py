@@ -10,8 +10,9 @@ from engine.checks.context import CheckContext
 from engine.diagnostics import Diagnostic, Severity, Span, diag
 from engine.errors import InputError
 from engine.load import load_playbook
-from engine.source.compose import display_name
-from engine.source.reader import parse_text
+from engine.source.compose import display_name, load_document
+from engine.source.nodes import Map, Scalar
+from engine.source.reader import read_file
 
 YAML_SUFFIXES = (".yaml", ".yml")
 
@@ -23,6 +24,7 @@ class Report:
     diagnostics: list[Diagnostic] = field(default_factory=list)
     texts: dict[str, str] = field(default_factory=dict)
     files_checked: int = 0
+    read: list[Path] = field(default_factory=list)  # every file read, for the cache
 
     @property
     def errors(self) -> int:
@@ -50,43 +52,65 @@ def validate_paths(paths: list[Path], root: Path | None = None) -> Report:
         if path.resolve() not in covered:
             report.diagnostics.append(diag("Q012", Span(display_name(path), 1, 1)))
     report.files_checked = len(covered | {p.resolve() for p in seen_files})
+    report.read = sorted(covered | {p.resolve() for p in seen_files})
     report.diagnostics = sorted(set(report.diagnostics), key=Diagnostic.sort_key)
     return report
 
 
 def _entries(paths: list[Path], root: Path | None, report: Report) -> tuple[list[tuple[Path, Path]], list[Path]]:
-    # Files named on the command line are always playbooks; inside folders, a
-    # file is a playbook when it has a top-level `playbook:` key and is not
-    # abstract. Other YAML files count as fragments, checked through whoever
-    # includes them.
+    # Inside folders, a file is a playbook when it has a top-level `playbook:`
+    # key and is not abstract; other YAML files are fragments, checked through
+    # whoever includes or extends them. A fragment named on the command line
+    # (as pre-commit does) is checked through the playbooks that use it.
     entries: list[tuple[Path, Path]] = []
     fragments: list[Path] = []
     for given in paths:
         if not given.exists():
             raise InputError(f"no such file or folder: {given}")
         if given.is_file():
-            entries.append((given, root or given.parent))
+            if _is_entry(given) or given.suffix not in YAML_SUFFIXES:
+                entries.append((given, root or given.parent))
+                continue
+            search = root or Path.cwd()
+            users = _users_of(given, search) if given.resolve().is_relative_to(search.resolve()) else []
+            entries.extend((user, search) for user in users)
+            if not users:
+                fragments.append(given)
             continue
-        for path in sorted(p for p in given.rglob("*") if p.suffix in YAML_SUFFIXES and p.is_file()):
+        for path in yaml_files(given):
             if _is_entry(path):
                 entries.append((path, root or given))
             else:
                 fragments.append(path)
-    return entries, fragments
+    unique = list(dict.fromkeys((path.resolve(), base) for path, base in entries))
+    return [(path, base) for path, base in unique], fragments
+
+
+def yaml_files(folder: Path) -> list[Path]:
+    """The YAML files under `folder`, skipping hidden folders and virtual environments."""
+    skip = {"node_modules", "venv", "__pycache__"}
+    return sorted(
+        p for p in folder.rglob("*")
+        if p.suffix in YAML_SUFFIXES and p.is_file()
+        and not any(part.startswith(".") or part in skip for part in p.relative_to(folder).parts[:-1])
+    )
+
+
+def _users_of(fragment: Path, search: Path) -> list[Path]:
+    target = fragment.resolve()
+    users = []
+    for candidate in yaml_files(search):
+        if candidate.resolve() == target or not _is_entry(candidate):
+            continue
+        if target in {f.resolve() for f in load_document(candidate, search).files}:
+            users.append(candidate)
+    return users
 
 
 def _is_entry(path: Path) -> bool:
-    try:
-        text = path.read_text(encoding="utf-8-sig")
-    except (OSError, UnicodeDecodeError):
-        return True  # let the loader report why it cannot be read
-    if "playbook" not in text:
-        return False
-    parsed = parse_text(text, str(path))
+    parsed = read_file(path, display_name(path))
     if parsed.root is None:
-        return True
-    from engine.source.nodes import Map, Scalar
-
+        return bool(parsed.diagnostics)  # unreadable or broken: the loader reports why
     if not isinstance(parsed.root, Map) or "playbook" not in parsed.root.entries:
         return False
     abstract = parsed.root.entries.get("abstract")

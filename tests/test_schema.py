@@ -14,6 +14,8 @@ import pytest
 from engine.reference import reference_markdown
 from engine.rules_doc import codes_markdown
 from engine.schema import schema_text
+from engine.source.nodes import Map
+from engine.source.reader import parse_text
 
 ROOT = Path(__file__).resolve().parent.parent
 STALE = "is stale: regenerate it with `make schema`"
@@ -52,14 +54,20 @@ def _check_jsonschema() -> list[str]:
     return [exe]
 
 
+def _top_keys(path: Path) -> set[str]:
+    parsed = parse_text(path.read_text(encoding="utf-8"), str(path))
+    return set(parsed.root.entries) if isinstance(parsed.root, Map) else set()
+
+
 def _entry_playbooks() -> list[Path]:
+    # Complete playbooks; a file that extends a base may leave out what it inherits.
     files = sorted((ROOT / "playbooks").rglob("*.yaml"))
-    return [f for f in files if "playbook:" in f.read_text(encoding="utf-8")]
+    return [f for f in files if "playbook" in _top_keys(f) and "extends" not in _top_keys(f)]
 
 
 def _fragments() -> list[Path]:
     files = sorted((ROOT / "playbooks").rglob("*.yaml"))
-    return [f for f in files if "playbook:" not in f.read_text(encoding="utf-8")]
+    return [f for f in files if f not in _entry_playbooks()]
 
 
 def test_examples_validate_with_check_jsonschema() -> None:
@@ -81,6 +89,8 @@ def test_every_example_has_the_modeline() -> None:
         assert first.startswith("# yaml-language-server: $schema="), path
         target = (path.parent / first.split("$schema=", 1)[1]).resolve()
         assert target.is_file(), f"{path}: modeline points at missing {target}"
+        expected = "playbook.schema.json" if path in _entry_playbooks() else "fragment.schema.json"
+        assert target.name == expected, path
 
 
 @pytest.mark.parametrize(

@@ -28,7 +28,7 @@ register(Code(
     "Q602", "adjustment-weights", "error",
     "A dynamic adjustment would push a KPI weight below 0 or above 1.", "动态调整会使某个 KPI 权重小于 0 或大于 1。",
     "after {which}, the weight of '{kpi}' would be {weight}",
-    "执行{which}后,'{kpi}' 的权重将变为 {weight}",
+    "{which}时,'{kpi}' 的权重将变为 {weight}",
     "Weights stay within 0 … 1 when every adjustment fires in the same period; move less weight.",
     "即使所有调整在同一期同时生效,权重也必须在 0 … 1 之间;请减少移动的权重。",
     bad="adjust:\n  - {when: \"retention_rate < 0.4\", move: 0.5, from: growth, to: activity}   # growth weighs 0.3\n",
@@ -111,13 +111,13 @@ def _adjustments(ctx: CheckContext, plan: Commission, weights: dict[str, Decimal
         together[rule.to] += rule.move
         for kpi in (rule.from_, rule.to):
             if not 0 <= alone[kpi] <= 1:
-                which = {"en": f"adjustment {i + 1}", "zh": f"第 {i + 1} 条调整"}
+                which = {"en": f"adjustment {i + 1}", "zh": f"第 {i + 1} 条调整生效"}
                 yield diag("Q602", ctx.span(("commission", "adjust", i, "move")), which=which, kpi=kpi,
                            weight=_fmt(alone[kpi]))
     if all(0 <= w <= 1 for w in (weights[r.from_] - r.move for r in plan.adjust if r.from_ in weights)):
         for kpi, weight in together.items():
             if not 0 <= weight <= 1:
-                which = {"en": "all adjustments fire together", "zh": "所有调整同时生效"}
+                which = {"en": "all adjustments fire together", "zh": "所有调整在同一期同时生效"}
                 yield diag("Q602", ctx.key_span(("commission", "adjust")), which=which, kpi=kpi, weight=_fmt(weight))
 
 

@@ -13,7 +13,7 @@ from engine.checks.registry import check
 from engine.diagnostics import Diagnostic, diag
 
 
-@check("Q201", "Q202", "Q203", "Q204", "Q205")
+@check("Q201", "Q202", "Q203", "Q204", "Q205", "Q206")
 def conditions_are_sound(ctx: CheckContext) -> Iterator[Diagnostic]:
     for site in ctx.conditions:
         if site.error is not None:
@@ -26,5 +26,5 @@ def conditions_are_sound(ctx: CheckContext) -> Iterator[Diagnostic]:
             continue
         assert site.checked is not None
         for issue in site.checked.issues:
-            length = len(str(issue.params.get("name", ""))) or 1
+            length = len(str(issue.params.get("value" if issue.code == "Q206" else "name", ""))) or 1
             yield diag(issue.code, ctx.span_inside(site.path, issue.offset, length), **issue.params)

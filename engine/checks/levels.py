@@ -67,9 +67,12 @@ def _say(name: str, interval: Interval) -> str:
 
 def _easier(upper: Interval, lower: Interval) -> bool:
     # The higher level accepts someone the lower level's bar would refuse.
-    if upper.low is not None and lower.low is not None and upper.low < lower.low:
+    if upper.low is not None and lower.low is not None and (
+            upper.low < lower.low or (upper.low == lower.low and lower.low_open and not upper.low_open)):
         return True
-    return upper.high is not None and lower.high is not None and upper.high > lower.high
+    if upper.high is not None and lower.high is not None:
+        return upper.high > lower.high or (upper.high == lower.high and lower.high_open and not upper.high_open)
+    return False
 
 
 @check("Q501", "Q502", "Q503", "Q504")
@@ -94,18 +97,22 @@ def levels_form_a_ladder(ctx: CheckContext) -> Iterator[Diagnostic]:
                                keep=_say(name, interval), promote=_say(name, here[name]))
     for j in range(1, len(promote)):
         upper = promote[j]
-        if upper is None:
+        if upper is not None:
+            yield from _easier_than_below(ctx, j, upper, promote)
+
+
+def _easier_than_below(ctx: CheckContext, j: int, upper: Bounds, promote: list[Bounds | None]) -> Iterator[Diagnostic]:
+    # One finding per level: the nearest lower level it undercuts.
+    levels = ctx.playbook.membership.levels if ctx.playbook.membership else []
+    for i in range(j - 1, 0, -1):
+        lower = promote[i]
+        if lower is None:
             continue
-        for i in range(j - 1, 0, -1):
-            lower = promote[i]
-            if lower is None:
-                continue
-            for name, interval in upper.items():
-                if name in lower and _easier(interval, lower[name]):
-                    yield diag("Q501", ctx.span(("membership", "levels", j, "promote_when")),
-                               level=membership.levels[j].id, this=_say(name, interval),
-                               lower=membership.levels[i].id, that=_say(name, lower[name]))
-            break
+        for name, interval in upper.items():
+            if name in lower and _easier(interval, lower[name]):
+                yield diag("Q501", ctx.span(("membership", "levels", j, "promote_when")), level=levels[j].id,
+                           this=_say(name, interval), lower=levels[i].id, that=_say(name, lower[name]))
+                return
 
 
 def _bounds_at(ctx: CheckContext, path: tuple[object, ...]) -> Bounds | None:

@@ -129,10 +129,10 @@ def references_resolve(ctx: CheckContext) -> Iterator[Diagnostic]:
             if known is None or name in known:
                 continue
             choices = list(known)
-        shown = ", ".join(sorted(choices)[:12]) + (" …" if len(choices) > 12 else "") or "(none)"
+        listed = ", ".join(sorted(choices)[:12]) + (" …" if len(choices) > 12 else "")
         span = ctx.key_span(path) if path[-1] == name else ctx.span(path)
         by_label = _labels(ctx, kind).get(name)
         hint = ({"en": f"; use the id '{by_label}' (its name is {name})", "zh": f";请写 id '{by_label}'(“{name}”是它的名称)"}
                 if by_label else suggest(name, choices))
         yield diag("Q402", span, kind={"en": en, "zh": zh}, kind_plural={"en": en_plural, "zh": zh}, name=name,
-                   suggestion=hint, known=shown or "—")
+                   suggestion=hint, known=listed or {"en": "none", "zh": "无"})

@@ -3,6 +3,7 @@ that trigger needs; and each says what to do."""
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterator
 
 from engine.checks.context import CheckContext
@@ -49,6 +50,23 @@ register(Code(
 ))
 
 
+def _beyond_lifespan(ctx: CheckContext, base: tuple[object, ...], item: SopItem,
+                     lifespans: dict[str, Duration | None]) -> Iterator[Diagnostic]:
+    # A day past the end of every group the item applies to never comes.
+    types = [t for t in (item.group_types or list(lifespans)) if t in lifespans]
+    spans = [lifespans[t] for t in types]
+    if not types or any(span is None for span in spans):
+        return
+    longest = max(math.ceil(span.days) for span in spans if span is not None)
+    for key in ("days", "days_before_end"):
+        late = [day for day in getattr(item, key) if day >= longest]
+        if late:
+            shown = ", ".join(map(str, late))
+            yield _option(ctx, base, key, item.id,
+                          f"day {shown} never comes: its groups live {longest} day(s) (days {'0' if longest == 1 else f'0–{longest - 1}'})",
+                          f"第 {shown} 天不会到来:这些群只存续 {longest} 天")
+
+
 def triggers(item: SopItem) -> list[str]:
     """The trigger keys an item sets."""
     return [key for key in TRIGGER_KEYS if getattr(item, key) not in (None, [])]
@@ -88,9 +106,9 @@ def _option(ctx: CheckContext, base: tuple[object, ...], key: str, item_id: str,
 
 
 def _options(ctx: CheckContext, base: tuple[object, ...], item: SopItem, lifespans: dict[str, Duration | None]) -> Iterator[Diagnostic]:
-    if (item.days or item.days_before_end) and item.at is None:
-        key = "days" if item.days else "days_before_end"
-        yield _option(ctx, base, key, item.id, "a day-of-life trigger needs at: (time of day)", "按天触发需要 at:(时刻)")
+    for key in ("days", "days_before_end", "member_days"):
+        if getattr(item, key) and item.at is None:
+            yield _option(ctx, base, key, item.id, "a day-count trigger needs at: (time of day)", "按天触发需要 at:(时刻)")
     if item.rrule is not None and item.at is None:
         yield _option(ctx, base, "rrule", item.id, "an rrule needs at: (time of day)", "rrule 需要 at:(时刻)")
     if item.within is not None and item.on is None:
@@ -99,9 +117,11 @@ def _options(ctx: CheckContext, base: tuple[object, ...], item: SopItem, lifespa
     if item.warning is not None and item.on != "churn_warning":
         yield _option(ctx, base, "warning", item.id, "warning: only goes with on: churn_warning",
                       "warning: 只能和 on: churn_warning 一起用")
-    if any(day < 0 for day in item.days):
-        yield _option(ctx, base, "days", item.id, "days count from 0 (the day the group is created)",
-                      "天数从 0(建群当天)开始计")
+    if any(day < 0 for day in item.days) or any(day < 0 for day in item.member_days):
+        key = "days" if any(day < 0 for day in item.days) else "member_days"
+        yield _option(ctx, base, key, item.id, "days count from 0 (the day the group is created or the member joined)",
+                      "天数从 0(建群或入群当天)开始计")
+    yield from _beyond_lifespan(ctx, base, item, lifespans)
     if item.days_before_end:
         if any(day < 0 for day in item.days_before_end):
             yield _option(ctx, base, "days_before_end", item.id, "days_before_end counts from 0 (the last day)",

@@ -4,15 +4,18 @@ group type's content mix."""
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterator
+from dataclasses import dataclass, field
 from decimal import Decimal
 
 from engine.checks.context import CheckContext
 from engine.checks.registry import check
 from engine.checks.sop import triggers
 from engine.diagnostics import Code, Diagnostic, diag, register
+from engine.model.common import Duration
 from engine.model.sop import SopItem
-from engine.schedule import ScheduleError, parse_every, rrule_per_week
+from engine.schedule import ScheduleError, parse_every, rrule_per_week, rrule_weekdays
 
 MIX_TOLERANCE = Decimal("0.2")
 
@@ -45,41 +48,69 @@ def applies(item: SopItem, type_id: str) -> bool:
     return not item.group_types or type_id in item.group_types
 
 
-def busiest_day(items: list[SopItem]) -> tuple[float, list[tuple[str, float]]]:
-    """Minutes on the busiest day for one group, and each item's share of that day."""
-    weekly = [0.0] * 7
+def lifespan_days(lifespan: Duration | None) -> int | None:
+    """Whole days a group with this lifespan lives (day 0 … days-1)."""
+    return None if lifespan is None else max(math.ceil(lifespan.days), 1)
+
+
+@dataclass(slots=True)
+class Load:
+    """The busiest day's minutes for one group, and for one person across their groups."""
+
+    per_group: float = 0.0
+    per_person: float = 0.0
+    top: list[tuple[str, float]] = field(default_factory=list)
+
+    def total(self, groups: int) -> float:
+        return self.per_group * groups + self.per_person
+
+
+def busiest_day(items: list[SopItem], life: int | None) -> Load:
+    """Minutes on the busiest day: clock items by weekday, day-of-life items lined up by
+    the group's lifespan, event items by their expected count per day."""
+    weekly = {"group": [0.0] * 7, "person": [0.0] * 7}
+    life_days: dict[str, dict[object, float]] = {"group": {}, "person": {}}
     per_item: dict[str, float] = {}
-    life_days: dict[int, float] = {}
     for item in items:
         kind = triggers(item)
         if len(kind) != 1:
             continue
-        if kind[0] == "every" and item.every:
-            try:
-                counts = parse_every(item.every, item.at).weekday_counts()
-            except ScheduleError:
-                continue
+        counts = _weekday_counts(item, kind[0])
+        if counts is not None:
             for day, count in enumerate(counts):
-                weekly[day] += count * item.minutes
+                weekly[item.per][day] += count * item.minutes
             per_item[item.id] = max(counts) * item.minutes
-        elif kind[0] == "rrule" and item.rrule:
-            try:
-                rate = rrule_per_week(item.rrule) / 7
-            except (ValueError, TypeError):
-                continue
-            weekly = [w + rate * item.minutes for w in weekly]
-            per_item[item.id] = rate * item.minutes
         elif kind[0] in ("days", "days_before_end"):
             for day in getattr(item, kind[0]):
-                key = day if kind[0] == "days" else -1 - day
-                life_days[key] = life_days.get(key, 0.0) + item.minutes
+                key: object = day if kind[0] == "days" else (life - 1 - day if life else f"end-{day}")
+                bucket = life_days[item.per]
+                bucket[key] = bucket.get(key, 0.0) + item.minutes
             per_item[item.id] = float(item.minutes)
-        elif kind[0] == "on" and item.per_day:
-            weekly = [w + item.per_day * item.minutes for w in weekly]
-            per_item[item.id] = item.per_day * item.minutes
-    peak = max(weekly) + max(life_days.values(), default=0.0)
-    top = sorted(per_item.items(), key=lambda pair: (-pair[1], pair[0]))[:3]
-    return peak, top
+    load = Load(
+        per_group=max(weekly["group"]) + max(life_days["group"].values(), default=0.0),
+        per_person=max(weekly["person"]) + max(life_days["person"].values(), default=0.0),
+    )
+    load.top = sorted(per_item.items(), key=lambda pair: (-pair[1], pair[0]))[:3]
+    return load
+
+
+def _weekday_counts(item: SopItem, kind: str) -> list[float] | None:
+    # How often the item fires on each weekday, at most (None: not a weekly pattern).
+    if kind == "every" and item.every:
+        try:
+            return parse_every(item.every, item.at).weekday_counts()
+        except ScheduleError:
+            return [0.0] * 7
+    if kind == "rrule" and item.rrule:
+        try:
+            days = rrule_weekdays(item.rrule)
+        except (ValueError, TypeError):
+            return [0.0] * 7
+        # The busiest day is a day it fires, however rarely: count it fully there.
+        return [1.0 if day in days else 0.0 for day in range(7)]
+    if kind in ("on", "member_days") and item.per_day:
+        return [item.per_day] * 7
+    return None
 
 
 @check("Q714", "Q715")
@@ -90,16 +121,17 @@ def sop_fits_the_team(ctx: CheckContext) -> Iterator[Diagnostic]:
         if role.minutes_per_day is None:
             continue
         groups = role.max_groups or 1
-        worst: tuple[float, str, list[tuple[str, float]]] | None = None
+        worst: tuple[float, str, Load] | None = None
         for type_id in types:
             items = [item for item in pb.sop if item.role == role_id and applies(item, type_id)]
-            peak, top = busiest_day(items)
-            if worst is None or peak > worst[0]:
-                worst = (peak, type_id, top)
-        if worst is not None and worst[0] * groups > role.minutes_per_day:
-            top_text = ", ".join(f"{name} {minutes:g} min" for name, minutes in worst[2])
+            group_type = pb.group_types.get(type_id)
+            load = busiest_day(items, lifespan_days(group_type.lifespan) if group_type else None)
+            if worst is None or load.total(groups) > worst[0]:
+                worst = (load.total(groups), type_id, load)
+        if worst is not None and worst[0] > role.minutes_per_day:
+            top_text = ", ".join(f"{name} {minutes:g} min" for name, minutes in worst[2].top)
             yield diag("Q714", ctx.key_span(("roles", role_id)), role=role_id, groups=groups, type=worst[1] or "*",
-                       need=f"{worst[0] * groups:g}", have=role.minutes_per_day, top=top_text)
+                       need=f"{math.ceil(worst[0])}", have=role.minutes_per_day, top=top_text)
     yield from _mix(ctx)
 
 
@@ -125,7 +157,7 @@ def _mix(ctx: CheckContext) -> Iterator[Diagnostic]:
                        actual=actual, planned=planned)
 
 
-def _per_week(item: SopItem, lifespan: object) -> float:
+def _per_week(item: SopItem, lifespan: Duration | None) -> float:
     if item.every:
         try:
             return parse_every(item.every, item.at).per_week()
@@ -138,6 +170,6 @@ def _per_week(item: SopItem, lifespan: object) -> float:
             return 0.0
     if item.days or item.days_before_end:
         # One-off days count as content of a lifespan's worth of weeks (a week when endless).
-        days = getattr(lifespan, "days", 7.0) or 7.0
+        days = lifespan.days if lifespan is not None else 7.0
         return (len(item.days) + len(item.days_before_end)) * 7.0 / max(days, 1.0)
     return item.per_day * 7 if item.per_day else 0.0

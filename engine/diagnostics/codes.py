@@ -113,8 +113,10 @@ register(Code(
     "A YAML file in the folder is neither a playbook nor included by one.", "目录中的 YAML 文件既不是剧本,也没有被剧本引用。",
     "skipped: no 'playbook:' key and no playbook includes or extends this file",
     "已跳过:没有 'playbook:' 键,也没有剧本 include / extends 它",
-    "Add 'playbook: <name>' to validate it, or move it out of the folder.",
-    "添加 'playbook: <名称>' 以校验它,或把它移出该目录。", bad='# playbooks/notes.yaml\ntodo: [check flash groups]\n', good='# playbooks/notes.yaml moved out, or:\nplaybook: 门店试点\n',
+    "Add 'playbook: <name>' to validate it on its own; if a playbook includes it, run qunce from a folder "
+    "that holds both (or pass --root); or move it out of the folder.",
+    "添加 'playbook: <名称>' 以单独校验;若有剧本引用它,请在同时包含两者的目录中运行(或使用 --root);或把它移出该目录。",
+    bad='# playbooks/notes.yaml\ntodo: [check flash groups]\n', good='# playbooks/notes.yaml moved out, or:\nplaybook: 门店试点\n',
     group="source",
 ))
 register(Code(
@@ -215,6 +217,14 @@ register(Code(
     "Conditions may use metric names, numbers, text, comparisons, + - * /, and, or, not, min(), max(), abs().",
     "条件中只能使用指标名、数字、文本、比较、+ - * /、and、or、not、min()、max()、abs()。",
     bad="when: __import__('os').system('x')\n", good="when: orders_30d >= 1\n", group="conditions",
+))
+
+register(Code(
+    "Q206", "unknown-value", "error",
+    "A condition compares a name with a value it can never have.", "条件把名称与它不可能取到的值比较。",
+    "'{name}' is never \"{value}\"{suggestion}", "'{name}' 不可能等于 “{value}”{suggestion}",
+    "Possible values: {known}.", "可取的值:{known}。",
+    bad="when: level == \"glod\"\n", good="when: level == \"gold\"\n", group="conditions",
 ))
 
 # --- Q3xx: templates -------------------------------------------------------------

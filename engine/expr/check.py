@@ -13,6 +13,19 @@ _TYPE_WORDS = {"number": ("a number", "数字"), "text": ("text", "文本"), "bo
                "list": ("a list", "列表"), "?": ("an unknown value", "未知值")}
 
 
+def _unknown_value(name: str, value: str, allowed: dict[str, str]) -> dict[str, Any]:
+    by_label = {label: key for key, label in allowed.items()}
+    if value in by_label:
+        suggestion = {"en": f"; use the id '{by_label[value]}' (its name is {value})",
+                      "zh": f";请写 id '{by_label[value]}'(“{value}”是它的名称)"}
+    else:
+        close = difflib.get_close_matches(value, list(allowed), n=1, cutoff=0.6)
+        suggestion = ({"en": f"; did you mean '{close[0]}'?", "zh": f";是不是想写 '{close[0]}'?"} if close
+                      else {"en": "", "zh": ""})
+    known = ", ".join(allowed) or "—"
+    return {"name": name, "value": value, "suggestion": suggestion, "known": known}
+
+
 @dataclass(slots=True)
 class Issue:
     """A problem at `offset` in the condition text; `code` and `params` make the diagnostic."""
@@ -105,14 +118,32 @@ class _Checker:
                 if kind != left:
                     self.mismatch(item.offset, f"the list holds {_TYPE_WORDS[kind][0]} but the left side is {_TYPE_WORDS[left][0]}",
                                   f"列表中是{_TYPE_WORDS[kind][1]},左边却是{_TYPE_WORDS[left][1]}")
+            self.known_values(expr)
             return "bool"
         if left != right:
             return self.mismatch(expr.offset, f"cannot compare {_TYPE_WORDS[left][0]} with {_TYPE_WORDS[right][0]}",
                                  f"不能把{_TYPE_WORDS[left][1]}与{_TYPE_WORDS[right][1]}比较")
+        self.known_values(expr)
         if left in ("text", "bool", "list") and expr.op not in ("==", "!="):
             return self.mismatch(expr.offset, f"'{expr.op}' compares numbers; use == or != for {_TYPE_WORDS[left][0]}",
                                  f"'{expr.op}' 用于比较数字;{_TYPE_WORDS[left][1]}请用 == 或 !=")
         return "bool"
+
+    def known_values(self, expr: Compare) -> None:
+        # `level == "gold"` must name a level that exists; say which do.
+        pairs = [(expr.left, expr.right), (expr.right, expr.left)]
+        for side, other in pairs:
+            if not isinstance(side, Name):
+                continue
+            resolved = self.names.resolve(side.id)
+            allowed = self.names.values.get(resolved.id) if resolved else None
+            if allowed is None:
+                continue
+            consts = other.values if isinstance(other, Items) else (other,) if isinstance(other, Const) else ()
+            for const in consts:
+                if isinstance(const.value, str) and const.value not in allowed:
+                    # +1: point at the text, not its opening quote
+                    self.issues.append(Issue("Q206", const.offset + 1, _unknown_value(side.id, const.value, allowed)))
 
     def name(self, expr: Name) -> str:
         resolved = self.names.resolve(expr.id)

@@ -78,7 +78,9 @@ def parse(text: str) -> Expr:
     try:
         tree = ast.parse(source.strip() and source, mode="eval")
     except SyntaxError as exc:
-        offset = _char_offset(source, (exc.offset or 1) - 1, exc.lineno or 1)
+        # SyntaxError.offset counts characters (ast node offsets count UTF-8 bytes);
+        # at the very end of the input it may point one past the text.
+        offset = min(max((exc.offset or 1) - 1, 0), len(source))
         message = (exc.msg or "invalid syntax").replace("'(' was never closed", "a '(' is never closed")
         raise ConditionError("Q201", _orig(widened, offset), message, _zh_syntax(message)) from None
     except (RecursionError, MemoryError, ValueError):
@@ -101,7 +103,7 @@ def _orig(widened: list[int], offset: int) -> int:
     return widened[min(max(offset, 0), len(widened) - 1)]
 
 
-def _char_offset(source: str, byte_offset: int, lineno: int = 1) -> int:
+def _char_offset(source: str, byte_offset: int) -> int:
     data = source.encode("utf-8")
     return len(data[: max(byte_offset, 0)].decode("utf-8", errors="ignore"))
 

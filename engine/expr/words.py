@@ -63,7 +63,7 @@ class _Words:
                 unit = found.metric.unit
         ops = _OPS_ZH if self.lang == "zh" else _OPS_EN
         mine = _PRECEDENCE["cmp"]
-        text = f"{self.say(expr.left, mine, unit)} {ops[expr.op]} {self.say(expr.right, mine, unit)}"
+        text = f"{self.say(expr.left, mine + 1, unit)} {ops[expr.op]} {self.say(expr.right, mine + 1, unit)}"
         return _wrap(text, mine, outer)
 
     def const(self, expr: Const, unit: str) -> str:

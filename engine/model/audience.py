@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pydantic import Field
 
-from engine.model.common import Condition, DurationField, Id, Label, Model
+from engine.model.common import Condition, DurationField, Id, Label, Model, Ref
 
 
 class Segment(Model):
@@ -36,6 +36,6 @@ class ChurnWarning(Model):
     stage: str | None = Field(None, description="成员成长阶段,如 新人期、成长期、成熟期。Member stage.")
     when: Condition
     action: str = Field(description="应对动作。The action to take.")
-    role: Id | None = Field(None, description="负责跟进的角色,默认群主。Role that acts; default owner.")
-    template: Id | None = Field(None, description="关怀消息模板。Message template id.")
+    role: Ref | None = Field(None, description="负责跟进的角色,默认群主。Role that acts; default owner.")
+    template: Ref | None = Field(None, description="关怀消息模板。Message template id.")
     within: DurationField | None = Field(None, description="需在多久内跟进,如 1d。Act within.")

@@ -9,10 +9,10 @@ from typing import TYPE_CHECKING, Any
 from pydantic import Field, field_validator, model_validator
 from pydantic_core import PydanticCustomError
 
-from engine.model.common import Condition, Id, Label, Model, Money, Ratio, choice
+from engine.model.common import Condition, Id, Label, Model, Money, Ratio, Ref, choice
 
 COMMISSION_PERIODS = {"weekly": "每周", "monthly": "每月", "quarterly": "每季度"}
-DIRECTIONS = {"higher": "越高越好|越高越好", "lower": "越低越好"}
+DIRECTIONS = {"higher": "越高越好|越大越好", "lower": "越低越好|越小越好"}
 RATE_MODES = {"tiered": "全额累进|阶梯", "marginal": "超额累进|分段"}
 
 if TYPE_CHECKING:
@@ -107,8 +107,8 @@ class Adjustment(Model):
     id: Id | None = Field(None, description="调整规则的 id。Id of the rule.")
     when: Condition
     move: Ratio = Field(description="移动的权重。Weight moved.")
-    from_: Id = Field(alias="from", description="移出权重的 KPI。KPI the weight leaves.")
-    to: Id = Field(description="移入权重的 KPI。KPI the weight goes to.")
+    from_: Ref = Field(alias="from", description="移出权重的 KPI。KPI the weight leaves.")
+    to: Ref = Field(description="移入权重的 KPI。KPI the weight goes to.")
     reason: str | None = Field(None, description="调整原因(写入报表)。Why, shown in statements.")
 
 
@@ -124,7 +124,7 @@ class Commission(Model):
     bonuses: list[Bonus] = Field(default_factory=list, description="达标奖励。Bonuses.")
     cap: StaffCap | None = Field(None, description="每人每期上限。Cap per staff member.")
     adjust: list[Adjustment] = Field(default_factory=list, description="动态调整规则。Dynamic weight adjustments.")
-    split: dict[Id, Ratio] = Field(default_factory=dict, description="按角色分配,合计为 1,如 {owner: 0.6, admin: 0.4}。")
+    split: dict[Ref, Ratio] = Field(default_factory=dict, description="按角色分配,合计为 1,如 {owner: 0.6, admin: 0.4}。")
     clawback: bool = Field(True, description="期后退款在发生期追回。Refunds after a period claw back.")
 
     @field_validator("gate", mode="before")

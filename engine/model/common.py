@@ -43,6 +43,12 @@ else:
     ]
 
 
+# A reference to something the playbook defines (a role, a level, a template …).
+# Plain text here, so a Chinese name written by mistake reaches the reference
+# check, which names the id to use instead of rejecting the whole section.
+Ref = Annotated[str, Field(min_length=1, description="引用:所引用对象的 id。A reference: the id of what it names.")]
+
+
 def choice(options: dict[str, str], description: str) -> Any:
     """A closed set of ids, each also accepted by its Chinese label(s) ('|'-separated)."""
     ids = tuple(options)

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 
 from pydantic import Field
 
-from engine.model.common import ContentCategory, DurationField, Id, Label, Model, Money, Ratio, Template, choice
+from engine.model.common import ContentCategory, DurationField, Label, Model, Money, Ratio, Ref, Template, choice
 
 GROUP_KINDS = {"traffic": "引流群", "welfare": "福利群", "flash": "快闪群", "custom": "自定义"}
 ENTRY_MODES = {"open": "开放|公开", "invite": "邀请式|邀请", "referral": "推荐式|推荐", "activity": "活动式|活动", "paid": "付费式|付费"}
@@ -24,8 +24,8 @@ class Entry(Model):
     """入群门槛。Who may join a group of this type."""
 
     mode: EntryMode = "open"
-    roles: list[Id] = Field(default_factory=list, description="邀请式:可以邀请的角色。invite: roles allowed to invite.")
-    min_level: Id | None = Field(None, description="邀请式/推荐式:邀请人至少的会员等级。Lowest member level that may invite or refer.")
+    roles: list[Ref] = Field(default_factory=list, description="邀请式:可以邀请的角色。invite: roles allowed to invite.")
+    min_level: Ref | None = Field(None, description="邀请式/推荐式:邀请人至少的会员等级。Lowest member level that may invite or refer.")
     activity: str | None = Field(None, description="活动式:需参加的活动。activity: the activity to take part in.")
     fee: Money | None = Field(None, description="付费式:入群费用(元)。paid: the fee in CNY.")
     description: str | None = Field(None, description="门槛说明。A note shown in the handbook.")
@@ -47,7 +47,7 @@ class GroupType(Model):
     lifespan: DurationField | None = Field(None, description="存续时长(快闪群必填),如 3d。Lifespan, required for flash groups.")
     entry: Entry = Field(default_factory=Entry, description="入群门槛。Entry threshold.")
     naming: Template | None = Field(None, description="统一命名规则,如 {{ brand }}福利{{ seq }}群。Naming pattern.")
-    staffing: dict[Id, int] = Field(default_factory=dict, description="每群各角色人数,覆盖角色的 per_group。Staff per role per group.")
+    staffing: dict[Ref, int] = Field(default_factory=dict, description="每群各角色人数,覆盖角色的 per_group。Staff per role per group.")
 
     @property
     def base_kind(self) -> str | None:

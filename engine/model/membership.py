@@ -7,7 +7,8 @@ from typing import TYPE_CHECKING
 
 from pydantic import Field
 
-from engine.model.common import Condition, DurationField, Id, Label, Model, choice
+from engine.model.common import Condition, DurationField, Id, Label, Model, Ref, choice
+from engine.model.content import CadenceField
 from engine.model.metrics import EventType
 
 PERIODS = {"daily": "每天|每日", "weekly": "每周", "monthly": "每月", "quarterly": "每季度"}
@@ -68,9 +69,9 @@ class Care(Model):
     """会员关怀。Regular care for members: messages and surveys."""
 
     name: Label
-    every: str | None = Field(None, description="频率,如 monthly。How often.")
-    levels: list[Id] = Field(default_factory=list, description="适用等级。Levels it is for; empty = all.")
-    template: Id | None = Field(None, description="使用的消息模板。Message template id.")
+    every: CadenceField | None = Field(None, description="频率,如 每月、每周、monthly、2/month。How often.")
+    levels: list[Ref] = Field(default_factory=list, description="适用等级。Levels it is for; empty = all.")
+    template: Ref | None = Field(None, description="使用的消息模板。Message template id.")
 
 
 class Membership(Model):

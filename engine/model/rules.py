@@ -25,6 +25,23 @@ class Penalty:
     def __str__(self) -> str:
         return self.text
 
+    def words(self, lang: str = "zh") -> str:
+        """The penalty in plain words: 警告 / 禁言1天 / 移出, or warn / mute 1d / remove."""
+        if lang == "zh":
+            if self.kind == "mute" and self.duration is not None:
+                return f"禁言{_zh_duration(self.duration.minutes)}"
+            return {"warn": "警告", "remove": "移出", "mute": "禁言"}[self.kind]
+        if self.kind == "mute" and self.duration is not None:
+            return f"mute {self.duration.text.replace('_', '')}"
+        return self.kind
+
+
+def _zh_duration(minutes: int) -> str:
+    for size, unit in ((10080, "周"), (1440, "天"), (60, "小时")):
+        if minutes % size == 0:
+            return f"{minutes // size}{unit}"
+    return f"{minutes}分钟"
+
 
 _PENALTY = re.compile(r"^\s*(warn|警告|remove|移出|踢出|mute|禁言)[\s_]*(.*?)\s*$")
 _KINDS = {"warn": "warn", "警告": "warn", "remove": "remove", "移出": "remove", "踢出": "remove", "mute": "mute", "禁言": "mute"}

@@ -49,15 +49,15 @@ FORMAT_EXAMPLES = {
 }
 
 
-def path_text(path: tuple[Any, ...]) -> str:
-    """A path as people write it: membership.levels[2].promote_when."""
+def path_text(path: tuple[Any, ...]) -> str | dict[str, str]:
+    """A path as people write it: membership.levels[2].promote_when (the top level in both languages)."""
     out = ""
     for step in path:
         if isinstance(step, int):
             out += f"[{step}]"
         else:
             out += ("." if out else "") + str(step)
-    return out or "the playbook"
+    return out or {"en": "the playbook's top level", "zh": "剧本顶层"}
 
 
 def _describe(value: Any) -> dict[str, str]:
@@ -120,7 +120,7 @@ def _one(error: dict[str, Any], index: PositionIndex, root: type[BaseModel]) -> 
     if kind in _RANGE:
         en, zh = _RANGE[kind]
         params = {k: str(v) for k, v in ctx.items()}
-        where = path_text(loc)
+        where = str(path_text(loc))
         return diag("Q104", span,
                     detail={"en": f"{where} {en.format_map(params)}, found {_describe(value)['en']}",
                             "zh": f"{where} {zh.format_map(params)},实际为 {_describe(value)['zh']}"},
@@ -128,7 +128,7 @@ def _one(error: dict[str, Any], index: PositionIndex, root: type[BaseModel]) -> 
     expected = _expected(kind)
     if expected is not None:
         return diag("Q103", span, expected={"en": expected[0], "zh": expected[1]}, found=_describe(value),
-                    detail={"en": f"at {path_text(loc)}", "zh": f"位置:{path_text(loc)}"})
+                    detail={"en": f"at {path_text(loc)}", "zh": f"位置:{path_text(loc)}"} if loc else "")
     return diag("Q104", span, detail={"en": error["msg"], "zh": ctx.get("zh", error["msg"])},
                 suggestion={"en": "", "zh": ""}, allowed={"en": "", "zh": ""})
 

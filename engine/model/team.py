@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pydantic import Field
 
-from engine.model.common import Id, Label, Model
+from engine.model.common import Label, Model, Ref
 
 
 class Role(Model):
@@ -16,4 +16,4 @@ class Role(Model):
     max_groups: int | None = Field(None, ge=1, description="一人最多负责的群数。Most groups one person holds.")
     per_group: int | None = Field(None, ge=0, description="每个群配置的人数。Staff of this role per group.")
     minutes_per_day: int | None = Field(None, ge=1, le=1440, description="每人每天可用于社群的分钟数。Minutes per person per day.")
-    reports_to: Id | None = Field(None, description="上级角色。The role this one reports to.")
+    reports_to: Ref | None = Field(None, description="上级角色。The role this one reports to.")

@@ -17,6 +17,7 @@ from engine.source.nodes import Entry, Map, Node, Scalar, Seq
 from engine.source.reader import ParsedFile, read_file
 
 COMPOSITION_KEYS = ("extends", "include")
+PER_FILE_KEYS = ("abstract",)  # a base being abstract does not make its children abstract
 
 
 @dataclass(slots=True)
@@ -79,7 +80,7 @@ class _Loader:
         extends = own.entries.get("extends")
         if extends is not None:
             for target in self.targets(extends.value, path, chain, single=True):
-                layers.append(target)
+                layers.append(Map({k: v for k, v in target.entries.items() if k not in PER_FILE_KEYS}, target.span))
         include = own.entries.get("include")
         if include is not None:
             layers.extend(self.targets(include.value, path, chain, single=False))
@@ -90,15 +91,18 @@ class _Loader:
         return merged
 
     def targets(self, node: Node, origin: Path, chain: list[Path], single: bool) -> list[Map]:
+        path_words = {"en": "a file path", "zh": "文件路径"}
         scalars: list[Scalar] = []
         if isinstance(node, Scalar) and isinstance(node.value, str):
             scalars = [node]
-        elif isinstance(node, Seq) and not single and all(
-            isinstance(i, Scalar) and isinstance(i.value, str) for i in node.items
-        ):
-            scalars = [i for i in node.items if isinstance(i, Scalar)]
+        elif isinstance(node, Seq) and not single:
+            for item in node.items:
+                if isinstance(item, Scalar) and isinstance(item.value, str):
+                    scalars.append(item)
+                else:
+                    self.diagnostics.append(diag("Q103", item.span, expected=path_words, found=_kind(item), detail=""))
         else:
-            what = {"en": "a file path", "zh": "文件路径"} if single else {"en": "a file path or a list of them", "zh": "文件路径或路径列表"}
+            what = path_words if single else {"en": "a file path or a list of them", "zh": "文件路径或路径列表"}
             self.diagnostics.append(diag("Q103", node.span, expected=what, found=_kind(node), detail=""))
             return []
         out: list[Map] = []

@@ -1,0 +1,1 @@
+"""Data shipped with qunce (read through importlib.resources)."""

@@ -1,0 +1,232 @@
+"""Packaging and tooling: entry point, package data, pre-commit hooks, CI script, Makefile.
+
+Fast checks only; building and installing the wheel is done by .ci/wheel-check.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import glob
+import importlib.resources
+import os
+import re
+import shutil
+import subprocess
+import tomllib
+from pathlib import Path
+from typing import Any
+
+import pytest
+from click.testing import CliRunner
+from ruamel.yaml import YAML
+
+from cli import main
+
+ROOT = Path(__file__).resolve().parent.parent
+PYPROJECT = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
+SETUPTOOLS: dict[str, Any] = PYPROJECT["tool"]["setuptools"]
+DATA_PACKAGES = ("schemas", "templates", "playbooks")
+
+
+def package_data_files(package_dir: Path, patterns: list[str]) -> set[Path]:
+    """The files setuptools ships for these package-data patterns (it globs recursively)."""
+    found: set[Path] = set()
+    for pattern in patterns:
+        found.update(Path(p) for p in glob.glob(str(package_dir / pattern), recursive=True) if os.path.isfile(p))
+    return found
+
+
+def repo_files(folder: Path) -> set[Path]:
+    return {
+        p for p in folder.rglob("*")
+        if p.is_file() and "__pycache__" not in p.parts and p.suffix not in (".py", ".pyc") and p.name != ".gitkeep"
+    }
+
+
+# --- pyproject.toml ------------------------------------------------------------
+
+
+def test_entry_point_is_cli_main() -> None:
+    assert PYPROJECT["project"]["scripts"]["qunce"] == "cli:main"
+    assert "cli" in SETUPTOOLS["py-modules"]
+
+
+@pytest.mark.parametrize("package", ["engine", "engine.checks", "engine.model", *DATA_PACKAGES])
+def test_package_is_found(package: str) -> None:
+    include = SETUPTOOLS["packages"]["find"]["include"]
+    assert any(fnmatch.fnmatchcase(package, pattern) for pattern in include), (package, include)
+
+
+def test_schema_files_are_package_data() -> None:
+    patterns = SETUPTOOLS["package-data"]["schemas"]
+    for name in ("playbook.schema.json", "fragment.schema.json"):
+        assert any(fnmatch.fnmatchcase(name, p) for p in patterns), (name, patterns)
+
+
+def test_template_patterns_reach_nested_folders(tmp_path: Path) -> None:
+    patterns = SETUPTOOLS["package-data"]["templates"]
+    wanted = {tmp_path / "page.md.j2", tmp_path / "handbook" / "index.html.j2", tmp_path / "handbook" / "style.css"}
+    for path in wanted:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text("", encoding="utf-8")
+    assert package_data_files(tmp_path, patterns) == wanted
+
+
+@pytest.mark.parametrize("package", DATA_PACKAGES)
+def test_every_data_file_in_the_repo_ships(package: str) -> None:
+    """A file in schemas/, templates/ or playbooks/ that no package-data pattern matches would
+    silently be left out of the wheel."""
+    folder = ROOT / package
+    present = repo_files(folder) if folder.is_dir() else set()
+    shipped = package_data_files(folder, SETUPTOOLS["package-data"].get(package, []))
+    missing = sorted(str(p.relative_to(ROOT)) for p in present - shipped)
+    assert not missing, f"not matched by [tool.setuptools.package-data] {package}: {missing}"
+
+
+@pytest.mark.parametrize("package", DATA_PACKAGES)
+def test_data_package_is_readable_with_importlib_resources(package: str) -> None:
+    """engine/resources.py reads the data through importlib.resources.files(). Under the
+    editable install, a folder without __init__.py is a namespace package whose __path__
+    holds setuptools' placeholder entry, and files() then fails on Python 3.11
+    ("MultiplexedPath only supports directories"): each data folder needs an __init__.py."""
+    try:
+        root = importlib.resources.files(package)
+    except NotADirectoryError as exc:
+        pytest.fail(f"importlib.resources.files({package!r}) failed: {exc}; add an empty {package}/__init__.py")
+    assert root.is_dir()
+
+
+# --- .pre-commit-hooks.yaml ----------------------------------------------------
+
+
+def load_hooks() -> dict[str, dict[str, Any]]:
+    hooks = YAML(typ="safe").load((ROOT / ".pre-commit-hooks.yaml").read_text(encoding="utf-8"))
+    assert isinstance(hooks, list)
+    return {hook["id"]: hook for hook in hooks}
+
+
+def hook_selects(hook: dict[str, Any], path: str) -> bool:
+    """Whether pre-commit would pass `path` to the hook (files / exclude are re.search'ed)."""
+    return bool(re.search(hook["files"], path)) and not re.search(hook.get("exclude", "^$"), path)
+
+
+def test_pre_commit_hooks() -> None:
+    hooks = load_hooks()
+    assert set(hooks) == {"qunce-validate", "qunce-validate-strict"}
+    for hook in hooks.values():
+        assert hook["language"] == "python"
+        assert hook["entry"].split()[:2] == ["qunce", "validate"]
+        assert hook["pass_filenames"] is True
+        assert hook["require_serial"] is False
+        for path in ("playbooks/brand.yaml", "playbooks/sub/a.yml"):
+            assert hook_selects(hook, path), (hook["id"], path)
+        for path in ("playbooks/notes.md", "tests/golden/a.yaml", "pyproject.toml", "playbooks/x/fragments/sop.yaml"):
+            assert not hook_selects(hook, path), (hook["id"], path)
+    assert "--strict" in hooks["qunce-validate-strict"]["entry"].split()
+    assert "--strict" not in hooks["qunce-validate"]["entry"].split()
+
+
+def test_pre_commit_entries_are_valid_commands() -> None:
+    """The options a hook passes must exist (checked through --help, without running anything)."""
+    for hook in load_hooks().values():
+        args = hook["entry"].split()[1:] + hook.get("args", [])
+        result = CliRunner().invoke(main, [args[0], "--help"])
+        assert result.exit_code == 0, result.output
+        for option in (a for a in args[1:] if a.startswith("--")):
+            assert option in result.output, (hook["id"], option)
+
+
+def test_pre_commit_hook_passes_on_the_bundled_example(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Each file the hook would be given, checked on its own (pre-commit may pass any subset)."""
+    monkeypatch.chdir(ROOT)
+    hook = load_hooks()["qunce-validate"]
+    selected = sorted(p.relative_to(ROOT).as_posix() for p in (ROOT / "playbooks").rglob("*") if p.is_file())
+    selected = [p for p in selected if hook_selects(hook, p)]
+    assert selected, "the hook selects none of the bundled playbooks"
+    for path in selected:
+        result = CliRunner().invoke(main, [*hook["entry"].split()[1:], path])
+        assert result.exit_code == 0, f"{path} fails when pre-commit passes it alone:\n{result.output}"
+
+
+# --- CI scripts ----------------------------------------------------------------
+
+
+def git_mode(path: Path) -> str | None:
+    """The file mode git records for `path`, or None when untracked or git is missing."""
+    if shutil.which("git") is None:
+        return None
+    proc = subprocess.run(["git", "ls-files", "-s", "--", str(path.relative_to(ROOT))], cwd=ROOT,
+                          capture_output=True, text=True, check=False)
+    return proc.stdout.split()[0] if proc.returncode == 0 and proc.stdout.strip() else None
+
+
+@pytest.mark.parametrize("script", [".ci/run", ".ci/wheel-check"])
+def test_ci_script_is_executable_and_strict(script: str) -> None:
+    path = ROOT / script
+    text = path.read_text(encoding="utf-8")
+    assert text.startswith("#!/usr/bin/env bash\n")
+    assert "set -euo pipefail" in text
+    assert os.access(path, os.X_OK), f"{script} is not executable (chmod +x)"
+    mode = git_mode(path)
+    assert mode in (None, "100755"), f"git records {script} as {mode}; run: git update-index --chmod=+x {script}"
+
+
+def test_ci_run_runs_the_readme_test_command_then_the_wheel_check() -> None:
+    lines = [line.strip() for line in (ROOT / ".ci/run").read_text(encoding="utf-8").splitlines()]
+    assert "make test" in lines
+    assert "bash .ci/wheel-check" in lines
+    assert lines.index("make test") < lines.index("bash .ci/wheel-check")
+
+
+def test_wheel_check_installs_outside_the_repo_and_cleans_up() -> None:
+    text = (ROOT / ".ci/wheel-check").read_text(encoding="utf-8")
+    assert re.search(r"^trap .*rm -rf", text, re.MULTILINE)
+    assert "python3 -m venv" in text
+    assert "playbook.schema.json" in text
+    assert "pip install -e" not in text
+
+
+# --- Makefile ------------------------------------------------------------------
+
+
+MAKEFILE = (ROOT / "Makefile").read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize("target", ["demo", "test", "lint", "schema", "bench", "wheel-check", "clean"])
+def test_makefile_has_target(target: str) -> None:
+    assert re.search(rf"^{re.escape(target)}:", MAKEFILE, re.MULTILINE), target
+
+
+def test_makefile_sets_up_the_venv_once_per_pyproject_change() -> None:
+    assert "python3" in MAKEFILE and "-m venv" in MAKEFILE
+    assert "pip install -e '.[dev]'" in MAKEFILE
+    assert re.search(r"^\S*(STAMP|\.installed)\S*:.*\bpyproject\.toml\b", MAKEFILE, re.MULTILINE)
+
+
+def make_env() -> dict[str, str]:
+    """The environment without an outer make's flags (this test may run under `make test`)."""
+    return {k: v for k, v in os.environ.items() if k not in ("MAKEFLAGS", "MFLAGS", "MAKELEVEL", "MAKEOVERRIDES")}
+
+
+needs_make = pytest.mark.skipif(shutil.which("make") is None, reason="make is not installed")
+
+
+@needs_make
+def test_makefile_parses() -> None:
+    proc = subprocess.run(["make", "-n", "-C", str(ROOT), "help"], capture_output=True, text=True,
+                          env=make_env(), check=False)
+    assert proc.returncode == 0, proc.stderr
+
+
+@needs_make
+def test_make_turns_no_tests_collected_into_a_failure() -> None:
+    stamp = ROOT / ".venv" / ".installed"
+    if not stamp.exists() or stamp.stat().st_mtime < (ROOT / "pyproject.toml").stat().st_mtime:
+        pytest.skip("the .venv is not set up and current (would install)")
+    proc = subprocess.run(
+        ["make", "--no-print-directory", "-C", str(ROOT), "pytest",
+         "PYTEST_ARGS=tests/test_packaging.py -k no_test_has_this_name -p no:cacheprovider"],
+        capture_output=True, text=True, env=make_env(), check=False, timeout=120,
+    )
+    assert proc.returncode != 0
+    assert "no tests ran" in proc.stderr

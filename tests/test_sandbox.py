@@ -1,0 +1,208 @@
+"""The template sandbox: rendering, and every failure as a TemplateProblem (Q301–Q305),
+quickly, with the tracer restored."""
+
+from __future__ import annotations
+
+import sys
+import time
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from jinja2 import UndefinedError
+
+from engine.sandbox import MAX_OUTPUT_CHARS, BudgetExceeded, TemplateProblem, render, try_render
+
+
+class Secretive:
+    _private = "hidden"
+    visible = "shown"
+
+
+CONTEXT: dict[str, Any] = {
+    "member": {"nickname": "小美", "points": 120},
+    "group": {"name": "福利1群", "members": 128},
+    "brand": "花漾",
+    "obj": Secretive(),
+}
+
+
+@pytest.fixture(autouse=True)
+def quick() -> Iterator[None]:
+    # Every template here, hostile or not, must come back well within a second.
+    start = time.perf_counter()
+    yield
+    assert time.perf_counter() - start < 1.0
+
+
+def problem(source: str) -> TemplateProblem:
+    out, found = try_render(source, CONTEXT)
+    assert out is None
+    assert found is not None
+    return found
+
+
+# --- rendering --------------------------------------------------------------------------
+
+
+def test_renders_chinese_text() -> None:
+    assert render("欢迎 {{ member.nickname }} 加入{{ group.name }}!", CONTEXT) == "欢迎 小美 加入福利1群!"
+    assert try_render("{{ brand }}福利{{ 1 + 1 }}群", CONTEXT) == ("花漾福利2群", None)
+
+
+def test_loops_filters_and_ranges_within_limits() -> None:
+    assert render("{% for i in range(3) %}{{ i }}{% endfor %}", CONTEXT) == "012"
+    assert render("{{ range(1000)|list|length }}", CONTEXT) == "1000"
+    assert render("{{ 'ab' * 3 }}|{{ 2 ** 64 }}", CONTEXT) == "ababab|18446744073709551616"
+    assert render("{{ obj.visible }}", CONTEXT) == "shown"
+
+
+def test_output_of_exactly_the_limit_is_fine() -> None:
+    out = render("{{ 'x' * 10000 }}", CONTEXT)
+    assert len(out) == MAX_OUTPUT_CHARS
+
+
+# --- Q302 undefined ------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("source", "en", "zh"), [
+    ("{{ nick }}", "name 'nick'", "变量 'nick'"),
+    ("{{ member.nick }}", "attribute 'nick'", "属性 'nick'"),
+    ("{{ member.nickname.foo }}", "attribute 'foo'", "属性 'foo'"),
+    ("{% if member.nick %}x{% endif %}", "attribute 'nick'", "属性 'nick'"),
+])
+def test_q302_undefined(source: str, en: str, zh: str) -> None:
+    assert problem(source) == TemplateProblem("Q302", 1, en, zh)
+
+
+def test_q302_line_number() -> None:
+    assert problem("第一行\n第二行\n{{ missing }}") == TemplateProblem("Q302", 3, "name 'missing'", "变量 'missing'")
+
+
+def test_render_raises_undefined() -> None:
+    with pytest.raises(UndefinedError):
+        render("{{ nick }}", CONTEXT)
+
+
+# --- Q301 syntax ------------------------------------------------------------------------------------
+
+
+def test_q301_unclosed_expression() -> None:
+    assert problem("欢迎 {{ member.nickname ") == TemplateProblem(
+        "Q301", 1, "unexpected end of template, expected 'end of print statement'.",
+        "模板意外结束(有未闭合的 {% %} 语句块)")
+
+
+def test_q301_line_number_of_a_multi_line_template() -> None:
+    found = problem("第一行\n第二行\n{{ x ]] }}")
+    assert (found.code, found.lineno, found.en) == ("Q301", 3, "unexpected ']'")
+    assert found.zh == "出现了意外的内容:unexpected ']'"
+    assert problem("a\nb\n{% if %}").lineno == 3
+
+
+def test_q301_unclosed_block() -> None:
+    found = problem("{% for x in y %}")
+    assert found.code == "Q301"
+    assert "'endfor'" in found.en
+
+
+# --- Q303 unsafe -------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("source", "en"), [
+    ("{{ ''.__class__ }}", "access to attribute '__class__' of 'str' object is unsafe."),
+    ("{{ ''.__class__.__mro__ }}", "access to attribute '__class__' of 'str' object is unsafe."),
+    ("{{ member.__class__ }}", "access to attribute '__class__' of 'dict' object is unsafe."),
+    ("{{ range.__globals__ }}", "access to attribute '__globals__' of 'function' object is unsafe."),
+    ("{{ lipsum.__globals__ }}", "access to attribute '__globals__' of 'function' object is unsafe."),
+    ("{{ cycler.mro() }}", "access to attribute 'mro' of 'type' object is unsafe."),
+    ("{{ obj._private }}", "access to attribute '_private' of 'Secretive' object is unsafe."),
+    ("{% set ns = namespace(a=1) %}{{ ns._Namespace__attrs }}",
+     "access to attribute '_Namespace__attrs' of 'Namespace' object is unsafe."),
+])
+def test_q303_unsafe(source: str, en: str) -> None:
+    assert problem(source) == TemplateProblem("Q303", 1, en, f"禁止访问:{en}")
+
+
+def test_q303_line_number() -> None:
+    assert problem("x\n\n{{ member.__class__ }}").lineno == 3
+
+
+# --- Q304 too costly ----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("source", "en", "zh"), [
+    ("{% for i in range(1000) %}{{ 'abcdefghijk' }}{% endfor %}",
+     "renders more than 10000 characters", "输出超过 10000 个字符"),
+    ("{{ 'x' * 10000 }}!", "renders more than 10000 characters", "输出超过 10000 个字符"),
+    ("{% for i in range(1001) %}{% endfor %}", "asks for a range of 1001 numbers (limit 1000)",
+     "请求了 1001 个数的 range(上限 1000)"),
+    ("{{ range(99999)|list }}", "asks for a range of 99999 numbers (limit 1000)",
+     "请求了 99999 个数的 range(上限 1000)"),
+    ("{{ 'x' * 10**6 }}", "repeats text or a list to more than 10000 items", "重复文本或列表超过 10000 项"),
+    ("{{ 'x' * 10001 }}", "repeats text or a list to more than 10000 items", "重复文本或列表超过 10000 项"),
+    ("{{ [1, 2] * 6000 }}", "repeats text or a list to more than 10000 items", "重复文本或列表超过 10000 项"),
+    ("{{ 2 ** 100000 }}", "raises to a power above 64", "乘方的指数超过 64"),
+    ("{{ 2 ** 65 }}", "raises to a power above 64", "乘方的指数超过 64"),
+    ("{{ (10 ** 60) ** 60 }}", "computes a number too large for a message", "计算结果过大"),
+    ("{% for i in range(1000) %}{% for j in range(1000) %}{% endfor %}{% endfor %}",
+     "takes too long to render (too many loop steps)", "渲染耗时过长(循环次数过多)"),
+    ("{% macro f() %}{{ f() }}{% endmacro %}{{ f() }}", "recurses too deeply", "递归过深"),
+])
+def test_q304_budget(source: str, en: str, zh: str) -> None:
+    assert problem(source) == TemplateProblem("Q304", 1, en, zh)
+
+
+def test_render_raises_budget_exceeded() -> None:
+    with pytest.raises(BudgetExceeded) as caught:
+        render("{{ 'x' * 10**6 }}", CONTEXT)
+    assert caught.value.zh == "重复文本或列表超过 10000 项"
+
+
+# --- Q305 runtime errors --------------------------------------------------------------------------------
+
+
+def test_q305_type_error() -> None:
+    assert problem("a\n{{ group.name + 1 }}") == TemplateProblem(
+        "Q305", 2, 'fails when rendered: TypeError: can only concatenate str (not "int") to str',
+        '渲染时出错:TypeError: can only concatenate str (not "int") to str')
+
+
+def test_q305_zero_division() -> None:
+    found = problem("{{ group.members / 0 }}")
+    assert (found.code, found.en) == ("Q305", "fails when rendered: ZeroDivisionError: division by zero")
+
+
+# --- the tracer ----------------------------------------------------------------------------------------
+
+
+def _tracer(frame: Any, event: str, arg: Any) -> None:
+    return None
+
+
+@pytest.mark.parametrize("source", [
+    "欢迎 {{ member.nickname }}",
+    "{{ nick }}",
+    "{% for i in range(1000) %}{% for j in range(1000) %}{% endfor %}{% endfor %}",
+    "{{ group.name + 1 }}",
+])
+def test_gettrace_is_restored(source: str) -> None:
+    before = sys.gettrace()
+    try_render(source, CONTEXT)
+    assert sys.gettrace() is before
+
+
+def test_gettrace_is_restored_to_a_previous_tracer_after_an_exception() -> None:
+    before = sys.gettrace()
+    sys.settrace(_tracer)
+    try:
+        with pytest.raises(BudgetExceeded):
+            render("{% for i in range(1000) %}{% for j in range(1000) %}{% endfor %}{% endfor %}", CONTEXT)
+        after_budget = sys.gettrace()
+        with pytest.raises(UndefinedError):
+            render("{{ nick }}", CONTEXT)
+        after_undefined = sys.gettrace()
+    finally:
+        sys.settrace(before)
+    assert after_budget is _tracer
+    assert after_undefined is _tracer
