@@ -60,7 +60,7 @@ MEMBER_SINGLE = {m.id: m for m in (
 
 # Per group (and, summed over a staff member's groups, per staff member), over a period or window.
 GROUP_METRICS = {m.id: m for m in (
-    _m("members", "群成员数", "members", "", "acquisition", "按剧本的口径(期初、期末或平均)统计的群成员数",
+    _m("members", "群成员数", "members", "", "acquisition", "按剧本的口径（期初、期末或平均）统计的群成员数",
        "members in the group, by the playbook's convention (start, end or average)"),
     _m("new_members", "新增人数", "new members", "", "acquisition", "期内入群人数", "joins in the period"),
     _m("leaves", "退群人数", "members who left", "", "acquisition", "期内退群人数", "members who left in the period"),
@@ -72,27 +72,27 @@ GROUP_METRICS = {m.id: m for m in (
        "members who left in the period ÷ members in the group"),
     _m("speakers", "发言人数", "members who posted", "", "activation", "期内发过有效消息的人数", "members who posted a valid message"),
     _m("interaction_rate", "互动率", "interaction rate", "ratio", "activation",
-       "当天发过有效消息的成员数 ÷ 群成员数(多日取日均)",
+       "当天发过有效消息的成员数 ÷ 群成员数（多日取日均）",
        "members who posted a valid message that day ÷ members (averaged over days)"),
     _m("messages", "消息总量", "total messages", "", "activation", "期内消息条数", "messages in the period"),
     _m("messages_per_member", "人均消息量", "messages per member", "", "activation", "消息总量 ÷ 群成员数",
        "total messages ÷ members"),
     _m("retention_rate", "留存率", "retention rate", "ratio", "retention",
-       "期内新成员在 N 天后(默认 7 天)仍在群的比例", "new members of the period still in the group after N days (default 7) ÷ new members"),
+       "期内新成员在 N 天后（默认 7 天）仍在群的比例", "new members of the period still in the group after N days (default 7) ÷ new members"),
     _m("orders", "订单数", "orders", "", "monetisation", "期内订单数", "orders in the period"),
     _m("buyers", "下单人数", "members who ordered", "", "monetisation", "期内下过单的成员数", "members who ordered"),
     _m("sales", "销售额", "sales", "yuan", "monetisation", "期内订单金额减退款", "order amount less refunds"),
     _m("conversion_rate", "转化率", "conversion rate", "ratio", "monetisation", "订单数 ÷ 群成员数", "orders ÷ members"),
     _m("average_order_value", "客单价", "average order value", "yuan", "monetisation", "订单金额 ÷ 下单人数",
        "order amount ÷ members who ordered"),
-    _m("cost", "投入", "cost", "yuan", "monetisation", "期内投入(成本事件金额)", "cost recorded in the period"),
-    _m("roi", "投入产出比", "ROI", "", "monetisation", "销售额 ÷ 投入;大于 1 值得继续投入", "sales ÷ cost; keep investing while above 1"),
+    _m("cost", "投入", "cost", "yuan", "monetisation", "期内投入（成本事件金额）", "cost recorded in the period"),
+    _m("roi", "投入产出比", "ROI", "", "monetisation", "销售额 ÷ 投入；大于 1 值得继续投入", "sales ÷ cost; keep investing while above 1"),
     _m("reach_rate", "触达率", "reach rate", "ratio", "private_domain", "被触达的成员数 ÷ 群成员数", "members reached ÷ members"),
     _m("per_customer_return", "单客回报率", "per-customer return", "yuan", "private_domain", "销售额 ÷ 客户数",
        "revenue ÷ customers"),
     _m("referral_rate", "推荐率", "referral rate", "ratio", "private_domain", "推荐过他人的成员数 ÷ 群成员数",
        "members who referred someone ÷ members"),
-    _m("csat", "用户满意度", "satisfaction", "", "private_domain", "问卷评分(1–5)的平均值", "average survey score (1–5)"),
+    _m("csat", "用户满意度", "satisfaction", "", "private_domain", "问卷评分（1–5）的平均值", "average survey score (1–5)"),
     _m("age_days", "群龄天数", "days since the group was created", windowed=False),
     _m("days_to_end", "距结束天数", "days until the group ends", windowed=False),
     _m("days_since_last_message", "距上次发言天数", "days since the last message", windowed=False),
@@ -200,8 +200,9 @@ class Names:
         return None
 
     def examples(self) -> list[str]:
-        """Names to suggest for did-you-mean: plain ids and the common windows."""
-        out = list(self.single)
-        for key in self.windowed:
+        """Names to suggest for did-you-mean: ids and Chinese labels, with the common windows."""
+        out = list(self.single) + [m.zh for m in self.single.values()]
+        for key, metric in self.windowed.items():
             out += [key, f"{key}_7d", f"{key}_30d", f"{key}_90d", f"{key}_total"]
+            out += [metric.zh, f"近7天{metric.zh}", f"近30天{metric.zh}", f"近90天{metric.zh}", f"累计{metric.zh}"]
         return out

@@ -79,11 +79,11 @@ def names_text(lang: str = "en") -> str:
         ("event", list(EVENT_FIELDS.items())),
     ]
     notes = {
-        "member": ("成员条件:levels、segments、churn。窗口名如 points_90d = 近90天积分;也可写中文 近90天积分、累计订单数。",
+        "member": ("成员条件：levels、segments、churn。窗口名如 points_90d = 近90天积分；也可写中文 近90天积分、累计订单数。",
                    "Member conditions (levels, segments, churn). Windows: points_90d; Chinese works too: 近90天积分."),
-        "group": ("群条件:lifecycle、自定义群指标;提成条件也可用。", "Group conditions (lifecycle); also usable in commission conditions."),
-        "staff": ("提成条件:gate、bonuses、adjust(另可用全部群指标)。", "Commission conditions: gate, bonuses, adjust (plus every group metric)."),
-        "event": ("事件过滤:自定义指标和积分规则的 where。", "Event filters: where: of custom metrics and points rules."),
+        "group": ("群条件：lifecycle、自定义群指标；提成条件也可用。", "Group conditions (lifecycle); also usable in commission conditions."),
+        "staff": ("提成条件：gate、bonuses、adjust（另可用全部群指标）。", "Commission conditions: gate, bonuses, adjust (plus every group metric)."),
+        "event": ("事件过滤：自定义指标和积分规则的 where。", "Event filters: where: of custom metrics and points rules."),
     }
     out: list[str] = []
     for scope, rows in sections:

@@ -8,6 +8,7 @@ template gets a diagnostic instead of a hang or a memory blow-up.
 
 from __future__ import annotations
 
+import re
 import sys
 from dataclasses import dataclass
 from types import FrameType
@@ -46,14 +47,50 @@ def _bounded_range(*args: int) -> range:
     span = range(*args)
     if len(span) > MAX_RANGE:
         raise BudgetExceeded(f"asks for a range of {len(span)} numbers (limit {MAX_RANGE})",
-                             f"请求了 {len(span)} 个数的 range(上限 {MAX_RANGE})")
+                             f"请求了 {len(span)} 个数的 range（上限 {MAX_RANGE}）")
     return span
 
 
+_WIDTH_METHODS = {"ljust", "rjust", "center", "zfill", "expandtabs"}
+_PERCENT_WIDTH = re.compile(r"%[-+ #0]*(\d+)")
+
+
+def _too_big(size: int) -> BudgetExceeded | None:
+    if size > MAX_OUTPUT_CHARS:
+        return BudgetExceeded(f"builds a text of {size} characters (limit {MAX_OUTPUT_CHARS})",
+                              f"生成了 {size} 个字符的文本（上限 {MAX_OUTPUT_CHARS}）")
+    return None
+
+
 class _Environment(SandboxedEnvironment):
-    intercepted_binops = frozenset(["*", "**"])
+    intercepted_binops = frozenset(["*", "**", "%"])
+
+    def call(self, __context: Any, __obj: Any, *args: Any, **kwargs: Any) -> Any:
+        # Widths and replacements can build huge strings in one C call, out of
+        # reach of the step budget: size them before calling.
+        owner = getattr(__obj, "__self__", None)
+        name = getattr(__obj, "__name__", "")
+        if isinstance(owner, str):
+            numbers = [a for a in (*args, *kwargs.values()) if isinstance(a, int)]
+            if name in _WIDTH_METHODS and numbers:
+                problem = _too_big(max(numbers) * (8 if name == "expandtabs" else 1))
+                if problem:
+                    raise problem
+            if name == "replace" and len(args) >= 2 and isinstance(args[0], str) and isinstance(args[1], str):
+                count = owner.count(args[0]) if args[0] else len(owner) + 1
+                problem = _too_big(len(owner) + count * max(len(args[1]) - len(args[0]), 0))
+                if problem:
+                    raise problem
+        return super().call(__context, __obj, *args, **kwargs)
 
     def call_binop(self, context: Any, operator: str, left: Any, right: Any) -> Any:
+        if operator == "%":
+            if isinstance(left, str):
+                widths = [int(w) for w in _PERCENT_WIDTH.findall(left)]
+                problem = _too_big(max(widths, default=0))
+                if problem:
+                    raise problem
+            return left % right
         if operator == "**":
             if isinstance(right, (int, float)) and abs(right) > 64:
                 raise BudgetExceeded("raises to a power above 64", "乘方的指数超过 64")
@@ -67,10 +104,41 @@ class _Environment(SandboxedEnvironment):
         return left * right
 
 
+def _sized_filter(original: Any, name: str) -> Any:
+    # The same filter, refusing arguments that would build a huge text.
+    def sized(value: Any, *args: Any, **kwargs: Any) -> Any:
+        numbers = [a for a in (*args, *kwargs.values()) if isinstance(a, int) and not isinstance(a, bool)]
+        text = str(value) if not isinstance(value, str) else value
+        estimate = len(text)
+        if name in ("center", "wordwrap") and numbers:
+            estimate = max(estimate, max(numbers))
+        elif name == "indent" and numbers:
+            estimate = len(text) + (text.count("\n") + 1) * max(numbers)
+        elif name == "replace" and len(args) >= 2:
+            old, new = str(args[0]), str(args[1])
+            count = text.count(old) if old else len(text) + 1
+            estimate = len(text) + count * max(len(new) - len(old), 0)
+        elif name == "format":
+            estimate = max([len(text), *(int(w) for w in _PERCENT_WIDTH.findall(text))])
+        problem = _too_big(estimate)
+        if problem:
+            raise problem
+        return original(value, *args, **kwargs)
+
+    sized.__name__ = getattr(original, "__name__", name)
+    for attribute in ("jinja_pass_arg",):
+        if hasattr(original, attribute):
+            setattr(sized, attribute, getattr(original, attribute))
+    return sized
+
+
 def environment() -> SandboxedEnvironment:
     """The sandbox every playbook template renders in."""
     env = _Environment(undefined=StrictUndefined, autoescape=False, keep_trailing_newline=False)
     env.globals["range"] = _bounded_range
+    del env.globals["lipsum"]  # generates text in C-speed loops the step budget cannot see
+    for name in ("center", "indent", "format", "wordwrap", "replace"):
+        env.filters[name] = _sized_filter(env.filters[name], name)
     return env
 
 
@@ -98,7 +166,7 @@ class _StepBudget:
     def local(self, frame: FrameType, event: str, arg: Any) -> Any:
         self.steps += 1
         if self.steps > MAX_STEPS:
-            raise BudgetExceeded("takes too long to render (too many loop steps)", "渲染耗时过长(循环次数过多)")
+            raise BudgetExceeded("takes too long to render (too many loop steps)", "渲染耗时过长（循环次数过多）")
         return self.local
 
 
@@ -134,12 +202,12 @@ def try_render(source: str, context: dict[str, Any]) -> tuple[str | None, Templa
         en, zh = _undefined_words(str(exc.message or exc))
         return None, TemplateProblem("Q302", _line(exc), en, zh)
     except BudgetExceeded as exc:
-        return None, TemplateProblem("Q304", 1, exc.en, exc.zh)
+        return None, TemplateProblem("Q304", _line(exc), exc.en, exc.zh)
     except RecursionError:
         return None, TemplateProblem("Q304", 1, "recurses too deeply", "递归过深")
     except Exception as exc:  # a template is user code: any failure is a finding, never a crash
         detail = f"fails when rendered: {type(exc).__name__}: {exc}"
-        return None, TemplateProblem("Q305", _line(exc), detail, f"渲染时出错:{type(exc).__name__}: {exc}")
+        return None, TemplateProblem("Q305", _line(exc), detail, f"渲染时出错：{type(exc).__name__}: {exc}")
 
 
 def _line(exc: BaseException) -> int:
@@ -172,10 +240,10 @@ def _zh_unsafe(message: str) -> str:
 
 
 def _zh_syntax(message: str) -> str:
-    if "unexpected end of template" in message:
-        return "模板意外结束(有未闭合的 {% %} 语句块)"
+    if "unexpected end of template" in message.lower():
+        return "模板意外结束（有未闭合的 {% %} 语句块）"
     if "expected token" in message:
-        return f"缺少符号:{message}"
+        return f"缺少符号：{message}"
     if "unexpected" in message:
-        return f"出现了意外的内容:{message}"
+        return f"出现了意外的内容：{message}"
     return message

@@ -1,6 +1,6 @@
 """The SOP clock grammar: `daily 20:00`, `weekly mon,thu 20:00`, `weekdays 09:00`,
 `monthly 1,15 10:00` (-1 = last day), and the same in Chinese: `每天 20:00`,
-`每周一,四 20:00`, `工作日 09:00`, `每月1,15日 10:00`. Anything else is an RFC 5545
+`每周一，四 20:00`, `工作日 09:00`, `每月1,15日 10:00`. Anything else is an RFC 5545
 RRULE in `rrule:` (parsed by python-dateutil).
 """
 
@@ -72,14 +72,14 @@ def parse_every(text: str, at: str | None = None) -> Clock:
         return Clock("monthly", monthdays=_monthdays(source), at=clock)
     raise ScheduleError(
         f"'{text}' is not a schedule: write daily 20:00, weekly mon,thu 20:00, weekdays 09:00 or monthly 1,15 10:00",
-        f"'{text}' 不是计划:请写 每天 20:00、每周一,四 20:00、工作日 09:00 或 每月1,15日 10:00",
+        f"'{text}' 不是计划：请写 每天 20:00、每周一，四 20:00、工作日 09:00 或 每月1,15日 10:00",
     )
 
 
 def _weekdays(source: str) -> tuple[int, ...]:
     rest = re.sub(r"^(weekly|每周|每星期)", "", source, flags=re.IGNORECASE).strip()
     if not rest:
-        raise ScheduleError("weekly needs days, e.g. weekly mon,thu", "每周需要写星期几,如 每周一,四")
+        raise ScheduleError("weekly needs days, e.g. weekly mon,thu", "每周需要写星期几，如 每周一，四")
     days: list[int] = []
     for part in re.split(r"[,，、\s]+", rest):
         token = part.strip().lower().removeprefix("周").removeprefix("星期")
@@ -90,14 +90,14 @@ def _weekdays(source: str) -> tuple[int, ...]:
         elif token in _ZH_DAYS:
             days.append(_ZH_DAYS[token])
         else:
-            raise ScheduleError(f"'{part}' is not a weekday (mon … sun)", f"'{part}' 不是星期几(一 … 日)")
+            raise ScheduleError(f"'{part}' is not a weekday (mon … sun)", f"'{part}' 不是星期几（一 … 日）")
     return tuple(sorted(set(days)))
 
 
 def _monthdays(source: str) -> tuple[int, ...]:
     rest = re.sub(r"^(monthly|每月)", "", source, flags=re.IGNORECASE).strip().rstrip("日号")
     if not rest:
-        raise ScheduleError("monthly needs days, e.g. monthly 1,15", "每月需要写日期,如 每月1,15日")
+        raise ScheduleError("monthly needs days, e.g. monthly 1,15", "每月需要写日期，如 每月1,15日")
     days: list[int] = []
     for part in re.split(r"[,，、\s]+", rest):
         token = part.strip().rstrip("日号")
@@ -105,7 +105,7 @@ def _monthdays(source: str) -> tuple[int, ...]:
             continue
         if not re.fullmatch(r"-?\d+", token) or not (1 <= abs(int(token)) <= 31):
             raise ScheduleError(f"'{part}' is not a day of the month (1 … 31, or -1 for the last)",
-                                f"'{part}' 不是每月的日期(1 … 31,-1 表示最后一天)")
+                                f"'{part}' 不是每月的日期（1 … 31,-1 表示最后一天）")
         days.append(int(token))
     return tuple(sorted(set(days)))
 

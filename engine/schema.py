@@ -18,11 +18,11 @@ MODELINE = "# yaml-language-server: $schema={path}"
 _COMPOSITION = {
     "extends": {
         "type": "string",
-        "description": "继承的基础剧本(相对路径),本文件的内容覆盖它。A base playbook to inherit and override.",
+        "description": "继承的基础剧本（相对路径），本文件的内容覆盖它。A base playbook to inherit and override.",
         "examples": ["base.yaml"],
     },
     "include": {
-        "description": "引入的片段文件,按顺序合并。Fragment files merged in order.",
+        "description": "引入的片段文件，按顺序合并。Fragment files merged in order.",
         "anyOf": [{"type": "string"}, {"type": "array", "items": {"type": "string"}}],
         "examples": [["fragments/sop.yaml"]],
     },
@@ -32,10 +32,10 @@ _COMPOSITION = {
 # Shorthands the models accept before validation (gate: "cond", curve: [[a, f], …],
 # holidays: [2027-02-17]); the schema must accept them too or editors flag them.
 _SHORTHANDS: dict[tuple[str, str], dict[str, Any]] = {
-    ("Commission", "gate"): {"type": "string", "description": "门槛条件(简写)。A gate condition (shorthand)."},
+    ("Commission", "gate"): {"type": "string", "description": "门槛条件（简写）。A gate condition (shorthand)."},
     ("Commission", "curve"): {
         "type": "array",
-        "description": "支付曲线 [[达成率, 系数], ...](简写)。Pay curve points (shorthand).",
+        "description": "支付曲线 [[达成率， 系数], ...]（简写）。Pay curve points (shorthand).",
         "items": {"type": "array", "items": {"type": "number"}, "minItems": 2, "maxItems": 2},
     },
     ("Calendar", "holidays"): {
@@ -96,7 +96,7 @@ def playbook_schema(fragment: bool = False) -> dict[str, Any]:
     if fragment:
         _relax(schema)
         schema["title"] = "群策 qunce playbook fragment"
-        schema["description"] = ("剧本片段或覆盖:被 include 的片段,或 extends 基础剧本的文件。"
+        schema["description"] = ("剧本片段或覆盖：被 include 的片段，或 extends 基础剧本的文件。"
                                  "A partial playbook: a fragment for include:, or a file that extends a base.")
     else:
         schema["title"] = "群策 qunce playbook"

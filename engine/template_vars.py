@@ -14,21 +14,21 @@ from engine.model import Playbook
 # name → (zh, en) description, printed in the handbook and in Q302 hints.
 MESSAGE_VARS: dict[str, tuple[str, str]] = {
     "playbook": ("剧本名称", "the playbook's name"),
-    "vars": ("剧本中 vars: 定义的变量(也可直接用变量名)", "the playbook's vars (also usable by name)"),
+    "vars": ("剧本中 vars: 定义的变量（也可直接用变量名）", "the playbook's vars (also usable by name)"),
     "group.name / group.type / group.type_name / group.seq / group.members / group.capacity / group.day":
         ("群名称、群类型 id、群类型名称、序号、成员数、容量、建群第几天", "group name, type id, type name, number, members, capacity, day of life"),
     "member.nickname / member.level / member.level_name / member.points":
         ("成员昵称、等级 id、等级名称、积分", "member nickname, level id, level name, points"),
     "staff.name / staff.role / staff.role_name": ("员工姓名、角色 id、角色名称", "staff name, role id, role name"),
     "date / time / weekday": ("日期 YYYY-MM-DD、时刻 HH:MM、星期几", "date, time, weekday"),
-    "rules": ("群规列表,每项有 name、penalties(处罚文字)、penalty_steps(如 警告 → 禁言1天 → 移出)",
+    "rules": ("群规列表，每项有 name、penalties（处罚文字）、penalty_steps（如 警告 → 禁言1天 → 移出）",
               "the banned behaviours, each with name, penalties (in words) and penalty_steps"),
-    "levels": ("会员等级列表,每项有 id、name、rights", "membership levels, each with id, name, rights"),
+    "levels": ("会员等级列表，每项有 id、name、rights", "membership levels, each with id, name, rights"),
 }
 NAMING_VARS: dict[str, tuple[str, str]] = {
     "playbook": MESSAGE_VARS["playbook"],
     "vars": MESSAGE_VARS["vars"],
-    "seq": ("群序号(1、2、3…)", "the group's number (1, 2, 3 …)"),
+    "seq": ("群序号（1、2、3…）", "the group's number (1, 2, 3 …)"),
     "group_type / group_type_name": ("群类型 id 与名称", "group type id and name"),
     "date": ("建群日期 YYYY-MM-DD", "creation date"),
 }

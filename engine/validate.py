@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -67,6 +68,8 @@ def _entries(paths: list[Path], root: Path | None, report: Report) -> tuple[list
     for given in paths:
         if not given.exists():
             raise InputError(f"no such file or folder: {given}")
+        if not (given.is_file() or given.is_dir()) or (given.is_file() and not stat.S_ISREG(given.stat().st_mode)):
+            raise InputError(f"not a regular file or folder: {given}")
         if given.is_file():
             if _is_entry(given) or given.suffix not in YAML_SUFFIXES:
                 entries.append((given, root or given.parent))
@@ -75,7 +78,9 @@ def _entries(paths: list[Path], root: Path | None, report: Report) -> tuple[list
             users = _users_of(given, search) if given.resolve().is_relative_to(search.resolve()) else []
             entries.extend((user, search) for user in users)
             if not users:
-                fragments.append(given)
+                # Nothing uses it: check it as a playbook, so a typo such as
+                # `playbok:` is reported rather than the file skipped.
+                entries.append((given, root or given.parent))
             continue
         for path in yaml_files(given):
             if _is_entry(path):

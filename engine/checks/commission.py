@@ -15,9 +15,9 @@ from engine.model.commission import Commission
 register(Code(
     "Q601", "weights-sum", "error",
     "KPI weights do not sum to 1.", "KPI 权重之和不等于 1。",
-    "KPI weights sum to {total}, not 1", "KPI 权重之和为 {total},而不是 1",
+    "KPI weights sum to {total}, not 1", "KPI 权重之和为 {total}，而不是 1",
     "Each weight is a KPI's share of the payout; make them add up to exactly 1 ({detail}).",
-    "权重是各 KPI 在提成中的占比,合计须恰好为 1({detail})。",
+    "权重是各 KPI 在提成中的占比，合计须恰好为 1({detail})。",
     bad="kpis:\n  - {id: growth, name: 增长, metric: net_new_members, target: 150, weight: 0.5}\n"
         "  - {id: activity, name: 活跃, metric: interaction_rate, target: 0.15, weight: 0.4}\n",
     good="kpis:\n  - {id: growth, name: 增长, metric: net_new_members, target: 150, weight: 0.6}\n"
@@ -28,27 +28,27 @@ register(Code(
     "Q602", "adjustment-weights", "error",
     "A dynamic adjustment would push a KPI weight below 0 or above 1.", "动态调整会使某个 KPI 权重小于 0 或大于 1。",
     "after {which}, the weight of '{kpi}' would be {weight}",
-    "{which}时,'{kpi}' 的权重将变为 {weight}",
+    "{which}时，'{kpi}' 的权重将变为 {weight}",
     "Weights stay within 0 … 1 when every adjustment fires in the same period; move less weight.",
-    "即使所有调整在同一期同时生效,权重也必须在 0 … 1 之间;请减少移动的权重。",
+    "即使所有调整在同一期同时生效，权重也必须在 0 … 1 之间；请减少移动的权重。",
     bad="adjust:\n  - {when: \"retention_rate < 0.4\", move: 0.5, from: growth, to: activity}   # growth weighs 0.3\n",
     good="adjust:\n  - {when: \"retention_rate < 0.4\", move: 0.1, from: growth, to: activity}\n", group="commission",
 ))
 register(Code(
     "Q603", "split-sum", "error",
     "The role split does not sum to 1.", "按角色分配的比例之和不等于 1。",
-    "role shares sum to {total}, not 1", "角色分配比例之和为 {total},而不是 1",
+    "role shares sum to {total}, not 1", "角色分配比例之和为 {total}，而不是 1",
     "The split divides a group's payout among its staff; the shares must add up to 1.",
-    "split 把一个群的提成分给群内员工,比例合计须为 1。",
+    "split 把一个群的提成分给群内员工，比例合计须为 1。",
     bad="split: {owner: 0.6, admin: 0.3}\n", good="split: {owner: 0.6, admin: 0.3, helper: 0.1}\n", group="commission",
 ))
 register(Code(
     "Q604", "target-not-positive", "error",
     "A KPI target is zero or negative.", "KPI 目标值不是正数。",
     "target of KPI '{kpi}' is {target}; it must be positive",
-    "KPI '{kpi}' 的目标值为 {target},必须是正数",
+    "KPI '{kpi}' 的目标值为 {target}，必须是正数",
     "Attainment divides by the target; for 'lower is better' KPIs set direction: lower.",
-    "达成率要除以目标值;“越低越好”的指标请设置 direction: lower。",
+    "达成率要除以目标值；“越低越好”的指标请设置 direction: lower。",
     bad="- {id: churn, name: 退群率, metric: leave_rate, target: 0, weight: 0.2}\n",
     good="- {id: churn, name: 退群率, metric: leave_rate, target: 0.05, weight: 0.2, direction: lower}\n",
     group="commission",
@@ -58,7 +58,7 @@ register(Code(
     "The pay curve or rate table does not rise with attainment.", "支付曲线或费率表没有随达成率递增。",
     "{detail}", "{detail}",
     "List points by increasing attainment; a higher attainment must never pay a lower factor.",
-    "按达成率从低到高排列;达成率更高时系数不能更低。",
+    "按达成率从低到高排列；达成率更高时系数不能更低。",
     bad="curve: [[0.5, 0.5], [1.0, 1.2], [1.5, 1.0]]\n", good="curve: [[0.5, 0.5], [1.0, 1.0], [1.5, 2.0]]\n",
     group="commission",
 ))
@@ -66,7 +66,7 @@ register(Code(
     "Q606", "curve-and-rates", "error",
     "A plan gives both a pay curve and a rate table.", "方案同时写了支付曲线和费率表。",
     "give either curve: or rates:, not both", "curve 与 rates 只能二选一",
-    "Use curve: for a smooth payout, rates: for brackets.", "平滑计算用 curve,分档计算用 rates。", bad='curve: [[0.5, 0.5], [1.0, 1.0]]\nrates: {mode: tiered, brackets: [{from: 0.8, rate: 1.0}]}\n', good='curve: [[0.5, 0.5], [1.0, 1.0]]\n',
+    "Use curve: for a smooth payout, rates: for brackets.", "平滑计算用 curve，分档计算用 rates。", bad='curve: [[0.5, 0.5], [1.0, 1.0]]\nrates: {mode: tiered, brackets: [{from: 0.8, rate: 1.0}]}\n', good='curve: [[0.5, 0.5], [1.0, 1.0]]\n',
     group="commission",
 ))
 
@@ -132,11 +132,11 @@ def _curve(ctx: CheckContext, plan: Commission) -> Iterator[Diagnostic]:
             if a1 <= a0:
                 yield diag("Q605", ctx.span((*at, i)), detail={
                     "en": f"point {i + 1}: attainment {a1} does not come after {a0}",
-                    "zh": f"第 {i + 1} 个点:达成率 {a1} 没有大于前一个点的 {a0}"})
+                    "zh": f"第 {i + 1} 个点：达成率 {a1} 没有大于前一个点的 {a0}"})
             elif f1 < f0:
                 yield diag("Q605", ctx.span((*at, i)), detail={
                     "en": f"point {i + 1}: factor {f1} is lower than {f0} at a lower attainment",
-                    "zh": f"第 {i + 1} 个点:系数 {f1} 低于达成率更低时的 {f0}"})
+                    "zh": f"第 {i + 1} 个点：系数 {f1} 低于达成率更低时的 {f0}"})
         if plan.curve.cap is not None and points and plan.curve.cap < points[0][1]:
             yield diag("Q605", ctx.span(("commission", "curve", "cap")), detail={
                 "en": f"the cap {plan.curve.cap} is below the first factor {points[0][1]}",

@@ -15,6 +15,7 @@ from engine.model import Playbook
 from engine.model.audience import ChurnWarning, LifecycleState, Segment
 from engine.model.metrics import EVENT_TYPES
 from engine.source.inside import point_at
+from engine.source.nodes import Map, Scalar, Seq
 from engine.source.positions import PositionIndex
 
 Path = tuple[Any, ...]
@@ -43,6 +44,7 @@ class CheckContext:
     playbook: Playbook
     positions: PositionIndex
     broken: set[str] = field(default_factory=set)
+    _names: dict[str, Names] = field(default_factory=dict, repr=False)
 
     def span(self, path: Path) -> Span:
         return self.positions.value_span(path)
@@ -58,6 +60,44 @@ class CheckContext:
     def usable(self, section: str) -> bool:
         """Whether `section` loaded cleanly, so references into it can be judged."""
         return section not in self.broken
+
+    def written_names(self, path: Path) -> dict[str, str]:
+        """Id → `name:` as written at `path`, for the items that have both."""
+        place = self.positions.exact(path)
+        node = place.node if place else None
+        pairs: list[tuple[str, object]] = []
+        if isinstance(node, Map):
+            pairs = [(key, entry.value) for key, entry in node.entries.items()]
+        elif isinstance(node, Seq):
+            for item in node.items:
+                entry = item.entries.get("id") if isinstance(item, Map) else None
+                if entry is not None and isinstance(entry.value, Scalar):
+                    pairs.append((str(entry.value.value), item))
+        out = {}
+        for key, value in pairs:
+            name = value.entries.get("name") if isinstance(value, Map) else None
+            if name is not None and isinstance(name.value, Scalar):
+                out[key] = str(name.value.value)
+        return out
+
+    def written_ids(self, path: Path) -> list[str] | None:
+        """The ids written at `path` (a mapping's keys, or a list's item ids), read from the
+        YAML itself: known even when the section failed to load for another reason."""
+        place = self.positions.exact(path)
+        if place is None:
+            return []
+        node = place.node
+        if isinstance(node, Map):
+            return list(node.entries)
+        if isinstance(node, Seq):
+            ids = []
+            for item in node.items:
+                entry = item.entries.get("id") if isinstance(item, Map) else None
+                if entry is None or not isinstance(entry.value, Scalar):
+                    return None  # an item without a readable id: the list cannot be judged
+                ids.append(str(entry.value.value))
+            return ids
+        return None
 
     @cached_property
     def custom_metrics(self) -> dict[str, dict[str, Metric]]:
@@ -84,6 +124,12 @@ class CheckContext:
         return values
 
     def names(self, scope: str) -> Names:
+        """The names conditions in `scope` may use (built once per scope)."""
+        if scope not in self._names:
+            self._names[scope] = self._build_names(scope)
+        return self._names[scope]
+
+    def _build_names(self, scope: str) -> Names:
         custom = dict(self.custom_metrics.get(scope, {}))
         if scope == "staff" and self.playbook.commission is not None:
             for kpi in self.playbook.commission.kpis:

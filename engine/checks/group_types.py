@@ -17,16 +17,16 @@ register(Code(
     "Q701", "flash-lifespan", "error",
     "A flash group type has no lifespan.", "快闪群类型没有设置存续时长。",
     "flash group type '{type}' needs a lifespan, e.g. lifespan: 3d",
-    "快闪群类型 '{type}' 需要设置存续时长,如 lifespan: 3d",
+    "快闪群类型 '{type}' 需要设置存续时长，如 lifespan: 3d",
     "Flash groups are dissolved after a few days; the lifespan drives their countdown SOP and lifecycle.",
-    "快闪群几天后解散;存续时长决定倒计时 SOP 和生命周期。",
+    "快闪群几天后解散；存续时长决定倒计时 SOP 和生命周期。",
     bad="group_types:\n  flash: {name: 快闪群}\n", good="group_types:\n  flash: {name: 快闪群, lifespan: 3d}\n",
     group="groups",
 ))
 register(Code(
     "Q702", "content-mix-sum", "error",
     "A group type's content mix does not sum to 1.", "群类型的内容配比之和不等于 1。",
-    "content mix of '{type}' sums to {total}, not 1", "'{type}' 的内容配比之和为 {total},而不是 1",
+    "content mix of '{type}' sums to {total}, not 1", "'{type}' 的内容配比之和为 {total}，而不是 1",
     "Shares of activation, conversion and brand content must add up to 1.",
     "促活、转化、品宣的占比合计须为 1。",
     bad="content_mix: {activation: 0.6, conversion: 0.3}\n", good="content_mix: {activation: 0.6, conversion: 0.3, brand: 0.1}\n",
@@ -37,22 +37,22 @@ register(Code(
     "An entry threshold lacks what its mode needs.", "入群门槛缺少该方式所需的信息。",
     "entry mode '{mode}' of '{type}' needs {needs}", "'{type}' 的入群方式 '{mode}' 需要 {needs}",
     "invite: roles or min_level; activity: activity; paid: fee.",
-    "邀请式:roles 或 min_level;活动式:activity;付费式:fee。",
+    "邀请式：roles 或 min_level；活动式：activity；付费式：fee。",
     bad="entry: {mode: paid}\n", good="entry: {mode: paid, fee: 9.9}\n", group="groups",
 ))
 register(Code(
     "Q704", "penalty-order", "error",
     "Penalties do not escalate.", "处罚没有逐级加重。",
-    "penalties of '{rule}' do not escalate: {detail}", "'{rule}' 的处罚没有逐级加重:{detail}",
+    "penalties of '{rule}' do not escalate: {detail}", "'{rule}' 的处罚没有逐级加重：{detail}",
     "Order them from light to heavy: warn, then mutes of growing length, then remove.",
-    "按从轻到重排列:警告,再逐步加长禁言,最后移出。",
+    "按从轻到重排列：警告，再逐步加长禁言，最后移出。",
     bad="penalties: [remove, warn]\n", good="penalties: [warn, mute_1d, remove]\n", group="groups",
 ))
 
 _NEEDS = {
-    "invite": ("invite_ready", {"en": "roles: (who may invite) or min_level:", "zh": "roles(可邀请的角色)或 min_level"}),
-    "activity": ("activity", {"en": "activity: (the activity to join)", "zh": "activity(需参加的活动)"}),
-    "paid": ("fee", {"en": "fee: above 0", "zh": "大于 0 的 fee(费用)"}),
+    "invite": ("invite_ready", {"en": "roles: (who may invite) or min_level:", "zh": "roles（可邀请的角色）或 min_level"}),
+    "activity": ("activity", {"en": "activity: (the activity to join)", "zh": "activity（需参加的活动）"}),
+    "paid": ("fee", {"en": "fee: above 0", "zh": "大于 0 的 fee（费用）"}),
 }
 
 

@@ -15,9 +15,9 @@ register(Code(
     "Q501", "level-order", "error",
     "A higher level is easier to reach than a lower one on the same metric.", "更高等级在同一指标上的晋升门槛反而更低。",
     "level '{level}' asks {this} but the lower level '{lower}' asks {that}",
-    "等级 '{level}' 要求 {this},而更低的等级 '{lower}' 要求 {that}",
+    "等级 '{level}' 要求 {this}，而更低的等级 '{lower}' 要求 {that}",
     "List levels from lowest to highest, each bar at least as high as the one below.",
-    "等级按从低到高排列,每一级的门槛不低于下一级。",
+    "等级按从低到高排列，每一级的门槛不低于下一级。",
     bad="levels:\n  - {id: member, name: 普通会员}\n  - {id: gold, name: 金卡, promote_when: \"points_90d >= 600\"}\n"
         "  - {id: diamond, name: 钻石, promote_when: \"points_90d >= 300\"}\n",
     good="levels:\n  - {id: member, name: 普通会员}\n  - {id: gold, name: 金卡, promote_when: \"points_90d >= 300\"}\n"
@@ -28,30 +28,30 @@ register(Code(
     "Q502", "keep-stricter-than-promote", "error",
     "The condition to keep a level is stricter than the one to earn it.", "保级条件比晋升条件更严格。",
     "level '{level}' is kept only with {keep}, but earned with {promote}",
-    "等级 '{level}' 晋升只需 {promote},保级却要 {keep}",
+    "等级 '{level}' 晋升只需 {promote}，保级却要 {keep}",
     "Keep the bar to stay no higher than the bar to enter (e.g. 80% of it), or members bounce in and out.",
-    "保级门槛应不高于晋升门槛(如其 80%),否则成员会反复升降。",
+    "保级门槛应不高于晋升门槛（如其 80%），否则成员会反复升降。",
     bad="- {id: silver, name: 银卡, promote_when: \"points_90d >= 300\", keep_when: \"points_90d >= 400\"}\n",
     good="- {id: silver, name: 银卡, promote_when: \"points_90d >= 300\", keep_when: \"points_90d >= 240\"}\n",
     group="membership",
 ))
 register(Code(
     "Q503", "level-unreachable", "error",
-    "A level above the first has no promote_when, so no one can reach it.", "第一级以上的等级没有晋升条件,无人能达到。",
+    "A level above the first has no promote_when, so no one can reach it.", "第一级以上的等级没有晋升条件，无人能达到。",
     "level '{level}' has no promote_when: no member can be promoted to it",
-    "等级 '{level}' 没有 promote_when:没有成员能晋升到该等级",
+    "等级 '{level}' 没有 promote_when：没有成员能晋升到该等级",
     "Add promote_when: with the condition to reach it; only the first level is where everyone starts.",
-    "添加 promote_when: 晋升条件;只有第一级是所有人的起点。",
+    "添加 promote_when: 晋升条件；只有第一级是所有人的起点。",
     bad="levels:\n  - {id: member, name: 普通会员}\n  - {id: silver, name: 银卡}\n",
     good="levels:\n  - {id: member, name: 普通会员}\n  - {id: silver, name: 银卡, promote_when: \"points_90d >= 300\"}\n",
     group="membership",
 ))
 register(Code(
     "Q504", "base-level-condition", "warning",
-    "The first level has a promote_when, but every member starts there anyway.", "第一级写了晋升条件,但所有成员本来就从这一级开始。",
+    "The first level has a promote_when, but every member starts there anyway.", "第一级写了晋升条件，但所有成员本来就从这一级开始。",
     "the first level '{level}' is where every member starts; its promote_when is never used",
-    "第一级 '{level}' 是所有成员的起点,它的 promote_when 不会被使用",
-    "Remove it, or add a lower level below it.", "删除它,或在它下面再加一级。", bad='levels:\n  - {id: member, name: 普通会员, promote_when: "points_90d >= 0"}\n', good='levels:\n  - {id: member, name: 普通会员}\n',
+    "第一级 '{level}' 是所有成员的起点，它的 promote_when 不会被使用",
+    "Remove it, or add a lower level below it.", "删除它，或在它下面再加一级。", bad='levels:\n  - {id: member, name: 普通会员, promote_when: "points_90d >= 0"}\n', good='levels:\n  - {id: member, name: 普通会员}\n',
     group="membership",
 ))
 

@@ -14,17 +14,17 @@ from engine.model.audience import LifecycleState, Segment
 
 register(Code(
     "Q505", "unreachable-entry", "error",
-    "An entry of a first-match list can never match.", "首个满足生效的列表中,某一项永远不会被匹配。",
-    "'{id}' can never match: {reason}", "'{id}' 永远不会被匹配:{reason}",
+    "An entry of a first-match list can never match.", "首个满足生效的列表中，某一项永远不会被匹配。",
+    "'{id}' can never match: {reason}", "'{id}' 永远不会被匹配：{reason}",
     "Entries are tried in order and the first match wins; move the broader entry (or the catch-all) below it.",
-    "按顺序匹配,首个满足的生效;请把范围更大的项(或兜底项)移到它后面。",
+    "按顺序匹配，首个满足的生效；请把范围更大的项（或兜底项）移到它后面。",
     bad="segments:\n  - {id: other, name: 其他}\n  - {id: loyal, name: 忠实型, when: \"orders_30d >= 1\"}\n",
     good="segments:\n  - {id: loyal, name: 忠实型, when: \"orders_30d >= 1\"}\n  - {id: other, name: 其他}\n",
     group="audience",
 ))
 register(Code(
     "Q506", "no-catch-all", "warning",
-    "No lifecycle state catches the groups that match no other state.", "生命周期没有兜底状态,部分群可能没有任何状态。",
+    "No lifecycle state catches the groups that match no other state.", "生命周期没有兜底状态，部分群可能没有任何状态。",
     "a group that matches none of {ids} has no lifecycle state",
     "不满足 {ids} 中任一条件的群将没有生命周期状态",
     "End the list with a state without when:, such as {{id: dead, name: 死群}}.",

@@ -78,6 +78,8 @@ def _refs(ctx: CheckContext) -> Iterator[tuple[str, tuple[Any, ...], str]]:
 def _labels(ctx: CheckContext, kind: str) -> dict[str, str]:
     # People type the Chinese name where the id belongs; point them to the id.
     pb = ctx.playbook
+    if not ctx.usable(_KINDS[kind][3]) and kind in _WRITTEN:
+        return {name: key for key, name in ctx.written_names(_WRITTEN[kind]).items()}
     if kind == "role":
         return {role.name: key for key, role in pb.roles.items()}
     if kind == "group_type":
@@ -91,10 +93,16 @@ def _labels(ctx: CheckContext, kind: str) -> dict[str, str]:
     return {}
 
 
+_WRITTEN = {"role": ("roles",), "group_type": ("group_types",), "level": ("membership", "levels"),
+            "warning": ("churn",), "kpi": ("commission", "kpis")}
+
+
 def _known(ctx: CheckContext, kind: str) -> Iterable[str] | None:
     pb = ctx.playbook
     if not ctx.usable(_KINDS[kind][3]):
-        return None  # the section itself failed to load; its own errors say why
+        # The section failed to load for its own reasons (reported already);
+        # its ids as written still tell a wrong reference from a right one.
+        return ctx.written_ids(_WRITTEN[kind]) if kind in _WRITTEN else None
     if kind == "role":
         return pb.roles
     if kind == "group_type":
@@ -132,7 +140,7 @@ def references_resolve(ctx: CheckContext) -> Iterator[Diagnostic]:
         listed = ", ".join(sorted(choices)[:12]) + (" …" if len(choices) > 12 else "")
         span = ctx.key_span(path) if path[-1] == name else ctx.span(path)
         by_label = _labels(ctx, kind).get(name)
-        hint = ({"en": f"; use the id '{by_label}' (its name is {name})", "zh": f";请写 id '{by_label}'(“{name}”是它的名称)"}
+        hint = ({"en": f"; use the id '{by_label}' (its name is {name})", "zh": f"；请写 id '{by_label}'(“{name}”是它的名称)"}
                 if by_label else suggest(name, choices))
         yield diag("Q402", span, kind={"en": en, "zh": zh}, kind_plural={"en": en_plural, "zh": zh}, name=name,
                    suggestion=hint, known=listed or {"en": "none", "zh": "无"})

@@ -23,9 +23,9 @@ register(Code(
     "Q714", "sop-overload", "error",
     "A role's SOP takes more minutes a day than the role has.", "某角色的 SOP 每天所需时间超过其可用时间。",
     "role '{role}': {groups} group(s) of type '{type}' need up to {need} min on the busiest day; the role has {have} min",
-    "角色 '{role}':{groups} 个 '{type}' 群在最忙的一天需要 {need} 分钟,而该角色每天只有 {have} 分钟",
+    "角色 '{role}'：{groups} 个 '{type}' 群在最忙的一天需要 {need} 分钟，而该角色每天只有 {have} 分钟",
     "Lower max_groups, shorten SOP minutes, move tasks to another role, or raise minutes_per_day. Busiest items: {top}.",
-    "降低 max_groups、缩短 SOP 耗时、把任务交给其他角色,或提高 minutes_per_day。最耗时的事项:{top}。",
+    "降低 max_groups、缩短 SOP 耗时、把任务交给其他角色，或提高 minutes_per_day。最耗时的事项：{top}。",
     bad="roles:\n  owner: {name: 群主, max_groups: 20, minutes_per_day: 480}\n"
         "sop:\n  - {id: topic, role: owner, every: daily 20:00, minutes: 30}\n",
     good="roles:\n  owner: {name: 群主, max_groups: 8, minutes_per_day: 480}\n"
@@ -36,9 +36,9 @@ register(Code(
     "Q715", "content-mix-drift", "warning",
     "The content the SOP schedules for a group type strays from its content mix.", "SOP 安排的内容与群类型的内容配比偏差较大。",
     "SOP content for '{type}' is {actual}; its content_mix is {planned}",
-    "'{type}' 的 SOP 内容占比为 {actual},而 content_mix 为 {planned}",
+    "'{type}' 的 SOP 内容占比为 {actual}，而 content_mix 为 {planned}",
     "Add or remove SOP items of the under- or over-served category, or update content_mix.",
-    "增减相应类别的 SOP 事项,或调整 content_mix。",
+    "增减相应类别的 SOP 事项，或调整 content_mix。",
     bad="content_mix: {activation: 0.2, conversion: 0.7, brand: 0.1}   # but the SOP posts activation content daily\n",
     good="content_mix: {activation: 0.6, conversion: 0.3, brand: 0.1}\n", group="sop",
 ))

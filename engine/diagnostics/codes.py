@@ -12,18 +12,18 @@ from engine.diagnostics.registry import Code, register
 register(Code(
     "Q001", "yaml-syntax", "error",
     "The file is not valid YAML.", "文件不是合法的 YAML。",
-    "YAML syntax error: {detail}", "YAML 语法错误:{detail}",
+    "YAML syntax error: {detail}", "YAML 语法错误：{detail}",
     "Check indentation (spaces, not tabs) and that every quote and bracket is closed.",
-    "检查缩进(用空格,不要用 Tab),以及引号和括号是否成对。",
+    "检查缩进（用空格，不要用 Tab），以及引号和括号是否成对。",
     bad="roles:\n  owner: {name: 群主\n", good="roles:\n  owner: {name: 群主}\n", group="source",
 ))
 register(Code(
     "Q002", "duplicate-key", "error",
     "A mapping has the same key twice.", "同一层级出现了重复的键。",
     "duplicate key '{key}' (first defined on line {first_line})",
-    "重复的键 '{key}'(第 {first_line} 行已定义)",
+    "重复的键 '{key}'（第 {first_line} 行已定义）",
     "Remove one of them or merge their contents; YAML would silently keep only the last.",
-    "删掉其中一个或合并内容;否则 YAML 会悄悄只保留后一个。",
+    "删掉其中一个或合并内容；否则 YAML 会悄悄只保留后一个。",
     bad="roles:\n  owner: {name: 群主}\n  owner: {name: 管理员}\n",
     good="roles:\n  owner: {name: 群主}\n  admin: {name: 管理员}\n", group="source",
 ))
@@ -31,9 +31,9 @@ register(Code(
     "Q003", "file-too-large", "error",
     "The file is larger than a playbook can be.", "文件超过了剧本允许的大小。",
     "file is {size} bytes; the limit is {limit} bytes",
-    "文件大小为 {size} 字节,上限为 {limit} 字节",
+    "文件大小为 {size} 字节，上限为 {limit} 字节",
     "Split the playbook with include: into fragments, or check that this is the right file.",
-    "用 include: 把剧本拆成多个片段,或确认文件是否选错。", bad='# a 50 MB event export saved as playbook.yaml\n', good='# playbook.yaml stays small; events go in events.csv\n',
+    "用 include: 把剧本拆成多个片段，或确认文件是否选错。", bad='# a 50 MB event export saved as playbook.yaml\n', good='# playbook.yaml stays small; events go in events.csv\n',
     group="source",
 ))
 register(Code(
@@ -42,16 +42,17 @@ register(Code(
     "nesting is deeper than {limit} levels",
     "嵌套超过 {limit} 层",
     "Flatten the structure; a playbook never needs this depth.",
-    "请展平结构;正常剧本不需要这么深的嵌套。", bad='a: [[[[[[[[ … 100 levels … ]]]]]]]]\n', good='a: [1, 2, 3]\n',
+    "请展平结构；正常剧本不需要这么深的嵌套。", bad='a: [[[[[[[[ … 100 levels … ]]]]]]]]\n', good='a: [1, 2, 3]\n',
     group="source",
 ))
 register(Code(
     "Q005", "alias-expansion", "error",
-    "YAML aliases expand to too many nodes (an alias bomb).", "YAML 别名展开后节点过多(别名炸弹)。",
-    "aliases expand to more than {limit} nodes",
-    "别名展开后超过 {limit} 个节点",
+    "The document has too many values, counting what aliases expand to (an alias bomb?).",
+    "文档的值过多（含别名展开后的值，可能是别名炸弹）。",
+    "more than {limit} values, counting what aliases expand to",
+    "超过 {limit} 个值（含别名展开后的值）",
     "Use fewer nested aliases (&anchor / *alias), or write the values out.",
-    "减少嵌套的别名(&锚点 / *别名),或直接写出内容。",
+    "减少嵌套的别名（&锚点 / *别名），或直接写出内容。",
     bad="a: &a [x, x, x, x, x, x, x, x, x]\nb: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a]\nc: [*b, *b, *b, *b, *b, *b, *b, *b, *b]\n",
     good="base: &base {name: 群主, max_groups: 8}\nroles:\n  owner: *base\n",
     group="source",
@@ -62,15 +63,15 @@ register(Code(
     "unsupported YAML tag '{tag}'",
     "不支持的 YAML 标签 '{tag}'",
     "Remove the tag; playbooks use plain strings, numbers, lists and mappings.",
-    "删除该标签;剧本只使用字符串、数字、列表和映射。",
+    "删除该标签；剧本只使用字符串、数字、列表和映射。",
     bad="name: !!python/object:os.system x\n", good="name: x\n", group="source",
 ))
 register(Code(
     "Q007", "unreadable-file", "error",
     "A file could not be read.", "文件无法读取。",
-    "cannot read file: {detail}", "无法读取文件:{detail}",
+    "cannot read file: {detail}", "无法读取文件：{detail}",
     "Check the path and the permissions, and that the file is UTF-8 text.",
-    "检查路径和权限,并确认文件是 UTF-8 编码的文本。", bad='# playbook.yaml saved as GBK from a spreadsheet\n', good='# playbook.yaml saved as UTF-8\n',
+    "检查路径和权限，并确认文件是 UTF-8 编码的文本。", bad='# playbook.yaml saved as GBK from a spreadsheet\n', good='# playbook.yaml saved as UTF-8\n',
     group="source",
 ))
 register(Code(
@@ -79,43 +80,43 @@ register(Code(
     "'{target}' is outside the root folder {root}",
     "'{target}' 位于根目录 {root} 之外",
     "Keep shared fragments inside the playbook folder, or validate with --root set to a common parent.",
-    "把共享片段放在剧本目录内,或用 --root 指定共同的上级目录。",
+    "把共享片段放在剧本目录内，或用 --root 指定共同的上级目录。",
     bad="extends: ../../etc/base.yaml\n", good="extends: base.yaml\n", group="source",
 ))
 register(Code(
     "Q009", "include-cycle", "error",
     "Files include or extend each other in a cycle.", "文件之间的 include / extends 形成循环。",
     "'{target}' is already being loaded: {chain}",
-    "'{target}' 已在加载链中:{chain}",
+    "'{target}' 已在加载链中：{chain}",
     "Break the cycle: a base playbook must not extend or include its children.",
-    "打破循环:基础剧本不能再引用它的子剧本。", bad='# base.yaml\nextends: store.yaml\n# store.yaml\nextends: base.yaml\n', good='# store.yaml\nextends: base.yaml\n# base.yaml has no extends:\n',
+    "打破循环：基础剧本不能再引用它的子剧本。", bad='# base.yaml\nextends: store.yaml\n# store.yaml\nextends: base.yaml\n', good='# store.yaml\nextends: base.yaml\n# base.yaml has no extends:\n',
     group="source",
 ))
 register(Code(
     "Q010", "missing-include", "error",
     "An include or extends names a file that does not exist.", "include 或 extends 引用的文件不存在。",
-    "no such file: '{target}'", "文件不存在:'{target}'",
+    "no such file: '{target}'", "文件不存在：'{target}'",
     "Paths are relative to the file that names them.",
     "路径相对于引用它的文件所在目录。",
     bad="include: [fragments/sop.yml]\n", good="include: [fragments/sop.yaml]\n", group="source",
 ))
 register(Code(
     "Q011", "not-a-mapping", "error",
-    "The document is empty or not a mapping of sections.", "文档为空,或顶层不是“键: 值”映射。",
+    "The document is empty or not a mapping of sections.", "文档为空，或顶层不是“键： 值”映射。",
     "expected a mapping of playbook sections, found {found}",
-    "顶层应为剧本各部分的映射,实际为{found}",
+    "顶层应为剧本各部分的映射，实际为{found}",
     "A playbook starts with keys such as 'playbook:', 'roles:', 'group_types:'.",
     "剧本以 'playbook:'、'roles:'、'group_types:' 等键开头。",
     bad="- roles\n- group_types\n", good="playbook: 美妆私域\n", group="source",
 ))
 register(Code(
     "Q012", "not-a-playbook", "warning",
-    "A YAML file in the folder is neither a playbook nor included by one.", "目录中的 YAML 文件既不是剧本,也没有被剧本引用。",
+    "A YAML file in the folder is neither a playbook nor included by one.", "目录中的 YAML 文件既不是剧本，也没有被剧本引用。",
     "skipped: no 'playbook:' key and no playbook includes or extends this file",
-    "已跳过:没有 'playbook:' 键,也没有剧本 include / extends 它",
+    "已跳过：没有 'playbook:' 键，也没有剧本 include / extends 它",
     "Add 'playbook: <name>' to validate it on its own; if a playbook includes it, run qunce from a folder "
     "that holds both (or pass --root); or move it out of the folder.",
-    "添加 'playbook: <名称>' 以单独校验;若有剧本引用它,请在同时包含两者的目录中运行(或使用 --root);或把它移出该目录。",
+    "添加 'playbook: <名称>' 以单独校验；若有剧本引用它，请在同时包含两者的目录中运行（或使用 --root）；或把它移出该目录。",
     bad='# playbooks/notes.yaml\ntodo: [check flash groups]\n', good='# playbooks/notes.yaml moved out, or:\nplaybook: 门店试点\n',
     group="source",
 ))
@@ -123,7 +124,7 @@ register(Code(
     "Q013", "multiple-documents", "error",
     "A playbook file holds more than one YAML document.", "一个剧本文件中有多个 YAML 文档。",
     "a playbook file must hold one YAML document; found another after '---'",
-    "一个剧本文件只能包含一个 YAML 文档;'---' 之后又出现了一个",
+    "一个剧本文件只能包含一个 YAML 文档；'---' 之后又出现了一个",
     "Put each playbook in its own file.", "每个剧本单独放一个文件。", bad='playbook: A\n---\nplaybook: B\n', good='# a.yaml\nplaybook: A\n# b.yaml\nplaybook: B\n',
     group="source",
 ))
@@ -135,7 +136,7 @@ register(Code(
     "A key that this section does not have.", "该部分没有这个键。",
     "unknown key '{key}' in {where}{suggestion}",
     "{where} 中没有键 '{key}'{suggestion}",
-    "Allowed here: {allowed}.", "此处可用的键:{allowed}。",
+    "Allowed here: {allowed}.", "此处可用的键：{allowed}。",
     bad="roles:\n  owner: {name: 群主, max_group: 8}\n",
     good="roles:\n  owner: {name: 群主, max_groups: 8}\n", group="schema",
 ))
@@ -145,14 +146,14 @@ register(Code(
     "missing required key '{key}' in {where}",
     "{where} 缺少必填的键 '{key}'",
     "Add '{key}:'; see the playbook reference for what it means.",
-    "添加 '{key}:';含义见剧本参考文档。",
+    "添加 '{key}:'；含义见剧本参考文档。",
     bad="levels:\n  - {name: 银卡会员}\n", good="levels:\n  - {id: silver, name: 银卡会员}\n", group="schema",
 ))
 register(Code(
     "Q103", "wrong-type", "error",
     "A value has the wrong type.", "值的类型不对。",
     "expected {expected}, found {found}",
-    "应为{expected},实际为{found}",
+    "应为{expected}，实际为{found}",
     "{detail}", "{detail}",
     bad="roles:\n  owner: {name: 群主, max_groups: eight}\n",
     good="roles:\n  owner: {name: 群主, max_groups: 8}\n", group="schema",
@@ -179,9 +180,9 @@ register(Code(
 register(Code(
     "Q201", "condition-syntax", "error",
     "A condition is not a valid expression.", "条件表达式写法有误。",
-    "cannot parse condition: {detail}", "无法解析条件:{detail}",
+    "cannot parse condition: {detail}", "无法解析条件：{detail}",
     "Conditions look like: points_90d >= 300 and orders_30d >= 1",
-    "条件的写法如:points_90d >= 300 and orders_30d >= 1",
+    "条件的写法如：points_90d >= 300 and orders_30d >= 1",
     bad="promote_when: points_90d >= \n", good="promote_when: points_90d >= 300\n", group="conditions",
 ))
 register(Code(
@@ -190,23 +191,23 @@ register(Code(
     "unknown name '{name}' in {scope} condition{suggestion}",
     "{scope}条件中有未知名称 '{name}'{suggestion}",
     "Known names are listed by 'qunce rules --names'; declare your own under metrics.custom.",
-    "可用名称见 'qunce rules --names';自定义指标请写在 metrics.custom 下。",
+    "可用名称见 'qunce rules --names'；自定义指标请写在 metrics.custom 下。",
     bad="when: point_90d >= 300\n", good="when: points_90d >= 300\n", group="conditions",
 ))
 register(Code(
     "Q203", "not-boolean", "error",
     "A condition does not give true or false.", "条件的结果不是“是/否”。",
     "condition gives {found}, not true/false",
-    "条件的结果是{found},而不是“是/否”",
+    "条件的结果是{found}，而不是“是/否”",
     "Compare it with something, e.g. '{source} >= 1'.",
-    "请加上比较,例如 '{source} >= 1'。",
+    "请加上比较，例如 '{source} >= 1'。",
     bad="when: orders_30d\n", good="when: orders_30d >= 1\n", group="conditions",
 ))
 register(Code(
     "Q204", "type-mismatch", "error",
     "An operator is applied to values of the wrong type.", "运算符两边的类型不匹配。",
     "{detail}", "{detail}",
-    "Compare numbers with numbers and text with text.", "数字与数字比较,文本与文本比较。",
+    "Compare numbers with numbers and text with text.", "数字与数字比较，文本与文本比较。",
     bad="when: orders_30d >= \"3\"\n", good="when: orders_30d >= 3\n", group="conditions",
 ))
 register(Code(
@@ -223,7 +224,7 @@ register(Code(
     "Q206", "unknown-value", "error",
     "A condition compares a name with a value it can never have.", "条件把名称与它不可能取到的值比较。",
     "'{name}' is never \"{value}\"{suggestion}", "'{name}' 不可能等于 “{value}”{suggestion}",
-    "Possible values: {known}.", "可取的值:{known}。",
+    "Possible values: {known}.", "可取的值：{known}。",
     bad="when: level == \"glod\"\n", good="when: level == \"gold\"\n", group="conditions",
 ))
 
@@ -232,7 +233,7 @@ register(Code(
 register(Code(
     "Q301", "template-syntax", "error",
     "A message template is not valid Jinja2.", "消息模板不是合法的 Jinja2。",
-    "template syntax error: {detail}", "模板语法错误:{detail}",
+    "template syntax error: {detail}", "模板语法错误：{detail}",
     "Variables are written {{{{ name }}}}; blocks {{% if ... %}}...{{% endif %}}.",
     "变量写作 {{{{ name }}}};语句块写作 {{% if ... %}}...{{% endif %}}。",
     bad="welcome: \"欢迎 {{ member.nickname 加入\"\n", good="welcome: \"欢迎 {{ member.nickname }} 加入\"\n",
@@ -243,16 +244,16 @@ register(Code(
     "A template uses a name that is not defined for it.", "模板使用了未定义的变量。",
     "template uses undefined {detail}", "模板使用了未定义的{detail}",
     "Available here: {available}. Add your own under vars:.",
-    "此处可用:{available}。自定义变量请写在 vars: 下。",
+    "此处可用：{available}。自定义变量请写在 vars: 下。",
     bad="welcome: \"欢迎 {{ member.nick }}\"\n", good="welcome: \"欢迎 {{ member.nickname }}\"\n",
     group="templates",
 ))
 register(Code(
     "Q303", "template-unsafe", "error",
     "A template tries to reach something outside its sandbox.", "模板试图访问沙箱之外的内容。",
-    "unsafe template: {detail}", "不安全的模板:{detail}",
+    "unsafe template: {detail}", "不安全的模板：{detail}",
     "Templates may only read the documented variables; attributes starting with _ are blocked.",
-    "模板只能读取文档列出的变量;以 _ 开头的属性被禁止访问。",
+    "模板只能读取文档列出的变量；以 _ 开头的属性被禁止访问。",
     bad="welcome: \"{{ ''.__class__.__mro__ }}\"\n", good="welcome: \"欢迎 {{ member.nickname }}\"\n",
     group="templates",
 ))
@@ -261,7 +262,7 @@ register(Code(
     "A template renders too much text or takes too long.", "模板输出过长或渲染耗时过久。",
     "template {detail}", "模板{detail}",
     "Group messages are short; remove large loops and repeats.",
-    "群消息应当简短;去掉大循环和重复。",
+    "群消息应当简短；去掉大循环和重复。",
     bad="welcome: \"{% for i in range(99999) %}欢迎{% endfor %}\"\n", good="welcome: \"欢迎!\"\n",
     group="templates",
 ))
@@ -270,6 +271,6 @@ register(Code(
     "A template fails when it is rendered.", "模板渲染时出错。",
     "template {detail}", "模板{detail}",
     "Render it with sample values in your head: every filter and operation must fit the values given.",
-    "用示例数据试算一遍:每个过滤器和运算都要适用于给定的值。",
+    "用示例数据试算一遍：每个过滤器和运算都要适用于给定的值。",
     bad="welcome: \"{{ group.name + 1 }}\"\n", good="welcome: \"{{ group.name }}\"\n", group="templates",
 ))

@@ -60,8 +60,8 @@ def summary(diagnostics: Sequence[Diagnostic], files_checked: int, lang: str = "
     errors, warnings, notes = counts[Severity.ERROR], counts[Severity.WARNING], counts[Severity.INFO]
     if lang == "zh":
         if not diagnostics:
-            return f"检查了 {files_checked} 个文件,没有发现问题。"
-        line = f"检查了 {files_checked} 个文件:{errors} 个错误、{warnings} 个警告"
+            return f"检查了 {files_checked} 个文件，没有发现问题。"
+        line = f"检查了 {files_checked} 个文件：{errors} 个错误、{warnings} 个警告"
         return line + (f"、{notes} 条提示" if notes else "")
     if not diagnostics:
         return f"No problems found in {_count(files_checked, 'file')}."

@@ -17,10 +17,10 @@ def _unknown_value(name: str, value: str, allowed: dict[str, str]) -> dict[str, 
     by_label = {label: key for key, label in allowed.items()}
     if value in by_label:
         suggestion = {"en": f"; use the id '{by_label[value]}' (its name is {value})",
-                      "zh": f";请写 id '{by_label[value]}'(“{value}”是它的名称)"}
+                      "zh": f"；请写 id '{by_label[value]}'(“{value}”是它的名称)"}
     else:
         close = difflib.get_close_matches(value, list(allowed), n=1, cutoff=0.6)
-        suggestion = ({"en": f"; did you mean '{close[0]}'?", "zh": f";是不是想写 '{close[0]}'?"} if close
+        suggestion = ({"en": f"; did you mean '{close[0]}'?", "zh": f"；是不是想写 '{close[0]}'？"} if close
                       else {"en": "", "zh": ""})
     known = ", ".join(allowed) or "—"
     return {"name": name, "value": value, "suggestion": suggestion, "known": known}
@@ -55,7 +55,7 @@ def check(expr: Expr, names: Names, want: str = "bool", source: str = "") -> Che
             wanted = _TYPE_WORDS[want]
             out.issues.append(Issue("Q204", 0, {"detail": {
                 "en": f"this expression gives {found[0]}, but {wanted[0]} is needed here",
-                "zh": f"该表达式的结果是{found[1]},此处需要{wanted[1]}"}}))
+                "zh": f"该表达式的结果是{found[1]}，此处需要{wanted[1]}"}}))
     return out
 
 
@@ -81,7 +81,7 @@ class _Checker:
             if expr.op == "not":
                 return "bool" if inner in ("bool", "?") else self.mismatch(
                     expr.offset, f"'not' needs true/false, not {_TYPE_WORDS[inner][0]}",
-                    f"not 需要“是/否”,而不是{_TYPE_WORDS[inner][1]}")
+                    f"not 需要“是/否”，而不是{_TYPE_WORDS[inner][1]}")
             return "number" if inner in ("number", "?") else self.mismatch(
                 expr.offset, f"'{expr.op}' needs a number", f"'{expr.op}' 需要数字")
         if isinstance(expr, Binary):
@@ -95,7 +95,7 @@ class _Checker:
                 if kind not in ("bool", "?"):
                     word = "and" if expr.op == "and" else "or"
                     self.mismatch(value.offset, f"each side of '{word}' must be true/false, found {_TYPE_WORDS[kind][0]}",
-                                  f"'{word}' 两边都必须是“是/否”,实际为{_TYPE_WORDS[kind][1]}")
+                                  f"'{word}' 两边都必须是“是/否”，实际为{_TYPE_WORDS[kind][1]}")
             return "bool"
         if isinstance(expr, Call):
             kinds = [self.type_of(a) for a in expr.args]
@@ -111,13 +111,13 @@ class _Checker:
         if expr.op in ("in", "not in"):
             if right != "list":
                 return self.mismatch(expr.offset, f"'{expr.op}' needs a list on its right, e.g. [\"a\", \"b\"]",
-                                     f"'{expr.op}' 右边需要列表,如 [\"a\", \"b\"]")
+                                     f"'{expr.op}' 右边需要列表，如 [\"a\", \"b\"]")
             assert isinstance(expr.right, Items)
             for item in expr.right.values:
                 kind = self.type_of(item)
                 if kind != left:
                     self.mismatch(item.offset, f"the list holds {_TYPE_WORDS[kind][0]} but the left side is {_TYPE_WORDS[left][0]}",
-                                  f"列表中是{_TYPE_WORDS[kind][1]},左边却是{_TYPE_WORDS[left][1]}")
+                                  f"列表中是{_TYPE_WORDS[kind][1]}，左边却是{_TYPE_WORDS[left][1]}")
             self.known_values(expr)
             return "bool"
         if left != right:
@@ -126,7 +126,7 @@ class _Checker:
         self.known_values(expr)
         if left in ("text", "bool", "list") and expr.op not in ("==", "!="):
             return self.mismatch(expr.offset, f"'{expr.op}' compares numbers; use == or != for {_TYPE_WORDS[left][0]}",
-                                 f"'{expr.op}' 用于比较数字;{_TYPE_WORDS[left][1]}请用 == 或 !=")
+                                 f"'{expr.op}' 用于比较数字；{_TYPE_WORDS[left][1]}请用 == 或 !=")
         return "bool"
 
     def known_values(self, expr: Compare) -> None:
@@ -149,7 +149,7 @@ class _Checker:
         resolved = self.names.resolve(expr.id)
         if resolved is None:
             close = difflib.get_close_matches(expr.id, self.names.examples(), n=1, cutoff=0.6)
-            suggestion = ({"en": f"; did you mean '{close[0]}'?", "zh": f";是不是想写 '{close[0]}'?"} if close
+            suggestion = ({"en": f"; did you mean '{close[0]}'?", "zh": f"；是不是想写 '{close[0]}'？"} if close
                           else {"en": "", "zh": ""})
             from engine.catalog import SCOPE_LABELS
 

@@ -9,31 +9,37 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
+from engine.catalog import Names
 from engine.expr.tree import Binary, Call, Compare, Const, Expr, Items, Logic, Name, Unary
 
 
-def evaluate(expr: Expr, values: dict[str, Any]) -> Any:
-    """The value of `expr` with names looked up in `values` (by canonical id or as written)."""
+def evaluate(expr: Expr, values: dict[str, Any], names: Names | None = None) -> Any:
+    """The value of `expr` with names looked up in `values`: as written, or by canonical id
+    when `names` resolves them (so `近30天订单数` finds `orders_30d`)."""
     if isinstance(expr, Const):
         return expr.value
     if isinstance(expr, Name):
+        if expr.id not in values and names is not None:
+            resolved = names.resolve(expr.id)
+            if resolved is not None and resolved.id in values:
+                return _number(values[resolved.id])
         return _number(values[expr.id])
     if isinstance(expr, Items):
         return [v.value for v in expr.values]
     if isinstance(expr, Logic):
         if expr.op == "and":
-            return all(bool(evaluate(v, values)) for v in expr.values)
-        return any(bool(evaluate(v, values)) for v in expr.values)
+            return all(bool(evaluate(v, values, names)) for v in expr.values)
+        return any(bool(evaluate(v, values, names)) for v in expr.values)
     if isinstance(expr, Unary):
-        inner = evaluate(expr.operand, values)
+        inner = evaluate(expr.operand, values, names)
         return (not inner) if expr.op == "not" else (-inner if expr.op == "-" else inner)
     if isinstance(expr, Binary):
-        return _binary(expr.op, evaluate(expr.left, values), evaluate(expr.right, values))
+        return _binary(expr.op, evaluate(expr.left, values, names), evaluate(expr.right, values, names))
     if isinstance(expr, Call):
-        args = [evaluate(a, values) for a in expr.args]
+        args = [evaluate(a, values, names) for a in expr.args]
         return abs(args[0]) if expr.func == "abs" else (min(args) if expr.func == "min" else max(args))
     assert isinstance(expr, Compare)
-    left, right = evaluate(expr.left, values), evaluate(expr.right, values)
+    left, right = evaluate(expr.left, values, names), evaluate(expr.right, values, names)
     return _compare(expr.op, left, right)
 
 

@@ -8,12 +8,14 @@ Chinese text: ≥ ≤ ≠ and full-width brackets, commas and quotes.
 from __future__ import annotations
 
 import ast
+import warnings
 from decimal import Decimal, InvalidOperation
 
 from engine.expr.tree import Binary, Call, Compare, Const, Expr, Items, Logic, Name, Unary
 
 MAX_LENGTH = 1000
 MAX_DEPTH = 40
+MAX_EXPONENT = 30  # no metric needs numbers beyond 10^30
 FUNCTIONS = ("min", "max", "abs")
 
 _SYMBOLS = {"≥": ">=", "≤": "<=", "≠": "!=", "（": "(", "）": ")", "，": ",", "“": '"', "”": '"', "‘": "'", "’": "'",
@@ -22,8 +24,8 @@ _COMPARE = {ast.GtE: ">=", ast.Gt: ">", ast.LtE: "<=", ast.Lt: "<", ast.Eq: "=="
             ast.In: "in", ast.NotIn: "not in"}
 _BINARY = {ast.Add: "+", ast.Sub: "-", ast.Mult: "*", ast.Div: "/", ast.Mod: "%"}
 _CONSTRUCTS = {
-    ast.Attribute: ("attribute access (a.b)", "属性访问(a.b)"),
-    ast.Subscript: ("indexing (a[b])", "下标访问(a[b])"),
+    ast.Attribute: ("attribute access (a.b)", "属性访问（a.b）"),
+    ast.Subscript: ("indexing (a[b])", "下标访问（a[b]）"),
     ast.Lambda: ("lambda", "lambda"),
     ast.IfExp: ("if-else expressions", "if-else 表达式"),
     ast.Dict: ("mappings", "字典"),
@@ -33,19 +35,19 @@ _CONSTRUCTS = {
     ast.DictComp: ("comprehensions", "推导式"),
     ast.SetComp: ("comprehensions", "推导式"),
     ast.Await: ("await", "await"),
-    ast.NamedExpr: ("assignment (:=)", "赋值(:=)"),
+    ast.NamedExpr: ("assignment (:=)", "赋值（：=）"),
     ast.JoinedStr: ("f-strings", "f-字符串"),
     ast.Starred: ("* unpacking", "* 解包"),
     ast.Pow: ("** (power)", "** 乘方"),
     ast.FloorDiv: ("// (floor division)", "// 整除"),
-    ast.BitAnd: ("& (use 'and')", "&(请用 and)"),
-    ast.BitOr: ("| (use 'or')", "|(请用 or)"),
+    ast.BitAnd: ("& (use 'and')", "&（请用 and）"),
+    ast.BitOr: ("| (use 'or')", "|（请用 or）"),
     ast.BitXor: ("^", "^"),
     ast.LShift: ("<<", "<<"),
     ast.RShift: (">>", ">>"),
-    ast.Invert: ("~ (use 'not')", "~(请用 not)"),
-    ast.Is: ("'is' (use ==)", "is(请用 ==)"),
-    ast.IsNot: ("'is not' (use !=)", "is not(请用 !=)"),
+    ast.Invert: ("~ (use 'not')", "~（请用 not）"),
+    ast.Is: ("'is' (use ==)", "is（请用 ==）"),
+    ast.IsNot: ("'is not' (use !=)", "is not（请用 !=）"),
     ast.MatMult: ("@", "@"),
 }
 
@@ -76,7 +78,9 @@ def parse(text: str) -> Expr:
     source = normalize(text)
     widened = _widening(text)
     try:
-        tree = ast.parse(source.strip() and source, mode="eval")
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # "invalid decimal literal" and friends: we judge the text ourselves
+            tree = ast.parse(source.strip() and source, mode="eval")
     except SyntaxError as exc:
         # SyntaxError.offset counts characters (ast node offsets count UTF-8 bytes);
         # at the very end of the input it may point one past the text.
@@ -166,7 +170,7 @@ class _Builder:
                 built = self.build(item, depth + 1)
                 if not isinstance(built, Const):
                     raise ConditionError("Q205", built.offset, "names inside a list (lists hold values only)",
-                                         "列表中的名称(列表只能写值)")
+                                         "列表中的名称（列表只能写值）")
                 values.append(built)
             return Items(tuple(values), at)
         raise self.forbid(node)
@@ -178,9 +182,12 @@ class _Builder:
             return Const(value, at, text)
         if isinstance(value, (int, float)):
             try:
-                return Const(Decimal(text.replace("_", "")), at, text)
+                number = Decimal(text.replace("_", ""))
             except InvalidOperation:
-                return Const(Decimal(str(value)), at, text)
+                number = Decimal(str(value))
+            if not number.is_finite() or abs(number.adjusted()) > MAX_EXPONENT:
+                raise ConditionError("Q201", at, f"the number {text[:20]} is out of range", f"数字 {text[:20]} 超出范围")
+            return Const(number, at, text)
         if isinstance(value, str):
             return Const(value, at, text)
         raise self.forbid(node, ("this kind of value", "这种值"))

@@ -1,4 +1,4 @@
-"""The commission plan (社群运营提成): pool, weighted KPIs, pay curve or rate table, gate,
+"""The commission plan （社群运营提成）： pool, weighted KPIs, pay curve or rate table, gate,
 bonuses, caps, dynamic weight adjustment and the role split."""
 
 from __future__ import annotations
@@ -20,13 +20,13 @@ if TYPE_CHECKING:
     Direction = str
     RateMode = str
 else:
-    CommissionPeriod = choice(COMMISSION_PERIODS, "结算周期:每周 / 每月 / 每季度。Commission period.")
-    Direction = choice(DIRECTIONS, "方向:越高越好 / 越低越好(如退群率)。Higher or lower is better.")
-    RateMode = choice(RATE_MODES, "费率表方式:tiered 整体适用一个费率;marginal 按区间分段计算。")
+    CommissionPeriod = choice(COMMISSION_PERIODS, "结算周期：每周 / 每月 / 每季度。Commission period.")
+    Direction = choice(DIRECTIONS, "方向：越高越好 / 越低越好（如退群率）。Higher or lower is better.")
+    RateMode = choice(RATE_MODES, "费率表方式：tiered 整体适用一个费率；marginal 按区间分段计算。")
 
 
 class Pool(Model):
-    """奖金池(三选一):每群固定金额、群销售额提成比例、每人固定金额。The pool: pick one."""
+    """奖金池（三选一）：每群固定金额、群销售额提成比例、每人固定金额。The pool: pick one."""
 
     per_group: Money | None = Field(None, description="每群在 100% 达成时的金额。Per group at 100% attainment.")
     sales_share: Ratio | None = Field(None, description="群销售额的提成比例。Share of the group's sales.")
@@ -49,19 +49,19 @@ class Kpi(Model):
 
     id: Id
     name: Label
-    metric: str = Field(description="指标名,如 net_new_members、interaction_rate、csat。Metric name.")
-    target: Decimal = Field(description="目标值(须为正)。Target value, positive.")
-    weight: Ratio = Field(description="权重,所有 KPI 合计为 1。Weight; KPI weights sum to 1.")
-    direction: Direction = Field("higher", description="higher 越高越好;lower 越低越好。")
+    metric: str = Field(description="指标名，如 net_new_members、interaction_rate、csat。Metric name.")
+    target: Decimal = Field(description="目标值（须为正）。Target value, positive.")
+    weight: Ratio = Field(description="权重，所有 KPI 合计为 1。Weight; KPI weights sum to 1.")
+    direction: Direction = Field("higher", description="higher 越高越好；lower 越低越好。")
 
 
 class Curve(Model):
     """达成率→系数的分段线性曲线。Attainment → payout factor, piecewise linear."""
 
     points: list[tuple[Decimal, Decimal]] = Field(
-        min_length=1, description="[[达成率, 系数], ...],达成率递增。[[attainment, factor], ...]"
+        min_length=1, description="[[达成率， 系数], ...]，达成率递增。[[attainment, factor], ...]"
     )
-    floor: Decimal | None = Field(None, ge=0, description="门槛达成率,低于它该 KPI 不计。Below it the KPI pays nothing.")
+    floor: Decimal | None = Field(None, ge=0, description="门槛达成率，低于它该 KPI 不计。Below it the KPI pays nothing.")
     cap: Decimal | None = Field(None, gt=0, description="系数上限。The highest factor paid.")
 
 
@@ -69,21 +69,21 @@ class Bracket(Model):
     """费率表的一档。One bracket: from this attainment on, this rate."""
 
     from_: Decimal = Field(alias="from", ge=0, description="起点达成率。Attainment where the bracket starts.")
-    rate: Decimal = Field(ge=0, description="费率(系数)。Rate (factor).")
+    rate: Decimal = Field(ge=0, description="费率（系数）。Rate (factor).")
 
 
 class RateTable(Model):
     """费率表。A rate table, tiered or marginal."""
 
     mode: RateMode = "tiered"
-    brackets: list[Bracket] = Field(min_length=1, description="各档,按起点递增。Brackets, rising.")
+    brackets: list[Bracket] = Field(min_length=1, description="各档，按起点递增。Brackets, rising.")
 
 
 class Gate(Model):
-    """门槛:条件不满足时本期提成清零(或乘以 otherwise)。The gate."""
+    """门槛：条件不满足时本期提成清零（或乘以 otherwise）。The gate."""
 
     when: Condition
-    otherwise: Ratio = Field(Decimal(0), description="不满足时的系数,默认 0。Factor when the gate is closed.")
+    otherwise: Ratio = Field(Decimal(0), description="不满足时的系数，默认 0。Factor when the gate is closed.")
 
 
 class Bonus(Model):
@@ -102,14 +102,14 @@ class StaffCap(Model):
 
 
 class Adjustment(Model):
-    """动态调整:本期条件满足时,下一期把权重从一个 KPI 移到另一个。Dynamic weight adjustment."""
+    """动态调整：本期条件满足时，下一期把权重从一个 KPI 移到另一个。Dynamic weight adjustment."""
 
     id: Id | None = Field(None, description="调整规则的 id。Id of the rule.")
     when: Condition
     move: Ratio = Field(description="移动的权重。Weight moved.")
     from_: Ref = Field(alias="from", description="移出权重的 KPI。KPI the weight leaves.")
     to: Ref = Field(description="移入权重的 KPI。KPI the weight goes to.")
-    reason: str | None = Field(None, description="调整原因(写入报表)。Why, shown in statements.")
+    reason: str | None = Field(None, description="调整原因（写入报表）。Why, shown in statements.")
 
 
 class Commission(Model):
@@ -118,9 +118,9 @@ class Commission(Model):
     period: CommissionPeriod = "monthly"
     pool: Pool = Field(description="奖金池。The pool.")
     gate: Gate | None = Field(None, description="门槛条件。A condition (or {when, otherwise}).")
-    kpis: list[Kpi] = Field(min_length=1, description="考核指标,权重合计为 1。Weighted KPIs.")
-    curve: Curve | None = Field(None, description="支付曲线,[[达成率, 系数], ...] 或 {points, floor, cap}。")
-    rates: RateTable | None = Field(None, description="费率表(与 curve 二选一)。Rate table instead of a curve.")
+    kpis: list[Kpi] = Field(min_length=1, description="考核指标，权重合计为 1。Weighted KPIs.")
+    curve: Curve | None = Field(None, description="支付曲线，[[达成率， 系数], ...] 或 {points, floor, cap}。")
+    rates: RateTable | None = Field(None, description="费率表（与 curve 二选一）。Rate table instead of a curve.")
     bonuses: list[Bonus] = Field(default_factory=list, description="达标奖励。Bonuses.")
     cap: StaffCap | None = Field(None, description="每人每期上限。Cap per staff member.")
     adjust: list[Adjustment] = Field(default_factory=list, description="动态调整规则。Dynamic weight adjustments.")

@@ -24,7 +24,7 @@ def _check_id(value: Any) -> Any:
         raise PydanticCustomError(
             "id_format",
             "'{value}' is not a valid id: use lowercase ASCII letters, digits and _ (e.g. silver_card)",
-            {"value": value, "zh": f"'{value}' 不是合法的 id:只能用小写英文字母、数字和下划线(如 silver_card),中文名称写在 name: 中"},
+            {"value": value, "zh": f"'{value}' 不是合法的 id：只能用小写英文字母、数字和下划线（如 silver_card），中文名称写在 name: 中"},
         )
     return value
 
@@ -38,7 +38,7 @@ else:
         WithJsonSchema({
             "type": "string",
             "pattern": ID_PATTERN,
-            "description": "标识:小写英文字母、数字、下划线;中文名称写在 name 中。Id: lowercase ASCII, digits, _.",
+            "description": "标识：小写英文字母、数字、下划线；中文名称写在 name 中。Id: lowercase ASCII, digits, _.",
         }),
     ]
 
@@ -46,7 +46,7 @@ else:
 # A reference to something the playbook defines (a role, a level, a template …).
 # Plain text here, so a Chinese name written by mistake reaches the reference
 # check, which names the id to use instead of rejecting the whole section.
-Ref = Annotated[str, Field(min_length=1, description="引用:所引用对象的 id。A reference: the id of what it names.")]
+Ref = Annotated[str, Field(min_length=1, description="引用：所引用对象的 id。A reference: the id of what it names.")]
 
 
 def choice(options: dict[str, str], description: str) -> Any:
@@ -71,7 +71,7 @@ def choice_labels(options: dict[str, str]) -> dict[str, str]:
 
 @dataclass(frozen=True, slots=True)
 class Duration:
-    """A length of time, kept in minutes; written 10m, 2h, 3d, 1w (or 10分钟, 2小时, 3天, 1周)."""
+    """A length of time, kept in minutes; written 10m, 2h, 3d, 1w (or 10分钟， 2小时， 3天， 1周)."""
 
     minutes: int
     text: str
@@ -96,7 +96,7 @@ def parse_duration(value: Any) -> Any:
         raise PydanticCustomError(
             "duration_format",
             "'{value}' is not a duration: write a positive number and a unit, e.g. 10m, 2h, 3d, 1w",
-            {"value": value, "zh": f"'{value}' 不是时长:请写正数加单位,如 10m、2h、3d、1w(或 10分钟、3天)"},
+            {"value": value, "zh": f"'{value}' 不是时长：请写正数加单位，如 10m、2h、3d、1w（或 10分钟、3天）"},
         )
     amount, unit = int(match.group(1)), match.group(2)
     return Duration(amount * _UNIT_MINUTES[unit], value.strip())
@@ -112,7 +112,7 @@ else:
         WithJsonSchema({
             "type": "string",
             "pattern": r"^\s*\d+\s*(m|min|h|d|w|分钟|分|小时|天|日|周)\s*$",
-            "description": "时长,如 10m、2h、3d、1w(或 10分钟、3天)。Duration, e.g. 10m, 2h, 3d, 1w.",
+            "description": "时长，如 10m、2h、3d、1w（或 10分钟、3天）。Duration, e.g. 10m, 2h, 3d, 1w.",
             "examples": ["10m", "3d", "365d"],
         }),
     ]
@@ -125,7 +125,7 @@ def _check_clock(value: Any) -> Any:
         raise PydanticCustomError(
             "clock_format",
             "'{value}' is not a time of day: write HH:MM, e.g. 09:30 or 20:00",
-            {"value": value, "zh": f"'{value}' 不是时刻:请写 HH:MM,如 09:30、20:00"},
+            {"value": value, "zh": f"'{value}' 不是时刻：请写 HH:MM，如 09:30、20:00"},
         )
     hour, minute = value.strip().split(":")
     return f"{int(hour):02d}:{minute}"
@@ -143,13 +143,13 @@ else:
 
 # Ratios and money are Decimal from the YAML text, so weights sum exactly.
 Ratio = Annotated[Decimal, Field(ge=0, le=1, description="0 到 1 之间的比例。A ratio from 0 to 1.")]
-Money = Annotated[Decimal, Field(ge=0, decimal_places=2, description="金额(元,最多两位小数)。Amount in CNY, up to 2 decimals.")]
+Money = Annotated[Decimal, Field(ge=0, decimal_places=2, description="金额（元，最多两位小数）。Amount in CNY, up to 2 decimals.")]
 
 Condition = Annotated[
     str,
     Field(
         min_length=1,
-        description="条件表达式,如 points_90d >= 300 and orders_30d >= 1。A condition, e.g. points_90d >= 300.",
+        description="条件表达式，如 points_90d >= 300 and orders_30d >= 1。A condition, e.g. points_90d >= 300.",
         examples=["points_90d >= 300", "interaction_rate_7d >= 0.1"],
     ),
 ]
@@ -161,4 +161,4 @@ Template = Annotated[
 Label = Annotated[str, Field(min_length=1, description="中文名称。The display name (Chinese).")]
 
 CONTENT_CATEGORIES = {"activation": "促活", "conversion": "转化", "brand": "品宣"}
-ContentCategory = choice(CONTENT_CATEGORIES, "内容类别:促活 / 转化 / 品宣。Content category.")
+ContentCategory = choice(CONTENT_CATEGORIES, "内容类别：促活 / 转化 / 品宣。Content category.")

@@ -1,4 +1,4 @@
-"""The content plan (内容规划): activation, conversion and brand content with cadence."""
+"""The content plan （内容规划）： activation, conversion and brand content with cadence."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ from engine.model.common import Label, Model
 
 @dataclass(frozen=True, slots=True)
 class Cadence:
-    """How often: daily, weekly, monthly, N/week, N/month (每天, 每周3次, 每月2次)."""
+    """How often: daily, weekly, monthly, N/week, N/month （每天， 每周3次， 每月2次）."""
 
     per_week: float
     text: str
@@ -44,7 +44,7 @@ def parse_cadence(value: Any) -> Any:
     raise PydanticCustomError(
         "cadence_format",
         "'{value}' is not a cadence: write daily, weekly, monthly, 3/week or 2/month",
-        {"value": value, "zh": f"'{value}' 不是频率:请写 每天、每周、每月、每周3次 或 每月2次"},
+        {"value": value, "zh": f"'{value}' 不是频率：请写 每天、每周、每月、每周3次 或 每月2次"},
     )
 
 
@@ -65,14 +65,14 @@ class ContentStream(Model):
 
     name: Label | None = Field(None, description="名称。Display name.")
     cadence: CadenceField | None = Field(None, description="发布频率。How often.")
-    basis: list[str] = Field(default_factory=list, description="依据,如 性别、年龄、职业。What it is tailored by.")
+    basis: list[str] = Field(default_factory=list, description="依据，如 性别、年龄、职业。What it is tailored by.")
     topics: list[str] = Field(default_factory=list, description="选题。Topics.")
-    sources: list[str] = Field(default_factory=list, description="来源:原创、转载、用户投稿、KOL。Sources.")
-    production: list[str] = Field(default_factory=list, description="生产流程,如 选题→大纲→要点→细节→审核。Production steps.")
+    sources: list[str] = Field(default_factory=list, description="来源：原创、转载、用户投稿、KOL。Sources.")
+    production: list[str] = Field(default_factory=list, description="生产流程，如 选题→大纲→要点→细节→审核。Production steps.")
 
 
 class ContentPlan(Model):
-    """内容规划:促活 / 转化 / 品宣。Activation, conversion and brand content."""
+    """内容规划：促活 / 转化 / 品宣。Activation, conversion and brand content."""
 
     activation: ContentStream | None = Field(None, description="促活内容。Activation content.")
     conversion: ContentStream | None = Field(None, description="转化内容。Conversion content.")

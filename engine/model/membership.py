@@ -1,4 +1,4 @@
-"""Membership (会员制度): points earning and expiry, levels with promotion and demotion."""
+"""Membership （会员制度）： points earning and expiry, levels with promotion and demotion."""
 
 from __future__ import annotations
 
@@ -20,9 +20,9 @@ if TYPE_CHECKING:
     CapPeriod = str
     Demotion = str
 else:
-    Period = choice(PERIODS, "周期:每天 / 每周 / 每月 / 每季度。Period.")
-    CapPeriod = choice(CAP_PERIODS, "上限周期:天 / 周 / 月。Cap period.")
-    Demotion = choice(DEMOTION, "降级方式:逐级(一次降一级)/ 重新计算。Demotion policy.")
+    Period = choice(PERIODS, "周期：每天 / 每周 / 每月 / 每季度。Period.")
+    CapPeriod = choice(CAP_PERIODS, "上限周期：天 / 周 / 月。Cap period.")
+    Demotion = choice(DEMOTION, "降级方式：逐级（一次降一级）/ 重新计算。Demotion policy.")
 
 
 class EarnCap(Model):
@@ -37,9 +37,9 @@ class EarnRule(Model):
 
     id: Id | None = Field(None, description="规则 id。Rule id.")
     name: Label | None = Field(None, description="名称。Display name.")
-    on: EventType = Field(description="触发事件,如 message(发言)、order(下单)、referral(推荐)、checkin(签到)。")
+    on: EventType = Field(description="触发事件，如 message（发言）、order（下单）、referral（推荐）、checkin（签到）。")
     points: int | None = Field(None, ge=1, description="每次获得的积分。Points per event.")
-    per_yuan: Decimal | None = Field(None, gt=0, description="每消费 1 元获得的积分(订单)。Points per yuan.")
+    per_yuan: Decimal | None = Field(None, gt=0, description="每消费 1 元获得的积分（订单）。Points per yuan.")
     cap: EarnCap | None = Field(None, description="上限,如 {per: day, max: 10}。Cap per period.")
     where: Condition | None = Field(None, description="事件过滤条件。Only events that match.")
 
@@ -48,7 +48,7 @@ class Points(Model):
     """积分制度。Points: earning rules and expiry (first in, first out)."""
 
     earn: list[EarnRule] = Field(default_factory=list, description="积分获取规则。Earning rules.")
-    expire_after: DurationField | None = Field(None, description="积分有效期,如 365d;按批次先进先出过期。Expiry, FIFO batches.")
+    expire_after: DurationField | None = Field(None, description="积分有效期，如 365d；按批次先进先出过期。Expiry, FIFO batches.")
     refunds_deduct: bool = Field(True, description="退款是否扣回订单积分。Refunds take order points back.")
 
 
@@ -58,7 +58,7 @@ class Level(Model):
     id: Id
     name: Label
     promote_when: Condition | None = Field(None, description="晋升条件。Promoted to this level when it holds.")
-    keep_when: Condition | None = Field(None, description="保级条件(宜比晋升条件宽松)。Kept while it holds.")
+    keep_when: Condition | None = Field(None, description="保级条件（宜比晋升条件宽松）。Kept while it holds.")
     min_stay: int = Field(0, ge=0, description="晋升后至少保留的周期数。Periods before a demotion can happen.")
     rights: list[str] = Field(default_factory=list, description="权益。Rights.")
     obligations: list[str] = Field(default_factory=list, description="义务。Obligations.")
@@ -69,7 +69,7 @@ class Care(Model):
     """会员关怀。Regular care for members: messages and surveys."""
 
     name: Label
-    every: CadenceField | None = Field(None, description="频率,如 每月、每周、monthly、2/month。How often.")
+    every: CadenceField | None = Field(None, description="频率，如 每月、每周、monthly、2/month。How often.")
     levels: list[Ref] = Field(default_factory=list, description="适用等级。Levels it is for; empty = all.")
     template: Ref | None = Field(None, description="使用的消息模板。Message template id.")
 
@@ -80,6 +80,6 @@ class Membership(Model):
     evaluate: Period = Field("monthly", description="等级评定周期。How often levels are evaluated.")
     demotion: Demotion = Field("one_step", description="降级方式。Demotion policy.")
     points: Points | None = Field(None, description="积分制度。Points.")
-    levels: list[Level] = Field(default_factory=list, description="等级,从低到高。Levels, lowest first.")
+    levels: list[Level] = Field(default_factory=list, description="等级，从低到高。Levels, lowest first.")
     care: list[Care] = Field(default_factory=list, description="会员关怀。Member care.")
-    incentives: list[str] = Field(default_factory=list, description="激励方式(精神/物质)。Incentives.")
+    incentives: list[str] = Field(default_factory=list, description="激励方式（精神/物质）。Incentives.")

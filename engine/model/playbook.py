@@ -29,10 +29,10 @@ else:
 
 
 class Holiday(Model):
-    """节假日,写作日期或 {date, name}。A holiday: a date, or {date, name}."""
+    """节假日，写作日期或 {date, name}。A holiday: a date, or {date, name}."""
 
     date: dt.date = Field(description="日期 YYYY-MM-DD。The date.")
-    name: str | None = Field(None, description="节日名称,如 春节。Name, e.g. 春节.")
+    name: str | None = Field(None, description="节日名称，如 春节。Name, e.g. 春节.")
 
     @model_validator(mode="before")
     @classmethod
@@ -43,30 +43,30 @@ class Holiday(Model):
 class Calendar(Model):
     """日历。Holidays for SOP schedules."""
 
-    holidays: list[Holiday] = Field(default_factory=list, description="节假日,如 2027-02-17。Holidays.")
+    holidays: list[Holiday] = Field(default_factory=list, description="节假日，如 2027-02-17。Holidays.")
 
 
 class Playbook(Model):
-    """群策剧本:一个团队的完整社群运营方案。A qunce playbook: a team's whole operation."""
+    """群策剧本：一个团队的完整社群运营方案。A qunce playbook: a team's whole operation."""
 
     playbook: str = Field(min_length=1, description="剧本名称。Playbook name.")
     description: str | None = Field(None, description="剧本说明。What this playbook is for.")
-    version: str | None = Field(None, description="版本号,如 2027Q1-v2。A version label.")
-    abstract: bool = Field(False, description="仅作为 extends 的基础剧本,不单独校验完整性。Base for extends only.")
+    version: str | None = Field(None, description="版本号，如 2027Q1-v2。A version label.")
+    abstract: bool = Field(False, description="仅作为 extends 的基础剧本，不单独校验完整性。Base for extends only.")
     timezone: str = Field("Asia/Shanghai", description="时区。IANA time zone.")
-    currency: str = Field("CNY", description="币种(目前仅 CNY)。Currency.")
+    currency: str = Field("CNY", description="币种（目前仅 CNY）。Currency.")
     locale: Locale = "zh-CN"
     vars: dict[str, Any] = Field(default_factory=dict, description="模板变量,如 {brand: 花漾}。Template variables.")
-    calendar: Calendar = Field(default_factory=Calendar, description="日历:节假日。Calendar: holidays.")
+    calendar: Calendar = Field(default_factory=Calendar, description="日历：节假日。Calendar: holidays.")
     roles: dict[Id, Role] = Field(default_factory=dict, description="运营角色。Staff roles.")
-    group_types: dict[Id, GroupType] = Field(default_factory=dict, description="群类型(群定位)。Group types.")
+    group_types: dict[Id, GroupType] = Field(default_factory=dict, description="群类型（群定位）。Group types.")
     rules: GroupRules = Field(default_factory=GroupRules, description="群规。Group rules.")
     templates: dict[Id, Template] = Field(default_factory=dict, description="消息模板。Message templates.")
     content: ContentPlan = Field(default_factory=ContentPlan, description="内容规划。Content plan.")
     metrics: MetricsConfig = Field(default_factory=MetricsConfig, description="指标口径与自定义指标。")
     membership: Membership | None = Field(None, description="会员制度。Membership.")
-    segments: list[Segment] = Field(default_factory=list, description="用户分类(首个满足生效)。Segments.")
-    lifecycle: list[LifecycleState] = Field(default_factory=list, description="群生命周期(首个满足生效)。")
+    segments: list[Segment] = Field(default_factory=list, description="用户分类（首个满足生效）。Segments.")
+    lifecycle: list[LifecycleState] = Field(default_factory=list, description="群生命周期（首个满足生效）。")
     churn: list[ChurnWarning] = Field(default_factory=list, description="流失预警。Churn warnings.")
     commission: Commission | None = Field(None, description="提成方案。Commission plan.")
     sop: list[SopItem] = Field(default_factory=list, description="SOP 计划。The SOP schedule.")
@@ -82,7 +82,7 @@ class Playbook(Model):
             raise PydanticCustomError(
                 "timezone",
                 "'{value}' is not a known time zone: use an IANA name such as Asia/Shanghai",
-                {"value": value, "zh": f"'{value}' 不是已知时区:请使用 IANA 名称,如 Asia/Shanghai"},
+                {"value": value, "zh": f"'{value}' 不是已知时区：请使用 IANA 名称，如 Asia/Shanghai"},
             ) from None
         return value
 

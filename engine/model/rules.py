@@ -1,4 +1,4 @@
-"""Group rules (群规): welcome, announcement, banned behaviour and escalating penalties."""
+"""Group rules （群规）： welcome, announcement, banned behaviour and escalating penalties."""
 
 from __future__ import annotations
 
@@ -16,7 +16,7 @@ BEHAVIOURS = {"ads": "打广告|广告", "abuse": "语言暴力|辱骂", "spam":
 
 @dataclass(frozen=True, slots=True)
 class Penalty:
-    """warn, mute for a time, or remove; written warn, mute_1d, remove (警告, 禁言1天, 移出)."""
+    """warn, mute for a time, or remove; written warn, mute_1d, remove （警告， 禁言1天， 移出）."""
 
     kind: str  # warn | mute | remove
     duration: Duration | None
@@ -26,7 +26,7 @@ class Penalty:
         return self.text
 
     def words(self, lang: str = "zh") -> str:
-        """The penalty in plain words: 警告 / 禁言1天 / 移出, or warn / mute 1d / remove."""
+        """The penalty in plain words: 警告 / 禁言1天 / 移出， or warn / mute 1d / remove."""
         if lang == "zh":
             if self.kind == "mute" and self.duration is not None:
                 return f"禁言{_zh_duration(self.duration.minutes)}"
@@ -63,7 +63,7 @@ def parse_penalty(value: Any) -> Any:
     raise PydanticCustomError(
         "penalty_format",
         "'{value}' is not a penalty: write warn, mute_1d (mute and a duration) or remove",
-        {"value": value, "zh": f"'{value}' 不是处罚:请写 warn(警告)、mute_1d(禁言1天)或 remove(移出)"},
+        {"value": value, "zh": f"'{value}' 不是处罚：请写 warn（警告）、mute_1d（禁言1天）或 remove（移出）"},
     )
 
 
@@ -77,11 +77,11 @@ else:
         PlainSerializer(str, return_type=str),
         WithJsonSchema({
             "type": "string",
-            "description": "处罚:warn 警告、mute_1d 禁言1天、remove 移出。Penalty.",
+            "description": "处罚：warn 警告、mute_1d 禁言1天、remove 移出。Penalty.",
             "examples": ["warn", "mute_1d", "remove", "警告", "禁言1天", "移出"],
         }),
     ]
-    Behaviour = choice(BEHAVIOURS, "违规类型:打广告 / 语言暴力 / 恶意刷屏 / 无关话题 / 其他。Kind of banned behaviour.")
+    Behaviour = choice(BEHAVIOURS, "违规类型：打广告 / 语言暴力 / 恶意刷屏 / 无关话题 / 其他。Kind of banned behaviour.")
 
 
 class BannedBehaviour(Model):
@@ -89,9 +89,9 @@ class BannedBehaviour(Model):
 
     id: Id
     name: Label
-    kind: Behaviour | None = Field(None, description="违规类型,默认取 id。Kind; defaults to the id.")
+    kind: Behaviour | None = Field(None, description="违规类型，默认取 id。Kind; defaults to the id.")
     description: str | None = Field(None, description="说明。What counts as this behaviour.")
-    penalties: list[PenaltyField] = Field(min_length=1, description="逐级处罚,如 [warn, mute_1d, remove]。Escalating penalties.")
+    penalties: list[PenaltyField] = Field(min_length=1, description="逐级处罚，如 [warn, mute_1d, remove]。Escalating penalties.")
 
 
 class GroupRules(Model):

@@ -20,10 +20,10 @@ _EXPECTED = {
     "bool": ("true or false", "true 或 false"),
     "list": ("a list", "列表"),
     "tuple": ("a list", "列表"),
-    "dict": ("a mapping (key: value)", "映射(键: 值)"),
-    "model": ("a mapping (key: value)", "映射(键: 值)"),
-    "model_attributes": ("a mapping (key: value)", "映射(键: 值)"),
-    "date": ("a date such as 2027-01-28", "日期,如 2027-01-28"),
+    "dict": ("a mapping (key: value)", "映射（键： 值）"),
+    "model": ("a mapping (key: value)", "映射（键： 值）"),
+    "model_attributes": ("a mapping (key: value)", "映射（键： 值）"),
+    "date": ("a date such as 2027-01-28", "日期，如 2027-01-28"),
 }
 
 _RANGE = {
@@ -42,9 +42,9 @@ FORMAT_ERRORS = {"duration_format", "clock_format", "penalty_format", "cadence_f
 FORMAT_EXAMPLES = {
     "duration_format": ("e.g. 10m, 2h, 3d, 1w", "如 10m、2h、3d、1w"),
     "clock_format": ("e.g. 09:30, 20:00", "如 09:30、20:00"),
-    "penalty_format": ("e.g. [warn, mute_1d, remove]", "如 [warn, mute_1d, remove] 或 [警告, 禁言1天, 移出]"),
+    "penalty_format": ("e.g. [warn, mute_1d, remove]", "如 [warn, mute_1d, remove] 或 [警告， 禁言1天， 移出]"),
     "cadence_format": ("e.g. daily, 3/week, 2/month", "如 每天、每周3次、每月2次"),
-    "id_format": ("e.g. silver_card; put the Chinese label in name:", "如 silver_card;中文名称写在 name: 中"),
+    "id_format": ("e.g. silver_card; put the Chinese label in name:", "如 silver_card；中文名称写在 name: 中"),
     "string_pattern_mismatch": ("e.g. silver_card", "如 silver_card"),
 }
 
@@ -79,7 +79,7 @@ def suggest(word: str, choices: list[str]) -> dict[str, str]:
     close = difflib.get_close_matches(word, choices, n=1, cutoff=0.6)
     if not close:
         return {"en": "", "zh": ""}
-    return {"en": f"; did you mean '{close[0]}'?", "zh": f";是不是想写 '{close[0]}'?"}
+    return {"en": f"; did you mean '{close[0]}'?", "zh": f"；是不是想写 '{close[0]}'？"}
 
 
 def to_diagnostics(errors: list[Any], index: PositionIndex, root: type[BaseModel]) -> list[Diagnostic]:
@@ -116,19 +116,19 @@ def _one(error: dict[str, Any], index: PositionIndex, root: type[BaseModel]) -> 
         return diag("Q104", span,
                     detail={"en": f"{_describe(value)['en']} is not allowed here", "zh": f"此处不能写 {_describe(value)['zh']}"},
                     suggestion=suggest(str(value), options),
-                    allowed={"en": f"Allowed: {shown} (or their Chinese names).", "zh": f"可选值:{shown}(或对应的中文名称)。"})
+                    allowed={"en": f"Allowed: {shown} (or their Chinese names).", "zh": f"可选值：{shown}（或对应的中文名称）。"})
     if kind in _RANGE:
         en, zh = _RANGE[kind]
         params = {k: str(v) for k, v in ctx.items()}
         where = str(path_text(loc))
         return diag("Q104", span,
                     detail={"en": f"{where} {en.format_map(params)}, found {_describe(value)['en']}",
-                            "zh": f"{where} {zh.format_map(params)},实际为 {_describe(value)['zh']}"},
+                            "zh": f"{where} {zh.format_map(params)}，实际为 {_describe(value)['zh']}"},
                     suggestion={"en": "", "zh": ""}, allowed={"en": "", "zh": ""})
     expected = _expected(kind)
     if expected is not None:
         return diag("Q103", span, expected={"en": expected[0], "zh": expected[1]}, found=_describe(value),
-                    detail={"en": f"at {path_text(loc)}", "zh": f"位置:{path_text(loc)}"} if loc else "")
+                    detail={"en": f"at {path_text(loc)}", "zh": f"位置：{path_text(loc)}"} if loc else "")
     return diag("Q104", span, detail={"en": error["msg"], "zh": ctx.get("zh", error["msg"])},
                 suggestion={"en": "", "zh": ""}, allowed={"en": "", "zh": ""})
 

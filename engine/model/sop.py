@@ -1,4 +1,4 @@
-"""The SOP schedule (标准作业程序): who does what, when, for which groups."""
+"""The SOP schedule （标准作业程序）： who does what, when, for which groups."""
 
 from __future__ import annotations
 
@@ -22,39 +22,39 @@ if TYPE_CHECKING:
     SopEvent = str
     Per = str
 else:
-    Flow = choice(FLOWS, "SOP 流程:搭建 / 拉新 / 促活 / 转化 / 激励。SOP flow.")
+    Flow = choice(FLOWS, "SOP 流程：搭建 / 拉新 / 促活 / 转化 / 激励。SOP flow.")
     SopEvent = choice(SOP_EVENTS, "触发事件。Triggering event.")
-    Per = choice(PER, "每群做一次(group)还是每人做一次(person,如 KOL 的直播)。Once per group or once per person.")
+    Per = choice(PER, "每群做一次（group）还是每人做一次（person，如 KOL 的直播）。Once per group or once per person.")
 
 TRIGGER_KEYS = ("every", "rrule", "days", "days_before_end", "member_days", "on")
 
 
 class SopItem(Model):
-    """SOP 事项:谁(role)、何时(every / rrule / days / days_before_end / on 之一)、做什么、多久。"""
+    """SOP 事项：谁（role）、何时（every / rrule / days / days_before_end / on 之一）、做什么、多久。"""
 
     id: Id
     name: Label | None = Field(None, description="事项名称。Task name.")
-    flow: Flow | None = Field(None, description="所属流程:搭建/拉新/促活/转化/激励。SOP flow.")
+    flow: Flow | None = Field(None, description="所属流程：搭建/拉新/促活/转化/激励。SOP flow.")
     role: Ref = Field(description="执行角色。Role that does it.")
-    group_types: list[Ref] = Field(default_factory=list, description="适用群类型;省略为全部。Group types; empty = all.")
+    group_types: list[Ref] = Field(default_factory=list, description="适用群类型；省略为全部。Group types; empty = all.")
     every: str | None = Field(
         None,
-        description="时钟计划:daily 20:00、weekly mon,thu 20:00、weekdays 09:00、monthly 1 10:00、每天 20:00、每周一,四 20:00。",
+        description="时钟计划：daily 20:00、weekly mon,thu 20:00、weekdays 09:00、monthly 1 10:00、每天 20:00、每周一，四 20:00。",
         examples=["daily 20:00", "weekly mon,thu 20:00", "monthly 1,15 10:00", "每天 20:00"],
     )
-    rrule: str | None = Field(None, description="RFC 5545 RRULE,如 FREQ=WEEKLY;BYDAY=MO,TH(配合 at)。")
-    days: list[int] = Field(default_factory=list, description="建群后的第几天(第 0 天为建群当天)。Days of the group's life.")
-    days_before_end: list[int] = Field(default_factory=list, description="快闪群结束前第几天(0 为最后一天)。Days before a group ends.")
-    member_days: list[int] = Field(default_factory=list, description="成员入群后的第几天(0 为入群当天),如 [1, 3, 7]。Days after a member joined.")
-    on: SopEvent | None = Field(None, description="事件触发,如 join(入群)。Event trigger.")
-    warning: Ref | None = Field(None, description="on: churn_warning 时,指定的预警 id。Which churn warning.")
+    rrule: str | None = Field(None, description="RFC 5545 RRULE，如 FREQ=WEEKLY;BYDAY=MO,TH（配合 at）。")
+    days: list[int] = Field(default_factory=list, description="建群后的第几天（第 0 天为建群当天）。Days of the group's life.")
+    days_before_end: list[int] = Field(default_factory=list, description="快闪群结束前第几天（0 为最后一天）。Days before a group ends.")
+    member_days: list[int] = Field(default_factory=list, description="成员入群后的第几天（0 为入群当天），如 [1, 3, 7]。Days after a member joined.")
+    on: SopEvent | None = Field(None, description="事件触发，如 join（入群）。Event trigger.")
+    warning: Ref | None = Field(None, description="on: churn_warning 时，指定的预警 id。Which churn warning.")
     at: Clock | None = Field(None, description="时刻 HH:MM。Time of day.")
-    within: DurationField | None = Field(None, description="事件触发后的响应时限,如 10m。Response window.")
-    skip_holidays: bool = Field(False, description="节假日跳过(见 calendar.holidays)。Skip holidays.")
-    content: ContentCategory | None = Field(None, description="内容类别:促活 / 转化 / 品宣。")
-    task: Template | None = Field(None, description="任务说明(可用模板变量)。What to do.")
+    within: DurationField | None = Field(None, description="事件触发后的响应时限，如 10m。Response window.")
+    skip_holidays: bool = Field(False, description="节假日跳过（见 calendar.holidays）。Skip holidays.")
+    content: ContentCategory | None = Field(None, description="内容类别：促活 / 转化 / 品宣。")
+    task: Template | None = Field(None, description="任务说明（可用模板变量）。What to do.")
     template: Ref | None = Field(None, description="发送的消息模板 id。Message template to send.")
     message: Template | None = Field(None, description="直接写的消息模板。Inline message template.")
-    per: Per = Field("group", description="group:每个群各做一次;person:每人做一次(覆盖其所有群)。")
-    minutes: int = Field(5, ge=0, le=1440, description="每群(或每人)每次预计耗时(分钟)。Minutes each time.")
-    per_day: float | None = Field(None, gt=0, description="事件或成员天数触发的事项每群每天的预计次数(用于负荷估算)。")
+    per: Per = Field("group", description="group：每个群各做一次；person：每人做一次（覆盖其所有群）。")
+    minutes: int = Field(5, ge=0, le=1440, description="每群（或每人）每次预计耗时（分钟）。Minutes each time.")
+    per_day: float | None = Field(None, gt=0, description="事件或成员天数触发的事项每群每天的预计次数（用于负荷估算）。")

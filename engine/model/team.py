@@ -1,4 +1,4 @@
-"""Roles (运营团队): who works the groups, and how much each can carry."""
+"""Roles （运营团队）： who works the groups, and how much each can carry."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from engine.model.common import Label, Model, Ref
 
 
 class Role(Model):
-    """运营角色,如 群主、管理员、KOL、气氛组。A staff role such as owner, admin, KOL, helper."""
+    """运营角色，如 群主、管理员、KOL、气氛组。A staff role such as owner, admin, KOL, helper."""
 
     name: Label
     description: str | None = Field(None, description="职责说明。What the role does.")

@@ -68,6 +68,8 @@ class _Loader:
     def load(self, path: Path, chain: list[Path], via: Span | None) -> Map | None:
         parsed = self.parse(path)
         if parsed.root is None:
+            if not parsed.diagnostics:
+                self.diagnostics.append(diag("Q011", Span(parsed.path, 1, 1), found={"en": "an empty file", "zh": "空文件"}))
             return None
         if not isinstance(parsed.root, Map):
             found = "a list" if isinstance(parsed.root, Seq) else "a single value"

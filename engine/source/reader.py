@@ -8,6 +8,7 @@ silent overwrites.
 
 from __future__ import annotations
 
+import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -16,7 +17,7 @@ from engine.diagnostics import Diagnostic, Span, diag
 from engine.source.nodes import Entry, Map, Node, Scalar, Seq
 from engine.source.scalars import STANDARD_TAGS, resolve_plain, resolve_tagged
 
-MAX_FILE_BYTES = 2_000_000
+MAX_FILE_BYTES = 1_000_000  # ~25,000 lines: far beyond any real playbook
 MAX_DEPTH = 64
 MAX_NODES = 200_000
 
@@ -45,10 +46,10 @@ def read_file(path: Path, display: str | None = None) -> ParsedFile:
     """
     name = display or str(path)
     try:
-        stat = path.stat()
+        info = path.stat()
     except OSError:
         return _read(path, name)
-    key = (str(path.resolve()), name, stat.st_size, stat.st_mtime_ns)
+    key = (str(path.resolve()), name, info.st_size, info.st_mtime_ns)
     if key not in _CACHE:
         _CACHE[key] = _read(path, name)
     return _CACHE[key]
@@ -57,7 +58,10 @@ def read_file(path: Path, display: str | None = None) -> ParsedFile:
 def _read(path: Path, name: str) -> ParsedFile:
     start = Span(name, 1, 1)
     try:
-        size = path.stat().st_size
+        info = path.stat()
+        if not stat.S_ISREG(info.st_mode):
+            return ParsedFile(name, "", None, [diag("Q007", start, detail="not a regular file")])
+        size = info.st_size
         if size > MAX_FILE_BYTES:
             return ParsedFile(name, "", None, [diag("Q003", start, size=size, limit=MAX_FILE_BYTES)])
         data = path.read_bytes()
@@ -136,7 +140,7 @@ class _Composer:
         from ruamel.yaml import YAML
         from ruamel.yaml.error import YAMLError
 
-        parser = YAML(typ="safe", pure=False) if fast else YAML(typ="rt", pure=True)
+        parser = YAML(typ="safe", pure=not fast)
         try:
             for event in parser.parse(self.text):
                 self.handle(event)
@@ -153,6 +157,11 @@ class _Composer:
 
         if isinstance(exc, MarkedYAMLError):
             mark = exc.problem_mark or exc.context_mark
+            # "never closed" problems are found at the end of the file; the
+            # opening bracket or quote (the context) is where the fix goes.
+            at_end = mark is not None and getattr(mark, "index", 0) >= len(self.text.rstrip())
+            if at_end and exc.context_mark is not None:
+                mark = exc.context_mark
             line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
             detail = " ".join(part for part in (exc.context, exc.problem) if part)
             return diag("Q001", Span(self.name, line, col), detail=detail or "invalid YAML")
@@ -194,7 +203,7 @@ class _Composer:
             return
         if STANDARD_TAGS.get(str(tag)) != expected:
             span = self.span(event.start_mark, event.end_mark)
-            self.diagnostics.append(diag("Q006", span, tag=str(tag)))
+            self.diagnostics.append(diag("Q006", span, tag=_as_written(str(tag))))
 
     def scalar(self, event: Any) -> Scalar:
         span = self.span(event.start_mark, event.end_mark)
@@ -207,7 +216,7 @@ class _Composer:
         if tag is not None and str(tag) not in ("!", "?"):
             kind = STANDARD_TAGS.get(str(tag))
             if kind is None or kind in ("map", "seq"):
-                self.diagnostics.append(diag("Q006", span, tag=str(tag)))
+                self.diagnostics.append(diag("Q006", span, tag=_as_written(str(tag))))
             else:
                 try:
                     value = resolve_tagged(kind, event.value)
@@ -268,6 +277,10 @@ class _Composer:
                 if name not in target.entries:
                     target.entries[name] = entry
                     frame.merged.add(name)
+
+
+def _as_written(tag: str) -> str:
+    return "!!" + tag.removeprefix("tag:yaml.org,2002:") if tag.startswith("tag:yaml.org,2002:") else tag
 
 
 def _fast_parser_available() -> bool:
