@@ -40,7 +40,7 @@ def fail(message: str) -> NoReturn:
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="qunce", message="qunce %(version)s")
 def main() -> None:
-    """群策 qunce: write community operations as YAML playbooks; validate, simulate, compile."""
+    """群策 qunce: write your community operation as YAML playbooks and check them."""
 
 
 @main.command()

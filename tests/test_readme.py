@@ -1,0 +1,45 @@
+"""The README's tour shows real output: its example lines must still be what qunce prints."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from cli import main
+
+ROOT = Path(__file__).resolve().parent.parent
+README = (ROOT / "README.md").read_text(encoding="utf-8")
+
+
+def output(*args: str) -> str:
+    return CliRunner().invoke(main, list(args)).output
+
+
+def test_the_broken_example_prints_what_the_readme_shows(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(ROOT)
+    actual = output("validate", "docs/examples/broken.yaml", "--lang", "en")
+    shown = [line for line in README.splitlines() if line.startswith("docs/examples/broken.yaml:") and " 错误 " not in line]
+    assert len(shown) == 5
+    for line in shown:
+        assert line in actual.splitlines(), line
+    assert "5 errors, 0 warnings in 1 file checked" in actual
+    zh = output("validate", "docs/examples/broken.yaml", "--lang", "zh")
+    zh_shown = [line for line in README.splitlines() if line.startswith("docs/examples/broken.yaml:") and " 错误 " in line]
+    assert zh_shown and all(line in zh.splitlines() for line in zh_shown)
+
+
+def test_the_examples_are_clean_as_the_readme_says(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(ROOT)
+    assert output("validate", "playbooks/").strip() == "No problems found in 7 files."
+    assert "No problems found in 7 files." in README
+
+
+def test_every_command_in_the_tour_exists() -> None:
+    commands = set(re.findall(r"^### `qunce (\w+)", README, flags=re.MULTILINE))
+    assert commands == {"validate", "rules", "init", "schema"}
+    help_text = output("--help")
+    for command in commands:
+        assert command in help_text
