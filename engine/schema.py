@@ -7,6 +7,7 @@ playbook starts with, and gives completion, hover help and red squiggles.
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 
 from engine.model import Playbook
@@ -87,9 +88,30 @@ def _relax(node: Any) -> None:
             _relax(item)
 
 
+_CUT = re.compile(r"[。：:，,（(；;]")
+
+
+def _bilingual_titles(node: Any) -> None:
+    # Hover titles in both languages: the Chinese phrase that opens each
+    # description, then the key as written (pydantic's default is "Max Groups").
+    if isinstance(node, dict):
+        for key, prop in (node.get("properties") or {}).items():
+            if isinstance(prop, dict):
+                description = prop.get("description") or ""
+                chinese = _CUT.split(description, maxsplit=1)[0].strip()
+                has_chinese = any("\u4e00" <= char <= "\u9fff" for char in chinese)
+                prop["title"] = f"{chinese} {key}" if has_chinese and len(chinese) <= 16 else key
+        for value in node.values():
+            _bilingual_titles(value)
+    elif isinstance(node, list):
+        for item in node:
+            _bilingual_titles(item)
+
+
 def playbook_schema(fragment: bool = False) -> dict[str, Any]:
     """The playbook schema; a fragment (for include:) has no required keys."""
     schema = Playbook.model_json_schema(by_alias=True, mode="validation")
+    _bilingual_titles(schema)
     _add_shorthands(schema)
     _close_id_maps(schema)
     schema["properties"] = {**schema["properties"], **_COMPOSITION}
