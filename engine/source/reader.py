@@ -115,8 +115,6 @@ class _Composer:
         return Span(self.name, start.line + 1, start.column + 1, end.line + 1, end.column + 1)
 
     def run(self) -> Node | None:
-        from ruamel.yaml.error import YAMLError
-
         # libyaml (ruamel.yaml.clib) parses about 15× faster and gives the same
         # events and marks, but follows YAML 1.1 in places (`{at: 20:00}` is an
         # error there); on any error, parse again with the pure YAML 1.2 parser,
@@ -124,7 +122,9 @@ class _Composer:
         if _fast_parser_available():
             try:
                 return self.compose(fast=True)
-            except YAMLError:
+            except _Abort:
+                raise  # size and depth guards hold whichever parser reads the text
+            except Exception:  # any libyaml complaint: the YAML 1.2 parser decides
                 self.reset()
         return self.compose(fast=False)
 
@@ -148,8 +148,13 @@ class _Composer:
             if fast:
                 raise
             raise _Abort(self.syntax_error(exc)) from None
-        except (ValueError, RecursionError) as exc:
-            raise _Abort(diag("Q001", Span(self.name, 1, 1), detail=str(exc).splitlines()[0])) from None
+        except _Abort:
+            raise
+        except Exception as exc:  # e.g. ruamel asserts on `%YAML 1.21`: a finding, never a crash
+            if fast:
+                raise
+            detail = (str(exc).splitlines() or [type(exc).__name__])[0]
+            raise _Abort(diag("Q001", Span(self.name, 1, 1), detail=detail)) from None
         return self.root
 
     def syntax_error(self, exc: Exception) -> Diagnostic:
