@@ -52,7 +52,9 @@ def _bounded_range(*args: int) -> range:
 
 
 _WIDTH_METHODS = {"ljust", "rjust", "center", "zfill", "expandtabs"}
-_PERCENT_WIDTH = re.compile(r"%[-+ #0]*(\d+)")
+_PERCENT_SPEC = re.compile(r"%(?:\([^)]*\))?[-+ #0]*(\*|\d+)?(?:\.(\*|\d+))?[diouxXeEfFgGcrsa%]")
+_BRACE_SPEC = re.compile(r"\{[^{}]*:([^{}]*(?:\{[^{}]*\}[^{}]*)*)\}")
+_DIGITS = re.compile(r"\d+")
 
 
 def _too_big(size: int) -> BudgetExceeded | None:
@@ -62,34 +64,91 @@ def _too_big(size: int) -> BudgetExceeded | None:
     return None
 
 
+def _check(size: int) -> None:
+    problem = _too_big(size)
+    if problem:
+        raise problem
+
+
+def _ints(values: Any) -> list[int]:
+    items = values if isinstance(values, (list, tuple)) else list(values.values()) if isinstance(values, dict) else [values]
+    return [abs(v) for v in items if isinstance(v, int) and not isinstance(v, bool)]
+
+
+def _percent_size(template: str, values: Any) -> int:
+    # Widths and precisions, written out or taken from the values (`*`).
+    size = len(template)
+    starred = False
+    for width, precision in _PERCENT_SPEC.findall(template):
+        for part in (width, precision):
+            if part == "*":
+                starred = True
+            elif part:
+                size += int(part)
+    return size + (max(_ints(values), default=0) if starred else 0)
+
+
+def _brace_size(template: str, args: Any, kwargs: Any) -> int:
+    # str.format: numbers in the format specs, and nested {} widths from the arguments.
+    size = len(template)
+    nested = False
+    for spec in _BRACE_SPEC.findall(template):
+        size += sum(int(n) for n in _DIGITS.findall(spec))
+        nested = nested or "{" in spec
+    return size + (max(_ints(list(args)) + _ints(dict(kwargs)), default=0) if nested else 0)
+
+
+def _repr_size(value: Any) -> int:
+    # A lower bound of len(str(value)) that costs nothing to compute.
+    if isinstance(value, str):
+        return len(value)
+    if isinstance(value, (list, tuple, set, dict)):
+        return sum(_repr_size(item) for item in list(value)[: MAX_OUTPUT_CHARS + 1]) + len(value)
+    return 0
+
+
+def _join_size(separator: str, items: Any) -> int:
+    if not isinstance(items, (list, tuple, str)):
+        return 0
+    texts = [str(item) for item in items[: MAX_OUTPUT_CHARS + 1]]
+    return sum(map(len, texts)) + len(separator) * max(len(items) - 1, 0)
+
+
 class _Environment(SandboxedEnvironment):
     intercepted_binops = frozenset(["*", "**", "%"])
 
     def call(self, __context: Any, __obj: Any, *args: Any, **kwargs: Any) -> Any:
-        # Widths and replacements can build huge strings in one C call, out of
-        # reach of the step budget: size them before calling.
+        # Widths, joins and replacements build a huge string in one C call, out
+        # of reach of the step budget: size them before calling.
         owner = getattr(__obj, "__self__", None)
         name = getattr(__obj, "__name__", "")
         if isinstance(owner, str):
-            numbers = [a for a in (*args, *kwargs.values()) if isinstance(a, int)]
-            if name in _WIDTH_METHODS and numbers:
-                problem = _too_big(max(numbers) * (8 if name == "expandtabs" else 1))
-                if problem:
-                    raise problem
-            if name == "replace" and len(args) >= 2 and isinstance(args[0], str) and isinstance(args[1], str):
+            if name in _WIDTH_METHODS:
+                _check(max(_ints(list(args)) + _ints(dict(kwargs)), default=0) * (8 if name == "expandtabs" else 1))
+            elif name == "replace" and len(args) >= 2 and isinstance(args[0], str) and isinstance(args[1], str):
                 count = owner.count(args[0]) if args[0] else len(owner) + 1
-                problem = _too_big(len(owner) + count * max(len(args[1]) - len(args[0]), 0))
-                if problem:
-                    raise problem
+                _check(len(owner) + count * max(len(args[1]) - len(args[0]), 0))
+            elif name == "join" and args:
+                _check(_join_size(owner, args[0]))
         return super().call(__context, __obj, *args, **kwargs)
+
+    def wrap_str_format(self, value: Any) -> Any:
+        # str.format / format_map, sandboxed by Jinja; size their specs first.
+        wrapped = super().wrap_str_format(value)
+        if wrapped is None:
+            return None
+        template = value.__self__
+
+        def sized(*args: Any, **kwargs: Any) -> Any:
+            _check(_brace_size(template, args, kwargs if kwargs else (args[0] if args and isinstance(args[0], dict) else {})))
+            return wrapped(*args, **kwargs)
+
+        return sized
 
     def call_binop(self, context: Any, operator: str, left: Any, right: Any) -> Any:
         if operator == "%":
             if isinstance(left, str):
-                widths = [int(w) for w in _PERCENT_WIDTH.findall(left)]
-                problem = _too_big(max(widths, default=0))
-                if problem:
-                    raise problem
+                _check(_percent_size(left, right))
             return left % right
         if operator == "**":
             if isinstance(right, (int, float)) and abs(right) > 64:
@@ -106,29 +165,36 @@ class _Environment(SandboxedEnvironment):
 
 def _sized_filter(original: Any, name: str) -> Any:
     # The same filter, refusing arguments that would build a huge text.
-    def sized(value: Any, *args: Any, **kwargs: Any) -> Any:
-        numbers = [a for a in (*args, *kwargs.values()) if isinstance(a, int) and not isinstance(a, bool)]
-        text = str(value) if not isinstance(value, str) else value
-        estimate = len(text)
-        if name in ("center", "wordwrap") and numbers:
-            estimate = max(estimate, max(numbers))
-        elif name == "indent" and numbers:
-            estimate = len(text) + (text.count("\n") + 1) * max(numbers)
-        elif name == "replace" and len(args) >= 2:
-            old, new = str(args[0]), str(args[1])
+    passes_context = hasattr(original, "jinja_pass_arg")
+
+    def sized(*all_args: Any, **kwargs: Any) -> Any:
+        args = all_args[1:] if passes_context else all_args  # drop the context Jinja passes first
+        value, rest = (args[0], args[1:]) if args else ("", ())
+        if isinstance(value, str) or name == "join":
+            text = value if isinstance(value, str) else ""
+        else:
+            _check(_repr_size(value))  # str() of a big list would itself be the allocation we guard against
+            text = str(value)
+        widths = _ints(list(rest)) + _ints({k: v for k, v in kwargs.items() if k in ("width",)})
+        if name in ("center", "wordwrap"):
+            _check(max([len(text), *widths]))
+        elif name == "indent":
+            lines = text.count("\n") + (1 if kwargs.get("first") or (len(rest) > 1 and rest[1] is True) else 0)
+            _check(len(text) + lines * max(widths, default=0))
+        elif name == "replace" and len(rest) >= 2:
+            old, new = str(rest[0]), str(rest[1])
             count = text.count(old) if old else len(text) + 1
-            estimate = len(text) + count * max(len(new) - len(old), 0)
+            _check(len(text) + count * max(len(new) - len(old), 0))
         elif name == "format":
-            estimate = max([len(text), *(int(w) for w in _PERCENT_WIDTH.findall(text))])
-        problem = _too_big(estimate)
-        if problem:
-            raise problem
-        return original(value, *args, **kwargs)
+            _check(_percent_size(text, list(rest) or dict(kwargs)))
+        elif name == "join":
+            separator = str(rest[0]) if rest else str(kwargs.get("d", ""))
+            _check(_join_size(separator, value if isinstance(value, (list, tuple, str)) else []))
+        return original(*all_args, **kwargs)
 
     sized.__name__ = getattr(original, "__name__", name)
-    for attribute in ("jinja_pass_arg",):
-        if hasattr(original, attribute):
-            setattr(sized, attribute, getattr(original, attribute))
+    if passes_context:
+        sized.jinja_pass_arg = original.jinja_pass_arg  # type: ignore[attr-defined]
     return sized
 
 
@@ -137,7 +203,7 @@ def environment() -> SandboxedEnvironment:
     env = _Environment(undefined=StrictUndefined, autoescape=False, keep_trailing_newline=False)
     env.globals["range"] = _bounded_range
     del env.globals["lipsum"]  # generates text in C-speed loops the step budget cannot see
-    for name in ("center", "indent", "format", "wordwrap", "replace"):
+    for name in ("center", "indent", "format", "wordwrap", "replace", "join"):
         env.filters[name] = _sized_filter(env.filters[name], name)
     return env
 

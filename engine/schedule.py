@@ -105,7 +105,7 @@ def _monthdays(source: str) -> tuple[int, ...]:
             continue
         if not re.fullmatch(r"-?\d+", token) or not (1 <= abs(int(token)) <= 31):
             raise ScheduleError(f"'{part}' is not a day of the month (1 … 31, or -1 for the last)",
-                                f"'{part}' 不是每月的日期（1 … 31,-1 表示最后一天）")
+                                f"'{part}' 不是每月的日期（1 … 31，-1 表示最后一天）")
         days.append(int(token))
     return tuple(sorted(set(days)))
 
@@ -121,7 +121,7 @@ def check_rrule(text: str) -> None:
     try:
         rrulestr(body, dtstart=datetime(2027, 1, 1))
     except (ValueError, TypeError) as exc:
-        raise ScheduleError(f"'{text}' is not a valid RRULE: {exc}", f"'{text}' 不是合法的 RRULE:{exc}") from None
+        raise ScheduleError(f"'{text}' is not a valid RRULE: {exc}", f"'{text}' 不是合法的 RRULE：{exc}") from None
 
 
 def rrule_per_week(text: str) -> float:

@@ -8,6 +8,8 @@ from pathlib import Path
 import pytest
 
 from engine.diagnostics import Diagnostic
+from engine.load import load_playbook
+from engine.template_vars import sample_context
 from engine.validate import Report, validate_paths
 
 
@@ -64,7 +66,7 @@ def test_q602_only_when_all_adjustments_fire_together(validate) -> None:  # type
     assert placed(report) == [("Q602", 8, 3)]  # the adjust: key, not one rule
     d = report.diagnostics[0]
     assert d.message() == "after all adjustments fire together, the weight of 'growth' would be -0.1"
-    assert d.message("zh") == "执行所有调整同时生效后,'growth' 的权重将变为 -0.1"
+    assert d.message("zh") == "所有调整在同一期同时生效时，'growth' 的权重将变为 -0.1"
 
 
 def test_q602_not_when_the_adjustments_fit_together(validate) -> None:  # type: ignore[no-untyped-def]
@@ -90,7 +92,7 @@ commission:
     assert messages == ["after adjustment 1, the weight of 'activity' would be 1.2",
                         "after adjustment 1, the weight of 'growth' would be -0.2"]
     assert sorted(d.message("zh") for d in report.diagnostics) == [
-        "执行第 1 条调整后,'activity' 的权重将变为 1.2", "执行第 1 条调整后,'growth' 的权重将变为 -0.2"]
+        "第 1 条调整生效时，'activity' 的权重将变为 1.2", "第 1 条调整生效时，'growth' 的权重将变为 -0.2"]
 
 
 def test_commission_sums_targets_and_curves(validate) -> None:  # type: ignore[no-untyped-def]
@@ -112,7 +114,7 @@ roles:
     assert one(report, "Q601").message() == "KPI weights sum to 0.9, not 1"
     assert one(report, "Q601").hint() == ("Each weight is a KPI's share of the payout; make them add up to "
                                           "exactly 1 (growth 0.5 + activity 0.4).")
-    assert one(report, "Q603").message("zh") == "角色分配比例之和为 0.9,而不是 1"
+    assert one(report, "Q603").message("zh") == "角色分配比例之和为 0.9，而不是 1"
     assert one(report, "Q604").message() == "target of KPI 'growth' is 0; it must be positive"
     curve = [d for d in report.diagnostics if d.code == "Q605"]
     assert curve[0].message() == "point 3: factor 1.0 is lower than 1.2 at a lower attainment"
@@ -175,7 +177,7 @@ def test_condition_problems_are_placed_inside_the_text(validate) -> None:  # typ
     first = report.diagnostics[0]
     assert (first.span.end_line, first.span.end_col) == (3, 38)  # underlines 'point_90d'
     assert first.message() == "unknown name 'point_90d' in member condition; did you mean 'points_90d'?"
-    assert first.message("zh") == "成员条件中有未知名称 'point_90d';是不是想写 'points_90d'?"
+    assert first.message("zh") == "成员条件中有未知名称 'point_90d'；是不是想写 'points_90d'？"
     chinese = report.diagnostics[1]
     assert (chinese.span.col, chinese.span.end_col) == (46, 48)  # '未知', two characters
     assert report.diagnostics[2].hint() == "Compare it with something, e.g. 'orders_30d >= 1'."
@@ -243,10 +245,10 @@ rules:
 """)
     assert found(report) == [("Q701", 3), ("Q702", 4), ("Q703", 5), ("Q703", 6), ("Q704", 10), ("Q704", 11)]
     assert one(report, "Q701").message() == "flash group type 'flash' needs a lifespan, e.g. lifespan: 3d"
-    assert one(report, "Q702").message("zh") == "'promo' 的内容配比之和为 0.9,而不是 1"
+    assert one(report, "Q702").message("zh") == "'promo' 的内容配比之和为 0.9，而不是 1"
     penalties = [d for d in report.diagnostics if d.code == "Q704"]
     assert penalties[0].message() == "penalties of 'ads' do not escalate: remove must come last"
-    assert penalties[1].message("zh") == "'spam' 的处罚没有逐级加重:'mute_1h' 比前一次禁言更短"
+    assert penalties[1].message("zh") == "'spam' 的处罚没有逐级加重：'mute_1h' 比前一次禁言更短"
 
 
 def test_complete_group_types(validate) -> None:  # type: ignore[no-untyped-def]
@@ -282,7 +284,7 @@ membership:
     q501 = one(report, "Q501")
     assert q501.message() == ("level 'gold' asks days_since_last_message <= 7 but the lower level 'silver' "
                               "asks days_since_last_message <= 3")
-    assert q501.message("zh") == ("等级 'gold' 要求 days_since_last_message <= 7,而更低的等级 'silver' "
+    assert q501.message("zh") == ("等级 'gold' 要求 days_since_last_message <= 7，而更低的等级 'silver' "
                                   "要求 days_since_last_message <= 3")
     assert one(report, "Q503").message() == "level 'diamond' has no promote_when: no member can be promoted to it"
 
@@ -299,6 +301,47 @@ membership:
     assert placed(report) == [("Q501", 6, 45)]  # the opening quote
     assert report.diagnostics[0].message() == (
         "level 'diamond' asks points_90d >= 300 but the lower level 'gold' asks points_90d >= 600")
+
+
+LADDER_OF_THREE = """\
+playbook: T
+membership:
+  levels:
+    - {{id: member, name: 普通会员}}
+    - {{id: silver, name: 银卡, promote_when: "points_90d >= 500"}}
+    - {{id: gold, name: 金卡, promote_when: "{gold}"}}
+    - {{id: diamond, name: 钻石, promote_when: "points_90d >= 400"}}
+"""
+
+
+def test_q501_names_the_nearest_lower_level_undercut(validate) -> None:  # type: ignore[no-untyped-def]
+    report = validate(LADDER_OF_THREE.format(gold="points_90d >= 600"))  # diamond undercuts gold and silver
+    assert placed(report) == [("Q501", 7, 45)]
+    assert report.diagnostics[0].message() == (
+        "level 'diamond' asks points_90d >= 400 but the lower level 'gold' asks points_90d >= 600")
+
+
+def test_q501_compares_with_every_lower_level(validate) -> None:  # type: ignore[no-untyped-def]
+    report = validate(LADDER_OF_THREE.format(gold="orders_30d >= 6"))  # gold says nothing about points
+    assert placed(report) == [("Q501", 7, 45)]
+    assert report.diagnostics[0].message() == (
+        "level 'diamond' asks points_90d >= 400 but the lower level 'silver' asks points_90d >= 500")
+
+
+def test_q501_respects_open_and_closed_bounds(validate) -> None:  # type: ignore[no-untyped-def]
+    ladder = """\
+playbook: T
+membership:
+  levels:
+    - {{id: member, name: 普通会员}}
+    - {{id: silver, name: 银卡, promote_when: "points_90d {lower} 300"}}
+    - {{id: gold, name: 金卡, promote_when: "points_90d {upper} 300"}}
+"""
+    report = validate(ladder.format(lower=">", upper=">="))  # >= 300 lets in 300, which > 300 does not
+    assert placed(report) == [("Q501", 6, 42)]
+    assert report.diagnostics[0].message() == (
+        "level 'gold' asks points_90d >= 300 but the lower level 'silver' asks points_90d > 300")
+    assert validate(ladder.format(lower=">=", upper=">")).diagnostics == []
 
 
 def test_a_proper_ladder(validate) -> None:  # type: ignore[no-untyped-def]
@@ -324,7 +367,7 @@ membership:
     assert found(report) == [("Q504", 4), ("Q502", 5)]
     q502 = one(report, "Q502")
     assert q502.message() == "level 'silver' is kept only with points_90d >= 400, but earned with points_90d >= 300"
-    assert q502.message("zh") == "等级 'silver' 晋升只需 points_90d >= 300,保级却要 points_90d >= 400"
+    assert q502.message("zh") == "等级 'silver' 晋升只需 points_90d >= 300，保级却要 points_90d >= 400"
     assert one(report, "Q504").level.value == "warning"
 
 
@@ -365,14 +408,14 @@ membership:
                              ("Q803", 14)]
     q802 = one(report, "Q802")
     assert q802.message() == "custom metric 'a' depends on itself: a → b → a"
-    assert q802.message("zh") == "自定义指标 'a' 依赖于自身:a → b → a"
+    assert q802.message("zh") == "自定义指标 'a' 依赖于自身：a → b → a"
     shapes = [d.message() for d in report.diagnostics if d.code == "Q801"]
     assert shapes == ["custom metric 'c' needs expr:, or event: with agg:",
                       "custom metric 'd' uses agg: sum and needs field: (e.g. amount)",
                       "custom metric 'e' has both expr: and event:/agg:; choose one"]
     rules = [d for d in report.diagnostics if d.code == "Q803"]
     assert rules[0].message() == "points rule #1 gives no points: add points: or per_yuan:"
-    assert rules[0].message("zh") == "积分规则 #1 没有给分:请写 points 或 per_yuan"
+    assert rules[0].message("zh") == "积分规则 #1 没有给分：请写 points 或 per_yuan"
     assert rules[1].message() == "points rule chat uses per_yuan: with on: message; per_yuan is for orders"
     assert rules[2].message() == "points rule both has both points: and per_yuan:; choose one"
 
@@ -418,7 +461,7 @@ lifecycle:
     assert placed(report) == [("Q505", 4, 10), ("Q505", 6, 10), ("Q506", 7, 1)]
     subsumed, after_all, no_catch_all = report.diagnostics
     assert subsumed.message() == "'none' can never match: 'few' above it matches every case it covers"
-    assert subsumed.message("zh") == "'none' 永远不会被匹配:前面的 'few' 已覆盖它的所有情况"
+    assert subsumed.message("zh") == "'none' 永远不会被匹配：前面的 'few' 已覆盖它的所有情况"
     assert after_all.message() == "'late' can never match: 'all' above it matches everyone"
     assert no_catch_all.message() == "a group that matches none of alive, quiet has no lifecycle state"
     assert no_catch_all.level.value == "warning"
@@ -480,9 +523,9 @@ def test_q402_unknown_references(validate) -> None:  # type: ignore[no-untyped-d
     assert messages[2] == "role 'helper' is not defined"
     assert messages[4] == "group type 'trafic' is not defined; did you mean 'traffic'?"
     assert messages[6] == "churn warning 'silent' is not defined; did you mean 'silent_7d'?"
-    assert report.diagnostics[3].message("zh") == "未定义的角色 'onwer';是不是想写 'owner'?"
+    assert report.diagnostics[3].message("zh") == "未定义的角色 'onwer'；是不是想写 'owner'？"
     assert report.diagnostics[3].hint() == "Defined roles: admin, owner."
-    assert report.diagnostics[5].hint("zh") == "已定义的消息模板:welcome_msg。"
+    assert report.diagnostics[5].hint("zh") == "已定义的消息模板：welcome_msg。"
 
 
 def test_q402_unknown_kpi_metric(validate) -> None:  # type: ignore[no-untyped-def]
@@ -496,7 +539,7 @@ commission:
     d = one(report, "Q402")
     assert (d.span.line, d.span.col) == (5, 38)
     assert d.message() == "metric 'net_new_member' is not defined; did you mean 'net_new_members'?"
-    assert d.message("zh") == "未定义的指标 'net_new_member';是不是想写 'net_new_members'?"
+    assert d.message("zh") == "未定义的指标 'net_new_member'；是不是想写 'net_new_members'？"
 
 
 def test_resolved_references(validate) -> None:  # type: ignore[no-untyped-def]
@@ -518,22 +561,27 @@ churn:
     assert report.diagnostics == []
 
 
-@pytest.mark.xfail(reason="references: every reference field is typed Id, so a Chinese label such as "
-                          "'role: 管理员' fails as Q105 (bad id) and drops the whole sop section; the Q402 "
-                          "'use the id ...' hint for labels is never reached", strict=True)
-def test_q402_chinese_label_suggests_the_id(validate) -> None:  # type: ignore[no-untyped-def]
-    report = validate("""\
+LABEL_FOR_AN_ID = """\
 playbook: T
 roles:
   owner: {name: 群主}
   admin: {name: 管理员}
 sop:
   - {id: t1, name: 话题, role: 管理员, every: daily 20:00}
-""")
-    d = one(report, "Q402")
-    assert d.span.line == 6
+"""
+
+
+def test_q402_chinese_label_suggests_the_id(validate) -> None:  # type: ignore[no-untyped-def]
+    report = validate(LABEL_FOR_AN_ID)
+    assert placed(report) == [("Q402", 6, 30)]  # the only diagnostic: the sop section still loads
+    d = report.diagnostics[0]
     assert d.message() == "role '管理员' is not defined; use the id 'admin' (its name is 管理员)"
-    assert d.message("zh") == "未定义的角色 '管理员';请写 id 'admin'(“管理员”是它的名称)"
+    assert d.message("zh").startswith("未定义的角色 '管理员'；请写 id 'admin'")
+
+
+def test_q402_chinese_label_hint_in_chinese(validate) -> None:  # type: ignore[no-untyped-def]
+    d = one(validate(LABEL_FOR_AN_ID), "Q402")
+    assert d.message("zh") == "未定义的角色 '管理员'；请写 id 'admin'（“管理员”是它的名称）"
 
 
 # --- sop -----------------------------------------------------------------------------------------------------------
@@ -564,13 +612,35 @@ sop:
     assert messages[0] == "SOP item 't1' has no trigger"
     assert messages[1] == "SOP item 't1' has no name, task, template or message"
     assert messages[2] == "SOP item 't2' has several triggers (every, on); give one"
-    assert report.diagnostics[2].message("zh") == "SOP 事项 't2' 写了多个触发方式(every, on);只能写一个"
+    assert report.diagnostics[2].message("zh") == "SOP 事项 't2' 写了多个触发方式（every, on）；只能写一个"
     assert messages[4] == "SOP item 't4': the schedule needs a time, e.g. daily 20:00"
     assert messages[5] == "SOP item 't5': a day-count trigger needs at: (time of day)"
     assert messages[6] == "'FREQ=SOMETIMES' is not a valid RRULE: invalid 'FREQ': SOMETIMES"
     assert messages[7] == "SOP item 't7': group types without a lifespan never end: traffic"
     assert messages[8] == "SOP item 't9': within: only goes with an event trigger (on:)"
-    assert report.diagnostics[9].message("zh") == "SOP 事项 't10':设置了 skip_holidays,但 calendar.holidays 为空"
+    assert report.diagnostics[9].message("zh") == "SOP 事项 't10'：设置了 skip_holidays，但 calendar.holidays 为空"
+
+
+def test_q713_day_triggers_past_the_lifespan_and_member_days(validate) -> None:  # type: ignore[no-untyped-def]
+    report = validate("""\
+playbook: T
+roles:
+  owner: {name: 群主}
+group_types:
+  flash: {name: 快闪群, lifespan: 3d}
+sop:
+  - {id: t1, name: 倒计时, role: owner, group_types: [flash], days: [0, 3, 5], at: "10:00"}
+  - {id: t2, name: 结束, role: owner, group_types: [flash], days_before_end: [3], at: "10:00"}
+  - {id: t3, name: 新人, role: owner, member_days: [1, 7]}
+  - {id: t4, name: 新人回访, role: owner, member_days: [1, 7], at: "10:00", per: person}
+""")
+    assert placed(report) == [("Q713", 7, 66), ("Q713", 8, 76), ("Q713", 9, 50)]  # at the days lists
+    messages = [d.message() for d in report.diagnostics]
+    assert messages == [
+        "SOP item 't1': day 3, 5 never comes: its groups live 3 day(s) (days 0–2)",
+        "SOP item 't2': day 3 never comes: its groups live 3 day(s) (days 0–2)",
+        "SOP item 't3': a day-count trigger needs at: (time of day)",
+    ]
 
 
 def test_sound_sop(validate) -> None:  # type: ignore[no-untyped-def]
@@ -649,6 +719,21 @@ sop:
     assert report.diagnostics == []
 
 
+@pytest.mark.parametrize(("locale", "penalties", "steps"), [
+    ("", ["警告", "禁言1天", "移出"], "警告 → 禁言1天 → 移出"),
+    ("locale: en\n", ["warn", "mute 1d", "remove"], "warn → mute 1d → remove"),
+])
+def test_templates_see_penalties_in_the_playbooks_language(tmp_path: Path, locale: str, penalties: list[str],
+                                                          steps: str) -> None:
+    path = tmp_path / "p.yaml"
+    path.write_text("playbook: T\n" + locale + "rules:\n  banned:\n"
+                    "    - {id: ads, name: 广告, penalties: [warn, mute_1d, 移出]}\n", encoding="utf-8")
+    loaded = load_playbook(path)
+    assert loaded.diagnostics == [] and loaded.playbook is not None
+    assert sample_context(loaded.playbook, "message")["rules"] == [
+        {"id": "ads", "name": "广告", "penalties": penalties, "penalty_steps": steps}]
+
+
 # --- unique ids ---------------------------------------------------------------------------------------------------------
 
 
@@ -665,7 +750,7 @@ metrics:
     assert found(report) == [("Q401", 4), ("Q407", 7)]
     q401 = one(report, "Q401")
     assert q401.message() == "duplicate id 'loyal' in segments (first used at line 3)"
-    assert q401.message("zh") == "segments 中 id 'loyal' 重复(第 3 行已使用)"
+    assert q401.message("zh") == "segments 中 id 'loyal' 重复（第 3 行已使用）"
     q407 = one(report, "Q407")
     assert q407.message() == "custom metric 'messages_30d' has the same name as the built-in messages in the last 30 days"
     assert q407.message("zh") == "自定义指标 'messages_30d' 与内置指标“近30天发言数”重名"
@@ -707,7 +792,7 @@ def test_q714_busiest_day_is_monday(validate) -> None:  # type: ignore[no-untype
     assert (d.span.line, d.span.col) == (3, 3)
     assert d.message() == ("role 'owner': 8 group(s) of type '*' need up to 600 min on the busiest day; "
                            "the role has 480 min")
-    assert d.message("zh") == "角色 'owner':8 个 '*' 群在最忙的一天需要 600 分钟,而该角色每天只有 480 分钟"
+    assert d.message("zh") == "角色 'owner'：8 个 '*' 群在最忙的一天需要 600 分钟，而该角色每天只有 480 分钟"
     assert d.hint().endswith("Busiest items: monday_review 60 min, tuesday_live 45 min, daily_topic 15 min.")
 
 
@@ -732,6 +817,55 @@ sop:
                            "the role has 100 min")
 
 
+def test_q714_days_and_days_before_end_fall_on_the_same_day(validate) -> None:  # type: ignore[no-untyped-def]
+    # A 3-day group: day 2 is also its last day (days_before_end 0), so 6 + 5 = 11 min that day.
+    report = validate("""\
+playbook: T
+roles:
+  owner: {name: 群主, max_groups: 10, minutes_per_day: 100}
+group_types:
+  flash: {name: 快闪群, lifespan: 3d}
+sop:
+  - {id: open, name: 开营, role: owner, days: [2], at: "10:00", minutes: 6}
+  - {id: close, name: 结营, role: owner, days_before_end: [0], at: "10:00", minutes: 5}
+""")
+    d = one(report, "Q714")
+    assert d.message() == ("role 'owner': 10 group(s) of type 'flash' need up to 110 min on the busiest day; "
+                           "the role has 100 min")
+
+
+def test_q714_counts_an_rrule_fully_on_each_day_it_fires(validate) -> None:  # type: ignore[no-untyped-def]
+    report = validate("""\
+playbook: T
+roles:
+  owner: {name: 群主, max_groups: 10, minutes_per_day: 100}
+sop:
+  - {id: r, name: 规则, role: owner, rrule: "FREQ=WEEKLY;BYDAY=MO,TH", at: "10:00", minutes: 11}
+""")
+    assert one(report, "Q714").message() == (
+        "role 'owner': 10 group(s) of type '*' need up to 110 min on the busiest day; the role has 100 min")
+
+
+def test_q714_per_person_items_count_once_and_need_is_rounded_up(validate) -> None:  # type: ignore[no-untyped-def]
+    once = """\
+playbook: T
+roles:
+  owner: {name: 群主, max_groups: 3, minutes_per_day: 10}
+sop:
+  - {id: report, name: 日报, role: owner, every: daily 18:00, per: person, minutes: 9}
+"""
+    assert validate(once).diagnostics == []  # 9 min, not 3 × 9
+    report = validate("""\
+playbook: T
+roles:
+  owner: {name: 群主, max_groups: 3, minutes_per_day: 10}
+sop:
+  - {id: j, name: 欢迎, role: owner, on: join, per_day: 1.5, minutes: 3}
+""")
+    assert one(report, "Q714").message() == (  # 3 × 1.5 × 3 = 13.5, shown as 14
+        "role 'owner': 3 group(s) of type '*' need up to 14 min on the busiest day; the role has 10 min")
+
+
 MIX = """\
 playbook: T
 roles:
@@ -752,7 +886,7 @@ def test_q715_drift_just_over_the_tolerance(validate) -> None:  # type: ignore[n
     assert d.level.value == "warning"
     assert d.message() == ("SOP content for 'traffic' is activation 0.7, conversion 0.3; "
                            "its content_mix is activation 0.49, conversion 0.51")
-    assert d.message("zh") == ("'traffic' 的 SOP 内容占比为 activation 0.7, conversion 0.3,"
+    assert d.message("zh") == ("'traffic' 的 SOP 内容占比为 activation 0.7, conversion 0.3，"
                                "而 content_mix 为 activation 0.49, conversion 0.51")
 
 

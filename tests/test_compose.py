@@ -8,6 +8,7 @@ import pytest
 
 from engine.load import Loaded, load_playbook
 from engine.source.compose import load_document
+from engine.validate import validate_paths
 
 
 @pytest.fixture
@@ -197,7 +198,7 @@ def test_q009_self_include(folder: Path) -> None:
     assert d.code == "Q009"
     assert (d.span.file, d.span.line, d.span.col) == ("self.yaml", 2, 10)
     assert d.message() == "'self.yaml' is already being loaded: self.yaml → self.yaml"
-    assert d.message("zh") == "'self.yaml' 已在加载链中:self.yaml → self.yaml"
+    assert d.message("zh") == "'self.yaml' 已在加载链中：self.yaml → self.yaml"
 
 
 def test_q009_two_file_cycle(folder: Path) -> None:
@@ -219,7 +220,7 @@ def test_q010_missing_file(folder: Path) -> None:
     assert d.code == "Q010"
     assert (d.span.file, d.span.line, d.span.col) == ("miss.yaml", 3, 5)
     assert d.message() == "no such file: 'nope.yaml'"
-    assert d.message("zh") == "文件不存在:'nope.yaml'"
+    assert d.message("zh") == "文件不存在：'nope.yaml'"
 
 
 def test_q103_extends_must_be_a_single_path(folder: Path) -> None:
@@ -230,7 +231,7 @@ def test_q103_extends_must_be_a_single_path(folder: Path) -> None:
     assert d.code == "Q103"
     assert (d.span.line, d.span.col) == (2, 10)
     assert d.message() == "expected a file path, found a list"
-    assert d.message("zh") == "应为文件路径,实际为列表"
+    assert d.message("zh") == "应为文件路径，实际为列表"
 
 
 def test_q103_include_that_is_not_a_string(folder: Path) -> None:
@@ -268,7 +269,7 @@ def test_yaml_error_in_a_fragment_names_the_fragment(folder: Path) -> None:
     [d] = loaded.diagnostics
     assert d.code == "Q001"
     assert d.span.file == "sub/broken.yaml"
-    assert d.span.line == 3
+    assert (d.span.line, d.span.col) == (2, 10)  # the '{' that is never closed
     assert "expected ',' or '}'" in d.message()
     assert loaded.playbook is not None and loaded.playbook.playbook == "F"
 
@@ -280,3 +281,50 @@ def test_q011_fragment_that_is_not_a_mapping(folder: Path) -> None:
     [d] = loaded.diagnostics
     assert (d.code, d.span.file) == ("Q011", "list.yaml")
     assert d.message() == "expected a mapping of playbook sections, found a list"
+
+
+def test_q011_empty_entry_file(folder: Path) -> None:
+    loaded = load_playbook(write(folder, "empty.yaml", ""), folder)
+    [d] = loaded.diagnostics
+    assert (d.code, d.span.file, d.span.line, d.span.col) == ("Q011", "empty.yaml", 1, 1)
+    assert d.message() == "expected a mapping of playbook sections, found an empty file"
+    assert d.message("zh") == "顶层应为剧本各部分的映射，实际为空文件"
+
+
+# --- a file without playbook: named on the command line -------------------------------
+
+SOP_USER = "playbook: F\nroles:\n  owner: {name: 群主}\ninclude: [fragments/sop.yaml]\n"
+SOP_FRAGMENT = "sop:\n  - {id: t1, name: 话题, role: onwer, every: daily 20:00}\n"
+
+
+def test_a_fragment_named_alone_is_checked_through_the_playbooks_that_use_it(folder: Path) -> None:
+    write(folder, "main.yaml", SOP_USER)
+    fragment = write(folder, "fragments/sop.yaml", SOP_FRAGMENT)
+    report = validate_paths([Path("fragments/sop.yaml")])
+    assert [(d.code, d.span.file, d.span.line, d.span.col) for d in report.diagnostics] == [
+        ("Q402", "fragments/sop.yaml", 2, 30)]
+    assert report.diagnostics[0].message() == "role 'onwer' is not defined; did you mean 'owner'?"
+    assert report.files_checked == 2
+    assert validate_paths([fragment]).diagnostics == report.diagnostics  # an absolute path finds the user too
+
+
+def test_a_fragment_outside_the_current_folder_needs_root(folder: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    write(folder, "proj/main.yaml", SOP_USER)
+    fragment = write(folder, "proj/fragments/sop.yaml", SOP_FRAGMENT)
+    (folder / "elsewhere").mkdir()
+    monkeypatch.chdir(folder / "elsewhere")
+    # Searched from here, nothing uses it: it is checked as a playbook of its own.
+    alone = validate_paths([fragment])
+    assert [d.code for d in alone.diagnostics] == ["Q102", "Q402"]
+    assert alone.files_checked == 1
+    with_root = validate_paths([fragment], folder / "proj")
+    assert [(d.code, d.span.line, d.span.col) for d in with_root.diagnostics] == [("Q402", 2, 30)]
+    assert with_root.diagnostics[0].message() == "role 'onwer' is not defined; did you mean 'owner'?"
+
+
+def test_a_file_no_playbook_uses_is_checked_as_a_playbook(folder: Path) -> None:
+    write(folder, "typo.yaml", "playbok: 门店\n")
+    report = validate_paths([Path("typo.yaml")])
+    assert [(d.code, d.span.line, d.span.col) for d in report.diagnostics] == [("Q101", 1, 1), ("Q102", 1, 1)]
+    assert report.diagnostics[0].message() == (
+        "unknown key 'playbok' in the playbook's top level; did you mean 'playbook'?")

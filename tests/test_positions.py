@@ -113,8 +113,6 @@ def test_folded_block_value_has_no_fold_markers(fast: bool, monkeypatch: pytest.
     assert scalar(index, "when").value == "points_90d >= 300 and foo > 1\n"
 
 
-@pytest.mark.xfail(reason="point_at(): when YAML folds lines into spaces ('>' blocks, multi-line plain "
-                          "scalars), an offset on a later line falls back to the whole scalar", strict=True)
 @pytest.mark.parametrize("text", [
     "when: >\n  points_90d >= 300\n  and foo > 1\n",
     "when: points_90d >= 300\n  and foo > 1\n",
@@ -125,8 +123,6 @@ def test_point_at_second_line_of_a_folded_scalar(text: str) -> None:
     assert (span.line, span.col) == (3 if text.startswith("when: >") else 2, 7)
 
 
-@pytest.mark.xfail(reason="point_at(): in a quoted scalar with escapes ('' or \\\") the value is not found in "
-                          "the raw text, so columns after an escape are off by the escapes' width", strict=True)
 @pytest.mark.parametrize("text", [
     "when: 'level == ''x'' and foo > 1'\n",
     'when: "level == \\"x\\" and foo > 1"\n',

@@ -5,8 +5,8 @@
 (b) engine.source.reader.parse_text never raises, and its diagnostics point inside the text.
 (c) engine.expr.evaluate agrees with Python on simple conditions and random values.
 
-Numbers in generated conditions keep exponents small (below e100): constants far outside
-the decimal context break in_words and evaluate; the xfail tests at the end pin those down.
+Numbers in generated conditions keep exponents small (below e100); constants with an exponent
+beyond 30 are Q201 "out of range" (the tests at the end).
 """
 
 from __future__ import annotations
@@ -283,26 +283,27 @@ def test_evaluate_agrees_with_python_on_exact_decimals(condition: tuple[str, str
     assert evaluate(parse(ours), env) is python_says(exact, env), (ours, exact, env)
 
 
-# --- engine bugs, pinned down -----------------------------------------------------------
+# --- huge constants and Chinese names (engine bugs once, fixed) -------------------------------
 
 
-@pytest.mark.xfail(reason="in_words multiplies ratio constants by 100 in the default decimal context: "
-                   "decimal.Overflow for 1e999999, which parse and check accept", strict=True)
-def test_in_words_of_a_huge_ratio_constant() -> None:
-    text = "interaction_rate_7d >= 1e999999"
+@pytest.mark.parametrize("text", ["interaction_rate_7d >= 1e999999", "order_amount_30d >= 1e9999999"])
+def test_huge_constants_are_out_of_range(text: str) -> None:
+    # They used to overflow in_words (ratio × 100) or become a 10 MB string (money formatted with :f).
+    with pytest.raises(ConditionError) as caught:
+        parse(text)
+    assert caught.value.code == "Q201"
+    assert caught.value.en.endswith(" is out of range")
+
+
+@pytest.mark.parametrize(("text", "scope"), [
+    ("interaction_rate_7d >= 1e30", "group"), ("interaction_rate_7d >= 1e-30", "group"),
+    ("order_amount_30d >= 1e30", "member"), ("order_amount_30d >= 1e-30", "member"),
+])
+def test_in_words_of_the_largest_and_smallest_constants_stays_short(text: str, scope: str) -> None:
     tree = parse(text)
-    assert not check(tree, Names("group"), "bool", text).issues
-    assert isinstance(in_words(tree, Names("group"), "zh"), str)
+    assert not check(tree, Names(scope), "bool", text).issues
+    assert len(in_words(tree, Names(scope), "zh")) < 200
 
 
-@pytest.mark.xfail(reason="in_words formats money constants with :f, so 1e9999999 becomes a 10 MB string "
-                   "(1e999999999 would be 1 GB)", strict=True)
-def test_in_words_of_a_huge_money_constant_stays_short() -> None:
-    tree = parse("order_amount_30d >= 1e9999999")
-    assert len(in_words(tree, Names("member"), "zh")) < 200
-
-
-@pytest.mark.xfail(reason="evaluate's docstring says names are looked up 'by canonical id or as written', "
-                   "but it only looks them up as written: KeyError for 近30天订单数 with orders_30d given", strict=True)
 def test_evaluate_finds_chinese_labels_by_canonical_id() -> None:
-    assert evaluate(parse("近30天订单数 >= 1"), {"orders_30d": 3}) is True
+    assert evaluate(parse("近30天订单数 >= 1"), {"orders_30d": 3}, Names("member")) is True

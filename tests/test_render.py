@@ -143,18 +143,20 @@ def test_text_chinese_words() -> None:
     ]
     out = render_text(diagnostics, TEXTS, lang="zh", files_checked=4)
     assert out == (
-        "a.yaml:2:3: 错误 Q002 duplicate-key: 重复的键 'name'(第 1 行已定义)\n"
+        "a.yaml:2:3: 错误 Q002 duplicate-key: 重复的键 'name'（第 1 行已定义）\n"
         "    2 |   name: 群主 {{ x }}\n"
         "      |   ^^^^\n"
-        "      = 提示: 删掉其中一个或合并内容;否则 YAML 会悄悄只保留后一个。\n"
+        "      = 提示: 删掉其中一个或合并内容；否则 YAML 会悄悄只保留后一个。\n"
         "\n"
-        "b.yaml:1:1: 警告 Q012 not-a-playbook: 已跳过:没有 'playbook:' 键,也没有剧本 include / extends 它\n"
-        "      = 提示: 添加 'playbook: <名称>' 以校验它,或把它移出该目录。\n"
+        "b.yaml:1:1: 警告 Q012 not-a-playbook: 已跳过：没有 'playbook:' 键，也没有剧本 include / extends 它\n"
+        "      = 提示: 添加 'playbook: <名称>' 以单独校验；若有剧本引用它，请在同时包含两者的目录中运行（或使用 --root）；"
+        "或把它移出该目录。\n"
         "\n"
-        "c.yaml:1:1: 提示 Q012 not-a-playbook: 已跳过:没有 'playbook:' 键,也没有剧本 include / extends 它\n"
-        "      = 提示: 添加 'playbook: <名称>' 以校验它,或把它移出该目录。\n"
+        "c.yaml:1:1: 提示 Q012 not-a-playbook: 已跳过：没有 'playbook:' 键，也没有剧本 include / extends 它\n"
+        "      = 提示: 添加 'playbook: <名称>' 以单独校验；若有剧本引用它，请在同时包含两者的目录中运行（或使用 --root）；"
+        "或把它移出该目录。\n"
         "\n"
-        "检查了 4 个文件:1 个错误、1 个警告、1 条提示\n"
+        "检查了 4 个文件：1 个错误、1 个警告、1 条提示\n"
     )
 
 
@@ -163,7 +165,7 @@ def test_text_chinese_words() -> None:
     [
         ([], 3, "en", "No problems found in 3 files.\n"),
         ([], 1, "en", "No problems found in 1 file.\n"),
-        ([], 2, "zh", "检查了 2 个文件,没有发现问题。\n"),
+        ([], 2, "zh", "检查了 2 个文件，没有发现问题。\n"),
         ([unknown_name()], None, "en", "1 error, 0 warnings in 1 file checked\n"),
         (
             [unknown_name("a.yaml"), unknown_name("b.yaml"), diag("Q012", Span("b.yaml", 1, 1))],
@@ -183,7 +185,7 @@ def test_text_chinese_words() -> None:
             "en",
             "0 errors, 0 warnings, 1 note in 1 file checked\n",
         ),
-        ([unknown_name()], 5, "zh", "检查了 5 个文件:1 个错误、0 个警告\n"),
+        ([unknown_name()], 5, "zh", "检查了 5 个文件：1 个错误、0 个警告\n"),
     ],
 )
 def test_text_summary(diagnostics: list[Any], files_checked: int | None, lang: str, expected: str) -> None:
@@ -222,8 +224,8 @@ def test_json_array_in_input_order() -> None:
         "code": "Q002",
         "name": "duplicate-key",
         "severity": "error",
-        "message": "重复的键 '群主'(第 1 行已定义)",
-        "hint": "删掉其中一个或合并内容;否则 YAML 会悄悄只保留后一个。",
+        "message": "重复的键 '群主'（第 1 行已定义）",
+        "hint": "删掉其中一个或合并内容；否则 YAML 会悄悄只保留后一个。",
         "file": "a.yaml",
         "line": 2,
         "col": 9,
@@ -375,7 +377,7 @@ def test_sarif_help_falls_back_to_summary_for_hints_with_params() -> None:
     rules = json.loads(render_sarif(diagnostics, {}, lang="zh"))["runs"][0]["tool"]["driver"]["rules"]
     assert rules[0]["help"]["text"] == "值不在允许范围内。"
     assert rules[0]["shortDescription"]["text"] == "值不在允许范围内。"
-    assert rules[1]["help"]["text"] == "变量写作 {{ name }};语句块写作 {% if ... %}...{% endif %}。"
+    assert rules[1]["help"]["text"] == "变量写作 {{ name }}；语句块写作 {% if ... %}...{% endif %}。"
 
 
 def test_sarif_uris_are_percent_encoded() -> None:
@@ -413,10 +415,12 @@ def test_github_command_lines() -> None:
         "%0AKnown names are listed by 'qunce rules --names'; declare your own under metrics.custom.\n"
         "::warning file=b.yaml,line=3,col=1,endLine=3,endColumn=2,title=Q012 not-a-playbook::"
         "skipped: no 'playbook:' key and no playbook includes or extends this file"
-        "%0AAdd 'playbook: <name>' to validate it, or move it out of the folder.\n"
+        "%0AAdd 'playbook: <name>' to validate it on its own; if a playbook includes it, run qunce from a folder "
+        "that holds both (or pass --root); or move it out of the folder.\n"
         "::notice file=c.yaml,line=1,col=1,endLine=1,endColumn=2,title=Q012 not-a-playbook::"
         "skipped: no 'playbook:' key and no playbook includes or extends this file"
-        "%0AAdd 'playbook: <name>' to validate it, or move it out of the folder.\n"
+        "%0AAdd 'playbook: <name>' to validate it on its own; if a playbook includes it, run qunce from a folder "
+        "that holds both (or pass --root); or move it out of the folder.\n"
     )
 
 
@@ -432,7 +436,7 @@ def test_github_chinese() -> None:
     d = diag("Q002", Span("a.yaml", 2, 9, 2, 11), key="群主", first_line=1)
     assert render_github([d], {}, lang="zh") == (
         "::error file=a.yaml,line=2,col=9,endLine=2,endColumn=11,title=Q002 duplicate-key::"
-        "重复的键 '群主'(第 1 行已定义)%0A删掉其中一个或合并内容;否则 YAML 会悄悄只保留后一个。\n"
+        "重复的键 '群主'（第 1 行已定义）%0A删掉其中一个或合并内容；否则 YAML 会悄悄只保留后一个。\n"
     )
 
 

@@ -70,6 +70,8 @@ def test_output_of_exactly_the_limit_is_fine() -> None:
     ("{{ member.nick }}", "attribute 'nick'", "属性 'nick'"),
     ("{{ member.nickname.foo }}", "attribute 'foo'", "属性 'foo'"),
     ("{% if member.nick %}x{% endif %}", "attribute 'nick'", "属性 'nick'"),
+    ("{{ lipsum(1) }}", "name 'lipsum'", "变量 'lipsum'"),  # removed from the globals
+    ("{{ lipsum.__globals__ }}", "name 'lipsum'", "变量 'lipsum'"),
 ])
 def test_q302_undefined(source: str, en: str, zh: str) -> None:
     assert problem(source) == TemplateProblem("Q302", 1, en, zh)
@@ -90,13 +92,13 @@ def test_render_raises_undefined() -> None:
 def test_q301_unclosed_expression() -> None:
     assert problem("欢迎 {{ member.nickname ") == TemplateProblem(
         "Q301", 1, "unexpected end of template, expected 'end of print statement'.",
-        "模板意外结束(有未闭合的 {% %} 语句块)")
+        "模板意外结束（有未闭合的 {% %} 语句块）")
 
 
 def test_q301_line_number_of_a_multi_line_template() -> None:
     found = problem("第一行\n第二行\n{{ x ]] }}")
     assert (found.code, found.lineno, found.en) == ("Q301", 3, "unexpected ']'")
-    assert found.zh == "出现了意外的内容:unexpected ']'"
+    assert found.zh == "出现了意外的内容：unexpected ']'"
     assert problem("a\nb\n{% if %}").lineno == 3
 
 
@@ -109,19 +111,20 @@ def test_q301_unclosed_block() -> None:
 # --- Q303 unsafe -------------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize(("source", "en"), [
-    ("{{ ''.__class__ }}", "access to attribute '__class__' of 'str' object is unsafe."),
-    ("{{ ''.__class__.__mro__ }}", "access to attribute '__class__' of 'str' object is unsafe."),
-    ("{{ member.__class__ }}", "access to attribute '__class__' of 'dict' object is unsafe."),
-    ("{{ range.__globals__ }}", "access to attribute '__globals__' of 'function' object is unsafe."),
-    ("{{ lipsum.__globals__ }}", "access to attribute '__globals__' of 'function' object is unsafe."),
-    ("{{ cycler.mro() }}", "access to attribute 'mro' of 'type' object is unsafe."),
-    ("{{ obj._private }}", "access to attribute '_private' of 'Secretive' object is unsafe."),
-    ("{% set ns = namespace(a=1) %}{{ ns._Namespace__attrs }}",
-     "access to attribute '_Namespace__attrs' of 'Namespace' object is unsafe."),
+@pytest.mark.parametrize(("source", "attribute", "kind"), [
+    ("{{ ''.__class__ }}", "__class__", "str"),
+    ("{{ ''.__class__.__mro__ }}", "__class__", "str"),
+    ("{{ member.__class__ }}", "__class__", "dict"),
+    ("{{ range.__globals__ }}", "__globals__", "function"),
+    ("{{ cycler.mro() }}", "mro", "type"),
+    ("{{ obj._private }}", "_private", "Secretive"),
+    ("{% set ns = namespace(a=1) %}{{ ns._Namespace__attrs }}", "_Namespace__attrs", "Namespace"),
 ])
-def test_q303_unsafe(source: str, en: str) -> None:
-    assert problem(source) == TemplateProblem("Q303", 1, en, f"禁止访问:{en}")
+def test_q303_unsafe(source: str, attribute: str, kind: str) -> None:
+    assert problem(source) == TemplateProblem(
+        "Q303", 1, f"access to attribute '{attribute}' of '{kind}' object is unsafe.",
+        f"禁止访问 {kind} 对象的属性 '{attribute}'")
+
 
 
 def test_q303_line_number() -> None:
@@ -136,9 +139,9 @@ def test_q303_line_number() -> None:
      "renders more than 10000 characters", "输出超过 10000 个字符"),
     ("{{ 'x' * 10000 }}!", "renders more than 10000 characters", "输出超过 10000 个字符"),
     ("{% for i in range(1001) %}{% endfor %}", "asks for a range of 1001 numbers (limit 1000)",
-     "请求了 1001 个数的 range(上限 1000)"),
+     "请求了 1001 个数的 range（上限 1000）"),
     ("{{ range(99999)|list }}", "asks for a range of 99999 numbers (limit 1000)",
-     "请求了 99999 个数的 range(上限 1000)"),
+     "请求了 99999 个数的 range（上限 1000）"),
     ("{{ 'x' * 10**6 }}", "repeats text or a list to more than 10000 items", "重复文本或列表超过 10000 项"),
     ("{{ 'x' * 10001 }}", "repeats text or a list to more than 10000 items", "重复文本或列表超过 10000 项"),
     ("{{ [1, 2] * 6000 }}", "repeats text or a list to more than 10000 items", "重复文本或列表超过 10000 项"),
@@ -146,7 +149,7 @@ def test_q303_line_number() -> None:
     ("{{ 2 ** 65 }}", "raises to a power above 64", "乘方的指数超过 64"),
     ("{{ (10 ** 60) ** 60 }}", "computes a number too large for a message", "计算结果过大"),
     ("{% for i in range(1000) %}{% for j in range(1000) %}{% endfor %}{% endfor %}",
-     "takes too long to render (too many loop steps)", "渲染耗时过长(循环次数过多)"),
+     "takes too long to render (too many loop steps)", "渲染耗时过长（循环次数过多）"),
     ("{% macro f() %}{{ f() }}{% endmacro %}{{ f() }}", "recurses too deeply", "递归过深"),
 ])
 def test_q304_budget(source: str, en: str, zh: str) -> None:
@@ -165,7 +168,7 @@ def test_render_raises_budget_exceeded() -> None:
 def test_q305_type_error() -> None:
     assert problem("a\n{{ group.name + 1 }}") == TemplateProblem(
         "Q305", 2, 'fails when rendered: TypeError: can only concatenate str (not "int") to str',
-        '渲染时出错:TypeError: can only concatenate str (not "int") to str')
+        '渲染时出错：TypeError: can only concatenate str (not "int") to str')
 
 
 def test_q305_zero_division() -> None:

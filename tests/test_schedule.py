@@ -61,22 +61,22 @@ def test_full_width_comma_separates_days(text: str, expected: Clock) -> None:
 
 NOT_A_SCHEDULE_EN = ("'{}' is not a schedule: write daily 20:00, weekly mon,thu 20:00, weekdays 09:00 "
                      "or monthly 1,15 10:00")
-NOT_A_SCHEDULE_ZH = "'{}' 不是计划:请写 每天 20:00、每周一,四 20:00、工作日 09:00 或 每月1,15日 10:00"
+NOT_A_SCHEDULE_ZH = "'{}' 不是计划：请写 每天 20:00、每周一，四 20:00、工作日 09:00 或 每月1,15日 10:00"
 
 
 @pytest.mark.parametrize(("text", "en", "zh"), [
-    ("weekly funday 20:00", "'funday' is not a weekday (mon … sun)", "'funday' 不是星期几(一 … 日)"),
-    ("每周八 20:00", "'八' is not a weekday (mon … sun)", "'八' 不是星期几(一 … 日)"),
+    ("weekly funday 20:00", "'funday' is not a weekday (mon … sun)", "'funday' 不是星期几（一 … 日）"),
+    ("每周八 20:00", "'八' is not a weekday (mon … sun)", "'八' 不是星期几（一 … 日）"),
     ("monthly 32 10:00", "'32' is not a day of the month (1 … 31, or -1 for the last)",
-     "'32' 不是每月的日期(1 … 31,-1 表示最后一天)"),
+     "'32' 不是每月的日期（1 … 31，-1 表示最后一天）"),
     ("monthly 0 10:00", "'0' is not a day of the month (1 … 31, or -1 for the last)",
-     "'0' 不是每月的日期(1 … 31,-1 表示最后一天)"),
+     "'0' 不是每月的日期（1 … 31，-1 表示最后一天）"),
     ("monthly 1.5 10:00", "'1.5' is not a day of the month (1 … 31, or -1 for the last)",
-     "'1.5' 不是每月的日期(1 … 31,-1 表示最后一天)"),
-    ("weekly 20:00", "weekly needs days, e.g. weekly mon,thu", "每周需要写星期几,如 每周一,四"),
-    ("每周 20:00", "weekly needs days, e.g. weekly mon,thu", "每周需要写星期几,如 每周一,四"),
-    ("monthly", "monthly needs days, e.g. monthly 1,15", "每月需要写日期,如 每月1,15日"),
-    ("每月 10:00", "monthly needs days, e.g. monthly 1,15", "每月需要写日期,如 每月1,15日"),
+     "'1.5' 不是每月的日期（1 … 31，-1 表示最后一天）"),
+    ("weekly 20:00", "weekly needs days, e.g. weekly mon,thu", "每周需要写星期几，如 每周一，四"),
+    ("每周 20:00", "weekly needs days, e.g. weekly mon,thu", "每周需要写星期几，如 每周一，四"),
+    ("monthly", "monthly needs days, e.g. monthly 1,15", "每月需要写日期，如 每月1,15日"),
+    ("每月 10:00", "monthly needs days, e.g. monthly 1,15", "每月需要写日期，如 每月1,15日"),
     ("every evening", NOT_A_SCHEDULE_EN.format("every evening"), NOT_A_SCHEDULE_ZH.format("every evening")),
     ("daily 24:00", NOT_A_SCHEDULE_EN.format("daily 24:00"), NOT_A_SCHEDULE_ZH.format("daily 24:00")),
     ("daily 20:60", NOT_A_SCHEDULE_EN.format("daily 20:60"), NOT_A_SCHEDULE_ZH.format("daily 20:60")),
@@ -126,7 +126,16 @@ def test_check_rrule_rejects_invalid_rules(text: str, detail: str) -> None:
     with pytest.raises(ScheduleError) as caught:
         check_rrule(text)
     assert caught.value.en == f"'{text}' is not a valid RRULE: {detail}"
-    assert caught.value.zh == f"'{text}' 不是合法的 RRULE:{detail}"
+    assert caught.value.zh == f"'{text}' 不是合法的 RRULE：{detail}"
+
+
+def test_schedule_errors_use_full_width_punctuation_in_chinese() -> None:
+    with pytest.raises(ScheduleError) as caught:
+        check_rrule("FREQ=SOMETIMES")
+    assert caught.value.zh == "'FREQ=SOMETIMES' 不是合法的 RRULE：invalid 'FREQ': SOMETIMES"
+    with pytest.raises(ScheduleError) as caught:
+        parse_every("monthly 32 10:00")
+    assert "31,-1" not in caught.value.zh
 
 
 @pytest.mark.parametrize("text", ["nonsense", ""])

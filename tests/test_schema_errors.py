@@ -45,9 +45,9 @@ def test_q101_with_did_you_mean_and_allowed_keys(load) -> None:  # type: ignore[
     d = only(loaded, "Q101")
     assert at(d) == ("p.yaml", 3, 21)
     assert d.message() == "unknown key 'max_group' in roles.owner; did you mean 'max_groups'?"
-    assert d.message("zh") == "roles.owner 中没有键 'max_group';是不是想写 'max_groups'?"
+    assert d.message("zh") == "roles.owner 中没有键 'max_group'；是不是想写 'max_groups'？"
     assert d.hint() == f"Allowed here: {ROLE_KEYS}."
-    assert d.hint("zh") == f"此处可用的键:{ROLE_KEYS}。"
+    assert d.hint("zh") == f"此处可用的键：{ROLE_KEYS}。"
 
 
 def test_q101_without_a_close_match(load) -> None:  # type: ignore[no-untyped-def]
@@ -67,14 +67,13 @@ def test_q101_allowed_keys_use_aliases(load) -> None:  # type: ignore[no-untyped
 def test_q101_at_the_top_level(load) -> None:  # type: ignore[no-untyped-def]
     d = only(load("playbook: S\nplaybok: x\n"), "Q101")
     assert at(d) == ("p.yaml", 2, 1)
-    assert d.message() == "unknown key 'playbok' in the playbook; did you mean 'playbook'?"
+    assert d.message() == "unknown key 'playbok' in the playbook's top level; did you mean 'playbook'?"
 
 
-@pytest.mark.xfail(reason="path_text(()) is the English 'the playbook' in both languages, so the Chinese "
-                          "message reads 'the playbook 中没有键 ...'", strict=True)
 def test_q101_at_the_top_level_in_chinese(load) -> None:  # type: ignore[no-untyped-def]
     d = only(load("playbook: S\nplaybok: x\n"), "Q101")
     assert "the playbook" not in d.message("zh")
+    assert d.message("zh") == "剧本顶层 中没有键 'playbok'；是不是想写 'playbook'？"
 
 
 # --- Q102 missing key -----------------------------------------------------------------------
@@ -100,7 +99,8 @@ def test_q102_missing_playbook_name(load) -> None:  # type: ignore[no-untyped-de
     loaded = load("roles:\n  owner: {name: 群主}\n")
     d = only(loaded, "Q102")
     assert at(d) == ("p.yaml", 1, 1)
-    assert d.message() == "missing required key 'playbook' in the playbook"
+    assert d.message() == "missing required key 'playbook' in the playbook's top level"
+    assert d.message("zh") == "剧本顶层 缺少必填的键 'playbook'"
     assert loaded.playbook is not None and loaded.playbook.playbook == "?"
     assert list(loaded.playbook.roles) == ["owner"]
 
@@ -110,15 +110,15 @@ def test_q102_missing_playbook_name(load) -> None:  # type: ignore[no-untyped-de
 
 @pytest.mark.parametrize(("text", "line", "col", "en", "zh", "detail"), [
     ("roles:\n  admin: {name: 管理员, max_groups: eight}\n", 3, 34,
-     "expected a whole number, found 'eight'", "应为整数,实际为'eight'", "at roles.admin.max_groups"),
-    ("roles: [owner]\n", 2, 8, "expected a mapping (key: value), found a list", "应为映射(键: 值),实际为列表", "at roles"),
-    ("segments: loyal\n", 2, 11, "expected a list, found 'loyal'", "应为列表,实际为'loyal'", "at segments"),
+     "expected a whole number, found 'eight'", "应为整数，实际为'eight'", "at roles.admin.max_groups"),
+    ("roles: [owner]\n", 2, 8, "expected a mapping (key: value), found a list", "应为映射（键： 值），实际为列表", "at roles"),
+    ("segments: loyal\n", 2, 11, "expected a list, found 'loyal'", "应为列表，实际为'loyal'", "at segments"),
     ("group_types:\n  traffic: {name: 引流群, capacity: 1.5}\n", 3, 34,
-     "expected a whole number, found '1.5'", "应为整数,实际为'1.5'", "at group_types.traffic.capacity"),
+     "expected a whole number, found '1.5'", "应为整数，实际为'1.5'", "at group_types.traffic.capacity"),
     ("calendar:\n  holidays: [2027-13-01]\n", 3, 14, "expected a date such as 2027-01-28, found '2027-13-01'",
-     "应为日期,如 2027-01-28,实际为'2027-13-01'", "at calendar.holidays[0].date"),
+     "应为日期，如 2027-01-28，实际为'2027-13-01'", "at calendar.holidays[0].date"),
     ("membership: ~\nsegments: [~]\n", 3, 12, "expected a mapping (key: value), found nothing (null)",
-     "应为映射(键: 值),实际为空值", "at segments[0]"),
+     "应为映射（键： 值），实际为空值", "at segments[0]"),
 ])
 def test_q103_expected_and_found(load, text: str, line: int, col: int, en: str, zh: str,  # type: ignore[no-untyped-def]
                                  detail: str) -> None:
@@ -127,7 +127,7 @@ def test_q103_expected_and_found(load, text: str, line: int, col: int, en: str, 
     assert d.message() == en
     assert d.message("zh") == zh
     assert d.hint() == detail
-    assert d.hint("zh") == detail.replace("at ", "位置:")
+    assert d.hint("zh") == detail.replace("at ", "位置：")
 
 
 # --- Q104 invalid value -------------------------------------------------------------------------
@@ -137,9 +137,9 @@ def test_q104_enum_with_suggestion_and_chinese_label_hint(load) -> None:  # type
     d = only(load("playbook: S\ngroup_types:\n  traffic: {name: 引流群, entry: {mode: opn}}\n"), "Q104")
     assert at(d) == ("p.yaml", 3, 38)
     assert d.message() == "'opn' is not allowed here; did you mean 'open'?"
-    assert d.message("zh") == "此处不能写 'opn';是不是想写 'open'?"
+    assert d.message("zh") == "此处不能写 'opn'；是不是想写 'open'？"
     assert d.hint() == "Allowed: open, invite, referral, activity, paid (or their Chinese names)."
-    assert d.hint("zh") == "可选值:open, invite, referral, activity, paid(或对应的中文名称)。"
+    assert d.hint("zh") == "可选值：open, invite, referral, activity, paid（或对应的中文名称）。"
 
 
 def test_chinese_labels_are_accepted_for_enums(load) -> None:  # type: ignore[no-untyped-def]
@@ -159,14 +159,14 @@ def test_q104_enum_without_a_close_match(load) -> None:  # type: ignore[no-untyp
 
 @pytest.mark.parametrize(("text", "en", "zh"), [
     ("roles:\n  helper: {name: 气氛组, max_groups: 0}\n",
-     "roles.helper.max_groups must be at least 1, found '0'", "roles.helper.max_groups 必须不小于 1,实际为 '0'"),
+     "roles.helper.max_groups must be at least 1, found '0'", "roles.helper.max_groups 必须不小于 1，实际为 '0'"),
     ("commission:\n  pool: {per_group: 100}\n  kpis: [{id: g, name: 增长, metric: members, target: 1, weight: 1.5}]\n",
-     "commission.kpis[0].weight must be at most 1, found '1.5'", "commission.kpis[0].weight 必须不大于 1,实际为 '1.5'"),
+     "commission.kpis[0].weight must be at most 1, found '1.5'", "commission.kpis[0].weight 必须不大于 1，实际为 '1.5'"),
     ("commission:\n  pool: {per_group: 100.123}\n  kpis: [{id: g, name: 增长, metric: members, target: 1, weight: 1}]\n",
      "commission.pool.per_group has more than 2 decimal places, found '100.123'",
-     "commission.pool.per_group 小数位超过 2 位,实际为 '100.123'"),
+     "commission.pool.per_group 小数位超过 2 位，实际为 '100.123'"),
     ("commission:\n  pool: {per_group: 1}\n  kpis: []\n",
-     "commission.kpis needs at least 1 item(s), found a list", "commission.kpis 至少需要 1 项,实际为 列表"),
+     "commission.kpis needs at least 1 item(s), found a list", "commission.kpis 至少需要 1 项，实际为 列表"),
 ])
 def test_q104_ranges(load, text: str, en: str, zh: str) -> None:  # type: ignore[no-untyped-def]
     d = only(load("playbook: S\n" + text), "Q104")
@@ -180,7 +180,7 @@ def test_q104_custom_validator_words_in_both_languages(load) -> None:  # type: i
     d = only(loaded, "Q104")
     assert at(d) == ("p.yaml", 2, 11)
     assert d.message() == "'Mars/Base' is not a known time zone: use an IANA name such as Asia/Shanghai"
-    assert d.message("zh") == "'Mars/Base' 不是已知时区:请使用 IANA 名称,如 Asia/Shanghai"
+    assert d.message("zh") == "'Mars/Base' 不是已知时区：请使用 IANA 名称，如 Asia/Shanghai"
 
 
 # --- Q105 formats ------------------------------------------------------------------------------------
@@ -189,22 +189,22 @@ def test_q104_custom_validator_words_in_both_languages(load) -> None:  # type: i
 @pytest.mark.parametrize(("text", "line", "en", "zh", "example"), [
     ("group_types:\n  flash: {name: 快闪群, lifespan: 3days}\n", 3,
      "'3days' is not a duration: write a positive number and a unit, e.g. 10m, 2h, 3d, 1w",
-     "'3days' 不是时长:请写正数加单位,如 10m、2h、3d、1w(或 10分钟、3天)", "e.g. 10m, 2h, 3d, 1w"),
+     "'3days' 不是时长：请写正数加单位，如 10m、2h、3d、1w（或 10分钟、3天）", "e.g. 10m, 2h, 3d, 1w"),
     ("group_types:\n  flash: {name: 快闪群, lifespan: 0d}\n", 3,
      "'0d' is not a duration: write a positive number and a unit, e.g. 10m, 2h, 3d, 1w",
-     "'0d' 不是时长:请写正数加单位,如 10m、2h、3d、1w(或 10分钟、3天)", "e.g. 10m, 2h, 3d, 1w"),
+     "'0d' 不是时长：请写正数加单位，如 10m、2h、3d、1w（或 10分钟、3天）", "e.g. 10m, 2h, 3d, 1w"),
     ("sop:\n  - {id: t1, role: owner, every: daily, at: \"25:00\"}\n", 3,
-     "'25:00' is not a time of day: write HH:MM, e.g. 09:30 or 20:00", "'25:00' 不是时刻:请写 HH:MM,如 09:30、20:00",
+     "'25:00' is not a time of day: write HH:MM, e.g. 09:30 or 20:00", "'25:00' 不是时刻：请写 HH:MM，如 09:30、20:00",
      "e.g. 09:30, 20:00"),
     ("rules:\n  banned:\n    - {id: ads, name: 广告, penalties: [warn, mute_forever]}\n", 4,
      "'mute_forever' is not a penalty: write warn, mute_1d (mute and a duration) or remove",
-     "'mute_forever' 不是处罚:请写 warn(警告)、mute_1d(禁言1天)或 remove(移出)", "e.g. [warn, mute_1d, remove]"),
+     "'mute_forever' 不是处罚：请写 warn（警告）、mute_1d（禁言1天）或 remove（移出）", "e.g. [warn, mute_1d, remove]"),
     ("content:\n  activation: {cadence: sometimes}\n", 3,
      "'sometimes' is not a cadence: write daily, weekly, monthly, 3/week or 2/month",
-     "'sometimes' 不是频率:请写 每天、每周、每月、每周3次 或 每月2次", "e.g. daily, 3/week, 2/month"),
+     "'sometimes' 不是频率：请写 每天、每周、每月、每周3次 或 每月2次", "e.g. daily, 3/week, 2/month"),
     ("segments:\n  - {id: Loyal, name: 忠实}\n", 3,
      "'Loyal' is not a valid id: use lowercase ASCII letters, digits and _ (e.g. silver_card)",
-     "'Loyal' 不是合法的 id:只能用小写英文字母、数字和下划线(如 silver_card),中文名称写在 name: 中",
+     "'Loyal' 不是合法的 id：只能用小写英文字母、数字和下划线（如 silver_card），中文名称写在 name: 中",
      "e.g. silver_card; put the Chinese label in name:"),
 ])
 def test_q105_formats(load, text: str, line: int, en: str, zh: str, example: str) -> None:  # type: ignore[no-untyped-def]
@@ -220,7 +220,7 @@ def test_q105_bad_dict_key_points_at_the_key(load) -> None:  # type: ignore[no-u
     d = only(loaded, "Q105")
     assert d.span.line == 4 and d.span.col == 3 and d.span.end_col == 8
     assert d.message() == "'Owner' is not a valid id: use lowercase ASCII letters, digits and _ (e.g. silver_card)"
-    assert d.hint("zh") == "如 silver_card;中文名称写在 name: 中"
+    assert d.hint("zh") == "如 silver_card；中文名称写在 name: 中"
 
 
 def test_valid_formats_are_accepted(load) -> None:  # type: ignore[no-untyped-def]
@@ -260,11 +260,11 @@ def test_a_sound_playbook_has_nothing_broken(load) -> None:  # type: ignore[no-u
 
 
 @pytest.mark.parametrize(("path", "text"), [
-    ((), "the playbook"),
+    ((), {"en": "the playbook's top level", "zh": "剧本顶层"}),
     (("roles",), "roles"),
     (("membership", "levels", 2, "promote_when"), "membership.levels[2].promote_when"),
     (("a", 0, 1), "a[0][1]"),
     (("commission", "split", "owner"), "commission.split.owner"),
 ])
-def test_path_text(path: tuple[object, ...], text: str) -> None:
+def test_path_text(path: tuple[object, ...], text: str | dict[str, str]) -> None:
     assert path_text(path) == text

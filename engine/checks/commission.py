@@ -17,7 +17,7 @@ register(Code(
     "KPI weights do not sum to 1.", "KPI 权重之和不等于 1。",
     "KPI weights sum to {total}, not 1", "KPI 权重之和为 {total}，而不是 1",
     "Each weight is a KPI's share of the payout; make them add up to exactly 1 ({detail}).",
-    "权重是各 KPI 在提成中的占比，合计须恰好为 1({detail})。",
+    "权重是各 KPI 在提成中的占比，合计须恰好为 1（{detail}）。",
     bad="kpis:\n  - {id: growth, name: 增长, metric: net_new_members, target: 150, weight: 0.5}\n"
         "  - {id: activity, name: 活跃, metric: interaction_rate, target: 0.15, weight: 0.4}\n",
     good="kpis:\n  - {id: growth, name: 增长, metric: net_new_members, target: 150, weight: 0.6}\n"

@@ -28,7 +28,7 @@ register(Code(
     "a group that matches none of {ids} has no lifecycle state",
     "不满足 {ids} 中任一条件的群将没有生命周期状态",
     "End the list with a state without when:, such as {{id: dead, name: 死群}}.",
-    "在列表末尾加一个不写 when 的状态,如 {{id: dead, name: 死群}}。",
+    "在列表末尾加一个不写 when 的状态，如 {{id: dead, name: 死群}}。",
     bad="lifecycle:\n  - {id: alive, name: 社群, when: \"interaction_rate_7d >= 0.1\"}\n",
     good="lifecycle:\n  - {id: alive, name: 社群, when: \"interaction_rate_7d >= 0.1\"}\n  - {id: dead, name: 死群}\n",
     group="audience",

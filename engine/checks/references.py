@@ -16,7 +16,7 @@ register(Code(
     "A reference names something the playbook does not define.", "引用了剧本中未定义的内容。",
     "{kind} '{name}' is not defined{suggestion}",
     "未定义的{kind} '{name}'{suggestion}",
-    "Defined {kind_plural}: {known}.", "已定义的{kind}:{known}。",
+    "Defined {kind_plural}: {known}.", "已定义的{kind}：{known}。",
     bad="roles:\n  owner: {name: 群主}\nsop:\n  - {id: topic, role: onwer, every: daily 20:00}\n",
     good="roles:\n  owner: {name: 群主}\nsop:\n  - {id: topic, role: owner, every: daily 20:00}\n",
     group="structure",
@@ -140,7 +140,7 @@ def references_resolve(ctx: CheckContext) -> Iterator[Diagnostic]:
         listed = ", ".join(sorted(choices)[:12]) + (" …" if len(choices) > 12 else "")
         span = ctx.key_span(path) if path[-1] == name else ctx.span(path)
         by_label = _labels(ctx, kind).get(name)
-        hint = ({"en": f"; use the id '{by_label}' (its name is {name})", "zh": f"；请写 id '{by_label}'(“{name}”是它的名称)"}
+        hint = ({"en": f"; use the id '{by_label}' (its name is {name})", "zh": f"；请写 id '{by_label}'（“{name}”是它的名称）"}
                 if by_label else suggest(name, choices))
         yield diag("Q402", span, kind={"en": en, "zh": zh}, kind_plural={"en": en_plural, "zh": zh}, name=name,
                    suggestion=hint, known=listed or {"en": "none", "zh": "无"})

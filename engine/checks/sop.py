@@ -34,9 +34,9 @@ register(Code(
 register(Code(
     "Q713", "trigger-option", "error",
     "An SOP item's options do not fit its trigger.", "SOP 事项的选项与触发方式不匹配。",
-    "SOP item '{id}': {detail}", "SOP 事项 '{id}':{detail}",
-    "days and days_before_end need at:; within: goes with on:; warning: goes with on: churn_warning.",
-    "days 与 days_before_end 需要 at:;within: 只用于 on:;warning: 只用于 on: churn_warning。",
+    "SOP item '{id}': {detail}", "SOP 事项 '{id}'：{detail}",
+    "days, days_before_end and member_days need at:; within: goes with on:; warning: goes with on: churn_warning.",
+    "days、days_before_end 与 member_days 需要 at:；within: 只用于 on:；warning: 只用于 on: churn_warning。",
     bad="- {id: countdown, role: admin, days: [0, 1]}\n", good="- {id: countdown, role: admin, days: [0, 1], at: \"10:00\"}\n",
     group="sop",
 ))
@@ -62,9 +62,10 @@ def _beyond_lifespan(ctx: CheckContext, base: tuple[object, ...], item: SopItem,
         late = [day for day in getattr(item, key) if day >= longest]
         if late:
             shown = ", ".join(map(str, late))
+            shown_zh = "、".join(map(str, late))
             yield _option(ctx, base, key, item.id,
                           f"day {shown} never comes: its groups live {longest} day(s) (days {'0' if longest == 1 else f'0–{longest - 1}'})",
-                          f"第 {shown} 天不会到来：这些群只存续 {longest} 天")
+                          f"第 {shown_zh} 天不会到来：这些群只存续 {longest} 天")
 
 
 def triggers(item: SopItem) -> list[str]:

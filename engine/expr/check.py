@@ -17,7 +17,7 @@ def _unknown_value(name: str, value: str, allowed: dict[str, str]) -> dict[str, 
     by_label = {label: key for key, label in allowed.items()}
     if value in by_label:
         suggestion = {"en": f"; use the id '{by_label[value]}' (its name is {value})",
-                      "zh": f"；请写 id '{by_label[value]}'(“{value}”是它的名称)"}
+                      "zh": f"；请写 id '{by_label[value]}'（“{value}”是它的名称）"}
     else:
         close = difflib.get_close_matches(value, list(allowed), n=1, cutoff=0.6)
         suggestion = ({"en": f"; did you mean '{close[0]}'?", "zh": f"；是不是想写 '{close[0]}'？"} if close

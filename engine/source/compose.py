@@ -123,8 +123,14 @@ class _Loader:
             names = " → ".join(display_name(p) for p in [*chain, target])
             self.diagnostics.append(diag("Q009", scalar.span, target=scalar.value, chain=names))
             return None
-        if not target.is_file():
+        if not target.exists():
             self.diagnostics.append(diag("Q010", scalar.span, target=scalar.value))
+            return None
+        if not target.is_file():
+            what = "a folder" if target.is_dir() else "not a regular file"
+            what_zh = "是文件夹" if target.is_dir() else "不是普通文件"
+            self.diagnostics.append(diag("Q007", scalar.span, detail={"en": f"'{scalar.value}' is {what}",
+                                                                      "zh": f"'{scalar.value}' {what_zh}"}))
             return None
         return self.load(target, chain, scalar.span)
 

@@ -241,7 +241,9 @@ class _Composer:
         frame = self.stack[-1]
         frame.size += size
         if frame.size > MAX_NODES:
-            raise _Abort(diag("Q005", frame.node.span, limit=MAX_NODES))
+            cause = ({"en": ", counting what aliases expand to", "zh": "（含别名展开后的值）"} if self.anchors
+                     else {"en": "", "zh": ""})
+            raise _Abort(diag("Q005", frame.node.span, limit=MAX_NODES, cause=cause))
         if isinstance(frame.node, Seq):
             frame.node.items.append(node)
             return
