@@ -68,12 +68,7 @@ GENERATED: dict[str, Callable[[], bytes]] = {
 
 # Engine bugs: case name (or "<case>.expected.<lang>") -> reason. The expected files hold
 # the correct output, so these are strict xfails until the engine is fixed.
-KNOWN_BUGS: dict[str, str] = {
-    "Q301-unclosed-block.expected.zh": (
-        "sandbox._zh_syntax matches 'unexpected end of template' case-sensitively; Jinja writes "
-        "'Unexpected end of template. …' for an unclosed block, so the zh message stays English"
-    ),
-}
+KNOWN_BUGS: dict[str, str] = {}
 
 
 # --- discovery ---------------------------------------------------------------------
