@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from typing import Any
 
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 _ZH_DAYS = {"一": 0, "二": 1, "三": 2, "四": 3, "五": 4, "六": 5, "日": 6, "天": 6}
@@ -110,40 +111,36 @@ def _monthdays(source: str) -> tuple[int, ...]:
     return tuple(sorted(set(days)))
 
 
-def check_rrule(text: str) -> None:
-    """Raise ScheduleError unless `text` is an RRULE python-dateutil understands."""
+def _rule(text: str) -> Any:
+    # An RRULE as python-dateutil reads it, anchored at the start of a year.
     from datetime import datetime
 
     from dateutil.rrule import rrulestr
 
     body = text.strip()
     body = body if body.upper().startswith(("RRULE:", "DTSTART")) else f"RRULE:{body}"
+    return rrulestr(body, dtstart=datetime(2027, 1, 1))
+
+
+def _year_of(text: str) -> list[Any]:
+    from datetime import datetime
+
+    return list(_rule(text).between(datetime(2027, 1, 1), datetime(2027, 12, 31, 23, 59), inc=True))
+
+
+def check_rrule(text: str) -> None:
+    """Raise ScheduleError unless `text` is an RRULE python-dateutil understands."""
     try:
-        rrulestr(body, dtstart=datetime(2027, 1, 1))
+        _rule(text)
     except (ValueError, TypeError) as exc:
         raise ScheduleError(f"'{text}' is not a valid RRULE: {exc}", f"'{text}' 不是合法的 RRULE：{exc}") from None
 
 
 def rrule_per_week(text: str) -> float:
     """Average firings per week of an RRULE over a year (for load estimates)."""
-    from datetime import datetime
-
-    from dateutil.rrule import rrulestr
-
-    body = text.strip()
-    body = body if body.upper().startswith(("RRULE:", "DTSTART")) else f"RRULE:{body}"
-    rule = rrulestr(body, dtstart=datetime(2027, 1, 1))
-    count = len(rule.between(datetime(2027, 1, 1), datetime(2027, 12, 31, 23, 59), inc=True))
-    return count / 52
+    return len(_year_of(text)) / 52
 
 
 def rrule_weekdays(text: str) -> set[int]:
     """The weekdays (0 = Monday) an RRULE fires on during a year."""
-    from datetime import datetime
-
-    from dateutil.rrule import rrulestr
-
-    body = text.strip()
-    body = body if body.upper().startswith(("RRULE:", "DTSTART")) else f"RRULE:{body}"
-    rule = rrulestr(body, dtstart=datetime(2027, 1, 1))
-    return {moment.weekday() for moment in rule.between(datetime(2027, 1, 1), datetime(2027, 12, 31, 23, 59), inc=True)}
+    return {moment.weekday() for moment in _year_of(text)}
