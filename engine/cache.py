@@ -30,7 +30,12 @@ def cache_dir() -> Path | None:
         return None
     if os.environ.get("QUNCE_CACHE_DIR"):
         return Path(os.environ["QUNCE_CACHE_DIR"])
-    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    base = os.environ.get("XDG_CACHE_HOME")
+    if not base:
+        try:
+            base = str(Path.home() / ".cache")
+        except RuntimeError:  # no home folder to be found: run without a cache
+            return None
     return Path(base) / "qunce"
 
 
