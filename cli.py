@@ -75,7 +75,8 @@ def validate(paths: tuple[Path, ...], fmt: str, lang: str | None, strict: bool, 
     use_color = sys.stdout.isatty() if color is None else color
     output = render(fmt, report.diagnostics, report.texts, lang or default_lang(), use_color,
                     files_checked=report.files_checked)
-    click.echo(output, nl=not output.endswith("\n"))
+    # color=: click strips ANSI codes when stdout is not a terminal unless told otherwise
+    click.echo(output, nl=not output.endswith("\n"), color=use_color)
     levels = [d.level for d in report.diagnostics]
     failed = Severity.ERROR in levels or (strict and Severity.WARNING in levels)
     sys.exit(EXIT_FINDINGS if failed else EXIT_CLEAN)

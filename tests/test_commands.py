@@ -107,3 +107,11 @@ def test_default_language_follows_the_locale(monkeypatch: pytest.MonkeyPatch, en
     for key, value in env.items():
         monkeypatch.setenv(key, value)
     assert default_lang() == expected
+
+
+def test_color_flag_colors_the_text_output(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(Path(__file__).resolve().parent.parent)
+    _, colored = run("validate", "docs/examples/broken.yaml", "--color", "--lang", "en")
+    _, plain = run("validate", "docs/examples/broken.yaml", "--no-color", "--lang", "en")
+    assert "\x1b[1;31merror Q101 unknown-key\x1b[0m" in colored
+    assert "\x1b[" not in plain
