@@ -122,9 +122,9 @@ def test_brand_complete_uses_every_section() -> None:
     pb = load("brand-complete.yaml")
     unset = set(Playbook.model_fields) - pb.model_fields_set - {"abstract"}
     assert unset == set()
-    # member_days (a trigger added after the example was written) is optional and not used by the example.
     used = {t for item in pb.sop for t in TRIGGER_KEYS if getattr(item, t) not in (None, [])}
-    assert used == set(TRIGGER_KEYS) - {"member_days"}
+    assert used == set(TRIGGER_KEYS)
+    assert {item.per for item in pb.sop} == {"group", "person"}
     assert {item.flow for item in pb.sop} == set(FLOWS)
     assert {gt.entry.mode for gt in pb.group_types.values()} == set(ENTRY_MODES)
     assert any(item.skip_holidays for item in pb.sop)

@@ -158,6 +158,8 @@ def _mix(ctx: CheckContext) -> Iterator[Diagnostic]:
 
 
 def _per_week(item: SopItem, lifespan: Duration | None) -> float:
+    # Group content only: replies to one member (on:, member_days:) are not posts
+    # to the group, however many there are.
     if item.every:
         try:
             return parse_every(item.every, item.at).per_week()
@@ -172,4 +174,4 @@ def _per_week(item: SopItem, lifespan: Duration | None) -> float:
         # One-off days count as content of a lifespan's worth of weeks (a week when endless).
         days = lifespan.days if lifespan is not None else 7.0
         return (len(item.days) + len(item.days_before_end)) * 7.0 / max(days, 1.0)
-    return item.per_day * 7 if item.per_day else 0.0
+    return 0.0
