@@ -41,6 +41,7 @@ class TemplateProblem:
     lineno: int
     en: str
     zh: str
+    name: str = ""  # for undefined names: the name as it appears in the template
 
 
 def _bounded_range(*args: int) -> range:
@@ -266,7 +267,8 @@ def try_render(source: str, context: dict[str, Any]) -> tuple[str | None, Templa
         return None, TemplateProblem("Q303", _line(exc), str(exc), _zh_unsafe(str(exc)))
     except UndefinedError as exc:
         en, zh = _undefined_words(str(exc.message or exc))
-        return None, TemplateProblem("Q302", _line(exc), en, zh)
+        name = en.split("'")[1] if en.count("'") >= 2 else ""
+        return None, TemplateProblem("Q302", _line(exc), en, zh, ("." if en.startswith("attribute") else "") + name)
     except BudgetExceeded as exc:
         return None, TemplateProblem("Q304", _line(exc), exc.en, exc.zh)
     except RecursionError:

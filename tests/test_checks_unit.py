@@ -683,10 +683,10 @@ templates:
 group_types:
   traffic: {name: 引流群, naming: "{{ brand }}引流{{ seq }}群{{ member.nickname }}"}
 """)
-    assert placed(report) == [("Q302", 8, 5), ("Q301", 10, 16), ("Q303", 11, 12), ("Q304", 12, 9), ("Q305", 13, 9),
-                              ("Q302", 15, 33)]
+    assert placed(report) == [("Q302", 8, 15), ("Q301", 10, 16), ("Q303", 11, 12), ("Q304", 12, 9), ("Q305", 13, 9),
+                              ("Q302", 15, 59)]
     undefined = report.diagnostics[0]
-    assert (undefined.span.end_line, undefined.span.end_col) == (8, 22)  # the whole third line
+    assert (undefined.span.end_line, undefined.span.end_col) == (8, 19)  # just "nick" on the third line
     assert undefined.message() == "template uses undefined attribute 'nick'"
     assert undefined.message("zh") == "模板使用了未定义的属性 'nick'"
     assert report.diagnostics[3].message() == "template asks for a range of 99999 numbers (limit 1000)"

@@ -322,7 +322,7 @@ def test_template_sandbox_escapes(tmp_path: Path, template: str) -> None:
 
 
 def test_lipsum_is_not_there_to_escape_through(tmp_path: Path) -> None:
-    found = attack(write(tmp_path, template_playbook("{{ lipsum.__globals__['os'] }}")), "Q302", 3, 13)
+    found = attack(write(tmp_path, template_playbook("{{ lipsum.__globals__['os'] }}")), "Q302", 3, 16)
     assert [d.code for d in found] == ["Q302"]
 
 

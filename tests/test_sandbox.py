@@ -74,11 +74,12 @@ def test_output_of_exactly_the_limit_is_fine() -> None:
     ("{{ lipsum.__globals__ }}", "name 'lipsum'", "变量 'lipsum'"),
 ])
 def test_q302_undefined(source: str, en: str, zh: str) -> None:
-    assert problem(source) == TemplateProblem("Q302", 1, en, zh)
+    name = ("." if en.startswith("attribute") else "") + en.split("'")[1]
+    assert problem(source) == TemplateProblem("Q302", 1, en, zh, name)
 
 
 def test_q302_line_number() -> None:
-    assert problem("第一行\n第二行\n{{ missing }}") == TemplateProblem("Q302", 3, "name 'missing'", "变量 'missing'")
+    assert problem("第一行\n第二行\n{{ missing }}") == TemplateProblem("Q302", 3, "name 'missing'", "变量 'missing'", "missing")
 
 
 def test_render_raises_undefined() -> None:
