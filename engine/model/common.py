@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import TYPE_CHECKING, Annotated, Any, Literal
@@ -47,6 +48,12 @@ else:
 # Plain text here, so a Chinese name written by mistake reaches the reference
 # check, which names the id to use instead of rejecting the whole section.
 Ref = Annotated[str, Field(min_length=1, description="引用：所引用对象的 id。A reference: the id of what it names.")]
+
+
+def text_type(kind: type, parse: Callable[[Any], Any], schema: dict[str, Any]) -> Any:
+    """A value written as text in YAML, parsed into `kind`, and printed back as it was written."""
+    return Annotated[kind, BeforeValidator(parse), PlainSerializer(str, return_type=str),
+                     WithJsonSchema({"type": "string", **schema})]
 
 
 def choice(options: dict[str, str], description: str) -> Any:
@@ -105,17 +112,11 @@ def parse_duration(value: Any) -> Any:
 if TYPE_CHECKING:
     DurationField = Duration
 else:
-    DurationField = Annotated[
-        Duration,
-        BeforeValidator(parse_duration),
-        PlainSerializer(str, return_type=str),
-        WithJsonSchema({
-            "type": "string",
+    DurationField = text_type(Duration, parse_duration, {
             "pattern": r"^\s*\d+\s*(m|min|h|d|w|分钟|分|小时|天|日|周)\s*$",
             "description": "时长，如 10m、2h、3d、1w（或 10分钟、3天）。Duration, e.g. 10m, 2h, 3d, 1w.",
             "examples": ["10m", "3d", "365d"],
-        }),
-    ]
+        })
 
 _CLOCK = re.compile(r"^([01]?\d|2[0-3]):([0-5]\d)$")
 

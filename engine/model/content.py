@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import TYPE_CHECKING, Any
 
-from pydantic import BeforeValidator, Field, PlainSerializer, WithJsonSchema
+from pydantic import Field
 from pydantic_core import PydanticCustomError
 
-from engine.model.common import Label, Model
+from engine.model.common import Label, Model, text_type
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,13 +51,8 @@ def parse_cadence(value: Any) -> Any:
 if TYPE_CHECKING:
     CadenceField = Cadence
 else:
-    CadenceField = Annotated[
-        Cadence,
-        BeforeValidator(parse_cadence),
-        PlainSerializer(str, return_type=str),
-        WithJsonSchema({"type": "string", "description": "频率。Cadence.",
-                        "examples": ["daily", "3/week", "每天", "每周3次", "每月2次"]}),
-    ]
+    CadenceField = text_type(Cadence, parse_cadence, {"description": "频率。Cadence.",
+                        "examples": ["daily", "3/week", "每天", "每周3次", "每月2次"]})
 
 
 class ContentStream(Model):

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import TYPE_CHECKING, Any
 
-from pydantic import BeforeValidator, Field, PlainSerializer, WithJsonSchema
+from pydantic import Field
 from pydantic_core import PydanticCustomError
 
-from engine.model.common import Duration, Id, Label, Model, Template, choice, parse_duration
+from engine.model.common import Duration, Id, Label, Model, Template, choice, parse_duration, text_type
 
 BEHAVIOURS = {"ads": "打广告|广告", "abuse": "语言暴力|辱骂", "spam": "恶意刷屏|刷屏", "off_topic": "无关话题", "other": "其他"}
 
@@ -71,16 +71,10 @@ if TYPE_CHECKING:
     PenaltyField = Penalty
     Behaviour = str
 else:
-    PenaltyField = Annotated[
-        Penalty,
-        BeforeValidator(parse_penalty),
-        PlainSerializer(str, return_type=str),
-        WithJsonSchema({
-            "type": "string",
+    PenaltyField = text_type(Penalty, parse_penalty, {
             "description": "处罚：warn 警告、mute_1d 禁言1天、remove 移出。Penalty.",
             "examples": ["warn", "mute_1d", "remove", "警告", "禁言1天", "移出"],
-        }),
-    ]
+        })
     Behaviour = choice(BEHAVIOURS, "违规类型：打广告 / 语言暴力 / 恶意刷屏 / 无关话题 / 其他。Kind of banned behaviour.")
 
 
