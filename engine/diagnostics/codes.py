@@ -274,3 +274,18 @@ register(Code(
     "用示例数据试算一遍：每个过滤器和运算都要适用于给定的值。",
     bad="welcome: \"{{ group.name + 1 }}\"\n", good="welcome: \"{{ group.name }}\"\n", group="templates",
 ))
+
+# --- Q9xx: data (rosters and events) -----------------------------------------------
+
+register(Code(
+    "Q901", "roster-invalid", "error",
+    "A roster row is incomplete or contradicts the rest of the roster.", "花名册中某行不完整，或与其他行矛盾。",
+    "{detail}", "{detail}",
+    "A roster lists staff (id, name), groups (id, name, type, created_at, ended_at, initial_members) and "
+    "assignments (staff_id, role, group_id, from, to).",
+    "花名册包括 staff（id、name）、groups（id、name、type、created_at、ended_at、initial_members）和 "
+    "assignments（staff_id、role、group_id、from、to）。",
+    bad="assignments:\n  - {staff_id: s9, role: owner, group_id: g1, from: 2027-01-01}   # s9 is not in staff\n",
+    good="staff:\n  - {id: s9, name: 王小明}\nassignments:\n  - {staff_id: s9, role: owner, group_id: g1, from: 2027-01-01}\n",
+    group="data",
+))

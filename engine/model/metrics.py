@@ -6,15 +6,13 @@ from typing import TYPE_CHECKING
 
 from pydantic import Field
 
+from engine.events.columns import EVENT_TYPES as EVENT_DEFINITIONS
 from engine.model.common import Condition, DurationField, Id, Label, Model, choice
 
 MEMBER_BASES = {"start": "期初", "end": "期末", "average": "平均"}
 SCOPES = {"member": "成员", "group": "群", "staff": "员工"}
 AGGREGATES = {"count": "次数", "sum": "合计", "distinct_days": "天数", "avg": "平均", "days_since_last": "距上次天数"}
-EVENT_TYPES = {
-    "exposure": "曝光", "join": "入群", "leave": "退群", "message": "发言|消息", "order": "下单|订单",
-    "refund": "退款", "referral": "推荐", "checkin": "签到", "survey": "问卷", "reach": "触达", "task": "任务",
-}
+EVENT_TYPES = {key: labels for key, (labels, _) in EVENT_DEFINITIONS.items()}
 
 if TYPE_CHECKING:
     MembersBasis = str

@@ -107,6 +107,8 @@ def _one(error: dict[str, Any], index: PositionIndex, root: type[BaseModel]) -> 
         parent = loc[:-1]
         return diag("Q102", index.key_span(parent), key=loc[-1], where=path_text(parent))
     span = index.value_span(loc)
+    if kind.startswith("roster_"):
+        return diag("Q901", span, detail={"en": error["msg"], "zh": ctx.get("zh", error["msg"])})
     if kind in FORMAT_ERRORS:
         return diag("Q105", span, detail={"en": error["msg"], "zh": ctx.get("zh", error["msg"])},
                     example=_example(kind))

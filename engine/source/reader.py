@@ -20,6 +20,9 @@ from engine.source.scalars import STANDARD_TAGS, resolve_plain, resolve_tagged
 MAX_FILE_BYTES = 1_000_000  # ~25,000 lines: far beyond any real playbook
 MAX_DEPTH = 64
 MAX_NODES = 200_000
+# Data files (a roster of thousands of groups) are read with these instead.
+DATA_MAX_BYTES = 50_000_000
+DATA_MAX_NODES = 10_000_000
 
 
 @dataclass(slots=True)
@@ -35,10 +38,10 @@ class _Abort(Exception):
         self.diagnostic = diagnostic
 
 
-_CACHE: dict[tuple[str, str, int, int], ParsedFile] = {}
+_CACHE: dict[tuple[str, str, int, int, bool], ParsedFile] = {}
 
 
-def read_file(path: Path, display: str | None = None) -> ParsedFile:
+def read_file(path: Path, display: str | None = None, data: bool = False) -> ParsedFile:
     """Read and compose one YAML file; problems come back as diagnostics.
 
     Results are cached by path, name, size and modification time: a run reads a
@@ -48,39 +51,41 @@ def read_file(path: Path, display: str | None = None) -> ParsedFile:
     try:
         info = path.stat()
     except OSError:
-        return _read(path, name)
-    key = (str(path.resolve()), name, info.st_size, info.st_mtime_ns)
+        return _read(path, name, data)
+    key = (str(path.resolve()), name, info.st_size, info.st_mtime_ns, data)
     if key not in _CACHE:
-        _CACHE[key] = _read(path, name)
+        _CACHE[key] = _read(path, name, data)
     return _CACHE[key]
 
 
-def _read(path: Path, name: str) -> ParsedFile:
+def _read(path: Path, name: str, data: bool = False) -> ParsedFile:
     start = Span(name, 1, 1)
     try:
         info = path.stat()
         if not stat.S_ISREG(info.st_mode):
             return ParsedFile(name, "", None, [diag("Q007", start, detail="not a regular file")])
         size = info.st_size
-        if size > MAX_FILE_BYTES:
-            return ParsedFile(name, "", None, [diag("Q003", start, size=size, limit=MAX_FILE_BYTES)])
-        data = path.read_bytes()
+        limit = DATA_MAX_BYTES if data else MAX_FILE_BYTES
+        if size > limit:
+            return ParsedFile(name, "", None, [diag("Q003", start, size=size, limit=limit)])
+        raw = path.read_bytes()
     except OSError as exc:
         return ParsedFile(name, "", None, [diag("Q007", start, detail=exc.strerror or str(exc))])
     try:
-        text = data.decode("utf-8-sig")
+        text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        line = data[: exc.start].count(b"\n") + 1
+        line = raw[: exc.start].count(b"\n") + 1
         return ParsedFile(name, "", None, [diag("Q007", Span(name, line, 1), detail="not UTF-8 text")])
-    return parse_text(text, name)
+    return parse_text(text, name, data)
 
 
-def parse_text(text: str, name: str) -> ParsedFile:
-    """Compose YAML text into a positioned tree."""
-    if len(text.encode("utf-8")) > MAX_FILE_BYTES:
-        size = len(text.encode("utf-8"))
-        return ParsedFile(name, "", None, [diag("Q003", Span(name, 1, 1), size=size, limit=MAX_FILE_BYTES)])
-    composer = _Composer(name, text)
+def parse_text(text: str, name: str, data: bool = False) -> ParsedFile:
+    """Compose YAML text into a positioned tree (`data`: with the larger limits of data files)."""
+    limit = DATA_MAX_BYTES if data else MAX_FILE_BYTES
+    size = len(text.encode("utf-8"))
+    if size > limit:
+        return ParsedFile(name, "", None, [diag("Q003", Span(name, 1, 1), size=size, limit=limit)])
+    composer = _Composer(name, text, DATA_MAX_NODES if data else MAX_NODES)
     try:
         root = composer.run()
     except _Abort as abort:
@@ -101,9 +106,10 @@ class _Frame:
 
 
 class _Composer:
-    def __init__(self, name: str, text: str) -> None:
+    def __init__(self, name: str, text: str, max_nodes: int | None = None) -> None:
         self.name = name
         self.text = text
+        self.max_nodes = MAX_NODES if max_nodes is None else max_nodes
         self.diagnostics: list[Diagnostic] = []
         self.anchors: dict[str, tuple[Node, int]] = {}
         self.stack: list[_Frame] = []
@@ -240,10 +246,10 @@ class _Composer:
             return
         frame = self.stack[-1]
         frame.size += size
-        if frame.size > MAX_NODES:
+        if frame.size > self.max_nodes:
             cause = ({"en": ", counting what aliases expand to", "zh": "（含别名展开后的值）"} if self.anchors
                      else {"en": "", "zh": ""})
-            raise _Abort(diag("Q005", frame.node.span, limit=MAX_NODES, cause=cause))
+            raise _Abort(diag("Q005", frame.node.span, limit=self.max_nodes, cause=cause))
         if isinstance(frame.node, Seq):
             frame.node.items.append(node)
             return

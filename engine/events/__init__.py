@@ -1,0 +1,1 @@
+"""Event data and rosters: the contract, readers with ingest checks, and the generator."""

@@ -1,0 +1,179 @@
+"""The roster: which groups exist (and of which type), who the staff are, and who is
+assigned to which group when. YAML (one file) or CSV (a folder with groups.csv,
+staff.csv and assignments.csv). Every problem is a diagnostic with file:line or
+file:row, like a playbook's.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic_core import PydanticCustomError
+
+from engine.diagnostics import Diagnostic, Span, diag
+from engine.model.schema_errors import to_diagnostics
+from engine.source.compose import display_name
+from engine.source.nodes import Map, plain
+from engine.source.positions import PositionIndex
+from engine.source.reader import read_file
+
+CSV_FILES = ("groups.csv", "staff.csv", "assignments.csv")
+
+
+class _Row(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True, populate_by_name=True)
+
+
+class Staff(_Row):
+    """员工。A staff member."""
+
+    id: str = Field(min_length=1, description="员工 id。Staff id.")
+    name: str = Field(min_length=1, description="姓名。Name.")
+
+
+class Group(_Row):
+    """群。A group: its type from the playbook, when it was created and ended."""
+
+    id: str = Field(min_length=1, description="群 id。Group id.")
+    name: str = Field(min_length=1, description="群名称。Group name.")
+    type: str = Field(min_length=1, description="群类型 id（剧本 group_types 中的 id）。Group type id.")
+    created_at: dt.date = Field(description="建群日期。Creation date.")
+    ended_at: dt.date | None = Field(None, description="解散日期（可空）。End date, if ended.")
+    initial_members: int = Field(0, ge=0, description="数据开始前已有的成员数。Members before the event data starts.")
+
+    @model_validator(mode="after")
+    def _ends_after_start(self) -> Group:
+        if self.ended_at is not None and self.ended_at < self.created_at:
+            raise PydanticCustomError("roster_dates", "ended_at {end} is before created_at {start}",
+                                      {"end": str(self.ended_at), "start": str(self.created_at),
+                                       "zh": f"解散日期 {self.ended_at} 早于建群日期 {self.created_at}"})
+        return self
+
+
+class Assignment(_Row):
+    """分工：某员工以某角色负责某群，从何日到何日。A staff member's role in a group, over dates."""
+
+    staff_id: str = Field(min_length=1, description="员工 id。Staff id.")
+    role: str = Field(min_length=1, description="角色 id（剧本 roles 中的 id）。Role id.")
+    group_id: str = Field(min_length=1, description="群 id。Group id.")
+    from_: dt.date = Field(alias="from", description="开始日期。First day.")
+    to: dt.date | None = Field(None, description="结束日期（含，可空）。Last day, if it ended.")
+
+    @model_validator(mode="after")
+    def _ordered(self) -> Assignment:
+        if self.to is not None and self.to < self.from_:
+            raise PydanticCustomError("roster_dates", "to {end} is before from {start}",
+                                      {"end": str(self.to), "start": str(self.from_),
+                                       "zh": f"结束日期 {self.to} 早于开始日期 {self.from_}"})
+        return self
+
+
+class RosterFile(_Row):
+    """花名册。The roster: staff, groups and assignments."""
+
+    staff: list[Staff] = Field(default_factory=list)
+    groups: list[Group] = Field(default_factory=list)
+    assignments: list[Assignment] = Field(default_factory=list)
+
+
+@dataclass(slots=True)
+class Roster:
+    staff: list[Staff] = field(default_factory=list)
+    groups: list[Group] = field(default_factory=list)
+    assignments: list[Assignment] = field(default_factory=list)
+    diagnostics: list[Diagnostic] = field(default_factory=list)
+    texts: dict[str, str] = field(default_factory=dict)
+    # where each row came from, for later findings: (table, index) → span
+    places: dict[tuple[str, int], Span] = field(default_factory=dict)
+
+
+def load_roster(path: Path) -> Roster:
+    """Read a roster (YAML file or folder of CSVs) and check it on its own."""
+    roster = _load_csv_folder(path) if path.is_dir() else _load_yaml(path)
+    if not roster.diagnostics:
+        roster.diagnostics.extend(_cross_check(roster))
+    return roster
+
+
+def _load_yaml(path: Path) -> Roster:
+    parsed = read_file(path, display_name(path), data=True)
+    roster = Roster(texts={parsed.path: parsed.text}, diagnostics=list(parsed.diagnostics))
+    if parsed.root is None:
+        return roster
+    if not isinstance(parsed.root, Map):
+        roster.diagnostics.append(diag("Q011", parsed.root.span, found={"en": "not a mapping", "zh": "不是映射"}))
+        return roster
+    index = PositionIndex(parsed.root)
+    try:
+        loaded = RosterFile.model_validate(plain(parsed.root))
+    except ValidationError as exc:
+        roster.diagnostics.extend(to_diagnostics(exc.errors(include_url=False), index, RosterFile))
+        return roster
+    roster.staff, roster.groups, roster.assignments = loaded.staff, loaded.groups, loaded.assignments
+    for table, rows in (("staff", loaded.staff), ("groups", loaded.groups), ("assignments", loaded.assignments)):
+        for i in range(len(rows)):
+            roster.places[(table, i)] = index.value_span((table, i))
+    return roster
+
+
+def _load_csv_folder(folder: Path) -> Roster:
+    roster = Roster()
+    models: dict[str, type[_Row]] = {"groups.csv": Group, "staff.csv": Staff, "assignments.csv": Assignment}
+    tables: dict[str, list[Any]] = {"groups.csv": roster.groups, "staff.csv": roster.staff,
+                                    "assignments.csv": roster.assignments}
+    for name in CSV_FILES:
+        path = folder / name
+        shown = display_name(path)
+        if not path.is_file():
+            roster.diagnostics.append(diag("Q901", Span(display_name(folder), 1, 1), detail={
+                "en": f"the roster folder has no {name}", "zh": f"花名册目录中没有 {name}"}))
+            continue
+        try:
+            with path.open(encoding="utf-8-sig", newline="") as handle:
+                rows = list(csv.DictReader(handle))
+        except (OSError, UnicodeDecodeError, csv.Error) as exc:
+            roster.diagnostics.append(diag("Q007", Span(shown, 1, 1), detail=str(exc)))
+            continue
+        for number, row in enumerate(rows, start=2):  # row 1 is the header
+            values = {k: (v if v not in ("", None) else None) for k, v in row.items() if k is not None}
+            values = {k: v for k, v in values.items() if v is not None}
+            try:
+                tables[name].append(models[name].model_validate(values))
+            except ValidationError as exc:
+                for error in exc.errors(include_url=False):
+                    column = str(error["loc"][0]) if error["loc"] else ""
+                    roster.diagnostics.append(diag("Q901", Span(shown, number, 1), detail={
+                        "en": f"row {number}, column {column or '?'}: {error['msg']}",
+                        "zh": f"第 {number} 行，{column or '?'} 列：{(error.get('ctx') or {}).get('zh', error['msg'])}"}))
+            else:
+                table = name.removesuffix(".csv")
+                roster.places[(table, len(tables[name]) - 1)] = Span(shown, number, 1)
+    return roster
+
+
+def _cross_check(roster: Roster) -> list[Diagnostic]:
+    found: list[Diagnostic] = []
+    id_lists: list[tuple[str, list[str]]] = [("staff", [s.id for s in roster.staff]),
+                                             ("groups", [g.id for g in roster.groups])]
+    for table, ids in id_lists:
+        seen: set[str] = set()
+        for i, row_id in enumerate(ids):
+            if row_id in seen:
+                found.append(diag("Q901", roster.places[(table, i)], detail={
+                    "en": f"{table}: id '{row_id}' appears twice", "zh": f"{table}：id '{row_id}' 重复"}))
+            seen.add(row_id)
+    staff_ids = {s.id for s in roster.staff}
+    group_ids = {g.id for g in roster.groups}
+    for i, assignment in enumerate(roster.assignments):
+        for column, value, known in (("staff_id", assignment.staff_id, staff_ids),
+                                     ("group_id", assignment.group_id, group_ids)):
+            if value not in known:
+                found.append(diag("Q901", roster.places[("assignments", i)], detail={
+                    "en": f"assignments: {column} '{value}' is not in the roster",
+                    "zh": f"assignments：{column} '{value}' 不在花名册中"}))
+    return found
