@@ -118,10 +118,8 @@ def _where(file: str, entry: Path, base: Path) -> str:
 
 def actual_lines(name: str, tmp_path: Path, lang: str | None = None) -> list[str]:
     target, entry, base = materialize(name, tmp_path)
-    if name.startswith("Q9"):  # data codes: the case is a roster (a YAML file, or a folder of CSVs)
-        diagnostics = load_roster(target).diagnostics
-    else:
-        diagnostics = validate_paths([target]).diagnostics
+    # data codes (Q9xx): the case is a roster, a YAML file or a folder of CSVs
+    diagnostics = load_roster(target).diagnostics if name.startswith("Q9") else validate_paths([target]).diagnostics
     lines = []
     for d in diagnostics:
         line = f"{_where(d.span.file, entry, base)}{d.span.line}:{d.span.col} {d.code}"
