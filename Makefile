@@ -100,9 +100,10 @@ test: $(STAMP)
 # --- other tasks -------------------------------------------------------------
 
 schema: $(STAMP)
-	@echo "==> qunce schema --out schemas/playbook.schema.json (and --fragment)"
-	@$(BIN)/qunce schema --out schemas/playbook.schema.json
-	@$(BIN)/qunce schema --fragment --out schemas/fragment.schema.json
+	@echo "==> qunce schema KIND --out schemas/KIND.schema.json; docs/playbook-reference.md; docs/rules.md"
+	@for kind in playbook fragment events roster; do $(BIN)/qunce schema $$kind --out schemas/$$kind.schema.json; done
+	@$(BIN)/qunce schema --format md --out docs/playbook-reference.md
+	@$(BIN)/qunce rules --format md --lang en > docs/rules.md
 
 bench: $(STAMP)
 	@echo "==> bench/startup.py $(BENCH_ARGS)"

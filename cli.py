@@ -107,12 +107,14 @@ def rules(code: str | None, fmt: str, names: bool, lang: str | None) -> None:
 
 
 @main.command()
-@click.option("--fragment", is_flag=True, help="The schema for include: fragments (no required keys).")
+@click.argument("kind", required=False, default="playbook",
+                type=click.Choice(["playbook", "fragment", "events", "roster"]))
+@click.option("--fragment", is_flag=True, help="Same as KIND fragment: for include: fragments and overrides.")
 @click.option("--format", "fmt", type=click.Choice(["json", "md"]), default="json", show_default=True,
               help="json: the JSON Schema; md: the playbook reference in Markdown.")
 @click.option("--out", type=click.Path(dir_okay=False, path_type=Path), default=None, help="Write to FILE.")
-def schema(fragment: bool, fmt: str, out: Path | None) -> None:
-    """Print the playbook JSON Schema (for editors: yaml-language-server, VS Code)."""
+def schema(kind: str, fragment: bool, fmt: str, out: Path | None) -> None:
+    """Print a JSON Schema: the playbook's (for editors), a fragment's, or the events and roster files'."""
     from engine.errors import QunceError
     from engine.files import write_text_atomic
 
@@ -123,7 +125,7 @@ def schema(fragment: bool, fmt: str, out: Path | None) -> None:
     else:
         from engine.schema import schema_text
 
-        text = schema_text(fragment)
+        text = schema_text(kind="fragment" if fragment else kind)
     if out is None:
         click.echo(text, nl=False)
         return

@@ -126,6 +126,33 @@ def playbook_schema(fragment: bool = False) -> dict[str, Any]:
     return {**head, **schema}
 
 
-def schema_text(fragment: bool = False) -> str:
-    """The schema as committed: stable key order, UTF-8, trailing newline."""
-    return json.dumps(playbook_schema(fragment), ensure_ascii=False, indent=2) + "\n"
+def roster_schema() -> dict[str, Any]:
+    """The roster file's schema (YAML; a folder of CSVs has the same columns)."""
+    from engine.events.roster import RosterFile
+
+    schema = RosterFile.model_json_schema(by_alias=True, mode="validation")
+    _bilingual_titles(schema)
+    schema["title"] = "群策 qunce roster"
+    schema["description"] = ("花名册：员工、群和分工。YAML 文件，或含 groups.csv、staff.csv、assignments.csv 的目录。"
+                             "The roster: staff, groups and assignments; a YAML file or a folder of three CSVs.")
+    return {"$schema": SCHEMA_DIALECT, "$id": SCHEMA_ID.replace("playbook", "roster"), **schema}
+
+
+SCHEMAS = ("playbook", "fragment", "events", "roster")
+
+
+def schema_for(kind: str) -> dict[str, Any]:
+    """One of the published schemas by name."""
+    if kind == "events":
+        from engine.events.columns import events_json_schema
+
+        return events_json_schema()
+    if kind == "roster":
+        return roster_schema()
+    return playbook_schema(fragment=kind == "fragment")
+
+
+def schema_text(fragment: bool = False, kind: str | None = None) -> str:
+    """A schema as committed: stable key order, UTF-8, trailing newline."""
+    chosen = kind or ("fragment" if fragment else "playbook")
+    return json.dumps(schema_for(chosen), ensure_ascii=False, indent=2) + "\n"

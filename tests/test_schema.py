@@ -26,6 +26,8 @@ STALE = "is stale: regenerate it with `make schema`"
     [
         ("schemas/playbook.schema.json", lambda: schema_text()),
         ("schemas/fragment.schema.json", lambda: schema_text(fragment=True)),
+        ("schemas/events.schema.json", lambda: schema_text(kind="events")),
+        ("schemas/roster.schema.json", lambda: schema_text(kind="roster")),
         ("docs/playbook-reference.md", reference_markdown),
         ("docs/rules.md", lambda: codes_markdown("en")),
     ],
