@@ -17,7 +17,7 @@ from engine.errors import InputError  # noqa: E402
 from engine.events.ingest import connect, ingest  # noqa: E402
 
 TZ = "Asia/Shanghai"
-HEADER = "ts,type,group_id,member_id,amount,score,removed,channel,count"
+HEADER = "ts,type,group_id,member_id,amount,score,removed,channel,count,length"
 
 
 def groups() -> Any:
@@ -69,6 +69,7 @@ def test_a_clean_file_is_accepted_whole(tmp_path: Path) -> None:
         ("2027-01-04 10:00:00,survey,g1,m1,,4.5,,,", (2, "score", "bad_score")),
         ("2027-01-04 10:00:00,exposure,g1,,,,,poster,-3", (2, "count", "bad_count")),
         ("2027-01-04 10:00:00,leave,g1,m1,,,maybe,,", (2, "removed", "bad_boolean")),
+        ("2027-01-04 10:00:00,message,g1,m1,,,,,,-2", (2, "length", "bad_length")),
         ("2027-01-04 10:00:00,message,g1,m1,,,true,,", (2, "removed", "not_allowed")),
         ("2026-12-31 23:59:59,message,g1,m1,,,,,", (2, "ts", "before_created")),
         ("2027-01-04 00:00:00,message,g2,m1,,,,,", (2, "ts", "after_ended")),
@@ -155,3 +156,19 @@ def test_file_level_problems_are_input_errors(tmp_path: Path, name: str, text: s
         path.write_text(text, encoding="utf-8")
     with pytest.raises(InputError, match=re.escape(message)):
         run(path)
+
+
+def test_quoted_commas_chinese_text_and_short_rows(tmp_path: Path) -> None:
+    path = write_csv(tmp_path, '2027-01-04 10:00:00,join,g1,会员1,,,,"朋友圈,海报",', "2027-01-04 10:01:00,message,g1,会员1")
+    result = run(path)
+    assert (result.rows_read, result.accepted, result.rejected) == (2, 2, 0)
+    events = result.events.order_by("row").to_pyarrow().to_pylist()
+    assert events[0]["channel"] == "朋友圈,海报" and events[0]["member_id"] == "会员1"
+    assert events[1]["type"] == "message"
+
+
+def test_tab_separated_files(tmp_path: Path) -> None:
+    path = tmp_path / "events.tsv"
+    path.write_text("ts\ttype\tgroup_id\tmember_id\n2027-01-04 10:00:00\tcheckin\tg1\tm1\n", encoding="utf-8")
+    result = run(path)
+    assert (result.accepted, result.rejected) == (1, 0)

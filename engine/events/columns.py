@@ -57,6 +57,8 @@ COLUMNS: tuple[Column, ...] = (
     Column("score", "integer", "评分", "survey score, 1–5", ("survey",), ("survey",)),
     Column("count", "integer", "数量", "how many, for pre-aggregated rows such as exposures (default 1)", (),
            ("exposure", "reach", "message")),
+    Column("length", "integer", "字数", "characters in the message; below metrics.valid_message_min_chars it is "
+           "not a valid message (no length: valid)", (), ("message",)),
 )
 BY_NAME = {column.name: column for column in COLUMNS}
 
@@ -74,7 +76,7 @@ def events_json_schema() -> dict[str, object]:
             spec["enum"] = list(EVENT_TYPES)
         if column.name == "score":
             spec.update(minimum=1, maximum=5)
-        if column.name in ("amount", "count"):
+        if column.name in ("amount", "count", "length"):
             spec["minimum"] = 0
         properties[column.name] = spec
     conditional = [

@@ -79,7 +79,11 @@ def read_raw(con: Any, path: Path, timezone: str) -> Any:
             present, select, base = _jsonl(con, source)
         else:
             if fmt == "csv":
-                base = f"SELECT *, row_number() OVER () + 1 AS _row FROM read_csv('{source}', all_varchar = true, header = true)"
+                # No sniffing: a sniffer that guesses the delimiter from a few rows can
+                # read a whole file as one column. Short rows are padded with empty cells.
+                delim = "\\t" if path.suffix.lower() == ".tsv" else ","
+                base = (f"SELECT *, row_number() OVER () + 1 AS _row FROM read_csv('{source}', all_varchar = true, "
+                        f"header = true, delim = '{delim}', quote = '\"', escape = '\"', null_padding = true)")
             else:
                 base = f"SELECT *, file_row_number + 1 AS _row FROM read_parquet('{source}', file_row_number = true)"
             present = [c for c in con.sql(base).columns if c != "_row" and c != "file_row_number"]
@@ -131,6 +135,7 @@ def check_events(raw: Any, groups: Any) -> tuple[Any, Any]:
     # via decimal, so "4.5" is not quietly rounded to a whole number
     score = t.score.try_cast("decimal(38, 6)")
     count = t["count"].try_cast("decimal(38, 6)")
+    length = t.length.try_cast("decimal(38, 6)")
     removed = t.removed.lower()
     date = t._ts.date()
     member_types = [k for k in EVENT_TYPES if k not in ("exposure", "cost")]
@@ -150,6 +155,7 @@ def check_events(raw: Any, groups: Any) -> tuple[Any, Any]:
         ("bad_score", "score", (t.type == "survey")
          & (score.isnull() | (score < 1) | (score > 5) | (score != score.round(0)))),
         ("bad_count", "count", t["count"].notnull() & (count.isnull() | (count < 0) | (count != count.round(0)))),
+        ("bad_length", "length", t.length.notnull() & (length.isnull() | (length < 0) | (length != length.round(0)))),
         ("bad_boolean", "removed", t.removed.notnull() & ~removed.isin([*TRUE_WORDS, *FALSE_WORDS])),
         ("before_created", "ts", date < t.created_at),
         ("after_ended", "ts", date > t.ended_at),
@@ -185,6 +191,7 @@ def check_events(raw: Any, groups: Any) -> tuple[Any, Any]:
         flag=good.flag,
         score=good.score.try_cast("decimal(38, 6)").cast("int8"),
         count=good["count"].try_cast("decimal(38, 6)").cast("int64").fill_null(1),
+        length=good.length.try_cast("decimal(38, 6)").cast("int64"),
     )
     return events, problems
 

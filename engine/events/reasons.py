@@ -16,6 +16,7 @@ REASONS: dict[str, tuple[str, str]] = {
     "amount_decimals": ("amount has more than two decimals (CNY is counted to the fen)", "amount 超过两位小数（人民币精确到分）"),
     "bad_score": ("score is not a whole number from 1 to 5", "score 不是 1 到 5 的整数"),
     "bad_count": ("count is not a whole number ≥ 0", "count 不是 ≥ 0 的整数"),
+    "bad_length": ("length is not a whole number ≥ 0", "length 不是 ≥ 0 的整数"),
     "bad_boolean": ("removed is not true or false", "removed 不是 true 或 false"),
     "not_allowed": ("this column does not apply to this event type", "该列不适用于此事件类型"),
     "before_created": ("the event is before its group was created", "事件早于所在群的建群日期"),

@@ -1,0 +1,726 @@
+"""Synthetic events and a roster for a playbook (`qunce events generate`).
+
+Groups, staff and members follow the playbook (group types and their entry
+modes, roles and their per-group counts, banned behaviour) and behave roughly
+like real ones: a few members post most messages, some groups decline, flash
+groups end after their lifespan, staff change groups mid-way. Every draw is a
+vectorised numpy call on one PCG64 stream (loops run over event types, roles,
+group types and months only), so the same arguments give the same bytes.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from engine.errors import UsageError
+from engine.events.columns import COLUMNS, EVENT_TYPES
+from engine.events.roster import Assignment, Group, Roster, Staff
+from engine.model import Playbook
+
+Array = npt.NDArray[Any]
+
+DAY = 86_400
+TYPES = tuple(sorted(EVENT_TYPES))  # codes in id order: sorting by code sorts by type
+CODE = {name: i for i, name in enumerate(TYPES)}
+PUBLIC = ("公众号", "小红书", "直播间", "朋友圈")
+MODE_CHANNEL = {"invite": "员工邀请", "referral": "好友推荐", "activity": "活动报名", "paid": "付费入群"}
+ORDER_CHANNELS = ("小程序", "直播间", "群接龙")
+REACH_CHANNELS = ("私聊", "电话")
+CHANNELS = tuple(dict.fromkeys((*PUBLIC, *MODE_CHANNEL.values(), *ORDER_CHANNELS, *REACH_CHANNELS)))
+CHANNEL = {name: i for i, name in enumerate(CHANNELS)}
+FLAG_KINDS = {"ads": 0.35, "spam": 0.3, "off_topic": 0.2, "abuse": 0.1, "other": 0.05}
+SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何林罗高"
+GIVEN = "芳娜敏静丽强磊军洋勇艳杰娟涛明超秀霞平刚桂英华玲燕萍红琳雪婷倩佳悦欣怡晨宇浩然"
+HOURS = {  # relative activity per hour of day
+    "chat": (2, 1, .5, .3, .3, .5, 1, 3, 5, 6, 6, 7, 9, 8, 6, 6, 6, 6, 7, 9, 11, 12, 9, 5),
+    "shop": (1, .5, .2, .1, .1, .2, .5, 1, 2, 3, 4, 5, 6, 5, 4, 4, 4, 4, 5, 7, 9, 10, 8, 4),
+    "checkin": (0, 0, 0, 0, 0, .5, 4, 12, 14, 8, 4, 2, 1, 1, .5, .5, .5, .5, .5, .5, .5, .5, .3, .2),
+    "work": (0, 0, 0, 0, 0, 0, 0, 0, 1, 4, 5, 5, 3, 3, 5, 5, 5, 4, 3, 2, 1, 0, 0, 0),
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Kind:
+    """How groups of one base kind behave (rates per member per day at full activity)."""
+
+    share: float  # how many groups of this kind, relative
+    chat: float
+    buy: float
+    price: float  # mean order amount, CNY
+    cost: float  # per group per month (short-lived groups: in all), CNY
+    checkin: float
+
+
+KINDS = {
+    "traffic": Kind(4.0, 0.115, 0.0025, 69, 2000, 1.0),
+    "welfare": Kind(3.0, 0.09, 0.005, 139, 1200, 1.3),
+    "flash": Kind(2.0, 0.55, 0.04, 259, 1500, 0.0),
+    "custom": Kind(1.5, 0.115, 0.004, 199, 1500, 1.0),
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Summary:
+    """What a generation produced (`bytes`: the event file's size, 0 when not written)."""
+
+    rows: int
+    by_type: dict[str, int]
+    groups: int
+    staff: int
+    assignments: int
+    members: int
+    start: dt.date
+    end: dt.date  # the last day of the window
+    bytes: int = 0
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"rows": self.rows, "by_type": dict(self.by_type), "groups": self.groups, "staff": self.staff,
+                "assignments": self.assignments, "members": self.members, "start": self.start.isoformat(),
+                "end": self.end.isoformat(), "bytes": self.bytes}
+
+
+def generate(playbook: Playbook, groups: int, members: int, days: int, start: dt.date,
+             seed: int) -> tuple[pa.Table, Roster]:
+    """Events (sorted by ts, group_id, member_id, type) and the roster they belong to."""
+    if groups < 1 or members < 1 or days < 1:
+        raise UsageError("groups, members and days must each be at least 1")
+    if not playbook.group_types:
+        raise UsageError("the playbook has no group_types to generate groups for")
+    world = _World(playbook, groups, members, days, start, np.random.default_rng(np.random.PCG64(seed)))
+    table = world.events()
+    return table, world.roster()
+
+
+def generate_files(playbook: Playbook, out: Path, groups: int, members: int, days: int, start: dt.date,
+                   seed: int) -> tuple[Path, Path, Summary]:
+    """Write events to `out` (.csv, .jsonl or .parquet) and the roster beside it as <stem>.roster.yaml."""
+    from engine.events.writers import event_format, write_events, write_roster
+
+    event_format(out)  # refuse an unknown extension before doing the work
+    table, roster = generate(playbook, groups, members, days, start, seed)
+    roster_path = out.with_name(f"{out.stem}.roster.yaml")
+    write_events(table, out)
+    write_roster(roster, roster_path)
+    return out, roster_path, summarize(table, roster, members, start, days, out.stat().st_size)
+
+
+def summarize(table: pa.Table, roster: Roster, members: int, start: dt.date, days: int, size: int = 0) -> Summary:
+    """Rows per event type, and the roster's counts."""
+    kinds = table.column("type").combine_chunks()
+    if isinstance(kinds, pa.DictionaryArray):
+        counts = np.bincount(kinds.indices.to_numpy(zero_copy_only=False), minlength=len(kinds.dictionary))
+        found = {str(name): int(n) for name, n in zip(kinds.dictionary.to_pylist(), counts, strict=True)}
+    else:
+        found = {str(r["values"]): int(r["counts"]) for r in pc.value_counts(kinds).to_pylist()}
+    return Summary(table.num_rows, {k: found.get(k, 0) for k in EVENT_TYPES}, len(roster.groups), len(roster.staff),
+                   len(roster.assignments), members, start, start + dt.timedelta(days=days - 1), size)
+
+
+def _ids(prefix: str, count: int, width: int) -> pa.Array:
+    numbers = pc.cast(pa.array(np.arange(1, count + 1, dtype=np.int64)), pa.string())
+    return pc.binary_join_element_wise(prefix, pc.utf8_lpad(numbers, width, "0"), "")
+
+
+def _width(count: int, least: int) -> int:
+    return max(least, len(str(count)))
+
+
+def _kind_of(type_id: str, kind: str | None) -> str:
+    return kind or (type_id if type_id in ("traffic", "welfare", "flash") else "custom")
+
+
+@dataclass(slots=True)
+class _Slots:
+    """Staff positions: one per role per group, held by `before` until day `change`, then by `after`."""
+
+    group: Array
+    role: Array
+    before: Array
+    after: Array
+    change: Array
+
+
+@dataclass(slots=True)
+class _Blocks:
+    rows: list[dict[str, Array]] = field(default_factory=list)
+
+    def add(self, kind: str, t: Array, group: Array, **columns: Array) -> None:
+        if t.size:
+            self.rows.append({"t": t, "type": np.full(t.size, CODE[kind], np.int8), "group": group, **columns})
+
+
+COLUMN_DTYPES: dict[str, Any] = {
+    "t": np.int64, "type": np.int8, "group": np.int32, "member": np.int32, "staff": np.int32,
+    "amount": np.int64, "order": np.int64, "channel": np.int8, "referrer": np.int32, "activity": np.int16,
+    "removed": np.int8, "flag": np.int16, "score": np.int8, "count": np.int32, "length": np.int32,
+}
+NULLS = {"timestamp": pa.timestamp("s"), "text": pa.string(), "decimal": pa.decimal128(12, 2), "integer": pa.int32(),
+         "boolean": pa.bool_()}
+
+
+class _World:
+    """Groups, staff and memberships, then the events they make."""
+
+    def __init__(self, playbook: Playbook, groups: int, members: int, days: int, start: dt.date,
+                 rng: np.random.Generator) -> None:
+        self.pb, self.G, self.M, self.D, self.start, self.rng = playbook, groups, members, days, start, rng
+        self.type_ids = list(playbook.group_types)
+        self.types = [playbook.group_types[t] for t in self.type_ids]
+        self.kinds = [KINDS[_kind_of(t, gt.kind)] for t, gt in zip(self.type_ids, self.types, strict=True)]
+        self.modes = [gt.entry.mode for gt in self.types]
+        self.activities = list(dict.fromkeys(gt.entry.activity or f"{gt.name}活动" for gt in self.types
+                                             if gt.entry.mode == "activity"))
+        self.flags = [b.id for b in playbook.rules.banned]
+        self._groups()
+        self._intensity()
+        self._staff()
+        self._memberships()
+
+    # --- groups -----------------------------------------------------------------------------
+
+    def _per_type(self, values: list[float]) -> Array:
+        return np.asarray(values, dtype=np.float64)[self.g_type]
+
+    def _groups(self) -> None:
+        rng, G, D = self.rng, self.G, self.D
+        share = np.array([k.share * (0.5 if m == "paid" else 1.0) for k, m in zip(self.kinds, self.modes, strict=True)])
+        kind = rng.choice(len(self.types), size=G, p=share / share.sum())
+        span = np.array([math.ceil(gt.lifespan.minutes / 1440) if gt.lifespan else 0 for gt in self.types])[kind]
+        short = span > 0
+        before = ~short & (rng.random(G) < 0.7)
+        created = np.where(short, rng.integers(0, np.maximum(1, D - span + 1)),
+                           np.where(before, -rng.integers(14, 400, G), rng.integers(0, max(1, D - D // 4), G)))
+        ended = np.where(short, created + span - 1, np.iinfo(np.int32).max)
+        # Some persistent groups decline; a few of those are dissolved before the window ends.
+        decline = ~short & (rng.random(G) < 0.2)
+        lo = np.maximum(created, 0)
+        onset = lo + (rng.random(G) * np.maximum(1, (D - lo) // 3)).astype(np.int64)
+        tau = rng.uniform(D / 10 + 1, D / 4 + 2, G)
+        death = (onset + 2.5 * tau).astype(np.int64)
+        dissolve = decline & (rng.random(G) < 0.4) & (death < D - 1)
+        ended = np.where(dissolve, death, ended)
+        order = np.lexsort((rng.random(G), kind, created))  # ids follow creation
+        self.g_type, self.created, self.ended = kind[order], created[order], ended[order]
+        self.short, self.decline, self.onset, self.tau = short[order], decline[order], onset[order], tau[order]
+        self.lo = np.maximum(self.created, 0)
+        self.hi = np.minimum(self.ended, D - 1)
+        cap = np.array([gt.capacity or 500 for gt in self.types], dtype=np.int64)
+        self.capacity = cap[self.g_type]
+
+    def _intensity(self) -> None:
+        """Activity per group per day (0 outside its life); `cum` is its running sum over all groups."""
+        rng, G, D = self.rng, self.G, self.D
+        day = np.arange(D)
+        weekday = np.where((self.start.weekday() + day) % 7 >= 5, 1.15, 1.0)
+        holidays = {(h - self.start).days for h in self.pb.holiday_dates}
+        weekday *= np.where(np.isin(day, sorted(holidays)), 0.75, 1.0)
+        age = day[None, :] - self.lo[:, None]
+        level = np.ones((G, D))
+        fade = np.exp(-np.clip(day[None, :] - self.onset[:, None], 0, None) / self.tau[:, None])
+        level = np.where(self.decline[:, None], fade, level)
+        warm = (self.created >= 0) & ~self.short
+        level = np.where(warm[:, None], level * (0.5 + 0.5 * np.clip(age / 7, 0, 1)), level)
+        length = np.maximum(1, self.hi - self.lo)[:, None]
+        level = np.where(self.short[:, None], 1 + 0.5 * np.clip(age / length, 0, 1), level)
+        alive = (day[None, :] >= self.lo[:, None]) & (day[None, :] <= self.hi[:, None])
+        level = np.maximum(level * rng.lognormal(0, 0.35, G)[:, None] * weekday[None, :], 1e-3)
+        self.level = np.where(alive, level, 0.0)
+        self.cum = np.concatenate(([0.0], np.cumsum(self.level.ravel())))
+
+    def _days_between(self, group: Array, first: Array, last: Array) -> Array:
+        """A day in [first, last] for each event, drawn by its group's activity."""
+        base = group.astype(np.int64) * self.D
+        low, high = self.cum[base + first], self.cum[base + last + 1]
+        flat = np.searchsorted(self.cum, low + self.rng.random(group.size) * (high - low), side="right") - 1
+        return np.clip(flat - base, first, last)
+
+    def _clock(self, hours: str, n: int) -> Array:
+        weights = np.cumsum(HOURS[hours])
+        hour = np.searchsorted(weights, self.rng.random(n) * weights[-1], side="right")
+        return np.minimum(hour, 23) * 3600 + self.rng.integers(0, 3600, n)
+
+    # --- staff ------------------------------------------------------------------------------
+
+    def _staffing(self) -> list[tuple[str, Array]]:
+        """Per role: how many staff each group type has (the type's staffing, else role.per_group)."""
+        found = []
+        for role_id, role in self.pb.roles.items():
+            counts = [gt.staffing.get(role_id, 0) if gt.staffing else (role.per_group or 0) for gt in self.types]
+            if any(counts):
+                found.append((role_id, np.array(counts, dtype=np.int64)))
+        return found
+
+    def _staff(self) -> None:
+        rng, G = self.rng, self.G
+        self.role_ids: list[str] = []
+        parts: list[tuple[Array, Array, Array]] = []
+        people = 0
+        for r, (role_id, counts) in enumerate(self._staffing()):
+            self.role_ids.append(role_id)
+            cap = self.pb.roles[role_id].max_groups or 6
+            for position in range(int(counts.max())):
+                # each position has its own people, so nobody holds two places in one group;
+                # groups in type order, so one person mostly holds groups of one type
+                need = np.flatnonzero(counts[self.g_type] > position)
+                need = need[np.argsort(self.g_type[need], kind="stable")]
+                sizes = rng.integers(max(1, (cap + 1) // 2), cap + 1, need.size)
+                holder = np.searchsorted(np.cumsum(sizes), np.arange(need.size), side="right")
+                parts.append((need, np.full(need.size, r), people + holder))
+                people += int(holder[-1]) + 1 if need.size else 0
+        group = np.concatenate([p[0] for p in parts]) if parts else np.zeros(0, np.int64)
+        role = np.concatenate([p[1] for p in parts]) if parts else np.zeros(0, np.int64)
+        holder = np.concatenate([p[2] for p in parts]) if parts else np.zeros(0, np.int64)
+        order = np.lexsort((role, group))
+        group, role, holder = group[order], role[order], holder[order]
+        # A few positions change hands mid-window (a new person takes over), for proration.
+        change = np.full(group.size, np.iinfo(np.int32).max, dtype=np.int64)
+        after = holder.copy()
+        room = (self.hi[group] - self.lo[group] >= 3) & ~self.short[group]
+        candidates = np.flatnonzero(room)
+        if candidates.size:
+            wanted = min(candidates.size, max(1, round(0.03 * G)))
+            picked = np.sort(rng.choice(candidates, size=wanted, replace=False))
+            low, high = self.lo[group[picked]] + 1, self.hi[group[picked]]
+            change[picked] = low + (rng.random(picked.size) * (high - low + 1)).astype(np.int64)
+            after[picked] = people + np.arange(picked.size)
+            people += picked.size
+        self.slots = _Slots(group, role, holder, after, change)
+        self.people = people
+        self.staff_role = np.zeros(people, dtype=np.int64)
+        self.staff_role[holder] = role
+        self.staff_role[after] = role
+
+    def _holders(self, group: Array, day: Array, roles: list[str]) -> Array:
+        """For each (group, day), a random staff member of one of `roles` then (-1 when there is none)."""
+        wanted = np.isin(self.slots.role, [self.role_ids.index(r) for r in roles if r in self.role_ids])
+        idx = np.flatnonzero(wanted)
+        first = np.searchsorted(self.slots.group[idx], np.arange(self.G))
+        count = np.diff(np.append(first, idx.size))
+        n = count[group]
+        pick = first[group] + (self.rng.random(group.size) * np.maximum(n, 1)).astype(np.int64)
+        slot = idx[np.minimum(pick, max(idx.size - 1, 0))] if idx.size else np.zeros(group.size, np.int64)
+        if not idx.size:
+            return np.full(group.size, -1, np.int32)
+        s = self.slots
+        staff = np.where(day >= s.change[slot], s.after[slot], s.before[slot])
+        return np.where(n > 0, staff, -1).astype(np.int32)
+
+    # --- members ----------------------------------------------------------------------------
+
+    def _sizes(self) -> Array:
+        rng, G, M = self.rng, self.G, self.M
+        weight = self.capacity * rng.lognormal(0, 0.5, G) * np.where(self.short, 0.4, 1.0)
+        counts = rng.multinomial(M, weight / weight.sum())
+        for _ in range(4):  # keep groups within capacity while there is room elsewhere
+            over = np.maximum(counts - self.capacity, 0)
+            room = np.maximum(self.capacity - counts, 0)
+            if not over.sum() or not room.sum():
+                break
+            counts = counts - over + rng.multinomial(int(over.sum()), room / room.sum())
+        return counts
+
+    def _memberships(self) -> None:
+        rng, M, D = self.rng, self.M, self.D
+        primary = np.repeat(np.arange(self.G), self._sizes())[rng.permutation(M)]
+        # Some members are in a second, persistent group (flash members more often: they move on).
+        lasting = np.flatnonzero(~self.short)
+        second = np.flatnonzero(rng.random(M) < np.where(self.short[primary], 0.3, 0.06))
+        if lasting.size:
+            weight = self.capacity[lasting].astype(np.float64)
+            other = lasting[rng.choice(lasting.size, size=second.size, p=weight / weight.sum())]
+        else:
+            other = primary[second]
+        keep = other != primary[second]
+        second, other = second[keep], other[keep]
+        member = np.concatenate((np.arange(M), second)).astype(np.int32)
+        group = np.concatenate((primary, other)).astype(np.int32)
+        again = np.arange(member.size) >= M
+        n = member.size
+        lo, hi = self.lo[group], self.hi[group]
+        initial = ~again & (self.created[group] < 0) & (rng.random(n) < 0.7)
+        spread = np.where(self.short[group], 0.8, np.where(self.created[group] < 0, 1e9, (hi - lo + 1) / 3))
+        offset = np.where(spread > 1e8, rng.random(n) * (hi - lo + 1), rng.exponential(np.minimum(spread, 1e8)))
+        join_day = np.minimum(lo + offset.astype(np.int64), hi)
+        # a second group is joined after the first (after a flash group ends, into a lasting one)
+        first_day = np.where(self.short[primary[second]], self.hi[primary[second]] + 1, join_day[second])
+        floor = np.maximum(lo[M:], first_day)
+        join_day[M:] = floor + (rng.random(floor.size) * np.maximum(hi[M:] - floor + 1, 1)).astype(np.int64)
+        valid = np.ones(n, dtype=bool)
+        valid[M:] = floor <= hi[M:]
+        member, group, initial, join_day, lo, hi, again = (
+            a[valid] for a in (member, group, initial, join_day, lo, hi, again))
+        n = member.size
+        self.initial = np.bincount(group[initial], minlength=self.G)
+        join_t = np.where(initial, -1, join_day * DAY + np.minimum(self._clock("chat", n), DAY - 3600))
+        group_end = (hi + 1) * DAY
+        trouble = rng.random(n) < 0.015
+        daily = np.where(self.short[group], 0.03, np.where(self.decline[group], 0.005, 0.0017))
+        stay = (group_end - np.maximum(join_t, 0)) / DAY
+        leaves = np.where(trouble, rng.random(n) < 0.6, rng.random(n) < 1 - np.exp(-daily * stay))
+        leave_t = join_t + 1 + (rng.random(n) * (group_end - join_t - 1)).astype(np.int64)
+        leaves &= leave_t - join_t >= 600
+        self.leaves, self.removed = leaves, np.where(trouble, rng.random(n) < 0.8, rng.random(n) < 0.08)
+        self.ms_member, self.ms_group, self.join_t, self.trouble = member, group, join_t, trouble
+        self.end_t = np.where(leaves, leave_t, group_end)
+        self.first = np.maximum(join_t, 0) // DAY
+        self.last = (self.end_t - 1) // DAY
+        # Activity: most members quiet, a few very active (lognormal), some never speak.
+        talk = rng.lognormal(0, 1.6, M) * np.where(rng.random(M) < 0.35, 0.05, 1.0)
+        talk /= talk.mean()
+        buyer = rng.lognormal(0, 1.0, M) * talk ** 0.3
+        buyer /= buyer.mean()
+        habit = np.where(rng.random(M) < 0.05, 0.35, 0.004)
+        base = group.astype(np.int64) * D
+        exposure = self.cum[base + self.last + 1] - self.cum[base + self.first]
+        self.talk = talk[member] * np.where(again, 0.5, 1.0)
+        self.buyer, self.habit, self.exposure = buyer[member], habit[member], exposure
+
+    def _spread(self, rate: Array, hours: str) -> tuple[Array, Array]:
+        """Poisson(rate × active days) events per membership: (membership, t) with t inside it."""
+        counts = self.rng.poisson(rate * self.exposure)
+        ms = np.repeat(np.arange(rate.size, dtype=np.int32), counts)
+        day = self._days_between(self.ms_group[ms], self.first[ms], self.last[ms])
+        t = day * DAY + self._clock(hours, ms.size)
+        return ms, self._inside(t, self.join_t[ms], self.end_t[ms])
+
+    def _inside(self, t: Array, after: Array, before: Array) -> Array:
+        bad = (t <= after) | (t >= before)
+        room = np.maximum(before - after - 1, 1)
+        fixed = after + 1 + (self.rng.random(t.size) * room).astype(np.int64)
+        return np.where(bad, fixed, t)
+
+    # --- events -----------------------------------------------------------------------------
+
+    def events(self) -> pa.Table:
+        blocks = _Blocks()
+        self._joins(blocks)
+        self._leaves(blocks)
+        self._messages(blocks)
+        self._orders(blocks)
+        self._member_activity(blocks)
+        self._staff_messages(blocks)
+        self._exposures(blocks)
+        self._costs(blocks)
+        return self._table(blocks)
+
+    def _joins(self, blocks: _Blocks) -> None:
+        rng = self.rng
+        ms = np.flatnonzero(self.join_t >= 0)
+        group, t = self.ms_group[ms], self.join_t[ms]
+        kind = self.g_type[group]
+        mode = np.array([("open", "invite", "referral", "activity", "paid").index(m) for m in self.modes])[kind]
+        wants = np.where(mode == 2, True, np.where(mode == 0, rng.random(ms.size) < 0.08,
+                                                   (mode != 1) & (rng.random(ms.size) < 0.05)))
+        referrer = np.where(wants, self._referrers(ms), -1)
+        referred = referrer >= 0
+        invited = (mode == 1) | ((mode == 2) & ~referred)
+        public = np.array([CHANNEL[c] for c in PUBLIC])[rng.choice(len(PUBLIC), size=ms.size, p=[0.35, 0.3, 0.25, 0.1])]
+        channel = np.select([invited, referred & (mode <= 2), mode == 3, mode == 4],
+                            [CHANNEL["员工邀请"], CHANNEL["好友推荐"], CHANNEL["活动报名"], CHANNEL["付费入群"]], public)
+        staff = np.full(ms.size, -1, dtype=np.int32)
+        for i, gt in enumerate(self.types):  # who may invite depends on the type
+            rows = np.flatnonzero(invited & (kind == i))
+            staff[rows] = self._holders(group[rows], t[rows] // DAY, list(gt.entry.roles) or self.role_ids)
+        activity = np.array([self.activities.index(gt.entry.activity or f"{gt.name}活动") if m == "activity" else -1
+                             for gt, m in zip(self.types, self.modes, strict=True)])[kind]
+        fee = np.array([int(gt.entry.fee * 100) if gt.entry.fee is not None and m == "paid" else -1
+                        for gt, m in zip(self.types, self.modes, strict=True)])[kind]
+        self.join_channel = channel.astype(np.int64)
+        blocks.add("join", t, group, member=self.ms_member[ms], channel=channel, staff=staff,
+                   referrer=np.where(referred, self.ms_member[np.maximum(referrer, 0)], -1),
+                   activity=activity, amount=fee)
+        blocks.add("referral", t[referred], group[referred], member=self.ms_member[referrer[referred]])
+
+    def _referrers(self, ms: Array) -> Array:
+        """For each joining membership, an earlier member of its group (the more active, the likelier), or -1."""
+        order = np.lexsort((self.join_t, self.ms_group))
+        weight = np.concatenate(([0.0], np.cumsum(self.talk[order] ** 0.7 + 0.01)))
+        where = np.empty(order.size, dtype=np.int64)
+        where[order] = np.arange(order.size)
+        pos = where[ms]
+        first = np.searchsorted(self.ms_group[order], self.ms_group[ms])
+        low, high = weight[first], weight[pos]
+        target = low + self.rng.random(ms.size) * (high - low)
+        chosen = np.clip(np.searchsorted(weight, target, side="right") - 1, first, np.maximum(pos - 1, first))
+        referrer = order[chosen]
+        ok = (pos > first) & (self.join_t[referrer] < self.join_t[ms]) & (self.end_t[referrer] > self.join_t[ms])
+        return np.where(ok, referrer, -1)
+
+    def _leaves(self, blocks: _Blocks) -> None:
+        ms = np.flatnonzero(self.leaves)
+        blocks.add("leave", self.end_t[ms], self.ms_group[ms], member=self.ms_member[ms],
+                   removed=self.removed[ms].astype(np.int8))
+
+    def _messages(self, blocks: _Blocks) -> None:
+        rate = self._per_type([k.chat for k in self.kinds])[self.ms_group] * self.talk
+        ms, t = self._spread(rate, "chat")
+        flag = np.full(ms.size, -1, dtype=np.int16)
+        if self.flags:
+            kinds = [b.kind or b.id for b in self.pb.rules.banned]
+            weight = np.array([FLAG_KINDS.get(k, 0.05) for k in kinds])
+            odds = np.where(self.trouble[ms], 0.12, 0.0004)
+            flagged = np.flatnonzero(self.rng.random(ms.size) < odds)
+            flag[flagged] = self.rng.choice(len(kinds), size=flagged.size, p=weight / weight.sum())
+        blocks.add("message", t, self.ms_group[ms], member=self.ms_member[ms], flag=flag,
+                   length=self._lengths(ms.size, 12))
+
+    def _lengths(self, n: int, median: float) -> Array:
+        """Characters per message: many short ones (好, 👍) that are not valid messages."""
+        return np.maximum(1, np.ceil(self.rng.lognormal(np.log(median), 0.9, n))).astype(np.int32)
+
+    def _orders(self, blocks: _Blocks) -> None:
+        rng = self.rng
+        paid = np.array([m == "paid" for m in self.modes])[self.g_type]
+        rate = self._per_type([k.buy for k in self.kinds]) * np.where(paid, 1.5, 1.0)
+        ms, t = self._spread(rate[self.ms_group] * self.buyer, "shop")
+        group = self.ms_group[ms]
+        price = (self._per_type([k.price for k in self.kinds]) * np.where(paid, 3.0, 1.0))[group]
+        yuan = np.maximum(9, np.rint(price * rng.lognormal(-0.18, 0.6, ms.size)))
+        cents = (yuan * 100 - np.where(rng.random(ms.size) < 0.4, 10, 0)).astype(np.int64)
+        key = np.arange(ms.size, dtype=np.int64)
+        self.orders = ms.size
+        channel = np.array([CHANNEL[c] for c in ORDER_CHANNELS])[
+            rng.choice(len(ORDER_CHANNELS), size=ms.size, p=[0.55, 0.3, 0.15])]
+        blocks.add("order", t, group, member=self.ms_member[ms], amount=cents, order=key, channel=channel)
+        # A few percent are refunded, days later (some in the next month), in full or in part.
+        back = np.flatnonzero(rng.random(ms.size) < 0.04)
+        end = self.end_t[ms[back]]
+        later = t[back] + 600 + rng.exponential(5 * DAY, back.size).astype(np.int64)
+        room = end - t[back]
+        later = np.where(later < end, later, t[back] + 1 + (rng.random(back.size) * np.maximum(room - 1, 1)).astype(np.int64))
+        part = np.maximum(1, (cents[back] * rng.uniform(0.2, 0.9, back.size)).astype(np.int64))
+        amount = np.where(rng.random(back.size) < 0.7, cents[back], part)
+        keep = room >= 2
+        back, later, amount = back[keep], later[keep], amount[keep]
+        blocks.add("refund", later, group[back], member=self.ms_member[ms[back]], amount=amount, order=key[back])
+
+    def _member_activity(self, blocks: _Blocks) -> None:
+        rng, D = self.rng, self.D
+        group = self.ms_group
+        checkin = self._per_type([k.checkin for k in self.kinds])[group] * self.habit
+        ms, t = _once_per(*self._spread(checkin, "checkin"), D, lambda t: t // DAY)
+        blocks.add("checkin", t, group[ms], member=self.ms_member[ms])
+        month = self._months()[1]
+        ms, t = _once_per(*self._spread(np.full(group.size, 0.0015), "chat"), D, lambda t: month[t // DAY])
+        good = np.where(self.decline[group[ms]], 0, 1)
+        cdf = np.array([[0.06, 0.16, 0.4, 0.75, 1.0], [0.02, 0.06, 0.18, 0.55, 1.0]])[good]
+        score = 1 + (rng.random(ms.size)[:, None] > cdf).sum(axis=1).astype(np.int8)
+        blocks.add("survey", t, group[ms], member=self.ms_member[ms], score=np.minimum(score, 5).astype(np.int8))
+        ms, t = self._spread(0.004 * self.buyer ** 0.3, "work")
+        reach_roles = list(dict.fromkeys(w.role for w in self.pb.churn if w.role)) or self.role_ids
+        staff = self._holders(group[ms], t // DAY, reach_roles)
+        channel = np.array([CHANNEL[c] for c in REACH_CHANNELS])[(rng.random(ms.size) < 0.15).astype(np.int64)]
+        kept = staff >= 0
+        blocks.add("reach", t[kept], group[ms[kept]], member=self.ms_member[ms[kept]], staff=staff[kept],
+                   channel=channel[kept])
+        ms, t = self._spread(0.002 * self.talk ** 0.5, "chat")
+        blocks.add("task", t, group[ms], member=self.ms_member[ms])
+
+    def _staff_messages(self, blocks: _Blocks) -> None:
+        # Staff post too (member_id is the staff id), e.g. for a helper_messages metric.
+        s = self.slots
+        counts = self.rng.poisson(0.8 * self.level[s.group])
+        slot, day = np.nonzero(counts)
+        slot, day = np.repeat(slot, counts[slot, day]), np.repeat(day, counts[slot, day])
+        t = day * DAY + self._clock("work", slot.size)
+        staff = np.where(day >= s.change[slot], s.after[slot], s.before[slot]).astype(np.int32)
+        blocks.add("message", t, s.group[slot], member=self.M + staff, staff=staff,
+                   length=self._lengths(slot.size, 40))
+
+    def _exposures(self, blocks: _Blocks) -> None:
+        """Per group, per entry channel it uses, per day alive: how many saw the entry (≥ the joins)."""
+        rng, D = self.rng, self.D
+        uses = np.zeros((len(self.types), len(CHANNELS)), dtype=bool)
+        for i, mode in enumerate(self.modes):
+            uses[i, [CHANNEL[c] for c in PUBLIC] if mode == "open" else [CHANNEL[MODE_CHANNEL[mode]]]] = True
+        pair_group, pair_channel = np.nonzero(uses[self.g_type])
+        pair = np.full((self.G, len(CHANNELS)), -1, dtype=np.int64)
+        pair[pair_group, pair_channel] = np.arange(pair_group.size)
+        joined = np.flatnonzero(self.join_t >= 0)
+        which = pair[self.ms_group[joined], self.join_channel]
+        kept = which >= 0
+        flat = which[kept] * D + self.join_t[joined[kept]] // DAY
+        joins = np.bincount(flat, minlength=pair_group.size * D).reshape(pair_group.size, D)
+        convert = rng.uniform(0.03, 0.15, pair_group.size)[:, None]
+        base = rng.lognormal(np.log(20), 0.7, pair_group.size)[:, None]
+        level = self.level[pair_group]
+        count = rng.poisson(base * level) + np.ceil(joins / convert).astype(np.int64)
+        count = np.where(level > 0, count, 0)
+        row, day = np.nonzero(count)
+        blocks.add("exposure", day * DAY, pair_group[row].astype(np.int32), channel=pair_channel[row].astype(np.int8),
+                   count=count[row, day].astype(np.int32))
+
+    def _months(self) -> tuple[list[tuple[int, int]], Array]:
+        """The calendar months in the window as (first day, last day), and each day's month."""
+        spans, first = [], 0
+        while first < self.D:
+            day = self.start + dt.timedelta(days=first)
+            following = (day.replace(day=1) + dt.timedelta(days=32)).replace(day=1)
+            last = min(self.D, (following - self.start).days) - 1
+            spans.append((first, last))
+            first = last + 1
+        month = np.repeat(np.arange(len(spans)), [b - a + 1 for a, b in spans])
+        return spans, month
+
+    def _costs(self, blocks: _Blocks) -> None:
+        cost = self._per_type([k.cost for k in self.kinds])
+        alive_days = (self.hi - self.lo + 1).astype(np.float64)
+        for first, last in self._months()[0]:
+            overlap = np.minimum(self.hi, last) - np.maximum(self.lo, first) + 1
+            group = np.flatnonzero(overlap > 0)
+            share = np.where(self.short[group], overlap[group] / alive_days[group], overlap[group] / 30)
+            yuan = np.rint(cost[group] * self.rng.uniform(0.8, 1.25, group.size) * np.minimum(share, 1))
+            day = np.maximum(self.lo[group], first)
+            blocks.add("cost", day * DAY, group.astype(np.int32), amount=(yuan * 100).astype(np.int64))
+
+    # --- the table --------------------------------------------------------------------------
+
+    def _table(self, blocks: _Blocks) -> pa.Table:
+        n = sum(b["t"].size for b in blocks.rows)
+        cols = {name: np.full(n, -1, dtype=dtype) for name, dtype in COLUMN_DTYPES.items()}
+        at = 0
+        for block in blocks.rows:
+            size = block["t"].size
+            for name, values in block.items():
+                cols[name][at:at + size] = values
+            at += size
+        blocks.rows.clear()
+        order = self._order(cols)
+        for name in cols:
+            cols[name] = cols[name][order]
+        return self._arrow(cols)
+
+    def _order(self, cols: dict[str, Array]) -> Array:
+        """Rows sorted by ts, group_id, member_id, type (stable), without repeats of the row before."""
+        member = cols["member"].astype(np.int64) + 1  # absent first, then members, then staff ("m…" < "s…")
+        bits = [int(self.D * DAY).bit_length(), self.G.bit_length(), (self.M + self.people + 1).bit_length(), 4]
+        if sum(bits) <= 63:
+            key = cols["t"]
+            for column, width in ((cols["group"], bits[1]), (member, bits[2]), (cols["type"], bits[3])):
+                key = (key << width) | column.astype(np.int64)
+            order = np.argsort(key, kind="stable")
+            key = key[order]
+            same = np.concatenate(([False], key[1:] == key[:-1]))
+        else:
+            order = np.lexsort((cols["type"], member, cols["group"], cols["t"]))
+            same = np.ones(order.size, dtype=bool)
+            for column in (cols["t"], cols["group"], member, cols["type"]):
+                ranked = column[order]
+                same &= np.concatenate(([False], ranked[1:] == ranked[:-1]))
+        # Two messages (or check-ins …) of one member in one second would be duplicate rows.
+        repeatable = np.isin(cols["type"][order], [CODE[k] for k in ("message", "checkin", "task", "reach",
+                                                                      "referral", "survey")])
+        return order[~(same & repeatable)]
+
+    def _arrow(self, cols: dict[str, Array]) -> pa.Table:
+        epoch = (self.start - dt.date(1970, 1, 1)).days * DAY
+        member_ids = _ids("m", self.M, _width(self.M, 6))
+        staff_ids = _ids("s", self.people, _width(self.people, 4))
+        is_order = cols["type"] == CODE["order"]
+        number = np.full(self.orders, -1, dtype=np.int64)
+        number[cols["order"][is_order]] = np.arange(int(is_order.sum()))  # order ids follow time
+        order = np.where(cols["order"] >= 0, number[np.maximum(cols["order"], 0)] if self.orders else -1, -1)
+        columns = {
+            "ts": pa.array(epoch + cols["t"], type=pa.timestamp("s")),
+            "type": _coded(cols["type"], list(TYPES)),
+            "group_id": _coded(cols["group"], _ids("g", self.G, _width(self.G, 4))),
+            "member_id": _taken(cols["member"], pa.concat_arrays([member_ids, staff_ids])),
+            "staff_id": _coded(cols["staff"], staff_ids),
+            "amount": _money(cols["amount"]),
+            "order_id": _taken(order, _ids("o", int(is_order.sum()), _width(int(is_order.sum()), 6))),
+            "channel": _coded(cols["channel"], list(CHANNELS)),
+            "referrer_id": _taken(cols["referrer"], member_ids),
+            "activity": _coded(cols["activity"], self.activities),
+            "removed": pa.array(cols["removed"] == 1, mask=cols["removed"] < 0),
+            "flag": _coded(cols["flag"], self.flags),
+            "score": pa.array(cols["score"].astype(np.int32), mask=cols["score"] < 0),
+            "count": pa.array(cols["count"], mask=cols["count"] < 0),
+            "length": pa.array(cols["length"], mask=cols["length"] < 0),
+        }
+        n = cols["t"].size  # a column this generator does not know yet stays empty
+        return pa.table({c.name: columns.get(c.name, pa.nulls(n, NULLS[c.type])) for c in COLUMNS})
+
+    # --- the roster -------------------------------------------------------------------------
+
+    def roster(self) -> Roster:
+        no_end = np.iinfo(np.int32).max
+        group_ids = [f"g{g + 1:0{_width(self.G, 4)}d}" for g in range(self.G)]
+        staff_ids = [f"s{i + 1:0{_width(self.people, 4)}d}" for i in range(self.people)]
+        created = [self.start + dt.timedelta(days=int(d)) for d in self.created]
+        ended = [None if int(d) == no_end else self.start + dt.timedelta(days=int(d)) for d in self.ended]
+        names = self._group_names(created)
+        groups = [Group(id=group_ids[g], name=names[g], type=self.type_ids[int(self.g_type[g])],
+                        created_at=created[g], ended_at=ended[g], initial_members=int(self.initial[g]))
+                  for g in range(self.G)]
+        surname = self.rng.integers(0, len(SURNAMES), self.people)
+        given = self.rng.integers(0, len(GIVEN), (self.people, 2))
+        double = self.rng.random(self.people) < 0.6
+        staff = [Staff(id=staff_ids[i], name=SURNAMES[surname[i]] + GIVEN[given[i, 0]]
+                       + (GIVEN[given[i, 1]] if double[i] else "")) for i in range(self.people)]
+        s, rows = self.slots, []
+        for k in range(s.group.size):
+            g, role = int(s.group[k]), self.role_ids[int(s.role[k])]
+            if int(s.change[k]) == no_end:
+                rows.append(_assignment(staff_ids[int(s.before[k])], role, group_ids[g], created[g], ended[g]))
+                continue
+            switch = self.start + dt.timedelta(days=int(s.change[k]))
+            rows.append(_assignment(staff_ids[int(s.before[k])], role, group_ids[g], created[g],
+                                    switch - dt.timedelta(days=1)))
+            rows.append(_assignment(staff_ids[int(s.after[k])], role, group_ids[g], switch, ended[g]))
+        return Roster(staff=staff, groups=groups, assignments=rows)
+
+    def _group_names(self, created: list[dt.date]) -> list[str]:
+        """Names from each type's naming pattern (rendered once per type), else the type's name and number."""
+        from engine.sandbox import try_render
+
+        seq = np.zeros(self.G, dtype=np.int64)
+        patterns = []
+        for i, (type_id, gt) in enumerate(zip(self.type_ids, self.types, strict=True)):
+            members = np.flatnonzero(self.g_type == i)
+            seq[members] = np.arange(1, members.size + 1)
+            context = {**self.pb.vars, "playbook": self.pb.playbook, "vars": dict(self.pb.vars),
+                       "seq": "\x00seq\x00", "group_type": type_id, "group_type_name": gt.name,
+                       "date": "\x00date\x00"}
+            text = try_render(gt.naming, context)[0] if gt.naming else None
+            patterns.append(text if text and text.strip() and "\x00seq\x00" in text else f"{gt.name}\x00seq\x00")
+        return [patterns[int(self.g_type[g])].replace("\x00seq\x00", str(seq[g]))
+                .replace("\x00date\x00", created[g].isoformat()).strip() for g in range(self.G)]
+
+
+def _assignment(staff: str, role: str, group: str, first: dt.date, last: dt.date | None) -> Assignment:
+    return Assignment.model_validate({"staff_id": staff, "role": role, "group_id": group, "from": first, "to": last})
+
+
+def _once_per(ms: Array, t: Array, D: int, bucket: Any) -> tuple[Array, Array]:
+    """Keep one event per membership per bucket (a day, a month): the first drawn."""
+    key = ms.astype(np.int64) * (D + 1) + bucket(t)
+    _, first = np.unique(key, return_index=True)
+    first.sort()
+    return ms[first], t[first]
+
+
+def _coded(values: Array, dictionary: pa.Array | list[str]) -> pa.Array:
+    return pa.DictionaryArray.from_arrays(pa.array(values, mask=values < 0), pa.array(dictionary, pa.string()))
+
+
+def _taken(values: Array, dictionary: pa.Array) -> pa.Array:
+    return dictionary.take(pa.array(values, mask=values < 0))
+
+
+def _money(cents: Array) -> pa.Array:
+    """Cents (−1: absent) as decimal128(12, 2), built from its buffers without a per-value step."""
+    valid = cents >= 0
+    words = np.zeros((cents.size, 2), dtype=np.int64)
+    words[:, 0] = np.where(valid, cents, 0)
+    bitmap = pa.py_buffer(np.packbits(valid, bitorder="little"))
+    return pa.Array.from_buffers(pa.decimal128(12, 2), cents.size, [bitmap, pa.py_buffer(words)],
+                                 null_count=int(cents.size - valid.sum()))
