@@ -9,7 +9,7 @@ from __future__ import annotations
 import os
 import sys
 from pathlib import Path
-from typing import NoReturn
+from typing import Any, NoReturn
 
 import click
 
@@ -153,6 +153,59 @@ def init(path: Path, kind: str, force: bool) -> None:
     for file in written:
         click.echo(f"wrote {file}")
     click.echo(f"next: qunce validate {path}")
+
+
+def playbook_or_exit(path: Path, lang: str) -> Any:
+    """The checked playbook; on errors, print them as `qunce validate` would and exit 1."""
+    from engine.diagnostics.render import render
+    from engine.errors import QunceError
+    from engine.validate import checked_playbook
+
+    try:
+        playbook, report = checked_playbook(path)
+    except QunceError as exc:
+        fail(str(exc))
+    if playbook is None:
+        click.echo(render("text", report.diagnostics, report.texts, lang, sys.stderr.isatty(),
+                          files_checked=report.files_checked), err=True)
+        sys.exit(EXIT_FINDINGS)
+    return playbook
+
+
+@main.group()
+def events() -> None:
+    """Event data for simulations: generate realistic synthetic events for a playbook."""
+
+
+@events.command("generate")
+@click.argument("playbook", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--out", required=True, type=click.Path(dir_okay=False, path_type=Path),
+              help="Events file: .csv, .jsonl or .parquet; the roster is written beside it as <name>.roster.yaml.")
+@click.option("--groups", type=click.IntRange(min=1), default=100, show_default=True, help="How many groups.")
+@click.option("--members", type=click.IntRange(min=1), default=10_000, show_default=True, help="How many members.")
+@click.option("--days", type=click.IntRange(min=1), default=30, show_default=True, help="How many days of events.")
+@click.option("--start", type=click.DateTime(formats=["%Y-%m-%d"]), default="2027-01-04", show_default=True,
+              help="The first day, YYYY-MM-DD.")
+@click.option("--seed", type=int, default=1, show_default=True, help="Same seed, same bytes.")
+@LANG_OPTION
+def events_generate(playbook: Path, out: Path, groups: int, members: int, days: int, start: Any, seed: int,
+                    lang: str | None) -> None:
+    """Write synthetic events for PLAYBOOK's group types, and the matching roster."""
+    from engine.errors import QunceError
+    from engine.events.generate import generate_files
+
+    checked = playbook_or_exit(playbook, lang or default_lang())
+    try:
+        events_path, roster_path, summary = generate_files(checked, out, groups, members, days, start.date(), seed)
+    except QunceError as exc:
+        fail(str(exc))
+    click.echo(f"wrote {events_path} ({summary.rows:,} events, {summary.start} … {summary.end}, "
+               f"{summary.bytes / 1e6:.1f} MB)")
+    click.echo(f"wrote {roster_path} ({summary.groups:,} groups, {summary.staff:,} staff, "
+               f"{summary.assignments:,} assignments, {summary.members:,} members)")
+    width = max(len(kind) for kind in summary.by_type)
+    for kind, count in sorted(summary.by_type.items(), key=lambda pair: (-pair[1], pair[0])):
+        click.echo(f"  {kind.ljust(width)}  {count:>12,}")
 
 
 if __name__ == "__main__":

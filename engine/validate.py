@@ -11,6 +11,7 @@ from engine.checks.context import CheckContext
 from engine.diagnostics import Diagnostic, Severity, Span, diag
 from engine.errors import InputError
 from engine.load import load_playbook
+from engine.model import Playbook
 from engine.source.compose import display_name, load_document
 from engine.source.nodes import Map, Scalar
 from engine.source.reader import read_file
@@ -56,6 +57,18 @@ def validate_paths(paths: list[Path], root: Path | None = None) -> Report:
     report.read = sorted(covered | {p.resolve() for p in seen_files})
     report.diagnostics = sorted(set(report.diagnostics), key=Diagnostic.sort_key)
     return report
+
+
+def checked_playbook(path: Path, root: Path | None = None) -> tuple[Playbook | None, Report]:
+    """The playbook at `path` when it has no errors (warnings allowed), and the report either way.
+    Commands that use a playbook (generate, simulate, …) start here."""
+    if not path.is_file():
+        raise InputError(f"no such playbook: {path}")
+    report = validate_paths([path], root)
+    if report.errors:
+        return None, report
+    loaded = load_playbook(path, root or path.parent)
+    return loaded.playbook, report
 
 
 def _entries(paths: list[Path], root: Path | None, report: Report) -> tuple[list[tuple[Path, Path]], list[Path]]:

@@ -5,7 +5,8 @@ modes, roles and their per-group counts, banned behaviour) and behave roughly
 like real ones: a few members post most messages, some groups decline, flash
 groups end after their lifespan, staff change groups mid-way. Every draw is a
 vectorised numpy call on one PCG64 stream (loops run over event types, roles,
-group types and months only), so the same arguments give the same bytes.
+group types and months; Python objects only for the roster's rows), so the same
+arguments give the same bytes.
 """
 
 from __future__ import annotations
@@ -103,13 +104,12 @@ def generate(playbook: Playbook, groups: int, members: int, days: int, start: dt
 def generate_files(playbook: Playbook, out: Path, groups: int, members: int, days: int, start: dt.date,
                    seed: int) -> tuple[Path, Path, Summary]:
     """Write events to `out` (.csv, .jsonl or .parquet) and the roster beside it as <stem>.roster.yaml."""
-    from engine.events.writers import event_format, write_events, write_roster
+    from engine.events.writers import event_format, write_pair
 
     event_format(out)  # refuse an unknown extension before doing the work
     table, roster = generate(playbook, groups, members, days, start, seed)
     roster_path = out.with_name(f"{out.stem}.roster.yaml")
-    write_events(table, out)
-    write_roster(roster, roster_path)
+    write_pair(table, roster, out, roster_path)
     return out, roster_path, summarize(table, roster, members, start, days, out.stat().st_size)
 
 
@@ -241,12 +241,14 @@ class _World:
         base = group.astype(np.int64) * self.D
         low, high = self.cum[base + first], self.cum[base + last + 1]
         flat = np.searchsorted(self.cum, low + self.rng.random(group.size) * (high - low), side="right") - 1
-        return np.clip(flat - base, first, last)
+        day: Array = np.clip(flat - base, first, last)
+        return day
 
     def _clock(self, hours: str, n: int) -> Array:
         weights = np.cumsum(HOURS[hours])
         hour = np.searchsorted(weights, self.rng.random(n) * weights[-1], side="right")
-        return np.minimum(hour, 23) * 3600 + self.rng.integers(0, 3600, n)
+        seconds: Array = np.minimum(hour, 23) * 3600 + self.rng.integers(0, 3600, n)
+        return seconds
 
     # --- staff ------------------------------------------------------------------------------
 
@@ -295,21 +297,15 @@ class _World:
             people += picked.size
         self.slots = _Slots(group, role, holder, after, change)
         self.people = people
-        self.staff_role = np.zeros(people, dtype=np.int64)
-        self.staff_role[holder] = role
-        self.staff_role[after] = role
 
     def _holders(self, group: Array, day: Array, roles: list[str]) -> Array:
-        """For each (group, day), a random staff member of one of `roles` then (-1 when there is none)."""
-        wanted = np.isin(self.slots.role, [self.role_ids.index(r) for r in roles if r in self.role_ids])
-        idx = np.flatnonzero(wanted)
-        first = np.searchsorted(self.slots.group[idx], np.arange(self.G))
-        count = np.diff(np.append(first, idx.size))
-        n = count[group]
-        pick = first[group] + (self.rng.random(group.size) * np.maximum(n, 1)).astype(np.int64)
-        slot = idx[np.minimum(pick, max(idx.size - 1, 0))] if idx.size else np.zeros(group.size, np.int64)
+        """For each (group, day), a random staff member of one of `roles` on that day, or -1 if none."""
+        idx = np.flatnonzero(np.isin(self.slots.role, [self.role_ids.index(r) for r in roles if r in self.role_ids]))
         if not idx.size:
             return np.full(group.size, -1, np.int32)
+        first = np.searchsorted(self.slots.group[idx], np.arange(self.G))
+        n = np.diff(np.append(first, idx.size))[group]
+        slot = idx[np.minimum(first[group] + (self.rng.random(group.size) * n).astype(np.int64), idx.size - 1)]
         s = self.slots
         staff = np.where(day >= s.change[slot], s.after[slot], s.before[slot])
         return np.where(n > 0, staff, -1).astype(np.int32)
@@ -341,15 +337,16 @@ class _World:
             other = primary[second]
         keep = other != primary[second]
         second, other = second[keep], other[keep]
-        member = np.concatenate((np.arange(M), second)).astype(np.int32)
-        group = np.concatenate((primary, other)).astype(np.int32)
-        again = np.arange(member.size) >= M
+        member: Array = np.concatenate((np.arange(M), second)).astype(np.int32)
+        group: Array = np.concatenate((primary, other)).astype(np.int32)
+        again: Array = np.arange(member.size) >= M
         n = member.size
         lo, hi = self.lo[group], self.hi[group]
-        initial = ~again & (self.created[group] < 0) & (rng.random(n) < 0.7)
-        spread = np.where(self.short[group], 0.8, np.where(self.created[group] < 0, 1e9, (hi - lo + 1) / 3))
-        offset = np.where(spread > 1e8, rng.random(n) * (hi - lo + 1), rng.exponential(np.minimum(spread, 1e8)))
-        join_day = np.minimum(lo + offset.astype(np.int64), hi)
+        initial: Array = ~again & (self.created[group] < 0) & (rng.random(n) < 0.7)
+        # joins spread over the window in old groups, crowd the first days of new ones
+        uniform = rng.random(n) * (hi - lo + 1)
+        early = rng.exponential(np.where(self.short[group], 0.8, np.maximum((hi - lo + 1) / 3, 1)))
+        join_day = np.minimum(lo + np.where(self.created[group] < 0, uniform, early).astype(np.int64), hi)
         # a second group is joined after the first (after a flash group ends, into a lasting one)
         first_day = np.where(self.short[primary[second]], self.hi[primary[second]] + 1, join_day[second])
         floor = np.maximum(lo[M:], first_day)
@@ -368,21 +365,25 @@ class _World:
         leaves = np.where(trouble, rng.random(n) < 0.6, rng.random(n) < 1 - np.exp(-daily * stay))
         leave_t = join_t + 1 + (rng.random(n) * (group_end - join_t - 1)).astype(np.int64)
         leaves &= leave_t - join_t >= 600
-        self.leaves, self.removed = leaves, np.where(trouble, rng.random(n) < 0.8, rng.random(n) < 0.08)
-        self.ms_member, self.ms_group, self.join_t, self.trouble = member, group, join_t, trouble
-        self.end_t = np.where(leaves, leave_t, group_end)
-        self.first = np.maximum(join_t, 0) // DAY
-        self.last = (self.end_t - 1) // DAY
+        removed = np.where(trouble, rng.random(n) < 0.8, rng.random(n) < 0.08)
+        end_t = np.where(leaves, leave_t, group_end)
         # Activity: most members quiet, a few very active (lognormal), some never speak.
         talk = rng.lognormal(0, 1.6, M) * np.where(rng.random(M) < 0.35, 0.05, 1.0)
         talk /= talk.mean()
         buyer = rng.lognormal(0, 1.0, M) * talk ** 0.3
         buyer /= buyer.mean()
         habit = np.where(rng.random(M) < 0.05, 0.35, 0.004)
-        base = group.astype(np.int64) * D
-        exposure = self.cum[base + self.last + 1] - self.cum[base + self.first]
-        self.talk = talk[member] * np.where(again, 0.5, 1.0)
-        self.buyer, self.habit, self.exposure = buyer[member], habit[member], exposure
+        # memberships in group order, then by join: events drawn per membership come out grouped
+        order = np.lexsort((join_t, group))
+        self.ms_member, self.ms_group = member[order], group[order]
+        self.join_t, self.end_t = join_t[order], end_t[order]
+        self.leaves, self.removed, self.trouble = leaves[order], removed[order], trouble[order]
+        self.talk = talk[self.ms_member] * np.where(again[order], 0.5, 1.0)
+        self.buyer, self.habit = buyer[self.ms_member], habit[self.ms_member]
+        self.first = np.maximum(self.join_t, 0) // DAY
+        self.last = (self.end_t - 1) // DAY
+        base = self.ms_group.astype(np.int64) * D
+        self.exposure = self.cum[base + self.last + 1] - self.cum[base + self.first]
 
     def _spread(self, rate: Array, hours: str) -> tuple[Array, Array]:
         """Poisson(rate × active days) events per membership: (membership, t) with t inside it."""
@@ -406,7 +407,10 @@ class _World:
         self._leaves(blocks)
         self._messages(blocks)
         self._orders(blocks)
-        self._member_activity(blocks)
+        self._checkins(blocks)
+        self._surveys(blocks)
+        self._reach(blocks)
+        self._tasks(blocks)
         self._staff_messages(blocks)
         self._exposures(blocks)
         self._costs(blocks)
@@ -442,17 +446,12 @@ class _World:
 
     def _referrers(self, ms: Array) -> Array:
         """For each joining membership, an earlier member of its group (the more active, the likelier), or -1."""
-        order = np.lexsort((self.join_t, self.ms_group))
-        weight = np.concatenate(([0.0], np.cumsum(self.talk[order] ** 0.7 + 0.01)))
-        where = np.empty(order.size, dtype=np.int64)
-        where[order] = np.arange(order.size)
-        pos = where[ms]
-        first = np.searchsorted(self.ms_group[order], self.ms_group[ms])
-        low, high = weight[first], weight[pos]
+        weight = np.concatenate(([0.0], np.cumsum(self.talk ** 0.7 + 0.01)))  # memberships are in (group, join) order
+        first = np.searchsorted(self.ms_group, self.ms_group[ms])
+        low, high = weight[first], weight[ms]
         target = low + self.rng.random(ms.size) * (high - low)
-        chosen = np.clip(np.searchsorted(weight, target, side="right") - 1, first, np.maximum(pos - 1, first))
-        referrer = order[chosen]
-        ok = (pos > first) & (self.join_t[referrer] < self.join_t[ms]) & (self.end_t[referrer] > self.join_t[ms])
+        referrer = np.clip(np.searchsorted(weight, target, side="right") - 1, first, np.maximum(ms - 1, first))
+        ok = (ms > first) & (self.join_t[referrer] < self.join_t[ms]) & (self.end_t[referrer] > self.join_t[ms])
         return np.where(ok, referrer, -1)
 
     def _leaves(self, blocks: _Blocks) -> None:
@@ -496,39 +495,48 @@ class _World:
         end = self.end_t[ms[back]]
         later = t[back] + 600 + rng.exponential(5 * DAY, back.size).astype(np.int64)
         room = end - t[back]
-        later = np.where(later < end, later, t[back] + 1 + (rng.random(back.size) * np.maximum(room - 1, 1)).astype(np.int64))
+        sooner = t[back] + 1 + (rng.random(back.size) * np.maximum(room - 1, 1)).astype(np.int64)
+        later = np.where(later < end, later, sooner)
         part = np.maximum(1, (cents[back] * rng.uniform(0.2, 0.9, back.size)).astype(np.int64))
         amount = np.where(rng.random(back.size) < 0.7, cents[back], part)
         keep = room >= 2
         back, later, amount = back[keep], later[keep], amount[keep]
         blocks.add("refund", later, group[back], member=self.ms_member[ms[back]], amount=amount, order=key[back])
 
-    def _member_activity(self, blocks: _Blocks) -> None:
-        rng, D = self.rng, self.D
-        group = self.ms_group
-        checkin = self._per_type([k.checkin for k in self.kinds])[group] * self.habit
-        ms, t = _once_per(*self._spread(checkin, "checkin"), D, lambda t: t // DAY)
-        blocks.add("checkin", t, group[ms], member=self.ms_member[ms])
+    def _checkins(self, blocks: _Blocks) -> None:
+        rate = self._per_type([k.checkin for k in self.kinds])[self.ms_group] * self.habit
+        ms, t = _once_per(*self._spread(rate, "checkin"), self.D, lambda t: t // DAY)
+        blocks.add("checkin", t, self.ms_group[ms], member=self.ms_member[ms])
+
+    def _surveys(self, blocks: _Blocks) -> None:
+        """The monthly care survey, answered by a few; scores skew high, lower in declining groups."""
         month = self._months()[1]
-        ms, t = _once_per(*self._spread(np.full(group.size, 0.0015), "chat"), D, lambda t: month[t // DAY])
-        good = np.where(self.decline[group[ms]], 0, 1)
-        cdf = np.array([[0.06, 0.16, 0.4, 0.75, 1.0], [0.02, 0.06, 0.18, 0.55, 1.0]])[good]
-        score = 1 + (rng.random(ms.size)[:, None] > cdf).sum(axis=1).astype(np.int8)
-        blocks.add("survey", t, group[ms], member=self.ms_member[ms], score=np.minimum(score, 5).astype(np.int8))
+        rate = np.full(self.ms_group.size, 0.0015)
+        ms, t = _once_per(*self._spread(rate, "chat"), self.D, lambda t: month[t // DAY])
+        group = self.ms_group[ms]
+        cdf = np.array([[0.06, 0.16, 0.4, 0.75, 1.0], [0.02, 0.06, 0.18, 0.55, 1.0]])[(~self.decline[group]).astype(int)]
+        score = 1 + (self.rng.random(ms.size)[:, None] > cdf).sum(axis=1)
+        blocks.add("survey", t, group, member=self.ms_member[ms], score=score.astype(np.int8))
+
+    def _reach(self, blocks: _Blocks) -> None:
+        """Staff reaching members one to one: the roles that act on churn warnings, else any."""
         ms, t = self._spread(0.004 * self.buyer ** 0.3, "work")
-        reach_roles = list(dict.fromkeys(w.role for w in self.pb.churn if w.role)) or self.role_ids
-        staff = self._holders(group[ms], t // DAY, reach_roles)
-        channel = np.array([CHANNEL[c] for c in REACH_CHANNELS])[(rng.random(ms.size) < 0.15).astype(np.int64)]
+        group = self.ms_group[ms]
+        roles = list(dict.fromkeys(w.role for w in self.pb.churn if w.role)) or self.role_ids
+        staff = self._holders(group, t // DAY, roles)
+        channel = np.array([CHANNEL[c] for c in REACH_CHANNELS])[(self.rng.random(ms.size) < 0.15).astype(np.int64)]
         kept = staff >= 0
-        blocks.add("reach", t[kept], group[ms[kept]], member=self.ms_member[ms[kept]], staff=staff[kept],
+        blocks.add("reach", t[kept], group[kept], member=self.ms_member[ms[kept]], staff=staff[kept],
                    channel=channel[kept])
+
+    def _tasks(self, blocks: _Blocks) -> None:
         ms, t = self._spread(0.002 * self.talk ** 0.5, "chat")
-        blocks.add("task", t, group[ms], member=self.ms_member[ms])
+        blocks.add("task", t, self.ms_group[ms], member=self.ms_member[ms])
 
     def _staff_messages(self, blocks: _Blocks) -> None:
         # Staff post too (member_id is the staff id), e.g. for a helper_messages metric.
         s = self.slots
-        counts = self.rng.poisson(0.8 * self.level[s.group])
+        counts = self.rng.poisson(0.5 * self.level[s.group])
         slot, day = np.nonzero(counts)
         slot, day = np.repeat(slot, counts[slot, day]), np.repeat(day, counts[slot, day])
         t = day * DAY + self._clock("work", slot.size)
@@ -585,18 +593,28 @@ class _World:
     # --- the table --------------------------------------------------------------------------
 
     def _table(self, blocks: _Blocks) -> pa.Table:
-        n = sum(b["t"].size for b in blocks.rows)
-        cols = {name: np.full(n, -1, dtype=dtype) for name, dtype in COLUMN_DTYPES.items()}
-        at = 0
-        for block in blocks.rows:
-            size = block["t"].size
-            for name, values in block.items():
-                cols[name][at:at + size] = values
-            at += size
+        keys = {name: np.concatenate([b.get(name, np.full(b["t"].size, -1, COLUMN_DTYPES[name]))
+                                      for b in blocks.rows]).astype(COLUMN_DTYPES[name], copy=False)
+                if blocks.rows else np.zeros(0, COLUMN_DTYPES[name]) for name in ("t", "type", "group", "member")}
+        order = self._order(keys)
+        cols = {name: values[order] for name, values in keys.items()}
+        del keys
+        # The other columns are sparse: put each block's values straight where its rows went.
+        place = np.full(sum(b["t"].size for b in blocks.rows), -1, dtype=np.int64)
+        place[order] = np.arange(order.size)
+        for name, dtype in COLUMN_DTYPES.items():
+            if name in cols:
+                continue
+            out, at = np.full(order.size, -1, dtype=dtype), 0
+            for block in blocks.rows:
+                size = block["t"].size
+                if name in block:
+                    where = place[at:at + size]
+                    kept = where >= 0
+                    out[where[kept]] = block[name][kept]
+                at += size
+            cols[name] = out
         blocks.rows.clear()
-        order = self._order(cols)
-        for name in cols:
-            cols[name] = cols[name][order]
         return self._arrow(cols)
 
     def _order(self, cols: dict[str, Array]) -> Array:

@@ -27,7 +27,10 @@ from engine.source.scalars import resolve_plain
 
 FORMATS = {".csv": "csv", ".jsonl": "jsonl", ".parquet": "parquet"}
 CHUNK_ROWS = 500_000
-_PLAIN = re.compile(r"\w[\w\-. /()（）·、]*")  # shown as is in YAML flow mappings; anything else is quoted
+# Text shown as is in a flow mapping: starts with a letter (so no YAML 1.1 number or date either);
+# anything else is quoted.
+_PLAIN = re.compile(r"[^\W\d][\w\-. /()（）·、]*")
+_WORDS_1_1 = {"yes", "no", "on", "off", "y", "n"}  # booleans to YAML 1.1 readers
 
 
 def event_format(path: Path) -> str:
@@ -42,20 +45,26 @@ def write_events(table: pa.Table, path: Path) -> None:
     """Write `table` to `path` in the format its extension names; the file appears whole or not at all."""
     fmt = event_format(path)
     with atomic(path) as temp:
-        if fmt == "parquet":
-            import pyarrow.parquet as pq
-
-            pq.write_table(table, temp, compression="zstd")
-            return
-        with temp.open("wb") as handle:
-            if fmt == "csv":
-                handle.write((",".join(table.column_names) + "\n").encode())
-            for batch in table.to_batches(max_chunksize=CHUNK_ROWS):
-                _write_lines(handle, _csv_lines(batch) if fmt == "csv" else _json_lines(batch))
+        _write_events(table, temp, fmt)
 
 
 def write_roster(roster: Roster, path: Path) -> None:
     """The roster as YAML, one flow mapping per row, that `load_roster` reads back."""
+    with atomic(path) as temp:
+        temp.write_text(roster_yaml(roster), encoding="utf-8")
+
+
+def write_pair(table: pa.Table, roster: Roster, events: Path, roster_path: Path) -> None:
+    """Events and their roster together: both are written in full to temporary files before either
+    is renamed into place, so a failed write replaces neither."""
+    fmt = event_format(events)
+    with atomic(events) as events_temp, atomic(roster_path) as roster_temp:
+        _write_events(table, events_temp, fmt)
+        roster_temp.write_text(roster_yaml(roster), encoding="utf-8")
+
+
+def roster_yaml(roster: Roster) -> str:
+    """The roster's YAML text: a comment, then staff, groups and assignments, one row per line."""
     lines = ["# 群策 qunce roster: staff, groups (type from the playbook) and who works in which group when."]
     for name, rows in (("staff", roster.staff), ("groups", roster.groups), ("assignments", roster.assignments)):
         if not rows:
@@ -65,8 +74,22 @@ def write_roster(roster: Roster, path: Path) -> None:
         for row in rows:
             cells = row.model_dump(by_alias=True, exclude_none=True)
             lines.append("  - {" + ", ".join(f"{key}: {yaml_scalar(value)}" for key, value in cells.items()) + "}")
-    with atomic(path) as temp:
-        temp.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return "\n".join(lines) + "\n"
+
+
+def _write_events(table: pa.Table, path: Path, fmt: str) -> None:
+    if fmt == "parquet":
+        import pyarrow.parquet as pq
+
+        # dictionary pages only where values repeat (not for member or order ids): faster, smaller
+        coded = [f.name for f in table.schema if pa.types.is_dictionary(f.type)]
+        pq.write_table(table, path, compression="zstd", use_dictionary=coded or True)
+        return
+    with path.open("wb") as handle:
+        if fmt == "csv":
+            handle.write((",".join(table.column_names) + "\n").encode())
+        for batch in table.to_batches(max_chunksize=CHUNK_ROWS):
+            _write_lines(handle, _csv_lines(batch) if fmt == "csv" else _json_lines(batch))
 
 
 def yaml_scalar(value: Any) -> str:
@@ -76,7 +99,8 @@ def yaml_scalar(value: Any) -> str:
     if isinstance(value, (int, dt.date)):
         return value.isoformat() if isinstance(value, dt.date) else str(value)
     text = str(value)
-    if _PLAIN.fullmatch(text) and not text.endswith(" ") and resolve_plain(text) == text:
+    if (_PLAIN.fullmatch(text) and not text.endswith(" ") and resolve_plain(text) == text
+            and text.lower() not in _WORDS_1_1):
         return text
     return json.dumps(text, ensure_ascii=not text.isprintable())  # JSON strings are YAML double-quoted scalars
 
