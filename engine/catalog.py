@@ -173,8 +173,11 @@ class Names:
         if name in self.single:
             return Resolved(name, self.single[name])
         if name in self.windowed:
-            # A bare windowed name means the current period (group scope) or all time (member scope).
-            return Resolved(name, self.windowed[name], total=self.scope == "member")
+            # A bare windowed name means the current period (group scope) or all time (member
+            # scope, where it is the same feature as `<name>_total`).
+            if self.scope == "member":
+                return Resolved(f"{name}_total", self.windowed[name], total=True)
+            return Resolved(name, self.windowed[name])
         if name in self.by_label:
             return self.resolve(self.by_label[name].id)
         for pattern, total in ((_WINDOW, False), (_TOTAL, True), (_ZH_WINDOW, False), (_ZH_TOTAL, True)):

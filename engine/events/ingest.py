@@ -18,6 +18,11 @@ from engine.errors import InputError
 from engine.events.columns import BY_NAME, COLUMNS, EVENT_TYPES
 
 REQUIRED_COLUMNS = ("ts", "type", "group_id")
+# DECIMAL(18, 4) fits in 64 bits; DuckDB's 128-bit decimals are many times slower.
+NUMBER = "decimal(18, 4)"
+NUMBER_TEXT = r"^[+-]?[0-9]{1,13}(\.[0-9]+)?$"
+MORE_THAN_TWO_DECIMALS = r"\.[0-9]{2}[0-9]*[1-9]"
+WHOLE_TEXT = r"^\+?[0-9]{1,12}(\.0+)?$"
 TRUE_WORDS = ("true", "1", "t", "yes", "y")
 FALSE_WORDS = ("false", "0", "f", "no", "n")
 
@@ -125,22 +130,17 @@ def _jsonl(con: Any, source: str) -> tuple[list[str], str, str]:
     return [c.name for c in COLUMNS], select, base
 
 
-def check_events(raw: Any, groups: Any) -> tuple[Any, Any]:
-    """(accepted events, problems) from the raw text table and the roster's groups
-    (an Ibis table: group_id, created_at, ended_at)."""
-    import ibis
-
-    t = raw.left_join(groups, raw.group_id == groups.group_id).drop("group_id_right")
-    amount = t.amount.try_cast("decimal(38, 6)")
-    # via decimal, so "4.5" is not quietly rounded to a whole number
-    score = t.score.try_cast("decimal(38, 6)")
-    count = t["count"].try_cast("decimal(38, 6)")
-    length = t.length.try_cast("decimal(38, 6)")
+def _checks(t: Any) -> list[tuple[str, str, Any]]:
+    # (reason, column, condition) for each row check; conditions may be NULL, meaning no.
+    # Numbers are judged by their text (cheap, and exact: a cast would round 19.999).
+    amount = t.amount.try_cast(NUMBER)
+    number = t.amount.re_search(NUMBER_TEXT)
+    score = t.score.try_cast(NUMBER)
     removed = t.removed.lower()
     date = t._ts.date()
     member_types = [k for k in EVENT_TYPES if k not in ("exposure", "cost")]
     checks: list[tuple[str, str, Any]] = [
-        ("bad_json", "line", t._bad_json.fill_null(False)),
+        ("bad_json", "line", t._bad_json),
         ("unknown_key", "line", t._extra_keys.fill_null("") != ""),
         ("missing_ts", "ts", t.ts.isnull()),
         ("bad_ts", "ts", t.ts.notnull() & t._ts.isnull()),
@@ -149,32 +149,59 @@ def check_events(raw: Any, groups: Any) -> tuple[Any, Any]:
         ("unknown_group", "group_id", t.group_id.notnull() & t.created_at.isnull()),
         ("missing_member", "member_id", t.type.isin(member_types) & t.member_id.isnull()),
         ("missing_amount", "amount", t.type.isin(["order", "refund", "cost"]) & t.amount.isnull()),
-        ("bad_amount", "amount", t.amount.notnull() & amount.isnull()),
-        ("negative_amount", "amount", amount < 0),
-        ("amount_decimals", "amount", amount.notnull() & (amount != amount.round(2))),
+        ("bad_amount", "amount", t.amount.notnull() & ~number),
+        ("negative_amount", "amount", number & (amount < 0)),
+        ("amount_decimals", "amount", number & t.amount.re_search(MORE_THAN_TWO_DECIMALS)),
         ("bad_score", "score", (t.type == "survey")
-         & (score.isnull() | (score < 1) | (score > 5) | (score != score.round(0)))),
-        ("bad_count", "count", t["count"].notnull() & (count.isnull() | (count < 0) | (count != count.round(0)))),
-        ("bad_length", "length", t.length.notnull() & (length.isnull() | (length < 0) | (length != length.round(0)))),
+         & (~t.score.re_search(WHOLE_TEXT).fill_null(False) | (score < 1) | (score > 5))),
+        ("bad_count", "count", t["count"].notnull() & ~t["count"].re_search(WHOLE_TEXT)),
+        ("bad_length", "length", t.length.notnull() & ~t.length.re_search(WHOLE_TEXT)),
         ("bad_boolean", "removed", t.removed.notnull() & ~removed.isin([*TRUE_WORDS, *FALSE_WORDS])),
         ("before_created", "ts", date < t.created_at),
         ("after_ended", "ts", date > t.ended_at),
     ]
     for column in COLUMNS:
-        if column.allowed_for and column.name not in ("amount",):
+        if column.allowed_for and column.name != "amount":
             checks.append(("not_allowed", column.name, t[column.name].notnull() & ~t.type.isin(list(column.allowed_for))))
+    return checks
+
+
+def flag_rows(raw: Any, groups: Any) -> Any:
+    """The raw rows with their group's dates and one boolean column per check (`_c0`, `_c1`, …).
+
+    Materialise this once: each check then reads one boolean column instead of
+    re-running the join and the casts."""
+    t = raw.left_join(groups.select("group_id", "created_at", "ended_at"), raw.group_id == groups.group_id)
+    t = t.drop("group_id_right")
     readable = ~t._bad_json.fill_null(False)  # a line that is not JSON has no columns to judge
+    flags = {f"_c{i}": (condition.fill_null(False) & (readable if reason != "bad_json" else True))
+             for i, (reason, _, condition) in enumerate(_checks(t))}
+    return t.mutate(**flags)
+
+
+def problems_of(flagged: Any) -> Any:
+    """(row, column, reason, value) for every check a row fails, and for duplicate rows."""
+    import ibis
+
+    t = flagged
     parts = [
-        t.filter(condition.fill_null(False) & (readable if reason != "bad_json" else True)).select(
+        t.filter(t[f"_c{i}"]).select(
             row=t._row, column=ibis.literal(column), reason=ibis.literal(reason),
             value=(t[column].cast("string") if column in t.columns else ibis.null("string")))
-        for reason, column, condition in checks
+        for i, (reason, column, _) in enumerate(_checks(t))
     ]
-    problems = ibis.union(*parts) if len(parts) > 1 else parts[0]
-    problems = problems.union(_duplicates(raw))
-    bad_rows = problems.select("row").distinct()
-    good = t.anti_join(bad_rows, t._row == bad_rows.row)
-    events = good.select(
+    return ibis.union(*parts).union(_duplicates(t))
+
+
+def accepted_events(flagged: Any, problems: Any | None) -> Any:
+    """The typed events of the rows without problems (`problems` None: there were none)."""
+    t = flagged
+    if problems is None:
+        good = t
+    else:
+        bad_rows = problems.select("row").distinct()
+        good = t.anti_join(bad_rows, t._row == bad_rows.row)
+    return good.select(
         row=good._row,
         ts=good._ts,
         date=good._ts.date(),
@@ -189,11 +216,16 @@ def check_events(raw: Any, groups: Any) -> tuple[Any, Any]:
         activity=good.activity,
         removed=good.removed.lower().isin(list(TRUE_WORDS)).fill_null(False),
         flag=good.flag,
-        score=good.score.try_cast("decimal(38, 6)").cast("int8"),
-        count=good["count"].try_cast("decimal(38, 6)").cast("int64").fill_null(1),
-        length=good.length.try_cast("decimal(38, 6)").cast("int64"),
+        score=good.score.try_cast(NUMBER).cast("int8"),
+        count=good["count"].try_cast(NUMBER).cast("int64").fill_null(1),
+        length=good.length.try_cast(NUMBER).cast("int64"),
     )
-    return events, problems
+
+
+def check_events(flagged: Any) -> tuple[Any, Any]:
+    """(accepted events, problems) from the flagged rows, unmaterialised."""
+    problems = problems_of(flagged)
+    return accepted_events(flagged, problems), problems
 
 
 def _duplicates(raw: Any) -> Any:
@@ -212,11 +244,12 @@ def ingest(con: Any, path: Path, groups: Any, timezone: str) -> Ingested:
     import ibis
 
     raw = read_raw(con, path, timezone)
-    events, problems = check_events(raw, groups)
-    problems = con.create_table(_temp_name("problems"), problems, temp=True)
-    events = con.create_table(_temp_name("events"), events, temp=True)
-    rows_read = int(raw.count().execute())
+    flagged = con.create_table(_temp_name("flagged"), flag_rows(raw, groups), temp=True)
+    problems = con.create_table(_temp_name("problems"), problems_of(flagged), temp=True)
+    rows_read = int(flagged.count().execute())
     rejected = int(problems.row.nunique().execute())
+    events = con.create_table(_temp_name("events"), accepted_events(flagged, problems if rejected else None),
+                              temp=True)
     accepted = int(events.count().execute())
     grouped = problems.group_by(["reason", "column"]).aggregate(rows=problems.row.nunique())
     ordered = grouped.order_by([ibis.desc(grouped.rows), grouped.reason, grouped.column]).to_pyarrow().to_pylist()
