@@ -171,7 +171,9 @@ def flag_rows(raw: Any, groups: Any) -> Any:
 
     Materialise this once: each check then reads one boolean column instead of
     re-running the join and the casts."""
-    t = raw.left_join(groups.select("group_id", "created_at", "ended_at"), raw.group_id == groups.group_id)
+    dates = groups.select(groups.group_id.cast("string").name("group_id"), groups.created_at.cast("date").name("created_at"),
+                          groups.ended_at.cast("date").name("ended_at"))
+    t = raw.left_join(dates, raw.group_id == dates.group_id)
     t = t.drop("group_id_right")
     readable = ~t._bad_json.fill_null(False)  # a line that is not JSON has no columns to judge
     flags = {f"_c{i}": (condition.fill_null(False) & (readable if reason != "bad_json" else True))
