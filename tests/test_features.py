@@ -84,3 +84,17 @@ def test_chinese_names_and_duplicates_resolve_to_one_feature() -> None:
     names = Names("member")
     resolved = [names.resolve(n) for n in ("近30天订单数", "orders_30d", "累计订单数", "orders", "points_90d")]
     assert [r.id for r in needed(r for r in resolved if r)] == ["orders_30d", "orders_total"]
+
+
+def test_a_join_with_an_inviting_staff_member_still_counts(tmp_path: Path) -> None:
+    path = tmp_path / "events.csv"
+    path.write_text("ts,type,group_id,member_id,staff_id\n2027-01-02 10:00:00,join,g1,m7,s1\n"
+                    "2027-01-03 10:00:00,reach,g1,m7,s1\n", encoding="utf-8")
+    con = connect("Asia/Shanghai")
+    groups = ibis.memtable({"group_id": ["g1"], "created_at": [dt.date(2027, 1, 1)], "ended_at": [None]},
+                           schema={"group_id": "string", "created_at": "date", "ended_at": "date"})
+    events = ingest(con, path, groups, "Asia/Shanghai").events
+    names = Names("member")
+    wanted = [names.resolve(n) for n in ("tenure_days", "reaches_total")]
+    row = con.execute(member_features(events, [w for w in wanted if w], dt.date(2027, 1, 12))).to_dict("records")[0]
+    assert (row["member_id"], row["tenure_days"], row["reaches_total"]) == ("m7", 10, 1)

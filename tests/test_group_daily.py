@@ -16,8 +16,9 @@ from engine.model.metrics import MetricsConfig  # noqa: E402
 from engine.simulate.group_daily import group_daily  # noqa: E402
 
 TZ = "Asia/Shanghai"
-EVENTS = """ts,type,group_id,member_id,count,amount,score,flag,length,removed
+EVENTS = """ts,type,group_id,member_id,count,amount,score,flag,length,removed,staff_id
 2027-01-01 10:00:00,join,g1,m1,,,,,,
+2027-01-01 10:30:00,message,g1,s1,,,,,,,s1
 2027-01-01 11:00:00,message,g1,m1,,,,,,
 2027-01-01 12:00:00,message,g1,m1,3,,,,,
 2027-01-01 12:30:00,message,g1,m2,,,,ads,,
@@ -60,8 +61,9 @@ def test_members_counts_and_rates_with_the_average_basis(data: tuple[Any, Any, A
     assert [(r["date"].day, r["members_start"], r["members_end"]) for r in g1] == [
         (1, 10, 11), (2, 11, 10), (3, 10, 10), (4, 10, 11)]
     day1 = g1[0]
-    # all 6 messages count; only m1 spoke validly: m2's message is flagged, m3's is under 2 characters
-    assert (day1["speakers"], day1["messages"]) == (1, 6)
+    # all 7 messages count (a staff post too); only m1 spoke validly: s1 is staff, m2's message
+    # is flagged, m3's is under 2 characters
+    assert (day1["speakers"], day1["messages"]) == (1, 7)
     assert day1["interaction_rate"] == pytest.approx(1 / 10.5)
     day2 = g1[1]
     assert (day2["leaves"], day2["removed"], day2["orders"], day2["buyers"]) == (1, 1, 2, 1)

@@ -31,8 +31,10 @@ PROVIDED_ELSEWHERE = ("points", "points_balance", "level", "level_rank")
 
 
 def member_events(events: Any) -> Any:
-    """Events that belong to a member (staff posts, which carry staff_id, are not member activity)."""
-    return events.filter(events.member_id.notnull() & events.staff_id.isnull())
+    """Events that belong to a member. A message with a staff_id is a staff post, not member
+    activity; on other events staff_id names the staff involved (who invited, who reached out)."""
+    staff_post = (events.type == "message") & events.staff_id.notnull()
+    return events.filter(events.member_id.notnull() & ~staff_post)
 
 
 def needed(resolved: Iterable[Resolved]) -> list[Resolved]:

@@ -18,8 +18,10 @@ def daily_counts(events: Any, valid_min_chars: int) -> Any:
     """Event counts per (group_id, date) on every day with events, before the window too."""
     t = events
     kind = t.type
-    # A valid message: not flagged as banned behaviour, and long enough when its length is known.
-    valid = (kind == "message") & t.flag.isnull() & (t.length.isnull() | (t.length >= valid_min_chars))
+    # A valid message: a member's (not a staff post), not flagged as banned behaviour, and
+    # long enough when its length is known. Total messages count staff posts too.
+    valid = ((kind == "message") & t.staff_id.isnull() & t.flag.isnull()
+             & (t.length.isnull() | (t.length >= valid_min_chars)))
     return t.group_by(["group_id", "date"]).aggregate(
         joins=(kind == "join").sum(),
         leaves=(kind == "leave").sum(),
@@ -79,7 +81,7 @@ def group_daily(events: Any, groups: Any, start: dt.date, end: dt.date, config: 
     return t.select(
         "group_id", "group_type", "date", "members_start", "members_end", "members", "joins", "leaves", "removed",
         "speakers", "messages", "orders", "buyers", "order_amount", "refund_amount", "exposures", "referrers",
-        "referrals", "checkins", "reached", "surveys", "cost",
+        "referrals", "checkins", "reached", "surveys", "score_sum", "cost",
         interaction_rate=ratio(t.speakers, members),
         leave_rate=ratio(t.leaves, members),
         messages_per_member=ratio(t.messages, members),
