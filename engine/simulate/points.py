@@ -87,13 +87,14 @@ from typing import Any
 from engine.model.membership import EarnRule, Points
 
 KINDS = ("earn", "refund", "expire")  # same-day order of the entries
+COLUMNS = ("member_id", "date", "kind", "rule", "points", "order_id", "batch", "seq", "balance", "earned_total")
 PERIOD_UNITS = {"week": "W", "month": "M"}
 PER_YUAN_SCALE = 12
 MONEY = "decimal(38, 2)"
-# A member's entries in ledger order (`_rank`: the kind's place in KINDS); the keys are unique.
-ENTRY_ORDER = ["date", "_rank", "rule", "order_id", "batch"]
+# Rules on these types make one entry per order (their events carry order_id): capped event by event.
+PER_ORDER = ("order", "refund")
 
-__all__ = ["KINDS", "earning_events", "expiry_days", "member_points", "points_ledger", "rule_names"]
+__all__ = ["COLUMNS", "KINDS", "earning_events", "expiry_days", "member_points", "points_ledger", "rule_names"]
 
 
 def earning_events(events: Any, end: dt.date) -> Any:
@@ -122,66 +123,82 @@ def expiry_days(points: Points) -> int | None:
 
 
 def points_ledger(events: Any, points: Points, start: dt.date, end: dt.date) -> Any:
-    """The ledger entries dated in [start, end], with running balances over all history."""
+    """The ledger entries dated in [start, end] (unordered: order by member_id, seq), with
+    running balances over all history."""
     import ibis
 
     t = earning_events(events, end)
     order_columns = ["ts", "row"] if "row" in t.columns else ["ts"]
-    earned = [_earn(t, rule, name, order_columns) for rule, name in zip(points.earn, rule_names(points.earn),
-                                                                          strict=True)]
-    per_event = (ibis.union(*earned) if len(earned) > 1 else earned[0]) if earned else None
-
-    entries = [_earn_entries(per_event)] if per_event is not None else []
-    refunds = _refund_entries(t, per_event, order_columns) if per_event is not None and points.refunds_deduct else None
+    earn: list[Any] = []
+    paid: list[Any] = []  # per order event, for refunds
+    for position, (rule, name) in enumerate(zip(points.earn, rule_names(points.earn), strict=True)):
+        entries, per_event = _earn(t, rule, name, position, order_columns)
+        earn.append(entries)
+        if per_event is not None and rule.on == "order":
+            paid.append(per_event)
+    if not earn:
+        return _empty(t)
+    earned = _union(earn)
+    parts = [earned]
+    refunds = _refund_entries(t, _union(paid), order_columns) if paid and points.refunds_deduct else None
     if refunds is not None:
-        entries.append(refunds)
+        parts.append(refunds)
     days = expiry_days(points)
-    if days is not None and per_event is not None:
-        entries.append(_expire_entries(entries[0], refunds, days, end))
-    ledger = (ibis.union(*entries) if len(entries) > 1 else entries[0]) if entries else _empty(t)
+    if days is not None:
+        parts.append(_expire_entries(earned, refunds, days, end, len(points.earn)))
+    ledger = _union(parts)
 
-    ledger = ledger.mutate(_rank=_rank(ledger))
-    running = ibis.window(group_by="member_id", order_by=ENTRY_ORDER, rows=(None, 0))
+    running = ibis.window(group_by="member_id", order_by=["date", "_rank", "_rule", "order_id"], rows=(None, 0))
     ledger = ledger.mutate(
+        seq=ibis.row_number().over(running) + 1,
         balance=ledger.points.sum().over(running),
-        earned_total=ibis.ifelse(ledger.kind == "earn", ledger.points, 0).sum().over(running),
+        earned_total=ibis.ifelse(ledger._rank == 0, ledger.points, 0).sum().over(running),
     )
     ledger = ledger.filter((ledger.date >= start) & (ledger.date <= end))
-    ledger = ledger.order_by(["member_id", *ENTRY_ORDER])
-    return ledger.select("member_id", "date", "kind", "rule", "points", "order_id", "batch", "balance",
-                         "earned_total")
+    return ledger.select(*COLUMNS)
 
 
 def member_points(ledger: Any, as_of: dt.date, windows: Iterable[int]) -> Any:
     """member_id, points_balance, points_<N>d for each N in `windows`, points_total — as of the
     end of `as_of`, for every member with a ledger entry on or before it."""
-    import ibis
-
     t = ledger.filter(ledger.date <= as_of)
-    t = t.mutate(_rank=_rank(t))
-    t = t.mutate(_n=ibis.row_number().over(ibis.window(group_by="member_id", order_by=ENTRY_ORDER)),
-                 _entries=t.count().over(ibis.window(group_by="member_id")))
-    last = t._n == t._entries - 1
-    columns: dict[str, Any] = {"points_balance": t.balance.max(where=last).cast("int64")}
+    columns: dict[str, Any] = {"points_balance": t.balance.argmax(t.seq).cast("int64")}
     earn = t.kind == "earn"
     for days in sorted(set(windows)):
         since = as_of - dt.timedelta(days=days)
         columns[f"points_{days}d"] = t.points.sum(where=earn & (t.date > since)).fill_null(0).cast("int64")
-    columns["points_total"] = t.earned_total.max(where=last).cast("int64")
+    columns["points_total"] = t.earned_total.argmax(t.seq).cast("int64")
     return t.group_by("member_id").aggregate(**columns)
 
 
-def _rank(t: Any) -> Any:
+def _union(tables: list[Any]) -> Any:
     import ibis
 
-    return ibis.cases(*[(t.kind == kind, i) for i, kind in enumerate(KINDS)], else_=len(KINDS))
+    return ibis.union(*tables) if len(tables) > 1 else tables[0]
+
+
+def _entries(t: Any, kind: str, rule: Any, position: Any, points: Any, order_id: Any, batch: Any) -> Any:
+    """Ledger rows in one shape; `_rank` (the kind's place in KINDS) and `_rule` (the rule's place
+    in the playbook; expiry comes after every rule) order a member's entries within a day."""
+    import ibis
+
+    return t.select(member_id=t.member_id, date=t.date, kind=ibis.literal(kind, type="string"),
+                    rule=rule, points=points.cast("int64"), order_id=order_id, batch=batch,
+                    _rank=ibis.literal(KINDS.index(kind), type="int8"), _rule=position)
 
 
 # --- earning ----------------------------------------------------------------------------------
 
 
-def _earn(t: Any, rule: EarnRule, name: str, order_columns: list[str]) -> Any:
-    """Per matching event: member_id, date, ts, rule, order_id, amount, points (after the cap)."""
+def _earn(t: Any, rule: EarnRule, name: str, position: int, order_columns: list[str]) -> tuple[Any, Any | None]:
+    """The rule's earn entries, and for rules on orders also its points per event (member_id,
+    order_id, points) for refunds.
+
+    A rule on orders is capped event by event (a window over the events in time order) and
+    gives one entry per order. Any other rule gives one entry per member and day, so its events
+    are summed per day first: a daily cap is min(day's points, max) and a weekly or monthly cap
+    a window over the member's days — the same totals as event by event, without sorting events.
+    """
     import ibis
 
     from engine.catalog import Names
@@ -197,16 +214,30 @@ def _earn(t: Any, rule: EarnRule, name: str, order_columns: list[str]) -> Any:
         raw = raw + e["count"].fill_null(1).cast("int64") * rule.points
     if rule.per_yuan is not None:
         raw = raw + _floor_per_yuan(e.amount, rule.per_yuan)
-    e = e.mutate(_raw=raw)
+    per_order = rule.on in PER_ORDER
+    if per_order:
+        e = e.select("member_id", "date", "order_id", *order_columns, _raw=raw)
+    else:
+        e = e.mutate(_raw=raw).group_by(["member_id", "date"]).aggregate(_raw=lambda g: g._raw.sum())
     if rule.cap is not None:
-        period = e.date if rule.cap.per == "day" else e.date.truncate(PERIOD_UNITS[rule.cap.per])
-        e = e.mutate(_period=period)
-        window = ibis.window(group_by=["member_id", "_period"], order_by=order_columns, rows=(None, 0))
-        e = e.mutate(_cum=e._raw.sum().over(window))
         limit = rule.cap.max
-        e = e.mutate(_raw=ibis.least(e._cum, limit) - ibis.least(e._cum - e._raw, limit))
-    return e.select(member_id=e.member_id, date=e.date, ts=e.ts, rule=ibis.literal(name, type="string"),
-                    type=e.type, order_id=e.order_id, points=e._raw.cast("int64"))
+        if rule.cap.per == "day" and not per_order:
+            e = e.mutate(_raw=ibis.least(e._raw, limit))
+        else:
+            period = e.date if rule.cap.per == "day" else e.date.truncate(PERIOD_UNITS[rule.cap.per])
+            e = e.mutate(_period=period)
+            window = ibis.window(group_by=["member_id", "_period"],
+                                 order_by=order_columns if per_order else ["date"], rows=(None, 0))
+            e = e.mutate(_cum=e._raw.sum().over(window))
+            e = e.mutate(_raw=ibis.least(e._cum, limit) - ibis.least(e._cum - e._raw, limit))
+    label, place = ibis.literal(name, type="string"), ibis.literal(position, type="int16")
+    if not per_order:
+        e = e.filter(e._raw > 0)
+        return _entries(e, "earn", label, place, e._raw, ibis.null("string"), e.date), None
+    per_event = e.select("member_id", "order_id", points=e._raw.cast("int64"), rule=label, _rule=place)
+    g = e.group_by(["member_id", "date", "order_id"]).aggregate(points=e._raw.sum())
+    g = g.filter(g.points > 0)
+    return _entries(g, "earn", label, place, g.points, g.order_id, g.date), per_event
 
 
 def _floor_per_yuan(amount: Any, per_yuan: Decimal) -> Any:
@@ -222,16 +253,6 @@ def _floor_per_yuan(amount: Any, per_yuan: Decimal) -> Any:
     return product.floor().cast("int64")
 
 
-def _earn_entries(per_event: Any) -> Any:
-    import ibis
-
-    grouped = per_event.group_by(["member_id", "date", "rule", "order_id"]).aggregate(points=per_event.points.sum())
-    grouped = grouped.filter(grouped.points > 0)
-    return grouped.select(member_id=grouped.member_id, date=grouped.date, kind=ibis.literal("earn"),
-                          rule=grouped.rule, points=grouped.points.cast("int64"), order_id=grouped.order_id,
-                          batch=grouped.date)
-
-
 # --- refunds ----------------------------------------------------------------------------------
 
 
@@ -239,8 +260,8 @@ def _refund_entries(t: Any, per_event: Any, order_columns: list[str]) -> Any:
     """Refund rows: each refund brings its order's taken-back share up to floor(P × min(c, A) / A)."""
     import ibis
 
-    paid = per_event.filter((per_event.type == "order") & per_event.order_id.notnull())
-    paid = paid.group_by(["member_id", "order_id", "rule"]).aggregate(order_points=paid.points.sum())
+    paid = per_event.filter(per_event.order_id.notnull())
+    paid = paid.group_by(["member_id", "order_id", "rule", "_rule"]).aggregate(order_points=paid.points.sum())
     paid = paid.filter(paid.order_points > 0)
 
     orders = t.filter((t.type == "order") & t.order_id.notnull())
@@ -259,17 +280,14 @@ def _refund_entries(t: Any, per_event: Any, order_columns: list[str]) -> Any:
     full = r.order_points.cast("int64")
 
     def taken(refunded: Any) -> Any:
-        share = _floor_div(r.order_points.cast(MONEY) * ibis.least(refunded, amount), amount)
-        return ibis.ifelse(amount > 0, ibis.least(share, full), ibis.ifelse(refunded > 0, full, 0))
+        return _floor_div(r.order_points.cast(MONEY) * ibis.least(refunded, amount), amount)
 
     first = ibis.ifelse(r._nth == 0, 1, 0)  # an order of amount 0 is given back by its first refund
     back = ibis.ifelse(amount > 0, taken(r._after) - taken(r._before), full * first)
     r = r.mutate(_back=back.cast("int64"))
-    grouped = r.group_by(["member_id", "date", "rule", "order_id"]).aggregate(back=r._back.sum())
-    grouped = grouped.filter(grouped.back > 0)
-    return grouped.select(member_id=grouped.member_id, date=grouped.date, kind=ibis.literal("refund"),
-                          rule=grouped.rule, points=(-grouped.back).cast("int64"), order_id=grouped.order_id,
-                          batch=ibis.null("date"))
+    g = r.group_by(["member_id", "date", "rule", "_rule", "order_id"]).aggregate(back=r._back.sum())
+    g = g.filter(g.back > 0)
+    return _entries(g, "refund", g.rule, g._rule, -g.back, g.order_id, ibis.null("date"))
 
 
 def _floor_div(numerator: Any, denominator: Any) -> Any:
@@ -286,39 +304,35 @@ def _floor_div(numerator: Any, denominator: Any) -> Any:
 # --- expiry -----------------------------------------------------------------------------------
 
 
-def _expire_entries(earn: Any, refunds: Any | None, days: int, end: dt.date) -> Any:
+def _expire_entries(earn: Any, refunds: Any | None, days: int, end: dt.date, after_rules: int) -> Any:
     """Expire rows: batch i expires max(0, max_{k≤i}(S_k − R_k)) minus the same through i − 1."""
     import ibis
 
+    # Batches expiring after `end` do not count: S_i sums batches up to i only.
+    last = end - dt.timedelta(days=days)
+    earn = earn.filter(earn.batch <= last)
     batches = earn.group_by(["member_id", "batch"]).aggregate(size=earn.points.sum())
-    through = ibis.window(group_by="member_id", order_by="batch", rows=(None, 0))
-    batches = batches.mutate(_earned=batches.size.sum().over(through))
-    expiring = batches.select(
-        member_id=batches.member_id,
-        date=(batches.batch + ibis.interval(days=days)).cast("timestamp").cast("date"),
-        _rank=ibis.literal(2),
-        _taken=ibis.literal(0, type="int64"),
-        _earned=batches._earned.cast("int64"),
-        batch=batches.batch,
-    )
-    expiring = expiring.filter(expiring.date <= end)
-    if refunds is not None:
-        taken = refunds.select(member_id=refunds.member_id, date=refunds.date, _rank=ibis.literal(1),
-                               _taken=(-refunds.points).cast("int64"), _earned=ibis.null("int64"),
-                               batch=ibis.null("date"))
-        both = ibis.union(expiring, taken)
-        so_far = ibis.window(group_by="member_id", order_by=["date", "_rank"], rows=(None, 0))
-        both = both.mutate(_refunded=both._taken.sum().over(so_far))
-        expiring = both.filter(both._rank == 2)
-    else:
-        expiring = expiring.mutate(_refunded=ibis.literal(0, type="int64"))
     by_batch = ibis.window(group_by="member_id", order_by="batch", rows=(None, 0))
-    e = expiring.mutate(_gone=ibis.greatest((expiring._earned - expiring._refunded).max().over(by_batch), 0))
-    before = ibis.window(group_by="member_id", order_by="batch")
-    e = e.mutate(_expired=e._gone - e._gone.lag().over(before).fill_null(0))
-    e = e.filter(e._expired > 0)
-    return e.select(member_id=e.member_id, date=e.date, kind=ibis.literal("expire"), rule=ibis.null("string"),
-                    points=(-e._expired).cast("int64"), order_id=ibis.null("string"), batch=e.batch)
+    b = batches.mutate(_earned=batches.size.sum().over(by_batch),
+                       date=(batches.batch + ibis.interval(days=days)).cast("timestamp").cast("date"))
+    if refunds is not None:
+        # R_i: the member's refunds dated on or before the expiry day (few rows: an as-of join).
+        daily = refunds.group_by(["member_id", "date"]).aggregate(taken=-refunds.points.sum())
+        daily = daily.mutate(_refunded=daily.taken.sum().over(
+            ibis.window(group_by="member_id", order_by="date", rows=(None, 0))))
+        daily = daily.select("member_id", refund_date=daily.date, _refunded=daily._refunded)
+        joined = b.asof_join(daily, on=b.date >= daily.refund_date, predicates="member_id")
+        b = joined.select("member_id", "batch", "date", "_earned", _refunded=joined._refunded.fill_null(0))
+    else:
+        b = b.mutate(_refunded=ibis.literal(0, type="int64"))
+    # Expired through this batch and through the one before (one sort: same order, two frames).
+    before = ibis.window(group_by="member_id", order_by="batch", rows=(None, -1))
+    gap = b._earned - b._refunded
+    b = b.mutate(_expired=ibis.greatest(gap.max().over(by_batch), 0) - ibis.greatest(gap.max().over(before), 0)
+                 .fill_null(0))
+    b = b.filter(b._expired > 0)
+    return _entries(b, "expire", ibis.null("string"), ibis.literal(after_rules, type="int16"), -b._expired,
+                    ibis.null("string"), b.batch)
 
 
 def _empty(t: Any) -> Any:
@@ -326,5 +340,6 @@ def _empty(t: Any) -> Any:
 
     none = t.filter(ibis.literal(False))
     return none.select(member_id=none.member_id, date=none.date, kind=ibis.literal("earn"),
-                       rule=ibis.null("string"), points=ibis.literal(0, type="int64"),
-                       order_id=none.order_id, batch=none.date)
+                       rule=ibis.null("string"), points=ibis.literal(0, type="int64"), order_id=none.order_id,
+                       batch=none.date, seq=ibis.literal(0, type="int64"), balance=ibis.literal(0, type="int64"),
+                       earned_total=ibis.literal(0, type="int64"))
