@@ -329,7 +329,7 @@ def scenarios(draw: Any) -> tuple[list[dict[str, Any]], dict[str, Any], dt.date,
     if draw(st.booleans()):
         live: dict[str, Any] = {"id": "live", "on": "order", "points": 5, "where": 'channel == "直播"'}
         if draw(st.booleans()):
-            live["cap"] = {"per": "week", "max": draw(st.integers(1, 12))}
+            live["cap"] = {"per": draw(st.sampled_from(["day", "week", "month"])), "max": draw(st.integers(1, 12))}
         earn.append(live)
     if draw(st.booleans()):
         earn.append({"on": "checkin", "points": 2, "cap": {"per": "day", "max": 2}})

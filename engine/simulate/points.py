@@ -2,16 +2,17 @@
 first-in-first-out batches — relationally, with window functions (a loop over the few earn
 rules only; no loop over events, members or days).
 
-`points_ledger(events, points, start, end)` has one row per entry:
+`points_ledger(events, points, start, end)` has one row per entry (COLUMNS):
 
-    member_id, date, kind, rule, points, order_id, batch, balance, earned_total
+    member_id, date, kind, rule, points, order_id, batch, seq, balance, earned_total
 
-kind is `earn`, `refund` or `expire`; `points` is signed (+ earn, − refund and expire);
+kind is `earn`, `refund` or `expire`; `points` is signed (+ earn, − refund and expire). A
+member's entries are numbered `seq` = 1, 2, … over all history in ledger order: by date, then
+kind (earn < refund < expire), then the rule's place in the playbook, then order_id.
 `balance` is the member's running balance after the entry and `earned_total` the running sum
-of earn entries (all history, so both are right even when `start` cuts earlier entries off).
-Entries are ordered within a member by date, then kind (earn < refund < expire), then rule,
-order_id and batch; `balance` follows that order. Only entries dated in [start, end] are
-returned, but everything before `start` counts (balances carry in).
+of earn entries, both over all history. Only entries dated in [start, end] are returned, but
+everything before `start` counts (balances carry in). The table is unordered: order it by
+member_id, seq.
 
 Which events earn
     Events with a member_id, on or before `end`. Staff posts (a message with staff_id) earn
@@ -38,6 +39,11 @@ Ledger rows
     when two rules share that name the later ones get `#2`, `#3`…. Entries of 0 are dropped.
     `batch` is the earning date on earn rows (the batch they open) and on expire rows (the
     batch that expires); it is NULL on refund rows.
+
+    As a rule on other types than order (and refund) gives one entry per day, its events are
+    summed per member and day before the cap: a daily cap is then min(day's points, max) and
+    a weekly or monthly cap a window over days — the same totals as event by event, without
+    sorting events. Rules on orders are capped event by event, in time order.
 
 Refunds (when `refunds_deduct`)
     A refund takes back points of its member's order with the same order_id placed at or
@@ -70,10 +76,10 @@ Expiry (when `expire_after` is set)
 `member_points(ledger, as_of, windows)` gives member_id, points_balance (the balance after the
 member's last entry on or before as_of), points_<N>d (points earned in the N days up to and
 including as_of: date > as_of − N, as features.py counts) and points_total (earned through
-as_of). Earned means earn entries: refunds and expiry do not reduce it. A member appears when
-they have an entry on or before as_of in the ledger given: build the ledger with `start` on or
-before the first event so that members idle since before `start` keep their balance; the
-windows need start ≤ as_of − N + 1.
+as_of, from earned_total: right whatever the ledger's start). Earned means earn entries:
+refunds and expiry do not reduce it. A member appears when they have an entry on or before
+as_of in the ledger given, so build it with `start` on or before the first event (members idle
+since before `start` would be missing); the windows need start ≤ as_of − N + 1.
 """
 
 from __future__ import annotations
@@ -85,6 +91,7 @@ from decimal import ROUND_DOWN, Decimal
 from typing import Any
 
 from engine.model.membership import EarnRule, Points
+from engine.simulate.features import member_events
 
 KINDS = ("earn", "refund", "expire")  # same-day order of the entries
 COLUMNS = ("member_id", "date", "kind", "rule", "points", "order_id", "batch", "seq", "balance", "earned_total")
@@ -98,10 +105,10 @@ __all__ = ["COLUMNS", "KINDS", "earning_events", "expiry_days", "member_points",
 
 
 def earning_events(events: Any, end: dt.date) -> Any:
-    """Events that can earn or take back points: a member's, on or before `end`, not staff posts."""
-    t = events
-    staff_post = (t.type == "message") & t.staff_id.notnull()
-    return t.filter(t.member_id.notnull() & ~staff_post & (t.date <= end))
+    """Events that can earn or take back points: a member's (features.member_events: not staff
+    posts), on or before `end`."""
+    t = member_events(events)
+    return t.filter(t.date <= end)
 
 
 def rule_names(rules: Iterable[EarnRule]) -> list[str]:
