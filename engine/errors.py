@@ -7,6 +7,15 @@ class QunceError(Exception):
     """Base of every error qunce raises on purpose."""
 
 
+class BilingualError(QunceError):
+    """A problem the engine turns into a diagnostic: its words in English and Chinese."""
+
+    def __init__(self, en: str, zh: str) -> None:
+        super().__init__(en)
+        self.en = en
+        self.zh = zh
+
+
 class UsageError(QunceError):
     """The command line asked for something that cannot be done (exit 2)."""
 

@@ -18,19 +18,16 @@ from jinja2 import StrictUndefined, TemplateSyntaxError, UndefinedError
 from jinja2.exceptions import SecurityError
 from jinja2.sandbox import SandboxedEnvironment
 
+from engine.errors import BilingualError
+
 MAX_OUTPUT_CHARS = 10_000
 MAX_STEPS = 200_000
 MAX_RANGE = 1_000
 MAX_REPEAT = 10_000
 
 
-class BudgetExceeded(Exception):
+class BudgetExceeded(BilingualError):
     """A template did more work, or produced more text, than a group message ever needs."""
-
-    def __init__(self, en: str, zh: str) -> None:
-        super().__init__(en)
-        self.en = en
-        self.zh = zh
 
 
 @dataclass(frozen=True, slots=True)

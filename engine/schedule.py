@@ -10,6 +10,8 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
+from engine.errors import BilingualError
+
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 _ZH_DAYS = {"一": 0, "二": 1, "三": 2, "四": 3, "五": 4, "六": 5, "日": 6, "天": 6}
 _EN_DAYS = {name: i for i, name in enumerate(WEEKDAYS)}
@@ -17,13 +19,8 @@ _EN_DAYS.update({"monday": 0, "tuesday": 1, "wednesday": 2, "thursday": 3, "frid
 _CLOCK = re.compile(r"(?:^|\s)(?:at\s+)?(?P<h>[01]?\d|2[0-3])[:：](?P<m>[0-5]\d)\s*$")
 
 
-class ScheduleError(ValueError):
+class ScheduleError(BilingualError, ValueError):
     """A schedule that does not parse; `en` and `zh` say why."""
-
-    def __init__(self, en: str, zh: str) -> None:
-        super().__init__(en)
-        self.en = en
-        self.zh = zh
 
 
 @dataclass(frozen=True, slots=True)

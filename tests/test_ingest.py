@@ -172,3 +172,19 @@ def test_tab_separated_files(tmp_path: Path) -> None:
     path.write_text("ts\ttype\tgroup_id\tmember_id\n2027-01-04 10:00:00\tcheckin\tg1\tm1\n", encoding="utf-8")
     result = run(path)
     assert (result.accepted, result.rejected) == (1, 0)
+
+
+def test_every_reason_has_words_in_both_languages() -> None:
+    from engine.events.ingest import _checks
+    from engine.events.reasons import REASONS, reason_words
+
+    groups_dates = groups().select("group_id", "created_at", "ended_at")
+    raw = ibis.memtable({name: ["x"] for name in ("_row", "ts", "type", "group_id", "member_id", "staff_id", "amount",
+                                                  "order_id", "channel", "referrer_id", "activity", "removed", "flag",
+                                                  "score", "count", "length", "_extra_keys")})
+    table = raw.mutate(_ts=ibis.null("timestamp"), _bad_json=ibis.literal(False)).left_join(
+        groups_dates, raw.group_id == groups_dates.group_id)
+    used = {reason for reason, _, _ in _checks(table)} | {"duplicate"}
+    assert used <= set(REASONS)
+    for reason in used:
+        assert reason_words(reason, "en") and reason_words(reason, "zh") != reason_words(reason, "en")

@@ -25,10 +25,6 @@ class Span:
     end_line: int = 0
     end_col: int = 0
 
-    def shifted(self, offset: int) -> Span:
-        """The single point `offset` characters right of the start (same line)."""
-        return Span(self.file, self.line, self.col + offset, self.line, self.col + offset + 1)
-
 
 @dataclass(frozen=True, slots=True)
 class Diagnostic:

@@ -8,8 +8,6 @@ silently: rows read = accepted + rejected, and every rejected row has its reason
 
 from __future__ import annotations
 
-import shutil
-import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -47,14 +45,6 @@ def connect(timezone: str) -> Any:
     con = ibis.duckdb.connect()
     con.raw_sql(f"SET TimeZone = '{_quote(timezone)}'")
     return con
-
-
-def stdin_to_file(folder: Path) -> Path:
-    """`-` means JSONL on standard input: keep it in a file so rows can be numbered and re-read."""
-    target = folder / "stdin.jsonl"
-    with target.open("wb") as out:
-        shutil.copyfileobj(sys.stdin.buffer, out, length=1 << 20)
-    return target
 
 
 def _quote(text: str) -> str:

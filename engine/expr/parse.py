@@ -11,6 +11,7 @@ import ast
 import warnings
 from decimal import Decimal, InvalidOperation
 
+from engine.errors import BilingualError
 from engine.expr.tree import Binary, Call, Compare, Const, Expr, Items, Logic, Name, Unary
 
 MAX_LENGTH = 1000
@@ -52,15 +53,13 @@ _CONSTRUCTS = {
 }
 
 
-class ConditionError(Exception):
+class ConditionError(BilingualError):
     """A condition that does not parse or uses something forbidden; `code` is Q201 or Q205."""
 
     def __init__(self, code: str, offset: int, en: str, zh: str) -> None:
-        super().__init__(en)
+        super().__init__(en, zh)
         self.code = code
         self.offset = offset
-        self.en = en
-        self.zh = zh
 
 
 def normalize(text: str) -> str:

@@ -71,11 +71,6 @@ def choice(options: dict[str, str], description: str) -> Any:
     return Annotated[Literal[ids], BeforeValidator(normalize), WithJsonSchema(schema)]
 
 
-def choice_labels(options: dict[str, str]) -> dict[str, str]:
-    """Id → its first Chinese label, for documents and messages."""
-    return {key: labels.split("|")[0] for key, labels in options.items()}
-
-
 @dataclass(frozen=True, slots=True)
 class Duration:
     """A length of time, kept in minutes; written 10m, 2h, 3d, 1w (or 10分钟， 2小时， 3天， 1周)."""

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from decimal import Decimal
 from typing import TYPE_CHECKING
 
 from pydantic import Field
@@ -49,10 +48,3 @@ class GroupType(Model):
     naming: Template | None = Field(None, description="统一命名规则,如 {{ brand }}福利{{ seq }}群。Naming pattern.")
     staffing: dict[Ref, int] = Field(default_factory=dict, description="每群各角色人数，覆盖角色的 per_group。Staff per role per group.")
 
-    @property
-    def base_kind(self) -> str | None:
-        return self.kind
-
-
-def mix_total(mix: dict[str, Decimal]) -> Decimal:
-    return sum(mix.values(), Decimal(0))
