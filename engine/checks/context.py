@@ -13,7 +13,7 @@ from engine.diagnostics import Span
 from engine.expr import Checked, ConditionError, Expr, check, parse
 from engine.model import Playbook
 from engine.model.audience import ChurnWarning, LifecycleState, Segment
-from engine.model.metrics import EVENT_TYPES
+from engine.playbook_names import custom_metrics, playbook_names, text_values
 from engine.source.inside import point_at
 from engine.source.nodes import Map, Scalar, Seq
 from engine.source.positions import PositionIndex
@@ -101,27 +101,12 @@ class CheckContext:
 
     @cached_property
     def custom_metrics(self) -> dict[str, dict[str, Metric]]:
-        out: dict[str, dict[str, Metric]] = {"member": {}, "group": {}, "staff": {}}
-        for metric in self.playbook.metrics.custom:
-            entry = Metric(metric.id, metric.name, metric.id, "number", metric.unit or "", windowed=False)
-            out[metric.scope][metric.id] = entry
-            if metric.scope == "group":
-                out["staff"][metric.id] = entry
-        return out
+        return custom_metrics(self.playbook)
 
     @cached_property
     def text_values(self) -> dict[str, dict[str, str]]:
         """The closed value sets of text names, id → label (e.g. level → the level ids)."""
-        pb = self.playbook
-        values: dict[str, dict[str, str]] = {}
-        if pb.membership is not None and self.usable("membership"):
-            values["level"] = {lv.id: lv.name for lv in pb.membership.levels}
-        if self.usable("group_types"):
-            values["group_type"] = {key: gt.name for key, gt in pb.group_types.items()}
-        if self.usable("roles"):
-            values["staff_role"] = {key: role.name for key, role in pb.roles.items()}
-        values["type"] = {key: labels.split("|")[0] for key, labels in EVENT_TYPES.items()}
-        return values
+        return text_values(self.playbook, self.usable)
 
     def names(self, scope: str) -> Names:
         """The names conditions in `scope` may use (built once per scope)."""
@@ -130,12 +115,7 @@ class CheckContext:
         return self._names[scope]
 
     def _build_names(self, scope: str) -> Names:
-        custom = dict(self.custom_metrics.get(scope, {}))
-        if scope == "staff" and self.playbook.commission is not None:
-            for kpi in self.playbook.commission.kpis:
-                custom[f"attainment_{kpi.id}"] = Metric(
-                    f"attainment_{kpi.id}", f"{kpi.name}达成率", f"attainment of {kpi.id}", "number", "ratio", windowed=False)
-        return Names(scope, custom, self.text_values)
+        return playbook_names(self.playbook, scope, self.text_values, self.custom_metrics)
 
     @cached_property
     def conditions(self) -> list[ConditionSite]:
