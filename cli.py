@@ -208,5 +208,141 @@ def events_generate(playbook: Path, out: Path, groups: int, members: int, days: 
         click.echo(f"  {kind.ljust(width)}  {count:>12,}")
 
 
+
+DATE = click.DateTime(formats=["%Y-%m-%d"])
+
+
+@main.command()
+@click.argument("playbook", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--events", "events_path", required=True, type=click.Path(path_type=Path),
+              help="Event file: .csv, .tsv, .jsonl or .parquet.")
+@click.option("--roster", required=True, type=click.Path(path_type=Path),
+              help="Roster: a YAML file, or a folder with groups.csv, staff.csv, assignments.csv.")
+@click.option("--out", required=True, type=click.Path(file_okay=False, path_type=Path),
+              help="Output folder (created if needed).")
+@click.option("--from", "start", type=DATE, default=None, help="First day of the window (default: the first event's).")
+@click.option("--to", "end", type=DATE, default=None, help="Last day of the window (default: the last event's).")
+@click.option("--skip-bad-rows", is_flag=True,
+              help="Go on without rows that fail the checks; they are written to OUT/rejected.csv.")
+@LANG_OPTION
+def simulate(playbook: Path, events_path: Path, roster: Path, out: Path, start: Any, end: Any,
+             skip_bad_rows: bool, lang: str | None) -> None:
+    """Replay events through PLAYBOOK: metrics, points, levels, segments, group health, churn."""
+    from engine.diagnostics.render import render
+    from engine.errors import QunceError
+    from engine.simulate.report import print_problems, print_summary
+    from engine.simulate.run import Request
+    from engine.simulate.run import simulate as run_simulation
+
+    lang = lang or default_lang()
+    checked = playbook_or_exit(playbook, lang)
+    request = Request(checked, playbook, events_path, roster, out, start.date() if start else None,
+                      end.date() if end else None, skip_bad_rows)
+    console = _console()
+    try:
+        with _stdin_events(request), _progress(console) as progress:
+            outcome = run_simulation(request, progress)
+    except QunceError as exc:
+        fail(str(exc))
+    if outcome.roster is not None and outcome.roster.diagnostics:
+        click.echo(render("text", outcome.roster.diagnostics, outcome.roster.texts, lang, sys.stderr.isatty()),
+                   err=True)
+        sys.exit(EXIT_FINDINGS)
+    if outcome.problems:
+        print_problems(console, str(events_path), outcome.summary, outcome.problems, lang, outcome.stopped)
+    if outcome.stopped:
+        sys.exit(EXIT_FINDINGS)
+    print_summary(console, outcome.summary, outcome.written, str(out), lang)
+
+
+
+@main.command()
+@click.argument("playbook", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--events", "events_path", required=True, type=click.Path(path_type=Path),
+              help="Event file: .csv, .tsv, .jsonl or .parquet.")
+@click.option("--roster", required=True, type=click.Path(path_type=Path), help="Roster: YAML file or CSV folder.")
+@click.option("--member", "member_id", required=True, help="The member to explain.")
+@click.option("--from", "start", type=DATE, default=None, help="First day of the window (default: the first event's).")
+@click.option("--to", "end", type=DATE, default=None, help="Last day of the window (default: the last event's).")
+@click.option("--skip-bad-rows", is_flag=True, help="Go on without rows that fail the checks.")
+@LANG_OPTION
+def explain(playbook: Path, events_path: Path, roster: Path, member_id: str, start: Any, end: Any,
+            skip_bad_rows: bool, lang: str | None) -> None:
+    """Show one member's timeline: points, level changes and the values behind them, segment, warnings."""
+    from engine.diagnostics.render import render
+    from engine.errors import QunceError
+    from engine.simulate.explain import member_timeline
+    from engine.simulate.report import print_problems
+    from engine.simulate.run import Outcome, Request, load
+
+    lang = lang or default_lang()
+    checked = playbook_or_exit(playbook, lang)
+    request = Request(checked, playbook, events_path, roster, Path("."), start.date() if start else None,
+                      end.date() if end else None, skip_bad_rows)
+    outcome = Outcome()
+    try:
+        with _stdin_events(request):
+            ctx = load(request, outcome)
+            if outcome.roster is not None and outcome.roster.diagnostics:
+                click.echo(render("text", outcome.roster.diagnostics, outcome.roster.texts, lang,
+                                  sys.stderr.isatty()), err=True)
+                sys.exit(EXIT_FINDINGS)
+            if outcome.problems:
+                print_problems(_console(), str(events_path), outcome.summary, outcome.problems, lang, outcome.stopped)
+            if ctx is None:
+                sys.exit(EXIT_FINDINGS)
+            lines = member_timeline(ctx, member_id, lang)
+    except QunceError as exc:
+        fail(str(exc))
+    click.echo("\n".join(lines))
+
+
+def _stdin_events(request: Any) -> Any:
+    """`--events -`: JSONL on standard input, copied to a temporary file for the run."""
+    import shutil
+    import tempfile
+    from contextlib import contextmanager
+
+    @contextmanager
+    def swap() -> Any:
+        if str(request.events) != "-":
+            yield
+            return
+        with tempfile.TemporaryDirectory(prefix="qunce-stdin-") as folder:
+            path = Path(folder) / "stdin.jsonl"
+            with path.open("wb") as out:
+                shutil.copyfileobj(sys.stdin.buffer, out)
+            request.events = path
+            yield
+    return swap()
+
+def _console() -> Any:
+    from rich.console import Console
+
+    return Console(stderr=False, highlight=False, soft_wrap=True)
+
+
+def _progress(console: Any) -> Any:
+    """A progress line over the simulation's stages, shown on terminals only."""
+    from contextlib import contextmanager
+
+    @contextmanager
+    def show() -> Any:
+        if not console.is_terminal:
+            yield lambda stage: None
+            return
+        from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+
+        stages = ["ingest", "groups", "members", "write"]
+        with Progress(TextColumn("{task.description}"), BarColumn(), TimeElapsedColumn(), console=console,
+                      transient=True) as bar:
+            task = bar.add_task("simulate", total=len(stages))
+
+            def advance(stage: str) -> None:
+                bar.update(task, completed=stages.index(stage), description=f"simulate: {stage}")
+
+            yield advance
+    return show()
+
 if __name__ == "__main__":
     main()

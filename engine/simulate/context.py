@@ -1,0 +1,52 @@
+"""What every simulator stage shares: the connection, the playbook, the roster tables, the
+accepted events, the window and the evaluation periods."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from functools import cached_property
+from typing import Any
+
+from engine.catalog import Names
+from engine.events.roster import Roster
+from engine.model import Playbook
+from engine.playbook_names import playbook_names
+from engine.simulate.periods import Period, periods
+
+# membership.evaluate → the simulator's period names
+EVALUATE_PERIODS = {"daily": "day", "weekly": "week", "monthly": "month", "quarterly": "quarter"}
+
+
+@dataclass
+class SimContext:
+    con: Any
+    playbook: Playbook
+    roster: Roster
+    groups: Any  # ibis.Table (frames.groups_table), materialised
+    assignments: Any  # ibis.Table (periods.assignments_table), materialised
+    events: Any  # ibis.Table of accepted events, materialised
+    start: dt.date  # the window's first day
+    end: dt.date  # the window's last day
+    history_start: dt.date  # the first event's day (balances and features carry in from it)
+    _names: dict[str, Names] = field(default_factory=dict, repr=False)
+
+    def names(self, scope: str) -> Names:
+        if scope not in self._names:
+            self._names[scope] = playbook_names(self.playbook, scope)
+        return self._names[scope]
+
+    @property
+    def period(self) -> str:
+        """The evaluation period: the playbook's `membership.evaluate` (monthly without one)."""
+        membership = self.playbook.membership
+        return EVALUATE_PERIODS[membership.evaluate] if membership is not None else "month"
+
+    @cached_property
+    def periods(self) -> list[Period]:
+        """The evaluation periods meeting the window, clipped to it."""
+        return periods(self.start, self.end, self.period)
+
+    def materialise(self, name: str, table: Any) -> Any:
+        """Compute `table` once into a temporary table (later stages read it many times)."""
+        return self.con.create_table(f"qunce_{name}", table, temp=True, overwrite=True)

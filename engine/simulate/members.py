@@ -1,0 +1,143 @@
+"""The member side of a simulation: per evaluation period, every member's features and
+points → levels → segments and churn warnings. A loop over the few periods; each step is
+one query over all members.
+
+Conventions: a member exists from their first member event; features are as of the end of
+the period's last day inside the window; points count from the first event in the data, so
+balances carry into the window.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from engine.catalog import Resolved
+from engine.simulate.classify import first_match
+from engine.simulate.context import SimContext
+from engine.simulate.features import member_events, member_features
+from engine.simulate.levels import Period as LevelPeriod
+from engine.simulate.levels import evaluate_levels
+from engine.simulate.needs import member_conditions, resolved_names
+from engine.simulate.periods import Period
+from engine.simulate.points import points_ledger
+
+POINTS_WINDOW = re.compile(r"^points_(\d+)d$")
+
+
+@dataclass
+class MemberResult:
+    features: dict[str, Any] = field(default_factory=dict)  # period label → member_id + feature columns
+    ledger: Any | None = None
+    levels: Any | None = None
+    segments: Any | None = None
+    churn: Any | None = None
+
+
+def wanted_features(ctx: SimContext) -> list[Resolved]:
+    """The member features the playbook's conditions read."""
+    return resolved_names(member_conditions(ctx.playbook), ctx.names("member"))
+
+
+def features_at(ctx: SimContext, period: Period, wanted: list[Resolved], ledger: Any | None,
+                events: Any | None = None) -> Any:
+    """member_id and every wanted feature (plus points, when the playbook has points) as of the
+    period's last day; members with no points have 0."""
+    import ibis
+
+    from engine.simulate.custom_metrics import expr_columns, member_custom
+    from engine.simulate.points import member_points
+
+    events = ctx.events if events is None else events
+    table = member_features(events, wanted, period.last)
+    if ledger is not None:
+        windows = sorted({int(m.group(1)) for f in wanted if (m := POINTS_WINDOW.match(f.id))})
+        points = member_points(ledger, period.last, windows)
+        points = points.rename(_member="member_id")
+        table = table.left_join(points, table.member_id == points._member).drop("_member")
+        table = table.mutate(**{name: table[name].fill_null(0) for name in points.columns if name != "_member"})
+    custom = [m for m in ctx.playbook.metrics.custom if m.scope == "member"]
+    aggregates = [m for m in custom if m.expr is None]
+    if aggregates:
+        extra = member_custom(events, aggregates, period.last).rename(_member="member_id")
+        table = table.left_join(extra, table.member_id == extra._member).drop("_member")
+        table = table.mutate(**{m.id: table[m.id].fill_null(0) for m in aggregates})
+    if any(f.id == "group_type" for f in wanted):
+        table = _with_group_type(ctx, table, events, period)
+    expressions = [m for m in custom if m.expr is not None]
+    for metric in expressions:
+        table = table.mutate(**expr_columns(table, [metric], ctx.names("member")))
+    return table.mutate(period=ibis.literal(period.label))
+
+
+def _with_group_type(ctx: SimContext, table: Any, events: Any, period: Period) -> Any:
+    # A member's group type is the type of the group of their latest event.
+    t = member_events(events)
+    t = t.filter(t.date <= period.last)
+    latest = t.group_by(t.member_id.name("_member")).aggregate(_group=t.group_id.argmax(t.ts))
+    g = ctx.groups.select(_gid="group_id", group_type="group_type")
+    latest = latest.left_join(g, latest._group == g._gid).select("_member", "group_type")
+    return table.left_join(latest, table.member_id == latest._member).drop("_member")
+
+
+def simulate_members(ctx: SimContext, events: Any | None = None, tag: str = "") -> MemberResult:
+    """Features, points ledger, levels, segments and churn warnings for every period."""
+    import ibis
+
+    pb = ctx.playbook
+    events = ctx.events if events is None else events
+    result = MemberResult()
+    points = pb.membership.points if pb.membership is not None else None
+    if points is not None and points.earn:
+        ledger = points_ledger(events, points, ctx.history_start, ctx.end)
+        result.ledger = ctx.materialise(f"ledger{tag}", ledger)
+    wanted = wanted_features(ctx)
+    for number, period in enumerate(ctx.periods):
+        table = features_at(ctx, period, wanted, result.ledger, events)
+        result.features[period.label] = ctx.materialise(f"features{tag}_{number}", table)
+
+    levels = pb.membership.levels if pb.membership is not None else []
+    if levels:
+        by_label = {p.label: p for p in ctx.periods}
+        level_periods = [LevelPeriod(p.label, p.last) for p in ctx.periods]
+        result.levels = ctx.materialise(f"levels{tag}", evaluate_levels(
+            ctx.con, levels, level_periods, lambda p: result.features[by_label[p.label].label],
+            ctx.names("member"), pb.membership.demotion if pb.membership is not None else "one_step"))
+
+    segments: list[Any] = []
+    warnings: list[Any] = []
+    for period in ctx.periods:
+        t = _with_level(result.features[period.label], result.levels, period.label)
+        if pb.segments:
+            names = {s.id: s.name for s in pb.segments}
+            segment = first_match(t, [(s.id, s.when) for s in pb.segments], ctx.names("member"))
+            picked = t.select(period=ibis.literal(period.label), member_id=t.member_id, segment=segment)
+            label = ibis.cases(*[(picked.segment == k, ibis.literal(v)) for k, v in names.items()],
+                               else_=ibis.null("string"))
+            segments.append(picked.mutate(segment_name=label))
+        if pb.churn:
+            warnings.append(_churn(ctx, t, period, events))
+    if segments:
+        result.segments = ctx.materialise(f"segments{tag}", ibis.union(*segments))
+    if warnings:
+        result.churn = ctx.materialise(f"churn{tag}", ibis.union(*warnings))
+    return result
+
+
+def _with_level(features: Any, levels: Any | None, label: str) -> Any:
+    import ibis
+
+    if levels is None:
+        return features.mutate(level=ibis.null("string"), level_rank=ibis.literal(0))
+    mine = levels.filter(levels.period == label).select(_member="member_id", level="level", level_rank="rank")
+    t = features.left_join(mine, features.member_id == mine._member).drop("_member")
+    return t.mutate(level_rank=t.level_rank.fill_null(0))
+
+
+def _churn(ctx: SimContext, table: Any, period: Period, events: Any) -> Any:
+    from engine.simulate.churn import churn_warnings, member_groups, owners_on
+
+    homes = member_groups(events, period.last)
+    owners = owners_on(ctx.assignments, period.last)
+    return churn_warnings(table, ctx.playbook.churn, ctx.names("member"), homes, owners, period.label, period.last)

@@ -1,0 +1,42 @@
+"""Which features and metrics a playbook's conditions read: the simulator computes only those."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from engine.catalog import Names, Resolved
+from engine.expr.parse import parse
+from engine.expr.tree import names_in
+from engine.model import Playbook
+
+
+def resolved_names(texts: Iterable[str | None], names: Names) -> list[Resolved]:
+    """Every name the condition texts use, resolved, in first-seen order, without repeats."""
+    seen: dict[str, Resolved] = {}
+    for text in texts:
+        if not text:
+            continue
+        for name in names_in(parse(text)):
+            resolved = names.resolve(name.id)
+            if resolved is not None and resolved.id not in seen:
+                seen[resolved.id] = resolved
+    return list(seen.values())
+
+
+def member_conditions(playbook: Playbook) -> list[str]:
+    """The member-scope condition and expression texts: levels, segments, churn, custom metrics."""
+    texts: list[str | None] = []
+    if playbook.membership is not None:
+        for level in playbook.membership.levels:
+            texts += [level.promote_when, level.keep_when]
+    texts += [segment.when for segment in playbook.segments]
+    texts += [warning.when for warning in playbook.churn]
+    texts += [metric.expr for metric in playbook.metrics.custom if metric.scope == "member"]
+    return [text for text in texts if text]
+
+
+def group_conditions(playbook: Playbook) -> list[str]:
+    """The group-scope texts: lifecycle states and custom group metrics."""
+    texts = [state.when for state in playbook.lifecycle]
+    texts += [metric.expr for metric in playbook.metrics.custom if metric.scope == "group"]
+    return [text for text in texts if text]

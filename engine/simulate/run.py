@@ -1,0 +1,179 @@
+"""`qunce simulate`: read the roster and the events, check every row, then compute every
+group-side and member-side output of the playbook and write them (Parquet and CSV) with
+summary.json. The stages are in group_stage.py and members.py; this module wires them."""
+
+from __future__ import annotations
+
+import datetime as dt
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from engine.errors import InputError, UsageError
+from engine.events.roster import Roster, load_roster
+from engine.model import Playbook
+from engine.simulate.context import SimContext
+
+MAX_PROBLEMS_SHOWN = 20
+
+
+@dataclass
+class Request:
+    playbook: Playbook
+    playbook_path: Path
+    events: Path
+    roster: Path
+    out: Path
+    start: dt.date | None = None
+    end: dt.date | None = None
+    skip_bad_rows: bool = False
+
+
+@dataclass
+class Outcome:
+    """What a run did. `stopped`: bad rows were found and not skipped (nothing was written)."""
+
+    summary: dict[str, Any] = field(default_factory=dict)
+    roster: Roster | None = None
+    stopped: bool = False
+    problems: list[dict[str, Any]] = field(default_factory=list)  # the first bad rows, for the terminal
+    written: list[tuple[str, int]] = field(default_factory=list)  # (file stem, rows)
+    timings: dict[str, float] = field(default_factory=dict)
+    rows: dict[str, Any] = field(default_factory=dict)  # read, accepted, rejected, by_reason
+    problem_table: Any | None = None  # every problem (ibis.Table), when there were any
+
+
+Progress = Callable[[str], None]
+
+
+def load(request: Request, outcome: Outcome, progress: Progress = lambda stage: None) -> SimContext | None:
+    """Read the roster and the events and check them. None when the run must stop (roster
+    findings in outcome.roster, or bad rows not skipped in outcome.problems)."""
+    from engine.events.ingest import connect, ingest
+    from engine.simulate.frames import groups_table
+    from engine.simulate.periods import assignments_table
+
+    if request.start and request.end and request.start > request.end:
+        raise UsageError(f"--from {request.start} is after --to {request.end}")
+    roster = load_roster(request.roster)
+    outcome.roster = roster
+    if roster.diagnostics:
+        outcome.stopped = True
+        return None
+    progress("ingest")
+    con = connect(request.playbook.timezone)
+    groups = con.create_table("qunce_groups", groups_table(roster), temp=True, overwrite=True)
+    assignments = con.create_table("qunce_assignments", assignments_table(roster), temp=True, overwrite=True)
+    ingested = ingest(con, request.events, groups, request.playbook.timezone)
+    outcome.rows = {"read": ingested.rows_read, "accepted": ingested.accepted, "rejected": ingested.rejected,
+                    "by_reason": [{"reason": r, "column": c, "rows": n} for r, c, n in ingested.by_reason]}
+    outcome.summary = {"rows": outcome.rows}
+    if ingested.rejected:
+        outcome.problems = _first_problems(ingested.problems)
+        outcome.problem_table = ingested.problems
+        if not request.skip_bad_rows:
+            outcome.stopped = True
+            return None
+    if not ingested.accepted:
+        raise InputError(f"{request.events}: no events to simulate")
+    first, last = ingested.events.date.min().execute(), ingested.events.date.max().execute()
+    start, end = request.start or first, request.end or last
+    if start > end:
+        raise UsageError(f"the window {start} … {end} is empty; the events run from {first} to {last}")
+    return SimContext(con, request.playbook, roster, groups, assignments, ingested.events, start, end,
+                      min(first, start))
+
+
+def simulate(request: Request, progress: Progress = lambda stage: None) -> Outcome:
+    """Run the whole simulation and write its outputs; raises InputError/UsageError for files
+    that cannot be used."""
+    import json
+
+    from engine.files import write_text_atomic
+    from engine.simulate.group_stage import simulate_groups
+    from engine.simulate.members import simulate_members
+    from engine.simulate.outputs import prepare_folder, write_table
+    from engine.simulate.summary import build_summary
+
+    clock = _Clock()
+    outcome = Outcome()
+    ctx = load(request, outcome, progress)
+    if ctx is None:
+        return outcome
+    clock.lap("ingest")
+    progress("groups")
+    group_result = simulate_groups(ctx)
+    clock.lap("metrics")
+    progress("members")
+    member_result = simulate_members(ctx)
+    clock.lap("members")
+
+    progress("write")
+    prepare_folder(request.out)
+    tables = _outputs(group_result, member_result)
+    if outcome.problem_table is not None:
+        tables.append(("rejected", _rejected(outcome.problem_table, request.events), ["row", "column", "reason"]))
+    for name, table, order in tables:
+        outcome.written.append((name, write_table(ctx.con, table, request.out, name, order)))
+    outcome.summary = build_summary(ctx, request, outcome.rows, group_result, member_result, outcome.written)
+    write_text_atomic(request.out / "summary.json", json.dumps(outcome.summary, ensure_ascii=False, indent=2) + "\n")
+    clock.lap("write")
+    outcome.timings = clock.laps()
+    write_text_atomic(request.out / "timings.json", json.dumps({"timings_s": outcome.timings}, indent=2) + "\n")
+    return outcome
+
+
+def _outputs(groups: Any, members: Any) -> list[tuple[str, Any, list[str]]]:
+    # (file stem, table, row order): every output the run has, in a stable order.
+    out: list[tuple[str, Any, list[str]]] = [
+        ("group_daily", groups.daily, ["group_id", "date"]),
+        ("group_period", groups.period, ["grain", "group_id", "period_start"]),
+        ("staff_period", groups.staff, ["grain", "staff_id", "role", "period_start"]),
+        ("retention", groups.retention, ["group_id", "join_date"]),
+    ]
+    optional = [
+        ("group_states", groups.states, ["group_id", "date"]),
+        ("group_health", groups.health, ["group_id", "period_start"]),
+        ("admissions", groups.admissions, ["group_id", "ts", "row"]),
+        ("admission_rates", groups.admission_rates, ["group_type", "mode"]),
+        ("group_period_admitted", groups.period_admitted, ["grain", "group_id", "period_start"]),
+        ("penalties", groups.penalties, ["group_id", "member_id", "ts", "row"]),
+        ("points_ledger", members.ledger, ["member_id", "seq"]),
+        ("member_levels", members.levels, ["member_id", "period_end"]),
+        ("segments", members.segments, ["period", "member_id"]),
+        ("churn_warnings", members.churn, ["period", "warning", "group_id", "member_id"]),
+    ]
+    out += [(name, table, order) for name, table, order in optional if table is not None]
+    return out
+
+
+def _first_problems(problems: Any) -> list[dict[str, Any]]:
+    first = problems.order_by(["row", "column", "reason"]).limit(MAX_PROBLEMS_SHOWN)
+    return [dict(row) for row in first.to_pyarrow().to_pylist()]
+
+
+def _rejected(problems: Any, path: Path) -> Any:
+    import ibis
+
+    from engine.events.reasons import REASONS
+
+    words = ibis.cases(*[(problems.reason == key, ibis.literal(en)) for key, (en, _) in REASONS.items()],
+                       else_=problems.reason)
+    return problems.select(file=ibis.literal(str(path)), row=problems.row, column=problems.column,
+                           reason=problems.reason, explanation=words, value=problems.value)
+
+
+class _Clock:
+    def __init__(self) -> None:
+        self.begin = self.last = time.perf_counter()
+        self._laps: dict[str, float] = {}
+
+    def lap(self, name: str) -> None:
+        now = time.perf_counter()
+        self._laps[name] = round(now - self.last, 3)
+        self.last = now
+
+    def laps(self) -> dict[str, float]:
+        return {**self._laps, "total": round(time.perf_counter() - self.begin, 3)}
