@@ -1,5 +1,6 @@
-"""First-match classification (segments, lifecycle states) and condition flags (churn
-warnings), compiled from the same condition trees validation checked."""
+"""First-match classification (segments, lifecycle states), condition flags (churn
+warnings) and the values a condition read, compiled from the same condition trees validation
+checked."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from typing import Any
 from engine.catalog import Names
 from engine.expr.parse import parse
 from engine.expr.to_ibis import compile_expr
+from engine.expr.tree import names_in
 
 
 def condition(text: str, table: Any, names: Names) -> Any:
@@ -27,3 +29,22 @@ def first_match(table: Any, items: Sequence[tuple[str, str | None]], names: Name
             return ibis.cases(*cases, else_=ibis.literal(item_id)) if cases else ibis.literal(item_id)
         cases.append((condition(text, table, names).fill_null(False), ibis.literal(item_id)))
     return ibis.cases(*cases, else_=ibis.null("string")) if cases else ibis.null("string")
+
+
+def values_text(text: str, table: Any, names: Names) -> Any:
+    """The values a condition reads, as text for reasons: "points_90d=320, orders_30d=1"
+    (NULL prints as 0; names missing from `table` are left out)."""
+    import ibis
+
+    parts: list[Any] = []
+    for name in dict.fromkeys(n.id for n in names_in(parse(text))):
+        resolved = names.resolve(name)
+        column = resolved.id if resolved and resolved.id in table.columns else name
+        if column in table.columns:
+            parts += [ibis.literal(f"{column}="), table[column].cast("string").fill_null("0"), ibis.literal(", ")]
+    if not parts:
+        return ibis.literal("")
+    joined = parts[0]
+    for part in parts[1:-1]:
+        joined = joined.concat(part)
+    return joined

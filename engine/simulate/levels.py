@@ -22,8 +22,8 @@ from typing import Any
 from engine.catalog import Names
 from engine.expr.parse import parse
 from engine.expr.to_ibis import compile_expr
-from engine.expr.tree import names_in
 from engine.model.membership import Level
+from engine.simulate.classify import values_text
 
 
 @dataclass(frozen=True, slots=True)
@@ -36,24 +36,6 @@ def _condition(level: Level, which: str) -> str | None:
     if which == "keep":
         return level.keep_when or level.promote_when
     return level.promote_when
-
-
-def _values_text(text: str, table: Any, names: Names) -> Any:
-    # "points_90d=320, orders_30d=1": the values the condition read, for the reason.
-    import ibis
-
-    parts: list[Any] = []
-    for name in dict.fromkeys(n.id for n in names_in(parse(text))):
-        resolved = names.resolve(name)
-        column = resolved.id if resolved and resolved.id in table.columns else name
-        if column in table.columns:
-            parts += [ibis.literal(f"{column}="), table[column].cast("string").fill_null("0"), ibis.literal(", ")]
-    if not parts:
-        return ibis.literal("")
-    joined = parts[0]
-    for part in parts[1:-1]:
-        joined = joined.concat(part)
-    return joined
 
 
 def evaluate_levels(
@@ -114,11 +96,11 @@ def evaluate_levels(
             if promote_text:
                 reason = ibis.ifelse(t._promoted & (t._up == i),
                                      ibis.literal(f"{level.id}: {promote_text} — ").concat(
-                                         _values_text(promote_text, t, names)), reason)
+                                         values_text(promote_text, t, names)), reason)
             if keep_text:
                 reason = ibis.ifelse(t._demoted & (t._rank == i),
                                      ibis.literal(f"{level.id}: not ({keep_text}) — ").concat(
-                                         _values_text(keep_text, t, names)), reason)
+                                         values_text(keep_text, t, names)), reason)
         label = ibis.cases(*[(t.rank == i, ibis.literal(level_id)) for i, level_id in enumerate(ids)])
         previous_label = ibis.cases(*[(t._rank == i, ibis.literal(level_id)) for i, level_id in enumerate(ids)])
         change = ibis.cases((t._new & ~t._promoted, "new"), (t._promoted, "promote"), (t._demoted, "demote"),

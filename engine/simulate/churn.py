@@ -1,0 +1,105 @@
+"""Churn warnings （流失预警）: which members show a warning sign at a period's end, in which
+group, with the values that set it off, the action and who acts.
+
+Unlike segments, every warning whose condition holds fires (a member can carry several).
+A warning is raised once per group the member is in at the end of `as_of`; members who are in
+no group by then have already left and get none. The owner is whoever holds the warning's role
+(default owner) in that group on `as_of`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from collections.abc import Sequence
+from typing import Any
+
+from engine.catalog import Names
+from engine.model.audience import ChurnWarning
+from engine.simulate.classify import condition, values_text
+from engine.simulate.features import member_events
+
+DEFAULT_ROLE = "owner"
+
+CHURN_COLUMNS = ("period", "as_of", "member_id", "group_id", "warning", "warning_name", "stage", "values", "action",
+                 "role", "owner", "due")
+
+
+def member_groups(events: Any, as_of: dt.date) -> Any:
+    """member_id, group_id: the groups each member is in at the end of `as_of`.
+
+    A member with a join in the group is in when their last join or leave (by ts, then row) on
+    or before `as_of` is a join. A member without any join there (joined before the data
+    starts) is in when their last member event there is not a leave. Staff posts do not count."""
+    import ibis
+
+    t = member_events(events)
+    t = t.filter(t.date <= as_of)
+    pair = ibis.window(group_by=[t.member_id, t.group_id])
+    t = t.mutate(_has_join=(t.type == "join").any().over(pair))
+    # With a join on record only joins and leaves decide; without one, any event says they were there.
+    t = t.filter(~t._has_join | t.type.isin(["join", "leave"]))
+    latest = ibis.window(group_by=[t.member_id, t.group_id], order_by=[ibis.desc(t.ts), ibis.desc(t.row)])
+    t = t.mutate(_n=ibis.row_number().over(latest))
+    t = t.filter((t._n == 0) & (t.type != "leave"))
+    return t.select("member_id", "group_id")
+
+
+def owners_on(assignments: Any, as_of: dt.date) -> Any:
+    """group_id, role, staff_id: the assignments in force on `as_of` (from_date and to_date are
+    inclusive, NULL to_date: still assigned). Several holders of a role all appear, e.g. both
+    owners on a handover day."""
+    a = assignments
+    day = a.from_date.cast("date") <= as_of
+    held = day & (a.to_date.isnull() | (a.to_date.cast("date") >= as_of))
+    return a.filter(held).select("group_id", "role", "staff_id").distinct().order_by(["group_id", "role", "staff_id"])
+
+
+def _due(warning: ChurnWarning, as_of: dt.date) -> Any:
+    import ibis
+
+    if warning.within is None:
+        return ibis.null("date")
+    # Warnings are raised at the end of as_of; a part of a day rounds up to a whole day.
+    return ibis.literal(as_of + dt.timedelta(days=math.ceil(warning.within.minutes / 1440)), type="date")
+
+
+def churn_warnings(features: Any, warnings: Sequence[ChurnWarning], names: Names, homes: Any, owners: Any,
+                   period_label: str, as_of: dt.date) -> Any:
+    """One row per warning that holds, member and group they are in (columns: CHURN_COLUMNS),
+    ordered by period, warning, group_id, member_id.
+
+    `features`: member_id and the features the conditions read, as of `as_of`; `homes`: from
+    member_groups; `owners`: from owners_on. values: what the condition read
+    ("days_since_last_message=15, messages_30d=0"). owner: the staff_id holding the role in the
+    group on as_of; when several do (admins, a handover day), their ids sorted and joined with
+    "," so the warning stays one row; NULL when nobody does. due: as_of + within (NULL without)."""
+    import ibis
+
+    f = features
+    fired: list[Any] = []
+    for warning in warnings:
+        holds = condition(warning.when, f, names).fill_null(False)
+        fired.append(f.filter(holds).select(
+            member_id=f.member_id.cast("string"),
+            warning=ibis.literal(warning.id, type="string"),
+            warning_name=ibis.literal(warning.name, type="string"),
+            stage=ibis.literal(warning.stage, type="string"),
+            values=values_text(warning.when, f, names).cast("string"),
+            action=ibis.literal(warning.action, type="string"),
+            role=ibis.literal(warning.role or DEFAULT_ROLE, type="string"),
+            due=_due(warning, as_of),
+        ))
+    if not fired:
+        fired.append(f.filter(ibis.literal(False)).select(
+            member_id=f.member_id.cast("string"), warning=ibis.null("string"), warning_name=ibis.null("string"),
+            stage=ibis.null("string"), values=ibis.null("string"), action=ibis.null("string"),
+            role=ibis.null("string"), due=ibis.null("date")))
+    w = ibis.union(*fired) if len(fired) > 1 else fired[0]
+    h = homes.select(_member="member_id", group_id="group_id")
+    x = w.join(h, w.member_id == h._member).drop("_member")
+    o = owners.group_by([owners.group_id.name("_group"), owners.role.name("_role")]).aggregate(
+        owner=owners.staff_id.group_concat(",", order_by=owners.staff_id))
+    x = x.left_join(o, [x.group_id == o._group, x.role == o._role])
+    x = x.mutate(period=ibis.literal(period_label, type="string"), as_of=ibis.literal(as_of, type="date"))
+    return x.select(*CHURN_COLUMNS).order_by(["period", "warning", "group_id", "member_id"])
