@@ -1,0 +1,249 @@
+"""The playbook's custom metrics: event aggregates per member or per group, and expressions
+over other names of the same scope.
+
+Semantics (the handbook prints them):
+
+- An aggregate takes the events of its `event` type that pass `where` (an event condition).
+  count: how many events; sum: the total of `field` (amount stays a decimal); avg: its mean
+  over the events that have it, a DECIMAL(38, 12) as conditions compute `sum / count` (0 when
+  there are none); distinct_days: days with at least one such event; days_since_last: days
+  since the last one, over all history (the window does not apply).
+- A window of N days (a duration in whole days, rounded up: `36h` is 2) is the N days up to
+  and including the evaluation day, as member features count them (an event exactly N days
+  before is out). Without a window: a member metric is all time; a group metric is the day
+  itself (group_custom_daily) or the period (group_custom_period, inside [start, end]).
+- Member metrics read `member_events` (staff posts left out), members being anyone with a member
+  event on or before the day; days_since_last for a member who never did it counts from their
+  join (or first event). Group metrics read every event of the group, staff posts included (as
+  group_daily's `messages` does); days_since_last for a group that never had one counts from
+  created_at when the rows carry it, else is NULL.
+- An `expr` metric is computed in declaration order and may use any earlier custom metric.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from collections.abc import Sequence
+from dataclasses import replace
+from typing import Any
+
+from engine.catalog import Names
+from engine.expr.parse import parse
+from engine.expr.to_ibis import compile_expr
+from engine.expr.tree import Binary, Call, Compare, Expr, Logic, Name, Unary
+from engine.model.metrics import CustomMetric
+from engine.simulate.features import member_events
+from engine.simulate.frames import days_table, group_days
+from engine.simulate.periods import period_of
+
+FIELDS = ("amount", "score", "count", "length")
+
+
+def window_days(metric: CustomMetric) -> int | None:
+    """The metric's window in whole days, rounded up; None without one."""
+    if metric.window is None:
+        return None
+    return max(1, math.ceil(metric.window.minutes / 1440))
+
+
+def _aggregates(metrics: Sequence[CustomMetric], scope: str) -> list[CustomMetric]:
+    return [m for m in metrics if m.scope == scope and m.expr is None and m.event is not None and m.agg is not None]
+
+
+def _match(t: Any, metric: CustomMetric) -> Any:
+    """The events the metric counts (before any window)."""
+    match = t.type == metric.event
+    if metric.where is not None:
+        match = match & compile_expr(parse(metric.where), t, Names("event")).fill_null(False)
+    return match
+
+
+def _field(t: Any, metric: CustomMetric) -> Any:
+    if metric.field not in FIELDS:
+        raise ValueError(f"custom metric '{metric.id}': field must be one of {', '.join(FIELDS)}, not {metric.field!r}")
+    return t[metric.field]
+
+
+def _mean(t: Any, total: str, count: str) -> Any:
+    """total ÷ count as conditions compute it (DECIMAL(38, 12), rounded; 0 over none)."""
+    return compile_expr(Binary("/", Name(total, 0), Name(count, 0), 0), t)
+
+
+# --- member ---------------------------------------------------------------------------------------
+
+def member_custom(events: Any, metrics: Sequence[CustomMetric], as_of: dt.date) -> Any:
+    """member_id and one column per member-scope event aggregate of `metrics` (by id), as of
+    the end of `as_of`; other metrics are left out."""
+    import ibis
+
+    t = member_events(events)
+    t = t.filter(t.date <= as_of)
+    columns: dict[str, Any] = {"_joined": t.date.min(where=t.type == "join").fill_null(t.date.min())}
+    aggregates = _aggregates(metrics, "member")
+    for metric in aggregates:
+        match = _match(t, metric)
+        days = window_days(metric)
+        if days is not None and metric.agg != "days_since_last":
+            match = match & (t.date > as_of - dt.timedelta(days=days))
+        key = metric.id
+        if metric.agg == "count":
+            columns[key] = match.sum().fill_null(0)
+        elif metric.agg == "sum":
+            columns[key] = _field(t, metric).sum(where=match).fill_null(0)
+        elif metric.agg == "avg":
+            columns[f"_sum_{key}"] = _field(t, metric).sum(where=match)
+            columns[f"_n_{key}"] = _field(t, metric).count(where=match)
+        elif metric.agg == "distinct_days":
+            columns[key] = t.date.nunique(where=match)
+        elif metric.agg == "days_since_last":
+            columns[f"_last_{key}"] = t.date.max(where=match)
+        else:
+            raise ValueError(f"custom metric '{metric.id}': unknown agg {metric.agg!r}")
+    table = t.group_by("member_id").aggregate(**columns)
+    day = ibis.literal(as_of)
+    extra: dict[str, Any] = {}
+    for metric in aggregates:
+        if metric.agg == "avg":
+            extra[metric.id] = _mean(table, f"_sum_{metric.id}", f"_n_{metric.id}")
+        elif metric.agg == "days_since_last":
+            extra[metric.id] = day.delta(table[f"_last_{metric.id}"].fill_null(table._joined), unit="day")
+    table = table.mutate(**extra) if extra else table
+    return table.select("member_id", *[m.id for m in aggregates])
+
+
+# --- group ----------------------------------------------------------------------------------------
+
+def _group_values(events: Any, metrics: Sequence[CustomMetric], rows: Any, period: str | None,
+                  since: dt.date | None) -> Any:
+    """group_id, date and the group aggregates on every row of `rows` (group_id, date …).
+
+    Events are first summed per group and day, then outer-joined with `rows` (days without
+    events and event days outside `rows` both take part) and windowed by day number, so windows
+    reach before the first row and over days without a row."""
+    import ibis
+
+    aggregates = _aggregates(metrics, "group")
+    e = events.filter(events.group_id.notnull())
+    partial: dict[str, Any] = {}
+    for i, metric in enumerate(aggregates):
+        match = _match(e, metric)
+        if period is not None and since is not None and window_days(metric) is None:
+            match = match & (e.date >= since)  # a period metric counts inside [start, end] only
+        if metric.agg == "count":
+            partial[f"_v{i}"] = match.sum()
+        elif metric.agg == "sum":
+            partial[f"_v{i}"] = _field(e, metric).sum(where=match)
+        elif metric.agg == "avg":
+            partial[f"_v{i}"] = _field(e, metric).sum(where=match)
+            partial[f"_n{i}"] = _field(e, metric).count(where=match)
+        elif metric.agg in ("distinct_days", "days_since_last"):
+            partial[f"_v{i}"] = match.any().cast("int64")
+        else:
+            raise ValueError(f"custom metric '{metric.id}': unknown agg {metric.agg!r}")
+    daily = e.group_by([e.group_id.name("_group"), e.date.name("_date")]).aggregate(**partial)
+    keep = ["group_id", "date", *(["created_at"] if "created_at" in rows.columns else [])]
+    r = rows.select(*keep).mutate(_row=ibis.literal(True))
+    t = r.outer_join(daily, [r.group_id == daily._group, r.date == daily._date])
+    t = t.mutate(group_id=t.group_id.fill_null(t._group), date=t.date.fill_null(t._date),
+                 _row=t._row.fill_null(False))
+    if "created_at" in keep:
+        first = ibis.window(group_by="group_id")
+        t = t.mutate(created_at=t.created_at.max().over(first))
+    t = t.mutate(_day=t.date.delta(ibis.literal(dt.date(2000, 1, 1)), unit="day"),
+                 **({"_period": period_of(t.date, period)} if period is not None else {}))
+
+    everything = ibis.window(group_by="group_id", order_by="_day", range=(None, 0))
+    columns: dict[str, Any] = {}
+    for i, metric in enumerate(aggregates):
+        days = window_days(metric)
+        if metric.agg == "days_since_last":
+            last = t.date.max(where=t[f"_v{i}"] > 0).over(everything)
+            start = t.created_at if "created_at" in keep else ibis.null("date")
+            columns[metric.id] = t.date.delta(last.fill_null(start), unit="day")
+            continue
+        if days is not None:
+            w = ibis.window(group_by="group_id", order_by="_day", range=(-(days - 1), 0))
+        elif period is not None:
+            w = ibis.window(group_by=["group_id", "_period"], order_by="_day", range=(None, 0))
+        else:
+            w = None
+
+        def total(name: str, w: Any = w) -> Any:
+            return (t[name] if w is None else t[name].sum().over(w)).fill_null(0)
+
+        if metric.agg == "avg":
+            columns[f"_sum_{metric.id}"] = total(f"_v{i}")
+            columns[f"_n_{metric.id}"] = total(f"_n{i}")
+        else:
+            columns[metric.id] = total(f"_v{i}")
+    t = t.mutate(**columns)
+    means = {m.id: _mean(t, f"_sum_{m.id}", f"_n_{m.id}") for m in aggregates if m.agg == "avg"}
+    t = t.mutate(**means) if means else t
+    t = t.filter(t._row)
+    return t.select("group_id", "date", *[m.id for m in aggregates])
+
+
+def group_custom_daily(events: Any, metrics: Sequence[CustomMetric], groups_days: Any) -> Any:
+    """group_id, date and one column per group-scope event aggregate, on every (group_id, date)
+    of `groups_days` (frames.group_days or group_daily): a windowed metric over the N days up to
+    the day, any other over the day itself."""
+    return _group_values(events, metrics, groups_days, None, None)
+
+
+def group_custom_period(events: Any, metrics: Sequence[CustomMetric], period: str, start: dt.date, end: dt.date,
+                        groups: Any | None = None) -> Any:
+    """group_id, period_start and one column per group-scope event aggregate, for each group and
+    period meeting [start, end]: a windowed metric over the N days up to the period's last day
+    inside the window, any other over the period's days inside the window.
+
+    With `groups` (the roster table) the rows are the periods each group existed in, its last
+    day clipped to its end, and days_since_last counts from created_at; without, every group
+    with an event on or before `end` has every period."""
+    import ibis
+
+    if groups is not None:
+        rows = group_days(groups, start, end)
+    else:
+        seen = events.filter(events.group_id.notnull() & (events.date <= end)).select("group_id").distinct()
+        rows = seen.cross_join(days_table(start, end))
+    t = _group_values(events, metrics, rows, period, start)
+    t = t.mutate(period_start=period_of(t.date, period))
+    last = ibis.window(group_by=["group_id", "period_start"])
+    t = t.filter(t.date == t.date.max().over(last))
+    return t.select("group_id", "period_start", *[m.id for m in _aggregates(metrics, "group")])
+
+
+# --- expressions ----------------------------------------------------------------------------------
+
+def _inline(expr: Expr, earlier: dict[str, Expr], names: Names, columns: Sequence[str]) -> Expr:
+    """`expr` with each name of an earlier expr metric the table lacks replaced by its tree."""
+    if isinstance(expr, Name):
+        resolved = names.resolve(expr.id)
+        key = resolved.id if resolved is not None else expr.id
+        return earlier[key] if key in earlier and expr.id not in columns and key not in columns else expr
+    if isinstance(expr, Unary):
+        return replace(expr, operand=_inline(expr.operand, earlier, names, columns))
+    if isinstance(expr, (Binary, Compare)):
+        return replace(expr, left=_inline(expr.left, earlier, names, columns),
+                       right=_inline(expr.right, earlier, names, columns))
+    if isinstance(expr, Logic):
+        return replace(expr, values=tuple(_inline(v, earlier, names, columns) for v in expr.values))
+    if isinstance(expr, Call):
+        return replace(expr, args=tuple(_inline(a, earlier, names, columns) for a in expr.args))
+    return expr
+
+
+def expr_columns(table: Any, metrics: Sequence[CustomMetric], names: Names) -> dict[str, Any]:
+    """id → the Ibis value (DECIMAL(38, 12)) of each `expr` metric, in declaration order, over
+    `table`, which has the columns they read (canonical ids). A metric using an earlier expr
+    metric that `table` lacks reads that metric's expression in its place."""
+    earlier: dict[str, Expr] = {}
+    out: dict[str, Any] = {}
+    for metric in metrics:
+        if metric.expr is None:
+            continue
+        tree = _inline(parse(metric.expr), earlier, names, tuple(table.columns))
+        earlier[metric.id] = tree
+        out[metric.id] = compile_expr(tree, table, names)
+    return out
