@@ -435,7 +435,7 @@ def test_the_ledger_matches_a_sequential_model(scenario: tuple[list[dict[str, An
             assert r["seq"] == seq
             was = balance
             balance += r["points"]
-            earned += r["points"] if r["kind"] == "earn" else 0
+            earned += r["points"] if r["kind"] in ("earn", "refund") else 0
             assert (r["balance"], r["earned_total"]) == (balance, earned), member
             if r["kind"] == "expire":
                 assert 0 <= balance < was  # expiry takes what is there, never more
@@ -456,7 +456,7 @@ def test_the_ledger_matches_a_sequential_model(scenario: tuple[list[dict[str, An
     for s in summary:
         upto = [r for r in full if r["member_id"] == s["member_id"] and r["date"] <= as_of]
         assert s["points_balance"] == upto[-1]["balance"]
-        assert s["points_total"] == sum(r["points"] for r in upto if r["kind"] == "earn")
-        assert s["points_7d"] == sum(r["points"] for r in upto
-                                     if r["kind"] == "earn" and r["date"] > as_of - dt.timedelta(days=7))
+        assert s["points_total"] == sum(r["points"] for r in upto if r["kind"] in ("earn", "refund"))
+        assert s["points_7d"] == sum(r["points"] for r in upto if r["kind"] in ("earn", "refund")
+                                     and r["date"] > as_of - dt.timedelta(days=7))
     assert {s["member_id"] for s in summary} == {r["member_id"] for r in full if r["date"] <= as_of}

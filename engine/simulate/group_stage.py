@@ -39,12 +39,52 @@ def metrics(ctx: SimContext, events: Any | None = None, tag: str = "") -> tuple[
     daily = ctx.materialise(f"group_daily{tag}", group_daily(events, ctx.groups, ctx.start, ctx.end, config))
     cohorts = ctx.materialise(f"retention{tag}", retention(events, ctx.start, ctx.end, config.retention_days,
                                                            groups=ctx.groups, last_day=ctx.end))
-    periods = [group_period(events, daily, ctx.groups, ctx.start, ctx.end, grain, config, cohorts)
-               .mutate(grain=ibis.literal(grain)) for grain in GRAINS]
+    periods = [_with_custom(ctx, events, group_period(events, daily, ctx.groups, ctx.start, ctx.end, grain, config,
+                                                      cohorts), grain).mutate(grain=ibis.literal(grain))
+               for grain in GRAINS]
     period = ctx.materialise(f"group_period{tag}", ibis.union(*periods))
     staff = [staff_period(period.filter(period.grain == grain), ctx.assignments, ctx.groups, ctx.start,
                           ctx.end, grain).mutate(grain=ibis.literal(grain)) for grain in GRAINS]
     return daily, cohorts, period, ctx.materialise(f"staff_period{tag}", ibis.union(*staff))
+
+
+def _custom(ctx: SimContext) -> tuple[list[Any], list[Any]]:
+    metrics = [m for m in ctx.playbook.metrics.custom if m.scope == "group"]
+    return [m for m in metrics if m.expr is None], [m for m in metrics if m.expr is not None]
+
+
+def _with_custom(ctx: SimContext, events: Any, table: Any, grain: str) -> Any:
+    """group_period with the playbook's custom group metrics as extra columns."""
+    aggregates, expressions = _custom(ctx)
+    if not aggregates and not expressions:
+        return table
+    from engine.simulate.custom_metrics import expr_columns, group_custom_period
+
+    if aggregates:
+        extra = group_custom_period(events, aggregates, grain, ctx.start, ctx.end, ctx.groups)
+        extra = extra.rename(_group="group_id", _start="period_start")
+        table = table.left_join(extra, [table.group_id == extra._group, table.period_start == extra._start])
+        table = table.drop("_group", "_start")
+    if expressions:
+        table = table.mutate(**expr_columns(table, expressions, ctx.names("group")))
+    return table
+
+
+def _with_custom_daily(ctx: SimContext, measured: Any) -> Any:
+    """The daily group windows with the custom group metrics lifecycle conditions may read."""
+    aggregates, expressions = _custom(ctx)
+    if not aggregates and not expressions:
+        return measured
+    from engine.simulate.custom_metrics import expr_columns, group_custom_daily
+
+    if aggregates:
+        extra = group_custom_daily(ctx.events, aggregates, measured.select("group_id", "date"))
+        extra = extra.rename(_group="group_id", _date="date")
+        measured = measured.left_join(extra, [measured.group_id == extra._group, measured.date == extra._date])
+        measured = measured.drop("_group", "_date")
+    if expressions:
+        measured = measured.mutate(**expr_columns(measured, expressions, ctx.names("group")))
+    return measured
 
 
 def simulate_groups(ctx: SimContext) -> GroupResult:
@@ -56,7 +96,9 @@ def simulate_groups(ctx: SimContext) -> GroupResult:
         from engine.simulate.lifecycle import group_health, group_metrics_daily, lifecycle_daily
 
         wanted = resolved_names(group_conditions(pb), ctx.names("group"))
-        measured = ctx.materialise("group_windows", group_metrics_daily(daily, wanted, ctx.period))
+        measured = group_metrics_daily(daily, wanted, ctx.period, groups=ctx.groups, events=ctx.events,
+                                       valid_min_chars=pb.metrics.valid_message_min_chars)
+        measured = ctx.materialise("group_windows", _with_custom_daily(ctx, measured))
         result.states = ctx.materialise("group_states", lifecycle_daily(measured, pb.lifecycle, ctx.names("group")))
         result.health = ctx.materialise("group_health", group_health(result.states, pb.lifecycle, ctx.period))
     if any(gt.entry.mode != "open" for gt in pb.group_types.values()):

@@ -46,7 +46,6 @@ def features_at(ctx: SimContext, period: Period, wanted: list[Resolved], ledger:
     period's last day; members with no points have 0."""
     import ibis
 
-    from engine.simulate.custom_metrics import expr_columns, member_custom
     from engine.simulate.points import member_points
 
     events = ctx.events if events is None else events
@@ -60,6 +59,8 @@ def features_at(ctx: SimContext, period: Period, wanted: list[Resolved], ledger:
     custom = [m for m in ctx.playbook.metrics.custom if m.scope == "member"]
     aggregates = [m for m in custom if m.expr is None]
     if aggregates:
+        from engine.simulate.custom_metrics import member_custom
+
         extra = member_custom(events, aggregates, period.last).rename(_member="member_id")
         table = table.left_join(extra, table.member_id == extra._member).drop("_member")
         table = table.mutate(**{m.id: table[m.id].fill_null(0) for m in aggregates})
@@ -67,6 +68,8 @@ def features_at(ctx: SimContext, period: Period, wanted: list[Resolved], ledger:
         table = _with_group_type(ctx, table, events, period)
     expressions = [m for m in custom if m.expr is not None]
     for metric in expressions:
+        from engine.simulate.custom_metrics import expr_columns
+
         table = table.mutate(**expr_columns(table, [metric], ctx.names("member")))
     return table.mutate(period=ibis.literal(period.label))
 

@@ -10,7 +10,7 @@ kind is `earn`, `refund` or `expire`; `points` is signed (+ earn, − refund and
 member's entries are numbered `seq` = 1, 2, … over all history in ledger order: by date, then
 kind (earn < refund < expire), then the rule's place in the playbook, then order_id.
 `balance` is the member's running balance after the entry and `earned_total` the running sum
-of earn entries, both over all history. Only entries dated in [start, end] are returned, but
+of earn and refund entries (points earned, less what refunds took back), both over all history. Only entries dated in [start, end] are returned, but
 everything before `start` counts (balances carry in). The table is unordered: order it by
 member_id, seq.
 
@@ -76,8 +76,9 @@ Expiry (when `expire_after` is set)
 `member_points(ledger, as_of, windows)` gives member_id, points_balance (the balance after the
 member's last entry on or before as_of), points_<N>d (points earned in the N days up to and
 including as_of: date > as_of − N, as features.py counts) and points_total (earned through
-as_of, from earned_total: right whatever the ledger's start). Earned means earn entries:
-refunds and expiry do not reduce it. A member appears when they have an entry on or before
+as_of, from earned_total: right whatever the ledger's start). Earned is net of refunds: a
+refund in the window takes back what its order earned (so ordering, reaching a level and
+refunding does not keep the level); expiry does not reduce it. A member appears when they have an entry on or before
 as_of in the ledger given, so build it with `start` on or before the first event (members idle
 since before `start` would be missing); the windows need start ≤ as_of − N + 1.
 """
@@ -159,7 +160,8 @@ def points_ledger(events: Any, points: Points, start: dt.date, end: dt.date) -> 
     ledger = ledger.mutate(
         seq=ibis.row_number().over(running) + 1,
         balance=ledger.points.sum().over(running),
-        earned_total=ibis.ifelse(ledger._rank == 0, ledger.points, 0).sum().over(running),
+        # Net earned: a refund takes back what its order earned (expiry does not count).
+        earned_total=ibis.ifelse(ledger._rank <= 1, ledger.points, 0).sum().over(running),
     )
     ledger = ledger.filter((ledger.date >= start) & (ledger.date <= end))
     return ledger.select(*COLUMNS)
@@ -170,7 +172,7 @@ def member_points(ledger: Any, as_of: dt.date, windows: Iterable[int]) -> Any:
     end of `as_of`, for every member with a ledger entry on or before it."""
     t = ledger.filter(ledger.date <= as_of)
     columns: dict[str, Any] = {"points_balance": t.balance.argmax(t.seq).cast("int64")}
-    earn = t.kind == "earn"
+    earn = t.kind.isin(["earn", "refund"])
     for days in sorted(set(windows)):
         since = as_of - dt.timedelta(days=days)
         columns[f"points_{days}d"] = t.points.sum(where=earn & (t.date > since)).fill_null(0).cast("int64")

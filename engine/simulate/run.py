@@ -78,7 +78,8 @@ def load(request: Request, outcome: Outcome, progress: Progress = lambda stage: 
             return None
     if not ingested.accepted:
         raise InputError(f"{request.events}: no events to simulate")
-    first, last = ingested.events.date.min().execute(), ingested.events.date.max().execute()
+    first = ingested.events.date.min().to_pyarrow().as_py()
+    last = ingested.events.date.max().to_pyarrow().as_py()
     start, end = request.start or first, request.end or last
     if start > end:
         raise UsageError(f"the window {start} … {end} is empty; the events run from {first} to {last}")
