@@ -37,7 +37,24 @@ def fail(message: str) -> NoReturn:
     sys.exit(EXIT_USAGE)
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class _Main(click.Group):
+    """Turns an unexpected exception (a bug) into one line and exit 2 instead of a traceback;
+    QUNCE_DEBUG=1 shows the traceback."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except (click.exceptions.Exit, click.ClickException, click.Abort, SystemExit, KeyboardInterrupt):
+            raise
+        except Exception as exc:
+            if os.environ.get("QUNCE_DEBUG"):
+                raise
+            first = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
+            fail(f"internal error, a bug in qunce: {type(exc).__name__}: {first} "
+                 "(run again with QUNCE_DEBUG=1 for the details, and please report it)")
+
+
+@click.group(cls=_Main, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="qunce", message="qunce %(version)s")
 def main() -> None:
     """群策 qunce: write your community operation as YAML playbooks and check them."""

@@ -7,10 +7,21 @@ from typing import Any
 
 from engine.events.roster import Roster
 
+ARROW_TYPES = {"string": "string", "date": "date32", "int64": "int64"}
+
+
+def memtable(columns: dict[str, list[Any]], schema: dict[str, str]) -> Any:
+    """An in-memory Ibis table built through Arrow with the given column types (pandas would turn
+    an all-NULL date column into floats and an empty one into objects)."""
+    import ibis
+    import pyarrow as pa
+
+    fields = [pa.field(name, getattr(pa, ARROW_TYPES[kind])()) for name, kind in schema.items()]
+    return ibis.memtable(pa.table({name: columns[name] for name in schema}, schema=pa.schema(fields)))
+
 
 def groups_table(roster: Roster) -> Any:
     """group_id, name, group_type, created_at, ended_at, initial_members."""
-    import ibis
 
     schema = {"group_id": "string", "name": "string", "group_type": "string", "created_at": "date",
               "ended_at": "date", "initial_members": "int64"}
@@ -20,7 +31,7 @@ def groups_table(roster: Roster) -> Any:
                            ("created_at", group.created_at), ("ended_at", group.ended_at),
                            ("initial_members", group.initial_members)):
             columns[key].append(value)
-    return ibis.memtable(columns, schema=schema)
+    return memtable(columns, schema)
 
 
 def days_table(start: dt.date, end: dt.date) -> Any:

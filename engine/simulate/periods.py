@@ -41,7 +41,7 @@ from typing import Any
 
 from engine.events.roster import Roster
 from engine.model.metrics import MetricsConfig
-from engine.simulate.frames import group_days
+from engine.simulate.frames import group_days, memtable
 from engine.simulate.group_daily import members_basis
 from engine.simulate.retention import retention
 
@@ -277,8 +277,6 @@ def group_period(events: Any, daily: Any, groups: Any, start: dt.date, end: dt.d
 
 def assignments_table(roster: Roster) -> Any:
     """staff_id, role, group_id, from_date, to_date (NULL: still assigned) — one row per assignment."""
-    import ibis
-
     schema = {"staff_id": "string", "role": "string", "group_id": "string", "from_date": "date",
               "to_date": "date"}
     columns: dict[str, list[Any]] = {key: [] for key in schema}
@@ -286,7 +284,7 @@ def assignments_table(roster: Roster) -> Any:
         for key, value in (("staff_id", a.staff_id), ("role", a.role), ("group_id", a.group_id),
                            ("from_date", a.from_), ("to_date", a.to)):
             columns[key].append(value)
-    return ibis.memtable(columns, schema=schema)
+    return memtable(columns, schema)
 
 
 STAFF_COLUMNS = (

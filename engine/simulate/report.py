@@ -8,6 +8,7 @@ from engine.events.reasons import reason_words
 
 WORDS = {
     "rows": ("Event rows", "事件行数"),
+    "count": ("rows", "行数"),
     "read": ("read", "读取"),
     "accepted": ("accepted", "接受"),
     "rejected": ("rejected", "拒绝"),
@@ -47,8 +48,8 @@ def print_problems(console: Any, path: str, summary: dict[str, Any], problems: l
 
     rows = summary["rows"]
     table = Table(title=word("rows", lang), show_lines=False)
-    for key in ("reason", "column", "rows"):
-        table.add_column(word(key, lang), justify="right" if key == "rows" else "left")
+    for key in ("reason", "column", "count"):
+        table.add_column(word(key, lang), justify="right" if key == "count" else "left")
     for item in rows["by_reason"]:
         table.add_row(reason_words(item["reason"], lang), item["column"], f"{item['rows']:,}")
     console.print(table)
@@ -87,7 +88,7 @@ def print_summary(console: Any, summary: dict[str, Any], written: list[tuple[str
         console.print(table)
     table = Table(title=f"{word('outputs', lang)}: {out}")
     table.add_column(word("file", lang))
-    table.add_column(word("rows", lang), justify="right")
+    table.add_column(word("count", lang), justify="right")
     for name, count in written:
         table.add_row(f"{name}.parquet / .csv", f"{count:,}")
     table.add_row("summary.json", "")
