@@ -231,4 +231,7 @@ def without_refused(events: Any, admissions_table: Any) -> Any:
         ranges._end_row.isnull() | _after(ranges._end_ts, ranges._end_row, e.ts, e.row)
         | (ranges._end_leave & (e.row == ranges._end_row)),
     ]
-    return e.anti_join(ranges, inside)
+    # An inner join finds the rows to drop (equality keys hash, the rest filters); an anti join
+    # with these inequalities would run as a nested loop.
+    dropped = e.select("row", "group_id", "member_id", "ts").join(ranges, inside).select(_drop="row")
+    return e.anti_join(dropped, e.row == dropped._drop)

@@ -4,6 +4,9 @@ accepted events, the window and the evaluation periods."""
 from __future__ import annotations
 
 import datetime as dt
+import os
+import sys
+import time
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
@@ -14,6 +17,8 @@ from engine.model import Playbook
 from engine.playbook_names import playbook_names
 from engine.simulate.periods import Period, periods
 
+# QUNCE_PROFILE=1 prints how long each materialised step took (for bench work).
+PROFILE = bool(os.environ.get("QUNCE_PROFILE"))
 # membership.evaluate → the simulator's period names
 EVALUATE_PERIODS = {"daily": "day", "weekly": "week", "monthly": "month", "quarterly": "quarter"}
 
@@ -49,4 +54,9 @@ class SimContext:
 
     def materialise(self, name: str, table: Any) -> Any:
         """Compute `table` once into a temporary table (later stages read it many times)."""
-        return self.con.create_table(f"qunce_{name}", table, temp=True, overwrite=True)
+        if not PROFILE:
+            return self.con.create_table(f"qunce_{name}", table, temp=True, overwrite=True)
+        began = time.perf_counter()
+        stored = self.con.create_table(f"qunce_{name}", table, temp=True, overwrite=True)
+        print(f"qunce profile: {name} {time.perf_counter() - began:.2f}s", file=sys.stderr)
+        return stored

@@ -30,8 +30,9 @@ class GroupResult:
     penalties: Any | None = None
 
 
-def metrics(ctx: SimContext, events: Any | None = None, tag: str = "") -> tuple[Any, Any, Any, Any]:
-    """group_daily, retention, group_period and staff_period (materialised)."""
+def metrics(ctx: SimContext, events: Any | None = None, tag: str = "", staff: bool = True) -> tuple[Any, Any, Any, Any]:
+    """group_daily, retention, group_period and staff_period (materialised; staff_period None
+    when `staff` is false)."""
     import ibis
 
     events = ctx.events if events is None else events
@@ -43,9 +44,11 @@ def metrics(ctx: SimContext, events: Any | None = None, tag: str = "") -> tuple[
                                                       cohorts), grain).mutate(grain=ibis.literal(grain))
                for grain in GRAINS]
     period = ctx.materialise(f"group_period{tag}", ibis.union(*periods))
-    staff = [staff_period(period.filter(period.grain == grain), ctx.assignments, ctx.groups, ctx.start,
-                          ctx.end, grain).mutate(grain=ibis.literal(grain)) for grain in GRAINS]
-    return daily, cohorts, period, ctx.materialise(f"staff_period{tag}", ibis.union(*staff))
+    if not staff:
+        return daily, cohorts, period, None
+    by_staff = [staff_period(period.filter(period.grain == grain), ctx.assignments, ctx.groups, ctx.start,
+                             ctx.end, grain).mutate(grain=ibis.literal(grain)) for grain in GRAINS]
+    return daily, cohorts, period, ctx.materialise(f"staff_period{tag}", ibis.union(*by_staff))
 
 
 def _custom(ctx: SimContext) -> tuple[list[Any], list[Any]]:
@@ -107,8 +110,12 @@ def simulate_groups(ctx: SimContext) -> GroupResult:
         result.admissions = ctx.materialise("admissions", admissions(ctx.events, ctx.groups, ctx.assignments,
                                                                       pb.group_types))
         result.admission_rates = ctx.materialise("admission_rates", admission_rates(result.admissions))
-        kept = ctx.materialise("events_admitted", without_refused(ctx.events, result.admissions))
-        _, _, result.period_admitted, _ = metrics(ctx, kept, "_admitted")
+        refused = int(result.admissions.filter(~result.admissions.admitted).count().execute())
+        if refused:
+            kept = ctx.materialise("events_admitted", without_refused(ctx.events, result.admissions))
+            _, _, result.period_admitted, _ = metrics(ctx, kept, "_admitted", staff=False)
+        else:
+            result.period_admitted = period
     if pb.rules.banned:
         from engine.simulate.penalties import penalties
 

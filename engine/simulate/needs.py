@@ -40,3 +40,11 @@ def group_conditions(playbook: Playbook) -> list[str]:
     texts = [state.when for state in playbook.lifecycle]
     texts += [metric.expr for metric in playbook.metrics.custom if metric.scope == "group"]
     return [text for text in texts if text]
+
+
+def event_conditions(playbook: Playbook) -> list[str]:
+    """The event-scope filters: earning rules' and custom metrics' `where`."""
+    texts: list[str | None] = [metric.where for metric in playbook.metrics.custom]
+    if playbook.membership is not None and playbook.membership.points is not None:
+        texts += [rule.where for rule in playbook.membership.points.earn]
+    return [text for text in texts if text]

@@ -83,8 +83,30 @@ def load(request: Request, outcome: Outcome, progress: Progress = lambda stage: 
     start, end = request.start or first, request.end or last
     if start > end:
         raise UsageError(f"the window {start} … {end} is empty; the events run from {first} to {last}")
-    return SimContext(con, request.playbook, roster, groups, assignments, ingested.events, start, end,
-                      min(first, start))
+    events = ingested.events
+    if _uses_staff_role(request.playbook):
+        events = con.create_table("qunce_events_roles", with_staff_role(events, assignments), temp=True,
+                                  overwrite=True)
+    return SimContext(con, request.playbook, roster, groups, assignments, events, start, end, min(first, start))
+
+
+def _uses_staff_role(playbook: Playbook) -> bool:
+    from engine.simulate.needs import event_conditions
+
+    return any("staff_role" in text or "员工角色" in text for text in event_conditions(playbook))
+
+
+def with_staff_role(events: Any, assignments: Any) -> Any:
+    """The events with `staff_role`: the role their staff_id held in the event's group that day
+    (from the roster's assignments; the first role by id when they held several; NULL without
+    staff or assignment)."""
+    a = assignments
+    matched = events.select("row", "group_id", "staff_id", "date").join(
+        a, [events.group_id == a.group_id, events.staff_id == a.staff_id, events.date >= a.from_date,
+            a.to_date.isnull() | (events.date <= a.to_date)])
+    roles = matched.group_by(_r="row").aggregate(staff_role=matched.role.min())
+    joined = events.left_join(roles, events.row == roles._r)
+    return joined.drop("_r")
 
 
 def simulate(request: Request, progress: Progress = lambda stage: None) -> Outcome:
