@@ -33,6 +33,8 @@ WORDS = {
     "more": ("… and more: {rejected:,} rows in all", "……共 {rejected:,} 行"),
     "totals": ("Totals over the window", "窗口期合计"),
     "should_dissolve": ("should be dissolved", "应解散"),
+    "promote": ("promoted", "晋升"),
+    "demote": ("demoted", "降级"),
 }
 
 
@@ -68,16 +70,30 @@ def print_summary(console: Any, summary: dict[str, Any], written: list[tuple[str
     from rich.table import Table
 
     rows = summary["rows"]
-    console.print(f"{summary['playbook']}: {summary['window']['from']} … {summary['window']['to']}, "
-                  f"{summary['groups']:,} groups, {summary['staff']:,} staff, {summary['members']:,} members · "
-                  f"{word('read', lang)} {rows['read']:,} = {word('accepted', lang)} {rows['accepted']:,} + "
-                  f"{word('rejected', lang)} {rows['rejected']:,}", markup=False, highlight=False)
+    window = f"{summary['window']['from']} … {summary['window']['to']}"
+    if lang == "zh":
+        sizes = f"{summary['groups']:,} 个群，{summary['staff']:,} 名员工，{summary['members']:,} 名成员"
+    else:
+        sizes = f"{summary['groups']:,} groups, {summary['staff']:,} staff, {summary['members']:,} members"
+    console.print(f"{summary['playbook']}{':' if lang != 'zh' else '：'} {window}, {sizes} · {word('read', lang)} {rows['read']:,} = "
+                  f"{word('accepted', lang)} {rows['accepted']:,} + {word('rejected', lang)} {rows['rejected']:,}",
+                  markup=False, highlight=False)
     totals = summary["totals"]
-    console.print(word("totals", lang) + ": " + ", ".join(f"{k} {v}" for k, v in totals.items()), markup=False,
-                  highlight=False)
+    colon, comma = ("：", "，") if lang == "zh" else (": ", ", ")
+    console.print(word("totals", lang) + colon + comma.join(f"{_total_label(k, lang)} {v}" for k, v in totals.items()),
+                  markup=False, highlight=False)
     for key in ("levels", "segments", "lifecycle", "churn_warnings", "penalties"):
-        if key in summary:
-            console.print(_matrix(Table, word(key, lang), summary[key], lang))
+        if key not in summary:
+            continue
+        data = {outer: dict(inner) for outer, inner in summary[key].items()}
+        if key == "levels":
+            for period, changes in summary.get("level_changes", {}).items():
+                data.setdefault(period, {}).update({f"↑ {word('promote', lang)}": changes.get("promote", 0),
+                                                    f"↓ {word('demote', lang)}": changes.get("demote", 0)})
+        if key == "lifecycle":
+            for period, states in summary.get("should_dissolve", {}).items():
+                data.setdefault(period, {})[word("should_dissolve", lang)] = sum(states.values())
+        console.print(_matrix(Table, word(key, lang), data, lang))
     if "admission" in summary:
         table = Table(title=word("admission", lang))
         for column in ("group_type", "mode", "joins", "admitted", "refused", "admission_rate"):
@@ -95,9 +111,19 @@ def print_summary(console: Any, summary: dict[str, Any], written: list[tuple[str
     console.print(table)
 
 
+def _total_label(key: str, lang: str) -> str:
+    from engine.catalog import GROUP_METRICS
+
+    labels = {"order_amount": ("order amount", "订单金额"), "refund_amount": ("refunds", "退款金额")}
+    if key in labels:
+        return labels[key][1 if lang == "zh" else 0]
+    metric = GROUP_METRICS.get(key)
+    return (metric.zh if lang == "zh" else metric.en) if metric else key
+
+
 def _matrix(table_class: Any, title: str, data: dict[str, dict[str, int]], lang: str) -> Any:
     # rows: the periods (or behaviours); columns: the values seen
-    columns = sorted({key for inner in data.values() for key in inner})
+    columns = list(dict.fromkeys(key for inner in data.values() for key in inner))
     table = table_class(title=title)
     table.add_column("")
     for column in columns:
