@@ -1,5 +1,5 @@
 """`qunce simulate` and `qunce explain` end to end on a small hand-computed dataset
-(tests/golden/simulate): every output file, the values a reader checks first, bad rows,
+(docs/examples/simulate): every output file, the values a reader checks first, bad rows,
 determinism, windows, custom metrics, and the member timeline."""
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from cli import main
 
 pytest.importorskip("ibis")
 
-HERE = Path(__file__).resolve().parent / "golden" / "simulate"
+HERE = Path(__file__).resolve().parent.parent / "docs" / "examples" / "simulate"
 PLAYBOOK = str(HERE / "playbook.yaml")
 EVENTS = str(HERE / "events.csv")
 ROSTER = str(HERE / "roster.yaml")
@@ -223,7 +223,7 @@ def test_explain_member_timeline() -> None:
     lines = output.splitlines()
     assert lines[0] == "Member m1"
     assert "  2027-01-01 09:00 joined g1" in lines
-    assert "  level: - → silver (promoted); because: silver: 近90天积分 >= 50 — points_90d=62" in lines
+    assert "  level: - → silver 银卡会员 (promoted); because: silver: 近90天积分 >= 50 — points_90d=62" in lines
     assert "  points: earned +62, taken back (refunds) 0, expired 0, balance 62" in lines
     assert "    2027-02-03 refund order        -30  order o1" in lines
     assert any(line.startswith("  warning: silent 沉默14天 [g1] (days_since_last_message=30)") for line in lines)

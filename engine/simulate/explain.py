@@ -51,6 +51,12 @@ def member_timeline(ctx: SimContext, member_id: str, lang: str = "en") -> list[s
     if int(events.count().execute()) == 0:
         raise InputError(f"member {member_id} has no events in the data")
     result = simulate_members(ctx, events, tag="_explain")
+    level_names = {lv.id: lv.name for lv in ctx.playbook.membership.levels} if ctx.playbook.membership else {}
+
+    def level_text(level_id: str | None) -> str:
+        return f"{level_id} {level_names[level_id]}" if level_id in level_names else (level_id or "-")
+
+    c = "：" if lang == "zh" else ": "
     lines = [f"{_w('member', lang)} {member_id}"]
     lines += _stints(events, lang)
     ledger = sorted(_rows(result.ledger), key=lambda e: e["seq"])
@@ -66,12 +72,12 @@ def member_timeline(ctx: SimContext, member_id: str, lang: str = "en") -> list[s
         values = features[0] if features else {}
         shown = ", ".join(f"{k}={v}" for k, v in values.items() if k not in ("member_id", "period"))
         if shown:
-            lines.append(f"  {_w('values', lang)}: {shown}")
+            lines.append(f"  {_w('values', lang)}{c}{shown}")
         mine = [e for e in ledger if period.first <= e["date"] <= period.last]
         if ledger:
             sums = {kind: sum(e["points"] for e in mine if e["kind"] == kind) for kind in ("earn", "refund", "expire")}
             balance = max((e for e in ledger if e["date"] <= period.last), key=lambda e: e["seq"], default=None)
-            lines.append(f"  {_w('points', lang)}: {_w('earned', lang)} +{sums['earn']}, "
+            lines.append(f"  {_w('points', lang)}{c}{_w('earned', lang)} +{sums['earn']}, "
                          f"{_w('refunded', lang)} {sums['refund']}, {_w('expired', lang)} {sums['expire']}, "
                          f"{_w('balance', lang)} {balance['balance'] if balance else 0}")
             for entry in mine:
@@ -80,19 +86,20 @@ def member_timeline(ctx: SimContext, member_id: str, lang: str = "en") -> list[s
         level = levels.get(period.label)
         if level is not None:
             change = _w(level["change"], lang) if level["change"] in WORDS else level["change"]
-            text = f"  {_w('level', lang)}: {level['previous_level'] or '-'} → {level['level']} ({change})"
+            text = (f"  {_w('level', lang)}{c}{level_text(level['previous_level'])} → {level_text(level['level'])} "
+                    f"({change})")
             if level["reason"]:
-                text += f"; {_w('because', lang)}: {level['reason']}"
+                text += f"; {_w('because', lang)}{c}{level['reason']}"
             lines.append(text)
         segment = segments.get(period.label)
         if segment is not None:
-            lines.append(f"  {_w('segment', lang)}: {segment['segment'] or _w('none', lang)}"
+            lines.append(f"  {_w('segment', lang)}{c}{segment['segment'] or _w('none', lang)}"
                          + (f" {segment['segment_name']}" if segment.get("segment_name") else ""))
         for warning in warnings.get(period.label, []):
-            lines.append(f"  {_w('warning', lang)}: {warning['warning']} {warning['warning_name']} "
-                         f"[{warning['group_id']}] ({warning['values']}) → {_w('action', lang)}: {warning['action']}, "
-                         f"{_w('owner', lang)}: {warning['owner'] or '-'}"
-                         + (f", {_w('due', lang)}: {warning['due']}" if warning.get("due") else ""))
+            lines.append(f"  {_w('warning', lang)}{c}{warning['warning']} {warning['warning_name']} "
+                         f"[{warning['group_id']}] ({warning['values']}) → {_w('action', lang)}{c}{warning['action']}, "
+                         f"{_w('owner', lang)}{c}{warning['owner'] or '-'}"
+                         + (f", {_w('due', lang)}{c}{warning['due']}" if warning.get("due") else ""))
     return lines
 
 
