@@ -39,7 +39,29 @@ def test_the_examples_are_clean_as_the_readme_says(monkeypatch: pytest.MonkeyPat
 
 def test_every_command_in_the_tour_exists() -> None:
     commands = set(re.findall(r"^### `qunce (\w+)", README, flags=re.MULTILINE))
-    assert commands == {"validate", "rules", "init", "schema", "events"}
+    assert commands == {"validate", "rules", "init", "schema", "events", "simulate", "explain"}
     help_text = output("--help")
     for command in commands:
         assert command in help_text
+
+
+def test_the_explain_example_prints_what_the_readme_shows(monkeypatch: pytest.MonkeyPatch) -> None:
+    pytest.importorskip("ibis")
+    monkeypatch.chdir(ROOT)
+    example = "docs/examples/simulate/"
+    actual = output("explain", example + "playbook.yaml", "--events", example + "events.csv", "--roster",
+                    example + "roster.yaml", "--member", "m1", "--lang", "en")
+    start = README.index("Member m1\n")
+    shown = README[start:README.index("```", start)]
+    assert actual == shown
+
+
+def test_the_simulate_example_prints_what_the_readme_shows(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    pytest.importorskip("ibis")
+    monkeypatch.chdir(ROOT)
+    example = "docs/examples/simulate/"
+    actual = output("simulate", example + "playbook.yaml", "--events", example + "events.csv", "--roster",
+                    example + "roster.yaml", "--out", str(tmp_path / "out"), "--lang", "en").splitlines()
+    start = README.index("模拟测试剧本: ")
+    shown = README[start:README.index("…\n```", start)].splitlines()
+    assert actual[:len(shown)] == shown
