@@ -35,14 +35,14 @@ def member_groups(events: Any, as_of: dt.date) -> Any:
 
     t = member_events(events)
     t = t.filter(t.date <= as_of)
-    pair = ibis.window(group_by=[t.member_id, t.group_id])
-    t = t.mutate(_has_join=(t.type == "join").any().over(pair))
-    # With a join on record only joins and leaves decide; without one, any event says they were there.
-    t = t.filter(~t._has_join | t.type.isin(["join", "leave"]))
-    latest = ibis.window(group_by=[t.member_id, t.group_id], order_by=[ibis.desc(t.ts), ibis.desc(t.row)])
-    t = t.mutate(_n=ibis.row_number().over(latest))
-    t = t.filter((t._n == 0) & (t.type != "leave"))
-    return t.select("member_id", "group_id")
+    # One aggregation per (member, group), no window over the events: the last move and the last
+    # event by (ts, row), and whether there was a join at all.
+    order = ibis.struct({"ts": t.ts, "row": t.row})
+    move = t.type.isin(["join", "leave"])
+    pairs = t.group_by(["member_id", "group_id"]).aggregate(
+        _has_join=(t.type == "join").any(), _last_move=t.type.argmax(order, where=move), _last=t.type.argmax(order))
+    inside = ibis.ifelse(pairs._has_join, pairs._last_move == "join", pairs._last != "leave")
+    return pairs.filter(inside).select("member_id", "group_id")
 
 
 def owners_on(assignments: Any, as_of: dt.date) -> Any:
