@@ -3,6 +3,7 @@ retention cohorts, lifecycle states with the dissolve day, entry thresholds, pen
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -30,7 +31,8 @@ class GroupResult:
     penalties: Any | None = None
 
 
-def metrics(ctx: SimContext, events: Any | None = None, tag: str = "", staff: bool = True) -> tuple[Any, Any, Any, Any]:
+def metrics(ctx: SimContext, events: Any | None = None, tag: str = "", staff: bool = True,
+            grains: tuple[str, ...] = GRAINS) -> tuple[Any, Any, Any, Any]:
     """group_daily, retention, group_period and staff_period (materialised; staff_period None
     when `staff` is false)."""
     import ibis
@@ -42,7 +44,7 @@ def metrics(ctx: SimContext, events: Any | None = None, tag: str = "", staff: bo
                                                            groups=ctx.groups, last_day=ctx.end))
     periods = [_with_custom(ctx, events, group_period(events, daily, ctx.groups, ctx.start, ctx.end, grain, config,
                                                       cohorts), grain).mutate(grain=ibis.literal(grain))
-               for grain in GRAINS]
+               for grain in grains]
     period = ctx.materialise(f"group_period{tag}", ibis.union(*periods))
     if not staff:
         return daily, cohorts, period, None
@@ -90,9 +92,11 @@ def _with_custom_daily(ctx: SimContext, measured: Any) -> Any:
     return measured
 
 
-def simulate_groups(ctx: SimContext) -> GroupResult:
-    """Every group-side output of the simulation."""
+def simulate_groups(ctx: SimContext, lap: Callable[[str], None] = lambda stage: None) -> GroupResult:
+    """Every group-side output of the simulation; `lap("metrics")` marks the end of the metrics
+    proper (group_daily, retention, group_period, staff_period), the stage the bench compares."""
     daily, cohorts, period, staff = metrics(ctx)
+    lap("metrics")
     result = GroupResult(daily, cohorts, period, staff)
     pb = ctx.playbook
     if pb.lifecycle:
@@ -112,10 +116,11 @@ def simulate_groups(ctx: SimContext) -> GroupResult:
         result.admission_rates = ctx.materialise("admission_rates", admission_rates(result.admissions))
         refused = int(result.admissions.filter(~result.admissions.admitted).count().execute())
         if refused:
-            kept = ctx.materialise("events_admitted", without_refused(ctx.events, result.admissions))
-            _, _, result.period_admitted, _ = metrics(ctx, kept, "_admitted", staff=False)
+            # A view, not a copy of the events: the few queries below read it once each.
+            kept = without_refused(ctx.events, result.admissions)
+            _, _, result.period_admitted, _ = metrics(ctx, kept, "_admitted", staff=False, grains=("month",))
         else:
-            result.period_admitted = period
+            result.period_admitted = period.filter(period.grain == "month")
     if pb.rules.banned:
         from engine.simulate.penalties import penalties
 

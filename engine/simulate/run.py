@@ -127,8 +127,8 @@ def simulate(request: Request, progress: Progress = lambda stage: None) -> Outco
         return outcome
     clock.lap("ingest")
     progress("groups")
-    group_result = simulate_groups(ctx)
-    clock.lap("metrics")
+    group_result = simulate_groups(ctx, clock.lap)
+    clock.lap("groups")
     progress("members")
     member_result = simulate_members(ctx)
     clock.lap("members")
@@ -161,7 +161,7 @@ def _outputs(groups: Any, members: Any) -> list[tuple[str, Any, list[str]]]:
         ("group_health", groups.health, ["group_id", "period_start"]),
         ("admissions", groups.admissions, ["group_id", "ts", "row"]),
         ("admission_rates", groups.admission_rates, ["group_type", "mode"]),
-        ("group_period_admitted", groups.period_admitted, ["grain", "group_id", "period_start"]),
+        ("group_period_admitted", groups.period_admitted, ["group_id", "period_start"]),
         ("penalties", groups.penalties, ["group_id", "member_id", "ts", "row"]),
         ("points_ledger", members.ledger, ["member_id", "seq"]),
         ("member_levels", members.levels, ["member_id", "period_end"]),
