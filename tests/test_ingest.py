@@ -175,7 +175,7 @@ def test_tab_separated_files(tmp_path: Path) -> None:
 
 
 def test_every_reason_has_words_in_both_languages() -> None:
-    from engine.events.ingest import _checks
+    from engine.events.ingest import _checks, with_type_rules
     from engine.events.reasons import REASONS, reason_words
 
     groups_dates = groups().select("group_id", "created_at", "ended_at")
@@ -184,7 +184,179 @@ def test_every_reason_has_words_in_both_languages() -> None:
                                                   "score", "count", "length", "_extra_keys")})
     table = raw.mutate(_ts=ibis.null("timestamp"), _bad_json=ibis.literal(False)).left_join(
         groups_dates, raw.group_id == groups_dates.group_id)
-    used = {reason for reason, _, _ in _checks(table)} | {"duplicate"}
+    used = {reason for reason, _, _ in _checks(with_type_rules(table))} | {"duplicate"}
     assert used <= set(REASONS)
     for reason in used:
         assert reason_words(reason, "en") and reason_words(reason, "zh") != reason_words(reason, "en")
+
+
+# The same events, good and bad, as CSV, JSONL and Parquet: text columns take the text checks,
+# typed Parquet columns (timestamps, decimals, integers, booleans) the typed ones; both must find
+# the same problems at the same rows (CSV counts its header line, so its rows are one more).
+SAME_EVENTS: list[dict[str, Any]] = [
+    {"ts": "2027-01-04 10:00:00", "type": "join", "group_id": "g1", "member_id": "m1", "channel": "poster"},
+    {"ts": "2027-01-04 10:05:00", "type": "order", "group_id": "g1", "member_id": "m1", "amount": "19.90"},
+    {"ts": "2027-01-04 10:06:00", "type": "refund", "group_id": "g1", "member_id": "m1", "amount": "-5.00"},
+    {"ts": None, "type": "message", "group_id": "g1", "member_id": "m1"},
+    {"ts": "2027-01-04T02:07:00Z", "type": "message", "group_id": "g1", "member_id": "m2", "length": "12"},
+    {"ts": "2027-01-04 10:00:00", "type": "join", "group_id": "g1", "member_id": "m1", "channel": "poster"},
+    {"ts": "2027-01-04 10:08:00", "type": "survey", "group_id": "g1", "member_id": "m1", "score": "6"},
+    {"ts": "2027-01-04 10:09:00", "type": "order", "group_id": "g1", "member_id": "m1", "amount": "1.00",
+     "count": "2"},
+    {"ts": "2027-01-04 10:10:00", "type": "exposure", "group_id": "g1", "channel": "poster", "count": "-3"},
+    {"ts": "2026-12-31 23:00:00", "type": "checkin", "group_id": "g1", "member_id": "m3"},
+    {"ts": "2027-01-05 09:00:00", "type": "leave", "group_id": "g2", "member_id": "m3", "removed": "true"},
+    {"ts": "2027-01-04 10:11:00", "type": "checkin", "group_id": "g9", "member_id": "m3"},
+    {"ts": "2027-01-04 10:12:00", "type": "task", "group_id": "g1"},
+    {"ts": "2027-01-04 10:13:00", "type": "cost", "group_id": "g1"},
+    {"ts": "2027-01-04 10:14:00", "type": "leave", "group_id": "g1", "member_id": "m2", "removed": "false"},
+    {"ts": "2027-01-04 10:15:00", "type": "survey", "group_id": "g1", "member_id": "m2", "score": "4"},
+    {"ts": "2027-01-04 10:05:00", "type": "order", "group_id": "g1", "member_id": "m1", "amount": "19.90"},
+    {"ts": "2027-01-04 10:00:00", "type": "join", "group_id": "g1", "member_id": "m1", "channel": "poster"},
+]
+EXPECTED_PROBLEMS = [
+    (3, "amount", "negative_amount", "-5.00"), (4, "ts", "missing_ts", None), (6, "*", "duplicate", "1"),
+    (7, "score", "bad_score", "6"), (8, "count", "not_allowed", "2"), (9, "count", "bad_count", "-3"),
+    (10, "ts", "before_created", "2026-12-31 23:00:00"), (11, "ts", "after_ended", "2027-01-05 09:00:00"),
+    (12, "group_id", "unknown_group", "g9"), (13, "member_id", "missing_member", None),
+    (14, "amount", "missing_amount", None), (17, "*", "duplicate", "2"), (18, "*", "duplicate", "1"),
+]
+FIELDS = HEADER.split(",")
+
+
+def write_same_events(tmp_path: Path, fmt: str) -> Path:
+    import decimal
+
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    rows = SAME_EVENTS
+    if fmt == "csv":
+        return write_csv(tmp_path, *(",".join(row.get(f) or "" for f in FIELDS) for row in rows))
+    if fmt == "jsonl":
+        path = tmp_path / "events.jsonl"
+        path.write_text("".join(json.dumps({k: v for k, v in row.items() if v is not None}) + "\n" for row in rows),
+                        encoding="utf-8")
+        return path
+
+    def local(text: str | None) -> dt.datetime | None:  # the offset row as the local time it means
+        if text is None:
+            return None
+        moment = dt.datetime.fromisoformat(text.replace("Z", "+00:00"))
+        if moment.tzinfo is None:
+            return moment
+        return (moment + dt.timedelta(hours=8)).replace(tzinfo=None)
+
+    def column(name: str, kind: Any, convert: Any) -> Any:
+        return pa.array([None if row.get(name) is None else convert(row[name]) for row in rows], kind)
+
+    ts = pa.array([local(row.get("ts")) for row in rows], pa.timestamp("ms"))
+    if fmt == "parquet-utc":  # the same instants, stored with a time zone
+        ts = pa.array([None if t is None else (t - dt.timedelta(hours=8)).replace(tzinfo=dt.UTC)
+                       for t in ts.to_pylist()], pa.timestamp("us", tz="UTC"))
+    table = pa.table({
+        "ts": ts,
+        "type": pa.array([row["type"] for row in rows], pa.string()).dictionary_encode(),
+        "group_id": column("group_id", pa.string(), str),
+        "member_id": column("member_id", pa.string(), str),
+        "amount": column("amount", pa.decimal128(12, 2), decimal.Decimal),
+        "score": column("score", pa.int32(), int),
+        "removed": column("removed", pa.bool_(), lambda v: v == "true"),
+        "channel": column("channel", pa.string(), str),
+        "count": column("count", pa.int32(), int),
+        "length": column("length", pa.int64(), int),
+    })
+    path = tmp_path / "events.parquet"
+    pq.write_table(table, path)
+    return path
+
+
+@pytest.mark.parametrize("fmt", ["csv", "jsonl", "parquet", "parquet-utc"])
+def test_csv_jsonl_and_typed_parquet_find_the_same_problems(tmp_path: Path, fmt: str) -> None:
+    result = run(write_same_events(tmp_path, fmt))
+    shift = 1 if fmt == "csv" else 0  # the CSV header is row 1
+    found = [(r["row"] - shift, r["column"], r["reason"], r["value"])
+             for r in result.problems.order_by(["row", "reason"]).to_pyarrow().to_pylist()]
+    expected = [(row, column, reason, str(int(value) + shift) if reason == "duplicate" and value else value)
+                for row, column, reason, value in EXPECTED_PROBLEMS]
+    if fmt == "parquet-utc":  # a TIMESTAMPTZ prints with its offset, in the playbook's time zone
+        expected = [(r, c, reason, f"{v}+08" if c == "ts" and v else v) for r, c, reason, v in expected]
+    assert found == expected
+    assert (result.rows_read, result.accepted, result.rejected) == (18, 5, 13)
+    events = result.events.order_by("row").to_pyarrow().to_pylist()
+    assert [e["ts"] for e in events][:3] == [dt.datetime(2027, 1, 4, 10, 0), dt.datetime(2027, 1, 4, 10, 5),
+                                             dt.datetime(2027, 1, 4, 10, 7)]
+    assert [(e["type"], str(e["amount"]), e["score"], e["count"], e["length"], e["removed"]) for e in events] == [
+        ("join", "None", None, 1, None, False), ("order", "19.90", None, 1, None, False),
+        ("message", "None", None, 1, 12, False), ("leave", "None", None, 1, None, False),
+        ("survey", "None", 4, 1, None, False)]
+    schema = result.events.schema()
+    assert (str(schema["amount"]), str(schema["ts"]), str(schema["date"])) == ("decimal(18, 2)", "timestamp(6)", "date")
+    assert (str(schema["score"]), str(schema["count"]), str(schema["removed"])) == ("int8", "int64", "boolean")
+
+
+@pytest.mark.parametrize(
+    ("column", "kind", "values"),
+    [
+        ("amount", "decimal(12, 4)", ["19.9990", "19.9900", "-0.0100", "0.0000"]),
+        ("amount", "int64", [5, -5, 10**13, -(10**13) + 1]),
+        ("amount", "float64", [0.1, 12.5, -3.0, 1e20]),
+        ("amount", "decimal(38, 6)", ["1.000001", "2.500000"]),
+        ("score", "int64", [0, 1, 5, 6, -1, 10**12]),
+        ("score", "float64", [4.0, 4.5]),
+        ("count", "uint32", [0, 3, 4_000_000_000]),
+        ("count", "int64", [-3, 10**12 - 1, 10**12]),
+        ("removed", "bool", [True, False]),
+        ("ts", "timestamp(ns)", [1_799_200_000_123_456_789, 1_799_200_000_000_000_000]),
+        ("ts", "timestamp(ms, UTC)", [1_799_200_000_120, 1_767_196_800_000]),
+    ],
+)
+def test_typed_parquet_columns_are_judged_as_their_text(tmp_path: Path, column: str, kind: str,
+                                                        values: list[Any]) -> None:
+    """A typed column takes the typed checks (or, for types they do not cover, the text ones):
+    either way, the same problems and events as a CSV of the values as DuckDB prints them."""
+    import decimal
+
+    import duckdb
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    arrow = {"decimal(12, 4)": pa.decimal128(12, 4), "decimal(38, 6)": pa.decimal128(38, 6), "int64": pa.int64(),
+             "float64": pa.float64(), "uint32": pa.uint32(), "bool": pa.bool_()}
+    if kind.startswith("timestamp"):
+        unit, _, zone = kind[len("timestamp("):-1].partition(", ")
+        array = pa.array(values, pa.int64()).cast(pa.timestamp(unit, tz=zone or None))
+    else:
+        array = pa.array([decimal.Decimal(v) if isinstance(v, str) else v for v in values], arrow[kind])
+    types = {"amount": "order", "score": "survey", "count": "exposure", "removed": "leave", "ts": "checkin"}
+    n = len(values)
+    table = pa.table({"ts": pa.array([dt.datetime(2027, 1, 4, 10)] * n, pa.timestamp("s")), "type": [types[column]] * n,
+                      "group_id": ["g1"] * n, "member_id": [None if column == "count" else "m1"] * n})
+    table = table.set_column(0, "ts", array) if column == "ts" else table.append_column(column, array)
+    parquet, csv = tmp_path / "events.parquet", tmp_path / "events.csv"
+    pq.write_table(table, parquet)
+    con = duckdb.connect()
+    con.execute("SET TimeZone = 'Asia/Shanghai'")
+    con.execute(f"COPY (SELECT * REPLACE (CAST({column} AS VARCHAR) AS {column}) FROM '{parquet}') TO '{csv}' (HEADER)")
+    typed, text = run(parquet), run(csv)
+
+    def found(result: Any, shift: int) -> list[tuple[Any, ...]]:
+        return sorted((r["row"] - shift, r["column"], r["reason"], r["value"])
+                      for r in result.problems.to_pyarrow().to_pylist())
+
+    assert found(typed, 0) == found(text, 1)
+    assert (typed.rows_read, typed.accepted, typed.rejected) == (text.rows_read, text.accepted, text.rejected)
+    assert typed.events.drop("row").to_pyarrow().to_pylist() == text.events.drop("row").to_pyarrow().to_pylist()
+    assert typed.events.schema() == text.events.schema()
+
+
+def test_memory_limit_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    from engine.errors import UsageError
+
+    monkeypatch.setenv("QUNCE_MEMORY_LIMIT", "1GB")
+    con = connect(TZ)
+    limit = con.raw_sql("SELECT current_setting('memory_limit')").fetchone()[0]
+    assert limit.replace(" ", "") in ("953.6MiB", "1.0GiB", "1GB", "953.6MB")
+    monkeypatch.setenv("QUNCE_MEMORY_LIMIT", "lots")
+    with pytest.raises(UsageError, match="QUNCE_MEMORY_LIMIT"):
+        connect(TZ)

@@ -1,18 +1,23 @@
 """Read an event file and check every row, relationally: no Python loop over events.
 
-The file is read as text (`read_raw`, the one DuckDB-specific step: file formats
-and time zones), then each check is an Ibis filter producing (row, column,
-reason, value) problems; accepted rows are the others, typed. Nothing is dropped
-silently: rows read = accepted + rejected, and every rejected row has its reasons.
+The file is read (`read_raw`, the one DuckDB-specific step: file formats and time
+zones) as text, except Parquet columns whose type is already right (timestamps,
+integers, decimals, booleans), which stay typed and skip the text round trip.
+Each check is then an Ibis filter producing (row, column, reason, value)
+problems, the same for text and typed columns; accepted rows are the others,
+typed. Nothing is dropped silently: rows read = accepted + rejected, and every
+rejected row has its reasons.
 """
 
 from __future__ import annotations
 
+import functools
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from engine.errors import InputError
+from engine.errors import InputError, UsageError
 from engine.events.columns import BY_NAME, COLUMNS, EVENT_TYPES
 
 REQUIRED_COLUMNS = ("ts", "type", "group_id")
@@ -23,6 +28,17 @@ MORE_THAN_TWO_DECIMALS = r"\.[0-9]{2}[0-9]*[1-9]"
 WHOLE_TEXT = r"^\+?[0-9]{1,12}(\.0+)?$"
 TRUE_WORDS = ("true", "1", "t", "yes", "y")
 FALSE_WORDS = ("false", "0", "f", "no", "n")
+# What the text patterns above accept, for typed columns: NUMBER_TEXT allows 13 integer
+# digits, WHOLE_TEXT 12.
+NUMBER_LIMIT = 10**13
+WHOLE_LIMIT = 10**12
+# Naive times (no offset, no zone): the common form by GLOB (cheap), the others by a regex.
+# TRY_CAST(… AS TIMESTAMP) reads them as the local times they are, as the TIMESTAMPTZ route
+# does, except a time that does not exist (in a daylight-saving gap), which that route
+# moved an hour on and which is now kept as written.
+NAIVE_GLOB = "[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9][ T][0-9][0-9]:[0-9][0-9]:[0-9][0-9]"
+NAIVE_TEXT = r"[0-9]{4}-[0-9]{2}-[0-9]{2}([ T][0-9]{2}:[0-9]{2}(:[0-9]{2}(\.[0-9]{1,6})?)?)?"
+MEMORY_LIMIT_ENV = "QUNCE_MEMORY_LIMIT"
 
 
 @dataclass(slots=True)
@@ -39,11 +55,21 @@ class Ingested:
 
 
 def connect(timezone: str) -> Any:
-    """An embedded DuckDB connection through Ibis, reading naive times in `timezone`."""
+    """An embedded DuckDB connection through Ibis, reading naive times in `timezone`.
+
+    `QUNCE_MEMORY_LIMIT` (e.g. `6GB`) caps DuckDB's memory; beyond it, DuckDB spills to
+    its temporary directory instead of failing."""
     import ibis
 
     con = ibis.duckdb.connect()
     con.raw_sql(f"SET TimeZone = '{_quote(timezone)}'")
+    limit = os.environ.get(MEMORY_LIMIT_ENV, "").strip()
+    if limit:
+        try:
+            con.raw_sql(f"SET memory_limit = '{_quote(limit)}'")
+        except Exception as exc:
+            raise UsageError(f"{MEMORY_LIMIT_ENV}={limit!r}: not a memory size DuckDB understands "
+                             "(e.g. 6GB, 800MB)") from exc
     return con
 
 
@@ -63,136 +89,270 @@ def _format(path: Path) -> str:
 
 
 def read_raw(con: Any, path: Path, timezone: str) -> Any:
-    """Every contract column as trimmed text (NULL when empty), plus `_row` (the row number as
-    people count it: CSV counts the header as row 1) and `_ts` (ts as a local timestamp)."""
+    """Every contract column, plus `_row` (the row number as people count it: CSV counts the
+    header as row 1), `_ts` (ts as a local timestamp) and `_h` (a hash of the contract
+    columns: equal rows have equal hashes, for the duplicate check).
+
+    Columns are trimmed text (NULL when empty), except Parquet columns already of the right
+    type (`_typed`), which are kept as they are: the checks judge both alike."""
     if not path.is_file():
         raise InputError(f"no such event file: {path}")
     fmt = _format(path)
     source = _quote(str(path))
+    # Text files are numbered by row_number() over the file, which runs on one thread: the
+    # numbered rows are materialised (`_numbered`) so that the work after it runs in parallel.
+    numbered = ""
     try:
         if fmt == "jsonl":
-            present, select, base = _jsonl(con, source)
+            numbered, base, select = _jsonl(source)
+            present = [c.name for c in COLUMNS]
+            typed: set[str] = set()
+            ts_zone = None
         else:
             if fmt == "csv":
                 # No sniffing: a sniffer that guesses the delimiter from a few rows can
                 # read a whole file as one column. Short rows are padded with empty cells.
                 delim = "\\t" if path.suffix.lower() == ".tsv" else ","
-                base = (f"SELECT *, row_number() OVER () + 1 AS _row FROM read_csv('{source}', all_varchar = true, "
-                        f"header = true, delim = '{delim}', quote = '\"', escape = '\"', null_padding = true)")
+                numbered = (f"SELECT *, row_number() OVER () + 1 AS _row FROM read_csv('{source}', all_varchar = true, "
+                            f"header = true, delim = '{delim}', quote = '\"', escape = '\"', null_padding = true)")
+                base = "SELECT * FROM _numbered"
             else:
                 base = f"SELECT *, file_row_number + 1 AS _row FROM read_parquet('{source}', file_row_number = true)"
-            present = [c for c in con.sql(base).columns if c != "_row" and c != "file_row_number"]
+            schema = con.sql(_with(numbered) + base).schema()
+            present = [c for c in schema.names if c != "_row" and c != "file_row_number"]
             unknown = [c for c in present if c not in BY_NAME]
             if unknown:
                 raise InputError(f"{path}: unknown column(s) {', '.join(unknown)}; the event columns are "
                                  f"{', '.join(c.name for c in COLUMNS)}")
+            typed = {c for c in present if fmt == "parquet" and _typed(c, schema[c])}
+            ts_zone = schema["ts"].timezone if "ts" in typed else None
             select = ", ".join(
-                f"NULLIF(TRIM(CAST(\"{c.name}\" AS VARCHAR)), '') AS {c.name}" if c.name in present
-                else f"CAST(NULL AS VARCHAR) AS {c.name}" for c in COLUMNS)
+                f'"{c.name}"' if c.name in typed
+                else f"NULLIF(TRIM(CAST(\"{c.name}\" AS VARCHAR)), '') AS \"{c.name}\"" if c.name in present
+                else f"CAST(NULL AS VARCHAR) AS \"{c.name}\"" for c in COLUMNS)
             select += ", CAST(NULL AS BOOLEAN) AS _bad_json, CAST(NULL AS VARCHAR) AS _extra_keys"
         missing = [c for c in REQUIRED_COLUMNS if c not in present]
         if missing and fmt != "jsonl":
             raise InputError(f"{path}: missing column(s) {', '.join(missing)}")
-        query = (f"SELECT *, timezone('{_quote(timezone)}', TRY_CAST(ts AS TIMESTAMPTZ)) AS _ts "
+        zone = _quote(timezone)
+        if "ts" not in typed:
+            # Naive times are local already (`connect` set the TimeZone); only times with an
+            # offset or a zone name need the (slow) conversion through TIMESTAMPTZ.
+            local = (f"CASE WHEN ts GLOB '{NAIVE_GLOB}' THEN TRY_CAST(ts AS TIMESTAMP) "
+                     f"WHEN regexp_full_match(ts, '{NAIVE_TEXT}') THEN TRY_CAST(ts AS TIMESTAMP) "
+                     f"ELSE timezone('{zone}', TRY_CAST(ts AS TIMESTAMPTZ)) END")
+        elif ts_zone is None:  # a naive timestamp column: local times already
+            local = "CAST(ts AS TIMESTAMP)"
+        else:
+            local = f"timezone('{zone}', ts)"
+        columns = ", ".join(f'"{c.name}"' for c in COLUMNS)
+        query = (f"{_with(numbered)}SELECT *, {local} AS _ts, hash({columns}) AS _h "
                  f"FROM (SELECT _row, {select} FROM ({base}))")
         return con.sql(query)
-    except InputError:
+    except (InputError, UsageError):
         raise
     except Exception as exc:  # a file DuckDB cannot read at all: say which and why
         first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
         raise InputError(f"{path}: cannot read events: {first}") from None
 
 
-def _jsonl(con: Any, source: str) -> tuple[list[str], str, str]:
+def _typed(name: str, dtype: Any) -> bool:
+    """Whether a typed Parquet column can be checked as it is: its values, printed, are text
+    the text checks would judge exactly as the typed checks do (no float, no sub-microsecond
+    time, no decimal rounded by the cast to NUMBER)."""
+    kind = BY_NAME[name].type
+    if kind == "timestamp":
+        return bool(dtype.is_timestamp() and (dtype.scale is None or dtype.scale <= 6))
+    if kind == "decimal":
+        return bool(dtype.is_integer() or (dtype.is_decimal() and dtype.scale is not None and dtype.scale <= 4))
+    if kind == "integer":
+        return bool(dtype.is_integer())
+    if kind == "boolean":
+        return bool(dtype.is_boolean())
+    return False
+
+
+def _with(numbered: str) -> str:
+    return f"WITH _numbered AS MATERIALIZED ({numbered}) " if numbered else ""
+
+
+def _jsonl(source: str) -> tuple[str, str, str]:
+    """(numbered lines, the query reading them, its select list) for a JSONL file."""
     # Read lines as text so a broken line is a rejected row, not a failed file.
-    base = (f"SELECT line, row_number() OVER () AS _row FROM read_csv('{source}', columns = {{'line': 'VARCHAR'}}, "
-            "header = false, delim = '\\x1f', quote = '', escape = '', auto_detect = false, strict_mode = false)")
-    base = f"SELECT * FROM ({base}) WHERE TRIM(COALESCE(line, '')) <> ''"
+    numbered = (f"SELECT line, row_number() OVER () AS _row FROM read_csv('{source}', columns = {{'line': 'VARCHAR'}}, "
+                "header = false, delim = '\\x1f', quote = '', escape = '', auto_detect = false, strict_mode = false)")
+    numbered = f"SELECT * FROM ({numbered}) WHERE TRIM(COALESCE(line, '')) <> ''"
+    # One parse for all the columns (json_transform reads each key as json_extract_string
+    # would: strings unquoted, other values as JSON text, absent or null keys NULL).
+    spec = "{" + ", ".join(f'"{c.name}": "VARCHAR"' for c in COLUMNS) + "}"
+    base = f"SELECT *, CASE WHEN json_valid(line) THEN json_transform(line, '{spec}') END AS _j FROM _numbered"
     known = ", ".join(f"'{c.name}'" for c in COLUMNS)
-    select = ", ".join(
-        f"NULLIF(TRIM(CASE WHEN json_valid(line) THEN json_extract_string(line, '$.{c.name}') END), '') AS {c.name}"
-        for c in COLUMNS)
+    select = ", ".join(f"NULLIF(TRIM(_j.\"{c.name}\"), '') AS \"{c.name}\"" for c in COLUMNS)
     # Nested CASEs: DuckDB evaluates a WHEN's AND on every row, a THEN only on matching rows.
     is_object = "CASE WHEN json_valid(line) THEN json_type(line) = 'OBJECT' ELSE false END"
     select += (f", NOT ({is_object}) AS _bad_json, "
                f"CASE WHEN json_valid(line) THEN CASE WHEN json_type(line) = 'OBJECT' THEN array_to_string("
                f"list_filter(json_keys(line), k -> k NOT IN ({known})), ', ') END END AS _extra_keys")
-    return [c.name for c in COLUMNS], select, base
+    return numbered, base, select
 
 
 def _checks(t: Any) -> list[tuple[str, str, Any]]:
     # (reason, column, condition) for each row check; conditions may be NULL, meaning no.
-    # Numbers are judged by their text (cheap, and exact: a cast would round 19.999).
-    amount = t.amount.try_cast(NUMBER)
-    number = t.amount.re_search(NUMBER_TEXT)
-    score = t.score.try_cast(NUMBER)
-    removed = t.removed.lower()
+    # `t`: the raw rows with their group's dates and their type's rules (`with_type_rules`).
+    # Text numbers are judged by their text (cheap, and exact: a cast would round 19.999);
+    # typed columns (Parquet) by their values, with the same outcome as their printed text.
+    amount, number, decimals = _amount(t.amount)
+    score, score_whole = _whole(t.score)
     date = t._ts.date()
-    member_types = [k for k in EVENT_TYPES if k not in ("exposure", "cost")]
     checks: list[tuple[str, str, Any]] = [
         ("bad_json", "line", t._bad_json),
         ("unknown_key", "line", t._extra_keys.fill_null("") != ""),
         ("missing_ts", "ts", t.ts.isnull()),
         ("bad_ts", "ts", t.ts.notnull() & t._ts.isnull()),
-        ("unknown_type", "type", ~t.type.fill_null("").isin(list(EVENT_TYPES))),
+        ("unknown_type", "type", t._known.isnull()),
         ("missing_group", "group_id", t.group_id.isnull()),
         ("unknown_group", "group_id", t.group_id.notnull() & t.created_at.isnull()),
-        ("missing_member", "member_id", t.type.isin(member_types) & t.member_id.isnull()),
-        ("missing_amount", "amount", t.type.isin(["order", "refund", "cost"]) & t.amount.isnull()),
+        ("missing_member", "member_id", t._needs_member & t.member_id.isnull()),
+        ("missing_amount", "amount", t._needs_amount & t.amount.isnull()),
         ("bad_amount", "amount", t.amount.notnull() & ~number),
         ("negative_amount", "amount", number & (amount < 0)),
-        ("amount_decimals", "amount", number & t.amount.re_search(MORE_THAN_TWO_DECIMALS)),
-        ("bad_score", "score", (t.type == "survey")
-         & (~t.score.re_search(WHOLE_TEXT).fill_null(False) | (score < 1) | (score > 5))),
-        ("bad_count", "count", t["count"].notnull() & ~t["count"].re_search(WHOLE_TEXT)),
-        ("bad_length", "length", t.length.notnull() & ~t.length.re_search(WHOLE_TEXT)),
-        ("bad_boolean", "removed", t.removed.notnull() & ~removed.isin([*TRUE_WORDS, *FALSE_WORDS])),
+        ("amount_decimals", "amount", number & decimals),
+        ("bad_score", "score", (t.type == "survey") & (~score_whole.fill_null(False) | (score < 1) | (score > 5))),
+        ("bad_count", "count", t["count"].notnull() & ~_whole(t["count"])[1]),
+        ("bad_length", "length", t.length.notnull() & ~_whole(t.length)[1]),
+        ("bad_boolean", "removed", t.removed.notnull() & ~_is_boolean(t.removed)),
         ("before_created", "ts", date < t.created_at),
         ("after_ended", "ts", date > t.ended_at),
     ]
-    for column in COLUMNS:
-        if column.allowed_for and column.name != "amount":
-            checks.append(("not_allowed", column.name, t[column.name].notnull() & ~t.type.isin(list(column.allowed_for))))
+    for name in _LIMITED:  # an unknown type allows none (a missing type: not judged)
+        checks.append(("not_allowed", name, t[name].notnull() & t.type.notnull()
+                       & ~t[f"_allows_{name}"].fill_null(False)))
     return checks
 
 
-def flag_rows(raw: Any, groups: Any) -> Any:
-    """The raw rows with their group's dates and one boolean column per check (`_c0`, `_c1`, …).
+# Columns only some event types may have (amount: a join's entry fee is allowed, not checked).
+_LIMITED = tuple(c.name for c in COLUMNS if c.allowed_for and c.name != "amount")
+MEMBER_TYPES = tuple(k for k in EVENT_TYPES if k not in ("exposure", "cost"))
+PRICED_TYPES = ("order", "refund", "cost")
 
-    Materialise this once: each check then reads one boolean column instead of
-    re-running the join and the casts."""
+
+def type_rules() -> Any:
+    """One row per event type: what it needs and which limited columns it allows. Joined to
+    the rows once (a small hash join), instead of comparing `type` with a list per check."""
+    import ibis
+
+    kinds = list(EVENT_TYPES)
+    data: dict[str, list[Any]] = {"_type": kinds, "_known": [True] * len(kinds),
+                                  "_needs_member": [k in MEMBER_TYPES for k in kinds],
+                                  "_needs_amount": [k in PRICED_TYPES for k in kinds]}
+    for name in _LIMITED:
+        data[f"_allows_{name}"] = [k in BY_NAME[name].allowed_for for k in kinds]
+    schema = {name: ("string" if name == "_type" else "boolean") for name in data}
+    return ibis.memtable(data, schema=schema)
+
+
+def with_type_rules(t: Any) -> Any:
+    """`t` with its type's rules (NULL for an unknown or missing type)."""
+    rules = type_rules()
+    return t.left_join(rules, t.type == rules._type).drop("_type")
+
+
+def _amount(value: Any) -> tuple[Any, Any, Any]:
+    """(the amount as NUMBER, whether it is a number, whether it has more than two decimals)."""
+    import ibis
+
+    if value.type().is_string():
+        number = value.re_search(NUMBER_TEXT)
+        return value.try_cast(NUMBER), number, value.re_search(MORE_THAN_TWO_DECIMALS)
+    # An integer or a decimal with at most 4 decimals (`_typed`): NUMBER holds it exactly.
+    number = value.notnull() & (value > -NUMBER_LIMIT) & (value < NUMBER_LIMIT)
+    dtype = value.type()
+    decimals = (value != value.round(2)) if dtype.is_decimal() and (dtype.scale or 0) > 2 else ibis.literal(False)
+    return value.try_cast(NUMBER), number, decimals
+
+
+def _whole(value: Any) -> tuple[Any, Any]:
+    """(the value as NUMBER, whether it is a whole number WHOLE_TEXT accepts); NULL: NULL."""
+    if value.type().is_string():
+        return value.try_cast(NUMBER), value.re_search(WHOLE_TEXT)
+    return value, (value >= 0) & (value < WHOLE_LIMIT)
+
+
+def _is_boolean(value: Any) -> Any:
+    """Whether a (present) value reads as a boolean: a BOOLEAN, or one of the words."""
+    import ibis
+
+    if value.type().is_boolean():
+        return ibis.literal(True)
+    return value.lower().isin([*TRUE_WORDS, *FALSE_WORDS])
+
+
+def _true(value: Any) -> Any:
+    """The value as a boolean: absent (and, for rows that pass, nothing else) is False."""
+    if value.type().is_boolean():
+        return value.fill_null(False)
+    return value.lower().isin(list(TRUE_WORDS)).fill_null(False)
+
+
+def flag_rows(raw: Any, groups: Any) -> Any:
+    """The raw rows with `_bad`: a bitmask with bit i set when the row fails check i of
+    `_checks` (0: no check failed). The group dates, type rules and JSON markers are dropped.
+
+    Materialise this once: the problems then come from the few rows with `_bad` set, and
+    the accepted events from the others, without re-running the joins and the casts."""
+    import ibis
+
     dates = groups.select(groups.group_id.cast("string").name("group_id"), groups.created_at.cast("date").name("created_at"),
                           groups.ended_at.cast("date").name("ended_at"))
     t = raw.left_join(dates, raw.group_id == dates.group_id)
-    t = t.drop("group_id_right")
-    readable = ~t._bad_json.fill_null(False)  # a line that is not JSON has no columns to judge
-    flags = {f"_c{i}": (condition.fill_null(False) & (readable if reason != "bad_json" else True))
-             for i, (reason, _, condition) in enumerate(_checks(t))}
-    return t.mutate(**flags)
+    t = with_type_rules(t.drop("group_id_right"))
+    checks = _checks(t)
+    assert checks[0][0] == "bad_json", "bit 0 is bad_json: a line that is not JSON has no columns to judge"
+    conditions = [condition for _, _, condition in checks[1:]]
+    bits = [ibis.ifelse(condition, ibis.literal(1 << i, "int64"), ibis.literal(0, "int64"))
+            for i, condition in enumerate(conditions, start=1)]
+    # Most rows pass every check: the bits are added up only for the rows failing one.
+    zero = ibis.literal(0, "int64")
+    bad = ibis.ifelse(t._bad_json, ibis.literal(1, "int64"),
+                      ibis.ifelse(ibis.or_(*conditions), sum(bits[1:], bits[0]), zero))
+    rules = [c for c in type_rules().columns if c != "_type"]
+    return t.mutate(_bad=bad).drop("created_at", "ended_at", "_bad_json", "_extra_keys", *rules)
+
+
+@functools.cache
+def _labels() -> tuple[tuple[str, str], ...]:
+    """(reason, column) of each check, in bit order."""
+    import ibis
+
+    schema = {c.name: "string" for c in COLUMNS} | {"_ts": "timestamp", "_bad_json": "boolean",
+                                                    "_extra_keys": "string", "created_at": "date", "ended_at": "date"}
+    return tuple((reason, column) for reason, column, _ in _checks(with_type_rules(ibis.table(schema, name="labels"))))
 
 
 def problems_of(flagged: Any) -> Any:
     """(row, column, reason, value) for every check a row fails, and for duplicate rows."""
     import ibis
 
-    t = flagged
+    bad = flagged.filter(flagged._bad != 0)
     parts = [
-        t.filter(t[f"_c{i}"]).select(
-            row=t._row, column=ibis.literal(column), reason=ibis.literal(reason),
-            value=(t[column].cast("string") if column in t.columns else ibis.null("string")))
-        for i, (reason, column, _) in enumerate(_checks(t))
+        bad.filter((bad._bad & (1 << i)) != 0).select(
+            row=bad._row, column=ibis.literal(column), reason=ibis.literal(reason),
+            value=(bad[column].cast("string") if column in bad.columns else ibis.null("string")))
+        for i, (reason, column) in enumerate(_labels())
     ]
-    return ibis.union(*parts).union(_duplicates(t))
+    return ibis.union(*parts).union(_duplicates(flagged))
 
 
 def accepted_events(flagged: Any, problems: Any | None) -> Any:
-    """The typed events of the rows without problems (`problems` None: there were none)."""
+    """The typed events of the rows without problems (`problems` None: there were none).
+
+    Rows failing a check are known from `_bad`; of the problems, only the duplicates (the
+    one problem `_bad` does not mark) are needed."""
     t = flagged
-    if problems is None:
-        good = t
-    else:
-        bad_rows = problems.select("row").distinct()
-        good = t.anti_join(bad_rows, t._row == bad_rows.row)
+    good = t.filter(t._bad == 0)
+    if problems is not None:
+        dupes = problems.filter(problems.reason == "duplicate").select("row")
+        good = good.anti_join(dupes, good._row == dupes.row)
     return good.select(
         row=good._row,
         ts=good._ts,
@@ -206,11 +366,13 @@ def accepted_events(flagged: Any, problems: Any | None) -> Any:
         channel=good.channel,
         referrer_id=good.referrer_id,
         activity=good.activity,
-        removed=good.removed.lower().isin(list(TRUE_WORDS)).fill_null(False),
+        removed=_true(good.removed),
         flag=good.flag,
-        score=good.score.try_cast(NUMBER).cast("int8"),
-        count=good["count"].try_cast(NUMBER).cast("int64").fill_null(1),
-        length=good.length.try_cast(NUMBER).cast("int64"),
+        # TRY_CASTs: the same values for the rows that pass, and no error if a query's filter
+        # is evaluated before `_bad == 0` on a row that does not (events may be a view).
+        score=_whole(good.score)[0].try_cast("int8"),
+        count=_whole(good["count"])[0].try_cast("int64").fill_null(1),
+        length=_whole(good.length)[0].try_cast("int64"),
     )
 
 
@@ -221,32 +383,52 @@ def check_events(flagged: Any) -> tuple[Any, Any]:
 
 
 def _duplicates(raw: Any) -> Any:
+    """Rows equal in every contract column to an earlier row, with that first row as the value.
+
+    Comparing every column over all rows is costly; with `_h` (a hash of them, from
+    `read_raw`), only the rows whose hash repeats are compared in full."""
     import ibis
 
     columns = [c.name for c in COLUMNS]
+    candidates = raw
+    if "_h" in raw.columns:
+        repeated = raw.group_by("_h").aggregate(_n=raw.count()).filter(lambda r: r._n > 1)
+        candidates = raw.semi_join(repeated, "_h")
     first = ibis.window(group_by=columns)
-    marked = raw.mutate(_first=raw._row.min().over(first))
+    marked = candidates.mutate(_first=candidates._row.min().over(first))
     dupes = marked.filter(marked._row != marked._first)
     return dupes.select(row=dupes._row, column=ibis.literal("*"), reason=ibis.literal("duplicate"),
                         value=dupes._first.cast("string"))
 
 
 def ingest(con: Any, path: Path, groups: Any, timezone: str) -> Ingested:
-    """Read and check `path`; the problems and accepted events are materialised once."""
+    """Read and check `path`: the flagged rows and the problems are materialised once.
+
+    When every column the events convert is typed already (a Parquet file of the right
+    types), the accepted events are a projection of the flagged rows, not a copy; otherwise
+    they are materialised once and the flagged rows dropped."""
     import ibis
 
     raw = read_raw(con, path, timezone)
-    flagged = con.create_table(_temp_name("flagged"), flag_rows(raw, groups), temp=True)
+    flagged_name = _temp_name("flagged")
+    flagged = con.create_table(flagged_name, flag_rows(raw, groups), temp=True)
     problems = con.create_table(_temp_name("problems"), problems_of(flagged), temp=True)
     rows_read = int(flagged.count().execute())
     rejected = int(problems.row.nunique().execute())
-    events = con.create_table(_temp_name("events"), accepted_events(flagged, problems if rejected else None),
-                              temp=True)
+    duplicates = int(problems.filter(problems.reason == "duplicate").count().execute())
+    events = accepted_events(flagged, problems if duplicates else None)
+    if any(flagged[name].type().is_string() for name in _CONVERTED):
+        events = con.create_table(_temp_name("events"), events, temp=True)
+        con.drop_table(flagged_name)
     accepted = int(events.count().execute())
     grouped = problems.group_by(["reason", "column"]).aggregate(rows=problems.row.nunique())
     ordered = grouped.order_by([ibis.desc(grouped.rows), grouped.reason, grouped.column]).to_pyarrow().to_pylist()
     by_reason = [(str(r["reason"]), str(r["column"]), int(r["rows"])) for r in ordered]
     return Ingested(str(path), events, problems, rows_read, accepted, rejected, by_reason)
+
+
+# The columns `accepted_events` converts from text (cheap from typed columns: a projection).
+_CONVERTED = ("amount", "removed", "score", "count", "length")
 
 
 _COUNTER = iter(range(1_000_000_000))
