@@ -63,6 +63,7 @@ def connect(timezone: str) -> Any:
 
     con = ibis.duckdb.connect()
     con.raw_sql(f"SET TimeZone = '{_quote(timezone)}'")
+    con.raw_sql("SET enable_progress_bar = false")  # DuckDB's own bar would print over qunce's output
     limit = os.environ.get(MEMORY_LIMIT_ENV, "").strip()
     if limit:
         try:
