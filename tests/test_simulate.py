@@ -189,6 +189,9 @@ def test_custom_metrics_feed_segments_and_lifecycle(tmp_path: Path) -> None:
     month = {(r["grain"], r["group_id"], r["period"]): r for r in rows(folder, "group_period")}
     assert month[("month", "g1", "2027-01")]["big_orders"] == "1"
     assert month[("month", "g1", "2027-01")]["talk"] == "14.000000000000"  # 7 messages × 2
+    # staff_role comes from the roster: s1 held owner of g1 when removing m2
+    assert month[("month", "g1", "2027-01")]["owner_removals"] == "1"
+    assert month[("month", "g1", "2027-02")]["owner_removals"] == "0"
 
 
 def test_jsonl_on_standard_input(tmp_path: Path) -> None:

@@ -34,7 +34,16 @@ class SimContext:
     start: dt.date  # the window's first day
     end: dt.date  # the window's last day
     history_start: dt.date  # the first event's day (balances and features carry in from it)
+    staff_roles: Any | None = None  # run.staff_roles, when an event filter reads staff_role
     _names: dict[str, Names] = field(default_factory=dict, repr=False)
+
+    def filterable(self, events: Any) -> Any:
+        """`events` with `staff_role` when a filter needs it (a view: a join with a small table),
+        for the stages that compile event filters (points, custom metrics)."""
+        if self.staff_roles is None:
+            return events
+        roles = self.staff_roles
+        return events.left_join(roles, events.row == roles._r).drop("_r")
 
     def names(self, scope: str) -> Names:
         if scope not in self._names:

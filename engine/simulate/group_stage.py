@@ -66,7 +66,7 @@ def _with_custom(ctx: SimContext, events: Any, table: Any, grain: str) -> Any:
     from engine.simulate.custom_metrics import expr_columns, group_custom_period
 
     if aggregates:
-        extra = group_custom_period(events, aggregates, grain, ctx.start, ctx.end, ctx.groups)
+        extra = group_custom_period(ctx.filterable(events), aggregates, grain, ctx.start, ctx.end, ctx.groups)
         extra = extra.rename(_group="group_id", _start="period_start")
         table = table.left_join(extra, [table.group_id == extra._group, table.period_start == extra._start])
         table = table.drop("_group", "_start")
@@ -83,7 +83,7 @@ def _with_custom_daily(ctx: SimContext, measured: Any) -> Any:
     from engine.simulate.custom_metrics import expr_columns, group_custom_daily
 
     if aggregates:
-        extra = group_custom_daily(ctx.events, aggregates, measured.select("group_id", "date"))
+        extra = group_custom_daily(ctx.filterable(ctx.events), aggregates, measured.select("group_id", "date"))
         extra = extra.rename(_group="group_id", _date="date")
         measured = measured.left_join(extra, [measured.group_id == extra._group, measured.date == extra._date])
         measured = measured.drop("_group", "_date")

@@ -83,11 +83,12 @@ def load(request: Request, outcome: Outcome, progress: Progress = lambda stage: 
     start, end = request.start or first, request.end or last
     if start > end:
         raise UsageError(f"the window {start} … {end} is empty; the events run from {first} to {last}")
-    events = ingested.events
+    ctx = SimContext(con, request.playbook, roster, groups, assignments, ingested.events, start, end,
+                     min(first, start))
     if _uses_staff_role(request.playbook):
-        events = con.create_table("qunce_events_roles", with_staff_role(events, assignments), temp=True,
-                                  overwrite=True)
-    return SimContext(con, request.playbook, roster, groups, assignments, events, start, end, min(first, start))
+        ctx.staff_roles = con.create_table("qunce_staff_roles", staff_roles(ingested.events, assignments), temp=True,
+                                           overwrite=True)
+    return ctx
 
 
 def _uses_staff_role(playbook: Playbook) -> bool:
@@ -96,17 +97,16 @@ def _uses_staff_role(playbook: Playbook) -> bool:
     return any("staff_role" in text or "员工角色" in text for text in event_conditions(playbook))
 
 
-def with_staff_role(events: Any, assignments: Any) -> Any:
-    """The events with `staff_role`: the role their staff_id held in the event's group that day
-    (from the roster's assignments; the first role by id when they held several; NULL without
-    staff or assignment)."""
+def staff_roles(events: Any, assignments: Any) -> Any:
+    """_r (the event's row), staff_role: the role each event's staff_id held in the event's group
+    that day (from the roster's assignments; the first role by id when they held several). Only
+    rows with staff: a small table, joined to the events where a filter reads `staff_role`."""
     a = assignments
-    matched = events.select("row", "group_id", "staff_id", "date").join(
-        a, [events.group_id == a.group_id, events.staff_id == a.staff_id, events.date >= a.from_date,
-            a.to_date.isnull() | (events.date <= a.to_date)])
-    roles = matched.group_by(_r="row").aggregate(staff_role=matched.role.min())
-    joined = events.left_join(roles, events.row == roles._r)
-    return joined.drop("_r")
+    e = events.filter(events.staff_id.notnull())
+    matched = e.select("row", "group_id", "staff_id", "date").join(
+        a, [e.group_id == a.group_id, e.staff_id == a.staff_id, e.date >= a.from_date,
+            a.to_date.isnull() | (e.date <= a.to_date)])
+    return matched.group_by(_r="row").aggregate(staff_role=matched.role.min())
 
 
 def simulate(request: Request, progress: Progress = lambda stage: None) -> Outcome:
