@@ -271,7 +271,7 @@ def main(argv: list[str] | None = None) -> int:
     limit = args.memory_limit or (OUT_OF_CORE_MEMORY_LIMIT if args.scale > 1 else None)
     if limit:
         env[MEMORY_LIMIT_ENV] = limit
-    print(f"memory   {MEMORY_LIMIT_ENV}={env.get(MEMORY_LIMIT_ENV, '(unset: DuckDB default, 80% of RAM)')}")
+    print(f"memory   {MEMORY_LIMIT_ENV}={env.get(MEMORY_LIMIT_ENV, '(unset: the qunce default, 2GB)')}")
     qunce = qunce_argv()
     have_simulate = simulate_available(qunce)
     if not have_simulate:
