@@ -4,7 +4,6 @@ owners on a day (handovers), and warnings that all fire, with values, owner and 
 from __future__ import annotations
 
 import datetime as dt
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -12,9 +11,10 @@ import pytest
 ibis = pytest.importorskip("ibis")
 
 from engine.catalog import Names  # noqa: E402
-from engine.events.ingest import connect, ingest  # noqa: E402
+from engine.events.ingest import connect  # noqa: E402
 from engine.model.audience import ChurnWarning  # noqa: E402
 from engine.simulate.churn import CHURN_COLUMNS, churn_warnings, member_groups, owners_on  # noqa: E402
+from tests.event_data import load_events  # noqa: E402
 
 TZ = "Asia/Shanghai"
 EVENTS = """ts,type,group_id,member_id,staff_id
@@ -37,14 +37,7 @@ D = dt.date(2027, 1, 10)
 
 @pytest.fixture(scope="module")
 def data(tmp_path_factory: pytest.TempPathFactory) -> tuple[Any, Any]:
-    path = tmp_path_factory.mktemp("churn") / "events.csv"
-    path.write_text(EVENTS, encoding="utf-8")
-    con = connect(TZ)
-    groups = ibis.memtable({"group_id": ["g1", "g2"], "created_at": [dt.date(2027, 1, 1)] * 2, "ended_at": [None, None]},
-                           schema={"group_id": "string", "created_at": "date", "ended_at": "date"})
-    result = ingest(con, Path(path), groups, TZ)
-    assert result.rejected == 0
-    return con, result.events
+    return load_events(tmp_path_factory.mktemp("churn"), EVENTS)
 
 
 def homes(data: tuple[Any, Any], day: int) -> set[tuple[str, str]]:

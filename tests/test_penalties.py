@@ -4,16 +4,15 @@ per behaviour and per group, ties broken by row, staff posts ignored, unknown fl
 from __future__ import annotations
 
 import datetime as dt
-from pathlib import Path
 from typing import Any
 
 import pytest
 
 ibis = pytest.importorskip("ibis")
 
-from engine.events.ingest import connect, ingest  # noqa: E402
 from engine.model.rules import BannedBehaviour  # noqa: E402
 from engine.simulate.penalties import PENALTY_COLUMNS, penalties, penalty_summary  # noqa: E402
+from tests.event_data import load_events  # noqa: E402
 
 TZ = "Asia/Shanghai"
 # Row numbers count the CSV header as row 1; the last two rows differ only in length.
@@ -42,14 +41,7 @@ BANNED = [
 
 @pytest.fixture(scope="module")
 def data(tmp_path_factory: pytest.TempPathFactory) -> tuple[Any, Any]:
-    path = tmp_path_factory.mktemp("penalties") / "events.csv"
-    path.write_text(EVENTS, encoding="utf-8")
-    con = connect(TZ)
-    groups = ibis.memtable({"group_id": ["g1", "g2"], "created_at": [dt.date(2027, 1, 1)] * 2, "ended_at": [None, None]},
-                           schema={"group_id": "string", "created_at": "date", "ended_at": "date"})
-    result = ingest(con, Path(path), groups, TZ)
-    assert result.rejected == 0
-    return con, result.events
+    return load_events(tmp_path_factory.mktemp("penalties"), EVENTS)
 
 
 def rows(data: tuple[Any, Any], banned: list[BannedBehaviour] = BANNED) -> list[dict[str, Any]]:
