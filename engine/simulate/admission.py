@@ -209,10 +209,18 @@ def refusal_reasons(admissions_table: Any) -> Any:
         ["group_type", "mode", "reason"])
 
 
-def without_refused(events: Any, admissions_table: Any) -> Any:
+def without_refused(events: Any, admissions_table: Any, dropped: Any | None = None) -> Any:
     """The events (same columns) without the refused joins and, for each, every later event of that
     member in that group up to and including their next leave; their next join ends it too, but
-    is kept (it is judged on its own)."""
+    is kept (it is judged on its own). `dropped` is refused_rows(events, admissions_table), when
+    already computed (materialise it: it is small, and the view then costs one anti join)."""
+    if dropped is None:
+        dropped = refused_rows(events, admissions_table)
+    return events.anti_join(dropped, events.row == dropped._drop)
+
+
+def refused_rows(events: Any, admissions_table: Any) -> Any:
+    """_drop: the rows without_refused leaves out."""
     import ibis
 
     a = admissions_table.filter(~admissions_table.admitted)
@@ -233,5 +241,4 @@ def without_refused(events: Any, admissions_table: Any) -> Any:
     ]
     # An inner join finds the rows to drop (equality keys hash, the rest filters); an anti join
     # with these inequalities would run as a nested loop.
-    dropped = e.select("row", "group_id", "member_id", "ts").join(ranges, inside).select(_drop="row")
-    return e.anti_join(dropped, e.row == dropped._drop)
+    return e.select("row", "group_id", "member_id", "ts").join(ranges, inside).select(_drop="row")

@@ -109,15 +109,16 @@ def simulate_groups(ctx: SimContext, lap: Callable[[str], None] = lambda stage: 
         result.states = ctx.materialise("group_states", lifecycle_daily(measured, pb.lifecycle, ctx.names("group")))
         result.health = ctx.materialise("group_health", group_health(result.states, pb.lifecycle, ctx.period))
     if any(gt.entry.mode != "open" for gt in pb.group_types.values()):
-        from engine.simulate.admission import admission_rates, admissions, without_refused
+        from engine.simulate.admission import admission_rates, admissions, refused_rows, without_refused
 
         result.admissions = ctx.materialise("admissions", admissions(ctx.events, ctx.groups, ctx.assignments,
                                                                       pb.group_types))
         result.admission_rates = ctx.materialise("admission_rates", admission_rates(result.admissions))
         refused = int(result.admissions.filter(~result.admissions.admitted).count().execute())
         if refused:
-            # A view, not a copy of the events: the few queries below read it once each.
-            kept = without_refused(ctx.events, result.admissions)
+            # Materialised: as a view, DuckDB re-ran the anti join in every part of group_period.
+            dropped = ctx.materialise("refused_rows", refused_rows(ctx.events, result.admissions))
+            kept = ctx.materialise("events_admitted", without_refused(ctx.events, result.admissions, dropped))
             _, _, result.period_admitted, _ = metrics(ctx, kept, "_admitted", staff=False, grains=("month",))
         else:
             result.period_admitted = period.filter(period.grain == "month")

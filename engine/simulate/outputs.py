@@ -4,6 +4,7 @@ or not at all (each file is written to a temporary name in the output folder, th
 from __future__ import annotations
 
 import os
+import sys
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -15,6 +16,11 @@ FORMATS = ("parquet", "csv")
 
 def write_table(con: Any, table: Any, folder: Path, name: str, order: Sequence[str]) -> int:
     """Write `table` as folder/name.parquet and folder/name.csv, ordered by `order`; the rows."""
+    import time
+
+    from engine.simulate.context import PROFILE
+
+    began = time.perf_counter()
     ordered = table.order_by(list(order)) if order else table
     # One materialisation, two copies: the query runs once.
     stored = con.create_table(f"qunce_out_{name}", ordered, temp=True, overwrite=True)
@@ -34,7 +40,10 @@ def write_table(con: Any, table: Any, folder: Path, name: str, order: Sequence[s
             temp.unlink(missing_ok=True)
             first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
             raise InputError(f"cannot write {path}: {first}") from None
-    return int(stored.count().execute())
+    rows = int(stored.count().execute())
+    if PROFILE:
+        print(f"qunce profile: write {name} ({rows:,} rows) {time.perf_counter() - began:.2f}s", file=sys.stderr)
+    return rows
 
 
 def prepare_folder(folder: Path) -> None:
