@@ -13,7 +13,13 @@ ibis = pytest.importorskip("ibis")
 from engine.catalog import Names  # noqa: E402
 from engine.events.ingest import connect  # noqa: E402
 from engine.model.audience import ChurnWarning  # noqa: E402
-from engine.simulate.churn import CHURN_COLUMNS, churn_warnings, member_groups, owners_on  # noqa: E402
+from engine.simulate.churn import (  # noqa: E402
+    CHURN_COLUMNS,
+    churn_warnings,
+    member_groups,
+    member_groups_on,
+    owners_on,
+)
 from tests.event_data import load_events  # noqa: E402
 
 TZ = "Asia/Shanghai"
@@ -129,3 +135,12 @@ def test_rows_carry_the_warning_and_the_values_it_read() -> None:
 
 def test_no_warnings_gives_no_rows() -> None:
     assert warnings([]) == []
+
+
+def test_member_groups_on_several_days_agrees_with_one_day_at_a_time(data: tuple[Any, Any]) -> None:
+    con, events = data
+    days = [dt.date(2026, 12, 31), *(dt.date(2027, 1, d) for d in range(1, 16))]
+    together = con.to_pyarrow(member_groups_on(events, days)).to_pylist()
+    for day in days:
+        assert {(r["member_id"], r["group_id"]) for r in together if r["as_of"] == day} == homes(data, day.day) \
+            if day.year == 2027 else not any(r["as_of"] == day for r in together)

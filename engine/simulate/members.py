@@ -110,6 +110,11 @@ def simulate_members(ctx: SimContext, events: Any | None = None, tag: str = "") 
 
     segments: list[Any] = []
     warnings: list[Any] = []
+    homes = None
+    if pb.churn:
+        from engine.simulate.churn import member_groups_on
+
+        homes = ctx.materialise(f"homes{tag}", member_groups_on(events, [p.last for p in ctx.periods]))
     for period in ctx.periods:
         t = _with_level(result.features[period.label], result.levels, period.label)
         if pb.segments:
@@ -119,8 +124,8 @@ def simulate_members(ctx: SimContext, events: Any | None = None, tag: str = "") 
             label = ibis.cases(*[(picked.segment == k, ibis.literal(v)) for k, v in names.items()],
                                else_=ibis.null("string"))
             segments.append(picked.mutate(segment_name=label))
-        if pb.churn:
-            warnings.append(_churn(ctx, t, period, events))
+        if homes is not None:
+            warnings.append(_churn(ctx, t, period, homes.filter(homes.as_of == period.last).drop("as_of")))
     if segments:
         result.segments = ctx.materialise(f"segments{tag}", ibis.union(*segments))
     if warnings:
@@ -138,9 +143,8 @@ def _with_level(features: Any, levels: Any | None, label: str) -> Any:
     return t.mutate(level_rank=t.level_rank.fill_null(0))
 
 
-def _churn(ctx: SimContext, table: Any, period: Period, events: Any) -> Any:
-    from engine.simulate.churn import churn_warnings, member_groups, owners_on
+def _churn(ctx: SimContext, table: Any, period: Period, homes: Any) -> Any:
+    from engine.simulate.churn import churn_warnings, owners_on
 
-    homes = member_groups(events, period.last)
     owners = owners_on(ctx.assignments, period.last)
     return churn_warnings(table, ctx.playbook.churn, ctx.names("member"), homes, owners, period.label, period.last)
