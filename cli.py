@@ -49,15 +49,16 @@ class _Main(click.Group):
         except Exception as exc:
             if os.environ.get("QUNCE_DEBUG"):
                 raise
-            first = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
-            fail(f"internal error, a bug in qunce: {type(exc).__name__}: {first} "
+            from engine.errors import first_line
+
+            fail(f"internal error, a bug in qunce: {type(exc).__name__}: {first_line(exc)} "
                  "(run again with QUNCE_DEBUG=1 for the details, and please report it)")
 
 
 @click.group(cls=_Main, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="qunce", message="qunce %(version)s")
 def main() -> None:
-    """群策 qunce: write your community operation as YAML playbooks and check them."""
+    """群策 qunce: write your community operation as YAML playbooks, check them, and try them on your data."""
 
 
 @main.command()
@@ -225,88 +226,94 @@ def events_generate(playbook: Path, out: Path, groups: int, members: int, days: 
         click.echo(f"  {kind.ljust(width)}  {count:>12,}")
 
 
-
 DATE = click.DateTime(formats=["%Y-%m-%d"])
+
+
+def _data_options(command: Any) -> Any:
+    """The options every command that reads event data takes."""
+    options = [
+        click.option("--events", "events_path", required=True, type=click.Path(path_type=Path),
+                     help="Event file: .csv, .tsv, .jsonl or .parquet; - for JSONL on standard input."),
+        click.option("--roster", required=True, type=click.Path(path_type=Path),
+                     help="Roster: a YAML file, or a folder with groups.csv, staff.csv, assignments.csv."),
+        click.option("--from", "start", type=DATE, default=None,
+                     help="First day of the window (default: the first event's)."),
+        click.option("--to", "end", type=DATE, default=None, help="Last day of the window (default: the last event's)."),
+        click.option("--skip-bad-rows", is_flag=True,
+                     help="Go on without rows that fail the checks (simulate writes them to OUT/rejected.csv)."),
+        LANG_OPTION,
+    ]
+    for option in reversed(options):
+        command = option(command)
+    return command
+
+
+def _request(playbook: Path, lang: str, events_path: Path, roster: Path, out: Path, start: Any, end: Any,
+             skip_bad_rows: bool) -> Any:
+    from engine.simulate.run import Request
+
+    return Request(playbook_or_exit(playbook, lang), playbook, events_path, roster, out,
+                   start.date() if start else None, end.date() if end else None, skip_bad_rows)
+
+
+def _exit_if_stopped(outcome: Any, events_path: Path, lang: str, console: Any) -> None:
+    """Print the roster's findings or the bad rows; exit 1 when the run could not go on."""
+    from engine.diagnostics.render import render
+    from engine.simulate.report import print_problems
+
+    roster = outcome.roster
+    if roster is not None and roster.diagnostics:
+        click.echo(render("text", roster.diagnostics, roster.texts, lang, sys.stderr.isatty()), err=True)
+        sys.exit(EXIT_FINDINGS)
+    if outcome.problems:
+        print_problems(console, str(events_path), outcome.summary, outcome.problems, lang, outcome.stopped)
+    if outcome.stopped:
+        sys.exit(EXIT_FINDINGS)
 
 
 @main.command()
 @click.argument("playbook", type=click.Path(dir_okay=False, path_type=Path))
-@click.option("--events", "events_path", required=True, type=click.Path(path_type=Path),
-              help="Event file: .csv, .tsv, .jsonl or .parquet.")
-@click.option("--roster", required=True, type=click.Path(path_type=Path),
-              help="Roster: a YAML file, or a folder with groups.csv, staff.csv, assignments.csv.")
 @click.option("--out", required=True, type=click.Path(file_okay=False, path_type=Path),
               help="Output folder (created if needed).")
-@click.option("--from", "start", type=DATE, default=None, help="First day of the window (default: the first event's).")
-@click.option("--to", "end", type=DATE, default=None, help="Last day of the window (default: the last event's).")
-@click.option("--skip-bad-rows", is_flag=True,
-              help="Go on without rows that fail the checks; they are written to OUT/rejected.csv.")
-@LANG_OPTION
+@_data_options
 def simulate(playbook: Path, events_path: Path, roster: Path, out: Path, start: Any, end: Any,
              skip_bad_rows: bool, lang: str | None) -> None:
     """Replay events through PLAYBOOK: metrics, points, levels, segments, group health, churn."""
-    from engine.diagnostics.render import render
     from engine.errors import QunceError
-    from engine.simulate.report import print_problems, print_summary
-    from engine.simulate.run import Request
+    from engine.simulate.report import print_summary
     from engine.simulate.run import simulate as run_simulation
 
     lang = lang or default_lang()
-    checked = playbook_or_exit(playbook, lang)
-    request = Request(checked, playbook, events_path, roster, out, start.date() if start else None,
-                      end.date() if end else None, skip_bad_rows)
+    request = _request(playbook, lang, events_path, roster, out, start, end, skip_bad_rows)
     console = _console()
     try:
         with _stdin_events(request), _progress(console) as progress:
             outcome = run_simulation(request, progress)
     except QunceError as exc:
         fail(str(exc))
-    if outcome.roster is not None and outcome.roster.diagnostics:
-        click.echo(render("text", outcome.roster.diagnostics, outcome.roster.texts, lang, sys.stderr.isatty()),
-                   err=True)
-        sys.exit(EXIT_FINDINGS)
-    if outcome.problems:
-        print_problems(console, str(events_path), outcome.summary, outcome.problems, lang, outcome.stopped)
-    if outcome.stopped:
-        sys.exit(EXIT_FINDINGS)
+    _exit_if_stopped(outcome, events_path, lang, console)
     print_summary(console, outcome.summary, outcome.written, str(out), lang)
-
 
 
 @main.command()
 @click.argument("playbook", type=click.Path(dir_okay=False, path_type=Path))
-@click.option("--events", "events_path", required=True, type=click.Path(path_type=Path),
-              help="Event file: .csv, .tsv, .jsonl or .parquet.")
-@click.option("--roster", required=True, type=click.Path(path_type=Path), help="Roster: YAML file or CSV folder.")
 @click.option("--member", "member_id", required=True, help="The member to explain.")
-@click.option("--from", "start", type=DATE, default=None, help="First day of the window (default: the first event's).")
-@click.option("--to", "end", type=DATE, default=None, help="Last day of the window (default: the last event's).")
-@click.option("--skip-bad-rows", is_flag=True, help="Go on without rows that fail the checks.")
-@LANG_OPTION
+@_data_options
 def explain(playbook: Path, events_path: Path, roster: Path, member_id: str, start: Any, end: Any,
             skip_bad_rows: bool, lang: str | None) -> None:
     """Show one member's timeline: points, level changes and the values behind them, segment, warnings."""
-    from engine.diagnostics.render import render
     from engine.errors import QunceError
     from engine.simulate.explain import member_timeline
-    from engine.simulate.report import print_problems
-    from engine.simulate.run import Outcome, Request, load
+    from engine.simulate.run import Outcome, load
 
     lang = lang or default_lang()
-    checked = playbook_or_exit(playbook, lang)
-    request = Request(checked, playbook, events_path, roster, Path("."), start.date() if start else None,
-                      end.date() if end else None, skip_bad_rows)
+    request = _request(playbook, lang, events_path, roster, Path("."), start, end, skip_bad_rows)
     outcome = Outcome()
     try:
         with _stdin_events(request):
             ctx = load(request, outcome)
-            if outcome.roster is not None and outcome.roster.diagnostics:
-                click.echo(render("text", outcome.roster.diagnostics, outcome.roster.texts, lang,
-                                  sys.stderr.isatty()), err=True)
-                sys.exit(EXIT_FINDINGS)
-            if outcome.problems:
-                print_problems(_console(), str(events_path), outcome.summary, outcome.problems, lang, outcome.stopped)
-            if ctx is None:
+            _exit_if_stopped(outcome, events_path, lang, _console())
+            if ctx is None:  # stopped (reported above)
                 sys.exit(EXIT_FINDINGS)
             lines = member_timeline(ctx, member_id, lang)
     except QunceError as exc:
@@ -332,6 +339,7 @@ def _stdin_events(request: Any) -> Any:
             request.events = path
             yield
     return swap()
+
 
 def _console() -> Any:
     from rich.console import Console

@@ -20,7 +20,7 @@ PLAYBOOK = str(HERE / "playbook.yaml")
 EVENTS = str(HERE / "events.csv")
 ROSTER = str(HERE / "roster.yaml")
 OUTPUTS = ("group_daily", "group_period", "staff_period", "retention", "group_states", "group_health", "admissions",
-           "admission_rates", "group_period_admitted", "penalties", "points_ledger", "member_levels", "segments",
+           "admission_rates", "refusal_reasons", "group_period_admitted", "penalties", "points_ledger", "member_levels", "segments",
            "churn_warnings")
 
 
@@ -51,7 +51,8 @@ def test_every_output_is_written_in_parquet_and_csv(out: Path) -> None:
         assert parquet.num_rows == len(rows(out, name)), name
     summary = json.loads((out / "summary.json").read_text(encoding="utf-8"))
     assert summary["outputs"] == {name: len(rows(out, name)) for name in OUTPUTS}
-    assert not list(out.glob(".*.tmp"))
+    assert sorted(p.name for p in out.iterdir()) == sorted(
+        [f"{name}.{fmt}" for name in OUTPUTS for fmt in ("csv", "parquet")] + ["summary.json", "timings.json"])
 
 
 def test_summary_reconciles_rows_and_states_the_conventions(out: Path) -> None:
@@ -120,6 +121,8 @@ def test_entry_threshold_refuses_the_admins_invite(out: Path) -> None:
     got = {r["member_id"]: (r["admitted"], r["reason"]) for r in rows(out, "admissions")}
     assert got == {"m1": ("true", "open"), "m2": ("true", "open"), "m3": ("false", "inviter_not_allowed"),
                    "m4": ("true", "invited_by_role")}
+    refusals = [(r["group_type"], r["reason"], r["refused"], r["share"]) for r in rows(out, "refusal_reasons")]
+    assert refusals == [("vip", "inviter_not_allowed", "1", "0.5")]
     rates = {r["group_type"]: (r["joins"], r["admitted"], r["admission_rate"]) for r in rows(out, "admission_rates")}
     assert rates == {"traffic": ("2", "2", "1.0"), "vip": ("2", "1", "0.5")}
     admitted = {(r["grain"], r["group_id"], r["period"]): r["new_members"] for r in rows(out, "group_period_admitted")}
@@ -168,6 +171,13 @@ def test_bad_rows_stop_the_run_and_say_where(tmp_path: Path) -> None:
     summary = json.loads((folder / "summary.json").read_text(encoding="utf-8"))
     assert (summary["rows"]["read"], summary["rows"]["accepted"], summary["rows"]["rejected"]) == (19, 16, 3)
     assert "3 bad rows were skipped" in output
+
+    # a clean run into the same folder leaves nothing of the earlier one behind
+    code, output = run("--out", str(folder))
+    assert code == 0, output
+    assert not (folder / "rejected.csv").exists() and not (folder / "rejected.parquet").exists()
+    assert not list(folder.glob(".qunce-partial-*"))
+    assert json.loads((folder / "summary.json").read_text(encoding="utf-8"))["rows"]["rejected"] == 0
 
 
 def test_window_and_bad_window(tmp_path: Path) -> None:

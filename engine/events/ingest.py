@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from engine.errors import InputError, UsageError
+from engine.errors import InputError, UsageError, first_line
 from engine.events.columns import BY_NAME, COLUMNS, EVENT_TYPES
 
 REQUIRED_COLUMNS = ("ts", "type", "group_id")
@@ -170,8 +170,7 @@ def read_raw(con: Any, path: Path, timezone: str) -> Any:
     except (InputError, UsageError):
         raise
     except Exception as exc:  # a file DuckDB cannot read at all: say which and why
-        first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-        raise InputError(f"{path}: cannot read events: {first}") from None
+        raise InputError(f"{path}: cannot read events: {first_line(exc)}") from None
 
 
 def _typed(name: str, dtype: Any) -> bool:
@@ -392,12 +391,6 @@ def accepted_events(flagged: Any, problems: Any | None) -> Any:
         count=_whole(good["count"])[0].try_cast("int64").fill_null(1),
         length=_whole(good.length)[0].try_cast("int64"),
     )
-
-
-def check_events(flagged: Any) -> tuple[Any, Any]:
-    """(accepted events, problems) from the flagged rows, unmaterialised."""
-    problems = problems_of(flagged)
-    return accepted_events(flagged, problems), problems
 
 
 def _duplicates(raw: Any) -> Any:

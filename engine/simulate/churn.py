@@ -31,18 +31,7 @@ def member_groups(events: Any, as_of: dt.date) -> Any:
     A member with a join in the group is in when their last join or leave (by ts, then row) on
     or before `as_of` is a join. A member without any join there (joined before the data
     starts) is in when their last member event there is not a leave. Staff posts do not count."""
-    import ibis
-
-    t = member_events(events)
-    t = t.filter(t.date <= as_of)
-    # One aggregation per (member, group), no window over the events: the last move and the last
-    # event by (ts, row), and whether there was a join at all.
-    order = ibis.struct({"ts": t.ts, "row": t.row})
-    move = t.type.isin(["join", "leave"])
-    pairs = t.group_by(["member_id", "group_id"]).aggregate(
-        _has_join=(t.type == "join").any(), _last_move=t.type.argmax(order, where=move), _last=t.type.argmax(order))
-    inside = ibis.ifelse(pairs._has_join, pairs._last_move == "join", pairs._last != "leave")
-    return pairs.filter(inside).select("member_id", "group_id")
+    return member_groups_on(events, [as_of]).drop("as_of")
 
 
 def member_groups_on(events: Any, days: Sequence[dt.date]) -> Any:

@@ -7,6 +7,8 @@ import datetime as dt
 import os
 import sys
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
@@ -19,6 +21,19 @@ from engine.simulate.periods import Period, periods
 
 # QUNCE_PROFILE=1 prints how long each materialised step took (for bench work).
 PROFILE = bool(os.environ.get("QUNCE_PROFILE"))
+
+
+@contextmanager
+def profiled(label: str) -> Iterator[None]:
+    """Under QUNCE_PROFILE, print how long the block took."""
+    if not PROFILE:
+        yield
+        return
+    began = time.perf_counter()
+    yield
+    print(f"qunce profile: {label} {time.perf_counter() - began:.2f}s", file=sys.stderr)
+
+
 # membership.evaluate → the simulator's period names
 EVALUATE_PERIODS = {"daily": "day", "weekly": "week", "monthly": "month", "quarterly": "quarter"}
 
@@ -63,9 +78,5 @@ class SimContext:
 
     def materialise(self, name: str, table: Any) -> Any:
         """Compute `table` once into a temporary table (later stages read it many times)."""
-        if not PROFILE:
+        with profiled(name):
             return self.con.create_table(f"qunce_{name}", table, temp=True, overwrite=True)
-        began = time.perf_counter()
-        stored = self.con.create_table(f"qunce_{name}", table, temp=True, overwrite=True)
-        print(f"qunce profile: {name} {time.perf_counter() - began:.2f}s", file=sys.stderr)
-        return stored

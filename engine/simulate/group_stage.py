@@ -27,6 +27,7 @@ class GroupResult:
     health: Any | None = None  # per group per evaluation period
     admissions: Any | None = None
     admission_rates: Any | None = None
+    refusal_reasons: Any | None = None
     period_admitted: Any | None = None
     penalties: Any | None = None
 
@@ -42,7 +43,7 @@ def metrics(ctx: SimContext, events: Any | None = None, tag: str = "", staff: bo
     daily = ctx.materialise(f"group_daily{tag}", group_daily(events, ctx.groups, ctx.start, ctx.end, config))
     cohorts = ctx.materialise(f"retention{tag}", retention(events, ctx.start, ctx.end, config.retention_days,
                                                            groups=ctx.groups, last_day=ctx.end))
-    periods = [_with_custom(ctx, events, group_period(events, daily, ctx.groups, ctx.start, ctx.end, grain, config,
+    periods = [_with_custom_period(ctx, events, group_period(events, daily, ctx.groups, ctx.start, ctx.end, grain, config,
                                                       cohorts), grain).mutate(grain=ibis.literal(grain))
                for grain in grains]
     period = ctx.materialise(f"group_period{tag}", ibis.union(*periods))
@@ -58,38 +59,36 @@ def _custom(ctx: SimContext) -> tuple[list[Any], list[Any]]:
     return [m for m in metrics if m.expr is None], [m for m in metrics if m.expr is not None]
 
 
-def _with_custom(ctx: SimContext, events: Any, table: Any, grain: str) -> Any:
-    """group_period with the playbook's custom group metrics as extra columns."""
+def _with_custom(ctx: SimContext, table: Any, key: str, values: Callable[[list[Any]], Any]) -> Any:
+    """`table` (group_id, `key`, …) with the playbook's custom group metrics as extra columns:
+    `values(aggregates)` gives the event aggregates by group_id and `key`; the expressions are
+    computed over the result."""
     aggregates, expressions = _custom(ctx)
-    if not aggregates and not expressions:
-        return table
-    from engine.simulate.custom_metrics import expr_columns, group_custom_period
+    from engine.simulate.custom_metrics import expr_columns
 
     if aggregates:
-        extra = group_custom_period(ctx.filterable(events), aggregates, grain, ctx.start, ctx.end, ctx.groups)
-        extra = extra.rename(_group="group_id", _start="period_start")
-        table = table.left_join(extra, [table.group_id == extra._group, table.period_start == extra._start])
-        table = table.drop("_group", "_start")
+        extra = values(aggregates).rename(_group="group_id", _key=key)
+        table = table.left_join(extra, [table.group_id == extra._group, table[key] == extra._key])
+        table = table.drop("_group", "_key")
     if expressions:
         table = table.mutate(**expr_columns(table, expressions, ctx.names("group")))
     return table
 
 
+def _with_custom_period(ctx: SimContext, events: Any, table: Any, grain: str) -> Any:
+    """group_period with the custom group metrics."""
+    from engine.simulate.custom_metrics import group_custom_period
+
+    return _with_custom(ctx, table, "period_start", lambda aggregates: group_custom_period(
+        ctx.filterable(events), aggregates, grain, ctx.start, ctx.end, ctx.groups))
+
+
 def _with_custom_daily(ctx: SimContext, measured: Any) -> Any:
     """The daily group windows with the custom group metrics lifecycle conditions may read."""
-    aggregates, expressions = _custom(ctx)
-    if not aggregates and not expressions:
-        return measured
-    from engine.simulate.custom_metrics import expr_columns, group_custom_daily
+    from engine.simulate.custom_metrics import group_custom_daily
 
-    if aggregates:
-        extra = group_custom_daily(ctx.filterable(ctx.events), aggregates, measured.select("group_id", "date"))
-        extra = extra.rename(_group="group_id", _date="date")
-        measured = measured.left_join(extra, [measured.group_id == extra._group, measured.date == extra._date])
-        measured = measured.drop("_group", "_date")
-    if expressions:
-        measured = measured.mutate(**expr_columns(measured, expressions, ctx.names("group")))
-    return measured
+    return _with_custom(ctx, measured, "date", lambda aggregates: group_custom_daily(
+        ctx.filterable(ctx.events), aggregates, measured.select("group_id", "date")))
 
 
 def simulate_groups(ctx: SimContext, lap: Callable[[str], None] = lambda stage: None) -> GroupResult:
@@ -109,11 +108,18 @@ def simulate_groups(ctx: SimContext, lap: Callable[[str], None] = lambda stage: 
         result.states = ctx.materialise("group_states", lifecycle_daily(measured, pb.lifecycle, ctx.names("group")))
         result.health = ctx.materialise("group_health", group_health(result.states, pb.lifecycle, ctx.period))
     if any(gt.entry.mode != "open" for gt in pb.group_types.values()):
-        from engine.simulate.admission import admission_rates, admissions, refused_rows, without_refused
+        from engine.simulate.admission import (
+            admission_rates,
+            admissions,
+            refusal_reasons,
+            refused_rows,
+            without_refused,
+        )
 
         result.admissions = ctx.materialise("admissions", admissions(ctx.events, ctx.groups, ctx.assignments,
                                                                       pb.group_types))
         result.admission_rates = ctx.materialise("admission_rates", admission_rates(result.admissions))
+        result.refusal_reasons = ctx.materialise("refusal_reasons", refusal_reasons(result.admissions))
         refused = int(result.admissions.filter(~result.admissions.admitted).count().execute())
         if refused:
             # Materialised: as a view, DuckDB re-ran the anti join in every part of group_period.

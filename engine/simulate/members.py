@@ -58,19 +58,17 @@ def features_at(ctx: SimContext, period: Period, wanted: list[Resolved], ledger:
         table = table.mutate(**{name: table[name].fill_null(0) for name in points.columns if name != "_member"})
     custom = [m for m in ctx.playbook.metrics.custom if m.scope == "member"]
     aggregates = [m for m in custom if m.expr is None]
-    if aggregates:
-        from engine.simulate.custom_metrics import member_custom
+    expressions = [m for m in custom if m.expr is not None]
+    from engine.simulate.custom_metrics import expr_columns, member_custom
 
+    if aggregates:
         extra = member_custom(ctx.filterable(events), aggregates, period.last).rename(_member="member_id")
         table = table.left_join(extra, table.member_id == extra._member).drop("_member")
         table = table.mutate(**{m.id: table[m.id].fill_null(0) for m in aggregates})
     if any(f.id == "group_type" for f in wanted):
         table = _with_group_type(ctx, table, events, period)
-    expressions = [m for m in custom if m.expr is not None]
-    for metric in expressions:
-        from engine.simulate.custom_metrics import expr_columns
-
-        table = table.mutate(**expr_columns(table, [metric], ctx.names("member")))
+    if expressions:
+        table = table.mutate(**expr_columns(table, expressions, ctx.names("member")))
     return table.mutate(period=ibis.literal(period.label))
 
 
@@ -102,14 +100,14 @@ def simulate_members(ctx: SimContext, events: Any | None = None, tag: str = "") 
 
     levels = pb.membership.levels if pb.membership is not None else []
     if levels:
-        by_label = {p.label: p for p in ctx.periods}
         level_periods = [LevelPeriod(p.label, p.last) for p in ctx.periods]
         result.levels = ctx.materialise(f"levels{tag}", evaluate_levels(
-            ctx.con, levels, level_periods, lambda p: result.features[by_label[p.label].label],
+            ctx.con, levels, level_periods, lambda p: result.features[p.label],
             ctx.names("member"), pb.membership.demotion if pb.membership is not None else "one_step"))
 
     segments: list[Any] = []
     warnings: list[Any] = []
+    segment_names = {s.id: s.name for s in pb.segments}
     homes = None
     if pb.churn:
         from engine.simulate.churn import member_groups_on
@@ -118,10 +116,9 @@ def simulate_members(ctx: SimContext, events: Any | None = None, tag: str = "") 
     for period in ctx.periods:
         t = _with_level(result.features[period.label], result.levels, period.label)
         if pb.segments:
-            names = {s.id: s.name for s in pb.segments}
             segment = first_match(t, [(s.id, s.when) for s in pb.segments], ctx.names("member"))
             picked = t.select(period=ibis.literal(period.label), member_id=t.member_id, segment=segment)
-            label = ibis.cases(*[(picked.segment == k, ibis.literal(v)) for k, v in names.items()],
+            label = ibis.cases(*[(picked.segment == k, ibis.literal(v)) for k, v in segment_names.items()],
                                else_=ibis.null("string"))
             segments.append(picked.mutate(segment_name=label))
         if homes is not None:

@@ -15,6 +15,7 @@ from engine.errors import InputError, UsageError
 from engine.events.roster import Roster, load_roster
 from engine.model import Playbook
 from engine.simulate.context import SimContext
+from engine.simulate.outputs import Output
 
 MAX_PROBLEMS_SHOWN = 20
 
@@ -117,7 +118,7 @@ def simulate(request: Request, progress: Progress = lambda stage: None) -> Outco
     from engine.files import write_text_atomic
     from engine.simulate.group_stage import simulate_groups
     from engine.simulate.members import simulate_members
-    from engine.simulate.outputs import prepare_folder, write_table
+    from engine.simulate.outputs import write_outputs
     from engine.simulate.summary import build_summary
 
     clock = _Clock()
@@ -134,12 +135,9 @@ def simulate(request: Request, progress: Progress = lambda stage: None) -> Outco
     clock.lap("members")
 
     progress("write")
-    prepare_folder(request.out)
-    tables = _outputs(group_result, member_result)
-    if outcome.problem_table is not None:
-        tables.append(("rejected", _rejected(outcome.problem_table, request.events), ["row", "column", "reason"]))
-    for name, table, order in tables:
-        outcome.written.append((name, write_table(ctx.con, table, request.out, name, order)))
+    rejected = _rejected(outcome.problem_table, request.events) if outcome.problem_table is not None else None
+    tables = [*_outputs(group_result, member_result), ("rejected", rejected, ["row", "column", "reason"])]
+    outcome.written = write_outputs(ctx.con, tables, request.out)
     outcome.summary = build_summary(ctx, request, outcome.rows, group_result, member_result, outcome.written)
     write_text_atomic(request.out / "summary.json", json.dumps(outcome.summary, ensure_ascii=False, indent=2) + "\n")
     clock.lap("write")
@@ -148,19 +146,18 @@ def simulate(request: Request, progress: Progress = lambda stage: None) -> Outco
     return outcome
 
 
-def _outputs(groups: Any, members: Any) -> list[tuple[str, Any, list[str]]]:
-    # (file stem, table, row order): every output the run has, in a stable order.
-    out: list[tuple[str, Any, list[str]]] = [
+def _outputs(groups: Any, members: Any) -> list[Output]:
+    # (file stem, table or None, row order): every output a run can have, in a stable order.
+    return [
         ("group_daily", groups.daily, ["group_id", "date"]),
         ("group_period", groups.period, ["grain", "group_id", "period_start"]),
         ("staff_period", groups.staff, ["grain", "staff_id", "role", "period_start"]),
         ("retention", groups.retention, ["group_id", "join_date"]),
-    ]
-    optional = [
         ("group_states", groups.states, ["group_id", "date"]),
         ("group_health", groups.health, ["group_id", "period_start"]),
         ("admissions", groups.admissions, ["group_id", "ts", "row"]),
         ("admission_rates", groups.admission_rates, ["group_type", "mode"]),
+        ("refusal_reasons", groups.refusal_reasons, ["group_type", "mode", "reason"]),
         ("group_period_admitted", groups.period_admitted, ["group_id", "period_start"]),
         ("penalties", groups.penalties, ["group_id", "member_id", "ts", "row"]),
         ("points_ledger", members.ledger, ["member_id", "seq"]),
@@ -168,8 +165,6 @@ def _outputs(groups: Any, members: Any) -> list[tuple[str, Any, list[str]]]:
         ("segments", members.segments, ["period", "member_id"]),
         ("churn_warnings", members.churn, ["period", "warning", "group_id", "member_id"]),
     ]
-    out += [(name, table, order) for name, table, order in optional if table is not None]
-    return out
 
 
 def _first_problems(problems: Any) -> list[dict[str, Any]]:

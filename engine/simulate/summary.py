@@ -97,7 +97,10 @@ def build_summary(ctx: SimContext, request: Any, rows: dict[str, Any], groups: A
     if members.churn is not None:
         summary["churn_warnings"] = nested(counts(members.churn, ["period", "warning"]), "period", "warning")
     if groups.penalties is not None:
-        summary["penalties"] = nested(counts(groups.penalties, ["behaviour", "penalty"]), "behaviour", "penalty")
+        from engine.simulate.penalties import penalty_summary
+
+        rows_by_kind = [_plain(r) for r in penalty_summary(groups.penalties).to_pyarrow().to_pylist()]
+        summary["penalties"] = nested(rows_by_kind, "behaviour", "penalty")
     if groups.admission_rates is not None:
         summary["admission"] = [_plain(r) for r in groups.admission_rates.order_by(["group_type", "mode"])
                                 .to_pyarrow().to_pylist()]
