@@ -1,0 +1,1 @@
+"""The compile stage: playbooks → staff task lists, calendars and handbooks."""
