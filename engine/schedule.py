@@ -141,3 +141,43 @@ def rrule_per_week(text: str) -> float:
 def rrule_weekdays(text: str) -> set[int]:
     """The weekdays (0 = Monday) an RRULE fires on during a year."""
     return {moment.weekday() for moment in _year_of(text)}
+
+
+
+_ZH_WEEKDAYS = "一二三四五六日"
+_EN_WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+
+
+def describe(clock: Clock, lang: str = "zh") -> str:
+    """A clock schedule in words: 每天 20:00, 每周一、四 20:00, 每月1日、15日 10:00 (zh), or
+    daily at 20:00, every Mon, Thu at 20:00, monthly on the 1st, 15th at 10:00 (en)."""
+    zh = lang == "zh"
+    if clock.kind == "daily":
+        when = "每天" if zh else "daily"
+    elif clock.weekdays == (0, 1, 2, 3, 4):
+        when = "工作日" if zh else "weekdays"
+    elif clock.weekdays == (5, 6):
+        when = "周末" if zh else "weekends"
+    elif clock.kind == "weekly":
+        when = ("每周" + "、".join(_ZH_WEEKDAYS[d] for d in clock.weekdays) if zh
+                else "every " + ", ".join(_EN_WEEKDAYS[d] for d in clock.weekdays))
+    elif zh:
+        when = "每月" + "、".join("最后一天" if d == -1 else f"倒数第{-d}天" if d < 0 else f"{d}日" for d in clock.monthdays)
+    else:
+        when = "monthly on the " + ", ".join(_en_monthday(d) for d in clock.monthdays)
+    if clock.at is None:
+        return when
+    return f"{when} {clock.at}" if zh else f"{when} at {clock.at}"
+
+
+def _en_monthday(day: int) -> str:
+    if day == -1:
+        return "last day"
+    if day < 0:
+        return f"{_ordinal(-day)} last day"
+    return _ordinal(day)
+
+
+def _ordinal(n: int) -> str:
+    suffix = "th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
+    return f"{n}{suffix}"
