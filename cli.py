@@ -283,8 +283,9 @@ def simulate(playbook: Path, events_path: Path, roster: Path, out: Path, start: 
     from engine.simulate.report import print_summary
     from engine.simulate.run import simulate as run_simulation
 
+    request = _request(playbook, lang or default_lang(), events_path, roster, out, start, end, skip_bad_rows)
+    request.statement_lang = "en" if lang == "en" else "zh"  # statements are Chinese unless asked
     lang = lang or default_lang()
-    request = _request(playbook, lang, events_path, roster, out, start, end, skip_bad_rows)
     console = _console()
     try:
         with _stdin_events(request), _progress(console) as progress:
@@ -358,7 +359,7 @@ def _progress(console: Any) -> Any:
             return
         from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
-        stages = ["ingest", "groups", "members", "write"]
+        stages = ["ingest", "groups", "members", "commission", "write"]
         with Progress(TextColumn("{task.description}"), BarColumn(), TimeElapsedColumn(), console=console,
                       transient=True) as bar:
             task = bar.add_task("simulate", total=len(stages))

@@ -30,6 +30,7 @@ class Request:
     start: dt.date | None = None
     end: dt.date | None = None
     skip_bad_rows: bool = False
+    statement_lang: str = "zh"  # the staff statements' language (zh unless --lang en)
 
 
 @dataclass
@@ -115,6 +116,8 @@ def simulate(request: Request, progress: Progress = lambda stage: None) -> Outco
     that cannot be used."""
     import json
 
+    from engine.commission.report import commission_summary, write_statements
+    from engine.commission.stage import run_commission
     from engine.files import write_text_atomic
     from engine.simulate.group_stage import simulate_groups
     from engine.simulate.members import simulate_members
@@ -133,12 +136,19 @@ def simulate(request: Request, progress: Progress = lambda stage: None) -> Outco
     progress("members")
     member_result = simulate_members(ctx)
     clock.lap("members")
+    progress("commission")
+    commission = run_commission(ctx, group_result.period)
+    clock.lap("commission")
 
     progress("write")
     rejected = _rejected(outcome.problem_table, request.events) if outcome.problem_table is not None else None
-    tables = [*_outputs(group_result, member_result), ("rejected", rejected, ["row", "column", "reason"])]
+    tables = [*_outputs(group_result, member_result), *_commission_outputs(commission),
+              ("rejected", rejected, ["row", "column", "reason"])]
     outcome.written = write_outputs(ctx.con, tables, request.out)
+    write_statements(commission, ctx, request.out, request.statement_lang)
     outcome.summary = build_summary(ctx, request, outcome.rows, group_result, member_result, outcome.written)
+    if commission is not None:
+        outcome.summary["commission"] = commission_summary(commission)
     write_text_atomic(request.out / "summary.json", json.dumps(outcome.summary, ensure_ascii=False, indent=2) + "\n")
     clock.lap("write")
     outcome.timings = clock.laps()
@@ -164,6 +174,15 @@ def _outputs(groups: Any, members: Any) -> list[Output]:
         ("member_levels", members.levels, ["member_id", "period_end"]),
         ("segments", members.segments, ["period", "member_id"]),
         ("churn_warnings", members.churn, ["period", "warning", "group_id", "member_id"]),
+    ]
+
+
+def _commission_outputs(commission: Any) -> list[Output]:
+    tables = commission.tables() if commission is not None else {}
+    return [
+        ("statements", tables.get("statements"), ["period", "staff_id", "line"]),
+        ("payouts", tables.get("payouts"), ["period", "staff_id"]),
+        ("commission_units", tables.get("commission_units"), ["period", "unit", "kpi"]),
     ]
 
 

@@ -1,0 +1,184 @@
+"""What the commission stage reads from the simulation, fetched as plain rows: each unit's
+metrics per period, who held which group for how many days, and the refunds that reach back
+into a closed period. Relational (Ibis) up to here; the rows are groups × periods, not events."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from engine.commission.payfactor import ZERO
+from engine.commission.plan import Plan
+from engine.commission.statements import Holding
+from engine.commission.units import UnitInput
+from engine.expr.to_ibis import row_values
+from engine.simulate.context import SimContext
+from engine.simulate.periods import Period, period_label, period_of, periods
+
+
+@dataclass
+class Inputs:
+    periods: list[Period]
+    units: dict[tuple[str, str], UnitInput]  # (unit, period label) → metrics
+    holdings: list[Holding]
+    late: dict[tuple[str, str, str], Decimal]  # (unit, order period, refund period) → amount
+    group_names: dict[str, str]
+    staff_names: dict[str, str]
+
+
+def read_inputs(ctx: SimContext, plan: Plan, group_period: Any) -> Inputs:
+    """`group_period`: the simulation's group_period (all grains, with custom metrics)."""
+    window = periods(ctx.start, ctx.end, plan.grain)
+    labels = [p.label for p in window]
+    rows = _group_rows(ctx, plan, group_period)
+    holdings = _holdings(ctx, plan.grain)
+    late, addback = _late_refunds(ctx, plan, labels) if plan.commission.clawback else ({}, {})
+    if plan.unit == "group":
+        units = {(r["group_id"], r["period"]): UnitInput(r["group_id"], r["period"], r | {"groups": Decimal(1)},
+                                                         addback=addback.get((r["group_id"], r["period"]), ZERO))
+                 for r in rows}
+    else:
+        units, late = _staff_units(ctx, plan, rows, holdings, late, addback)
+    return Inputs(window, units, holdings, late, {g.id: g.name for g in ctx.roster.groups},
+                  {s.id: s.name for s in ctx.roster.staff})
+
+
+def _group_rows(ctx: SimContext, plan: Plan, group_period: Any) -> list[dict[str, Any]]:
+    grains = group_period.select("grain").distinct().to_pyarrow().column(0).to_pylist()
+    if plan.grain in grains:
+        table = group_period.filter(group_period.grain == plan.grain).drop("grain")
+    else:
+        from engine.simulate.group_stage import metrics
+
+        _, _, table, _ = metrics(ctx, tag="_commission", staff=False, grains=(plan.grain,))
+        table = table.drop("grain")
+    table = table.order_by(["period_start", "group_id"])
+    schema = dict(table.schema().items())
+    return [row_values(row, schema) | {"group_id": row["group_id"], "period": row["period"]}
+            for row in table.to_pyarrow().to_pylist()]
+
+
+def _holdings(ctx: SimContext, grain: str) -> list[Holding]:
+    """Days each staff member held each group in each role, per period, with the group's days."""
+    import ibis
+
+    from engine.simulate.frames import group_days
+
+    a = ctx.assignments
+    cal = group_days(ctx.groups, ctx.start, ctx.end).select("group_id", "date")
+    cal = cal.mutate(_period=period_of(cal.date, grain))
+    days = cal.group_by([cal.group_id.name("_g"), cal._period.name("_p")]).aggregate(group_days=cal.count())
+    held = cal.join(a, [cal.group_id == a.group_id, cal.date >= a.from_date.cast("date"),
+                        cal.date <= a.to_date.cast("date").fill_null(ibis.literal(ctx.end, type="date"))])
+    held = held.select("staff_id", "role", "group_id", "date", "_period").distinct()
+    # Several holders of one role on one day share that day's part of the role.
+    crowd = held.group_by([held.group_id.name("_cg"), held.role.name("_cr"), held.date.name("_cd")]).aggregate(
+        holders=held.count())
+    held = held.join(crowd, [held.group_id == crowd._cg, held.role == crowd._cr, held.date == crowd._cd])
+    held = held.group_by(["staff_id", "role", "group_id", "_period", "holders"]).aggregate(days=held.count())
+    held = held.join(days, [held.group_id == days._g, held._period == days._p])
+    held = held.select("staff_id", "role", "group_id", "holders", "days", "group_days",
+                       period=period_label(held._period, grain))
+    parts: dict[tuple[str, str, str, str], list[Any]] = {}
+    for r in held.order_by(["period", "staff_id", "group_id", "role", "holders"]).to_pyarrow().to_pylist():
+        key = (r["staff_id"], r["role"], r["group_id"], r["period"])
+        entry = parts.setdefault(key, [0, ZERO, int(r["group_days"])])
+        entry[0] += int(r["days"])
+        entry[1] += Decimal(int(r["days"])) / Decimal(int(r["holders"]))
+    return [Holding(staff, role, group, period, days_held, group_days, role_days)
+            for (staff, role, group, period), (days_held, role_days, group_days) in parts.items()]
+
+
+def _late_refunds(ctx: SimContext, plan: Plan, labels: list[str]) -> tuple[
+        dict[tuple[str, str, str], Decimal], dict[tuple[str, str], Decimal]]:
+    """Refunds made in a later period than their order (matched by order_id, the order placed at
+    or before the refund), when the order's period is one of the window's periods. Returns the
+    clawbacks by the order's group and the add-backs by the refund's group and period (a refund
+    already counted against the period it happened in is taken out of it: it is clawed back
+    from its order's period instead). Refunds without a matching order, or of orders before the
+    window, stay in the period they happened (the simulator's convention)."""
+    e = ctx.events.filter((ctx.events.date >= ctx.start) & (ctx.events.date <= ctx.end))
+    refunds = e.filter((e.type == "refund") & e.order_id.notnull())
+    orders = ctx.events.filter((ctx.events.type == "order") & ctx.events.order_id.notnull())
+    orders = orders.select(_oid=orders.order_id, _ogroup=orders.group_id, _ots=orders.ts, _odate=orders.date)
+    matched = refunds.join(orders, [refunds.order_id == orders._oid, orders._ots <= refunds.ts])
+    first = matched.group_by(["row"]).aggregate(_odate=matched._odate.min(), _ogroup=matched._ogroup.min(),
+                                                group_id=matched.group_id.min(), date=matched.date.min(),
+                                                amount=matched.amount.min())
+    grain = plan.grain
+    first = first.mutate(order_period=period_label(period_of(first._odate, grain), grain),
+                         refund_period=period_label(period_of(first.date, grain), grain))
+    first = first.filter(first.order_period != first.refund_period)
+    rows = first.group_by(["_ogroup", "group_id", "order_period", "refund_period"]).aggregate(
+        amount=first.amount.sum()).order_by(["order_period", "refund_period", "_ogroup", "group_id"])
+    late: dict[tuple[str, str, str], Decimal] = defaultdict(lambda: ZERO)
+    addback: dict[tuple[str, str], Decimal] = defaultdict(lambda: ZERO)
+    for r in rows.to_pyarrow().to_pylist():
+        if r["order_period"] not in labels or r["order_period"] > r["refund_period"]:
+            continue
+        amount = Decimal(r["amount"])
+        late[r["_ogroup"], r["order_period"], r["refund_period"]] += amount
+        addback[r["group_id"], r["refund_period"]] += amount
+    return dict(late), dict(addback)
+
+
+def _staff_units(ctx: SimContext, plan: Plan, rows: list[dict[str, Any]], holdings: list[Holding],
+                 late: dict[tuple[str, str, str], Decimal], addback: dict[tuple[str, str], Decimal]) -> tuple[
+        dict[tuple[str, str], UnitInput], dict[tuple[str, str, str], Decimal]]:
+    """Per-staff pools: the staff member's metrics over the groups they held (each group's
+    counts and amounts × days held ÷ the group's days; rates from those sums), the part of the
+    period they held any group, and their share of their groups' late refunds."""
+    from engine.commission.staff_metrics import staff_values
+
+    by_group = {(r["group_id"], r["period"]): r for r in rows}
+    share: dict[tuple[str, str], dict[str, Decimal]] = defaultdict(dict)
+    for h in holdings:
+        part = Decimal(h.assigned_days) / Decimal(h.group_days)
+        share[h.staff_id, h.period][h.group_id] = max(share[h.staff_id, h.period].get(h.group_id, ZERO), part)
+    days = _active_days(ctx, plan.grain)
+    lengths = {p.label: Decimal((p.last - p.first).days + 1) for p in periods(ctx.start, ctx.end, plan.grain)}
+    units: dict[tuple[str, str], UnitInput] = {}
+    for (staff, period), groups in sorted(share.items()):
+        held = [(by_group[g, period], s) for g, s in sorted(groups.items()) if (g, period) in by_group]
+        values = staff_values(ctx.playbook, plan, held)
+        back = sum((s * addback.get((g, period), ZERO) for g, s in groups.items()), ZERO)
+        units[staff, period] = UnitInput(staff, period, values, days.get((staff, period), 0) / lengths[period], back)
+    staff_late: dict[tuple[str, str, str], Decimal] = defaultdict(lambda: ZERO)
+    for (group, origin, refund_period), amount in late.items():
+        for (staff, period), groups in share.items():
+            if period == origin and group in groups:
+                staff_late[staff, origin, refund_period] += groups[group] * amount
+    return units, dict(staff_late)
+
+
+def _active_days(ctx: SimContext, grain: str) -> dict[tuple[str, str], int]:
+    import ibis
+
+    from engine.simulate.frames import days_table
+
+    a = ctx.assignments
+    cal = days_table(ctx.start, ctx.end)
+    held = cal.join(a, [cal.date >= a.from_date.cast("date"),
+                        cal.date <= a.to_date.cast("date").fill_null(ibis.literal(ctx.end, type="date"))])
+    held = held.select("staff_id", "date").distinct()
+    held = held.mutate(period=period_label(period_of(held.date, grain), grain))
+    counted = held.group_by(["staff_id", "period"]).aggregate(days=held.count())
+    return {(r["staff_id"], r["period"]): int(r["days"]) for r in counted.to_pyarrow().to_pylist()}
+
+
+def window_days(p: Period) -> int:
+    """Days of the period inside the window."""
+    return (p.last - p.first).days + 1
+
+
+def full_days(p: Period) -> int:
+    """Days of the whole calendar period (a period the window cuts is partial)."""
+    if "-W" in p.label:
+        return 7
+    months = 3 if "Q" in p.label else 1
+    month = p.start.month - 1 + months
+    following = dt.date(p.start.year + month // 12, month % 12 + 1, 1)
+    return (following - p.start).days

@@ -1,0 +1,55 @@
+"""The commission stage of `qunce simulate`: read the inputs, run the plan, build the book."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from engine.commission.inputs import Inputs, read_inputs
+from engine.commission.plan import Plan, compile_plan
+from engine.commission.statements import Book, build_book
+from engine.commission.units import Recompute, run_units
+from engine.simulate.context import SimContext
+
+
+@dataclass
+class Commission:
+    plan: Plan
+    inputs: Inputs
+    book: Book
+    playbook_name: str
+    playbook_roles: dict[str, Any]
+
+    def tables(self) -> dict[str, Any]:
+        """statements, payouts, commission_units as Ibis tables (in memory)."""
+        import ibis
+
+        from engine.commission.tables import (
+            PAYOUT_TYPES,
+            STATEMENT_TYPES,
+            UNIT_TYPES,
+            arrow_table,
+            payout_rows,
+            statement_rows,
+            unit_rows,
+        )
+
+        staff, groups = self.inputs.staff_names, self.inputs.group_names
+        return {
+            "statements": ibis.memtable(arrow_table(statement_rows(self.book, staff, groups), STATEMENT_TYPES)),
+            "payouts": ibis.memtable(arrow_table(payout_rows(self.book, staff), PAYOUT_TYPES)),
+            "commission_units": ibis.memtable(arrow_table(unit_rows(self.book), UNIT_TYPES)),
+        }
+
+
+def run_commission(ctx: SimContext, group_period: Any) -> Commission | None:
+    """The playbook's commission plan applied to the simulation; None without a plan."""
+    plan = compile_plan(ctx.playbook)
+    if plan is None:
+        return None
+    inputs = read_inputs(ctx, plan, group_period)
+    recompute = Recompute(ctx.playbook)
+    labels = [p.label for p in inputs.periods]
+    results = run_units(plan, recompute, labels, inputs.units)
+    book = build_book(plan, recompute, labels, results, inputs.holdings, inputs.late)
+    return Commission(plan, inputs, book, ctx.playbook.playbook, dict(ctx.playbook.roles))

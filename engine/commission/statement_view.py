@@ -1,0 +1,153 @@
+"""The view of one staff member's statements that the Markdown template prints: every number
+already in words (money, percentages, conditions with the values that decided them)."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from decimal import Decimal
+from typing import Any
+
+from engine.commission.payfactor import ZERO
+from engine.commission.statements import Line, Statement
+from engine.commission.words import condition, label, metric_value, money, number, percent, values, verdict
+from engine.model.commission import COMMISSION_PERIODS
+
+LABELS: dict[str, dict[str, str]] = {
+    "zh": {
+        "title": "提成结算单", "playbook": "剧本", "period_kind": "结算周期", "window": "数据区间",
+        "due": "本期应发", "kpi": "考核指标", "bonus": "达标奖励", "gate": "门槛扣减", "cap": "封顶扣减",
+        "clawback": "退款追回", "total": "合计", "group": "群", "role": "角色", "your_share": "您的份额",
+        "pool": "该群奖金池（100% 达成时）", "metric": "指标", "actual": "实际", "target": "目标",
+        "attainment": "达成率", "factor": "系数", "weight": "权重", "amount": "金额（您的份额）",
+        "gate_line": "门槛", "open": "已达成，全额发放", "closed": "未达成，本群提成按 {factor} 发放",
+        "bonus_line": "达标奖励", "moved": "本期权重调整", "moved_because": "上期「{rule}」成立（{values}）：{kpi_from} 权重 −{move}，{kpi_to} +{move}",
+        "cap_line": "每人每期上限 {cap}：应发 {before}，扣减 {amount}",
+        "claw_line": "{origin} 的订单在本期退款（{refunds}）：{origin} 应得由 {before} 调整为 {after}，追回 {amount}",
+        "days": "{held}/{days} 天", "lower": "越低越好", "how": "如何计算",
+        "how_text": "每个指标：金额 = 奖金池 × 权重 × 系数；达成率 = 实际 ÷ 目标（越低越好的指标为 目标 ÷ 实际），"
+                    "系数由达成率按支付曲线或费率表得出。群的提成按角色比例和在岗天数分给各位员工；"
+                    "金额按分精确舍入，各行之和等于合计。",
+        "none": "本期没有提成项目。", "staff_pool": "个人奖金池（100% 达成时）",
+        "reason": "原因", "item": "项目", "sum": "金额", "colon": "：", "dash": " —— ", "lp": "（", "rp": "）",
+    },
+    "en": {
+        "title": "Commission statement", "playbook": "Playbook", "period_kind": "Period", "window": "Data window",
+        "due": "Due for", "kpi": "KPIs", "bonus": "Bonuses", "gate": "Gate reduction", "cap": "Cap reduction",
+        "clawback": "Refund clawback", "total": "Total", "group": "Group", "role": "Role", "your_share": "your share",
+        "pool": "Group pool (at 100% attainment)", "metric": "Metric", "actual": "Actual", "target": "Target",
+        "attainment": "Attainment", "factor": "Factor", "weight": "Weight", "amount": "Amount (your share)",
+        "gate_line": "Gate", "open": "met, paid in full", "closed": "not met, this group's commission is paid at {factor}",
+        "bonus_line": "Bonus", "moved": "Weights this period",
+        "moved_because": "“{rule}” held last period ({values}): {kpi_from} −{move}, {kpi_to} +{move}",
+        "cap_line": "Cap per staff member and period {cap}: earned {before}, reduced by {amount}",
+        "claw_line": "Orders of {origin} were refunded this period ({refunds}): {origin} would have paid {after} "
+                     "instead of {before}; clawed back {amount}",
+        "days": "{held}/{days} days", "lower": "lower is better", "how": "How it is computed",
+        "how_text": "Per KPI: amount = pool × weight × factor; attainment = actual ÷ target (target ÷ actual when "
+                    "lower is better); the factor comes from the attainment by the pay curve or rate table. A "
+                    "group's commission is split among its staff by role share and days held; amounts are rounded "
+                    "to the fen so that the lines add up to the total exactly.",
+        "none": "No commission items this period.", "staff_pool": "Personal pool (at 100% attainment)",
+        "reason": "Why", "item": "Item", "sum": "Amount", "colon": ": ", "dash": " — ",
+        "lp": " (", "rp": ")",
+    },
+}
+
+
+def statement_view(commission: Any, staff_id: str, lang: str, roles: dict[str, tuple[str, str]]) -> dict[str, Any]:
+    """Everything the template prints for `staff_id`; `roles`: role id → (zh, en) name."""
+    plan = commission.plan
+    t = LABELS[lang]
+    inputs = commission.inputs
+    periods = []
+    for p in inputs.periods:
+        statement = commission.book.statements.get((p.label, staff_id))
+        if statement is not None:
+            periods.append(_period(statement, plan, lang, t, inputs.group_names, roles))
+    kind = plan.commission.period
+    return {
+        "t": t, "staff": {"id": staff_id, "name": inputs.staff_names.get(staff_id, staff_id)},
+        "playbook": commission.playbook_name,
+        "period_kind": COMMISSION_PERIODS[kind] if lang == "zh" else kind,
+        "window": f"{inputs.periods[0].first} … {inputs.periods[-1].last}" if inputs.periods else "",
+        "periods": periods,
+    }
+
+
+def _period(s: Statement, plan: Any, lang: str, t: dict[str, str], group_names: dict[str, str],
+            roles: dict[str, tuple[str, str]]) -> dict[str, Any]:
+    by_unit: dict[tuple[str | None, str | None], list[Line]] = defaultdict(list)
+    for line in s.lines:
+        if line.kind in ("kpi", "bonus", "gate"):
+            by_unit[line.group_id, line.role].append(line)
+    units = [_unit(lines, plan, lang, t, group_names, roles) for lines in by_unit.values()]
+    summary = [(t[kind], money(s.part(kind))) for kind in ("kpi", "bonus", "gate", "cap", "clawback")
+               if kind in ("kpi", "bonus") or s.part(kind) != ZERO]
+    cap = next((line for line in s.lines if line.kind == "cap"), None)
+    claws = [line for line in s.lines if line.kind == "clawback"]
+    return {
+        "label": s.period, "total": money(s.total), "summary": summary, "units": units,
+        "cap": t["cap_line"].format(cap=money(plan.commission.cap.per_staff), before=money(
+            Decimal(str(cap.detail["before"]))), amount=money(cap.amount)) if cap else None,
+        "clawbacks": [t["claw_line"].format(
+            origin=c.item, refunds=_refunds(c, group_names, lang), before=money(Decimal(str(c.detail["before"]))),
+            after=money(Decimal(str(c.detail["after"]))), amount=money(c.amount)) for c in claws],
+    }
+
+
+def _refunds(line: Line, group_names: dict[str, str], lang: str) -> str:
+    refunds = line.detail["refunds"]
+    assert isinstance(refunds, dict)
+    sep = "，" if lang == "zh" else ", "
+    return sep.join(f"{group_names.get(u, u)} {money(a)}" for u, a in refunds.items())
+
+
+def _unit(lines: list[Line], plan: Any, lang: str, t: dict[str, str], group_names: dict[str, str],
+          roles: dict[str, tuple[str, str]]) -> dict[str, Any]:
+    first = lines[0]
+    result = first.result
+    assert result is not None
+    m = result.measured
+    names = plan.names
+    amounts = {(line.kind, line.item): line.amount for line in lines}
+    kpis = [{
+        "name": k.kpi.name, "metric": label(k.kpi.metric, names, lang),
+        "actual": metric_value(k.kpi.metric, k.actual, names), "target": metric_value(k.kpi.metric, k.kpi.target, names),
+        "attainment": percent(k.attainment), "factor": number(k.factor), "weight": percent(k.weight, 0)
+        if k.weight * 100 == (k.weight * 100).to_integral() else percent(k.weight),
+        "lower": k.kpi.lower_is_better, "amount": money(amounts.get(("kpi", k.kpi.id), ZERO)),
+    } for k in m.kpis]
+    gate = None
+    if m.gate is not None:
+        state = t["open"] if m.gate.held else t["closed"].format(factor=percent(m.gate_factor, 0))
+        gate = {"condition": condition(m.gate, names, lang), "read": values(m.gate, names, lang), "state": state,
+                "amount": money(amounts.get(("gate", "gate"), ZERO)) if not m.gate.held else None}
+    bonus_names = {b.id: b.name for b in plan.commission.bonuses}
+    bonuses = [{"name": bonus_names[b.decision.rule.id], "condition": condition(b.decision, names, lang),
+                "read": values(b.decision, names, lang), "verdict": verdict(b.decision, lang),
+                "amount": money(amounts.get(("bonus", b.decision.rule.id), ZERO)), "full": money(b.amount),
+                "held": b.decision.held}
+               for b in m.bonuses]
+    kpi_names = {k.id: k.name for k in plan.kpis}
+    rules = {a.id or f"adjust_{i + 1}": a for i, a in enumerate(plan.commission.adjust)}
+    moved = [t["moved_because"].format(rule=condition(d, names, lang), values=values(d, names, lang),
+                                       kpi_from=kpi_names[rules[d.rule.id].from_], kpi_to=kpi_names[rules[d.rule.id].to],
+                                       move=percent(rules[d.rule.id].move, 0))
+             + (f"{t['lp']}{rules[d.rule.id].reason}{t['rp']}" if rules[d.rule.id].reason else "")
+             for d in result.moved_by]
+    role = first.role
+    role_name = (roles.get(role, (role, role))[0 if lang == "zh" else 1]) if role else ""
+    share = first.share or Decimal(1)
+    held = first.holding
+    split = plan.commission.split
+    how = ""
+    if held is not None and role in split:
+        how = f"{percent(split[role], 0)} × {t['days'].format(held=number(held.role_days, 2), days=held.group_days)}"
+    return {
+        "how": how,
+        "group": f"{group_names.get(first.group_id, first.group_id)}{t['lp']}{first.group_id}{t['rp']}"
+        if first.group_id else None,
+        "role": role_name, "share": percent(share),
+        "pool": money(m.base), "kpis": kpis, "gate": gate, "bonuses": bonuses, "moved": moved,
+        "subtotal": money(sum((line.amount for line in lines), ZERO)),
+    }

@@ -1,0 +1,208 @@
+"""From unit results to each staff member's statement: their share of every group they held
+(role share × days held ÷ the group's days in the period), the per-staff cap, clawbacks of
+closed periods, and the rounding to the fen.
+
+A group's payout is split by `commission.split` (role → share) and days: a holder of a role
+earns the role's share × their days ÷ the group's days in the period, a day shared equally
+when several people held the role that day; days nobody held a role are not paid (reported as
+`unassigned`).
+Without a split, everyone who held the group shares it by days held. A per-staff pool pays the
+staff member directly. The cap applies to a period's own lines; a clawback is the difference
+between what a closed period paid (after its cap) and what it would have paid had its later
+refunds been known, shown in the period the refunds happened."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from engine.commission.allocate import largest_remainder, to_fen
+from engine.commission.payfactor import ZERO
+from engine.commission.plan import Plan
+from engine.commission.units import Recompute, UnitResult, claw
+
+
+@dataclass(frozen=True)
+class Holding:
+    """A staff member held a group in a role for some days of a period."""
+
+    staff_id: str
+    role: str
+    group_id: str
+    period: str
+    assigned_days: int
+    group_days: int  # the group's days in the period (inside the window)
+    role_days: Decimal  # assigned days, each divided by the number of holders of the role that day
+
+
+@dataclass
+class Line:
+    period: str
+    staff_id: str
+    kind: str  # kpi | bonus | gate | cap | clawback
+    item: str  # KPI id, bonus id, gate, cap, or the clawed period
+    exact: Decimal
+    group_id: str | None = None
+    role: str | None = None
+    share: Decimal | None = None  # the staff member's part of the unit's payout
+    result: UnitResult | None = None  # the unit's result the line comes from
+    holding: Holding | None = None  # the holding the share comes from
+    detail: dict[str, object] = field(default_factory=dict)
+    amount: Decimal = ZERO  # in fen, after rounding
+
+
+@dataclass
+class Statement:
+    period: str
+    staff_id: str
+    lines: list[Line]
+    total: Decimal = ZERO  # in fen
+
+    def part(self, kind: str) -> Decimal:
+        return sum((line.amount for line in self.lines if line.kind == kind), ZERO)
+
+    @property
+    def exact(self) -> Decimal:
+        return sum((line.exact for line in self.lines), ZERO)
+
+
+@dataclass
+class Book:
+    """Every statement of the run, period by period, and what was not paid to anyone."""
+
+    periods: list[str]
+    statements: dict[tuple[str, str], Statement]  # (period, staff) → statement
+    results: dict[tuple[str, str], UnitResult]  # (unit, period) → as paid when the period closed
+    unassigned: dict[str, Decimal]  # period → exact amount of the units' payouts nobody held
+    period_totals: dict[str, Decimal]  # period → total in fen (= Σ staff totals)
+
+
+def shares(plan: Plan, holdings: list[Holding]) -> dict[tuple[str, str], list[tuple[Holding, Decimal]]]:
+    """(staff, period) → [(holding, share of the group's payout)], shares above 0 only."""
+    split = plan.commission.split
+    held_days: dict[tuple[str, str], int] = defaultdict(int)
+    for h in holdings:
+        held_days[h.group_id, h.period] += h.assigned_days
+    out: dict[tuple[str, str], list[tuple[Holding, Decimal]]] = defaultdict(list)
+    for h in sorted(holdings, key=lambda h: (h.staff_id, h.period, h.group_id, h.role)):
+        if split:
+            share = split.get(h.role, ZERO) * h.role_days / Decimal(h.group_days)
+        else:
+            share = Decimal(h.assigned_days) / Decimal(held_days[h.group_id, h.period])
+        if share > 0:
+            out[h.staff_id, h.period].append((h, share))
+    return out
+
+
+def _unit_lines(period: str, staff: str, result: UnitResult, share: Decimal, holding: Holding | None) -> list[Line]:
+    m = result.measured
+    group = holding.group_id if holding else None
+    role = holding.role if holding else None
+    lines = [Line(period, staff, "kpi", k.kpi.id, k.amount * share, group, role, share, result, holding)
+             for k in m.kpis]
+    lines += [Line(period, staff, "bonus", b.decision.rule.id, b.amount * share, group, role, share, result, holding)
+              for b in m.bonuses if b.decision.held]
+    if m.gate is not None and not m.gate.held:
+        lines.append(Line(period, staff, "gate", "gate", m.gate_amount * share, group, role, share, result, holding))
+    return lines
+
+
+class _Ledger:
+    def __init__(self, plan: Plan, by_staff: dict[tuple[str, str], list[tuple[Holding, Decimal]]]) -> None:
+        self.plan = plan
+        self.by_staff = by_staff
+
+    def earned(self, staff: str, period: str, results: dict[tuple[str, str], UnitResult]) -> list[Line]:
+        """The staff member's own lines for a period (before the cap)."""
+        if self.plan.unit == "staff":
+            result = results.get((staff, period))
+            return _unit_lines(period, staff, result, Decimal(1), None) if result else []
+        lines: list[Line] = []
+        for holding, share in self.by_staff.get((staff, period), []):
+            result = results.get((holding.group_id, period))
+            if result is not None:
+                lines += _unit_lines(period, staff, result, share, holding)
+        return lines
+
+    def capped(self, lines: list[Line]) -> Decimal:
+        total = sum((line.exact for line in lines), ZERO)
+        cap = self.plan.commission.cap
+        return min(total, cap.per_staff) if cap is not None else total
+
+
+def build_book(plan: Plan, recompute: Recompute, periods: list[str], results: dict[tuple[str, str], UnitResult],
+               holdings: list[Holding], late: dict[tuple[str, str, str], Decimal]) -> Book:
+    """The statements. `late`: (unit, order period, refund period) → refunds of that unit's
+    orders of a closed period, made in a later period (only when the plan claws back)."""
+    by_staff = shares(plan, holdings)
+    ledger = _Ledger(plan, by_staff)
+    staff_periods = sorted({key for key in by_staff} | (
+        {(unit, period) for unit, period in results} if plan.unit == "staff" else set()), key=lambda k: (k[1], k[0]))
+    statements: dict[tuple[str, str], Statement] = {}
+    for staff, period in staff_periods:
+        lines = ledger.earned(staff, period, results)
+        cap = plan.commission.cap
+        total = sum((line.exact for line in lines), ZERO)
+        if cap is not None and total > cap.per_staff:
+            lines.append(Line(period, staff, "cap", "cap", cap.per_staff - total, detail={"before": total}))
+        statements[period, staff] = Statement(period, staff, lines)
+
+    current = dict(results)
+    for refund_period in periods:
+        for origin in periods:
+            refunds = {unit: amount for (unit, q, p), amount in late.items() if q == origin and p == refund_period}
+            if not refunds:
+                continue
+            touched = {s for (s, q), held in by_staff.items() if q == origin
+                       and any(h.group_id in refunds for h, _ in held)} if plan.unit == "group" else set(refunds)
+            before = {s: ledger.capped(ledger.earned(s, origin, current)) for s in touched}
+            for unit, amount in refunds.items():
+                if (unit, origin) in current:
+                    current[unit, origin] = claw(plan, recompute, current[unit, origin], refund_period, amount)
+            for s in sorted(touched):
+                delta = ledger.capped(ledger.earned(s, origin, current)) - before[s]
+                if delta:
+                    statement = statements.setdefault((refund_period, s), Statement(refund_period, s, []))
+                    units = sorted(u for u in refunds if plan.unit == "staff" or any(
+                        h.group_id == u for h, _ in by_staff.get((s, origin), [])))
+                    statement.lines.append(Line(refund_period, s, "clawback", origin, delta, detail={
+                        "origin": origin, "refunds": {u: refunds[u] for u in units}, "before": before[s],
+                        "after": before[s] + delta}))
+
+    period_totals = _round(periods, statements)
+    unassigned = _unassigned(plan, periods, results, by_staff)
+    ordered = dict(sorted(statements.items(), key=lambda item: (item[0][0], item[0][1])))
+    return Book(periods, ordered, results, unassigned, period_totals)
+
+
+def _round(periods: list[str], statements: dict[tuple[str, str], Statement]) -> dict[str, Decimal]:
+    totals: dict[str, Decimal] = {}
+    for period in periods:
+        keys = sorted(k for k in statements if k[0] == period)
+        staff_totals = largest_remainder([statements[k].exact for k in keys])
+        for key, total in zip(keys, staff_totals, strict=True):
+            statement = statements[key]
+            statement.total = total
+            for line, amount in zip(statement.lines, largest_remainder([li.exact for li in statement.lines], total),
+                                    strict=True):
+                line.amount = amount
+        totals[period] = sum(staff_totals, ZERO)
+    return totals
+
+
+def _unassigned(plan: Plan, periods: list[str], results: dict[tuple[str, str], UnitResult],
+                by_staff: dict[tuple[str, str], list[tuple[Holding, Decimal]]]) -> dict[str, Decimal]:
+    out: dict[str, Decimal] = {}
+    for period in periods:
+        if plan.unit == "staff":
+            out[period] = ZERO
+            continue
+        paid: dict[str, Decimal] = defaultdict(lambda: ZERO)
+        for (_, q), held in by_staff.items():
+            if q == period:
+                for holding, share in held:
+                    paid[holding.group_id] += share
+        out[period] = sum(((1 - paid[unit]) * r.measured.total for (unit, q), r in results.items() if q == period),
+                          ZERO)
+    return {p: to_fen(v) for p, v in out.items()}
