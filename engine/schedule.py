@@ -6,6 +6,7 @@ RRULE in `rrule:` (parsed by python-dateutil).
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from dataclasses import dataclass
 from typing import Any
@@ -13,6 +14,12 @@ from typing import Any
 from engine.errors import BilingualError
 
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+ICAL_DAYS = ("MO", "TU", "WE", "TH", "FR", "SA", "SU")
+# An RRULE without a DTSTART of its own counts its INTERVAL (and COUNT) from here: a Monday,
+# the first of a month and of a year, so FREQ=WEEKLY;INTERVAL=2 picks the same weeks
+# whatever window a task list covers, and a rule without BYDAY / BYMONTHDAY fires on
+# Mondays, on the 1st, on January 1st.
+RRULE_ANCHOR = dt.datetime(2024, 1, 1)
 _ZH_DAYS = {"一": 0, "二": 1, "三": 2, "四": 3, "五": 4, "六": 5, "日": 6, "天": 6}
 _EN_DAYS = {name: i for i, name in enumerate(WEEKDAYS)}
 _EN_DAYS.update({"monday": 0, "tuesday": 1, "wednesday": 2, "thursday": 3, "friday": 4, "saturday": 5, "sunday": 6})
@@ -109,14 +116,12 @@ def _monthdays(source: str) -> tuple[int, ...]:
 
 
 def _rule(text: str) -> Any:
-    # An RRULE as python-dateutil reads it, anchored at the start of a year.
-    from datetime import datetime
-
+    # An RRULE as python-dateutil reads it, anchored at RRULE_ANCHOR.
     from dateutil.rrule import rrulestr
 
     body = text.strip()
     body = body if body.upper().startswith(("RRULE:", "DTSTART")) else f"RRULE:{body}"
-    return rrulestr(body, dtstart=datetime(2027, 1, 1))
+    return rrulestr(body, dtstart=RRULE_ANCHOR, ignoretz=True)
 
 
 def _year_of(text: str) -> list[Any]:
@@ -181,3 +186,57 @@ def _en_monthday(day: int) -> str:
 def _ordinal(n: int) -> str:
     suffix = "th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
     return f"{n}{suffix}"
+
+
+def clock_rrule(clock: Clock) -> str:
+    """The RFC 5545 RRULE of a clock schedule (its time of day belongs to DTSTART). A month
+    day that a month lacks (31 in April) is skipped there, as RFC 5545 says; -1 is every
+    month's last day."""
+    if clock.kind == "daily":
+        return "FREQ=DAILY"
+    if clock.kind == "weekly":
+        return "FREQ=WEEKLY;BYDAY=" + ",".join(ICAL_DAYS[day] for day in clock.weekdays)
+    return "FREQ=MONTHLY;BYMONTHDAY=" + ",".join(str(day) for day in clock.monthdays)
+
+
+_PART = re.compile(r"(?i)(?:^|;)\s*(FREQ|INTERVAL|COUNT)\s*=\s*([A-Za-z0-9]+)")
+_DAYS_PER = {"DAILY": 1, "WEEKLY": 7}
+
+
+def occurrence_dates(text: str, start: dt.date, end: dt.date) -> list[dt.date]:
+    """The days from `start` to `end` (inclusive) on which an RRULE fires.
+
+    Without DTSTART and COUNT, iteration starts at the period of RRULE_ANCHOR's grid that
+    holds `start` (a year of days is ~0.1 s of rrule steps); the days are the same as from
+    the anchor itself."""
+    from dateutil.rrule import rrulestr
+
+    body = text.strip()
+    parts = {key.upper(): value.upper() for key, value in _PART.findall(body.split(":", 1)[-1])}
+    if "DTSTART" in body.upper() or "COUNT" in parts or parts.get("FREQ") not in ("DAILY", "WEEKLY", "MONTHLY", "YEARLY"):
+        rule = _rule(body)
+    else:
+        interval = int(parts.get("INTERVAL", "1") or 1)
+        body = body if body.upper().startswith("RRULE:") else f"RRULE:{body}"
+        rule = rrulestr(body, dtstart=_aligned(parts["FREQ"], max(interval, 1), start), ignoretz=True)
+    first = dt.datetime.combine(start, dt.time.min)
+    last = dt.datetime.combine(end, dt.time.max)
+    return sorted({moment.date() for moment in rule.between(first, last, inc=True)})
+
+
+def _aligned(freq: str, interval: int, start: dt.date) -> dt.datetime:
+    # The first day of the period (on the anchor's grid of INTERVAL periods) holding `start`.
+    anchor = RRULE_ANCHOR.date()
+    if freq in _DAYS_PER:
+        step = _DAYS_PER[freq]
+        period_start = start - dt.timedelta(days=start.weekday()) if step == 7 else start
+        periods = (period_start - anchor).days // step
+        day = period_start - dt.timedelta(days=step * (periods % interval))
+    elif freq == "MONTHLY":
+        months = (start.year - anchor.year) * 12 + start.month - 1
+        months -= months % interval
+        day = dt.date(anchor.year + months // 12, months % 12 + 1, 1)
+    else:
+        year = start.year - (start.year - anchor.year) % interval
+        day = dt.date(year, 1, 1)
+    return dt.datetime.combine(day, dt.time.min)

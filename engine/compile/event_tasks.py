@@ -1,0 +1,53 @@
+"""Tasks from real events (`qunce tasks --events`): each event an `on:` item answers gives a task
+due `within` after it, and each join gives the `member_days:` tasks of that member. Relational
+(DuckDB through Ibis): events joined to the items and the group-days, never a loop over events.
+
+A member's first order is their first `order` event in the data (by time, then row); a
+`banned` event is a message flagged with a banned behaviour.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from engine.compile.expand import Registered, rows_of, temp_name
+from engine.compile.tables import Tables, Window
+from engine.compile.triggers import FROM_EVENTS
+
+_SAME_NAME = ("join", "leave", "order", "refund", "referral", "checkin")
+
+
+def event_rows(reg: Registered, tables: Tables, window: Window, events: Any) -> list[Any]:
+    """Row sources (expand.ROW_COLUMNS) for the events' tasks inside the window."""
+    import ibis
+
+    longest = max(tables.member_days.column("offset").to_pylist(), default=0)
+    first_needed = window.start - dt.timedelta(days=longest)
+    e = events.filter(events.date >= first_needed, events.date <= window.end)
+    e = e.select("row", "ts", "date", "type", "group_id", "member_id", "flag")
+    named = e.mutate(sop_event=ibis.cases(*[(e.type == name, ibis.literal(name)) for name in _SAME_NAME],
+                                          ((e.type == "message") & e.flag.notnull(), ibis.literal("banned")),
+                                          else_=ibis.null("string")))
+    orders = events.filter(events.type == "order")
+    first = ibis.window(group_by="member_id", order_by=["ts", "row"])
+    orders = orders.mutate(_n=ibis.row_number().over(first))
+    orders = orders.filter(orders._n == 0, orders.date >= window.start, orders.date <= window.end)
+    first_orders = orders.select("row", "ts", "date", "type", "group_id", "member_id", "flag",
+                                 sop_event=ibis.literal("first_order"))
+    happened = ibis.union(named.filter(named.sop_event.notnull()), first_orders)
+
+    items = reg.items.filter(reg.items.event.isin(list(FROM_EVENTS)))
+    answered = happened.filter(happened.date >= window.start).join(items, happened.sop_event == items.event)
+    answered = answered.join(reg.item_types, "idx").join(reg.group_days, ["group_type", "group_id", "date"])
+    due = answered.ts + answered.within.fill_null(0).as_interval("m")
+    sources = [rows_of(answered, "event", answered.ts.strftime("%H:%M"), answered.member_id, answered.row, due)]
+
+    offsets = reg.con.create_table(temp_name("member_days"), tables.member_days, temp=True)
+    joins = happened.filter(happened.sop_event == "join")
+    later = joins.join(offsets, [], how="cross")
+    later = later.select("row", "group_id", "member_id", "idx", "time",
+                         date=later.date + later.offset.as_interval("D"))
+    later = later.view().join(reg.item_types, "idx").join(reg.group_days, ["group_type", "group_id", "date"])
+    sources.append(rows_of(later, "event", later.time, later.member_id, later.row))
+    return sources

@@ -1,0 +1,141 @@
+"""Expand the SOP over the roster: one row per task, relationally (DuckDB through Ibis).
+
+Who does a task: the staff holding the item's role in the group that day. When several hold it
+(two helpers), they take turns by day — the (day number mod n)-th of them by staff id — so a
+`per: group` item is done once per group; `per: person` items go to every holder once, however
+many of their groups it covers. A group has tasks only on the days it exists, a person only on
+the days their assignment covers.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+import pyarrow as pa
+
+from engine.compile.tables import Tables, Window
+
+TURN_EPOCH = dt.date(2024, 1, 1)
+ROW_COLUMNS = ("kind", "idx", "group_id", "date", "time", "member_id", "event_row", "due")
+TASK_ORDER = ("date", "time", "staff_id", "idx", "group_id", "member_id", "event_row")
+
+_COUNTER = iter(range(1_000_000_000))
+
+
+def temp_name(kind: str) -> str:
+    """A fresh name for a temporary table (one connection may expand several times)."""
+    return f"qunce_tasks_{kind}_{next(_COUNTER)}"
+
+
+@dataclass(slots=True)
+class Expanded:
+    tasks: pa.Table  # ROW_COLUMNS + staff_id, role, context_group, groups; ordered by TASK_ORDER
+    standing: pa.Table  # staff_id, idx, role, groups: standing instructions per person
+    staffed: Any  # the tasks as a DuckDB table, for the capacity report
+
+
+@dataclass(slots=True)
+class Registered:
+    """The tables of `Tables` inside the connection, and the group-days and holders built from them."""
+
+    con: Any
+    items: Any
+    item_types: Any
+    groups: Any  # group_id, group_type, created_at, last_day
+    group_days: Any  # group_id, group_type, date: the days each group exists, in the window
+    holders: Any  # group_id, group_type, date, role, staff_id, on_duty
+
+
+def register(con: Any, tables: Tables) -> Registered:
+    """Put the tables into DuckDB; materialise the group-days and who holds which role when."""
+    def put(name: str, table: pa.Table) -> Any:
+        return con.create_table(temp_name(name), table, temp=True, overwrite=True)
+
+    groups, days, assignments = put("groups", tables.groups), put("days", tables.days), put("assign", tables.assignments)
+    joined = groups.cross_join(days)
+    alive = (joined.date >= joined.created_at) & (joined.last_day.isnull() | (joined.date <= joined.last_day))
+    group_days = joined.filter(alive).select("group_id", "group_type", "date", "created_at", "last_day")
+    group_days = con.create_table(temp_name("group_days"), group_days, temp=True)
+    return Registered(con, put("items", tables.items), put("item_types", tables.item_types), groups, group_days,
+                      con.create_table(temp_name("holders"), _holders(group_days, assignments),
+                                       temp=True))
+
+
+def _holders(group_days: Any, assignments: Any) -> Any:
+    import ibis
+
+    g, a = group_days, assignments
+    held = g.join(a, [g.group_id == a.group_id, a.from_date <= g.date, a.to_date.isnull() | (g.date <= a.to_date)])
+    held = held.select("group_id", "group_type", "date", "role", "staff_id").distinct()
+    turn = ibis.window(group_by=["group_id", "role", "date"], order_by="staff_id")
+    everyone = ibis.window(group_by=["group_id", "role", "date"])
+    held = held.mutate(_rank=ibis.row_number().over(turn), _n=held.staff_id.count().over(everyone))
+    day_number = held.date.delta(ibis.date(TURN_EPOCH.year, TURN_EPOCH.month, TURN_EPOCH.day), unit="day")
+    return held.select("group_id", "group_type", "date", "role", "staff_id",
+                       on_duty=held._rank == day_number % held._n)
+
+
+def scheduled_rows(reg: Registered, tables: Tables, window: Window) -> list[Any]:
+    """Row sources from the playbook and roster alone: clock items, days of a group's life and
+    group creation (the roster has no time of day: due by the end of the day at the earliest)."""
+    import ibis
+
+    con, types, days = reg.con, reg.item_types, reg.group_days
+    slots = con.create_table(temp_name("slots"), tables.slots, temp=True)
+    life = con.create_table(temp_name("life"), tables.life, temp=True)
+    clock = slots.join(types, "idx").join(days, ["group_type", "date"])
+    # Days of life: the day counted from the group's first or last day, kept when the group
+    # exists then, inside the window (the join with the group-days).
+    life_days = life.join(types, "idx").join(reg.groups, "group_type")
+    life_days = life_days.select("idx", "group_id", "time", date=ibis.ifelse(
+        life_days.from_end, life_days.last_day - life_days.offset.as_interval("D"),
+        life_days.created_at + life_days.offset.as_interval("D")))
+    on_day = life_days.view().join(days, ["group_id", "date"])
+    items = reg.items.filter(reg.items.event == "group_created")
+    created = items.join(types, "idx").join(days.filter(days.date == days.created_at), "group_type")
+    start = created.date.cast("timestamp")
+    due = start + ibis.greatest(created.within.fill_null(0), 1440).as_interval("m") - ibis.interval(minutes=1)
+    return [
+        rows_of(clock, "scheduled", clock.time),
+        rows_of(on_day, "scheduled", on_day.time),
+        rows_of(created, "event", ibis.null("string"), due=due),
+    ]
+
+
+def rows_of(t: Any, kind: str, time: Any, member_id: Any = None, event_row: Any = None, due: Any = None) -> Any:
+    """A row source in the common shape (ROW_COLUMNS)."""
+    import ibis
+
+    return t.select(
+        kind=ibis.literal(kind), idx=t.idx, group_id=t.group_id, date=t.date, time=time.cast("string"),
+        member_id=(member_id if member_id is not None else ibis.null("string")).cast("string"),
+        event_row=(event_row if event_row is not None else ibis.null("int64")).cast("int64"),
+        due=(due if due is not None else ibis.null("timestamp")).cast("timestamp"),
+    )
+
+
+def expand(reg: Registered, sources: list[Any], standing: pa.Table) -> Expanded:
+    """Staff every row source, then fetch the tasks and the standing instructions per person
+    (`standing`: idx, role, group_type of the items given as standing instructions)."""
+    import ibis
+
+    con, holders, items = reg.con, reg.holders, reg.items
+    rows = ibis.union(*sources).join(items.select("idx", "role", "per"), "idx")
+    key = ["group_id", "role", "date"]
+    duty = holders.filter(holders.on_duty).select(*key, "staff_id")
+    by_group = rows.filter(rows.per == "group").join(duty, key)
+    by_group = by_group.select(*ROW_COLUMNS, "staff_id", "role", context_group=by_group.group_id,
+                               groups=ibis.literal(1, type="int64"))
+    shared = rows.filter(rows.per == "person").join(holders.select(*key, "staff_id"), key)
+    by_person = shared.group_by([c for c in ROW_COLUMNS if c != "group_id"] + ["staff_id", "role"]).aggregate(
+        context_group=shared.group_id.min(), groups=shared.group_id.nunique())
+    by_person = by_person.select(*ROW_COLUMNS[:2], ibis.null("string").name("group_id"), *ROW_COLUMNS[3:], "staff_id",
+                                 "role", "context_group", "groups")
+    staffed = con.create_table(temp_name("staffed"), ibis.union(by_group, by_person), temp=True)
+    tasks = staffed.order_by([*TASK_ORDER, "kind"]).to_pyarrow()
+    kinds = con.create_table(temp_name("standing"), standing, temp=True)
+    covered = holders.join(kinds, ["role", "group_type"])
+    per_person = covered.group_by(["staff_id", "idx", "role"]).aggregate(groups=covered.group_id.nunique())
+    return Expanded(tasks, per_person.order_by(["staff_id", "idx", "role"]).to_pyarrow(), staffed)
