@@ -298,15 +298,21 @@ def simulate(playbook: Path, events_path: Path, roster: Path, out: Path, start: 
 
 @main.command()
 @click.argument("playbook", type=click.Path(dir_okay=False, path_type=Path))
-@click.option("--member", "member_id", required=True, help="The member to explain.")
+@click.option("--member", "member_id", default=None, help="The member to explain.")
+@click.option("--staff", "staff_id", default=None, help="The staff member whose commission to explain.")
+@click.option("--period", default=None, help="With --staff: the commission period, e.g. 2027-01 (default: all).")
 @_data_options
-def explain(playbook: Path, events_path: Path, roster: Path, member_id: str, start: Any, end: Any,
-            skip_bad_rows: bool, lang: str | None) -> None:
-    """Show one member's timeline: points, level changes and the values behind them, segment, warnings."""
+def explain(playbook: Path, events_path: Path, roster: Path, member_id: str | None, staff_id: str | None,
+            period: str | None, start: Any, end: Any, skip_bad_rows: bool, lang: str | None) -> None:
+    """Explain one member (--member: points, level changes and the values behind them, segment,
+    warnings) or one staff member's commission (--staff [--period]: every input, rule and rounding)."""
     from engine.errors import QunceError
-    from engine.simulate.explain import member_timeline
     from engine.simulate.run import Outcome, load
 
+    if (member_id is None) == (staff_id is None):
+        fail("give exactly one of --member ID or --staff ID")
+    if period is not None and staff_id is None:
+        fail("--period goes with --staff")
     lang = lang or default_lang()
     request = _request(playbook, lang, events_path, roster, Path("."), start, end, skip_bad_rows)
     outcome = Outcome()
@@ -316,10 +322,26 @@ def explain(playbook: Path, events_path: Path, roster: Path, member_id: str, sta
             _exit_if_stopped(outcome, events_path, lang, _console())
             if ctx is None:  # stopped (reported above)
                 sys.exit(EXIT_FINDINGS)
-            lines = member_timeline(ctx, member_id, lang)
+            if member_id is not None:
+                from engine.simulate.explain import member_timeline
+
+                lines = member_timeline(ctx, member_id, lang)
+            else:
+                lines = _staff_trace(ctx, str(staff_id), period, lang)
     except QunceError as exc:
         fail(str(exc))
     click.echo("\n".join(lines))
+
+
+def _staff_trace(ctx: Any, staff_id: str, period: str | None, lang: str) -> list[str]:
+    from engine.commission.stage import commission_of
+    from engine.commission.trace import staff_trace
+    from engine.errors import UsageError
+
+    commission = commission_of(ctx)
+    if commission is None:
+        raise UsageError("the playbook has no commission: section ／剧本没有 commission（提成）部分")
+    return staff_trace(commission, staff_id, period, lang)
 
 
 def _stdin_events(request: Any) -> Any:

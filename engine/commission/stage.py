@@ -53,3 +53,16 @@ def run_commission(ctx: SimContext, group_period: Any) -> Commission | None:
     results = run_units(plan, recompute, labels, inputs.units)
     book = build_book(plan, recompute, labels, results, inputs.holdings, inputs.late)
     return Commission(plan, inputs, book, ctx.playbook.playbook, dict(ctx.playbook.roles))
+
+
+def commission_of(ctx: SimContext) -> Commission | None:
+    """The commission alone (for `qunce explain --staff` and `qunce diff`): only the group
+    metrics the plan's period needs are computed."""
+    from engine.commission.plan import compile_plan as plan_of
+    from engine.simulate.group_stage import metrics
+
+    plan = plan_of(ctx.playbook)
+    if plan is None:
+        return None
+    _, _, period, _ = metrics(ctx, staff=False, grains=(plan.grain,))
+    return run_commission(ctx, period)
