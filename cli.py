@@ -344,6 +344,72 @@ def _staff_trace(ctx: Any, staff_id: str, period: str | None, lang: str) -> list
     return staff_trace(commission, staff_id, period, lang)
 
 
+@main.command()
+@click.argument("playbook", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--roster", required=True, type=click.Path(path_type=Path),
+              help="Roster: a YAML file, or a folder with groups.csv, staff.csv, assignments.csv.")
+@click.option("--from", "start", required=True, type=DATE, help="First day of the task list.")
+@click.option("--to", "end", required=True, type=DATE, help="Last day of the task list.")
+@click.option("--events", "events_path", type=click.Path(path_type=Path), default=None,
+              help="Real events (.csv, .jsonl, .parquet; - for JSONL on standard input): one task per event "
+                   "an on:/member_days: item answers. Without it those items are standing instructions.")
+@click.option("--skip-bad-rows", is_flag=True, help="Go on without event rows that fail the checks.")
+@click.option("--format", "fmt", type=click.Choice(["csv", "json", "md", "ics"]), default="csv", show_default=True,
+              help="csv/json: one row per task; md: a checklist per person per day; ics: a calendar.")
+@click.option("--out", type=click.Path(path_type=Path), default=None,
+              help="Write to FILE (default: standard output); with --split, a folder.")
+@click.option("--split", is_flag=True, help="One file per person in the --out folder: <staff id>.<format>.")
+@click.option("--capacity", "capacity_path", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="Write the capacity report per person per day (.csv, .json or .md).")
+@click.option("--fail-on-overload", is_flag=True,
+              help="Exit 1 when someone has more minutes than their role's minutes_per_day, or more groups than max_groups.")
+@LANG_OPTION
+def tasks(playbook: Path, roster: Path, start: Any, end: Any, events_path: Path | None, skip_bad_rows: bool, fmt: str,
+          out: Path | None, split: bool, capacity_path: Path | None, fail_on_overload: bool, lang: str | None) -> None:
+    """Expand PLAYBOOK's SOP into every staff member's tasks, day by day, with a capacity report."""
+    from engine.compile import output
+    from engine.compile.run import TaskRequest, compile_tasks
+    from engine.errors import QunceError
+    from engine.simulate.run import Outcome
+
+    lang = lang or default_lang()
+    if split and out is None:
+        fail("--split needs --out FOLDER（--split 需要 --out 目录）")
+    request = TaskRequest(playbook_or_exit(playbook, lang), playbook, roster, start.date(), end.date(), events_path,
+                          skip_bad_rows, lang)
+    outcome = Outcome()
+    try:
+        with _stdin_events(request):
+            task_list = compile_tasks(request, outcome)
+            _exit_if_stopped(outcome, events_path or Path("-"), lang, _console())
+            if task_list is None:  # stopped (reported above)
+                sys.exit(EXIT_FINDINGS)
+        title = task_list.playbook.playbook
+        if split and out is not None:
+            written = output.write_split(task_list, fmt, out, lang)
+        elif out is not None:
+            from engine.files import write_text_atomic
+
+            write_text_atomic(out, output.render(task_list, fmt, lang, title))
+            written = [out]
+        else:
+            click.echo(output.render(task_list, fmt, lang, title), nl=False)
+            written = []
+        if capacity_path is not None:
+            output.write_capacity(task_list, capacity_path, lang)
+            written.append(capacity_path)
+    except QunceError as exc:
+        fail(exc.zh if lang == "zh" and hasattr(exc, "zh") else str(exc))
+    for line in output.summary(task_list, lang):
+        click.echo(line, err=True)
+    shown = out if split else None
+    for path in ([shown] if shown is not None else written):
+        click.echo(("已写入 " if lang == "zh" else "wrote ") + str(path) + (f"（{len(written)} 个文件）" if split and lang == "zh"
+                   else f" ({len(written)} files)" if split else ""), err=True)
+    if fail_on_overload and output.overloaded(task_list):
+        sys.exit(EXIT_FINDINGS)
+
+
 def _stdin_events(request: Any) -> Any:
     """`--events -`: JSONL on standard input, copied to a temporary file for the run."""
     import shutil

@@ -22,6 +22,18 @@ from engine.simulate.run import Outcome
 MAX_DAYS = 3660  # ten years: beyond it a task list is a mistake in --from/--to
 
 
+class TaskUsageError(UsageError):
+    """A usage error in both languages (exit 2)."""
+
+    def __init__(self, en: str, zh: str) -> None:
+        super().__init__(en)
+        self.zh = zh
+
+
+def usage_error(en: str, zh: str) -> TaskUsageError:
+    return TaskUsageError(en, zh)
+
+
 @dataclass
 class TaskRequest:
     playbook: Playbook
@@ -71,10 +83,11 @@ def compile_tasks(request: TaskRequest, outcome: Outcome) -> TaskList | None:
     from engine.compile.texts import Renderer
 
     if request.start > request.end:
-        raise UsageError(f"--from {request.start} is after --to {request.end}")
+        raise usage_error(f"--from {request.start} is after --to {request.end}; swap them",
+                          f"--from {request.start} 晚于 --to {request.end}；请交换两者")
     if (request.end - request.start).days >= MAX_DAYS:
-        raise UsageError(f"--from {request.start} --to {request.end} spans more than {MAX_DAYS} days; "
-                         "ask for a shorter window")
+        raise usage_error(f"--from {request.start} --to {request.end} spans more than {MAX_DAYS} days; "
+                          "ask for a shorter window", f"--from {request.start} 到 --to {request.end} 超过 {MAX_DAYS} 天；请缩短时间范围")
     loaded = _load(request, outcome)
     if loaded is None:
         return None

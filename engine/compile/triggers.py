@@ -11,6 +11,7 @@ import datetime as dt
 
 from engine.model.sop import SOP_EVENTS, SopItem
 from engine.schedule import clock_rrule, occurrence_dates, parse_every
+from engine.schedule import describe as clock_words
 
 CALENDAR = ("every", "rrule")
 LIFE = ("days", "days_before_end")
@@ -67,7 +68,7 @@ def describe(item: SopItem, lang: str) -> str:
     key = kind(item)
     zh = lang == "zh"
     if key == "every":
-        return item.every or ""
+        return clock_words(parse_every(item.every or "", item.at), lang)
     if key == "rrule":
         return f"{item.rrule} {item.at or ''}".strip()
     days = getattr(item, key) if key != "on" else []
@@ -80,9 +81,8 @@ def describe(item: SopItem, lang: str) -> str:
         return f"成员入群第 {shown} 天 {item.at}" if zh else f"day {shown} after a member joins {item.at}"
     event = item.on or ""
     within = str(item.within) if item.within is not None else ""
-    warning = f" {item.warning}" if item.warning else ""
     if zh:
-        label = SOP_EVENTS.get(event, event).split("|")[0]
-        return f"每次{label}{warning}后 {within} 内" if within else f"每次{label}{warning}后"
-    words = _EVENT_EN.get(event, event)
-    return f"within {within} of {words}{warning}" if within else f"when {words}{warning}"
+        label = SOP_EVENTS.get(event, event).split("|")[0] + (f"（{item.warning}）" if item.warning else "")
+        return f"每次{label}后 {within} 内" if within else f"每次{label}后"
+    words = _EVENT_EN.get(event, event) + (f" ({item.warning})" if item.warning else "")
+    return f"within {within} of {words}" if within else f"when {words}"

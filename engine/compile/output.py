@@ -1,0 +1,119 @@
+"""Where the task list goes: one text in the chosen format (standard output or a file), or one file
+per person (`--split`); the capacity report; and the summary printed after a run, in English or
+Chinese. Files are written whole or not at all (engine.files)."""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+from pathlib import Path
+
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from engine.compile import task_formats as formats
+from engine.compile.run import TaskList, usage_error
+from engine.files import write_text_atomic
+
+FORMATS = ("csv", "json", "md", "ics")
+MAX_FLAGGED_SHOWN = 10
+
+
+def render(task_list: TaskList, fmt: str, lang: str, title: str) -> str:
+    """The whole task list in `fmt`."""
+    if fmt == "csv":
+        return formats.to_csv(formats.all_rows(task_list)).decode("utf-8")
+    if fmt == "json":
+        return formats.tasks_json(task_list)
+    if fmt == "md":
+        return formats.tasks_markdown(task_list, lang)
+    from engine.compile.ics import calendar
+
+    return calendar(task_list, None, title).decode("utf-8")
+
+
+def only(task_list: TaskList, staff_id: str) -> TaskList:
+    """The task list of one person."""
+    def rows(table: pa.Table) -> pa.Table:
+        return table.filter(pc.equal(table.column("staff_id"), staff_id))
+
+    return dataclasses.replace(task_list, tasks=rows(task_list.tasks), standing=rows(task_list.standing),
+                               capacity=rows(task_list.capacity))
+
+
+def people(task_list: TaskList) -> list[tuple[str, str]]:
+    """(staff id, name) of everyone with a task or a standing instruction, by id."""
+    found: dict[str, str] = {}
+    for table in (task_list.tasks, task_list.standing):
+        for staff_id, name in zip(table.column("staff_id").to_pylist(), table.column("staff_name").to_pylist(),
+                                  strict=True):
+            found.setdefault(staff_id, name)
+    return sorted(found.items())
+
+
+def file_name(staff_id: str, fmt: str) -> str:
+    """A file name for one person's list: their id, with anything unsafe in a path replaced."""
+    safe = re.sub(r"[^A-Za-z0-9_.-]", "_", staff_id).lstrip(".") or "_"
+    return f"{safe}.{fmt}"
+
+
+def write_split(task_list: TaskList, fmt: str, folder: Path, lang: str) -> list[Path]:
+    """One file per person in `folder`: <staff id>.<fmt>."""
+    if folder.exists() and not folder.is_dir():
+        raise usage_error(f"--split writes one file per person into a folder, and {folder} is a file",
+                          f"--split 会在目录中为每人写一个文件，而 {folder} 是文件")
+    written = []
+    for staff_id, name in people(task_list):
+        path = folder / file_name(staff_id, fmt)
+        write_text_atomic(path, render(only(task_list, staff_id), fmt, lang, f"{task_list.playbook.playbook} · {name}"))
+        written.append(path)
+    return written
+
+
+def write_capacity(task_list: TaskList, path: Path, lang: str) -> None:
+    """The capacity report, as CSV, JSON or Markdown by the file's extension."""
+    suffix = path.suffix.lower()
+    if suffix == ".json":
+        text = formats.capacity_json(task_list.capacity)
+    elif suffix == ".md":
+        text = formats.capacity_markdown(task_list.capacity, lang)
+    else:
+        text = formats.to_csv(task_list.capacity).decode("utf-8")
+    write_text_atomic(path, text)
+
+
+def overloaded(task_list: TaskList) -> bool:
+    """Whether anyone has more minutes than their role allows, or more groups, on some day."""
+    return any(formats.overloaded(task_list.capacity))
+
+
+def summary(task_list: TaskList, lang: str) -> list[str]:
+    """What was compiled and whether anyone is overloaded, in a few lines."""
+    zh = lang == "zh"
+    tasks, standing = task_list.tasks, task_list.standing
+    from_events = int(pc.sum(pc.cast(pc.equal(tasks.column("kind"), "event"), pa.int64())).as_py() or 0)
+    staff = len(people(task_list))
+    over, over_groups = formats.overloaded(task_list.capacity)
+    name = task_list.playbook.playbook
+    if zh:
+        lines = [f"{name}：{task_list.start} … {task_list.end}，{staff} 名员工，{tasks.num_rows:,} 项任务"
+                 f"（其中 {from_events:,} 项响应事件），{standing.num_rows:,} 条常驻事项",
+                 f"负荷：{over} 个人日超出每日可用时间，{over_groups} 个人日超出群数上限"]
+    else:
+        lines = [f"{name}: {task_list.start} … {task_list.end}, {staff} staff, {tasks.num_rows:,} tasks "
+                 f"({from_events:,} in reply to events), {standing.num_rows:,} standing instructions",
+                 f"capacity: {over} person-day(s) over their minutes, {over_groups} over a group limit"]
+    flagged = [r for r in task_list.capacity.to_pylist() if r["overloaded"] or r["over_group_limit"]]
+    for r in flagged[:MAX_FLAGGED_SHOWN]:
+        parts = []
+        if r["overloaded"]:
+            parts.append(f"{r['total']:g} / {r['minutes_per_day']} 分钟" if zh else f"{r['total']:g} of {r['minutes_per_day']} min")
+        if r["over_group_limit"]:
+            parts.append(f"群数 {r['group_limits']}" if zh else f"groups {r['group_limits']}")
+        lines.append(f"  ⚠ {r['date']} {r['staff_id']} {r['roles']}：" + "；".join(parts) if zh else
+                     f"  ⚠ {r['date']} {r['staff_id']} {r['roles']}: " + "; ".join(parts))
+    if len(flagged) > MAX_FLAGGED_SHOWN:
+        more = len(flagged) - MAX_FLAGGED_SHOWN
+        lines.append(f"  … 另有 {more} 个（见 --capacity 报告）" if zh else f"  … and {more} more (see --capacity)")
+    lines += [f"注意：{zh_text}" if zh else f"note: {en}" for en, zh_text in task_list.notes]
+    return lines

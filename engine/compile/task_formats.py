@@ -1,0 +1,177 @@
+"""The task list as CSV, JSON or Markdown (a checklist per person per day); the capacity report as
+CSV, JSON or Markdown. Same inputs, same bytes: rows come sorted from the expansion, nothing
+depends on the clock."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from typing import Any
+
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from engine.compile.rows import STANDING_COLUMNS, TASK_COLUMNS
+from engine.compile.run import TaskList
+
+CSV_COLUMNS = (*TASK_COLUMNS, "within", "per_day")
+WEEKDAYS = {"zh": ("周一", "周二", "周三", "周四", "周五", "周六", "周日"),
+            "en": ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")}
+WORDS = {
+    "title": ("Task list", "任务清单"),
+    "standing": ("Standing instructions", "常驻事项"),
+    "standing_note": ("Done whenever the event happens, in every group you hold.", "每当事件发生时，在你负责的每个群中执行。"),
+    "tasks": ("tasks", "项"),
+    "min": ("min", "分钟"),
+    "groups": ("groups", "个群"),
+    "each": ("each time", "每次"),
+    "due": ("due", "截止"),
+    "member": ("member", "成员"),
+    "all_groups": ("all your groups", "你负责的所有群"),
+    "none": ("No tasks in this window.", "此期间没有任务。"),
+    "capacity": ("Capacity", "负荷"),
+    "over": ("overloaded", "超负荷"),
+    "over_groups": ("over the group limit", "超出群数上限"),
+    "estimated": ("expected from standing instructions", "常驻事项预计"),
+}
+
+
+def word(key: str, lang: str) -> str:
+    en, zh = WORDS[key]
+    return zh if lang == "zh" else en
+
+
+def all_rows(task_list: TaskList) -> pa.Table:
+    """Tasks, then standing instructions, in CSV_COLUMNS (absent values empty)."""
+    tasks = task_list.tasks
+    n = tasks.num_rows
+    sop = {item.id: item for item in task_list.playbook.sop}
+    within = [str(sop[i].within) if sop[i].within else "" for i in tasks.column("item").to_pylist()] if n else []
+    tasks = tasks.append_column("within", pa.array(within, pa.string()))
+    tasks = tasks.append_column("per_day", pa.nulls(n, pa.float64()))
+    standing = task_list.standing
+    m = standing.num_rows
+    filled = {name: standing.column(name) if name in STANDING_COLUMNS else _blank(name, m, tasks.schema)
+              for name in CSV_COLUMNS}
+    return pa.concat_tables([tasks.select(list(CSV_COLUMNS)), pa.table(filled).cast(tasks.select(list(CSV_COLUMNS)).schema)])
+
+
+def _blank(name: str, rows: int, schema: pa.Schema) -> pa.Array:
+    kind = schema.field(name).type
+    return pa.array([""] * rows, kind) if pa.types.is_string(kind) else pa.nulls(rows, kind)
+
+
+def to_csv(table: pa.Table) -> bytes:
+    """CSV with a header, quoting only where needed (UTF-8)."""
+    import pyarrow.csv as pacsv
+
+    sink = pa.BufferOutputStream()
+    pacsv.write_csv(table, sink, write_options=pacsv.WriteOptions(quoting_style="needed"))
+    return bytes(sink.getvalue().to_pybytes())
+
+
+def tasks_json(task_list: TaskList) -> str:
+    document = {
+        "playbook": task_list.playbook.playbook, "timezone": task_list.playbook.timezone,
+        "from": task_list.start.isoformat(), "to": task_list.end.isoformat(), "with_events": task_list.with_events,
+        "tasks": task_list.tasks.to_pylist(), "standing": task_list.standing.to_pylist(),
+    }
+    return json.dumps(document, ensure_ascii=False, indent=1, default=str) + "\n"
+
+
+def capacity_json(capacity: pa.Table) -> str:
+    rows = capacity.to_pylist()
+    return json.dumps({"capacity": rows}, ensure_ascii=False, indent=1, default=str) + "\n"
+
+
+def tasks_markdown(task_list: TaskList, lang: str) -> str:
+    """A checklist per person per day, then each person's standing instructions."""
+    pb = task_list.playbook
+    out = [f"# {word('title', lang)}: {pb.playbook} · {task_list.start} … {task_list.end} ({pb.timezone})", ""]
+    limits = {(str(r["date"]), r["staff_id"]): r for r in task_list.capacity.to_pylist()}
+    people = sorted(set(task_list.tasks.column("staff_id").to_pylist()) | set(task_list.standing.column("staff_id").to_pylist()))
+    if not people:
+        out += [word("none", lang), ""]
+    tasks_by = _by_staff(task_list.tasks)
+    standing_by = _by_staff(task_list.standing)
+    for staff_id in people:
+        rows = tasks_by.get(staff_id, [])
+        first = (rows or standing_by[staff_id])[0]
+        out += [f"## {first['staff_name']} ({staff_id})", ""]
+        for day, day_rows in _by_day(rows):
+            out += [_day_heading(day, day_rows, limits.get((day, staff_id)), lang), ""]
+            out += [line for row in day_rows for line in _task_lines(row, lang)]
+            out.append("")
+        if staff_id in standing_by:
+            out += [f"### {word('standing', lang)}", "", word("standing_note", lang), ""]
+            out += [line for row in standing_by[staff_id] for line in _standing_lines(row, lang)]
+            out.append("")
+    return "\n".join(out).rstrip("\n") + "\n"
+
+
+def _by_staff(table: pa.Table) -> dict[str, list[dict[str, Any]]]:
+    grouped: dict[str, list[dict[str, Any]]] = {}
+    for row in table.to_pylist():
+        grouped.setdefault(row["staff_id"], []).append(row)
+    return grouped
+
+
+def _by_day(rows: list[dict[str, Any]]) -> Iterator[tuple[str, list[dict[str, Any]]]]:
+    days: dict[str, list[dict[str, Any]]] = {}
+    for row in rows:
+        days.setdefault(row["date"], []).append(row)
+    yield from sorted(days.items())
+
+
+def _day_heading(day: str, rows: list[dict[str, Any]], load: dict[str, Any] | None, lang: str) -> str:
+    import datetime as dt
+
+    weekday = WEEKDAYS[lang][dt.date.fromisoformat(day).weekday()]
+    minutes = sum(row["minutes"] for row in rows)
+    heading = f"### {day} {weekday} · {len(rows)} {word('tasks', lang)} · {minutes} {word('min', lang)}"
+    if load is not None and load["minutes_per_day"] is not None:
+        heading += f" / {load['minutes_per_day']}"
+        if load["overloaded"]:
+            heading += f" ⚠ {word('over', lang)}"
+    return heading
+
+
+def _task_lines(row: dict[str, Any], lang: str) -> list[str]:
+    where = row["group_name"] or f"{word('all_groups', lang)} ({row['groups']})"
+    head = f"- [ ] {row['time'] or '--:--'} {row['task']} · {where} · {row['minutes']} {word('min', lang)}"
+    if row["member_id"]:
+        head += f" · {word('member', lang)} {row['member_id']}"
+    if row["due"]:
+        head += f" · {word('due', lang)} {row['due'][11:16]}" + ("" if row["due"][:10] == row["date"] else f" ({row['due'][:10]})")
+    return [head, *_quoted(row["instructions"], "  "), *_quoted(row["message"], "  > ")]
+
+
+def _standing_lines(row: dict[str, Any], lang: str) -> list[str]:
+    head = (f"- {row['task']} ({row['item']}): {row['trigger']} · {row['groups']} {word('groups', lang)} · "
+            f"{word('each', lang)} {row['minutes']} {word('min', lang)}")
+    return [head, *_quoted(row["instructions"], "  "), *_quoted(row["message"], "  > ")]
+
+
+def _quoted(text: str, prefix: str) -> list[str]:
+    return [f"{prefix}{line}".rstrip() for line in text.splitlines()] if text else []
+
+
+def capacity_markdown(capacity: pa.Table, lang: str) -> str:
+    zh = lang == "zh"
+    header = ("| 日期 | 员工 | 角色 | 任务 | 分钟 | 预计 | 合计 | 每日可用 | 群数 | 群数超限 | 超负荷 |" if zh else
+              "| date | staff | roles | tasks | minutes | expected | total | per day | groups | group limits | overloaded |")
+    lines = [f"# {word('capacity', lang)}", "", header, "|" + "---|" * 11]
+    for r in capacity.to_pylist():
+        flag = "⚠" if r["overloaded"] else ""
+        lines.append(f"| {r['date']} | {r['staff_id']} | {r['roles']} | {r['tasks']} | {r['minutes']} | {r['estimated']:g} "
+                     f"| {r['total']:g} | {r['minutes_per_day'] if r['minutes_per_day'] is not None else ''} "
+                     f"| {r['groups']} | {r['group_limits']} | {flag} |")
+    return "\n".join(lines) + "\n"
+
+
+def overloaded(capacity: pa.Table) -> tuple[int, int]:
+    """(person-days over their minutes, person-days over a group limit)."""
+    if capacity.num_rows == 0:
+        return 0, 0
+    return (int(pc.sum(pc.cast(capacity.column("overloaded"), pa.int64())).as_py() or 0),
+            int(pc.sum(pc.cast(capacity.column("over_group_limit"), pa.int64())).as_py() or 0))
