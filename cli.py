@@ -346,6 +346,92 @@ def _staff_trace(ctx: Any, staff_id: str, period: str | None, lang: str) -> list
 
 @main.command()
 @click.argument("playbook", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--out", required=True, type=click.Path(file_okay=False, path_type=Path),
+              help="Output folder (created if needed).")
+@click.option("--format", "formats", type=click.Choice(["md", "html"]), multiple=True,
+              help="md: handbook.md; html: one self-contained handbook.html. Repeat for both (the default).")
+@click.option("--lang", type=click.Choice(["zh", "en"]), default=None,
+              help="Language of the handbook (default: the playbook's locale). 手册语言。")
+@click.option("--templates", "templates_dir", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="Your own handbook templates; a file here replaces the built-in one of the same name.")
+def docs(playbook: Path, out: Path, formats: tuple[str, ...], lang: str | None, templates_dir: Path | None) -> None:
+    """Write the staff handbook of PLAYBOOK: handbook.md and a self-contained handbook.html.
+
+    Exit 1 when the playbook has errors or a template fails (its file:line and why), 2 on usage or I/O errors."""
+    from engine.compile.docs.handbook import FORMATS, playbook_lang, summary, write_handbook
+    from engine.compile.docs.render import TemplateFailure
+    from engine.errors import QunceError
+
+    messages = lang or default_lang()
+    checked = playbook_or_exit(playbook, messages)
+    language = lang or playbook_lang(checked)
+    try:
+        written = write_handbook(checked, out, formats or FORMATS, language, templates_dir)
+    except TemplateFailure as exc:
+        click.echo(f"qunce: {exc.zh if messages == 'zh' else exc.en}", err=True)
+        sys.exit(EXIT_FINDINGS)
+    except QunceError as exc:
+        fail(str(exc))
+    click.echo(summary(checked, language))
+    for file in written:
+        click.echo(f"wrote {file.path} ({file.size / 1000:.0f} KB)")
+
+
+@main.command()
+@click.argument("old", type=click.Path(dir_okay=False, path_type=Path))
+@click.argument("new", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--format", "fmt", type=click.Choice(["text", "md", "json"]), default="text", show_default=True,
+              help="text for the terminal, md for a pull-request comment, json for tools.")
+@click.option("--fail-over", type=str, default=None, metavar="AMOUNT",
+              help="Exit 1 when the total payout changes by more than AMOUNT yuan (either way), for CI.")
+@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), default=None, help="Write to FILE.")
+@_data_options
+def diff(old: Path, new: Path, fmt: str, fail_over: str | None, out: Path | None, events_path: Path, roster: Path,
+         start: Any, end: Any, skip_bad_rows: bool, lang: str | None) -> None:
+    """What changing OLD into NEW would do on the same data: every payout before and after, the
+    total cost, level, segment and group-health distributions, members whose level changes."""
+    from decimal import Decimal, InvalidOperation
+
+    from engine.compare.report import document, render_json, render_markdown, render_text, total_change
+    from engine.compare.scenario import run_pair
+    from engine.errors import QunceError
+    from engine.files import write_text_atomic
+
+    limit = None
+    if fail_over is not None:
+        try:
+            limit = Decimal(fail_over)
+        except InvalidOperation:
+            fail(f"--fail-over {fail_over}: give an amount in yuan, e.g. 5000")
+        if not limit.is_finite() or limit < 0:
+            fail(f"--fail-over {fail_over}: give an amount of 0 or more")
+    lang = lang or default_lang()
+    request = _request(old, lang, events_path, roster, Path("."), start, end, skip_bad_rows)
+    new_playbook = playbook_or_exit(new, lang)
+    try:
+        with _stdin_events(request):
+            pair = run_pair(request.playbook, new_playbook, request)
+            if not hasattr(pair, "old"):  # the data could not be used: report why
+                _exit_if_stopped(pair, events_path, lang, _console())
+                sys.exit(EXIT_FINDINGS)
+            doc = document(pair, str(old), str(new))
+            renderers = {"json": lambda: render_json(doc), "md": lambda: render_markdown(doc, lang),
+                         "text": lambda: render_text(doc, lang)}
+            text = renderers[fmt]()
+            if out is not None:
+                write_text_atomic(out, text)
+            else:
+                click.echo(text, nl=False)
+    except QunceError as exc:
+        fail(str(exc))
+    if limit is not None and abs(total_change(doc)) > limit:
+        click.echo(f"qunce diff: the total payout changes by {total_change(doc)} yuan, more than --fail-over {limit}",
+                   err=True)
+        sys.exit(EXIT_FINDINGS)
+
+
+@main.command()
+@click.argument("playbook", type=click.Path(dir_okay=False, path_type=Path))
 @click.option("--roster", required=True, type=click.Path(path_type=Path),
               help="Roster: a YAML file, or a folder with groups.csv, staff.csv, assignments.csv.")
 @click.option("--from", "start", required=True, type=DATE, help="First day of the task list.")

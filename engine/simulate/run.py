@@ -93,6 +93,17 @@ def load(request: Request, outcome: Outcome, progress: Progress = lambda stage: 
     return ctx
 
 
+def for_playbook(ctx: SimContext, playbook: Playbook) -> SimContext:
+    """The same data under another playbook (for `qunce diff`: the events are read once)."""
+    import dataclasses
+
+    other = dataclasses.replace(ctx, playbook=playbook, _names={})
+    if other.staff_roles is None and _uses_staff_role(playbook):
+        other.staff_roles = ctx.con.create_table("qunce_staff_roles", staff_roles(ctx.events, ctx.assignments),
+                                                 temp=True, overwrite=True)
+    return other
+
+
 def _uses_staff_role(playbook: Playbook) -> bool:
     from engine.simulate.needs import event_conditions
 

@@ -1,0 +1,86 @@
+"""Run two playbooks over the same events and roster (read and checked once) and keep what the
+comparison needs: payouts per staff member and period, level, segment and group-health
+distributions, and every member's level per period."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from engine.errors import UsageError
+from engine.model import Playbook
+from engine.simulate.context import SimContext
+from engine.simulate.run import Outcome, Request, for_playbook, load
+
+
+@dataclass
+class Scenario:
+    payouts: dict[tuple[str, str], Decimal] = field(default_factory=dict)  # (period, staff) → total
+    period_totals: dict[str, Decimal] = field(default_factory=dict)
+    levels: dict[str, dict[str, int]] = field(default_factory=dict)  # period → level → members
+    segments: dict[str, dict[str, int]] = field(default_factory=dict)
+    health: dict[str, dict[str, int]] = field(default_factory=dict)
+    member_levels: Any | None = None  # Arrow: member_id, period, level
+    has_commission: bool = False
+
+
+@dataclass
+class Pair:
+    old: Scenario
+    new: Scenario
+    staff_names: dict[str, str]
+    window: tuple[str, str]
+
+    def level_changes(self) -> list[dict[str, Any]]:
+        """Members whose level in a period differs between the playbooks, by period and member."""
+        old, new = self.old.member_levels, self.new.member_levels
+        if old is None or new is None:
+            return []
+        joined = old.join(new, keys=["member_id", "period"], join_type="full outer", left_suffix="_old",
+                          right_suffix="_new").to_pylist()
+        changed = [{"member_id": r["member_id"], "period": r["period"], "old": r["level_old"], "new": r["level_new"]}
+                   for r in joined if r["level_old"] != r["level_new"]]
+        return sorted(changed, key=lambda r: (r["period"], r["member_id"]))
+
+
+def run_pair(old: Playbook, new: Playbook, request: Request) -> Pair | Outcome:
+    """Both scenarios; the Outcome instead when the data could not be used (bad rows, roster
+    findings), for the caller to report."""
+    if old.timezone != new.timezone:
+        raise UsageError(f"the playbooks use different time zones ({old.timezone}, {new.timezone}); the same "
+                         "events would fall on other days: compare playbooks with one time zone")
+    outcome = Outcome()
+    request.playbook = old
+    ctx = load(request, outcome)
+    if ctx is None:
+        return outcome
+    before = _scenario(ctx)
+    after = _scenario(for_playbook(ctx, new))
+    return Pair(before, after, {s.id: s.name for s in ctx.roster.staff}, (ctx.start.isoformat(), ctx.end.isoformat()))
+
+
+def _scenario(ctx: SimContext) -> Scenario:
+    """One playbook's results, fetched into Python/Arrow (the temporary tables are reused by
+    the next scenario)."""
+    from engine.commission.stage import run_commission
+    from engine.simulate.group_stage import simulate_groups
+    from engine.simulate.members import simulate_members
+    from engine.simulate.summary import counts, nested
+
+    groups = simulate_groups(ctx)
+    members = simulate_members(ctx)
+    out = Scenario()
+    if members.levels is not None:
+        out.levels = nested(counts(members.levels, ["period", "level"]), "period", "level")
+        out.member_levels = members.levels.select("member_id", "period", "level").to_pyarrow()
+    if members.segments is not None:
+        out.segments = nested(counts(members.segments, ["period", "segment"]), "period", "segment")
+    if groups.health is not None:
+        out.health = nested(counts(groups.health, ["period", "state"]), "period", "state")
+    commission = run_commission(ctx, groups.period)
+    if commission is not None:
+        out.has_commission = True
+        out.payouts = {key: s.total for key, s in commission.book.statements.items()}
+        out.period_totals = dict(commission.book.period_totals)
+    return out
