@@ -396,6 +396,7 @@ def diff(old: Path, new: Path, fmt: str, fail_over: str | None, out: Path | None
     from engine.compare.scenario import run_pair
     from engine.errors import QunceError
     from engine.files import write_text_atomic
+    from engine.simulate.run import Outcome
 
     limit = None
     if fail_over is not None:
@@ -411,7 +412,7 @@ def diff(old: Path, new: Path, fmt: str, fail_over: str | None, out: Path | None
     try:
         with _stdin_events(request):
             pair = run_pair(request.playbook, new_playbook, request)
-            if not hasattr(pair, "old"):  # the data could not be used: report why
+            if isinstance(pair, Outcome):  # the data could not be used: report why
                 _exit_if_stopped(pair, events_path, lang, _console())
                 sys.exit(EXIT_FINDINGS)
             doc = document(pair, str(old), str(new))
