@@ -10,11 +10,12 @@ from __future__ import annotations
 
 import re
 import sys
+from collections.abc import Collection
 from dataclasses import dataclass
 from types import FrameType
 from typing import Any
 
-from jinja2 import StrictUndefined, TemplateSyntaxError, UndefinedError
+from jinja2 import StrictUndefined, Template, TemplateSyntaxError, UndefinedError
 from jinja2.exceptions import SecurityError
 from jinja2.sandbox import SandboxedEnvironment
 
@@ -217,27 +218,35 @@ def _env() -> SandboxedEnvironment:
 
 
 class _StepBudget:
-    # Counts line events in template code only (compiled templates carry the
-    # file name "<template>"), so a loop of loops stops after MAX_STEPS.
-    def __init__(self) -> None:
+    # Counts line events in template code only (compiled templates carry their file name:
+    # "<template>" for strings, a loader's name for files), so a loop of loops stops after `limit`.
+    def __init__(self, files: Collection[str] = ("<template>",), limit: int = MAX_STEPS) -> None:
+        self.files = files
+        self.limit = limit
         self.steps = 0
 
     def __call__(self, frame: FrameType, event: str, arg: Any) -> Any:
-        if frame.f_code.co_filename != "<template>":
+        if frame.f_code.co_filename not in self.files:
             return None
         return self.local
 
     def local(self, frame: FrameType, event: str, arg: Any) -> Any:
         self.steps += 1
-        if self.steps > MAX_STEPS:
+        if self.steps > self.limit:
             raise BudgetExceeded("takes too long to render (too many loop steps)", "渲染耗时过长（循环次数过多）")
         return self.local
 
 
 def render(source: str, context: dict[str, Any]) -> str:
     """Render `source` with `context`; raises TemplateSyntaxError, UndefinedError, SecurityError or BudgetExceeded."""
-    template = _env().from_string(source)
-    budget = _StepBudget()
+    return render_bounded(_env().from_string(source), context)
+
+
+def render_bounded(template: Template, context: dict[str, Any], max_chars: int = MAX_OUTPUT_CHARS,
+                   files: Collection[str] = ("<template>",), max_steps: int = MAX_STEPS) -> str:
+    """Render a compiled template within the step budget (counted in the code of `files`, the
+    templates' file names) and `max_chars` of output."""
+    budget = _StepBudget(files, max_steps)
     previous = sys.gettrace()
     sys.settrace(budget)
     try:
@@ -245,9 +254,8 @@ def render(source: str, context: dict[str, Any]) -> str:
         size = 0
         for piece in template.generate(**context):
             size += len(piece)
-            if size > MAX_OUTPUT_CHARS:
-                raise BudgetExceeded(f"renders more than {MAX_OUTPUT_CHARS} characters",
-                                     f"输出超过 {MAX_OUTPUT_CHARS} 个字符")
+            if size > max_chars:
+                raise BudgetExceeded(f"renders more than {max_chars} characters", f"输出超过 {max_chars} 个字符")
             out.append(piece)
         return "".join(out)
     finally:
