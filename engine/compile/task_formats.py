@@ -22,6 +22,7 @@ WORDS = {
     "standing": ("Standing instructions", "常驻事项"),
     "standing_note": ("Done whenever the event happens, in every group you hold.", "每当事件发生时，在你负责的每个群中执行。"),
     "tasks": ("tasks", "项"),
+    "task": ("task", "项"),
     "min": ("min", "分钟"),
     "groups": ("groups", "个群"),
     "each": ("each time", "每次"),
@@ -128,7 +129,8 @@ def _day_heading(day: str, rows: list[dict[str, Any]], load: dict[str, Any] | No
 
     weekday = WEEKDAYS[lang][dt.date.fromisoformat(day).weekday()]
     minutes = sum(row["minutes"] for row in rows)
-    heading = f"### {day} {weekday} · {len(rows)} {word('tasks', lang)} · {minutes} {word('min', lang)}"
+    count = word("task" if len(rows) == 1 else "tasks", lang)
+    heading = f"### {day} {weekday} · {len(rows)} {count} · {minutes} {word('min', lang)}"
     if load is not None and load["minutes_per_day"] is not None:
         heading += f" / {load['minutes_per_day']}"
         if load["overloaded"]:

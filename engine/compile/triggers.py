@@ -23,10 +23,10 @@ FROM_ROSTER = ("group_created",)
 NEEDS_SIMULATION = ("churn_warning", "level_up", "level_down")
 
 _EVENT_EN = {
-    "join": "a member joins", "leave": "a member leaves", "first_order": "a member's first order",
+    "join": "a member joining", "leave": "a member leaving", "first_order": "a member's first order",
     "order": "an order", "refund": "a refund", "referral": "a referral", "checkin": "a check-in",
     "churn_warning": "a churn warning", "level_up": "a promotion", "level_down": "a demotion",
-    "group_created": "the group is created", "banned": "a flagged message",
+    "group_created": "the group's creation", "banned": "a flagged message",
 }
 
 
@@ -70,19 +70,19 @@ def describe(item: SopItem, lang: str) -> str:
     if key == "every":
         return clock_words(parse_every(item.every or "", item.at), lang)
     if key == "rrule":
-        return f"{item.rrule} {item.at or ''}".strip()
+        return f"{item.rrule} {item.at or ''}".strip() if zh else f"{item.rrule} at {item.at or ''}".strip()
     days = getattr(item, key) if key != "on" else []
     shown = ("、" if zh else ", ").join(str(day) for day in days)
     if key == "days":
-        return f"建群第 {shown} 天 {item.at}" if zh else f"day {shown} of the group {item.at}"
+        return f"建群第 {shown} 天 {item.at}" if zh else f"day {shown} of the group at {item.at}"
     if key == "days_before_end":
-        return f"结束前第 {shown} 天 {item.at}" if zh else f"{shown} day(s) before the group's end {item.at}"
+        return f"结束前第 {shown} 天 {item.at}" if zh else f"{shown} day(s) before the group's end at {item.at}"
     if key == "member_days":
-        return f"成员入群第 {shown} 天 {item.at}" if zh else f"day {shown} after a member joins {item.at}"
+        return f"成员入群第 {shown} 天 {item.at}" if zh else f"day {shown} after a member joins at {item.at}"
     event = item.on or ""
     within = str(item.within) if item.within is not None else ""
     if zh:
         label = SOP_EVENTS.get(event, event).split("|")[0] + (f"（{item.warning}）" if item.warning else "")
         return f"每次{label}后 {within} 内" if within else f"每次{label}后"
     words = _EVENT_EN.get(event, event) + (f" ({item.warning})" if item.warning else "")
-    return f"within {within} of {words}" if within else f"when {words}"
+    return f"within {within} of {words}" if within else f"on {words}"
