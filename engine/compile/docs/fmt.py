@@ -12,8 +12,7 @@ from engine.model.content import Cadence
 def number(value: Decimal | int | float) -> str:
     """300, 0.15, 4.5: no exponent, no trailing zeros."""
     exact = value if isinstance(value, Decimal) else Decimal(str(value))
-    text = f"{exact.normalize():f}"
-    return text
+    return f"{exact.normalize():f}"
 
 
 def percent(value: Decimal | int | float) -> str:
@@ -23,9 +22,9 @@ def percent(value: Decimal | int | float) -> str:
 
 
 def money(value: Decimal | int, lang: str) -> str:
-    """800 → 800 元 / ¥800; 9.9 → 9.90 元 / ¥9.90."""
+    """60000 → 60,000 元 / ¥60,000; 9.9 → 9.90 元 / ¥9.90."""
     exact = Decimal(value)
-    text = number(exact) if exact == exact.to_integral_value() else f"{exact:.2f}"
+    text = f"{exact:,.0f}" if exact == exact.to_integral_value() else f"{exact:,.2f}"
     return f"{text} 元" if lang == "zh" else f"¥{text}"
 
 

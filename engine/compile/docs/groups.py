@@ -9,6 +9,7 @@ from engine.compile.docs.fmt import duration, money, percent
 from engine.compile.docs.labels import label
 from engine.compile.docs.view import View, anchor
 from engine.model.groups import GroupType
+from engine.model.rules import Penalty
 
 Pair = dict[str, str]
 
@@ -68,7 +69,7 @@ def _entry(v: View, gt: GroupType) -> dict[str, Any]:
 def rules(v: View) -> dict[str, Any]:
     pb = v.playbook
     banned = [{"id": b.id, "name": b.name, "description": b.description or "",
-               "penalties": " → ".join(p.words(v.lang) for p in b.penalties)} for b in pb.rules.banned]
+               "penalties": " → ".join(_penalty(p, v.lang) for p in b.penalties)} for b in pb.rules.banned]
     per_type = []
     for type_id, gt in pb.group_types.items():
         texts = []
@@ -79,6 +80,13 @@ def rules(v: View) -> dict[str, Any]:
         if texts:
             per_type.append({"id": type_id, "name": gt.name, "anchor": anchor("paste", type_id), "texts": texts})
     return {"banned": banned, "per_type": per_type}
+
+
+def _penalty(penalty: Penalty, lang: str) -> str:
+    # The model says zh well (禁言1天); in English the duration is written out (mute 1 day).
+    if lang == "en" and penalty.kind == "mute" and penalty.duration is not None:
+        return f"mute {duration(penalty.duration, lang)}"
+    return penalty.words(lang)
 
 
 def message_library(v: View) -> list[dict[str, Any]]:

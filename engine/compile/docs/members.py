@@ -21,7 +21,8 @@ def membership(v: View) -> dict[str, Any] | None:
             "id": level.id, "name": level.name, "rank": rank,
             "promote": v.say.say(level.promote_when, "member") if level.promote_when else "",
             "keep": v.say.say(level.keep_when, "member") if level.keep_when else "",
-            "min_stay": w["min_stay_n"].format(n=level.min_stay, period=label("period", ms.evaluate, v.lang))
+            "min_stay": w["min_stay_n"].format(n=level.min_stay, period=label("period", ms.evaluate, v.lang),
+                                               s="" if level.min_stay == 1 else "s")
             if level.min_stay else "",
             "rights": list(level.rights), "obligations": list(level.obligations),
             "permissions": list(level.permissions),

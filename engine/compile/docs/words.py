@@ -107,6 +107,7 @@ WORDS: dict[str, tuple[str, str]] = {
     "all_groups": ("全部群", "all groups"),
     "send_template": ("发送话术：", "Send: "),
     "skip_holidays_note": ("（节假日暂停）", " (not on holidays)"),
+    "not_on_holidays": ("节假日暂停", "not on holidays"),
     "per_person_note": ("（每人一次，覆盖所负责的各群）", " (once per person, for all their groups)"),
     "messages_intro": ("SOP、流失预警和会员关怀引用的全部话术，已用示例值填好。",
                        "Every message the SOP, churn warnings and member care refer to, filled with sample values."),
@@ -140,7 +141,7 @@ WORDS: dict[str, tuple[str, str]] = {
     "demote_otherwise": ("，否则降级", "; otherwise demoted"),
     "entry_level": ("入群即是", "everyone starts here"),
     "min_stay": ("保护期", "Protected"),
-    "min_stay_n": ("晋升后至少保留 {n} 个评定周期（{period}）", "kept for at least {n} evaluation periods ({period}) "
+    "min_stay_n": ("晋升后至少保留 {n} 个评定周期（{period}）", "kept for at least {n} evaluation period{s} ({period}) "
                    "after promotion"),
     "rights": ("权益", "Rights"),
     "obligations": ("义务", "Obligations"),
