@@ -4,6 +4,7 @@ engine/commission/payfactor.py, measure.py and allocate.py; the arithmetic is in
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any
 
 import pytest
@@ -206,7 +207,7 @@ def test_largest_remainder_ties_go_to_the_earlier_part() -> None:
 def test_largest_remainder_keeps_each_part_within_a_fen() -> None:
     exact = [D(1000) * D(6) / D(31), D(1000) * D("0.6") * D(21) / D(31), D("0.001"), D("99.999")]
     parts = largest_remainder(exact)
-    assert sum(parts) == to_fen(sum(exact))
+    assert sum(parts) == to_fen(sum(exact, Decimal(0)))
     # Σ = 600 + 100 = 700.00; floors 193.54 + 406.45 + 0.00 + 99.99 = 699.98; 2 fen → the largest remainders:
     # 99.999 (0.009) → 100.00 and 193.548387… (0.0084) → 193.55; 406.451612… (0.0016) and 0.001 stay down
     assert parts == [D("193.55"), D("406.45"), D("0.00"), D("100.00")]
