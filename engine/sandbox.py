@@ -30,6 +30,10 @@ MAX_REPEAT = 10_000
 class BudgetExceeded(BilingualError):
     """A template did more work, or produced more text, than a group message ever needs."""
 
+    # For too many steps: the frame of the template that took most of them (a loop in an
+    # included template runs while the includer's frame is the one on the stack).
+    frame: FrameType | None = None
+
 
 @dataclass(frozen=True, slots=True)
 class TemplateProblem:
@@ -224,6 +228,8 @@ class _StepBudget:
         self.files = files
         self.limit = limit
         self.steps = 0
+        self.counts: dict[str, int] = {}
+        self.frames: dict[str, FrameType] = {}
 
     def __call__(self, frame: FrameType, event: str, arg: Any) -> Any:
         if frame.f_code.co_filename not in self.files:
@@ -232,8 +238,13 @@ class _StepBudget:
 
     def local(self, frame: FrameType, event: str, arg: Any) -> Any:
         self.steps += 1
+        name = frame.f_code.co_filename
+        self.counts[name] = self.counts.get(name, 0) + 1
+        self.frames[name] = frame
         if self.steps > self.limit:
-            raise BudgetExceeded("takes too long to render (too many loop steps)", "渲染耗时过长（循环次数过多）")
+            problem = BudgetExceeded("takes too long to render (too many loop steps)", "渲染耗时过长（循环次数过多）")
+            problem.frame = self.frames[max(self.counts, key=self.counts.__getitem__)]
+            raise problem
         return self.local
 
 

@@ -25,7 +25,7 @@ from engine.resources import resource
 from engine.sandbox import BudgetExceeded, environment, render_bounded
 
 ENTRY = {"md": "handbook.md.j2", "html": "handbook.html.j2"}
-MAX_STEPS = 5_000_000  # line events in template code; the built-in handbook takes well under 1/10 of it
+MAX_STEPS = 1_000_000  # line events in template code; the complete example's handbook takes under 20,000
 MAX_OUTPUT_CHARS = 20_000_000
 
 
@@ -109,6 +109,10 @@ def _failure(exc: BaseException, files: set[str], entry: str) -> TemplateFailure
     if isinstance(exc, UndefinedError):
         return TemplateFailure(file, line, f"undefined: {exc.message}", f"未定义：{exc.message}")
     if isinstance(exc, BudgetExceeded):
+        if exc.frame is not None and exc.frame.f_code.co_filename in files:
+            template = exc.frame.f_globals.get("__jinja_template__")
+            file = exc.frame.f_code.co_filename
+            line = template.get_corresponding_lineno(exc.frame.f_lineno) if template is not None else 1
         return TemplateFailure(file, line, exc.en, exc.zh)
     if isinstance(exc, RecursionError):
         return TemplateFailure(file, line, "recurses too deeply", "递归过深")
