@@ -47,7 +47,7 @@ def calendar(task_list: TaskList, staff_ids: Iterable[str] | None, title: str) -
             series.setdefault((row["staff_id"], row["item"], row["group_id"], row["time"]), []).append(row)
         else:
             singles.append(row)
-    named = wanted is None or len(wanted) > 1
+    named = len({r["staff_id"] for r in rows}) > 1  # several people in one calendar: say whose each task is
     for key in sorted(series):
         group = series[key]
         event = _recurring(group, items[key[1]], zone, stamp, named)

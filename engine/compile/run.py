@@ -121,6 +121,10 @@ def _load(request: TaskRequest, outcome: Outcome) -> tuple[Any, Any, Any] | None
     from engine.events.roster import load_roster
     from engine.simulate.run import Request, load
 
+    if not request.roster.exists():
+        raise usage_error(f"no such roster: {request.roster} (a YAML file, or a folder with groups.csv, staff.csv, "
+                          "assignments.csv)", f"找不到花名册：{request.roster}（YAML 文件，或含 groups.csv、staff.csv、"
+                          "assignments.csv 的目录）")
     if request.events is not None:
         ctx = load(Request(request.playbook, request.playbook_path, request.events, request.roster, Path("."),
                            request.start, request.end, request.skip_bad_rows), outcome)

@@ -88,7 +88,8 @@ def capacity_json(capacity: pa.Table) -> str:
 def tasks_markdown(task_list: TaskList, lang: str) -> str:
     """A checklist per person per day, then each person's standing instructions."""
     pb = task_list.playbook
-    out = [f"# {word('title', lang)}: {pb.playbook} · {task_list.start} … {task_list.end} ({pb.timezone})", ""]
+    out = [f"# {word('title', lang)}{_colon(lang)}{pb.playbook} · {task_list.start} … {task_list.end}"
+           f"{_paren(pb.timezone, lang)}", ""]
     limits = {(str(r["date"]), r["staff_id"]): r for r in task_list.capacity.to_pylist()}
     people = sorted(set(task_list.tasks.column("staff_id").to_pylist()) | set(task_list.standing.column("staff_id").to_pylist()))
     if not people:
@@ -98,7 +99,7 @@ def tasks_markdown(task_list: TaskList, lang: str) -> str:
     for staff_id in people:
         rows = tasks_by.get(staff_id, [])
         first = (rows or standing_by[staff_id])[0]
-        out += [f"## {first['staff_name']} ({staff_id})", ""]
+        out += [f"## {first['staff_name']}{_paren(staff_id, lang)}", ""]
         for day, day_rows in _by_day(rows):
             out += [_day_heading(day, day_rows, limits.get((day, staff_id)), lang), ""]
             out += [line for row in day_rows for line in _task_lines(row, lang)]
@@ -139,19 +140,27 @@ def _day_heading(day: str, rows: list[dict[str, Any]], load: dict[str, Any] | No
 
 
 def _task_lines(row: dict[str, Any], lang: str) -> list[str]:
-    where = row["group_name"] or f"{word('all_groups', lang)} ({row['groups']})"
+    where = row["group_name"] or f"{word('all_groups', lang)}{_paren(str(row['groups']), lang)}"
     head = f"- [ ] {row['time'] or '--:--'} {row['task']} · {where} · {row['minutes']} {word('min', lang)}"
     if row["member_id"]:
         head += f" · {word('member', lang)} {row['member_id']}"
     if row["due"]:
-        head += f" · {word('due', lang)} {row['due'][11:16]}" + ("" if row["due"][:10] == row["date"] else f" ({row['due'][:10]})")
+        head += f" · {word('due', lang)} {row['due'][11:16]}" + ("" if row["due"][:10] == row["date"] else _paren(row["due"][:10], lang))
     return [head, *_quoted(row["instructions"], "  "), *_quoted(row["message"], "  > ")]
 
 
 def _standing_lines(row: dict[str, Any], lang: str) -> list[str]:
-    head = (f"- {row['task']} ({row['item']}): {row['trigger']} · {row['groups']} {word('groups', lang)} · "
-            f"{word('each', lang)} {row['minutes']} {word('min', lang)}")
+    head = (f"- {row['task']}{_paren(row['item'], lang)}{_colon(lang)}{row['trigger']} · {row['groups']} "
+            f"{word('groups', lang)} · {word('each', lang)} {row['minutes']} {word('min', lang)}")
     return [head, *_quoted(row["instructions"], "  "), *_quoted(row["message"], "  > ")]
+
+
+def _paren(text: str, lang: str) -> str:
+    return f"（{text}）" if lang == "zh" else f" ({text})"
+
+
+def _colon(lang: str) -> str:
+    return "：" if lang == "zh" else ": "
 
 
 def _quoted(text: str, prefix: str) -> list[str]:
