@@ -28,7 +28,8 @@ LABELS: dict[str, dict[str, str]] = {
                     "系数由达成率按支付曲线或费率表得出。群的提成按角色比例和在岗天数分给各位员工；"
                     "金额按分精确舍入，各行之和等于合计。",
         "none": "本期没有提成项目。", "staff_pool": "个人奖金池（100% 达成时）",
-        "reason": "原因", "item": "项目", "sum": "金额", "colon": "：", "dash": " —— ", "lp": "（", "rp": "）",
+        "addback": "销售额不含本期对以往订单的退款 {amount}（在原订单所属期追回）",
+        "reason": "原因", "item": "项目", "sum": "金额", "colon": "：", "dash": " —— ", "lp": "（", "rp": "）", "lq": "「", "rq": "」",
     },
     "en": {
         "title": "Commission statement", "playbook": "Playbook", "period_kind": "Period", "window": "Data window",
@@ -48,8 +49,10 @@ LABELS: dict[str, dict[str, str]] = {
                     "group's commission is split among its staff by role share and days held; amounts are rounded "
                     "to the fen so that the lines add up to the total exactly.",
         "none": "No commission items this period.", "staff_pool": "Personal pool (at 100% attainment)",
+        "addback": "sales leave out {amount} of refunds this period of earlier periods' orders (clawed back "
+                   "from those periods)",
         "reason": "Why", "item": "Item", "sum": "Amount", "colon": ": ", "dash": " — ",
-        "lp": " (", "rp": ")",
+        "lp": " (", "rp": ")", "lq": " “", "rq": "”",
     },
 }
 
@@ -143,8 +146,9 @@ def _unit(lines: list[Line], plan: Any, lang: str, t: dict[str, str], group_name
     how = ""
     if held is not None and role in split:
         how = f"{percent(split[role], 0)} × {t['days'].format(held=number(held.role_days, 2), days=held.group_days)}"
+    addback = result.input.addback
     return {
-        "how": how,
+        "how": how, "addback": t["addback"].format(amount=money(addback)) if addback else None,
         "group": f"{group_names.get(first.group_id, first.group_id)}{t['lp']}{first.group_id}{t['rp']}"
         if first.group_id else None,
         "role": role_name, "share": percent(share),
