@@ -8,7 +8,7 @@ from __future__ import annotations
 
 WORDS: dict[str, tuple[str, str]] = {
     # --- the frame ---------------------------------------------------------------------
-    "handbook": ("运营手册", "operations handbook"),
+    "handbook": ("运营手册", "Operations handbook"),
     "toc": ("目录", "Contents"),
     "version": ("版本", "Version"),
     "timezone": ("时区", "Time zone"),
