@@ -39,7 +39,7 @@ def test_the_examples_are_clean_as_the_readme_says(monkeypatch: pytest.MonkeyPat
 
 def test_every_command_in_the_tour_exists() -> None:
     commands = set(re.findall(r"^### `qunce (\w+)", README, flags=re.MULTILINE))
-    assert commands == {"validate", "rules", "init", "schema", "events", "simulate", "explain"}
+    assert commands == {"validate", "rules", "init", "schema", "events", "simulate", "explain", "docs"}
     help_text = output("--help")
     for command in commands:
         assert command in help_text
@@ -65,3 +65,13 @@ def test_the_simulate_example_prints_what_the_readme_shows(monkeypatch: pytest.M
     start = README.index("模拟测试剧本: ")
     shown = README[start:README.index("…\n```", start)].splitlines()
     assert actual[:len(shown)] == shown
+
+
+def test_the_docs_example_prints_what_the_readme_shows(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "playbooks").symlink_to(ROOT / "playbooks")
+    start = README.index("$ qunce docs playbooks/brand-complete.yaml --out handbook/\n")
+    shown = README[start:README.index("```", start)].strip().split("\n\n")
+    for example in shown:
+        command, *lines = example.splitlines()
+        assert output(*command.removeprefix("$ qunce ").split()).splitlines() == lines
