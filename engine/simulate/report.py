@@ -34,6 +34,11 @@ WORDS = {
     "totals": ("Totals over the window", "窗口期合计"),
     "should_dissolve": ("should be dissolved", "应解散"),
     "promote": ("promoted", "晋升"),
+    "commission": ("Commission (statements in statements/)", "提成（结算单见 statements/）"),
+    "staff_paid": ("staff", "员工"),
+    "paid": ("total", "合计"),
+    "kpi": ("KPIs", "考核指标"), "bonus": ("bonuses", "奖励"), "gate": ("gate", "门槛扣减"), "cap": ("cap", "封顶扣减"),
+    "clawback": ("clawbacks", "退款追回"), "unassigned": ("nobody held", "无人在岗"),
     "demote": ("demoted", "降级"),
 }
 
@@ -102,6 +107,8 @@ def print_summary(console: Any, summary: dict[str, Any], written: list[tuple[str
             table.add_row(*[_cell(item.get(c)) for c in ("group_type", "mode", "joins", "admitted", "refused",
                                                             "admission_rate")])
         console.print(table)
+    if "commission" in summary:
+        console.print(_commission_table(Table, summary["commission"], lang))
     table = Table(title=f"{word('outputs', lang)}: {out}")
     table.add_column(word("file", lang))
     table.add_column(word("count", lang), justify="right")
@@ -109,6 +116,24 @@ def print_summary(console: Any, summary: dict[str, Any], written: list[tuple[str
         table.add_row(f"{name}.parquet / .csv", f"{count:,}")
     table.add_row("summary.json", "")
     console.print(table)
+
+
+def _commission_table(table_class: Any, commission: dict[str, Any], lang: str) -> Any:
+    from decimal import Decimal
+
+    from engine.commission.words import money
+
+    keys = ("staff_paid", "kpi", "bonus", "gate", "cap", "clawback", "paid", "unassigned")
+    periods = commission["periods"]
+    table = table_class(title=word("commission", lang))
+    table.add_column("")
+    for period in periods:
+        table.add_column(period, justify="right")
+    for key in keys:
+        cells = [str(v["staff"]) if key == "staff_paid" else money(Decimal(v["total" if key == "paid" else key]))
+                 for v in periods.values()]
+        table.add_row(word(key, lang), *cells)
+    return table
 
 
 def _total_label(key: str, lang: str) -> str:
