@@ -8,8 +8,6 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
-import pytest
-
 from engine.commission.measure import measure
 from engine.commission.statements import Book, Statement, build_book
 from engine.commission.units import UnitResult
@@ -392,8 +390,6 @@ def test_a_per_staff_pool_claws_back_from_the_staff_member() -> None:
     assert book.unassigned == {P1: D(0), P2: D(0)}
 
 
-@pytest.mark.xfail(strict=True, reason="statements.shares without a split counts a staff member's days once per "
-                   "role held, so holding two roles of one group doubles their share")
 def test_without_a_split_two_roles_of_one_group_count_the_days_once() -> None:
     holdings = [hold("alice", "owner", "g1", P1, 31, 31), hold("alice", "admin", "g1", P1, 31, 31),
                 hold("bob", "helper", "g1", P1, 31, 31)]

@@ -175,8 +175,6 @@ def test_attainment_lower_is_target_over_actual() -> None:
     assert attainment(spec("0.05", lower=True), D("-0.01")) == D(2)  # ≤ 0 → 2
 
 
-@pytest.mark.xfail(strict=True, reason="lower-is-better: an actual of 0 is documented as the best possible result "
-                   "but scores 2, while a small positive actual scores more (0.05 / 0.01 = 5)")
 def test_attainment_lower_is_better_zero_is_the_best() -> None:
     churn = spec("0.05", lower=True)
     # measure.py: "an actual of 0 or less there is the best possible result" → no positive actual beats it

@@ -1,8 +1,9 @@
 """One unit (a group, or a staff member for a per-staff pool) in one period: attainment and
 factor per KPI under the weights in force, the gate, the bonuses, and the unit's payout.
 
-Attainment = actual ÷ target, or target ÷ actual for a lower-is-better KPI (an actual of 0 or
-less there is the best possible result and counts as LOWER_IS_BETTER_AT_ZERO). Attainments
+Attainment = actual ÷ target, or target ÷ actual for a lower-is-better KPI, there at most
+LOWER_IS_BETTER_BEST (200%), which an actual of 0 or less reaches: without the bound a leave
+rate of 0.01 would pay more than a leave rate of 0. Attainments
 and factors are kept to 6 decimal places; amounts are exact (rounding to the fen happens once,
 in the statements). A closed gate multiplies the unit's KPI amounts and bonuses by
 `otherwise` (0 by default)."""
@@ -18,7 +19,7 @@ from engine.commission.plan import KpiSpec, Plan, Rule
 from engine.expr import evaluate
 from engine.expr.tree import names_in
 
-LOWER_IS_BETTER_AT_ZERO = Decimal(2)
+LOWER_IS_BETTER_BEST = Decimal(2)
 
 
 @dataclass(frozen=True)
@@ -81,7 +82,7 @@ class Measured:
 
 def attainment(kpi: KpiSpec, actual: Decimal) -> Decimal:
     if kpi.lower_is_better:
-        return LOWER_IS_BETTER_AT_ZERO if actual <= 0 else q6(kpi.target / actual)
+        return LOWER_IS_BETTER_BEST if actual <= 0 else min(q6(kpi.target / actual), LOWER_IS_BETTER_BEST)
     return q6(actual / kpi.target)
 
 

@@ -6,7 +6,8 @@ A group's payout is split by `commission.split` (role → share) and days: a hol
 earns the role's share × their days ÷ the group's days in the period, a day shared equally
 when several people held the role that day; days nobody held a role are not paid (reported as
 `unassigned`).
-Without a split, everyone who held the group shares it by days held. A per-staff pool pays the
+Without a split, everyone who held the group shares it by days held (a person counted once,
+whatever their roles there). A per-staff pool pays the
 staff member directly. The cap applies to a period's own lines; a clawback is the difference
 between what a closed period paid (after its cap) and what it would have paid had its later
 refunds been known, shown in the period the refunds happened."""
@@ -81,6 +82,8 @@ class Book:
 def shares(plan: Plan, holdings: list[Holding]) -> dict[tuple[str, str], list[tuple[Holding, Decimal]]]:
     """(staff, period) → [(holding, share of the group's payout)], shares above 0 only."""
     split = plan.commission.split
+    if not split:
+        holdings = _one_per_person(holdings)
     held_days: dict[tuple[str, str], int] = defaultdict(int)
     for h in holdings:
         held_days[h.group_id, h.period] += h.assigned_days
@@ -93,6 +96,15 @@ def shares(plan: Plan, holdings: list[Holding]) -> dict[tuple[str, str], list[tu
         if share > 0:
             out[h.staff_id, h.period].append((h, share))
     return out
+
+
+def _one_per_person(holdings: list[Holding]) -> list[Holding]:
+    """Without a split roles do not matter: one holding per person, group and period, with the
+    most days of their roles there (someone holding a group in two roles counts once)."""
+    best: dict[tuple[str, str, str], Holding] = {}
+    for h in sorted(holdings, key=lambda h: (h.staff_id, h.group_id, h.period, -h.assigned_days, h.role)):
+        best.setdefault((h.staff_id, h.group_id, h.period), h)
+    return list(best.values())
 
 
 def _unit_lines(period: str, staff: str, result: UnitResult, share: Decimal, holding: Holding | None) -> list[Line]:
