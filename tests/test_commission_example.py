@@ -210,3 +210,27 @@ def test_diff_fail_over_and_markdown(higher_cap: str) -> None:
     assert under.exit_code == 0, under.output
     bad = CliRunner().invoke(main, ["diff", PLAYBOOK, higher_cap, *DATA, "--fail-over", "lots"])
     assert bad.exit_code == 2 and "give an amount in yuan" in bad.output
+
+
+def test_worked_example_for_the_handbook() -> None:
+    # brand-complete's plan with sample attainments 1.2, 0.9, 1.05, 0.7 and 1.25 (curve (0.5, 0.3),
+    # (0.8, 0.8), (1.0, 1.0), (1.5, 1.6), floor 0.5):
+    # growth 1.2 → 1 + 0.2 × 1.2 = 1.24 → 800 × 0.25 × 1.24 = 248; activity 0.9 → 0.8 + 0.1 × 1 = 0.9 → 180;
+    # satisfaction 1.05 → 1.06 → 800 × 0.15 × 1.06 = 127.2; sales 0.7 → 0.3 + 0.2 × 0.5 / 0.3 = 0.633333 →
+    # 126.66666; churn (lower) 0.05 ÷ 0.04 = 1.25 → 1.3 → 104. Total 785.86666 → ¥785.87, split 60/30/10:
+    # 471.52, 235.76, 78.5867 → 78.59 (the fen add up).
+    from engine.commission.worked import worked_example
+    from engine.validate import checked_playbook
+
+    playbook, _ = checked_playbook(Path(__file__).resolve().parent.parent / "playbooks" / "brand-complete.yaml")
+    assert playbook is not None
+    example = worked_example(playbook, "zh")
+    assert example is not None
+    assert [(k["attainment"], k["factor"], k["amount"]) for k in example["kpis"]] == [
+        ("120.00%", "1.24", "¥248.00"), ("90.00%", "0.9", "¥180.00"), ("105.00%", "1.06", "¥127.20"),
+        ("70.00%", "0.633333", "¥126.67"), ("125.00%", "1.3", "¥104.00")]
+    assert example["gate"]["held"] and example["total"] == "¥785.87"
+    assert example["bonuses"][1]["values"] == "销售额达成率 = 70.00%，人均销售额 = 140"
+    assert example["split"] == [{"role": "群主", "share": "60%", "amount": "¥471.52"},
+                                {"role": "管理员", "share": "30%", "amount": "¥235.76"},
+                                {"role": "气氛组", "share": "10%", "amount": "¥78.59"}]

@@ -1,0 +1,71 @@
+"""A worked example of the playbook's own commission plan for the handbook: one group with
+sample results, every KPI's attainment, factor and amount, the gate, the bonuses, and the split
+among the roles, computed by the same code as the simulator's statements."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from engine.commission.allocate import largest_remainder, to_fen
+from engine.commission.measure import measure
+from engine.commission.plan import compile_plan
+from engine.commission.units import Recompute, base_amount
+from engine.commission.words import condition, label, metric_value, money, number, percent, values, verdict
+from engine.model import Playbook
+
+# Sample attainments for the KPIs, in turn: above and below target, one below the usual curve floor.
+ATTAINMENTS = (Decimal("1.2"), Decimal("0.9"), Decimal("1.05"), Decimal("0.7"), Decimal("1.25"))
+# Sample values of a healthy mid-sized group for names the plan reads besides its KPIs.
+SAMPLE = {
+    "members": Decimal(300), "new_members": Decimal(120), "leaves": Decimal(12), "net_new_members": Decimal(108),
+    "interaction_rate": Decimal("0.12"), "messages": Decimal(5400), "messages_per_member": Decimal(18),
+    "retention_rate": Decimal("0.55"), "orders": Decimal(150), "buyers": Decimal(110), "sales": Decimal(48000),
+    "conversion_rate": Decimal("0.5"), "average_order_value": Decimal(320), "csat": Decimal("4.6"),
+    "leave_rate": Decimal("0.04"), "join_rate": Decimal("0.08"), "reach_rate": Decimal("0.9"),
+    "referral_rate": Decimal("0.06"), "roi": Decimal("3.2"), "per_customer_return": Decimal("436.36"),
+    "groups": Decimal(1),
+}
+
+
+def worked_example(playbook: Playbook, lang: str) -> dict[str, Any] | None:
+    """The example's inputs and lines in words, or None without a commission plan."""
+    plan = compile_plan(playbook)
+    if plan is None:
+        return None
+    values_in = dict(SAMPLE)
+    for metric in playbook.metrics.custom:
+        values_in.setdefault(metric.id, Decimal(160))
+    for i, kpi in enumerate(plan.kpis):
+        reached = ATTAINMENTS[i % len(ATTAINMENTS)]
+        values_in[kpi.metric] = (kpi.target / reached if kpi.lower_is_better else kpi.target * reached).quantize(
+            Decimal("0.0001"))
+    # Expression metrics (sales_per_member = sales ÷ members) follow from the sample values.
+    values_in = Recompute(playbook).with_sales(values_in, Decimal(values_in["sales"]), plan)
+    m = measure(plan, values_in, plan.base_weights(), base_amount(plan, values_in, Decimal(1)))
+    names = plan.names
+    total = to_fen(m.total)
+    split = plan.commission.split
+    shares = largest_remainder([m.total * share for share in split.values()], total) if split else []
+    roles = playbook.roles
+    bonus_names = {b.id: b.name for b in plan.commission.bonuses}
+    return {
+        "pool": money(m.base),
+        "kpis": [{"name": k.kpi.name, "metric": label(k.kpi.metric, names, lang),
+                  "actual": metric_value(k.kpi.metric, k.actual, names),
+                  "target": metric_value(k.kpi.metric, k.kpi.target, names), "lower": k.kpi.lower_is_better,
+                  "attainment": percent(k.attainment), "factor": number(k.factor, 6), "weight": percent(k.weight, 0),
+                  "amount": money(k.amount)} for k in m.kpis],
+        "kpi_total": money(m.kpi_total),
+        "weighted_attainment": percent(m.weighted_attainment),
+        "gate": None if m.gate is None else {
+            "condition": condition(m.gate, names, lang), "values": values(m.gate, names, lang),
+            "verdict": verdict(m.gate, lang), "held": m.gate.held, "factor": percent(m.gate_factor, 0),
+            "amount": money(m.gate_amount)},
+        "bonuses": [{"name": bonus_names[b.decision.rule.id], "condition": condition(b.decision, names, lang),
+                     "values": values(b.decision, names, lang), "verdict": verdict(b.decision, lang),
+                     "amount": money(b.amount)} for b in m.bonuses],
+        "total": money(total),
+        "split": [{"role": roles[r].name if r in roles and lang == "zh" else r, "share": percent(s, 0),
+                   "amount": money(a)} for (r, s), a in zip(split.items(), shares, strict=True)],
+    }
