@@ -7,7 +7,7 @@ import datetime as dt
 import os
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -34,6 +34,16 @@ def profiled(label: str) -> Iterator[None]:
     print(f"qunce profile: {label} {time.perf_counter() - began:.2f}s", file=sys.stderr)
 
 
+def reads_staff_role(filters: Iterable[str | None]) -> bool:
+    """Whether any of the event filter texts reads `staff_role` (by any of its names)."""
+    from engine.expr.parse import parse
+    from engine.expr.tree import names_in
+
+    names = Names("event")
+    return any((resolved := names.resolve(name.id)) is not None and resolved.id == "staff_role"
+               for text in filters if text for name in names_in(parse(text)))
+
+
 # membership.evaluate → the simulator's period names
 EVALUATE_PERIODS = {"daily": "day", "weekly": "week", "monthly": "month", "quarterly": "quarter"}
 
@@ -52,10 +62,12 @@ class SimContext:
     staff_roles: Any | None = None  # run.staff_roles, when an event filter reads staff_role
     _names: dict[str, Names] = field(default_factory=dict, repr=False)
 
-    def filterable(self, events: Any) -> Any:
+    def filterable(self, events: Any, filters: Iterable[str | None] | None = None) -> Any:
         """`events` with `staff_role` when a filter needs it (a view: a join with a small table),
-        for the stages that compile event filters (points, custom metrics)."""
-        if self.staff_roles is None:
+        for the stages that compile event filters (points, custom metrics). `filters`: the
+        `where` texts the caller compiles over the result; the join is left out when none reads
+        staff_role (it costs a hash join over every event). None: assume one does."""
+        if self.staff_roles is None or (filters is not None and not reads_staff_role(filters)):
             return events
         roles = self.staff_roles
         return events.left_join(roles, events.row == roles._r).drop("_r")

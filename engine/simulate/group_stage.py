@@ -4,7 +4,7 @@ retention cohorts, lifecycle states with the dissolve day, entry thresholds, pen
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from engine.simulate.context import SimContext
@@ -80,7 +80,7 @@ def _with_custom_period(ctx: SimContext, events: Any, table: Any, grain: str) ->
     from engine.simulate.custom_metrics import group_custom_period
 
     return _with_custom(ctx, table, "period_start", lambda aggregates: group_custom_period(
-        ctx.filterable(events), aggregates, grain, ctx.start, ctx.end, ctx.groups))
+        ctx.filterable(events, [m.where for m in aggregates]), aggregates, grain, ctx.start, ctx.end, ctx.groups))
 
 
 def _with_custom_daily(ctx: SimContext, measured: Any) -> Any:
@@ -88,7 +88,26 @@ def _with_custom_daily(ctx: SimContext, measured: Any) -> Any:
     from engine.simulate.custom_metrics import group_custom_daily
 
     return _with_custom(ctx, measured, "date", lambda aggregates: group_custom_daily(
-        ctx.filterable(ctx.events), aggregates, measured.select("group_id", "date")))
+        ctx.filterable(ctx.events, [m.where for m in aggregates]), aggregates, measured.select("group_id", "date")))
+
+
+def _admitted_period(ctx: SimContext, period: Any, admissions: Any, dropped: Any) -> Any:
+    """group_period (monthly) without the refused joins (admission.without_refused). Only the
+    groups with a refused join lose events: their metrics are computed again over their own
+    events (a few groups, not all); every other group's rows are group_period's as they are."""
+    from engine.simulate.admission import without_refused
+
+    refused = admissions.filter(~admissions.admitted)
+    touched = ctx.materialise("touched_groups", refused.select(_touched=refused.group_id).distinct())
+    groups = ctx.groups.semi_join(touched, ctx.groups.group_id == touched._touched)
+    events = ctx.events.semi_join(touched, ctx.events.group_id == touched._touched)
+    # Materialised: as a view, DuckDB re-ran the anti join in every part of group_period.
+    kept = ctx.materialise("events_admitted", without_refused(events, admissions, dropped))
+    touched_only = replace(ctx, groups=ctx.materialise("groups_admitted", groups))
+    _, _, again, _ = metrics(touched_only, kept, "_admitted", staff=False, grains=("month",))
+    month = period.filter(period.grain == "month")
+    untouched = month.anti_join(touched, month.group_id == touched._touched)
+    return ctx.materialise("period_admitted", untouched.union(again))
 
 
 def simulate_groups(ctx: SimContext, lap: Callable[[str], None] = lambda stage: None) -> GroupResult:
@@ -113,7 +132,6 @@ def simulate_groups(ctx: SimContext, lap: Callable[[str], None] = lambda stage: 
             admissions,
             refusal_reasons,
             refused_rows,
-            without_refused,
         )
 
         result.admissions = ctx.materialise("admissions", admissions(ctx.events, ctx.groups, ctx.assignments,
@@ -122,10 +140,8 @@ def simulate_groups(ctx: SimContext, lap: Callable[[str], None] = lambda stage: 
         result.refusal_reasons = ctx.materialise("refusal_reasons", refusal_reasons(result.admissions))
         refused = int(result.admissions.filter(~result.admissions.admitted).count().execute())
         if refused:
-            # Materialised: as a view, DuckDB re-ran the anti join in every part of group_period.
             dropped = ctx.materialise("refused_rows", refused_rows(ctx.events, result.admissions))
-            kept = ctx.materialise("events_admitted", without_refused(ctx.events, result.admissions, dropped))
-            _, _, result.period_admitted, _ = metrics(ctx, kept, "_admitted", staff=False, grains=("month",))
+            result.period_admitted = _admitted_period(ctx, period, result.admissions, dropped)
         else:
             result.period_admitted = period.filter(period.grain == "month")
     if pb.rules.banned:

@@ -62,7 +62,7 @@ def features_at(ctx: SimContext, period: Period, wanted: list[Resolved], ledger:
     from engine.simulate.custom_metrics import expr_columns, member_custom
 
     if aggregates:
-        extra = member_custom(ctx.filterable(events), aggregates, period.last).rename(_member="member_id")
+        extra = member_custom(ctx.filterable(events, [m.where for m in aggregates]), aggregates, period.last).rename(_member="member_id")
         table = table.left_join(extra, table.member_id == extra._member).drop("_member")
         table = table.mutate(**{m.id: table[m.id].fill_null(0) for m in aggregates})
     if any(f.id == "group_type" for f in wanted):
@@ -91,7 +91,8 @@ def simulate_members(ctx: SimContext, events: Any | None = None, tag: str = "") 
     result = MemberResult()
     points = pb.membership.points if pb.membership is not None else None
     if points is not None and points.earn:
-        ledger = points_ledger(ctx.filterable(events), points, ctx.history_start, ctx.end)
+        ledger = points_ledger(ctx.filterable(events, [r.where for r in points.earn]), points,
+                               ctx.history_start, ctx.end)
         result.ledger = ctx.materialise(f"ledger{tag}", ledger)
     wanted = wanted_features(ctx)
     for number, period in enumerate(ctx.periods):
