@@ -475,9 +475,7 @@ def tasks(playbook: Path, roster: Path, start: Any, end: Any, events_path: Path 
         if split and out is not None:
             written = output.write_split(task_list, fmt, out, lang)
         elif out is not None:
-            from engine.files import write_text_atomic
-
-            write_text_atomic(out, output.render(task_list, fmt, lang, title))
+            output.write(out, output.render(task_list, fmt, lang, title))
             written = [out]
         else:
             click.echo(output.render(task_list, fmt, lang, title), nl=False)

@@ -97,13 +97,13 @@ def test_templates_render_once_per_distinct_context(monkeypatch: pytest.MonkeyPa
     from engine.compile import texts
 
     calls: list[str] = []
-    real = texts.try_render
+    real = texts.render_bounded
 
-    def counted(source: str, context: dict[str, Any]) -> Any:
-        calls.append(source)
-        return real(source, context)
+    def counted(template: Any, context: dict[str, Any]) -> Any:
+        calls.append(real(template, context))
+        return calls[-1]
 
-    monkeypatch.setattr(texts, "try_render", counted)
+    monkeypatch.setattr(texts, "render_bounded", counted)
     folder = Path(__file__).resolve().parent / "golden" / "tasks" / "life"
     result = CliRunner().invoke(main_command(), ["tasks", str(folder / "playbook.yaml"), "--roster",
                                                  str(folder / "roster.yaml"), "--from", "2027-03-01", "--to", "2027-03-09"])

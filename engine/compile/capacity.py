@@ -6,8 +6,6 @@ of their roles' minutes per day.
 
 from __future__ import annotations
 
-from typing import Any
-
 import pyarrow as pa
 
 from engine.compile.expand import Registered, temp_name
@@ -39,19 +37,28 @@ def roles_table(playbook: Playbook) -> pa.Table:
                                       ("max_groups", pa.int64())]))
 
 
-def capacity(reg: Registered, staffed: Any, playbook: Playbook, standing: pa.Table) -> pa.Table:
-    """One row per person and day on which they hold a group (COLUMNS), ordered by date and person."""
+def task_minutes(tasks: pa.Table, playbook: Playbook) -> pa.Table:
+    """date, staff_id, tasks, minutes: the expanded tasks per person and day."""
+    minutes = pa.array([item.minutes for item in playbook.sop], pa.int64()).take(tasks.column("idx"))
+    table = pa.table({"date": tasks.column("date"), "staff_id": tasks.column("staff_id"), "minutes": minutes})
+    done = table.group_by(["date", "staff_id"]).aggregate([("minutes", "count"), ("minutes", "sum")])
+    return done.rename_columns({"minutes_count": "tasks", "minutes_sum": "minutes"})
+
+
+def capacity(reg: Registered, tasks: pa.Table, playbook: Playbook, standing: pa.Table) -> pa.Table:
+    """One row per person and day on which they hold a group (COLUMNS), ordered by date and person;
+    `tasks` are the expanded rows (expand.Expanded.tasks)."""
     import ibis
 
     con, holders = reg.con, reg.holders
-    minutes = staffed.join(reg.items.select("idx", "minutes"), "idx")
-    done = minutes.group_by(["date", "staff_id"]).aggregate(tasks=minutes.count(), minutes=minutes.minutes.sum())
+    done = con.create_table(temp_name("done"), task_minutes(tasks, playbook), temp=True)
     rates = con.create_table(temp_name("rates"), estimates(playbook, standing), temp=True)
     on_duty = holders.filter(holders.on_duty).join(rates, ["role", "group_type"])
     expected = on_duty.group_by(["date", "staff_id"]).aggregate(estimated=on_duty.minutes.sum())
 
     roles = con.create_table(temp_name("roles"), roles_table(playbook), temp=True)
-    held = holders.group_by(["date", "staff_id", "role"]).aggregate(held=holders.group_id.nunique())
+    # holders has one row per group, role, day and person: a count is the groups held
+    held = holders.group_by(["date", "staff_id", "role"]).aggregate(held=holders.count())
     held = held.left_join(roles, "role")
     over = held.max_groups.notnull() & (held.held > held.max_groups)
     breach = held.role.concat(" ", held.held.cast("string"), ">", held.max_groups.cast("string"))

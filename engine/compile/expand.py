@@ -33,7 +33,6 @@ def temp_name(kind: str) -> str:
 class Expanded:
     tasks: pa.Table  # ROW_COLUMNS + staff_id, role, context_group, groups; ordered by TASK_ORDER
     standing: pa.Table  # staff_id, idx, role, groups: standing instructions per person
-    staffed: Any  # the tasks as a DuckDB table, for the capacity report
 
 
 @dataclass(slots=True)
@@ -121,7 +120,7 @@ def expand(reg: Registered, sources: list[Any], standing: pa.Table) -> Expanded:
     (`standing`: idx, role, group_type of the items given as standing instructions)."""
     import ibis
 
-    con, holders, items = reg.con, reg.holders, reg.items
+    holders, items = reg.holders, reg.items
     rows = ibis.union(*sources).join(items.select("idx", "role", "per"), "idx")
     key = ["group_id", "role", "date"]
     duty = holders.filter(holders.on_duty).select(*key, "staff_id")
@@ -133,9 +132,8 @@ def expand(reg: Registered, sources: list[Any], standing: pa.Table) -> Expanded:
         context_group=shared.group_id.min(), groups=shared.group_id.nunique())
     by_person = by_person.select(*ROW_COLUMNS[:2], ibis.null("string").name("group_id"), *ROW_COLUMNS[3:], "staff_id",
                                  "role", "context_group", "groups")
-    staffed = con.create_table(temp_name("staffed"), ibis.union(by_group, by_person), temp=True)
-    tasks = staffed.order_by([*TASK_ORDER, "kind"]).to_pyarrow()
-    kinds = con.create_table(temp_name("standing"), standing, temp=True)
+    tasks = ibis.union(by_group, by_person).order_by([*TASK_ORDER, "kind"]).to_pyarrow()
+    kinds = reg.con.create_table(temp_name("standing"), standing, temp=True)
     covered = holders.join(kinds, ["role", "group_type"])
     per_person = covered.group_by(["staff_id", "idx", "role"]).aggregate(groups=covered.group_id.nunique())
-    return Expanded(tasks, per_person.order_by(["staff_id", "idx", "role"]).to_pyarrow(), staffed)
+    return Expanded(tasks, per_person.order_by(["staff_id", "idx", "role"]).to_pyarrow())

@@ -13,23 +13,30 @@ import pyarrow.compute as pc
 
 from engine.compile import task_formats as formats
 from engine.compile.run import TaskList, usage_error
-from engine.files import write_text_atomic
 
 FORMATS = ("csv", "json", "md", "ics")
 MAX_FLAGGED_SHOWN = 10
 
 
-def render(task_list: TaskList, fmt: str, lang: str, title: str) -> str:
-    """The whole task list in `fmt`."""
+def render(task_list: TaskList, fmt: str, lang: str, title: str) -> bytes:
+    """The whole task list in `fmt` (UTF-8)."""
     if fmt == "csv":
-        return formats.to_csv(formats.all_rows(task_list)).decode("utf-8")
+        return formats.to_csv(formats.all_rows(task_list))
     if fmt == "json":
-        return formats.tasks_json(task_list)
+        return formats.tasks_json(task_list).encode("utf-8")
     if fmt == "md":
-        return formats.tasks_markdown(task_list, lang)
+        return formats.tasks_markdown(task_list, lang).encode("utf-8")
     from engine.compile.ics import calendar
 
-    return calendar(task_list, None, title).decode("utf-8")
+    return calendar(task_list, None, title)
+
+
+def write(path: Path, data: bytes) -> None:
+    """Write `data` to `path` whole or not at all (a temporary file beside it, then renamed)."""
+    from engine.events.writers import atomic
+
+    with atomic(path) as temp:
+        temp.write_bytes(data)
 
 
 def only(task_list: TaskList, staff_id: str) -> TaskList:
@@ -65,7 +72,7 @@ def write_split(task_list: TaskList, fmt: str, folder: Path, lang: str) -> list[
     written = []
     for staff_id, name in people(task_list):
         path = folder / file_name(staff_id, fmt)
-        write_text_atomic(path, render(only(task_list, staff_id), fmt, lang, f"{task_list.playbook.playbook} · {name}"))
+        write(path, render(only(task_list, staff_id), fmt, lang, f"{task_list.playbook.playbook} · {name}"))
         written.append(path)
     return written
 
@@ -74,12 +81,12 @@ def write_capacity(task_list: TaskList, path: Path, lang: str) -> None:
     """The capacity report, as CSV, JSON or Markdown by the file's extension."""
     suffix = path.suffix.lower()
     if suffix == ".json":
-        text = formats.capacity_json(task_list.capacity)
+        data = formats.capacity_json(task_list.capacity).encode("utf-8")
     elif suffix == ".md":
-        text = formats.capacity_markdown(task_list.capacity, lang)
+        data = formats.capacity_markdown(task_list.capacity, lang).encode("utf-8")
     else:
-        text = formats.to_csv(task_list.capacity).decode("utf-8")
-    write_text_atomic(path, text)
+        data = formats.to_csv(task_list.capacity)
+    write(path, data)
 
 
 def overloaded(task_list: TaskList) -> bool:

@@ -17,7 +17,7 @@ from engine.model import Playbook
 
 TASK_COLUMNS = ("kind", "date", "time", "start", "due", "staff_id", "staff_name", "role", "role_name", "group_id",
                 "group_name", "group_type", "groups", "item", "task", "flow", "content", "minutes", "trigger",
-                "member_id", "instructions", "message")
+                "within", "member_id", "instructions", "message")
 STANDING_COLUMNS = ("kind", "staff_id", "staff_name", "role", "role_name", "groups", "item", "task", "flow",
                     "content", "minutes", "per_day", "within", "trigger", "instructions", "message")
 
@@ -92,6 +92,7 @@ def task_table(tasks: pa.Table, playbook: Playbook, roster: Roster, lang: str, r
         "content": _per_item(idx, [item.content or "" for item in sop]),
         "minutes": _per_item(idx, [item.minutes for item in sop], pa.int64()),
         "trigger": _per_item(idx, [triggers.describe(item, lang) for item in sop]),
+        "within": _per_item(idx, [str(item.within) if item.within else "" for item in sop]),
         "member_id": pc.fill_null(tasks.column("member_id"), ""),
         "instructions": pc.fill_null(render_column(tasks, sources, renderer, ids), ""),
         "message": pc.fill_null(render_column(tasks, messages, renderer, ids), ""),

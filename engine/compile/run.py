@@ -111,7 +111,7 @@ def compile_tasks(request: TaskRequest, outcome: Outcome) -> TaskList | None:
         for item, en, zh in sorted(set(renderer.problems))[:5]]
     return TaskList(playbook, request.start, request.end, tasks,
                     standing_table(expanded.standing, playbook, roster, request.lang),
-                    capacity(reg, expanded.staffed, playbook, kinds), events is not None, notes)
+                    capacity(reg, expanded.tasks, playbook, kinds), events is not None, notes)
 
 
 def _load(request: TaskRequest, outcome: Outcome) -> tuple[Any, Any, Any] | None:

@@ -14,7 +14,7 @@ import pyarrow.compute as pc
 from engine.compile.rows import STANDING_COLUMNS, TASK_COLUMNS
 from engine.compile.run import TaskList
 
-CSV_COLUMNS = (*TASK_COLUMNS, "within", "per_day")
+CSV_COLUMNS = (*TASK_COLUMNS, "per_day")
 WEEKDAYS = {"zh": ("周一", "周二", "周三", "周四", "周五", "周六", "周日"),
             "en": ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")}
 WORDS = {
@@ -44,17 +44,12 @@ def word(key: str, lang: str) -> str:
 
 def all_rows(task_list: TaskList) -> pa.Table:
     """Tasks, then standing instructions, in CSV_COLUMNS (absent values empty)."""
-    tasks = task_list.tasks
-    n = tasks.num_rows
-    sop = {item.id: item for item in task_list.playbook.sop}
-    within = [str(sop[i].within) if sop[i].within else "" for i in tasks.column("item").to_pylist()] if n else []
-    tasks = tasks.append_column("within", pa.array(within, pa.string()))
-    tasks = tasks.append_column("per_day", pa.nulls(n, pa.float64()))
+    tasks = task_list.tasks.append_column("per_day", pa.nulls(task_list.tasks.num_rows, pa.float64()))
     standing = task_list.standing
     m = standing.num_rows
     filled = {name: standing.column(name) if name in STANDING_COLUMNS else _blank(name, m, tasks.schema)
               for name in CSV_COLUMNS}
-    return pa.concat_tables([tasks.select(list(CSV_COLUMNS)), pa.table(filled).cast(tasks.select(list(CSV_COLUMNS)).schema)])
+    return pa.concat_tables([tasks, pa.table(filled).cast(tasks.schema)])
 
 
 def _blank(name: str, rows: int, schema: pa.Schema) -> pa.Array:
@@ -72,6 +67,7 @@ def to_csv(table: pa.Table) -> bytes:
 
 
 def tasks_json(task_list: TaskList) -> str:
+    """The task list as one JSON document: the window, the tasks and the standing instructions."""
     document = {
         "playbook": task_list.playbook.playbook, "timezone": task_list.playbook.timezone,
         "from": task_list.start.isoformat(), "to": task_list.end.isoformat(), "with_events": task_list.with_events,

@@ -9,6 +9,7 @@ points or level) render as placeholders for staff to fill in.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -17,7 +18,7 @@ import pyarrow.compute as pc
 
 from engine.events.roster import Roster
 from engine.model import Playbook
-from engine.sandbox import try_render
+from engine.sandbox import environment, render_bounded, try_render
 
 WEEKDAYS = {"zh": ("周一", "周二", "周三", "周四", "周五", "周六", "周日"),
             "en": ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")}
@@ -29,6 +30,7 @@ PLACEHOLDERS = {"zh": {"nickname": "【昵称】", "level": "【等级】", "lev
 FACET_COLUMNS = {"group": "context_group", "staff": "staff_id", "date": "date", "time": "time", "member": "member_id"}
 
 
+@functools.lru_cache(maxsize=1024)
 def facets(source: str) -> tuple[str, ...]:
     """The facets (FACET_COLUMNS) a template reads, in a fixed order."""
     from jinja2 import meta, nodes
@@ -56,6 +58,8 @@ class Renderer:
     problems: list[tuple[str, str, str]] = field(default_factory=list)  # (item id, en, zh)
     _base: dict[str, Any] = field(default_factory=dict)
     _groups: dict[str, dict[str, Any]] = field(default_factory=dict)
+    _compiled: dict[str, Any] = field(default_factory=dict)  # source → template, compiled once (~5 ms each)
+    _env: Any = None
 
     def __post_init__(self) -> None:
         from engine.template_vars import sample_context
@@ -95,11 +99,20 @@ class Renderer:
         if values.get("member_id"):
             member.update(id=values["member_id"], nickname=values["member_id"])
         context["member"] = member
-        text, problem = try_render(source, context)
+        try:
+            return render_bounded(self._template(source), context)
+        except Exception:  # a template is user code: let the sandbox say what went wrong
+            text, problem = try_render(source, context)
         if problem is not None:
             self.problems.append((item_id, problem.en, problem.zh))
             return f"[{problem.en}]"
         return text or ""
+
+    def _template(self, source: str) -> Any:
+        if source not in self._compiled:
+            self._env = self._env or environment()
+            self._compiled[source] = self._env.from_string(source)
+        return self._compiled[source]
 
 
 def render_column(tasks: pa.Table, sources: dict[int, str], renderer: Renderer, item_ids: list[str]) -> pa.Array:
