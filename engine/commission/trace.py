@@ -192,7 +192,8 @@ def _kpi(k: KpiResult, m: Measured, names: Any, say: _Say) -> str:
     metric_label = label(metric, names, say.lang)
     title = k.kpi.name if metric_label == k.kpi.name else k.kpi.name + say(f"（{metric_label}）", f" ({metric_label})")
     semi = say("；", "; ")
-    return (title + say("：", ": ") + say("达成率 ", "attainment ") + how + semi + _factor(k, say) + semi
+    lead = "" if k.kpi.lower_is_better and k.actual <= 0 else say("达成率 ", "attainment ")
+    return (title + say("：", ": ") + lead + how + semi + _factor(k, say) + semi
             + say("金额 = ", "amount = ")
             + f"{money(m.base)} × {percent(k.weight, 0)} × {number(k.factor, 6)} = {number(k.amount, 6)}"
             + say(" 元", " yuan"))
