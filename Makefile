@@ -1,6 +1,7 @@
 # qunce (群策) developer tasks.
 #
-#   make demo         set up .venv if needed, validate the bundled example playbooks, generate a month\n#                     of events for the complete one and simulate it (into qunce-demo/)
+#   make demo         set up .venv if needed, validate the bundled example playbooks, then `qunce demo`:
+#                     events, simulation, commission statements, task lists, handbook (into qunce-demo/)
 #   make test         set up .venv if needed, then run the whole test suite, ruff and mypy
 #   make lint         ruff + mypy only
 #   make schema       regenerate schemas/*.schema.json from the models
@@ -29,7 +30,7 @@ export PIP_NO_INPUT := 1
 .PHONY: help venv demo test pytest ruff mypy lint schema bench wheel-check clean distclean
 
 help:
-	@echo "make demo         validate the bundled example (playbooks/)"
+	@echo "make demo         the whole job on the bundled example (qunce demo, into qunce-demo/)"
 	@echo "make test         whole test suite: pytest, ruff, mypy"
 	@echo "make lint         ruff + mypy"
 	@echo "make schema       write schemas/playbook.schema.json"
@@ -62,20 +63,13 @@ demo: $(STAMP)
 	@echo "==> qunce validate playbooks/"
 	@$(BIN)/qunce validate playbooks/
 	@echo
-	@echo "==> qunce events generate: a month of events for playbooks/brand-complete.yaml into $(DEMO)/"
-	@$(BIN)/qunce events generate playbooks/brand-complete.yaml --out $(DEMO)/events.parquet \
-		--groups 60 --members 6000 --days 31 --start 2027-01-01 --seed 1
-	@echo
-	@echo "==> qunce simulate: metrics, points, levels, segments, group health, churn into $(DEMO)/simulation/"
-	@$(BIN)/qunce simulate playbooks/brand-complete.yaml --events $(DEMO)/events.parquet \
-		--roster $(DEMO)/events.roster.yaml --out $(DEMO)/simulation
+	@echo "==> qunce demo $(DEMO): the whole job on the complete example"
+	@$(BIN)/qunce demo $(DEMO)
 	@echo
 	@echo "Next steps:"
 	@echo "  $(BIN)/qunce --help                  all commands"
 	@echo "  $(BIN)/qunce init my.yaml            write a starter playbook to edit"
 	@echo "  $(BIN)/qunce validate my.yaml        check your own playbook"
-	@echo "  $(BIN)/qunce explain playbooks/brand-complete.yaml --events $(DEMO)/events.parquet \\"
-	@echo "      --roster $(DEMO)/events.roster.yaml --member m000001      one member's timeline"
 	@echo "  make test                               run the whole test suite"
 	@echo "  (or 'source $(BIN)/activate' and drop the $(BIN)/ prefix)"
 

@@ -495,6 +495,37 @@ def tasks(playbook: Path, roster: Path, start: Any, end: Any, events_path: Path 
         sys.exit(EXIT_FINDINGS)
 
 
+@main.command()
+@click.argument("folder", required=False, default="qunce-demo", type=click.Path(file_okay=False, path_type=Path))
+@LANG_OPTION
+def demo(folder: Path, lang: str | None) -> None:
+    """The whole job on the bundled example, into FOLDER (default ./qunce-demo): playbook, a month
+    of events, validation, simulation with commission statements, task lists, calendars, handbook."""
+    from engine.demo import Step, run_demo
+    from engine.errors import QunceError
+
+    lang = lang or default_lang()
+
+    def report(step: Step) -> None:
+        click.echo(f"==> {step.name} ({step.seconds:.1f} s)")
+        for line in step.lines:
+            click.echo(f"    {line}")
+
+    try:
+        steps = run_demo(folder, lang, report)
+    except QunceError as exc:
+        fail(str(exc))
+    total = sum(step.seconds for step in steps)
+    if lang == "zh":
+        click.echo(f"\n完成，用时 {total:.0f} 秒。接下来：打开 {folder}/handbook/handbook.html，看 {folder}/simulation/statements/ 里的结算单，"
+                   f"或用 qunce explain {folder}/playbook.yaml --events {folder}/events.parquet --roster "
+                   f"{folder}/events.roster.yaml --staff s0001 查看一笔提成的来龙去脉。")
+    else:
+        click.echo(f"\nDone in {total:.0f} s. Next: open {folder}/handbook/handbook.html, read a statement in "
+                   f"{folder}/simulation/statements/, or trace a payout with: qunce explain {folder}/playbook.yaml "
+                   f"--events {folder}/events.parquet --roster {folder}/events.roster.yaml --staff s0001")
+
+
 def _stdin_events(request: Any) -> Any:
     """`--events -`: JSONL on standard input, copied to a temporary file for the run."""
     import shutil

@@ -1,0 +1,166 @@
+"""`qunce demo`: the whole job on the bundled complete example, in a folder of the user's
+choosing: copy the playbook, generate a month of events for it, validate, simulate (with the
+commission statements), compile the staff task lists and calendars, and write the handbook.
+Embedded DuckDB, no server, no network."""
+
+from __future__ import annotations
+
+import datetime as dt
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from engine.errors import InputError, QunceError
+from engine.model import Playbook
+from engine.resources import resource
+
+EXAMPLE = "brand-complete.yaml"
+# A month of a mid-sized operation: enough to see promotions, dying groups and payouts, small
+# enough to finish in seconds.
+GROUPS, MEMBERS, DAYS = 60, 6000, 31
+START = dt.date(2027, 1, 1)
+SEED = 1
+TASK_DAYS = 7  # the task lists and calendars cover the first week
+
+
+@dataclass
+class Step:
+    name: str
+    seconds: float
+    lines: list[str] = field(default_factory=list)  # what was written, and the figures to look at
+
+
+Say = Callable[[str, str], str]
+
+
+def run_demo(folder: Path, lang: str, report: Callable[[Step], None]) -> list[Step]:
+    """Every step of the demo into `folder`; `report(step)` is called as each step ends.
+    Raises QunceError (with what failed) when a step cannot be done."""
+    def say(en: str, zh: str) -> str:
+        return zh if lang == "zh" else en
+
+    steps: list[Step] = []
+
+    def done(step: Step) -> None:
+        steps.append(step)
+        report(step)
+
+    _prepare(folder)
+    playbook_path = folder / "playbook.yaml"
+    began = time.perf_counter()
+    text = resource("playbooks", EXAMPLE).read_text(encoding="utf-8")
+    _write(playbook_path, text)
+    playbook = _validated(playbook_path, say)
+    done(Step(say("copy and validate the example playbook", "复制并检查示例剧本"), time.perf_counter() - began,
+              [f"{playbook_path}: " + say("no problems found", "未发现问题")]))
+
+    began = time.perf_counter()
+    from engine.events.generate import generate_files
+
+    events, roster, summary = generate_files(playbook, folder / "events.parquet", GROUPS, MEMBERS, DAYS, START, SEED)
+    done(Step(say("generate a month of events", "生成一个月的事件数据"), time.perf_counter() - began, [
+        f"{events}: " + say(f"{summary.rows:,} events, {summary.start} … {summary.end}",
+                            f"{summary.rows:,} 条事件，{summary.start} … {summary.end}"),
+        f"{roster}: " + say(f"{summary.groups} groups, {summary.staff} staff, {summary.members:,} members",
+                            f"{summary.groups} 个群，{summary.staff} 名员工，{summary.members:,} 名成员")]))
+
+    # Statements, task texts and the handbook are in the playbook's language (Chinese for the
+    # example); `lang` is the language of what the demo prints.
+    from engine.compile.docs.handbook import playbook_lang, write_handbook
+
+    own = playbook_lang(playbook)
+    began = time.perf_counter()
+    lines = _simulate(playbook, playbook_path, events, roster, folder, own, say)
+    done(Step(say("simulate", "模拟"), time.perf_counter() - began, lines))
+
+    began = time.perf_counter()
+    lines = _tasks(playbook, playbook_path, roster, folder, own, lang, say)
+    done(Step(say("compile task lists and calendars", "生成任务清单与日历"), time.perf_counter() - began, lines))
+
+    began = time.perf_counter()
+    written = write_handbook(playbook, folder / "handbook", ("md", "html"), own)
+    done(Step(say("write the handbook", "生成运营手册"), time.perf_counter() - began,
+              [f"{w.path} ({w.size / 1000:.0f} KB)" for w in written]))
+    return steps
+
+
+def _prepare(folder: Path) -> None:
+    if folder.exists() and not folder.is_dir():
+        raise InputError(f"{folder} is a file; give a folder for the demo")
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise InputError(f"cannot create {folder}: {exc.strerror or exc}") from None
+
+
+def _write(path: Path, text: str) -> None:
+    from engine.files import write_text_atomic
+
+    write_text_atomic(path, text)
+
+
+def _validated(path: Path, say: Say) -> Playbook:
+    from engine.validate import checked_playbook
+
+    playbook, report = checked_playbook(path)
+    if playbook is None:  # the bundled example is checked by the tests; this is a broken install
+        raise QunceError(say(f"the bundled example {path} has {len(report.diagnostics)} problems; run qunce validate",
+                             f"示例剧本 {path} 有 {len(report.diagnostics)} 个问题；请运行 qunce validate"))
+    return playbook
+
+
+def _simulate(playbook: Playbook, playbook_path: Path, events: Path, roster: Path, folder: Path, lang: str,
+              say: Say) -> list[str]:
+    from decimal import Decimal
+
+    from engine.commission.words import money
+    from engine.simulate.run import Request, simulate
+
+    out = folder / "simulation"
+    request = Request(playbook, playbook_path, events, roster, out, statement_lang=lang)
+    outcome = simulate(request)
+    summary = outcome.summary
+    lines = [f"{out}/: " + say(f"{len(outcome.written)} tables (Parquet and CSV), summary.json",
+                               f"{len(outcome.written)} 张表（Parquet 与 CSV）、summary.json")]
+    changes = summary.get("level_changes", {})
+    promoted = sum(v.get("promote", 0) for v in changes.values())
+    demoted = sum(v.get("demote", 0) for v in changes.values())
+    dissolve = sum(sum(v.values()) for v in summary.get("should_dissolve", {}).values())
+    warnings = sum(sum(v.values()) for v in summary.get("churn_warnings", {}).values())
+    lines.append(say(f"levels: {promoted} promoted, {demoted} demoted; {dissolve} groups should be dissolved; "
+                     f"{warnings:,} churn warnings", f"会员：{promoted} 人晋升，{demoted} 人降级；{dissolve} 个群应解散；"
+                     f"流失预警 {warnings:,} 条"))
+    commission = summary.get("commission")
+    if commission:
+        for period, values in commission["periods"].items():
+            lines.append(say(f"commission {period}: {money(Decimal(values['total']))} to {values['staff']} staff; "
+                             f"one statement each in {out}/statements/",
+                             f"提成 {period}：{values['staff']} 名员工共 {money(Decimal(values['total']))}；"
+                             f"每人的结算单在 {out}/statements/"))
+    return lines
+
+
+def _tasks(playbook: Playbook, playbook_path: Path, roster: Path, folder: Path, own: str, lang: str,
+           say: Say) -> list[str]:
+    from engine.compile import output
+    from engine.compile.run import TaskRequest, compile_tasks
+    from engine.simulate.run import Outcome
+
+    end = START + dt.timedelta(days=TASK_DAYS - 1)
+    request = TaskRequest(playbook, playbook_path, roster, START, end, lang=own)
+    outcome = Outcome()
+    task_list = compile_tasks(request, outcome)
+    if task_list is None:
+        raise QunceError(say("the generated roster could not be read", "生成的花名册无法读取"))
+    out = folder / "tasks"
+    title = task_list.playbook.playbook
+    output.write(out / "tasks.csv", output.render(task_list, "csv", own, title))
+    output.write(out / "tasks.md", output.render(task_list, "md", own, title))
+    calendars = output.write_split(task_list, "ics", out / "calendars", own)
+    output.write_capacity(task_list, out / "capacity.csv", own)
+    return [f"{out}/tasks.csv, tasks.md: " + say(f"{task_list.tasks.num_rows:,} tasks, {START} … {end}",
+                                                 f"{task_list.tasks.num_rows:,} 项任务，{START} … {end}"),
+            f"{out}/calendars/: " + say(f"{len(calendars)} calendars (.ics), one per staff member",
+                                        f"{len(calendars)} 个日历（.ics），每人一个"),
+            f"{out}/capacity.csv", *output.summary(task_list, lang)]
