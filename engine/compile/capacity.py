@@ -63,9 +63,11 @@ def capacity(reg: Registered, tasks: pa.Table, playbook: Playbook, standing: pa.
     over = held.max_groups.notnull() & (held.held > held.max_groups)
     breach = held.role.concat(" ", held.held.cast("string"), ">", held.max_groups.cast("string"))
     held = held.mutate(_over=over, _breach=ibis.ifelse(over, breach, ibis.null("string")))
+    # collect + sort: an ordered string aggregate costs DuckDB ten times more
     per_day = held.group_by(["date", "staff_id"]).aggregate(
-        roles=held.role.group_concat(",", order_by=held.role), minutes_per_day=held.minutes_per_day.max(),
-        group_limits=held._breach.group_concat("; ", order_by=held.role), over_group_limit=held._over.any())
+        roles=held.role.collect().sort(), minutes_per_day=held.minutes_per_day.max(),
+        group_limits=held._breach.collect().sort(), over_group_limit=held._over.any())
+    per_day = per_day.mutate(roles=per_day.roles.join(","), group_limits=per_day.group_limits.join("; "))
     groups = holders.group_by(["date", "staff_id"]).aggregate(groups=holders.group_id.nunique())
 
     t = per_day.join(groups, ["date", "staff_id"]).left_join(done, ["date", "staff_id"])

@@ -52,7 +52,8 @@ def people(task_list: TaskList) -> list[tuple[str, str]]:
     """(staff id, name) of everyone with a task or a standing instruction, by id."""
     found: dict[str, str] = {}
     for table in (task_list.tasks, task_list.standing):
-        for staff_id, name in zip(table.column("staff_id").to_pylist(), table.column("staff_name").to_pylist(),
+        pairs = table.select(["staff_id", "staff_name"]).group_by(["staff_id", "staff_name"]).aggregate([])
+        for staff_id, name in zip(pairs.column("staff_id").to_pylist(), pairs.column("staff_name").to_pylist(),
                                   strict=True):
             found.setdefault(staff_id, name)
     return sorted(found.items())
@@ -110,7 +111,8 @@ def summary(task_list: TaskList, lang: str) -> list[str]:
         lines = [f"{name}: {task_list.start} … {task_list.end}, {staff} staff, {tasks.num_rows:,} tasks "
                  f"({from_events:,} in reply to events), {standing.num_rows:,} standing instructions",
                  f"capacity: {over} person-day(s) over their minutes, {over_groups} over a group limit"]
-    flagged = [r for r in task_list.capacity.to_pylist() if r["overloaded"] or r["over_group_limit"]]
+    capacity = task_list.capacity
+    flagged = capacity.filter(pc.or_(capacity.column("overloaded"), capacity.column("over_group_limit"))).to_pylist()
     for r in flagged[:MAX_FLAGGED_SHOWN]:
         parts = []
         if r["overloaded"]:

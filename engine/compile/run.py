@@ -56,6 +56,7 @@ class TaskList:
     capacity: pa.Table  # capacity.COLUMNS
     with_events: bool
     notes: list[tuple[str, str]] = field(default_factory=list)  # (en, zh): things worth knowing, not errors
+    timings: dict[str, float] = field(default_factory=dict)  # stage → seconds (for bench/tasks.py)
 
 
 def standing_items(playbook: Playbook, with_events: bool) -> set[int]:
@@ -88,10 +89,12 @@ def compile_tasks(request: TaskRequest, outcome: Outcome) -> TaskList | None:
     if (request.end - request.start).days >= MAX_DAYS:
         raise usage_error(f"--from {request.start} --to {request.end} spans more than {MAX_DAYS} days; "
                           "ask for a shorter window", f"--from {request.start} 到 --to {request.end} 超过 {MAX_DAYS} 天；请缩短时间范围")
+    clock = _Laps()
     loaded = _load(request, outcome)
     if loaded is None:
         return None
     con, roster, events = loaded
+    clock.lap("load")
     playbook = request.playbook
     window = Window(request.start, request.end)
     tables = build(playbook, roster, window)
@@ -104,14 +107,32 @@ def compile_tasks(request: TaskRequest, outcome: Outcome) -> TaskList | None:
     roles = [playbook.sop[i].role for i in kinds.column("idx").to_pylist()]
     kinds = kinds.append_column("role", pa.array(roles, pa.string()))
     expanded = expand(reg, sources, kinds)
+    clock.lap("expand")
+    report = capacity(reg, expanded.tasks, playbook, kinds)
+    clock.lap("capacity")
     renderer = Renderer(playbook, roster)
     tasks = task_table(expanded.tasks, playbook, roster, request.lang, renderer)
+    standing = standing_table(expanded.standing, playbook, roster, request.lang)
+    clock.lap("columns")
     notes = _notes(playbook, roster) + [
         (f"{item}: the template failed for some tasks: {en}", f"{item}：部分任务的模板渲染失败：{zh}")
         for item, en, zh in sorted(set(renderer.problems))[:5]]
-    return TaskList(playbook, request.start, request.end, tasks,
-                    standing_table(expanded.standing, playbook, roster, request.lang),
-                    capacity(reg, expanded.tasks, playbook, kinds), events is not None, notes)
+    return TaskList(playbook, request.start, request.end, tasks, standing, report, events is not None, notes,
+                    clock.laps)
+
+
+class _Laps:
+    def __init__(self) -> None:
+        import time
+
+        self._now = time.perf_counter
+        self._last = self._now()
+        self.laps: dict[str, float] = {}
+
+    def lap(self, name: str) -> None:
+        now = self._now()
+        self.laps[name] = round(now - self._last, 3)
+        self._last = now
 
 
 def _load(request: TaskRequest, outcome: Outcome) -> tuple[Any, Any, Any] | None:
