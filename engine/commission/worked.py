@@ -49,7 +49,11 @@ def worked_example(playbook: Playbook, lang: str) -> dict[str, Any] | None:
     shares = largest_remainder([m.total * share for share in split.values()], total) if split else []
     roles = playbook.roles
     bonus_names = {b.id: b.name for b in plan.commission.bonuses}
+    read = dict.fromkeys([k.metric for k in plan.kpis] + [
+        n for n in plan.condition_names() if not n.startswith("attainment_") and n != "weighted_attainment"])
     return {
+        "inputs": [{"label": label(n, names, lang), "value": metric_value(n, m.values.get(n, Decimal(0)), names)}
+                   for n in read],
         "pool": money(m.base),
         "kpis": [{"name": k.kpi.name, "metric": label(k.kpi.metric, names, lang),
                   "actual": metric_value(k.kpi.metric, k.actual, names),

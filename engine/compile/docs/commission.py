@@ -61,16 +61,37 @@ def _unit(v: View, metric: str) -> str:
 
 
 def worked_example(playbook: Playbook, lang: str) -> dict[str, Any] | None:
-    """The commission engine's worked example for the handbook, or None (the section then
-    prints the plan without one). Wire engine/commission here; the partials
-    templates/handbook/{md,html}/commission_example.*.j2 print this shape:
+    """The commission engine's worked example (engine/commission/worked.py: the same code as the
+    statements) in the shape templates/handbook/{md,html}/commission_example.*.j2 print, or None
+    without a plan."""
+    from engine.commission.worked import worked_example as compute
 
-        {"title": str,                                   # e.g. 示例：一个群一个月
-         "intro": str,                                   # one sentence: who, which period
-         "inputs": [{"label": str, "value": str}],       # the metric values assumed
-         "lines": [{"label": str, "how": str, "amount": str}],  # each step: KPI amounts, gate, bonuses, cap, split
-         "total": {"label": str, "amount": str}}
-
-    Every value is already text in `lang` (money via fmt.money, ratios via fmt.percent).
-    """
-    return None
+    x = compute(playbook, lang)
+    if x is None:
+        return None
+    zh = lang == "zh"
+    lines = [{"label": k["name"], "amount": k["amount"],
+              "how": (f"{k['actual']} ÷ {k['target']}" if not k["lower"] else f"{k['target']} ÷ {k['actual']}")
+              + f" = {k['attainment']} → " + ("系数" if zh else "factor") + f" {k['factor']}；{x['pool']} × {k['weight']} × {k['factor']}"
+              .replace("；", "；" if zh else "; ")} for k in x["kpis"]]
+    gate = x["gate"]
+    if gate is not None:
+        state = (("成立，全额发放" if zh else "holds: paid in full") if gate["held"] else
+                 (f"不成立，按 {gate['factor']} 发放" if zh else f"does not hold: paid at {gate['factor']}"))
+        lines.append({"label": "门槛" if zh else "Gate", "how": f"{gate['condition']}（{gate['values']}）：{state}" if zh
+                      else f"{gate['condition']} ({gate['values']}): {state}", "amount": "" if gate["held"] else gate["amount"]})
+    for b in x["bonuses"]:
+        lines.append({"label": b["name"], "how": f"{b['condition']}（{b['values']}）：{b['verdict']}" if zh
+                      else f"{b['condition']} ({b['values']}): {b['verdict']}", "amount": b["amount"]})
+    lines.append({"label": "本群合计" if zh else "Group total", "how": "", "amount": x["total"]})
+    for part in x["split"]:
+        lines.append({"label": part["role"], "how": ("分得 " if zh else "gets ") + part["share"], "amount": part["amount"]})
+    return {
+        "title": "示例：一个群一个周期" if zh else "Example: one group, one period",
+        "intro": (f"假设一个群本期的数据如下（奖金池 {x['pool']}）。金额由模拟器计算结算单的同一段代码算出。" if zh else
+                  f"Suppose a group's period looked like this (pool {x['pool']}). The amounts come from the same code "
+                  "that computes the simulator's statements."),
+        "inputs": x["inputs"],
+        "lines": lines,
+        "total": {"label": "分配合计" if zh else "Split in all", "amount": x["total"]},
+    }
