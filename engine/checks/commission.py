@@ -69,10 +69,45 @@ register(Code(
     "Use curve: for a smooth payout, rates: for brackets.", "平滑计算用 curve，分档计算用 rates。", bad='curve: [[0.5, 0.5], [1.0, 1.0]]\nrates: {mode: tiered, brackets: [{from: 0.8, rate: 1.0}]}\n', good='curve: [[0.5, 0.5], [1.0, 1.0]]\n',
     group="commission",
 ))
+register(Code(
+    "Q607", "commission-window", "error",
+    "A commission KPI or condition reads a rolling window.", "提成的考核指标或条件用了滚动窗口指标。",
+    "'{name}' is a rolling-window metric; commission reads the period's own metrics",
+    "'{name}' 是滚动窗口指标；提成只读取本期指标",
+    "Commission is settled per period: write the metric without _Nd or _total ({base}).",
+    "提成按结算周期计算：请去掉 _Nd 或 _total 后缀（{base}）。",
+    bad="kpis:\n  - {id: activity, name: 活跃度, metric: interaction_rate_7d, target: 0.15, weight: 1}\n",
+    good="kpis:\n  - {id: activity, name: 活跃度, metric: interaction_rate, target: 0.15, weight: 1}\n",
+    group="commission",
+))
 
 
 def _total(values: list[Decimal]) -> Decimal:
     return sum(values, Decimal(0))
+
+
+@check("Q607")
+def commission_reads_periods(ctx: CheckContext) -> Iterator[Diagnostic]:
+    """The simulator settles commission on the period's metrics; a rolling window would be
+    silently something else."""
+    plan = ctx.playbook.commission
+    if plan is None:
+        return
+    from engine.expr.tree import names_in
+
+    names = ctx.names("staff")
+    for i, kpi in enumerate(plan.kpis):
+        found = names.resolve(kpi.metric)
+        if found is not None and (found.days is not None or found.total):
+            yield diag("Q607", ctx.span(("commission", "kpis", i, "metric")), name=kpi.metric, base=found.metric.id)
+    for site in ctx.conditions:
+        if site.path[0] != "commission" or site.expr is None:
+            continue
+        for name in names_in(site.expr):
+            found = names.resolve(name.id)
+            if found is not None and (found.days is not None or found.total):
+                yield diag("Q607", ctx.span_inside(site.path, name.offset, len(name.id)), name=name.id,
+                           base=found.metric.id)
 
 
 @check("Q601", "Q602", "Q603", "Q604", "Q605", "Q606")
