@@ -39,7 +39,7 @@ def test_the_examples_are_clean_as_the_readme_says(monkeypatch: pytest.MonkeyPat
 
 def test_every_command_in_the_tour_exists() -> None:
     commands = set(re.findall(r"^### `qunce (\w+)", README, flags=re.MULTILINE))
-    assert commands == {"validate", "rules", "init", "schema", "events", "simulate", "explain", "diff", "docs"}
+    assert commands == {"validate", "rules", "init", "schema", "events", "simulate", "explain", "diff", "docs", "tasks"}
     help_text = output("--help")
     for command in commands:
         assert command in help_text

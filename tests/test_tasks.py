@@ -359,3 +359,20 @@ def test_unknown_roster_types_and_roles_are_noted(tmp_path: Path) -> None:
     assert "note: the roster's group type 'mystery' is not in the playbook" in result.output
     assert "note: the roster's role 'chef' is not in the playbook: its staff get no tasks" in result.output
     assert [r["item"] for r in csv.DictReader(io.StringIO(result.stdout))] == ["seeding", "topic"]  # items for all types
+
+
+def test_the_readme_example_prints_what_the_readme_shows(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    readme = (GOLDEN.parent.parent.parent / "README.md").read_text(encoding="utf-8")
+    playbook = str(GOLDEN.parent.parent.parent / "playbooks" / "brand-complete.yaml")
+    monkeypatch.chdir(tmp_path)
+    generated = CliRunner().invoke(main, ["events", "generate", playbook, "--out", "data/events.csv", "--groups", "20",
+                                          "--members", "2000", "--days", "14", "--seed", "3"])
+    assert generated.exit_code == 0, generated.output
+    result = CliRunner().invoke(main, ["tasks", playbook, "--roster", "data/events.roster.yaml", "--events",
+                                       "data/events.csv", "--from", "2027-01-04", "--to", "2027-01-10", "--format", "md",
+                                       "--out", "tasks.md", "--capacity", "capacity.csv", "--lang", "en"])
+    assert result.exit_code == 0, result.output
+    start = readme.index("花漾美妆私域 2027Q1: 2027-01-04 … 2027-01-10")
+    assert result.output == readme[start:readme.index("```", start)]
+    start = readme.index("## 陈洋磊 (s0006)\n")
+    assert readme[start:readme.index("…\n```", start)] in (tmp_path / "tasks.md").read_text(encoding="utf-8")
