@@ -468,29 +468,28 @@ def tasks(playbook: Path, roster: Path, start: Any, end: Any, events_path: Path 
     try:
         with _stdin_events(request):
             task_list = compile_tasks(request, outcome)
-            _exit_if_stopped(outcome, events_path or Path("-"), lang, _console())
+            if task_list is None or outcome.problems:
+                _exit_if_stopped(outcome, events_path or Path("-"), lang, _console())
             if task_list is None:  # stopped (reported above)
                 sys.exit(EXIT_FINDINGS)
         title = task_list.playbook.playbook
+        wrote = "已写入" if lang == "zh" else "wrote"
+        done: list[str] = []
         if split and out is not None:
-            written = output.write_split(task_list, fmt, out, lang)
+            files = output.write_split(task_list, fmt, out, lang)
+            done.append(f"{wrote} {out}" + (f"（{len(files)} 个文件）" if lang == "zh" else f" ({len(files)} files)"))
         elif out is not None:
             output.write(out, output.render(task_list, fmt, lang, title))
-            written = [out]
+            done.append(f"{wrote} {out}")
         else:
             click.echo(output.render(task_list, fmt, lang, title), nl=False)
-            written = []
         if capacity_path is not None:
             output.write_capacity(task_list, capacity_path, lang)
-            written.append(capacity_path)
+            done.append(f"{wrote} {capacity_path}")
     except QunceError as exc:
         fail(exc.zh if lang == "zh" and hasattr(exc, "zh") else str(exc))
-    for line in output.summary(task_list, lang):
+    for line in [*output.summary(task_list, lang), *done]:
         click.echo(line, err=True)
-    shown = out if split else None
-    for path in ([shown] if shown is not None else written):
-        click.echo(("已写入 " if lang == "zh" else "wrote ") + str(path) + (f"（{len(written)} 个文件）" if split and lang == "zh"
-                   else f" ({len(written)} files)" if split else ""), err=True)
     if fail_on_overload and output.overloaded(task_list):
         sys.exit(EXIT_FINDINGS)
 
