@@ -60,11 +60,14 @@ def commission_summary(commission: Any) -> dict[str, Any]:
     """Per period: total paid, staff paid, each kind of line, and what nobody held."""
     book = commission.book
     out: dict[str, Any] = {"period": commission.plan.commission.period, "unit": commission.plan.unit, "periods": {}}
+    days = commission.days()
     for period in book.periods:
         statements = [s for (p, _), s in book.statements.items() if p == period]
+        inside, whole = days[period]
         kinds = {kind: str(sum((s.part(kind) for s in statements), Decimal(0)))
                  for kind in ("kpi", "bonus", "gate", "cap", "clawback")}
         out["periods"][period] = {"total": str(book.period_totals.get(period, Decimal(0))),
                                   "staff": len(statements), **kinds,
-                                  "unassigned": str(book.unassigned.get(period, Decimal(0)))}
+                                  "unassigned": str(book.unassigned.get(period, Decimal(0))),
+                                  "window_days": inside, "period_days": whole, "partial": inside < whole}
     return out

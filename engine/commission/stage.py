@@ -20,6 +20,13 @@ class Commission:
     playbook_name: str
     playbook_roles: dict[str, Any]
 
+    def days(self) -> dict[str, tuple[int, int]]:
+        """Period → (its days inside the window, its calendar days): a window that cuts a
+        period short pays it on the days it has (targets are not prorated)."""
+        from engine.commission.inputs import full_days, window_days
+
+        return {p.label: (window_days(p), full_days(p)) for p in self.inputs.periods}
+
     def tables(self) -> dict[str, Any]:
         """statements, payouts, commission_units as Ibis tables (in memory)."""
         import ibis
@@ -37,7 +44,7 @@ class Commission:
         staff, groups = self.inputs.staff_names, self.inputs.group_names
         return {
             "statements": ibis.memtable(arrow_table(statement_rows(self.book, staff, groups), STATEMENT_TYPES)),
-            "payouts": ibis.memtable(arrow_table(payout_rows(self.book, staff), PAYOUT_TYPES)),
+            "payouts": ibis.memtable(arrow_table(payout_rows(self.book, staff, self.days()), PAYOUT_TYPES)),
             "commission_units": ibis.memtable(arrow_table(unit_rows(self.book), UNIT_TYPES)),
         }
 

@@ -27,6 +27,7 @@ LABELS: dict[str, dict[str, str]] = {
         "how_text": "每个指标：金额 = 奖金池 × 权重 × 系数；达成率 = 实际 ÷ 目标（越低越好的指标为 目标 ÷ 实际），"
                     "系数由达成率按支付曲线或费率表得出。群的提成按角色比例和在岗天数分给各位员工；"
                     "金额按分精确舍入，各行之和等于合计。",
+        "partial": "注意：数据只覆盖本期 {inside}/{whole} 天，目标未按天数折算。",
         "none": "本期没有提成项目。", "staff_pool": "个人奖金池（100% 达成时）",
         "addback": "销售额不含本期对以往订单的退款 {amount}（在原订单所属期追回）",
         "reason": "原因", "item": "项目", "sum": "金额", "colon": "：", "dash": " —— ", "lp": "（", "rp": "）", "lq": "「", "rq": "」",
@@ -48,6 +49,7 @@ LABELS: dict[str, dict[str, str]] = {
                     "lower is better); the factor comes from the attainment by the pay curve or rate table. A "
                     "group's commission is split among its staff by role share and days held; amounts are rounded "
                     "to the fen so that the lines add up to the total exactly.",
+        "partial": "Note: the data covers {inside} of the period's {whole} days; targets are not prorated.",
         "none": "No commission items this period.", "staff_pool": "Personal pool (at 100% attainment)",
         "addback": "sales leave out {amount} of refunds this period of earlier periods' orders (clawed back "
                    "from those periods)",
@@ -66,7 +68,10 @@ def statement_view(commission: Any, staff_id: str, lang: str, roles: dict[str, t
     for p in inputs.periods:
         statement = commission.book.statements.get((p.label, staff_id))
         if statement is not None:
-            periods.append(_period(statement, plan, lang, t, inputs.group_names, roles))
+            view = _period(statement, plan, lang, t, inputs.group_names, roles)
+            inside, whole = commission.days()[p.label]
+            view["partial"] = t["partial"].format(inside=inside, whole=whole) if inside < whole else None
+            periods.append(view)
     kind = plan.commission.period
     return {
         "t": t, "staff": {"id": staff_id, "name": inputs.staff_names.get(staff_id, staff_id)},

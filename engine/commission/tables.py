@@ -63,7 +63,7 @@ STATEMENT_TYPES = {
 PAYOUT_TYPES = {
     "period": "string", "staff_id": "string", "staff_name": "string", "roles": "string", "groups": "int64",
     "kpi": "decimal(18, 2)", "bonus": "decimal(18, 2)", "gate": "decimal(18, 2)", "cap": "decimal(18, 2)",
-    "clawback": "decimal(18, 2)", "total": "decimal(18, 2)",
+    "clawback": "decimal(18, 2)", "total": "decimal(18, 2)", "window_days": "int64", "period_days": "int64",
 }
 UNIT_TYPES = {
     "period": "string", "unit": "string", "kpi": "string", "metric": "string", "actual": "decimal(38, 12)",
@@ -80,14 +80,17 @@ def statement_rows(book: Book, staff_names: dict[str, str], group_names: dict[st
     return rows
 
 
-def payout_rows(book: Book, staff_names: dict[str, str]) -> list[dict[str, Any]]:
+def payout_rows(book: Book, staff_names: dict[str, str], days: dict[str, tuple[int, int]]) -> list[dict[str, Any]]:
+    """`days`: period → (days inside the window, days of the calendar period)."""
     rows: list[dict[str, Any]] = []
     for (period, staff), s in book.statements.items():
+        inside, whole = days.get(period, (0, 0))
         roles = sorted({line.role for line in s.lines if line.role})
         groups = {line.group_id for line in s.lines if line.group_id}
         rows.append({"period": period, "staff_id": staff, "staff_name": staff_names.get(staff, staff),
                      "roles": ",".join(roles), "groups": len(groups), "kpi": s.part("kpi"), "bonus": s.part("bonus"),
-                     "gate": s.part("gate"), "cap": s.part("cap"), "clawback": s.part("clawback"), "total": s.total})
+                     "gate": s.part("gate"), "cap": s.part("cap"), "clawback": s.part("clawback"), "total": s.total,
+                     "window_days": inside, "period_days": whole})
     return rows
 
 

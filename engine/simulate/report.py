@@ -39,6 +39,7 @@ WORDS = {
     "paid": ("total", "合计"),
     "kpi": ("KPIs", "考核指标"), "bonus": ("bonuses", "奖励"), "gate": ("gate", "门槛扣减"), "cap": ("cap", "封顶扣减"),
     "clawback": ("clawbacks", "退款追回"), "unassigned": ("nobody held", "无人在岗"),
+    "window_days": ("days with data", "数据天数"),
     "demote": ("demoted", "降级"),
 }
 
@@ -133,6 +134,8 @@ def _commission_table(table_class: Any, commission: dict[str, Any], lang: str) -
         cells = [str(v["staff"]) if key == "staff_paid" else money(Decimal(v["total" if key == "paid" else key]))
                  for v in periods.values()]
         table.add_row(word(key, lang), *cells)
+    if any(v.get("partial") for v in periods.values()):  # a window that cuts a period short
+        table.add_row(word("window_days", lang), *[f"{v['window_days']}/{v['period_days']}" for v in periods.values()])
     return table
 
 
