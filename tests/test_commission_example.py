@@ -234,3 +234,35 @@ def test_worked_example_for_the_handbook() -> None:
     assert example["split"] == [{"role": "群主", "share": "60%", "amount": "¥471.52"},
                                 {"role": "管理员", "share": "30%", "amount": "¥235.76"},
                                 {"role": "气氛组", "share": "10%", "amount": "¥78.59"}]
+
+
+def _variant(tmp_path: Path, old: str, new: str) -> Path:
+    path = tmp_path / "variant.yaml"
+    path.write_text(Path(PLAYBOOK).read_text(encoding="utf-8").replace(old, new), encoding="utf-8")
+    out = tmp_path / "out"
+    result = CliRunner().invoke(main, ["simulate", str(path), *DATA, "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    return out
+
+
+def test_a_quarterly_plan_keeps_refunds_inside_the_quarter(tmp_path: Path) -> None:
+    # g1 over 2027Q1 (59 days of data): 10 joins → 2.5 → capped 1.4 → 560; sales 1500 + 500 − 300 = 1700
+    # (o2's refund falls in the same quarter: no clawback) → 1.7 → 1.0 + 0.7 × 0.5 = 1.35 → 540; one leave →
+    # 2.0 → 1.4 → 280; bonus 100 → 1480. s1 (owner, 0.7): 1036 → capped at 900.
+    out = _variant(tmp_path, "period: monthly", "period: quarterly")
+    payouts = {(r["period"], r["staff_id"]): r for r in rows(out, "payouts")}
+    s1 = payouts["2027Q1", "s1"]
+    assert (s1["kpi"], s1["bonus"], s1["cap"], s1["clawback"], s1["total"]) == ("966.00", "70.00", "-136.00", "0.00",
+                                                                                 "900.00")
+    assert (s1["window_days"], s1["period_days"]) == ("59", "90")
+    assert "注意：数据只覆盖本期 59/90 天，目标未按天数折算。" in (out / "statements" / "s1.md").read_text(encoding="utf-8")
+
+
+def test_a_per_staff_pool_is_prorated_by_days_worked(tmp_path: Path) -> None:
+    # s2 held g2 from Jan 1 to Jan 10: pool 1000 × 10/31 = 322.58…; their metrics are g2's × 10/31: joins
+    # 3 × 10/31 = 0.97 → 24% (below the floor: 0), no sales (0), no leave (lower is better: 2 → 1.4) →
+    # 322.58 × 0.2 × 1.4 = 90.32; no order: the gate takes it all back.
+    out = _variant(tmp_path, "pool: {per_group: 1000}", "pool: {per_staff: 1000}")
+    payouts = {(r["period"], r["staff_id"]): r for r in rows(out, "payouts")}
+    s2 = payouts["2027-01", "s2"]
+    assert (s2["roles"], s2["groups"], s2["kpi"], s2["gate"], s2["total"]) == ("owner", "1", "90.32", "-90.32", "0.00")

@@ -44,7 +44,7 @@ class Commission:
         staff, groups = self.inputs.staff_names, self.inputs.group_names
         return {
             "statements": ibis.memtable(arrow_table(statement_rows(self.book, staff, groups), STATEMENT_TYPES)),
-            "payouts": ibis.memtable(arrow_table(payout_rows(self.book, staff, self.days()), PAYOUT_TYPES)),
+            "payouts": ibis.memtable(arrow_table(payout_rows(self.book, staff, self.days(), self.inputs.holdings), PAYOUT_TYPES)),
             "commission_units": ibis.memtable(arrow_table(unit_rows(self.book), UNIT_TYPES)),
         }
 

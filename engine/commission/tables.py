@@ -8,7 +8,7 @@ from decimal import Decimal
 from typing import Any
 
 from engine.commission.measure import Decision
-from engine.commission.statements import Book, Line
+from engine.commission.statements import Book, Holding, Line
 
 EXACT = Decimal("0.000000000001")
 
@@ -80,13 +80,19 @@ def statement_rows(book: Book, staff_names: dict[str, str], group_names: dict[st
     return rows
 
 
-def payout_rows(book: Book, staff_names: dict[str, str], days: dict[str, tuple[int, int]]) -> list[dict[str, Any]]:
-    """`days`: period → (days inside the window, days of the calendar period)."""
+def payout_rows(book: Book, staff_names: dict[str, str], days: dict[str, tuple[int, int]],
+                holdings: list[Holding]) -> list[dict[str, Any]]:
+    """`days`: period → (days inside the window, days of the calendar period); `holdings` give
+    each person's roles and groups (a per-staff pool's lines name no group)."""
+    held: dict[tuple[str, str], list[Holding]] = {}
+    for h in holdings:
+        held.setdefault((h.period, h.staff_id), []).append(h)
     rows: list[dict[str, Any]] = []
     for (period, staff), s in book.statements.items():
         inside, whole = days.get(period, (0, 0))
-        roles = sorted({line.role for line in s.lines if line.role})
-        groups = {line.group_id for line in s.lines if line.group_id}
+        mine = held.get((period, staff), [])
+        roles = sorted({line.role for line in s.lines if line.role} | {h.role for h in mine})
+        groups = {line.group_id for line in s.lines if line.group_id} | {h.group_id for h in mine}
         rows.append({"period": period, "staff_id": staff, "staff_name": staff_names.get(staff, staff),
                      "roles": ",".join(roles), "groups": len(groups), "kpi": s.part("kpi"), "bonus": s.part("bonus"),
                      "gate": s.part("gate"), "cap": s.part("cap"), "clawback": s.part("clawback"), "total": s.total,
