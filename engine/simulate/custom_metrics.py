@@ -114,22 +114,15 @@ def member_custom(events: Any, metrics: Sequence[CustomMetric], as_of: dt.date) 
 
 # --- group ----------------------------------------------------------------------------------------
 
-def _group_values(events: Any, metrics: Sequence[CustomMetric], rows: Any, period: str | None,
-                  since: dt.date | None) -> Any:
-    """group_id, date and the group aggregates on every row of `rows` (group_id, date …).
-
-    Events are first summed per group and day, then outer-joined with `rows` (days without
-    events and event days outside `rows` both take part) and windowed by day number, so windows
-    reach before the first row and over days without a row."""
-    import ibis
-
+def group_custom_partials(events: Any, metrics: Sequence[CustomMetric]) -> Any:
+    """_group, _date and each group-scope event aggregate's partial values per group and day,
+    over every event: what the daily and period values window. Materialise it when several
+    grains read it (the events are then aggregated once, not once per grain)."""
     aggregates = _aggregates(metrics, "group")
     e = events.filter(events.group_id.notnull())
     partial: dict[str, Any] = {}
     for i, metric in enumerate(aggregates):
         match = _match(e, metric)
-        if period is not None and since is not None and window_days(metric) is None:
-            match = match & (e.date >= since)  # a period metric counts inside [start, end] only
         if metric.agg == "count":
             partial[f"_v{i}"] = match.sum()
         elif metric.agg == "sum":
@@ -141,7 +134,41 @@ def _group_values(events: Any, metrics: Sequence[CustomMetric], rows: Any, perio
             partial[f"_v{i}"] = match.any().cast("int64")
         else:
             raise ValueError(f"custom metric '{metric.id}': unknown agg {metric.agg!r}")
-    daily = e.group_by([e.group_id.name("_group"), e.date.name("_date")]).aggregate(**partial)
+    return e.group_by([e.group_id.name("_group"), e.date.name("_date")]).aggregate(**partial)
+
+
+def _from(daily: Any, metrics: Sequence[CustomMetric], since: dt.date) -> Any:
+    """The partials with the days before `since` emptied for the metrics without a window: in a
+    period they count inside [start, end] only (as if their events before were filtered out:
+    a count or a flag is 0, a sum NULL)."""
+    import ibis
+
+    before = daily._date < since
+    masked: dict[str, Any] = {}
+    for i, metric in enumerate(_aggregates(metrics, "group")):
+        if window_days(metric) is not None:
+            continue
+        empty = ibis.null(daily[f"_v{i}"].type()) if metric.agg in ("sum", "avg") else ibis.literal(0, "int64")
+        masked[f"_v{i}"] = ibis.ifelse(before, empty, daily[f"_v{i}"])
+        if metric.agg == "avg":
+            masked[f"_n{i}"] = ibis.ifelse(before, ibis.literal(0, "int64"), daily[f"_n{i}"])
+    return daily.mutate(**masked) if masked else daily
+
+
+def _group_values(events: Any, metrics: Sequence[CustomMetric], rows: Any, period: str | None,
+                  since: dt.date | None, partials: Any | None = None) -> Any:
+    """group_id, date and the group aggregates on every row of `rows` (group_id, date …).
+
+    Events are first summed per group and day (`partials`: group_custom_partials, when
+    computed already), then outer-joined with `rows` (days without events and event days
+    outside `rows` both take part) and windowed by day number, so windows reach before the
+    first row and over days without a row."""
+    import ibis
+
+    aggregates = _aggregates(metrics, "group")
+    daily = group_custom_partials(events, metrics) if partials is None else partials
+    if period is not None and since is not None:
+        daily = _from(daily, metrics, since)
     keep = ["group_id", "date", *(["created_at"] if "created_at" in rows.columns else [])]
     r = rows.select(*keep).mutate(_row=ibis.literal(True))
     t = r.outer_join(daily, [r.group_id == daily._group, r.date == daily._date])
@@ -184,22 +211,24 @@ def _group_values(events: Any, metrics: Sequence[CustomMetric], rows: Any, perio
     return t.select("group_id", "date", *[m.id for m in aggregates])
 
 
-def group_custom_daily(events: Any, metrics: Sequence[CustomMetric], groups_days: Any) -> Any:
+def group_custom_daily(events: Any, metrics: Sequence[CustomMetric], groups_days: Any,
+                       partials: Any | None = None) -> Any:
     """group_id, date and one column per group-scope event aggregate, on every (group_id, date)
     of `groups_days` (frames.group_days or group_daily): a windowed metric over the N days up to
-    the day, any other over the day itself."""
-    return _group_values(events, metrics, groups_days, None, None)
+    the day, any other over the day itself. `partials`: group_custom_partials(events, metrics)."""
+    return _group_values(events, metrics, groups_days, None, None, partials)
 
 
 def group_custom_period(events: Any, metrics: Sequence[CustomMetric], period: str, start: dt.date, end: dt.date,
-                        groups: Any | None = None) -> Any:
+                        groups: Any | None = None, partials: Any | None = None) -> Any:
     """group_id, period_start and one column per group-scope event aggregate, for each group and
     period meeting [start, end]: a windowed metric over the N days up to the period's last day
     inside the window, any other over the period's days inside the window.
 
     With `groups` (the roster table) the rows are the periods each group existed in, its last
     day clipped to its end, and days_since_last counts from created_at; without, every group
-    with an event on or before `end` has every period."""
+    with an event on or before `end` has every period. `partials`: group_custom_partials(events,
+    metrics), when computed already."""
     import ibis
 
     if groups is not None:
@@ -207,7 +236,7 @@ def group_custom_period(events: Any, metrics: Sequence[CustomMetric], period: st
     else:
         seen = events.filter(events.group_id.notnull() & (events.date <= end)).select("group_id").distinct()
         rows = seen.cross_join(days_table(start, end))
-    t = _group_values(events, metrics, rows, period, start)
+    t = _group_values(events, metrics, rows, period, start, partials)
     t = t.mutate(period_start=period_of(t.date, period))
     last = ibis.window(group_by=["group_id", "period_start"])
     t = t.filter(t.date == t.date.max().over(last))

@@ -32,20 +32,43 @@ class GroupResult:
     penalties: Any | None = None
 
 
+@dataclass
+class Shared:
+    """What every grain of group_period (and the lifecycle windows) reads of one events table:
+    computed once and materialised, not once per grain."""
+
+    messages: Any  # periods.message_days
+    custom: Any | None  # custom_metrics.group_custom_partials; None without custom group aggregates
+
+
+def shared_tables(ctx: SimContext, events: Any, tag: str = "") -> Shared:
+    from engine.simulate.custom_metrics import group_custom_partials
+    from engine.simulate.periods import message_days
+
+    config = ctx.playbook.metrics
+    messages = ctx.materialise(f"message_days{tag}", message_days(events, ctx.end, config.valid_message_min_chars))
+    aggregates, _ = _custom(ctx)
+    if not aggregates:
+        return Shared(messages, None)
+    partials = group_custom_partials(ctx.filterable(events, [m.where for m in aggregates]), aggregates)
+    return Shared(messages, ctx.materialise(f"custom_daily{tag}", partials))
+
+
 def metrics(ctx: SimContext, events: Any | None = None, tag: str = "", staff: bool = True,
-            grains: tuple[str, ...] = GRAINS) -> tuple[Any, Any, Any, Any]:
+            grains: tuple[str, ...] = GRAINS, shared: Shared | None = None) -> tuple[Any, Any, Any, Any]:
     """group_daily, retention, group_period and staff_period (materialised; staff_period None
-    when `staff` is false)."""
+    when `staff` is false). `shared`: shared_tables(ctx, events), when computed already."""
     import ibis
 
     events = ctx.events if events is None else events
     config = ctx.playbook.metrics
+    shared = shared_tables(ctx, events, tag) if shared is None else shared
     daily = ctx.materialise(f"group_daily{tag}", group_daily(events, ctx.groups, ctx.start, ctx.end, config))
     cohorts = ctx.materialise(f"retention{tag}", retention(events, ctx.start, ctx.end, config.retention_days,
                                                            groups=ctx.groups, last_day=ctx.end))
-    periods = [_with_custom_period(ctx, events, group_period(events, daily, ctx.groups, ctx.start, ctx.end, grain, config,
-                                                      cohorts), grain).mutate(grain=ibis.literal(grain))
-               for grain in grains]
+    periods = [_with_custom_period(ctx, events, group_period(events, daily, ctx.groups, ctx.start, ctx.end, grain,
+                                                             config, cohorts, shared.messages), grain, shared.custom)
+               .mutate(grain=ibis.literal(grain)) for grain in grains]
     period = ctx.materialise(f"group_period{tag}", ibis.union(*periods))
     if not staff:
         return daily, cohorts, period, None
@@ -75,20 +98,20 @@ def _with_custom(ctx: SimContext, table: Any, key: str, values: Callable[[list[A
     return table
 
 
-def _with_custom_period(ctx: SimContext, events: Any, table: Any, grain: str) -> Any:
-    """group_period with the custom group metrics."""
+def _with_custom_period(ctx: SimContext, events: Any, table: Any, grain: str, partials: Any | None) -> Any:
+    """group_period with the custom group metrics (`partials`: Shared.custom of `events`)."""
     from engine.simulate.custom_metrics import group_custom_period
 
     return _with_custom(ctx, table, "period_start", lambda aggregates: group_custom_period(
-        ctx.filterable(events, [m.where for m in aggregates]), aggregates, grain, ctx.start, ctx.end, ctx.groups))
+        events, aggregates, grain, ctx.start, ctx.end, ctx.groups, partials))
 
 
-def _with_custom_daily(ctx: SimContext, measured: Any) -> Any:
+def _with_custom_daily(ctx: SimContext, measured: Any, partials: Any | None) -> Any:
     """The daily group windows with the custom group metrics lifecycle conditions may read."""
     from engine.simulate.custom_metrics import group_custom_daily
 
     return _with_custom(ctx, measured, "date", lambda aggregates: group_custom_daily(
-        ctx.filterable(ctx.events, [m.where for m in aggregates]), aggregates, measured.select("group_id", "date")))
+        ctx.events, aggregates, measured.select("group_id", "date"), partials))
 
 
 def _admitted_period(ctx: SimContext, period: Any, admissions: Any, dropped: Any) -> Any:
@@ -113,7 +136,8 @@ def _admitted_period(ctx: SimContext, period: Any, admissions: Any, dropped: Any
 def simulate_groups(ctx: SimContext, lap: Callable[[str], None] = lambda stage: None) -> GroupResult:
     """Every group-side output of the simulation; `lap("metrics")` marks the end of the metrics
     proper (group_daily, retention, group_period, staff_period), the stage the bench compares."""
-    daily, cohorts, period, staff = metrics(ctx)
+    shared = shared_tables(ctx, ctx.events)
+    daily, cohorts, period, staff = metrics(ctx, shared=shared)
     lap("metrics")
     result = GroupResult(daily, cohorts, period, staff)
     pb = ctx.playbook
@@ -121,9 +145,8 @@ def simulate_groups(ctx: SimContext, lap: Callable[[str], None] = lambda stage: 
         from engine.simulate.lifecycle import group_health, group_metrics_daily, lifecycle_daily
 
         wanted = resolved_names(group_conditions(pb), ctx.names("group"))
-        measured = group_metrics_daily(daily, wanted, ctx.period, groups=ctx.groups, events=ctx.events,
-                                       valid_min_chars=pb.metrics.valid_message_min_chars)
-        measured = ctx.materialise("group_windows", _with_custom_daily(ctx, measured))
+        measured = group_metrics_daily(daily, wanted, ctx.period, groups=ctx.groups, messages=shared.messages)
+        measured = ctx.materialise("group_windows", _with_custom_daily(ctx, measured, shared.custom))
         result.states = ctx.materialise("group_states", lifecycle_daily(measured, pb.lifecycle, ctx.names("group")))
         result.health = ctx.materialise("group_health", group_health(result.states, pb.lifecycle, ctx.period))
     if any(gt.entry.mode != "open" for gt in pb.group_types.values()):

@@ -72,13 +72,15 @@ def _window(feature: Resolved) -> tuple[str, int]:
 
 
 def group_metrics_daily(daily: Any, features: Iterable[Resolved], period: str,
-                        groups: Any | None = None, events: Any | None = None, valid_min_chars: int = 1) -> Any:
+                        groups: Any | None = None, events: Any | None = None, valid_min_chars: int = 1,
+                        messages: Any | None = None) -> Any:
     """group_id, date and one column per feature (by canonical id), for every row of `daily`
     (group_daily's output): the numbers group_metrics_as_of gives on each day.
 
     age_days, days_to_end and days_since_last_message need `groups` (created_at, ended_at).
-    days_since_last_message reads the valid member messages of `events` when given (all history);
-    without events, group_daily's days with speakers (the window only)."""
+    days_since_last_message reads `messages` (periods.message_days, up to the window's end at
+    least) when given, else the valid member messages of `events` (all history); without
+    either, group_daily's days with speakers (the window only)."""
     import ibis
 
     wanted = {f.id: f for f in features}
@@ -107,8 +109,11 @@ def group_metrics_daily(daily: Any, features: Iterable[Resolved], period: str,
                           _ended=groups.ended_at.cast("date"))
         t = t.left_join(g, t.group_id == g._group).drop("_group")
         if "days_since_last_message" in singles:
-            m = (events.filter(valid_member_message(events, valid_min_chars)) if events is not None
-                 else daily.filter(daily.speakers > 0))
+            if messages is not None:
+                m = messages
+            else:
+                m = (events.filter(valid_member_message(events, valid_min_chars)) if events is not None
+                     else daily.filter(daily.speakers > 0))
             # The last message day on or before each day: an as-of join, not a join on every pair.
             m = m.select(_mgroup=m.group_id, _mdate=m.date).distinct()
             t = t.asof_join(m, on=t.date >= m._mdate, predicates=[t.group_id == m._mgroup])

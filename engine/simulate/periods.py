@@ -188,12 +188,20 @@ GROUP_COLUMNS = (
 
 # --- group_period -------------------------------------------------------------------------------
 
+def message_days(events: Any, end: dt.date, min_chars: int) -> Any:
+    """group_id, date: the days on or before `end` with a valid member message in the group (all
+    history), for days_since_last_message. Small: materialise it once for every grain."""
+    m = events.filter(valid_member_message(events, min_chars) & (events.date <= end))
+    return m.select("group_id", "date").distinct()
+
+
 def group_period(events: Any, daily: Any, groups: Any, start: dt.date, end: dt.date, period: str,
-                 config: MetricsConfig, retention_table: Any | None = None) -> Any:
+                 config: MetricsConfig, retention_table: Any | None = None, messages: Any | None = None) -> Any:
     """One row per group and period meeting [start, end] (columns: GROUP_COLUMNS).
 
     `daily` is group_daily(events, groups, start, end, config); `retention_table` is
-    retention(events, start, end, config.retention_days, groups=groups) unless given."""
+    retention(events, start, end, config.retention_days, groups=groups) and `messages`
+    message_days(events, end, config.valid_message_min_chars), unless given."""
     _check(period)
     money = "decimal(18, 2)"
     d = daily.filter((daily.date >= start) & (daily.date <= end))
@@ -253,8 +261,9 @@ def group_period(events: Any, daily: Any, groups: Any, start: dt.date, end: dt.d
     dates = groups.select(_group=groups.group_id, _created=groups.created_at.cast("date"),
                           _ended=groups.ended_at.cast("date"))
     t = t.left_join(dates, t.group_id == dates._group).drop("_group")
-    m = events.filter(valid_member_message(events, config.valid_message_min_chars) & (events.date <= end))
-    m = m.select(_group=m.group_id, _date=m.date).distinct()
+    if messages is None:
+        messages = message_days(events, end, config.valid_message_min_chars)
+    m = messages.select(_group=messages.group_id, _date=messages.date)
     ends = t.select(_g=t.group_id, _p=t.period_start, _last=t.last_day)
     last = ends.join(m, [ends._g == m._group, m._date <= ends._last]).group_by(["_g", "_p"]).aggregate(
         _last_message=m._date.max())
