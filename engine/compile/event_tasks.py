@@ -41,7 +41,7 @@ def event_rows(reg: Registered, tables: Tables, window: Window, events: Any) -> 
     answered = happened.filter(happened.date >= window.start).join(items, happened.sop_event == items.event)
     answered = answered.join(reg.item_types, "idx").join(reg.group_days, ["group_type", "group_id", "date"])
     due = answered.ts + answered.within.fill_null(0).as_interval("m")
-    sources = [rows_of(answered, "event", answered.ts.strftime("%H:%M"), answered.member_id, answered.row, due)]
+    sources = [rows_of(answered, answered.ts.strftime("%H:%M"), answered.member_id, answered.row, due)]
 
     offsets = reg.con.create_table(temp_name("member_days"), tables.member_days, temp=True)
     joins = happened.filter(happened.sop_event == "join")
@@ -49,5 +49,5 @@ def event_rows(reg: Registered, tables: Tables, window: Window, events: Any) -> 
     later = later.select("row", "group_id", "member_id", "idx", "time",
                          date=later.date + later.offset.as_interval("D"))
     later = later.view().join(reg.item_types, "idx").join(reg.group_days, ["group_type", "group_id", "date"])
-    sources.append(rows_of(later, "event", later.time, later.member_id, later.row))
+    sources.append(rows_of(later, later.time, later.member_id, later.row))
     return sources

@@ -18,7 +18,7 @@ import pyarrow as pa
 from engine.compile.tables import Tables, Window
 
 TURN_EPOCH = dt.date(2024, 1, 1)
-ROW_COLUMNS = ("kind", "idx", "group_id", "date", "time", "member_id", "event_row", "due")
+ROW_COLUMNS = ("idx", "group_id", "date", "time", "member_id", "event_row", "due")
 TASK_ORDER = ("date", "time", "staff_id", "idx", "group_id", "member_id", "event_row")
 
 _COUNTER = iter(range(1_000_000_000))
@@ -31,7 +31,7 @@ def temp_name(kind: str) -> str:
 
 @dataclass(slots=True)
 class Expanded:
-    tasks: pa.Table  # ROW_COLUMNS + staff_id, role, context_group, groups; ordered by TASK_ORDER
+    tasks: pa.Table  # kind, ROW_COLUMNS, staff_id, role, context_group, groups; ordered by TASK_ORDER
     standing: pa.Table  # staff_id, idx, role, groups: standing instructions per person
 
 
@@ -65,15 +65,21 @@ def register(con: Any, tables: Tables) -> Registered:
 def _holders(group_days: Any, assignments: Any) -> Any:
     import ibis
 
-    g, a = group_days, assignments
+    # Turns are needed only where a group has several assignments in a role (two helpers): the
+    # others hold it alone, on duty every day, without the window over days.
+    sharing = ibis.window(group_by=["group_id", "role"])
+    a = assignments.mutate(_shared=assignments.staff_id.count().over(sharing) > 1)
+    g = group_days
     held = g.join(a, [g.group_id == a.group_id, a.from_date <= g.date, a.to_date.isnull() | (g.date <= a.to_date)])
-    held = held.select("group_id", "group_type", "date", "role", "staff_id").distinct()
+    columns = ["group_id", "group_type", "date", "role", "staff_id"]
+    held = held.select(*columns, "_shared")
+    alone = held.filter(~held._shared).select(*columns, on_duty=ibis.literal(True))
+    shared = held.filter(held._shared).select(*columns).distinct()
     turn = ibis.window(group_by=["group_id", "role", "date"], order_by="staff_id")
     everyone = ibis.window(group_by=["group_id", "role", "date"])
-    held = held.mutate(_rank=ibis.row_number().over(turn), _n=held.staff_id.count().over(everyone))
-    day_number = held.date.delta(ibis.date(TURN_EPOCH.year, TURN_EPOCH.month, TURN_EPOCH.day), unit="day")
-    return held.select("group_id", "group_type", "date", "role", "staff_id",
-                       on_duty=held._rank == day_number % held._n)
+    shared = shared.mutate(_rank=ibis.row_number().over(turn), _n=shared.staff_id.count().over(everyone))
+    day_number = shared.date.delta(ibis.date(TURN_EPOCH.year, TURN_EPOCH.month, TURN_EPOCH.day), unit="day")
+    return ibis.union(alone, shared.select(*columns, on_duty=shared._rank == day_number % shared._n))
 
 
 def scheduled_rows(reg: Registered, tables: Tables, window: Window) -> list[Any]:
@@ -97,43 +103,61 @@ def scheduled_rows(reg: Registered, tables: Tables, window: Window) -> list[Any]
     start = created.date.cast("timestamp")
     due = start + ibis.greatest(created.within.fill_null(0), 1440).as_interval("m") - ibis.interval(minutes=1)
     return [
-        rows_of(clock, "scheduled", clock.time),
-        rows_of(on_day, "scheduled", on_day.time),
-        rows_of(created, "event", ibis.null("string"), due=due),
+        rows_of(clock, clock.time),
+        rows_of(on_day, on_day.time),
+        rows_of(created, ibis.null("string"), due=due),
     ]
 
 
-def rows_of(t: Any, kind: str, time: Any, member_id: Any = None, event_row: Any = None, due: Any = None) -> Any:
-    """A row source in the common shape (ROW_COLUMNS)."""
+def rows_of(t: Any, time: Any, member_id: Any = None, event_row: Any = None, due: Any = None) -> Any:
+    """A row source in the common shape (ROW_COLUMNS). A row with a member or a deadline answers
+    an event; the others are scheduled."""
     import ibis
 
     return t.select(
-        kind=ibis.literal(kind), idx=t.idx, group_id=t.group_id, date=t.date, time=time.cast("string"),
+        idx=t.idx, group_id=t.group_id, date=t.date, time=time.cast("string"),
         member_id=(member_id if member_id is not None else ibis.null("string")).cast("string"),
         event_row=(event_row if event_row is not None else ibis.null("int64")).cast("int64"),
         due=(due if due is not None else ibis.null("timestamp")).cast("timestamp"),
     )
 
 
-def expand(reg: Registered, sources: list[Any], standing: pa.Table) -> Expanded:
+def expand(reg: Registered, items: pa.Table, sources: list[Any], standing: pa.Table) -> Expanded:
     """Staff every row source, then fetch the tasks and the standing instructions per person
-    (`standing`: idx, role, group_type of the items given as standing instructions)."""
+    (`items`: tables.Tables.items; `standing`: idx, role, group_type of the items given as
+    standing instructions)."""
     import ibis
 
-    holders, items = reg.holders, reg.items
-    rows = ibis.union(*sources).join(items.select("idx", "role", "per"), "idx")
+    holders = reg.holders
+    rows = ibis.union(*sources).join(reg.items.select("idx", "role", "per"), "idx")
     key = ["group_id", "role", "date"]
     duty = holders.filter(holders.on_duty).select(*key, "staff_id")
     by_group = rows.filter(rows.per == "group").join(duty, key)
-    by_group = by_group.select(*ROW_COLUMNS, "staff_id", "role", context_group=by_group.group_id,
-                               groups=ibis.literal(1, type="int64"))
+    by_group = by_group.select(*ROW_COLUMNS, "staff_id", groups=ibis.literal(1, type="int64"))
     shared = rows.filter(rows.per == "person").join(holders.select(*key, "staff_id"), key)
-    by_person = shared.group_by([c for c in ROW_COLUMNS if c != "group_id"] + ["staff_id", "role"]).aggregate(
-        context_group=shared.group_id.min(), groups=shared.group_id.nunique())
-    by_person = by_person.select(*ROW_COLUMNS[:2], ibis.null("string").name("group_id"), *ROW_COLUMNS[3:], "staff_id",
-                                 "role", "context_group", "groups")
-    tasks = ibis.union(by_group, by_person).order_by([*TASK_ORDER, "kind"]).to_pyarrow()
+    by_person = shared.group_by([c for c in ROW_COLUMNS if c != "group_id"] + ["staff_id"]).aggregate(
+        group_id=shared.group_id.min(), groups=shared.group_id.nunique())
+    by_person = by_person.select(*ROW_COLUMNS, "staff_id", "groups")
+    # Only what the rows need is fetched: the role and kind follow from the item and the row.
+    fetched = ibis.union(by_group, by_person).order_by(list(TASK_ORDER)).to_pyarrow()
+    tasks = _with_item_columns(fetched, items)
     kinds = reg.con.create_table(temp_name("standing"), standing, temp=True)
     covered = holders.join(kinds, ["role", "group_type"])
     per_person = covered.group_by(["staff_id", "idx", "role"]).aggregate(groups=covered.group_id.nunique())
     return Expanded(tasks, per_person.order_by(["staff_id", "idx", "role"]).to_pyarrow())
+
+
+def _with_item_columns(fetched: pa.Table, items: pa.Table) -> pa.Table:
+    # kind (a row with a deadline or a member answers an event), role (the item's), the group whose
+    # values a per-person task's texts use, and no group shown for per-person tasks.
+    import pyarrow.compute as pc
+
+    idx = fetched.column("idx")
+    person = pc.equal(items.column("per").take(idx), "person")
+    answered = pc.or_(pc.is_valid(fetched.column("due")), pc.is_valid(fetched.column("member_id")))
+    group_id = fetched.column("group_id")
+    shown = pc.if_else(person, pa.scalar(None, pa.string()), group_id)
+    return (fetched.set_column(fetched.schema.get_field_index("group_id"), "group_id", shown)
+            .append_column("kind", pc.if_else(answered, "event", "scheduled"))
+            .append_column("role", items.column("role").take(idx))
+            .append_column("context_group", group_id))

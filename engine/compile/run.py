@@ -106,7 +106,7 @@ def compile_tasks(request: TaskRequest, outcome: Outcome) -> TaskList | None:
     kinds = tables.item_types.filter(pc.is_in(tables.item_types.column("idx"), pa.array(chosen, pa.int32())))
     roles = [playbook.sop[i].role for i in kinds.column("idx").to_pylist()]
     kinds = kinds.append_column("role", pa.array(roles, pa.string()))
-    expanded = expand(reg, sources, kinds)
+    expanded = expand(reg, tables.items, sources, kinds)
     clock.lap("expand")
     report = capacity(reg, expanded.tasks, playbook, kinds)
     clock.lap("capacity")
