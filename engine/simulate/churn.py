@@ -60,6 +60,14 @@ def member_groups_on(events: Any, days: Sequence[dt.date]) -> Any:
     return ibis.union(*parts) if len(parts) > 1 else parts[0]
 
 
+def warned_members(features: Any, warnings: Sequence[ChurnWarning], names: Names) -> Any:
+    """member_id of the members of `features` for whom at least one of `warnings` holds."""
+    import ibis
+
+    holds = ibis.or_(*[condition(w.when, features, names).fill_null(False) for w in warnings])
+    return features.filter(holds).select(member_id=features.member_id.cast("string"))
+
+
 def owners_on(assignments: Any, as_of: dt.date) -> Any:
     """group_id, role, staff_id: the assignments in force on `as_of` (from_date and to_date are
     inclusive, NULL to_date: still assigned). Several holders of a role all appear, e.g. both

@@ -75,13 +75,19 @@ def _mean(t: Any, total: str, count: str) -> Any:
 def member_custom(events: Any, metrics: Sequence[CustomMetric], as_of: dt.date) -> Any:
     """member_id and one column per member-scope event aggregate of `metrics` (by id), as of
     the end of `as_of`; other metrics are left out."""
-    import ibis
-
     t = member_events(events)
     t = t.filter(t.date <= as_of)
+    table = t.group_by("member_id").aggregate(**member_custom_columns(t, metrics, as_of))
+    table = table.mutate(**member_custom_values(table, metrics, as_of))
+    return table.select("member_id", *[m.id for m in _aggregates(metrics, "member")])
+
+
+def member_custom_columns(t: Any, metrics: Sequence[CustomMetric], as_of: dt.date) -> dict[str, Any]:
+    """The aggregates behind member_custom over `t` (member events on or before `as_of`), to be
+    grouped by member_id, alone or with other features in the same pass over the events (then
+    finished by member_custom_values). `_joined` is features.member_features' own."""
     columns: dict[str, Any] = {"_joined": t.date.min(where=t.type == "join").fill_null(t.date.min())}
-    aggregates = _aggregates(metrics, "member")
-    for metric in aggregates:
+    for metric in _aggregates(metrics, "member"):
         match = _match(t, metric)
         days = window_days(metric)
         if days is not None and metric.agg != "days_since_last":
@@ -97,19 +103,25 @@ def member_custom(events: Any, metrics: Sequence[CustomMetric], as_of: dt.date) 
         elif metric.agg == "distinct_days":
             columns[key] = t.date.nunique(where=match)
         elif metric.agg == "days_since_last":
-            columns[f"_last_{key}"] = t.date.max(where=match)
+            columns[f"_clast_{key}"] = t.date.max(where=match)
         else:
             raise ValueError(f"custom metric '{metric.id}': unknown agg {metric.agg!r}")
-    table = t.group_by("member_id").aggregate(**columns)
+    return columns
+
+
+def member_custom_values(table: Any, metrics: Sequence[CustomMetric], as_of: dt.date) -> dict[str, Any]:
+    """The metrics member_custom_columns leaves unfinished (avg, days_since_last), over the
+    grouped `table`."""
+    import ibis
+
     day = ibis.literal(as_of)
-    extra: dict[str, Any] = {}
-    for metric in aggregates:
+    values: dict[str, Any] = {}
+    for metric in _aggregates(metrics, "member"):
         if metric.agg == "avg":
-            extra[metric.id] = _mean(table, f"_sum_{metric.id}", f"_n_{metric.id}")
+            values[metric.id] = _mean(table, f"_sum_{metric.id}", f"_n_{metric.id}")
         elif metric.agg == "days_since_last":
-            extra[metric.id] = day.delta(table[f"_last_{metric.id}"].fill_null(table._joined), unit="day")
-    table = table.mutate(**extra) if extra else table
-    return table.select("member_id", *[m.id for m in aggregates])
+            values[metric.id] = day.delta(table[f"_clast_{metric.id}"].fill_null(table._joined), unit="day")
+    return values
 
 
 # --- group ----------------------------------------------------------------------------------------

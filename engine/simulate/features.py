@@ -8,10 +8,11 @@ period ends). Points and levels come from their own stages and are joined in by 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 from engine.catalog import LAST_EVENTS, Resolved
+from engine.model.metrics import CustomMetric
 
 # base feature → (event type, what to aggregate: "rows", "count", "days", "amount")
 BASES: dict[str, tuple[str, str]] = {
@@ -60,12 +61,17 @@ def _aggregate(t: Any, base: str, since: dt.date | None) -> Any:
     return match.sum().fill_null(0)
 
 
-def member_features(events: Any, features: Iterable[Resolved], as_of: dt.date) -> Any:
-    """member_id and one column per feature (named by canonical id), as of the end of `as_of`.
+def member_features(events: Any, features: Iterable[Resolved], as_of: dt.date,
+                    custom: Sequence[CustomMetric] = ()) -> Any:
+    """member_id and one column per feature (named by canonical id), as of the end of `as_of`,
+    then one per member-scope custom event aggregate in `custom` (by id; custom_metrics.
+    member_custom), computed in the same pass over the events.
 
     A member is anyone with a member event on or before `as_of`. `days_since_last_X` for a
     member who never did X counts from the day they joined (or their first event)."""
     import ibis
+
+    from engine.simulate.custom_metrics import member_custom_columns, member_custom_values
 
     t = member_events(events)
     t = t.filter(t.date <= as_of)
@@ -83,9 +89,11 @@ def member_features(events: Any, features: Iterable[Resolved], as_of: dt.date) -
                 columns[f"_last_{kind}"] = t.date.max(where=t.type == kind)
         elif base == "avg_score":
             columns[base] = t.score.mean(where=t.type == "survey").fill_null(0)
+    if custom:
+        columns |= member_custom_columns(t, custom, as_of)  # its _joined is the same as ours
     table = t.group_by("member_id").aggregate(**columns)
     day = ibis.literal(as_of)
-    extra: dict[str, Any] = {}
+    extra: dict[str, Any] = member_custom_values(table, custom, as_of) if custom else {}
     for feature in needed(features):
         base = feature.metric.id
         if base == "tenure_days":
@@ -94,4 +102,5 @@ def member_features(events: Any, features: Iterable[Resolved], as_of: dt.date) -
             last = table[f"_last_{base.removeprefix('days_since_last_')}"]
             extra[base] = day.delta(last.fill_null(table._joined), unit="day")
     table = table.mutate(**extra) if extra else table
-    return table.drop(*[c for c in table.columns if c.startswith("_")])
+    ids = [metric.id for metric in custom]
+    return table.select(*[c for c in table.columns if not c.startswith("_") and c not in ids], *ids)

@@ -49,22 +49,22 @@ def features_at(ctx: SimContext, period: Period, wanted: list[Resolved], ledger:
     from engine.simulate.points import member_points
 
     events = ctx.events if events is None else events
-    table = member_features(events, wanted, period.last)
+    custom = [m for m in ctx.playbook.metrics.custom if m.scope == "member"]
+    aggregates = [m for m in custom if m.expr is None]
+    expressions = [m for m in custom if m.expr is not None]
+    # The custom aggregates come from the features' own pass over the events.
+    table = member_features(ctx.filterable(events, [m.where for m in aggregates]), wanted, period.last, aggregates)
+    table = table.mutate(**{m.id: table[m.id].fill_null(0) for m in aggregates})
     if ledger is not None:
         windows = sorted({int(m.group(1)) for f in wanted if (m := POINTS_WINDOW.match(f.id))})
         points = member_points(ledger, period.last, windows)
         points = points.rename(_member="member_id")
         table = table.left_join(points, table.member_id == points._member).drop("_member")
         table = table.mutate(**{name: table[name].fill_null(0) for name in points.columns if name != "_member"})
-    custom = [m for m in ctx.playbook.metrics.custom if m.scope == "member"]
-    aggregates = [m for m in custom if m.expr is None]
-    expressions = [m for m in custom if m.expr is not None]
-    from engine.simulate.custom_metrics import expr_columns, member_custom
+        # The columns in their usual order: features, points, custom aggregates.
+        table = table.relocate(*[m.id for m in aggregates], after=table.columns[-1]) if aggregates else table
+    from engine.simulate.custom_metrics import expr_columns
 
-    if aggregates:
-        extra = member_custom(ctx.filterable(events, [m.where for m in aggregates]), aggregates, period.last).rename(_member="member_id")
-        table = table.left_join(extra, table.member_id == extra._member).drop("_member")
-        table = table.mutate(**{m.id: table[m.id].fill_null(0) for m in aggregates})
     if any(f.id == "group_type" for f in wanted):
         table = _with_group_type(ctx, table, events, period)
     if expressions:
@@ -109,13 +109,10 @@ def simulate_members(ctx: SimContext, events: Any | None = None, tag: str = "") 
     segments: list[Any] = []
     warnings: list[Any] = []
     segment_names = {s.id: s.name for s in pb.segments}
-    homes = None
-    if pb.churn:
-        from engine.simulate.churn import member_groups_on
-
-        homes = ctx.materialise(f"homes{tag}", member_groups_on(events, [p.last for p in ctx.periods]))
+    leveled = {p.label: _with_level(result.features[p.label], result.levels, p.label) for p in ctx.periods}
+    homes = _homes(ctx, events, list(leveled.values()), tag) if pb.churn else None
     for period in ctx.periods:
-        t = _with_level(result.features[period.label], result.levels, period.label)
+        t = leveled[period.label]
         if pb.segments:
             segment = first_match(t, [(s.id, s.when) for s in pb.segments], ctx.names("member"))
             picked = t.select(period=ibis.literal(period.label), member_id=t.member_id, segment=segment)
@@ -129,6 +126,19 @@ def simulate_members(ctx: SimContext, events: Any | None = None, tag: str = "") 
     if warnings:
         result.churn = ctx.materialise(f"churn{tag}", ibis.union(*warnings))
     return result
+
+
+def _homes(ctx: SimContext, events: Any, features: list[Any], tag: str) -> Any:
+    """churn.member_groups_on at every period end, for the members a churn warning fires for in
+    some period only (a fifth of them at 10M events): the groups of the others are never read."""
+    import ibis
+
+    from engine.simulate.churn import member_groups_on, warned_members
+
+    fired = [warned_members(t, ctx.playbook.churn, ctx.names("member")) for t in features]
+    warned = ctx.materialise(f"warned{tag}", ibis.union(*fired, distinct=True))
+    mine = events.semi_join(warned, events.member_id == warned.member_id)
+    return ctx.materialise(f"homes{tag}", member_groups_on(mine, [p.last for p in ctx.periods]))
 
 
 def _with_level(features: Any, levels: Any | None, label: str) -> Any:
