@@ -63,7 +63,8 @@ def to_csv(table: pa.Table) -> bytes:
 
     sink = pa.BufferOutputStream()
     pacsv.write_csv(table, sink, write_options=pacsv.WriteOptions(quoting_style="needed"))
-    return bytes(sink.getvalue().to_pybytes())
+    data = bytes(sink.getvalue().to_pybytes())
+    return data if data.endswith(b"\n") else data + b"\n"  # Arrow ends a header-only file without one
 
 
 def tasks_json(task_list: TaskList) -> str:
