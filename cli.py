@@ -256,7 +256,7 @@ def _request(playbook: Path, lang: str, events_path: Path, roster: Path, out: Pa
                    start.date() if start else None, end.date() if end else None, skip_bad_rows)
 
 
-def _exit_if_stopped(outcome: Any, events_path: Path, lang: str, console: Any) -> None:
+def _exit_if_stopped(outcome: Any, events_path: Path, lang: str, console: Any, rejected_file: bool = False) -> None:
     """Print the roster's findings or the bad rows; exit 1 when the run could not go on."""
     from engine.diagnostics.render import render
     from engine.simulate.report import print_problems
@@ -266,7 +266,8 @@ def _exit_if_stopped(outcome: Any, events_path: Path, lang: str, console: Any) -
         click.echo(render("text", roster.diagnostics, roster.texts, lang, sys.stderr.isatty()), err=True)
         sys.exit(EXIT_FINDINGS)
     if outcome.problems:
-        print_problems(console, str(events_path), outcome.summary, outcome.problems, lang, outcome.stopped)
+        print_problems(console, str(events_path), outcome.summary, outcome.problems, lang, outcome.stopped,
+                       rejected_file)
     if outcome.stopped:
         sys.exit(EXIT_FINDINGS)
 
@@ -292,7 +293,7 @@ def simulate(playbook: Path, events_path: Path, roster: Path, out: Path, start: 
             outcome = run_simulation(request, progress)
     except QunceError as exc:
         fail(str(exc))
-    _exit_if_stopped(outcome, events_path, lang, console)
+    _exit_if_stopped(outcome, events_path, lang, console, rejected_file=True)
     print_summary(console, outcome.summary, outcome.written, str(out), lang)
 
 

@@ -25,11 +25,15 @@ WORDS = {
     "outputs": ("Written", "输出文件"),
     "period": ("period", "周期"),
     "file": ("file", "文件"),
-    "stopped": ("{rejected:,} of {read:,} rows have problems; nothing was simulated. Fix them, or run with "
-                "--skip-bad-rows to go on without them (they are written to rejected.csv).",
-                "{read:,} 行中有 {rejected:,} 行有问题，未进行模拟。请修正，或加 --skip-bad-rows 跳过这些行"
-                "（它们会写入 rejected.csv）。"),
-    "skipped": ("{rejected:,} bad rows were skipped; see rejected.csv.", "已跳过 {rejected:,} 行问题数据，见 rejected.csv。"),
+    "stopped": ("{rejected:,} of {read:,} rows have problems; nothing was computed. Fix them, or run with "
+                "--skip-bad-rows to go on without them.",
+                "{read:,} 行中有 {rejected:,} 行有问题，未进行计算。请修正，或加 --skip-bad-rows 跳过这些行。"),
+    "stopped_file": ("{rejected:,} of {read:,} rows have problems; nothing was simulated. Fix them, or run with "
+                     "--skip-bad-rows to go on without them (they are written to rejected.csv).",
+                     "{read:,} 行中有 {rejected:,} 行有问题，未进行模拟。请修正，或加 --skip-bad-rows 跳过这些行"
+                     "（它们会写入 rejected.csv）。"),
+    "skipped": ("{rejected:,} bad rows were skipped.", "已跳过 {rejected:,} 行问题数据。"),
+    "skipped_file": ("{rejected:,} bad rows were skipped; see rejected.csv.", "已跳过 {rejected:,} 行问题数据，见 rejected.csv。"),
     "more": ("… and more: {rejected:,} rows in all", "……共 {rejected:,} 行"),
     "totals": ("Totals over the window", "窗口期合计"),
     "should_dissolve": ("should be dissolved", "应解散"),
@@ -50,7 +54,7 @@ def word(key: str, lang: str) -> str:
 
 
 def print_problems(console: Any, path: str, summary: dict[str, Any], problems: list[dict[str, Any]],
-                   lang: str, stopped: bool) -> None:
+                   lang: str, stopped: bool, rejected_file: bool = False) -> None:
     """The bad rows: counts per reason, then the first rows as file:row."""
     from rich.table import Table
 
@@ -67,7 +71,7 @@ def print_problems(console: Any, path: str, summary: dict[str, Any], problems: l
                       f"{reason_words(problem['reason'], lang)}{value}", markup=False, highlight=False)
     if rows["rejected"] > len(problems):
         console.print(word("more", lang).format(**rows), markup=False)
-    key = "stopped" if stopped else "skipped"
+    key = ("stopped" if stopped else "skipped") + ("_file" if rejected_file else "")
     console.print(word(key, lang).format(**rows), markup=False, style="bold red" if stopped else "yellow")
 
 
