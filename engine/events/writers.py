@@ -10,7 +10,6 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
-import re
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -22,15 +21,10 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from engine.errors import InputError, UsageError
-from engine.events.roster import Roster
-from engine.source.scalars import resolve_plain
+from engine.events.roster import Roster, plain_text
 
 FORMATS = {".csv": "csv", ".jsonl": "jsonl", ".parquet": "parquet"}
 CHUNK_ROWS = 500_000
-# Text shown as is in a flow mapping: starts with a letter (so no YAML 1.1 number or date either);
-# anything else is quoted.
-_PLAIN = re.compile(r"[^\W\d][\w\-. /()（）·、]*")
-_WORDS_1_1 = {"yes", "no", "on", "off", "y", "n"}  # booleans to YAML 1.1 readers
 
 
 def event_format(path: Path) -> str:
@@ -99,8 +93,7 @@ def yaml_scalar(value: Any) -> str:
     if isinstance(value, (int, dt.date)):
         return value.isoformat() if isinstance(value, dt.date) else str(value)
     text = str(value)
-    if (_PLAIN.fullmatch(text) and not text.endswith(" ") and resolve_plain(text) == text
-            and text.lower() not in _WORDS_1_1):
+    if plain_text(text):
         return text
     return json.dumps(text, ensure_ascii=not text.isprintable())  # JSON strings are YAML double-quoted scalars
 
