@@ -8,7 +8,8 @@ from __future__ import annotations
 import os
 import shutil
 import tempfile
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -29,8 +30,9 @@ def write_outputs(con: Any, outputs: Sequence[Output], folder: Path) -> list[tup
     except OSError as exc:
         raise InputError(f"cannot write in {folder}: {exc.strerror or exc}") from None
     try:
-        written = [(name, write_table(con, table, staging, name, order))
-                   for name, table, order in outputs if table is not None]
+        with _files(con) as files:
+            written = [(name, write_table(con, table, staging, name, order, files))
+                       for name, table, order in outputs if table is not None]
         for name, table, _ in outputs:
             for fmt in FORMATS:
                 target = folder / f"{name}.{fmt}"
@@ -46,11 +48,15 @@ def write_outputs(con: Any, outputs: Sequence[Output], folder: Path) -> list[tup
     return written
 
 
-def write_table(con: Any, table: Any, folder: Path, name: str, order: Sequence[str]) -> int:
-    """Write `table` as folder/name.parquet and folder/name.csv, ordered by `order`; the rows."""
+def write_table(con: Any, table: Any, folder: Path, name: str, order: Sequence[str],
+                files: Files | None = None) -> int:
+    """Write `table` as folder/name.parquet and folder/name.csv, ordered by `order`; the rows.
+    With `files` (from _files), the files may still be being written when this returns."""
     with profiled(f"write {name}"):
         ordered = table.order_by(list(order)) if order else table
         # One materialisation, two copies: the query runs once.
+        if files is not None:
+            return files.write(ordered, folder, name)
         stored = con.create_table(f"qunce_out_{name}", ordered, temp=True, overwrite=True)
         for fmt in FORMATS:
             path = folder / f"{name}.{fmt}"
@@ -60,8 +66,69 @@ def write_table(con: Any, table: Any, folder: Path, name: str, order: Sequence[s
                 else:
                     con.to_csv(stored, path)
             except Exception as exc:  # OSError or DuckDB's own I/O errors: say which file
-                raise InputError(f"cannot write {path}: {first_line(exc)}") from None
+                raise _unwritable(path, exc) from None
         return int(stored.count().execute())
+
+
+def _unwritable(path: Path, exc: Exception) -> InputError:
+    return InputError(f"cannot write {path}: {first_line(exc)}")
+
+
+class Files:
+    """DuckDB only: each ordered table is stored once and its two files written by a second
+    connection in a background thread while the next table is computed and sorted (DuckDB's
+    COPY keeps about one core busy; the sort the other). One table is written at a time, so at
+    most one stored copy waits. Other backends write in the calling thread (write_table)."""
+
+    def __init__(self, con: Any) -> None:
+        from concurrent.futures import ThreadPoolExecutor
+
+        self.con = con
+        self.pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="qunce-write")
+        self.pending: Any = None  # the Future of the table being written
+
+    def write(self, ordered: Any, folder: Path, name: str) -> int:
+        table = f"qunce_out_{name}"
+        # A table of the database itself (not TEMP): the writer's connection must see it.
+        stored = self.con.create_table(table, ordered, overwrite=True)
+        rows = int(stored.count().execute())
+        self.wait()
+        self.pending = self.pool.submit(self._copy, table, folder, name)
+        return rows
+
+    def _copy(self, table: str, folder: Path, name: str) -> None:
+        cursor = self.con.con.cursor()
+        try:
+            for fmt, options in (("parquet", "FORMAT 'parquet'"), ("csv", "FORMAT 'csv', HEADER 1")):
+                path = folder / f"{name}.{fmt}"
+                quoted = str(path).replace("'", "''")
+                try:  # the options ibis's to_parquet and to_csv give: the same bytes
+                    cursor.execute(f"COPY \"{table}\" TO '{quoted}' ({options})")
+                except Exception as exc:
+                    raise _unwritable(path, exc) from None
+            cursor.execute(f"DROP TABLE \"{table}\"")
+        finally:
+            cursor.close()
+
+    def wait(self) -> None:
+        """Until the table being written is written (raising its error, if any)."""
+        pending, self.pending = self.pending, None
+        if pending is not None:
+            pending.result()
+
+
+@contextmanager
+def _files(con: Any) -> Iterator[Files | None]:
+    """A background writer for DuckDB connections; None (write in this thread) for others."""
+    if getattr(con, "name", None) != "duckdb":
+        yield None
+        return
+    files = Files(con)
+    try:
+        yield files
+        files.wait()
+    finally:
+        files.pool.shutdown(wait=True)
 
 
 def prepare_folder(folder: Path) -> None:
