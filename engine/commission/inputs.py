@@ -14,7 +14,9 @@ from engine.commission.payfactor import ZERO
 from engine.commission.plan import Plan
 from engine.commission.statements import Holding
 from engine.commission.units import UnitInput
+from engine.expr import parse
 from engine.expr.to_ibis import row_values
+from engine.expr.tree import names_in
 from engine.simulate.context import SimContext
 from engine.simulate.periods import Period, period_label, period_of, periods
 
@@ -55,10 +57,22 @@ def _group_rows(ctx: SimContext, plan: Plan, group_period: Any) -> list[dict[str
 
         _, _, table, _ = metrics(ctx, tag="_commission", staff=False, grains=(plan.grain,))
         table = table.drop("grain")
+    if plan.unit == "group":  # a per-staff pool sums every count; a group reads only what the plan does
+        custom = [m for m in ctx.playbook.metrics.custom if m.scope == "group"]
+        # Expression metrics are recomputed when a clawback changes sales: keep what they read.
+        read = {_canonical(plan, n.id) for m in custom if m.expr is not None for n in names_in(parse(m.expr))}
+        wanted = {"group_id", "period", "period_start", "sales", "cost", "buyers", *(k.metric for k in plan.kpis),
+                  *plan.condition_names(), *(m.id for m in custom), *read}
+        table = table.select(*[c for c in table.columns if c in wanted])
     table = table.order_by(["period_start", "group_id"])
     schema = dict(table.schema().items())
     return [row_values(row, schema) | {"group_id": row["group_id"], "period": row["period"]}
             for row in table.to_pyarrow().to_pylist()]
+
+
+def _canonical(plan: Plan, name: str) -> str:
+    found = plan.names.resolve(name)
+    return found.id if found is not None else name
 
 
 def _holdings(ctx: SimContext, grain: str) -> list[Holding]:

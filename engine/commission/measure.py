@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from decimal import Decimal
+from functools import cached_property
 from typing import Any
 
 from engine.commission.payfactor import ZERO, FactorStep, pay_factor, q6
@@ -62,20 +63,20 @@ class Measured:
     bonuses: list[BonusResult]
     values: dict[str, Any] = field(repr=False)  # every value the conditions could read
 
-    @property
+    @cached_property
     def kpi_total(self) -> Decimal:
         return sum((k.amount for k in self.kpis), ZERO)
 
-    @property
+    @cached_property
     def bonus_total(self) -> Decimal:
         return sum((b.amount for b in self.bonuses), ZERO)
 
-    @property
+    @cached_property
     def gate_amount(self) -> Decimal:
         """What a closed gate takes away (≤ 0)."""
         return (self.gate_factor - 1) * (self.kpi_total + self.bonus_total)
 
-    @property
+    @cached_property
     def total(self) -> Decimal:
         return self.kpi_total + self.bonus_total + self.gate_amount
 
