@@ -127,11 +127,12 @@ def member_custom_values(table: Any, metrics: Sequence[CustomMetric], as_of: dt.
 # --- group ----------------------------------------------------------------------------------------
 
 def group_custom_partials(events: Any, metrics: Sequence[CustomMetric]) -> Any:
-    """_group, _date and each group-scope event aggregate's partial values per group and day,
-    over every event: what the daily and period values window. Materialise it when several
+    """_group, _date and each group-scope event aggregate's partial values per group and day
+    with events of a type they count: what the daily and period values window. Materialise it when several
     grains read it (the events are then aggregated once, not once per grain)."""
     aggregates = _aggregates(metrics, "group")
-    e = events.filter(events.group_id.notnull())
+    # Only the types counted: a day without any gives no row, which the windows read as 0.
+    e = events.filter(events.group_id.notnull() & events.type.isin(sorted({str(m.event) for m in aggregates})))
     partial: dict[str, Any] = {}
     for i, metric in enumerate(aggregates):
         match = _match(e, metric)
