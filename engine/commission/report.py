@@ -7,6 +7,7 @@ import os
 import shutil
 import tempfile
 from decimal import Decimal
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -16,18 +17,25 @@ from engine.files import write_text_atomic
 FOLDER = "statements"
 
 
-def render_statement(commission: Any, staff_id: str, lang: str) -> str:
-    """One staff member's statement as Markdown."""
+@lru_cache(maxsize=1)
+def _template() -> Any:
+    """The statement template, compiled once (thousands of statements per run)."""
     import jinja2
 
-    from engine.commission.statement_view import statement_view
     from engine.resources import resource
 
     source = resource("templates", "statements", "statement.md.j2").read_text(encoding="utf-8")
     env = jinja2.Environment(undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True,
                              keep_trailing_newline=True, autoescape=False)
+    return env.from_string(source)
+
+
+def render_statement(commission: Any, staff_id: str, lang: str) -> str:
+    """One staff member's statement as Markdown."""
+    from engine.commission.statement_view import statement_view
+
     roles = {key: (role.name, key) for key, role in commission.playbook_roles.items()}
-    text = env.from_string(source).render(statement_view(commission, staff_id, lang, roles))
+    text = _template().render(statement_view(commission, staff_id, lang, roles))
     return "\n".join(line.rstrip() for line in text.splitlines()).strip() + "\n"
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any
 
 from engine.commission.inputs import Inputs, read_inputs
@@ -20,12 +21,16 @@ class Commission:
     playbook_name: str
     playbook_roles: dict[str, Any]
 
-    def days(self) -> dict[str, tuple[int, int]]:
-        """Period → (its days inside the window, its calendar days): a window that cuts a
-        period short pays it on the days it has (targets are not prorated)."""
+    @cached_property
+    def _days(self) -> dict[str, tuple[int, int]]:
         from engine.commission.inputs import full_days, window_days
 
         return {p.label: (window_days(p), full_days(p)) for p in self.inputs.periods}
+
+    def days(self) -> dict[str, tuple[int, int]]:
+        """Period → (its days inside the window, its calendar days): a window that cuts a
+        period short pays it on the days it has (targets are not prorated)."""
+        return self._days
 
     def tables(self) -> dict[str, Any]:
         """statements, payouts, commission_units as Ibis tables (in memory)."""
@@ -36,6 +41,7 @@ class Commission:
             STATEMENT_TYPES,
             UNIT_TYPES,
             arrow_table,
+            as_columns,
             payout_rows,
             statement_rows,
             unit_rows,
@@ -44,8 +50,9 @@ class Commission:
         staff, groups = self.inputs.staff_names, self.inputs.group_names
         return {
             "statements": ibis.memtable(arrow_table(statement_rows(self.book, staff, groups), STATEMENT_TYPES)),
-            "payouts": ibis.memtable(arrow_table(payout_rows(self.book, staff, self.days(), self.inputs.holdings), PAYOUT_TYPES)),
-            "commission_units": ibis.memtable(arrow_table(unit_rows(self.book), UNIT_TYPES)),
+            "payouts": ibis.memtable(arrow_table(as_columns(
+                payout_rows(self.book, staff, self.days(), self.inputs.holdings), PAYOUT_TYPES), PAYOUT_TYPES)),
+            "commission_units": ibis.memtable(arrow_table(as_columns(unit_rows(self.book), UNIT_TYPES), UNIT_TYPES)),
         }
 
 

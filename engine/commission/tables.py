@@ -4,7 +4,7 @@ period with the weights in force). Money is DECIMAL(18, 2), ratios DECIMAL(18, 6
 
 from __future__ import annotations
 
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from engine.commission.measure import Decision
@@ -73,11 +73,15 @@ UNIT_TYPES = {
 }
 
 
-def statement_rows(book: Book, staff_names: dict[str, str], group_names: dict[str, str]) -> list[dict[str, Any]]:
-    rows: list[dict[str, Any]] = []
+def statement_rows(book: Book, staff_names: dict[str, str], group_names: dict[str, str]) -> dict[str, list[Any]]:
+    # Column by column: a dict per row for hundreds of thousands of lines would set the run's peak.
+    columns: dict[str, list[Any]] = {name: [] for name in STATEMENT_TYPES}
     for statement in book.statements.values():
-        rows += [_line_row(line, i + 1, staff_names, group_names) for i, line in enumerate(statement.lines)]
-    return rows
+        for i, line in enumerate(statement.lines):
+            row = _line_row(line, i + 1, staff_names, group_names)
+            for name, values in columns.items():
+                values.append(row.get(name))
+    return columns
 
 
 def payout_rows(book: Book, staff_names: dict[str, str], days: dict[str, tuple[int, int]],
@@ -115,8 +119,14 @@ def unit_rows(book: Book) -> list[dict[str, Any]]:
     return rows
 
 
-def arrow_table(rows: list[dict[str, Any]], types: dict[str, str]) -> Any:
-    """An Arrow table with exactly these columns and types (empty tables keep their schema)."""
+def as_columns(rows: list[dict[str, Any]], types: dict[str, str]) -> dict[str, list[Any]]:
+    return {name: [row.get(name) for row in rows] for name in types}
+
+
+def arrow_table(columns: dict[str, list[Any]], types: dict[str, str]) -> Any:
+    """An Arrow table with exactly these columns and types (empty tables keep their schema).
+    Decimals go to Arrow as they are (stored as scaled integers: no "-0.00"); a column with more
+    places than its type is rounded half up first."""
     import pyarrow as pa
 
     def arrow_type(kind: str) -> Any:
@@ -125,13 +135,13 @@ def arrow_table(rows: list[dict[str, Any]], types: dict[str, str]) -> Any:
             return pa.decimal128(precision, scale)
         return {"string": pa.string(), "int64": pa.int64(), "boolean": pa.bool_()}[kind]
 
-    schema = pa.schema([pa.field(name, arrow_type(kind)) for name, kind in types.items()])
-    columns = {name: [_fit(row.get(name), kind) for row in rows] for name, kind in types.items()}
-    return pa.table(columns, schema=schema)
+    def column(name: str, kind: str) -> Any:
+        values = columns[name]
+        try:
+            return pa.array(values, type=arrow_type(kind))
+        except pa.ArrowInvalid:  # more places than the type keeps
+            unit = Decimal(1).scaleb(-int(kind[8:-1].split(",")[1]))
+            return pa.array([None if v is None else Decimal(v).quantize(unit, ROUND_HALF_UP) for v in values],
+                            type=arrow_type(kind))
 
-
-def _fit(value: Any, kind: str) -> Any:
-    if value is None or not kind.startswith("decimal"):
-        return value
-    fitted = Decimal(value).quantize(Decimal(1).scaleb(-int(kind[8:-1].split(",")[1])))
-    return abs(fitted) if fitted == 0 else fitted  # never "-0.00"
+    return pa.table({name: column(name, kind) for name, kind in types.items()})
