@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
 
@@ -20,6 +20,7 @@ class Commission:
     book: Book
     playbook_name: str
     playbook_roles: dict[str, Any]
+    view_cache: dict[Any, Any] = field(default_factory=dict, repr=False)  # statement_view's shared parts
 
     @cached_property
     def _days(self) -> dict[str, tuple[int, int]]:

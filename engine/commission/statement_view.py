@@ -68,7 +68,7 @@ def statement_view(commission: Any, staff_id: str, lang: str, roles: dict[str, t
     for p in inputs.periods:
         statement = commission.book.statements.get((p.label, staff_id))
         if statement is not None:
-            view = _period(statement, plan, lang, t, inputs.group_names, roles)
+            view = _period(statement, plan, lang, t, inputs.group_names, roles, commission.view_cache)
             inside, whole = commission.days()[p.label]
             view["partial"] = t["partial"].format(inside=inside, whole=whole) if inside < whole else None
             periods.append(view)
@@ -83,12 +83,12 @@ def statement_view(commission: Any, staff_id: str, lang: str, roles: dict[str, t
 
 
 def _period(s: Statement, plan: Any, lang: str, t: dict[str, str], group_names: dict[str, str],
-            roles: dict[str, tuple[str, str]]) -> dict[str, Any]:
+            roles: dict[str, tuple[str, str]], cache: dict[Any, Any]) -> dict[str, Any]:
     by_unit: dict[tuple[str | None, str | None], list[Line]] = defaultdict(list)
     for line in s.lines:
         if line.kind in ("kpi", "bonus", "gate"):
             by_unit[line.group_id, line.role].append(line)
-    units = [_unit(lines, plan, lang, t, group_names, roles) for lines in by_unit.values()]
+    units = [_unit(lines, plan, lang, t, group_names, roles, cache) for lines in by_unit.values()]
     summary = [(t[kind], money(s.part(kind))) for kind in ("kpi", "bonus", "gate", "cap", "clawback")
                if kind in ("kpi", "bonus") or s.part(kind) != ZERO]
     cap = next((line for line in s.lines if line.kind == "cap"), None)
@@ -111,38 +111,17 @@ def _refunds(line: Line, group_names: dict[str, str], lang: str) -> str:
 
 
 def _unit(lines: list[Line], plan: Any, lang: str, t: dict[str, str], group_names: dict[str, str],
-          roles: dict[str, tuple[str, str]]) -> dict[str, Any]:
+          roles: dict[str, tuple[str, str]], cache: dict[Any, Any]) -> dict[str, Any]:
+    """One group (or personal pool) of a statement: the group's facts, shared by everyone who
+    held it (built once per run and language), and this person's amounts and share."""
     first = lines[0]
     result = first.result
     assert result is not None
-    m = result.measured
-    names = plan.names
+    key = (id(result), lang)
+    facts = cache.get(key)
+    if facts is None:
+        facts = cache[key] = _facts(result, plan, lang, t, group_names, first.group_id, cache)
     amounts = {(line.kind, line.item): line.amount for line in lines}
-    kpis = [{
-        "name": k.kpi.name, "metric": label(k.kpi.metric, names, lang),
-        "actual": metric_value(k.kpi.metric, k.actual, names), "target": metric_value(k.kpi.metric, k.kpi.target, names),
-        "attainment": percent(k.attainment), "factor": number(k.factor), "weight": percent(k.weight, 0)
-        if k.weight * 100 == (k.weight * 100).to_integral() else percent(k.weight),
-        "lower": k.kpi.lower_is_better, "amount": money(amounts.get(("kpi", k.kpi.id), ZERO)),
-    } for k in m.kpis]
-    gate = None
-    if m.gate is not None:
-        state = t["open"] if m.gate.held else t["closed"].format(factor=percent(m.gate_factor, 0))
-        gate = {"condition": condition(m.gate, names, lang), "read": values(m.gate, names, lang), "state": state,
-                "amount": money(amounts.get(("gate", "gate"), ZERO)) if not m.gate.held else None}
-    bonus_names = {b.id: b.name for b in plan.commission.bonuses}
-    bonuses = [{"name": bonus_names[b.decision.rule.id], "condition": condition(b.decision, names, lang),
-                "read": values(b.decision, names, lang), "verdict": verdict(b.decision, lang),
-                "amount": money(amounts.get(("bonus", b.decision.rule.id), ZERO)), "full": money(b.amount),
-                "held": b.decision.held}
-               for b in m.bonuses]
-    kpi_names = {k.id: k.name for k in plan.kpis}
-    rules = {a.id or f"adjust_{i + 1}": a for i, a in enumerate(plan.commission.adjust)}
-    moved = [t["moved_because"].format(rule=condition(d, names, lang), values=values(d, names, lang),
-                                       kpi_from=kpi_names[rules[d.rule.id].from_], kpi_to=kpi_names[rules[d.rule.id].to],
-                                       move=percent(rules[d.rule.id].move, 0))
-             + (f"{t['lp']}{rules[d.rule.id].reason}{t['rp']}" if rules[d.rule.id].reason else "")
-             for d in result.moved_by]
     role = first.role
     role_name = (roles.get(role, (role, role))[0 if lang == "zh" else 1]) if role else ""
     share = first.share or Decimal(1)
@@ -151,12 +130,56 @@ def _unit(lines: list[Line], plan: Any, lang: str, t: dict[str, str], group_name
     how = ""
     if held is not None and role in split:
         how = f"{percent(split[role], 0)} × {t['days'].format(held=number(held.role_days, 2), days=held.group_days)}"
+    gate = facts["gate"]
+    if gate is not None:
+        gate = {**gate, "amount": money(amounts.get(("gate", "gate"), ZERO)) if not gate["held"] else None}
+    return {
+        **facts, "how": how, "role": role_name, "share": percent(share),
+        "kpis": [{**k, "amount": money(amounts.get(("kpi", k["id"]), ZERO))} for k in facts["kpis"]],
+        "gate": gate,
+        "bonuses": [{**b, "amount": money(amounts.get(("bonus", b["id"]), ZERO))} for b in facts["bonuses"]],
+        "subtotal": money(sum((line.amount for line in lines), ZERO)),
+    }
+
+
+def _said(decision: Any, plan: Any, lang: str, cache: dict[Any, Any]) -> str:
+    key = ("condition", decision.rule.id, lang)
+    if key not in cache:
+        cache[key] = condition(decision, plan.names, lang)
+    return str(cache[key])
+
+
+def _facts(result: Any, plan: Any, lang: str, t: dict[str, str], group_names: dict[str, str], group_id: str | None,
+           cache: dict[Any, Any]) -> dict[str, Any]:
+    m = result.measured
+    names = plan.names
+    kpis = [{
+        "id": k.kpi.id, "name": k.kpi.name, "metric": label(k.kpi.metric, names, lang),
+        "actual": metric_value(k.kpi.metric, k.actual, names), "target": metric_value(k.kpi.metric, k.kpi.target, names),
+        "attainment": percent(k.attainment), "factor": number(k.factor), "weight": percent(k.weight, 0)
+        if k.weight * 100 == (k.weight * 100).to_integral() else percent(k.weight),
+        "lower": k.kpi.lower_is_better,
+    } for k in m.kpis]
+    gate = None
+    if m.gate is not None:
+        state = t["open"] if m.gate.held else t["closed"].format(factor=percent(m.gate_factor, 0))
+        gate = {"condition": _said(m.gate, plan, lang, cache), "read": values(m.gate, names, lang), "state": state,
+                "held": m.gate.held}
+    bonus_names = {b.id: b.name for b in plan.commission.bonuses}
+    bonuses = [{"id": b.decision.rule.id, "name": bonus_names[b.decision.rule.id],
+                "condition": _said(b.decision, plan, lang, cache), "read": values(b.decision, names, lang),
+                "verdict": verdict(b.decision, lang), "full": money(b.amount), "held": b.decision.held}
+               for b in m.bonuses]
+    kpi_names = {k.id: k.name for k in plan.kpis}
+    rules = {a.id or f"adjust_{i + 1}": a for i, a in enumerate(plan.commission.adjust)}
+    moved = [t["moved_because"].format(rule=_said(d, plan, lang, cache), values=values(d, names, lang),
+                                       kpi_from=kpi_names[rules[d.rule.id].from_], kpi_to=kpi_names[rules[d.rule.id].to],
+                                       move=percent(rules[d.rule.id].move, 0))
+             + (f"{t['lp']}{rules[d.rule.id].reason}{t['rp']}" if rules[d.rule.id].reason else "")
+             for d in result.moved_by]
     addback = result.input.addback
     return {
-        "how": how, "addback": t["addback"].format(amount=money(addback)) if addback else None,
-        "group": f"{group_names.get(first.group_id, first.group_id)}{t['lp']}{first.group_id}{t['rp']}"
-        if first.group_id else None,
-        "role": role_name, "share": percent(share),
+        "addback": t["addback"].format(amount=money(addback)) if addback else None,
+        "group": f"{group_names.get(group_id, group_id)}{t['lp']}{group_id}{t['rp']}" if group_id else None,
         "pool": money(m.base), "kpis": kpis, "gate": gate, "bonuses": bonuses, "moved": moved,
-        "subtotal": money(sum((line.amount for line in lines), ZERO)),
     }
