@@ -137,8 +137,16 @@ class _Ledger:
                 lines += _unit_lines(period, staff, result, share, holding)
         return lines
 
-    def capped(self, lines: list[Line]) -> Decimal:
-        total = sum((line.exact for line in lines), ZERO)
+    def paid(self, staff: str, period: str, results: dict[tuple[str, str], UnitResult]) -> Decimal:
+        """What the staff member's own lines of a period add up to, after the cap (the sum of
+        their shares of the units' totals: the lines without building them)."""
+        if self.plan.unit == "staff":
+            result = results.get((staff, period))
+            total = result.measured.total if result else ZERO
+        else:
+            total = sum((share * results[h.group_id, period].measured.total
+                         for h, share in self.by_staff.get((staff, period), []) if (h.group_id, period) in results),
+                        ZERO)
         cap = self.plan.commission.cap
         return min(total, cap.per_staff) if cap is not None else total
 
@@ -168,12 +176,12 @@ def build_book(plan: Plan, recompute: Recompute, periods: list[str], results: di
                 continue
             touched = {s for (s, q), held in by_staff.items() if q == origin
                        and any(h.group_id in refunds for h, _ in held)} if plan.unit == "group" else set(refunds)
-            before = {s: ledger.capped(ledger.earned(s, origin, current)) for s in touched}
+            before = {s: ledger.paid(s, origin, current) for s in touched}
             for unit, amount in refunds.items():
                 if (unit, origin) in current:
                     current[unit, origin] = claw(plan, recompute, current[unit, origin], refund_period, amount)
             for s in sorted(touched):
-                delta = ledger.capped(ledger.earned(s, origin, current)) - before[s]
+                delta = ledger.paid(s, origin, current) - before[s]
                 if delta:
                     statement = statements.setdefault((refund_period, s), Statement(refund_period, s, []))
                     units = sorted(u for u in refunds if plan.unit == "staff" or any(
