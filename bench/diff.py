@@ -64,47 +64,40 @@ def main(argv: list[str] | None = None) -> int:
     qunce = bench.qunce_argv()
     env = dict(os.environ)
     data = ["--events", str(events), "--roster", str(roster)]
-    simulate_s, plain_s, diff_s, commission_s, simulate_rss, plain_rss, diff_rss = [], [], [], [], [], [], []
+    walls: dict[str, list[float]] = {"simulate": [], "plain": [], "diff": []}
+    peaks: dict[str, list[float]] = {"simulate": [], "plain": [], "diff": []}
+    commission_s: list[float] = []
     with tempfile.TemporaryDirectory(prefix="qunce-bench-diff-") as tmp:
         folder = Path(tmp)
         changed = changed_playbook(folder)
         plain = without_commission(folder)
+        out = folder / "sim"
+        runs = {
+            "simulate": [*qunce, "simulate", str(bench.PLAYBOOK), *data, "--out", str(out)],
+            "plain": [*qunce, "simulate", str(plain), *data, "--out", str(folder / "plain")],
+            "diff": [*qunce, "diff", str(bench.PLAYBOOK), str(changed), *data, "--format", "json", "--out",
+                     str(folder / "diff.json")],
+        }
         for round_no in range(1, args.rounds + 1):
-            out = folder / f"sim-{round_no}"
-            wall, rss, code, err = bench.measured([*qunce, "simulate", str(bench.PLAYBOOK), *data, "--out", str(out)],
-                                                  bench.REPO, env)
-            if code != 0:
-                print(err, file=sys.stderr)
-                return 1
-            simulate_s.append(wall)
-            simulate_rss.append(rss)
+            for name, argv in runs.items():
+                wall, rss, code, err = bench.measured(argv, bench.REPO, env)
+                if code != 0:
+                    print(err, file=sys.stderr)
+                    return 1
+                walls[name].append(wall)
+                peaks[name].append(rss)
             commission_s.append(bench.read_timings(out).get("commission", float("nan")))
-            wall, rss, code, err = bench.measured([*qunce, "simulate", str(plain), *data, "--out", str(out)],
-                                                  bench.REPO, env)
-            if code != 0:
-                print(err, file=sys.stderr)
-                return 1
-            plain_s.append(wall)
-            plain_rss.append(rss)
-            wall, rss, code, err = bench.measured([*qunce, "diff", str(bench.PLAYBOOK), str(changed), *data,
-                                                   "--format", "json", "--out", str(folder / "diff.json")],
-                                                  bench.REPO, env)
-            if code != 0:
-                print(err, file=sys.stderr)
-                return 1
-            diff_s.append(wall)
-            diff_rss.append(rss)
-            print(f"round {round_no}: simulate {simulate_s[-1]:.1f} s (commission stage {commission_s[-1]:.2f} s), "
-                  f"without commission {plain_s[-1]:.1f} s, diff {diff_s[-1]:.1f} s", flush=True)
-    sim, dif, com = statistics.median(simulate_s), statistics.median(diff_s), statistics.median(commission_s)
-    bare = statistics.median(plain_s)
+            print(f"round {round_no}: simulate {walls['simulate'][-1]:.1f} s (commission stage {commission_s[-1]:.2f} s), "
+                  f"without commission {walls['plain'][-1]:.1f} s, diff {walls['diff'][-1]:.1f} s", flush=True)
+    sim, bare, dif = (statistics.median(walls[name]) for name in ("simulate", "plain", "diff"))
+    com = statistics.median(commission_s)
     share, ratio = sim / bare - 1, dif / sim
     print()
     print(f"{'':28}{'median s':>10}{'peak MB':>10}")
-    print(f"{'qunce simulate':28}{sim:10.2f}{max(simulate_rss):10,.0f}")
+    print(f"{'qunce simulate':28}{sim:10.2f}{max(peaks['simulate']):10,.0f}")
     print(f"{'  of which commission stage':28}{com:10.2f}")
-    print(f"{'without commission:':28}{bare:10.2f}{max(plain_rss):10,.0f}")
-    print(f"{'qunce diff (two playbooks)':28}{dif:10.2f}{max(diff_rss):10,.0f}")
+    print(f"{'without commission:':28}{bare:10.2f}{max(peaks['plain']):10,.0f}")
+    print(f"{'qunce diff (two playbooks)':28}{dif:10.2f}{max(peaks['diff']):10,.0f}")
     print()
     print(f"commission adds {share:.1%} to the simulation without it (target < {TARGET_COMMISSION_SHARE:.0%}): "
           + ("met" if share < TARGET_COMMISSION_SHARE else "MISSED"))

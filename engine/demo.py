@@ -11,7 +11,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from engine.errors import InputError, QunceError
+from engine.errors import QunceError
+from engine.files import ensure_folder, write_text_atomic
 from engine.model import Playbook
 from engine.resources import resource
 
@@ -46,11 +47,11 @@ def run_demo(folder: Path, lang: str, report: Callable[[Step], None]) -> list[St
         steps.append(step)
         report(step)
 
-    _prepare(folder)
+    ensure_folder(folder)
     playbook_path = folder / "playbook.yaml"
     began = time.perf_counter()
     text = resource("playbooks", EXAMPLE).read_text(encoding="utf-8")
-    _write(playbook_path, text)
+    write_text_atomic(playbook_path, text)
     playbook = _validated(playbook_path, say)
     done(Step(say("copy and validate the example playbook", "复制并检查示例剧本"), time.perf_counter() - began,
               [f"{playbook_path}: " + say("no problems found", "未发现问题")]))
@@ -83,21 +84,6 @@ def run_demo(folder: Path, lang: str, report: Callable[[Step], None]) -> list[St
     done(Step(say("write the handbook", "生成运营手册"), time.perf_counter() - began,
               [f"{w.path} ({w.size / 1000:.0f} KB)" for w in written]))
     return steps
-
-
-def _prepare(folder: Path) -> None:
-    if folder.exists() and not folder.is_dir():
-        raise InputError(f"{folder} is a file; give a folder for the demo")
-    try:
-        folder.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise InputError(f"cannot create {folder}: {exc.strerror or exc}") from None
-
-
-def _write(path: Path, text: str) -> None:
-    from engine.files import write_text_atomic
-
-    write_text_atomic(path, text)
 
 
 def _validated(path: Path, say: Say) -> Playbook:

@@ -9,6 +9,17 @@ from pathlib import Path
 from engine.errors import InputError
 
 
+def ensure_folder(folder: Path, name: str | None = None) -> None:
+    """Create `folder` (and its parents); refuse a path that is a file. `name` is how the user
+    gave it (e.g. "--out x"), for the message."""
+    if folder.exists() and not folder.is_dir():
+        raise InputError(f"{name or folder} is a file; give a folder")
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise InputError(f"cannot create {folder}: {exc.strerror or exc}") from None
+
+
 def write_text_atomic(path: Path, text: str) -> None:
     """Write `text` to `path` through a temporary file in the same folder, then rename."""
     try:

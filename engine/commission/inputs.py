@@ -49,12 +49,11 @@ def read_inputs(ctx: SimContext, plan: Plan, group_period: Any) -> Inputs:
 
 
 def _group_rows(ctx: SimContext, plan: Plan, group_period: Any) -> list[dict[str, Any]]:
-    grains = group_period.select("grain").distinct().to_pyarrow().column(0).to_pylist()
-    if plan.grain in grains:
+    from engine.simulate.group_stage import GRAINS, metrics
+
+    if plan.grain in GRAINS:
         table = group_period.filter(group_period.grain == plan.grain).drop("grain")
     else:
-        from engine.simulate.group_stage import metrics
-
         _, _, table, _ = metrics(ctx, tag="_commission", staff=False, grains=(plan.grain,))
         table = table.drop("grain")
     if plan.unit == "group":  # a per-staff pool sums every count; a group reads only what the plan does

@@ -82,23 +82,9 @@ def _metric(names: Names, written: str, where: str) -> str:
     resolved = names.resolve(written)
     if resolved is None:
         raise UsageError(f"{where}: unknown metric '{written}' (run qunce validate)")
-    _period_only(resolved.id, resolved.days is not None or resolved.total, where)
     return resolved.id
 
 
 def _rule(names: Names, rule_id: str, text: str) -> Rule:
-    expr = parse(text)
-    for name in names_in(expr):
-        resolved = names.resolve(name.id)
-        if resolved is not None:
-            _period_only(name.id, resolved.days is not None or resolved.total, f"commission {rule_id}")
-    return Rule(rule_id, text, expr)
-
-
-def _period_only(name: str, windowed: bool, where: str) -> None:
-    # Commission reads one period's metrics; a rolling window would need every group's daily
-    # history in the plan's grain, which no plan seen so far has asked for.
-    if windowed:
-        raise UsageError(f"{where}: '{name}' is a rolling-window metric; commission conditions and KPIs use the "
-                         f"period's own metrics (write it without the _Nd/_total suffix) "
-                         f"／提成条件与考核指标只能使用本期指标，请去掉 _Nd/_total 后缀")
+    # Validation (Q607) keeps rolling windows out: commission reads the period's own metrics.
+    return Rule(rule_id, text, parse(text))

@@ -68,7 +68,7 @@ def commission_summary(commission: Any) -> dict[str, Any]:
     """Per period: total paid, staff paid, each kind of line, and what nobody held."""
     book = commission.book
     out: dict[str, Any] = {"period": commission.plan.commission.period, "unit": commission.plan.unit, "periods": {}}
-    days = commission.days()
+    days = commission.days
     for period in book.periods:
         statements = [s for (p, _), s in book.statements.items() if p == period]
         inside, whole = days[period]

@@ -23,15 +23,12 @@ class Commission:
     view_cache: dict[Any, Any] = field(default_factory=dict, repr=False)  # statement_view's shared parts
 
     @cached_property
-    def _days(self) -> dict[str, tuple[int, int]]:
-        from engine.commission.inputs import full_days, window_days
-
-        return {p.label: (window_days(p), full_days(p)) for p in self.inputs.periods}
-
     def days(self) -> dict[str, tuple[int, int]]:
         """Period → (its days inside the window, its calendar days): a window that cuts a
         period short pays it on the days it has (targets are not prorated)."""
-        return self._days
+        from engine.commission.inputs import full_days, window_days
+
+        return {p.label: (window_days(p), full_days(p)) for p in self.inputs.periods}
 
     def tables(self) -> dict[str, Any]:
         """statements, payouts, commission_units as Ibis tables (in memory)."""
@@ -52,7 +49,7 @@ class Commission:
         return {
             "statements": ibis.memtable(arrow_table(statement_rows(self.book, staff, groups), STATEMENT_TYPES)),
             "payouts": ibis.memtable(arrow_table(as_columns(
-                payout_rows(self.book, staff, self.days(), self.inputs.holdings), PAYOUT_TYPES), PAYOUT_TYPES)),
+                payout_rows(self.book, staff, self.days, self.inputs.holdings), PAYOUT_TYPES), PAYOUT_TYPES)),
             "commission_units": ibis.memtable(arrow_table(as_columns(unit_rows(self.book), UNIT_TYPES), UNIT_TYPES)),
         }
 
@@ -73,10 +70,9 @@ def run_commission(ctx: SimContext, group_period: Any) -> Commission | None:
 def commission_of(ctx: SimContext) -> Commission | None:
     """The commission alone (for `qunce explain --staff` and `qunce diff`): only the group
     metrics the plan's period needs are computed."""
-    from engine.commission.plan import compile_plan as plan_of
     from engine.simulate.group_stage import metrics
 
-    plan = plan_of(ctx.playbook)
+    plan = compile_plan(ctx.playbook)
     if plan is None:
         return None
     _, _, period, _ = metrics(ctx, staff=False, grains=(plan.grain,))

@@ -30,7 +30,7 @@ LABELS: dict[str, dict[str, str]] = {
         "partial": "注意：数据只覆盖本期 {inside}/{whole} 天，目标未按天数折算。",
         "none": "本期没有提成项目。", "staff_pool": "个人奖金池（100% 达成时）",
         "addback": "销售额不含本期对以往订单的退款 {amount}（在原订单所属期追回）",
-        "reason": "原因", "item": "项目", "sum": "金额", "colon": "：", "dash": " —— ", "lp": "（", "rp": "）", "lq": "「", "rq": "」",
+        "item": "项目", "sum": "金额", "colon": "：", "dash": " —— ", "lp": "（", "rp": "）", "lq": "「", "rq": "」",
     },
     "en": {
         "title": "Commission statement", "playbook": "Playbook", "period_kind": "Period", "window": "Data window",
@@ -53,7 +53,7 @@ LABELS: dict[str, dict[str, str]] = {
         "none": "No commission items this period.", "staff_pool": "Personal pool (at 100% attainment)",
         "addback": "sales leave out {amount} of refunds this period of earlier periods' orders (clawed back "
                    "from those periods)",
-        "reason": "Why", "item": "Item", "sum": "Amount", "colon": ": ", "dash": " — ",
+        "item": "Item", "sum": "Amount", "colon": ": ", "dash": " — ",
         "lp": " (", "rp": ")", "lq": " “", "rq": "”",
     },
 }
@@ -69,7 +69,7 @@ def statement_view(commission: Any, staff_id: str, lang: str, roles: dict[str, t
         statement = commission.book.statements.get((p.label, staff_id))
         if statement is not None:
             view = _period(statement, plan, lang, t, inputs.group_names, roles, commission.view_cache)
-            inside, whole = commission.days()[p.label]
+            inside, whole = commission.days[p.label]
             view["partial"] = t["partial"].format(inside=inside, whole=whole) if inside < whole else None
             periods.append(view)
     kind = plan.commission.period

@@ -6,6 +6,7 @@ import json
 from decimal import Decimal
 from typing import Any
 
+from engine.bilingual import pick
 from engine.commission.words import money, percent
 from engine.compare.scenario import Pair
 
@@ -29,8 +30,7 @@ WORDS = {
 
 
 def _w(key: str, lang: str) -> str:
-    en, zh = WORDS[key]
-    return zh if lang == "zh" else en
+    return pick(WORDS, key, lang)
 
 
 def _change(before: Decimal, after: Decimal) -> dict[str, str | None]:

@@ -11,6 +11,7 @@ from typing import Any
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from engine.bilingual import pick
 from engine.compile.rows import STANDING_COLUMNS, TASK_COLUMNS
 from engine.compile.run import TaskList
 
@@ -38,8 +39,7 @@ WORDS = {
 
 
 def word(key: str, lang: str) -> str:
-    en, zh = WORDS[key]
-    return zh if lang == "zh" else en
+    return pick(WORDS, key, lang)
 
 
 def all_rows(task_list: TaskList) -> pa.Table:

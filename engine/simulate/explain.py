@@ -8,6 +8,7 @@ from __future__ import annotations
 from collections import defaultdict
 from typing import Any
 
+from engine.bilingual import pick
 from engine.errors import InputError
 from engine.simulate.context import SimContext
 
@@ -39,8 +40,7 @@ WORDS = {
 
 
 def _w(key: str, lang: str) -> str:
-    en, zh = WORDS[key]
-    return zh if lang == "zh" else en
+    return pick(WORDS, key, lang)
 
 
 def member_timeline(ctx: SimContext, member_id: str, lang: str = "en") -> list[str]:

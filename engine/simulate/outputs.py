@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from engine.errors import InputError, first_line
+from engine.files import ensure_folder
 from engine.simulate.context import profiled
 
 FORMATS = ("parquet", "csv")
@@ -133,9 +134,4 @@ def _files(con: Any) -> Iterator[Files | None]:
 
 def prepare_folder(folder: Path) -> None:
     """Create the output folder; refuse a path that is a file."""
-    if folder.exists() and not folder.is_dir():
-        raise InputError(f"--out {folder} is a file; give a folder")
-    try:
-        folder.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise InputError(f"cannot create {folder}: {exc.strerror or exc}") from None
+    ensure_folder(folder, f"--out {folder}")

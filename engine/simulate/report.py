@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from engine.bilingual import pick
 from engine.events.reasons import reason_words
 
 WORDS = {
@@ -49,8 +50,7 @@ WORDS = {
 
 
 def word(key: str, lang: str) -> str:
-    en, zh = WORDS[key]
-    return zh if lang == "zh" else en
+    return pick(WORDS, key, lang)
 
 
 def print_problems(console: Any, path: str, summary: dict[str, Any], problems: list[dict[str, Any]],
