@@ -111,11 +111,21 @@ def qunce_argv() -> list[str]:
     return [sys.executable, "-c", "import sys; from cli import main; sys.exit(main(prog_name='qunce'))"]
 
 
-def measured(argv: list[str], cwd: Path, env: dict[str, str]) -> tuple[float, float, int, str]:
-    """(wall seconds, peak RSS in MB, exit code, stderr) of one child process.
+@dataclass
+class Child:
+    wall: float  # seconds, spawn to exit
+    peak_mb: float  # the child's own peak RSS
+    code: int
+    err: str
+    cpu: float  # user + system seconds of the child and of the processes it waited for
+
+
+def run_child(argv: list[str], cwd: Path, env: dict[str, str]) -> Child:
+    """Run one child process and measure it.
 
     The peak RSS is the child's own (`wait4` returns the rusage of that one child), not the
-    running maximum over every child that RUSAGE_CHILDREN would give."""
+    running maximum over every child that RUSAGE_CHILDREN would give. Its CPU time includes
+    its own children's (qunce forks one to write the commission statements)."""
     with tempfile.TemporaryFile() as err:
         began = time.perf_counter()
         proc = subprocess.Popen(argv, cwd=cwd, env=env, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
@@ -125,7 +135,14 @@ def measured(argv: list[str], cwd: Path, env: dict[str, str]) -> tuple[float, fl
         proc.returncode = os.waitstatus_to_exitcode(status)
         err.seek(0)
         text = err.read().decode("utf-8", "replace")
-    return wall, usage.ru_maxrss / 1024, proc.returncode, text  # ru_maxrss: KiB on Linux
+    # ru_maxrss: KiB on Linux
+    return Child(wall, usage.ru_maxrss / 1024, proc.returncode, text, usage.ru_utime + usage.ru_stime)
+
+
+def measured(argv: list[str], cwd: Path, env: dict[str, str]) -> tuple[float, float, int, str]:
+    """(wall seconds, peak RSS in MB, exit code, stderr) of one child process (see run_child)."""
+    child = run_child(argv, cwd, env)
+    return child.wall, child.peak_mb, child.code, child.err
 
 
 def ensure_events(folder: Path, scale: float) -> tuple[Path, Path]:

@@ -167,9 +167,18 @@ class Names:
             self.windowed, self.single = {}, dict(EVENT_FIELDS)
         self.single = {**self.single, **self.custom}
         self.by_label = {m.zh: m for m in (*self.windowed.values(), *self.single.values())}
+        # Statements and explanations resolve the same few names hundreds of thousands of times.
+        self._resolved: dict[str, Resolved | None] = {}
 
     def resolve(self, name: str) -> Resolved | None:
         """The canonical meaning of `name`, or None when it is unknown here."""
+        try:
+            return self._resolved[name]
+        except KeyError:
+            resolved = self._resolved[name] = self._resolve(name)
+            return resolved
+
+    def _resolve(self, name: str) -> Resolved | None:
         if name in self.single:
             return Resolved(name, self.single[name])
         if name in self.windowed:
@@ -179,7 +188,7 @@ class Names:
                 return Resolved(f"{name}_total", self.windowed[name], total=True)
             return Resolved(name, self.windowed[name])
         if name in self.by_label:
-            return self.resolve(self.by_label[name].id)
+            return self._resolve(self.by_label[name].id)
         for pattern, total in ((_WINDOW, False), (_TOTAL, True), (_ZH_WINDOW, False), (_ZH_TOTAL, True)):
             match = pattern.match(name)
             if not match:

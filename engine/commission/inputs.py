@@ -15,7 +15,7 @@ from engine.commission.plan import Plan
 from engine.commission.statements import Holding
 from engine.commission.units import UnitInput
 from engine.expr import parse
-from engine.expr.to_ibis import row_values
+from engine.expr.to_ibis import rows_values
 from engine.expr.tree import names_in
 from engine.simulate.context import SimContext
 from engine.simulate.periods import Period, period_label, period_of, periods
@@ -65,8 +65,9 @@ def _group_rows(ctx: SimContext, plan: Plan, group_period: Any) -> list[dict[str
         table = table.select(*[c for c in table.columns if c in wanted])
     table = table.order_by(["period_start", "group_id"])
     schema = dict(table.schema().items())
-    return [row_values(row, schema) | {"group_id": row["group_id"], "period": row["period"]}
-            for row in table.to_pyarrow().to_pylist()]
+    rows = table.to_pyarrow().to_pylist()
+    return [values | {"group_id": row["group_id"], "period": row["period"]}
+            for values, row in zip(rows_values(rows, schema), rows, strict=True)]
 
 
 def _canonical(plan: Plan, name: str) -> str:

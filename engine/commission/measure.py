@@ -18,7 +18,6 @@ from typing import Any
 from engine.commission.payfactor import ZERO, FactorStep, pay_factor, q6
 from engine.commission.plan import KpiSpec, Plan, Rule
 from engine.expr import evaluate
-from engine.expr.tree import names_in
 
 LOWER_IS_BETTER_BEST = Decimal(2)
 
@@ -90,9 +89,9 @@ def attainment(kpi: KpiSpec, actual: Decimal) -> Decimal:
 def decide(rule: Rule, values: dict[str, Any], plan: Plan) -> Decision:
     """Evaluate `rule` on `values`, keeping the values it read."""
     read: dict[str, Any] = {}
-    for name in names_in(rule.expr):
-        resolved = plan.names.resolve(name.id)
-        key = resolved.id if resolved is not None and resolved.id in values else name.id
+    for name in rule.reads:
+        resolved = plan.names.resolve(name)
+        key = resolved.id if resolved is not None and resolved.id in values else name
         read[key] = values.get(key, ZERO)
     return Decision(rule, bool(evaluate(rule.expr, values, plan.names)), read)
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from decimal import Decimal
+from functools import cached_property
 
 from engine.catalog import Names
 from engine.errors import UsageError
@@ -24,6 +25,11 @@ class Rule:
     id: str
     text: str
     expr: Expr
+
+    @cached_property
+    def reads(self) -> tuple[str, ...]:
+        """The names the condition reads, as written (evaluated once per unit and period)."""
+        return tuple(name.id for name in names_in(self.expr))
 
 
 @dataclass(frozen=True)

@@ -3,16 +3,20 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
+import signal
+import sys
 import tempfile
 from decimal import Decimal
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from engine.errors import InputError
-from engine.files import write_text_atomic
+from engine.commission.gc_pause import gc_paused
+from engine.errors import InputError, first_line
+from engine.files import ensure_folder
 
 FOLDER = "statements"
 
@@ -39,24 +43,112 @@ def render_statement(commission: Any, staff_id: str, lang: str) -> str:
     return "\n".join(line.rstrip() for line in text.splitlines()).strip() + "\n"
 
 
-def write_statements(commission: Any | None, ctx: Any, out: Path, lang: str) -> None:
-    """Write every staff member's statement into out/statements/, replacing the folder whole
-    (no statement of an earlier run is left behind); without a plan, remove the folder."""
-    target = out / FOLDER
-    if commission is None:
+class StatementWriter:
+    """Writes every staff member's statement into out/statements/, replacing the folder whole
+    (no statement of an earlier run is left behind); without a plan, removes the folder.
+
+    Use it as a context manager around the writing of the tables: on Linux the statements are
+    rendered by a forked child process while the parent builds and writes the tables. Rendering
+    is pure Python (one core) and the book is already built, so the child reads it copy-on-write
+    and the machine's other core does the work instead of idling. Elsewhere (no safe fork) they
+    are rendered on entering. `finish()` waits for them, reports the child's error as the run's
+    own, and moves the folder into place; leaving the block early stops the child and removes
+    what it wrote."""
+
+    def __init__(self, commission: Any | None, out: Path, lang: str) -> None:
+        self.commission = commission
+        self.out = out
+        self.lang = lang
+        self.staging: Path | None = None
+        self.child: int | None = None  # the forked child's pid
+        self.errors: int | None = None  # the read end of the pipe the child reports its error on
+
+    def __enter__(self) -> StatementWriter:
+        if self.commission is None:
+            return self
+        ensure_folder(self.out, f"--out {self.out}")
+        try:
+            self.staging = Path(tempfile.mkdtemp(prefix=".qunce-statements-", dir=self.out))
+        except OSError as exc:
+            raise InputError(f"cannot write in {self.out}: {exc.strerror or exc}") from None
+        if _can_fork():
+            self._fork()
+        else:
+            _render_all(self.commission, self.staging, self.lang)
+        return self
+
+    def _fork(self) -> None:
+        assert self.staging is not None
+        read, write = os.pipe()
+        pid = os.fork()
+        if pid == 0:  # the child: render, report any error on the pipe, exit without cleanup
+            code = 0
+            try:
+                os.close(read)
+                _render_all(self.commission, self.staging, self.lang)
+            except BaseException as exc:  # every failure goes to the parent
+                code = 1
+                kind = "input" if isinstance(exc, InputError) else type(exc).__name__
+                os.write(write, f"{kind}\n{first_line(exc)}".encode())
+            finally:
+                os._exit(code)
+        os.close(write)
+        self.child, self.errors = pid, read
+
+    def finish(self) -> None:
+        """Wait for the statements and put them in place (or remove the folder without a plan)."""
+        target = self.out / FOLDER
+        if self.commission is None:
+            shutil.rmtree(target, ignore_errors=True)
+            return
+        self._wait()
+        assert self.staging is not None
         shutil.rmtree(target, ignore_errors=True)
-        return
-    try:
-        staging = Path(tempfile.mkdtemp(prefix=".qunce-statements-", dir=out))
-    except OSError as exc:
-        raise InputError(f"cannot write in {out}: {exc.strerror or exc}") from None
-    try:
-        for staff_id in sorted({staff for _, staff in commission.book.statements}):
-            write_text_atomic(staging / f"{_safe(staff_id)}.md", render_statement(commission, staff_id, lang))
-        shutil.rmtree(target, ignore_errors=True)
-        os.replace(staging, target)
-    finally:
-        shutil.rmtree(staging, ignore_errors=True)
+        os.replace(self.staging, target)
+        self.staging = None
+
+    def _wait(self) -> None:
+        if self.child is None:
+            return
+        assert self.errors is not None
+        _, status = os.waitpid(self.child, 0)
+        with os.fdopen(self.errors, "rb") as pipe:
+            report = pipe.read().decode(errors="replace")
+        self.child = self.errors = None
+        if os.waitstatus_to_exitcode(status) != 0:
+            kind, _, message = report.partition("\n")
+            if kind == "input":
+                raise InputError(message)
+            raise RuntimeError(f"writing the statements failed: {kind}: {message}" if report
+                               else f"writing the statements failed (status {status})")
+
+    def __exit__(self, *exc: object) -> None:
+        if self.child is not None:  # the run failed before finish(): stop the child
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(self.child, signal.SIGKILL)
+            os.waitpid(self.child, 0)
+            if self.errors is not None:
+                os.close(self.errors)
+            self.child = self.errors = None
+        if self.staging is not None:
+            shutil.rmtree(self.staging, ignore_errors=True)
+
+
+def _can_fork() -> bool:
+    # Linux only: macOS's system libraries are not fork-safe once threads run (DuckDB's do).
+    # QUNCE_NO_FORK=1 renders in the process itself (for debugging).
+    return sys.platform.startswith("linux") and hasattr(os, "fork") and not os.environ.get("QUNCE_NO_FORK")
+
+
+@gc_paused()
+def _render_all(commission: Any, folder: Path, lang: str) -> None:
+    # The folder is staged and swapped whole: each file is written plainly, not atomically.
+    for staff_id in sorted({staff for _, staff in commission.book.statements}):
+        path = folder / f"{_safe(staff_id)}.md"
+        try:
+            path.write_text(render_statement(commission, staff_id, lang), encoding="utf-8", newline="\n")
+        except OSError as exc:
+            raise InputError(f"cannot write {path}: {exc.strerror or exc}") from None
 
 
 def _safe(name: str) -> str:

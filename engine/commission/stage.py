@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
 
+from engine.commission.gc_pause import gc_paused
 from engine.commission.inputs import Inputs, read_inputs
 from engine.commission.plan import Plan, compile_plan
 from engine.commission.statements import Book, build_book
@@ -30,30 +31,30 @@ class Commission:
 
         return {p.label: (window_days(p), full_days(p)) for p in self.inputs.periods}
 
+    @gc_paused()
     def tables(self) -> dict[str, Any]:
         """statements, payouts, commission_units as Ibis tables (in memory)."""
         import ibis
 
         from engine.commission.tables import (
             PAYOUT_TYPES,
-            STATEMENT_TYPES,
-            UNIT_TYPES,
             arrow_table,
             as_columns,
             payout_rows,
-            statement_rows,
-            unit_rows,
+            statements_table,
+            units_table,
         )
 
         staff, groups = self.inputs.staff_names, self.inputs.group_names
         return {
-            "statements": ibis.memtable(arrow_table(statement_rows(self.book, staff, groups), STATEMENT_TYPES)),
+            "statements": ibis.memtable(statements_table(self.book, staff, groups)),
             "payouts": ibis.memtable(arrow_table(as_columns(
                 payout_rows(self.book, staff, self.days, self.inputs.holdings), PAYOUT_TYPES), PAYOUT_TYPES)),
-            "commission_units": ibis.memtable(arrow_table(as_columns(unit_rows(self.book), UNIT_TYPES), UNIT_TYPES)),
+            "commission_units": ibis.memtable(units_table(self.book)),
         }
 
 
+@gc_paused()
 def run_commission(ctx: SimContext, group_period: Any) -> Commission | None:
     """The playbook's commission plan applied to the simulation; None without a plan."""
     plan = compile_plan(ctx.playbook)

@@ -135,9 +135,10 @@ def _unit(lines: list[Line], plan: Any, lang: str, t: dict[str, str], group_name
         gate = {**gate, "amount": money(amounts.get(("gate", "gate"), ZERO)) if not gate["held"] else None}
     return {
         **facts, "how": how, "role": role_name, "share": percent(share),
-        "kpis": [{**k, "amount": money(amounts.get(("kpi", k["id"]), ZERO))} for k in facts["kpis"]],
+        # (the unit's facts, this person's amount): the facts are shared, not copied per person
+        "kpis": [(k, money(amounts.get(("kpi", k["id"]), ZERO))) for k in facts["kpis"]],
         "gate": gate,
-        "bonuses": [{**b, "amount": money(amounts.get(("bonus", b["id"]), ZERO))} for b in facts["bonuses"]],
+        "bonuses": [(b, money(amounts.get(("bonus", b["id"]), ZERO))) for b in facts["bonuses"]],
         "subtotal": money(sum((line.amount for line in lines), ZERO)),
     }
 

@@ -9,6 +9,7 @@ from typing import Any
 
 from engine.commission.measure import Decision
 from engine.commission.statements import Book, Holding, Line
+from engine.commission.units import UnitResult
 
 EXACT = Decimal("0.000000000001")
 
@@ -24,33 +25,91 @@ def _plain(value: Any) -> str:
     return str(value)
 
 
-def _line_row(line: Line, seq: int, names: dict[str, str], groups: dict[str, str]) -> dict[str, Any]:
-    row: dict[str, Any] = {
-        "period": line.period, "staff_id": line.staff_id, "staff_name": names.get(line.staff_id, line.staff_id),
-        "line": seq, "kind": line.kind, "item": line.item, "group_id": line.group_id,
-        "group_name": groups.get(line.group_id) if line.group_id else None, "role": line.role,
-        "metric": None, "actual": None, "target": None, "attainment": None, "factor": None, "weight": None,
-        "base": None, "share": line.share.quantize(EXACT) if line.share is not None else None,
-        "condition": None, "values": None, "amount": line.amount, "exact": line.exact.quantize(EXACT),
-    }
-    result = line.result
-    if line.kind == "kpi" and result is not None:
-        k = next(k for k in result.measured.kpis if k.kpi.id == line.item)
-        row.update(metric=k.kpi.metric, actual=k.actual.quantize(EXACT), target=k.kpi.target,
-                   attainment=k.attainment, factor=k.factor, weight=k.weight, base=result.measured.base.quantize(EXACT))
-    elif line.kind == "bonus" and result is not None:
-        b = next(b for b in result.measured.bonuses if b.decision.rule.id == line.item)
-        row.update(condition=b.decision.rule.text, values=_values(b.decision))
-    elif line.kind == "gate" and result is not None and result.measured.gate is not None:
-        row.update(condition=result.measured.gate.rule.text, values=_values(result.measured.gate),
-                   factor=result.measured.gate_factor)
-    elif line.kind == "cap":
-        row.update(values=f"before={_plain(Decimal(str(line.detail['before'])).quantize(EXACT))}")
-    elif line.kind == "clawback":
+# The columns a line takes from its unit's result (the same for everyone who held the unit).
+_UNIT_COLUMNS = ("metric", "actual", "target", "attainment", "factor", "weight", "base", "condition", "values")
+
+
+def _unit_facts(result: UnitResult) -> dict[tuple[str, str], tuple[Any, ...]]:
+    """(kind, item) → the _UNIT_COLUMNS of a line of this unit's result."""
+    m = result.measured
+    base = m.base.quantize(EXACT)
+    facts: dict[tuple[str, str], tuple[Any, ...]] = {
+        ("kpi", k.kpi.id): (k.kpi.metric, k.actual.quantize(EXACT), k.kpi.target, k.attainment, k.factor, k.weight,
+                            base, None, None) for k in m.kpis}
+    for b in m.bonuses:
+        facts["bonus", b.decision.rule.id] = (None,) * 7 + (b.decision.rule.text, _values(b.decision))
+    if m.gate is not None:
+        facts["gate", "gate"] = (None, None, None, None, m.gate_factor, None, None, m.gate.rule.text,
+                                 _values(m.gate))
+    return facts
+
+
+def _own_facts(line: Line) -> tuple[Any, ...] | None:
+    """The _UNIT_COLUMNS of a line that comes from no unit (the cap, a clawback)."""
+    if line.kind == "cap":
+        return (None,) * 8 + (f"before={_plain(Decimal(str(line.detail['before'])).quantize(EXACT))}",)
+    if line.kind == "clawback":
         refunds = line.detail["refunds"]
         assert isinstance(refunds, dict)
-        row.update(values=", ".join(f"{u}={_plain(a)}" for u, a in refunds.items()))
-    return row
+        return (None,) * 8 + (", ".join(f"{u}={_plain(a)}" for u, a in refunds.items()),)
+    return None
+
+
+class _Facts:
+    """The distinct _UNIT_COLUMNS rows of the statement lines, and each line's index into them:
+    hundreds of thousands of lines share a few tens of thousands of units' facts."""
+
+    def __init__(self) -> None:
+        self.rows: list[tuple[Any, ...]] = []
+        self.by_unit: dict[int, dict[tuple[str, str], int]] = {}  # id(result) → (kind, item) → row
+
+    def index(self, line: Line) -> int | None:
+        result = line.result
+        if result is not None and line.kind in ("kpi", "bonus", "gate"):
+            rows = self.by_unit.get(id(result))
+            if rows is None:
+                rows = self.by_unit[id(result)] = {}
+                for key, facts in _unit_facts(result).items():
+                    rows[key] = len(self.rows)
+                    self.rows.append(facts)
+            return rows.get((line.kind, line.item))
+        own = _own_facts(line)
+        if own is None:
+            return None
+        self.rows.append(own)
+        return len(self.rows) - 1
+
+
+def statements_table(book: Book, staff_names: dict[str, str], group_names: dict[str, str]) -> Any:
+    """One row per statement line, as an Arrow table of STATEMENT_TYPES. Built column by column
+    from the lines (a row of Python values per line would cost seconds and set the run's peak);
+    a unit's facts are built once and spread over its lines by Arrow."""
+    import pyarrow as pa
+
+    statements = list(book.statements.values())
+    lines = [line for s in statements for line in s.lines]
+    facts = _Facts()
+    at = pa.array([facts.index(line) for line in lines], type=pa.int64())
+    own: dict[str, list[Any]] = {
+        "period": [line.period for line in lines],
+        "staff_id": [line.staff_id for line in lines],
+        "staff_name": [staff_names.get(line.staff_id, line.staff_id) for line in lines],
+        "line": [seq for s in statements for seq in range(1, len(s.lines) + 1)],
+        "kind": [line.kind for line in lines],
+        "item": [line.item for line in lines],
+        "group_id": [line.group_id for line in lines],
+        "group_name": [group_names.get(line.group_id) if line.group_id else None for line in lines],
+        "role": [line.role for line in lines],
+        "share": [None if line.share is None else line.share.quantize(EXACT) for line in lines],
+        "amount": [line.amount for line in lines],
+        "exact": [line.exact.quantize(EXACT) for line in lines],
+    }
+    distinct = {name: [row[i] for row in facts.rows] for i, name in enumerate(_UNIT_COLUMNS)}
+    mine = arrow_table(own, {name: STATEMENT_TYPES[name] for name in own})
+    shared = arrow_table(distinct, {name: STATEMENT_TYPES[name] for name in _UNIT_COLUMNS})
+    columns = {**{name: mine.column(name) for name in own},
+               **{name: shared.column(name).take(at) for name in _UNIT_COLUMNS}}
+    return pa.table({name: columns[name] for name in STATEMENT_TYPES})
 
 
 STATEMENT_TYPES = {
@@ -73,17 +132,6 @@ UNIT_TYPES = {
 }
 
 
-def statement_rows(book: Book, staff_names: dict[str, str], group_names: dict[str, str]) -> dict[str, list[Any]]:
-    # Column by column: a dict per row for hundreds of thousands of lines would set the run's peak.
-    columns: dict[str, list[Any]] = {name: [] for name in STATEMENT_TYPES}
-    for statement in book.statements.values():
-        for i, line in enumerate(statement.lines):
-            row = _line_row(line, i + 1, staff_names, group_names)
-            for name, values in columns.items():
-                values.append(row.get(name))
-    return columns
-
-
 def payout_rows(book: Book, staff_names: dict[str, str], days: dict[str, tuple[int, int]],
                 holdings: list[Holding]) -> list[dict[str, Any]]:
     """`days`: period → (days inside the window, days of the calendar period); `holdings` give
@@ -104,19 +152,27 @@ def payout_rows(book: Book, staff_names: dict[str, str], days: dict[str, tuple[i
     return rows
 
 
-def unit_rows(book: Book) -> list[dict[str, Any]]:
-    rows: list[dict[str, Any]] = []
-    for (unit, period), r in sorted(book.results.items(), key=lambda item: (item[0][1], item[0][0])):
-        m = r.measured
-        moved = ",".join(d.rule.id for d in r.moved_by)
-        for k in m.kpis:
-            rows.append({"period": period, "unit": unit, "kpi": k.kpi.id, "metric": k.kpi.metric,
-                         "actual": k.actual.quantize(EXACT), "target": k.kpi.target, "attainment": k.attainment,
-                         "factor": k.factor, "weight": k.weight, "base_weight": k.kpi.weight, "moved_by": moved,
-                         "base": m.base.quantize(EXACT), "amount": k.amount.quantize(EXACT),
-                         "gate_open": m.gate is None or m.gate.held, "bonuses": m.bonus_total.quantize(EXACT),
-                         "unit_total": m.total.quantize(EXACT)})
-    return rows
+def units_table(book: Book) -> Any:
+    """One row per unit, period and KPI, as an Arrow table of UNIT_TYPES (column by column: the
+    unit's own values repeated over its KPIs)."""
+    kpis = [(period, unit, r, k) for (unit, period), r in sorted(book.results.items(),
+                                                                   key=lambda item: (item[0][1], item[0][0]))
+            for k in r.measured.kpis]
+    moved = {id(r): ",".join(d.rule.id for d in r.moved_by) for _, _, r, _ in kpis}
+    columns: dict[str, list[Any]] = {
+        "period": [period for period, _, _, _ in kpis], "unit": [unit for _, unit, _, _ in kpis],
+        "kpi": [k.kpi.id for _, _, _, k in kpis], "metric": [k.kpi.metric for _, _, _, k in kpis],
+        "actual": [k.actual.quantize(EXACT) for _, _, _, k in kpis], "target": [k.kpi.target for _, _, _, k in kpis],
+        "attainment": [k.attainment for _, _, _, k in kpis], "factor": [k.factor for _, _, _, k in kpis],
+        "weight": [k.weight for _, _, _, k in kpis], "base_weight": [k.kpi.weight for _, _, _, k in kpis],
+        "moved_by": [moved[id(r)] for _, _, r, _ in kpis],
+        "base": [r.measured.base.quantize(EXACT) for _, _, r, _ in kpis],
+        "amount": [k.amount.quantize(EXACT) for _, _, _, k in kpis],
+        "gate_open": [r.measured.gate is None or r.measured.gate.held for _, _, r, _ in kpis],
+        "bonuses": [r.measured.bonus_total.quantize(EXACT) for _, _, r, _ in kpis],
+        "unit_total": [r.measured.total.quantize(EXACT) for _, _, r, _ in kpis],
+    }
+    return arrow_table(columns, UNIT_TYPES)
 
 
 def as_columns(rows: list[dict[str, Any]], types: dict[str, str]) -> dict[str, list[Any]]:

@@ -11,23 +11,26 @@ from engine.commission.measure import Decision
 from engine.expr import in_words
 
 MINUS = "−"
+# 10^-places, built once: statements format hundreds of thousands of numbers.
+_PLACES = {places: Decimal(1).scaleb(-places) for places in range(13)}
+_HUNDRED = Decimal(100)
 
 
 def money(value: Decimal) -> str:
     """¥1,234.56 (−¥12.00 below zero)."""
-    fen = value.quantize(Decimal("0.01"), ROUND_HALF_UP)
+    fen = value.quantize(_PLACES[2], ROUND_HALF_UP)
     text = f"¥{abs(fen):,.2f}"
     return f"{MINUS}{text}" if fen < 0 else text
 
 
 def percent(value: Decimal, places: int = 2) -> str:
     """0.852 → 85.20%."""
-    return f"{(value * 100).quantize(Decimal(1).scaleb(-places), ROUND_HALF_UP):f}%"
+    return f"{(value * _HUNDRED).quantize(_PLACES[places], ROUND_HALF_UP):f}%"
 
 
 def number(value: Decimal, places: int = 4) -> str:
     """A plain number, at most `places` decimals, no trailing zeros."""
-    text = f"{value.quantize(Decimal(1).scaleb(-places), ROUND_HALF_UP):f}"
+    text = f"{value.quantize(_PLACES[places], ROUND_HALF_UP):f}"
     return text.rstrip("0").rstrip(".") if "." in text else text
 
 

@@ -63,7 +63,7 @@ from __future__ import annotations
 
 import math
 import operator
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal, localcontext
 from typing import Any, Literal
@@ -76,7 +76,7 @@ import ibis.expr.types as ir
 from engine.catalog import Names
 from engine.expr.tree import Binary, Call, Compare, Const, Expr, Items, Logic, Name, Unary
 
-__all__ = ["MAX_SIZE", "SCALE", "MissingColumn", "compile_expr", "read_numbers", "row_values"]
+__all__ = ["MAX_SIZE", "SCALE", "MissingColumn", "compile_expr", "read_numbers", "row_values", "rows_values"]
 
 SCALE = 12  # decimals kept by every number
 PRECISION = 38  # DECIMAL(38, s): the widest both DuckDB and Spark have
@@ -129,40 +129,47 @@ def row_values(row: Mapping[str, Any], schema: Mapping[str, Any]) -> dict[str, A
     """The `values` for `evaluate()` from one row of a table (e.g. `table.schema()`), read as
     `compile_expr` reads the columns: NULL as 0, '' or False; NaN and infinities as 0;
     numbers as Decimal with at most 12 places, doubles to 15 significant digits."""
-    out: dict[str, Any] = {}
-    for column, dtype in schema.items():
-        value = row.get(column)
-        kind = _kind_of(dt.dtype(dtype))
-        if kind == "text":
-            out[column] = "" if value is None else value
-        elif kind == "bool":
-            out[column] = False if value is None else bool(value)
-        elif kind == "number":
-            out[column] = _read_number(value)
-        else:
-            out[column] = value
+    return rows_values([row], schema)[0]
+
+
+def rows_values(rows: Sequence[Mapping[str, Any]], schema: Mapping[str, Any]) -> list[dict[str, Any]]:
+    """`row_values` of many rows of one table (each column's kind worked out once)."""
+    kinds = [(column, _kind_of(dt.dtype(dtype))) for column, dtype in schema.items()]
+    out: list[dict[str, Any]] = []
+    with localcontext() as context:
+        context.prec = 2 * PRECISION  # quantizing 1e25 to 12 places needs 38 digits
+        for row in rows:
+            values: dict[str, Any] = {}
+            for column, kind in kinds:
+                value = row.get(column)
+                if kind == "number":
+                    values[column] = _read_number_exactly(value)
+                elif kind == "text":
+                    values[column] = "" if value is None else value
+                elif kind == "bool":
+                    values[column] = False if value is None else bool(value)
+                else:
+                    values[column] = value
+            out.append(values)
     return out
 
 
-def _read_number(value: Any) -> Decimal:
-    with localcontext() as context:
-        context.prec = 2 * PRECISION  # quantizing 1e25 to 12 places needs 38 digits
-        return _read_number_exactly(value)
+_SCALE_UNIT = Decimal(1).scaleb(-SCALE)  # built once: read for every number of every row
 
 
 def _read_number_exactly(value: Any) -> Decimal:
     if value is None:
-        return Decimal(0).quantize(_unit(SCALE))
+        return Decimal(0).quantize(_SCALE_UNIT)
     if isinstance(value, float):
         if not math.isfinite(value):
-            return Decimal(0).quantize(_unit(SCALE))
+            return Decimal(0).quantize(_SCALE_UNIT)
         # _read_double step by step, with the same float64 operations.
         whole = Decimal(value).quantize(Decimal(1), ROUND_HALF_UP)
         digits = min(max(SIGNIFICANT - 1 - max(abs(whole) - 1, Decimal(1)).adjusted(), 1), SCALE)
         units = Decimal((value - float(whole)) * 10.0**digits).quantize(Decimal(1), ROUND_HALF_UP)
-        return (whole + units.scaleb(-digits)).quantize(_unit(SCALE))
+        return (whole + units.scaleb(-digits)).quantize(_SCALE_UNIT)
     number = value if isinstance(value, Decimal) else Decimal(value)
-    return number.quantize(_unit(SCALE), ROUND_HALF_UP)
+    return number.quantize(_SCALE_UNIT, ROUND_HALF_UP)
 
 
 def _unit(scale: int) -> Decimal:
@@ -206,7 +213,7 @@ def _read_double(x: ir.Value) -> ir.Value:
     exactly and the rest (exact in binary, at most 0.5) is rounded to the places
     the double really has — 15 significant digits in all, at most 12 places — so
     every value written with at most 15 significant digits (below 2^53) comes back
-    exactly. `_read_number` repeats these steps in Python for `row_values`.
+    exactly. `_read_number_exactly` repeats these steps in Python for `rows_values`.
     """
     x = x.cast("float64")  # a float32 too, exactly
     whole = x.try_cast(dt.Decimal(PRECISION, 0))  # the nearest integer, exact; NULL for NaN and infinities

@@ -14,7 +14,7 @@ from typing import Any
 from engine.errors import InputError, UsageError
 from engine.events.roster import Roster, load_roster
 from engine.model import Playbook
-from engine.simulate.context import SimContext
+from engine.simulate.context import SimContext, profiled
 from engine.simulate.outputs import Output
 
 MAX_PROBLEMS_SHOWN = 20
@@ -127,7 +127,7 @@ def simulate(request: Request, progress: Progress = lambda stage: None) -> Outco
     that cannot be used."""
     import json
 
-    from engine.commission.report import commission_summary, write_statements
+    from engine.commission.report import StatementWriter, commission_summary
     from engine.commission.stage import run_commission
     from engine.files import write_text_atomic
     from engine.simulate.group_stage import simulate_groups
@@ -152,11 +152,15 @@ def simulate(request: Request, progress: Progress = lambda stage: None) -> Outco
     clock.lap("commission")
 
     progress("write")
-    rejected = _rejected(outcome.problem_table, request.events) if outcome.problem_table is not None else None
-    tables = [*_outputs(group_result, member_result), *_commission_outputs(commission),
-              ("rejected", rejected, ["row", "column", "reason"])]
-    outcome.written = write_outputs(ctx.con, tables, request.out)
-    write_statements(commission, ctx, request.out, request.statement_lang)
+    # On Linux the statements are rendered by a forked child while this process builds and
+    # writes the tables (report.StatementWriter).
+    with StatementWriter(commission, request.out, request.statement_lang) as statements:
+        rejected = _rejected(outcome.problem_table, request.events) if outcome.problem_table is not None else None
+        tables = [*_outputs(group_result, member_result), *_commission_outputs(commission),
+                  ("rejected", rejected, ["row", "column", "reason"])]
+        outcome.written = write_outputs(ctx.con, tables, request.out)
+        with profiled("wait for the statements"):
+            statements.finish()
     outcome.summary = build_summary(ctx, request, outcome.rows, group_result, member_result, outcome.written)
     if commission is not None:
         outcome.summary["commission"] = commission_summary(commission)
@@ -189,7 +193,8 @@ def _outputs(groups: Any, members: Any) -> list[Output]:
 
 
 def _commission_outputs(commission: Any) -> list[Output]:
-    tables = commission.tables() if commission is not None else {}
+    with profiled("commission tables"):
+        tables = commission.tables() if commission is not None else {}
     return [
         ("statements", tables.get("statements"), ["period", "staff_id", "line"]),
         ("payouts", tables.get("payouts"), ["period", "staff_id"]),
