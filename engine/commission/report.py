@@ -22,16 +22,27 @@ FOLDER = "statements"
 
 
 @lru_cache(maxsize=1)
-def _template() -> Any:
-    """The statement template, compiled once (thousands of statements per run)."""
+def _environment() -> Any:
+    """The statement templates, compiled once (thousands of statements per run)."""
     import jinja2
 
     from engine.resources import resource
 
-    source = resource("templates", "statements", "statement.md.j2").read_text(encoding="utf-8")
-    env = jinja2.Environment(undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True,
-                             keep_trailing_newline=True, autoescape=False)
-    return env.from_string(source)
+    sources = {name: resource("templates", "statements", name).read_text(encoding="utf-8")
+               for name in ("statement.md.j2", "rows.md.j2")}
+    return jinja2.Environment(loader=jinja2.DictLoader(sources), undefined=jinja2.StrictUndefined,
+                              trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True, autoescape=False)
+
+
+@lru_cache(maxsize=1)
+def _template() -> Any:
+    return _environment().get_template("statement.md.j2")
+
+
+@lru_cache(maxsize=1)
+def shared_rows() -> Any:
+    """rows.md.j2's macros: the parts of a statement shared by everyone who held a group."""
+    return _environment().get_template("rows.md.j2").module
 
 
 def render_statement(commission: Any, staff_id: str, lang: str) -> str:

@@ -122,24 +122,40 @@ def _unit(lines: list[Line], plan: Any, lang: str, t: dict[str, str], group_name
     if facts is None:
         facts = cache[key] = _facts(result, plan, lang, t, group_names, first.group_id, cache)
     amounts = {(line.kind, line.item): line.amount for line in lines}
+    # Statements repeat the same few amounts, shares and day counts thousands of times: each is
+    # put in words once per run (the cache lives as long as the commission).
+    said: dict[Any, str] = cache.setdefault(("said", lang), {})
+
+    def in_words(value: Decimal) -> str:
+        text = said.get(value)
+        if text is None:
+            text = said[value] = money(value)
+        return text
+
     role = first.role
-    role_name = (roles.get(role, (role, role))[0 if lang == "zh" else 1]) if role else ""
     share = first.share or Decimal(1)
     held = first.holding
-    split = plan.commission.split
-    how = ""
-    if held is not None and role in split:
-        how = f"{percent(split[role], 0)} × {t['days'].format(held=number(held.role_days, 2), days=held.group_days)}"
+    people: dict[Any, tuple[str, str, str]] = cache.setdefault(("people", lang), {})
+    holding = (role, share, held.role_days if held else None, held.group_days if held else None)
+    person = people.get(holding)
+    if person is None:
+        split = plan.commission.split
+        how = ""
+        if held is not None and role in split:
+            how = (f"{percent(split[role], 0)} × "
+                   f"{t['days'].format(held=number(held.role_days, 2), days=held.group_days)}")
+        role_name = (roles.get(role, (role, role))[0 if lang == "zh" else 1]) if role else ""
+        person = people[holding] = (how, role_name, percent(share))
+    how, role_name, share_text = person
     gate = facts["gate"]
     if gate is not None:
-        gate = {**gate, "amount": money(amounts.get(("gate", "gate"), ZERO)) if not gate["held"] else None}
+        gate = {**gate, "amount": in_words(amounts.get(("gate", "gate"), ZERO)) if not gate["held"] else None}
     return {
-        **facts, "how": how, "role": role_name, "share": percent(share),
+        **facts, "how": how, "role": role_name, "share": share_text,
         # (the unit's facts, this person's amount): the facts are shared, not copied per person
-        "kpis": [(k, money(amounts.get(("kpi", k["id"]), ZERO))) for k in facts["kpis"]],
+        "kpis": [(k, in_words(amounts.get(("kpi", k["id"]), ZERO))) for k in facts["kpis"]],
         "gate": gate,
-        "bonuses": [(b, money(amounts.get(("bonus", b["id"]), ZERO))) for b in facts["bonuses"]],
-        "subtotal": money(sum((line.amount for line in lines), ZERO)),
+        "bonuses": [(b, in_words(amounts.get(("bonus", b["id"]), ZERO))) for b in facts["bonuses"]],
     }
 
 
@@ -152,15 +168,27 @@ def _said(decision: Any, plan: Any, lang: str, cache: dict[Any, Any]) -> str:
 
 def _facts(result: Any, plan: Any, lang: str, t: dict[str, str], group_names: dict[str, str], group_id: str | None,
            cache: dict[Any, Any]) -> dict[str, Any]:
+    from engine.commission.report import shared_rows
+
+    rows = shared_rows()
     m = result.measured
     names = plan.names
-    kpis = [{
-        "id": k.kpi.id, "name": k.kpi.name, "metric": label(k.kpi.metric, names, lang),
-        "actual": metric_value(k.kpi.metric, k.actual, names), "target": metric_value(k.kpi.metric, k.kpi.target, names),
-        "attainment": percent(k.attainment), "factor": number(k.factor), "weight": percent(k.weight, 0)
-        if k.weight * 100 == (k.weight * 100).to_integral() else percent(k.weight),
-        "lower": k.kpi.lower_is_better,
-    } for k in m.kpis]
+    kpis = []
+    for k in m.kpis:
+        # The same KPI, weight, attainment and factor read alike in every group: worded once.
+        key = ("kpi", lang, k.kpi.id, k.actual, k.attainment, k.factor, k.weight)
+        row = cache.get(key)
+        if row is None:
+            row = cache[key] = {
+                "id": k.kpi.id, "name": k.kpi.name, "metric": label(k.kpi.metric, names, lang),
+                "actual": metric_value(k.kpi.metric, k.actual, names),
+                "target": metric_value(k.kpi.metric, k.kpi.target, names),
+                "attainment": percent(k.attainment), "factor": number(k.factor), "weight": percent(k.weight, 0)
+                if k.weight * 100 == (k.weight * 100).to_integral() else percent(k.weight),
+                "lower": k.kpi.lower_is_better,
+            }
+            row["cells"] = str(rows.kpi_cells(row, t))
+        kpis.append(row)
     gate = None
     if m.gate is not None:
         state = t["open"] if m.gate.held else t["closed"].format(factor=percent(m.gate_factor, 0))
@@ -171,6 +199,8 @@ def _facts(result: Any, plan: Any, lang: str, t: dict[str, str], group_names: di
                 "condition": _said(b.decision, plan, lang, cache), "read": values(b.decision, names, lang),
                 "verdict": verdict(b.decision, lang), "full": money(b.amount), "held": b.decision.held}
                for b in m.bonuses]
+    for b in bonuses:
+        b["text"] = str(rows.bonus_text(b, t))
     kpi_names = {k.id: k.name for k in plan.kpis}
     rules = {a.id or f"adjust_{i + 1}": a for i, a in enumerate(plan.commission.adjust)}
     moved = [t["moved_because"].format(rule=_said(d, plan, lang, cache), values=values(d, names, lang),
