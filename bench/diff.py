@@ -14,6 +14,7 @@ at most about twice one simulation (the events are read and checked once).
 
     .venv/bin/python bench/diff.py                  # 10M events, 3 rounds
     .venv/bin/python bench/diff.py --scale 0.1      # ~1M events, quick
+    .venv/bin/python bench/diff.py --no-diff        # (a) and (b) only: the commission's share
 """
 
 from __future__ import annotations

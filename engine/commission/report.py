@@ -17,6 +17,7 @@ from typing import Any
 from engine.commission.gc_pause import gc_paused
 from engine.errors import InputError, first_line
 from engine.files import ensure_folder
+from engine.simulate.context import profiled
 
 FOLDER = "statements"
 
@@ -54,49 +55,63 @@ def render_statement(commission: Any, staff_id: str, lang: str) -> str:
     return "\n".join(line.rstrip() for line in text.splitlines()).strip() + "\n"
 
 
-class StatementWriter:
-    """Writes every staff member's statement into out/statements/, replacing the folder whole
-    (no statement of an earlier run is left behind); without a plan, removes the folder.
+TABLES = ("statements", "payouts", "commission_units")
 
-    Use it as a context manager around the writing of the tables: on Linux the statements are
-    rendered by a forked child process while the parent builds and writes the tables. Rendering
-    is pure Python (one core) and the book is already built, so the child reads it copy-on-write
-    and the machine's other core does the work instead of idling. Elsewhere (no safe fork) they
-    are rendered on entering. `finish()` waits for them, reports the child's error as the run's
-    own, and moves the folder into place; leaving the block early stops the child and removes
-    what it wrote."""
+
+class CommissionWriter:
+    """The commission's outputs beside the simulator's: its three tables (`table(name)`) and
+    every staff member's Markdown statement in out/statements/, the folder replaced whole (no
+    statement of an earlier run is left behind; without a plan the folder is removed).
+
+    Use it as a context manager around the writing of the simulator's tables. On Linux a forked
+    child builds the tables (handing them back as Arrow IPC files) and renders the statements
+    while the parent sorts and writes the simulator's outputs: that work is pure Python on one
+    core, the book is already built (the child reads it copy-on-write), and the parent's writing
+    is DuckDB's, which leaves the interpreter free. Elsewhere (no safe fork) the statements are
+    rendered on entering and the tables built when asked for. `finish()` waits for the child,
+    reports its error as the run's own and moves the statements into place; leaving the block
+    early stops the child and removes what it wrote."""
 
     def __init__(self, commission: Any | None, out: Path, lang: str) -> None:
         self.commission = commission
         self.out = out
         self.lang = lang
-        self.staging: Path | None = None
+        self.staging: Path | None = None  # md/ (the statements) and tables/ (Arrow IPC)
         self.child: int | None = None  # the forked child's pid
         self.errors: int | None = None  # the read end of the pipe the child reports its error on
+        self.built: dict[str, Any] | None = None  # the tables, once built or read back
+        self.forked = False
 
-    def __enter__(self) -> StatementWriter:
+    def __enter__(self) -> CommissionWriter:
         if self.commission is None:
             return self
         ensure_folder(self.out, f"--out {self.out}")
         try:
             self.staging = Path(tempfile.mkdtemp(prefix=".qunce-statements-", dir=self.out))
+            (self.staging / "md").mkdir()
+            (self.staging / "tables").mkdir()
         except OSError as exc:
             raise InputError(f"cannot write in {self.out}: {exc.strerror or exc}") from None
         if _can_fork():
             self._fork()
         else:
-            _render_all(self.commission, self.staging, self.lang)
+            _render_all(self.commission, self.staging / "md", self.lang)
         return self
 
     def _fork(self) -> None:
-        assert self.staging is not None
+        assert self.staging is not None and self.commission is not None
+        self.forked = True
         read, write = os.pipe()
         pid = os.fork()
-        if pid == 0:  # the child: render, report any error on the pipe, exit without cleanup
+        if pid == 0:  # the child: build, render, report any error on the pipe, exit without cleanup
             code = 0
             try:
                 os.close(read)
-                _render_all(self.commission, self.staging, self.lang)
+                with profiled("commission tables (child)"):
+                    _write_tables(self.commission.tables(), self.staging / "tables")
+                with profiled("statements (child)"):
+                    _render_all(self.commission, self.staging / "md", self.lang)
+                _report_usage()
             except BaseException as exc:  # every failure goes to the parent
                 code = 1
                 kind = "input" if isinstance(exc, InputError) else type(exc).__name__
@@ -105,6 +120,18 @@ class StatementWriter:
                 os._exit(code)
         os.close(write)
         self.child, self.errors = pid, read
+
+    def table(self, name: str) -> Any:
+        """One of TABLES as an Arrow table (waiting for the child, if any)."""
+        if self.built is None:
+            assert self.commission is not None
+            if self.forked:
+                self._wait()
+                assert self.staging is not None
+                self.built = _read_tables(self.staging / "tables")
+            else:
+                self.built = self.commission.tables()
+        return self.built[name]
 
     def finish(self) -> None:
         """Wait for the statements and put them in place (or remove the folder without a plan)."""
@@ -115,8 +142,7 @@ class StatementWriter:
         self._wait()
         assert self.staging is not None
         shutil.rmtree(target, ignore_errors=True)
-        os.replace(self.staging, target)
-        self.staging = None
+        os.replace(self.staging / "md", target)
 
     def _wait(self) -> None:
         if self.child is None:
@@ -143,6 +169,38 @@ class StatementWriter:
             self.child = self.errors = None
         if self.staging is not None:
             shutil.rmtree(self.staging, ignore_errors=True)
+            self.staging = None
+
+
+def _report_usage() -> None:
+    """Under QUNCE_PROFILE, what the child cost: its own CPU time and page faults (the pages of
+    the book it touched are copied from the parent's)."""
+    from engine.simulate.context import PROFILE
+
+    if PROFILE:
+        import resource as rusage
+
+        used = rusage.getrusage(rusage.RUSAGE_SELF)
+        print(f"qunce profile: commission child user {used.ru_utime:.2f}s sys {used.ru_stime:.2f}s, "
+              f"{used.ru_minflt:,} page faults", file=sys.stderr, flush=True)
+
+
+def _write_tables(tables: dict[str, Any], folder: Path) -> None:
+    import pyarrow as pa
+
+    for name, table in tables.items():
+        with pa.OSFile(str(folder / f"{name}.arrow"), "wb") as sink, pa.ipc.new_file(sink, table.schema) as ipc:
+            ipc.write_table(table)
+
+
+def _read_tables(folder: Path) -> dict[str, Any]:
+    import pyarrow as pa
+
+    tables = {}
+    for name in TABLES:
+        with pa.memory_map(str(folder / f"{name}.arrow")) as source:
+            tables[name] = pa.ipc.open_file(source).read_all()
+    return tables
 
 
 def _can_fork() -> bool:

@@ -33,9 +33,7 @@ class Commission:
 
     @gc_paused()
     def tables(self) -> dict[str, Any]:
-        """statements, payouts, commission_units as Ibis tables (in memory)."""
-        import ibis
-
+        """statements, payouts, commission_units as Arrow tables."""
         from engine.commission.tables import (
             PAYOUT_TYPES,
             arrow_table,
@@ -47,10 +45,10 @@ class Commission:
 
         staff, groups = self.inputs.staff_names, self.inputs.group_names
         return {
-            "statements": ibis.memtable(statements_table(self.book, staff, groups)),
-            "payouts": ibis.memtable(arrow_table(as_columns(
-                payout_rows(self.book, staff, self.days, self.inputs.holdings), PAYOUT_TYPES), PAYOUT_TYPES)),
-            "commission_units": ibis.memtable(units_table(self.book)),
+            "statements": statements_table(self.book, staff, groups),
+            "payouts": arrow_table(as_columns(
+                payout_rows(self.book, staff, self.days, self.inputs.holdings), PAYOUT_TYPES), PAYOUT_TYPES),
+            "commission_units": units_table(self.book),
         }
 
 

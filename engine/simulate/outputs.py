@@ -19,8 +19,23 @@ from engine.simulate.context import profiled
 
 FORMATS = ("parquet", "csv")
 
-# (file stem, table or None when the run has no such output, row order)
+# (file stem, table or None when the run has no such output, row order); the table may be
+# Deferred: built elsewhere while the outputs before it are written.
 Output = tuple[str, Any | None, Sequence[str]]
+
+
+class Deferred:
+    """An output table built elsewhere: `source.table(name)` gives it as Arrow, waiting for it."""
+
+    def __init__(self, source: Any, name: str) -> None:
+        self.source = source
+        self.name = name
+
+    def get(self) -> Any:
+        import ibis
+
+        with profiled(f"wait for {self.name}"):
+            return ibis.memtable(self.source.table(self.name))
 
 
 def write_outputs(con: Any, outputs: Sequence[Output], folder: Path) -> list[tuple[str, int]]:
@@ -53,6 +68,8 @@ def write_table(con: Any, table: Any, folder: Path, name: str, order: Sequence[s
                 files: Files | None = None) -> int:
     """Write `table` as folder/name.parquet and folder/name.csv, ordered by `order`; the rows.
     With `files` (from _files), the files may still be being written when this returns."""
+    if isinstance(table, Deferred):
+        table = table.get()
     with profiled(f"write {name}"):
         ordered = table.order_by(list(order)) if order else table
         # One materialisation, two copies: the query runs once.

@@ -15,7 +15,7 @@ from engine.errors import InputError, UsageError
 from engine.events.roster import Roster, load_roster
 from engine.model import Playbook
 from engine.simulate.context import SimContext, profiled
-from engine.simulate.outputs import Output
+from engine.simulate.outputs import Deferred, Output
 
 MAX_PROBLEMS_SHOWN = 20
 
@@ -127,7 +127,7 @@ def simulate(request: Request, progress: Progress = lambda stage: None) -> Outco
     that cannot be used."""
     import json
 
-    from engine.commission.report import StatementWriter, commission_summary
+    from engine.commission.report import CommissionWriter, commission_summary
     from engine.commission.stage import run_commission
     from engine.files import write_text_atomic
     from engine.simulate.group_stage import simulate_groups
@@ -152,15 +152,15 @@ def simulate(request: Request, progress: Progress = lambda stage: None) -> Outco
     clock.lap("commission")
 
     progress("write")
-    # On Linux the statements are rendered by a forked child while this process builds and
-    # writes the tables (report.StatementWriter).
-    with StatementWriter(commission, request.out, request.statement_lang) as statements:
+    # On Linux the commission's tables and statements are built by a forked child while this
+    # process writes the simulator's outputs (report.CommissionWriter); they come last.
+    with CommissionWriter(commission, request.out, request.statement_lang) as writer:
         rejected = _rejected(outcome.problem_table, request.events) if outcome.problem_table is not None else None
-        tables = [*_outputs(group_result, member_result), *_commission_outputs(commission),
+        tables = [*_outputs(group_result, member_result), *_commission_outputs(writer),
                   ("rejected", rejected, ["row", "column", "reason"])]
         outcome.written = write_outputs(ctx.con, tables, request.out)
         with profiled("wait for the statements"):
-            statements.finish()
+            writer.finish()
     outcome.summary = build_summary(ctx, request, outcome.rows, group_result, member_result, outcome.written)
     if commission is not None:
         outcome.summary["commission"] = commission_summary(commission)
@@ -192,13 +192,13 @@ def _outputs(groups: Any, members: Any) -> list[Output]:
     ]
 
 
-def _commission_outputs(commission: Any) -> list[Output]:
-    with profiled("commission tables"):
-        tables = commission.tables() if commission is not None else {}
+def _commission_outputs(writer: Any) -> list[Output]:
+    if writer.commission is None:
+        return [("statements", None, []), ("payouts", None, []), ("commission_units", None, [])]
     return [
-        ("statements", tables.get("statements"), ["period", "staff_id", "line"]),
-        ("payouts", tables.get("payouts"), ["period", "staff_id"]),
-        ("commission_units", tables.get("commission_units"), ["period", "unit", "kpi"]),
+        ("statements", Deferred(writer, "statements"), ["period", "staff_id", "line"]),
+        ("payouts", Deferred(writer, "payouts"), ["period", "staff_id"]),
+        ("commission_units", Deferred(writer, "commission_units"), ["period", "unit", "kpi"]),
     ]
 
 
