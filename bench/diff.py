@@ -122,7 +122,7 @@ def main(argv: list[str] | None = None) -> int:
     print(f"commission adds {share:.1%} to the simulation without it (ratio of the medians; median of the "
           f"rounds' own ratios {paired:.1%}; target < {TARGET_COMMISSION_SHARE:.0%}): "
           + ("met" if max(share, paired) < TARGET_COMMISSION_SHARE else "MISSED"))
-    print(f"in CPU time (user + system, the statements' child included; steadier on a shared machine): "
+    print(f"in CPU time (user + system; steadier on a shared machine): "
           f"+{cpu['simulate'] / cpu['plain'] - 1:.1%}")
     if walls["diff"]:
         print(f"diff / simulate = {ratio:.2f}x (target <= {TARGET_DIFF_RATIO:.0f}x): "

@@ -125,7 +125,7 @@ def run_child(argv: list[str], cwd: Path, env: dict[str, str]) -> Child:
 
     The peak RSS is the child's own (`wait4` returns the rusage of that one child), not the
     running maximum over every child that RUSAGE_CHILDREN would give. Its CPU time includes
-    its own children's (qunce forks one to write the commission statements)."""
+    its own children's, should it start any."""
     with tempfile.TemporaryFile() as err:
         began = time.perf_counter()
         proc = subprocess.Popen(argv, cwd=cwd, env=env, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,

@@ -1,11 +1,13 @@
-"""The Markdown statements are rendered by a forked child while the tables are written
-(engine/commission/report.CommissionWriter): the same files as rendering in the process itself,
-the child's error reported as the run's own, nothing left behind when the run stops early."""
+"""The Markdown statements and the commission's tables are built by a background thread while
+the simulator's tables are written (engine/commission/report.CommissionWriter): the thread's
+error is the run's own, the statements folder is readable and replaced whole, and nothing is
+left behind when the run stops early."""
 
 from __future__ import annotations
 
-import os
+import stat
 import sys
+import threading
 import time
 from pathlib import Path
 from types import SimpleNamespace
@@ -20,46 +22,53 @@ pytest.importorskip("ibis")
 HERE = Path(__file__).resolve().parent.parent / "docs" / "examples" / "commission"
 ARGS = ["simulate", str(HERE / "playbook.yaml"), "--events", str(HERE / "events.csv"), "--roster",
         str(HERE / "roster.yaml"), "--from", "2027-01-01", "--to", "2027-02-28"]
-LINUX = pytest.mark.skipif(not sys.platform.startswith("linux"), reason="statements are forked on Linux only")
 
 
 def _statements(folder: Path) -> dict[str, bytes]:
     return {p.name: p.read_bytes() for p in sorted((folder / "statements").iterdir())}
 
 
-@LINUX
-def test_forked_and_in_process_statements_are_the_same_bytes(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    forked = CliRunner().invoke(main, [*ARGS, "--out", str(tmp_path / "forked")])
-    assert forked.exit_code == 0, forked.output
-    monkeypatch.setenv("QUNCE_NO_FORK", "1")
-    inline = CliRunner().invoke(main, [*ARGS, "--out", str(tmp_path / "inline")])
-    assert inline.exit_code == 0, inline.output
-    got = _statements(tmp_path / "forked")
+def test_two_runs_write_the_same_readable_statements_and_tables(tmp_path: Path) -> None:
+    runs = ("first", "second")
+    for run in runs:
+        result = CliRunner().invoke(main, [*ARGS, "--out", str(tmp_path / run)])
+        assert result.exit_code == 0, result.output
+    got = _statements(tmp_path / "first")
     assert list(got) == ["s1.md", "s2.md", "s3.md", "s4.md"]
-    assert got == _statements(tmp_path / "inline")
-    for name in ("statements", "payouts", "commission_units"):  # the tables read back from the child
-        for fmt in ("csv", "parquet"):
-            forked_file, inline_file = (tmp_path / run / f"{name}.{fmt}" for run in ("forked", "inline"))
-            assert forked_file.read_bytes() == inline_file.read_bytes(), forked_file.name
+    assert got == _statements(tmp_path / "second")
     assert "¥900.00" in got["s1.md"].decode()
-    # no staging folder of either run is left in the output folder
-    assert not [p for p in (tmp_path / "forked").iterdir() if p.name.startswith(".qunce")]
+    for name in ("statements", "payouts", "commission_units"):  # built by the thread, written last
+        for fmt in ("csv", "parquet"):
+            first, second = (tmp_path / run / f"{name}.{fmt}" for run in runs)
+            assert first.read_bytes() == second.read_bytes(), first.name
+    # the folder is an ordinary one (not the private staging folder), and no staging is left
+    mode = stat.S_IMODE((tmp_path / "first" / "statements").stat().st_mode)
+    assert mode & 0o055 == 0o055 & ~_umask(), oct(mode)
+    assert not [p for p in (tmp_path / "first").iterdir() if p.name.startswith(".qunce")]
+
+
+def _umask() -> int:
+    import os
+
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
 
 
 def _fake(*staff: str) -> SimpleNamespace:
     """A commission with statements for `staff` (render_statement is replaced in each test) and
-    small tables whose values say which process built them."""
+    small tables whose values say which thread built them."""
     import pyarrow as pa
 
     from engine.commission.report import TABLES
 
     def tables() -> dict[str, object]:
-        return {name: pa.table({"name": [name], "pid": [os.getpid()]}) for name in TABLES}
+        return {name: pa.table({"name": [name], "thread": [threading.current_thread().name]}) for name in TABLES}
 
     return SimpleNamespace(book=SimpleNamespace(statements={("2027-01", s): None for s in staff}), tables=tables)
 
 
-def test_the_childs_input_error_is_the_runs_and_the_old_statements_stay(
+def test_the_threads_input_error_is_the_runs_and_the_old_statements_stay(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     from engine.commission import report
     from engine.errors import InputError
@@ -79,38 +88,43 @@ def test_the_childs_input_error_is_the_runs_and_the_old_statements_stay(
     assert (tmp_path / "statements" / "old.md").read_text(encoding="utf-8") == "earlier run"
 
 
-def test_an_unexpected_error_in_the_child_names_its_type(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    from engine.commission import report
-
-    def render(commission: object, staff_id: str, lang: str) -> str:
-        raise ValueError("bad number\nsecond line")
-
-    monkeypatch.setattr(report, "render_statement", render)
-    message = r"^writing the statements failed: ValueError: bad number$"
-    with pytest.raises(RuntimeError, match=message), report.CommissionWriter(_fake("s1"), tmp_path, "zh") as writer:
-        writer.finish()
-    assert list(tmp_path.iterdir()) == []
-
-
-@LINUX
-def test_a_run_that_stops_early_stops_the_child_and_leaves_nothing(
+def test_an_unexpected_error_in_the_thread_is_raised_as_it_is(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     from engine.commission import report
 
     def render(commission: object, staff_id: str, lang: str) -> str:
-        time.sleep(60)
+        raise ValueError("bad number")
+
+    monkeypatch.setattr(report, "render_statement", render)
+    with pytest.raises(ValueError, match=r"^bad number$"), report.CommissionWriter(_fake("s1"), tmp_path, "zh") as writer:
+        writer.finish()
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_a_run_that_stops_early_stops_the_thread_and_leaves_nothing(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from engine.commission import report
+
+    rendered: list[str] = []
+    started = threading.Event()
+
+    def render(commission: object, staff_id: str, lang: str) -> str:
+        started.set()
+        time.sleep(0.05)
+        rendered.append(staff_id)
         return ""
 
     monkeypatch.setattr(report, "render_statement", render)
-    started = time.monotonic()
-    with pytest.raises(KeyboardInterrupt), report.CommissionWriter(_fake("s1"), tmp_path, "zh") as writer:
-        child = writer.child
-        assert child is not None
+    staff = [f"s{i:04d}" for i in range(2000)]  # 100 s of rendering, were it not stopped
+    interval, began = sys.getswitchinterval(), time.monotonic()
+    with pytest.raises(KeyboardInterrupt), report.CommissionWriter(_fake(*staff), tmp_path, "zh"):
+        assert started.wait(10)
         raise KeyboardInterrupt  # the tables failed, or the user pressed Ctrl-C
-    assert time.monotonic() - started < 30
-    with pytest.raises(ChildProcessError):  # killed and reaped: no zombie left
-        os.waitpid(child, os.WNOHANG)
+    assert time.monotonic() - began < 10
+    assert 0 < len(rendered) < len(staff)
+    assert not [t for t in threading.enumerate() if t.name.startswith("qunce-commission")]
     assert list(tmp_path.iterdir()) == []
+    assert sys.getswitchinterval() == interval  # restored (the thread runs with a shorter one)
 
 
 def test_without_a_plan_the_statements_folder_goes(tmp_path: Path) -> None:
@@ -123,35 +137,28 @@ def test_without_a_plan_the_statements_folder_goes(tmp_path: Path) -> None:
     assert list(tmp_path.iterdir()) == []
 
 
-def test_in_process_rendering_writes_the_same_folder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_statement_files_are_named_safely(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     from engine.commission import report
 
     monkeypatch.setattr(report, "render_statement", lambda commission, staff_id, lang: f"# {staff_id} {lang}\n")
-    monkeypatch.setenv("QUNCE_NO_FORK", "1")
     with report.CommissionWriter(_fake("b", "a/../x"), tmp_path, "en") as writer:
-        assert writer.child is None
         writer.finish()
     assert {p.name: p.read_text(encoding="utf-8") for p in (tmp_path / "statements").iterdir()} == {
         "b.md": "# b en\n", "a_.._x.md": "# a/../x en\n"}
 
 
-@LINUX
-def test_the_tables_come_back_from_the_child(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_the_tables_are_built_once_by_the_thread(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     from engine.commission import report
 
     monkeypatch.setattr(report, "render_statement", lambda commission, staff_id, lang: "")
-    with report.CommissionWriter(_fake("s1"), tmp_path, "zh") as writer:
-        child = writer.child
+    fake = _fake("s1")
+    calls: list[int] = []
+    build = fake.tables
+    fake.tables = lambda: calls.append(1) or build()
+    with report.CommissionWriter(fake, tmp_path, "zh") as writer:
         got = {name: writer.table(name).to_pylist() for name in report.TABLES}
+        assert writer.table("payouts").to_pylist() == got["payouts"]
         writer.finish()
-    assert got == {name: [{"name": name, "pid": child}] for name in report.TABLES}
-
-
-def test_without_a_child_the_tables_are_built_here(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    from engine.commission import report
-
-    monkeypatch.setattr(report, "render_statement", lambda commission, staff_id, lang: "")
-    monkeypatch.setenv("QUNCE_NO_FORK", "1")
-    with report.CommissionWriter(_fake("s1"), tmp_path, "zh") as writer:
-        assert writer.table("payouts").to_pylist() == [{"name": "payouts", "pid": os.getpid()}]
-        writer.finish()
+    assert calls == [1]
+    assert {name: rows[0]["name"] for name, rows in got.items()} == {name: name for name in report.TABLES}
+    assert {rows[0]["thread"].startswith("qunce-commission") for rows in got.values()} == {True}

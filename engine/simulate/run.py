@@ -152,8 +152,8 @@ def simulate(request: Request, progress: Progress = lambda stage: None) -> Outco
     clock.lap("commission")
 
     progress("write")
-    # On Linux the commission's tables and statements are built by a forked child while this
-    # process writes the simulator's outputs (report.CommissionWriter); they come last.
+    # The commission's tables and statements are built by a thread while this one writes the
+    # simulator's outputs (report.CommissionWriter); its tables come last.
     with CommissionWriter(commission, request.out, request.statement_lang) as writer:
         rejected = _rejected(outcome.problem_table, request.events) if outcome.problem_table is not None else None
         tables = [*_outputs(group_result, member_result), *_commission_outputs(writer),
