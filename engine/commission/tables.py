@@ -4,6 +4,7 @@ period with the weights in force). Money is DECIMAL(18, 2), ratios DECIMAL(18, 6
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
@@ -90,25 +91,31 @@ def statements_table(book: Book, staff_names: dict[str, str], group_names: dict[
     lines = [line for s in statements for line in s.lines]
     facts = _Facts()
     at = pa.array([facts.index(line) for line in lines], type=pa.int64())
-    own: dict[str, list[Any]] = {
-        "period": [line.period for line in lines],
-        "staff_id": [line.staff_id for line in lines],
-        "staff_name": [staff_names.get(line.staff_id, line.staff_id) for line in lines],
-        "line": [seq for s in statements for seq in range(1, len(s.lines) + 1)],
-        "kind": [line.kind for line in lines],
-        "item": [line.item for line in lines],
-        "group_id": [line.group_id for line in lines],
-        "group_name": [group_names.get(line.group_id) if line.group_id else None for line in lines],
-        "role": [line.role for line in lines],
-        "share": [None if line.share is None else line.share.quantize(EXACT) for line in lines],
-        "amount": [line.amount for line in lines],
-        "exact": [line.exact.quantize(EXACT) for line in lines],
+    # Each column's Python values are made, handed to Arrow and dropped before the next (one
+    # list of a value per line alive at a time, not twelve: the run's peak at scale).
+    own: dict[str, Callable[[], list[Any]]] = {
+        "period": lambda: [line.period for line in lines],
+        "staff_id": lambda: [line.staff_id for line in lines],
+        "staff_name": lambda: [staff_names.get(line.staff_id, line.staff_id) for line in lines],
+        "line": lambda: [seq for s in statements for seq in range(1, len(s.lines) + 1)],
+        "kind": lambda: [line.kind for line in lines],
+        "item": lambda: [line.item for line in lines],
+        "group_id": lambda: [line.group_id for line in lines],
+        "group_name": lambda: [group_names.get(line.group_id) if line.group_id else None for line in lines],
+        "role": lambda: [line.role for line in lines],
+        "share": lambda: [None if line.share is None else line.share.quantize(EXACT) for line in lines],
+        "amount": lambda: [line.amount for line in lines],
+        "exact": lambda: [line.exact.quantize(EXACT) for line in lines],
     }
     distinct = {name: [row[i] for row in facts.rows] for i, name in enumerate(_UNIT_COLUMNS)}
-    mine = arrow_table(own, {name: STATEMENT_TYPES[name] for name in own})
+    mine = {name: arrow_array(values(), STATEMENT_TYPES[name]) for name, values in own.items()}
     shared = arrow_table(distinct, {name: STATEMENT_TYPES[name] for name in _UNIT_COLUMNS})
-    columns = {**{name: mine.column(name) for name in own},
-               **{name: shared.column(name).take(at) for name in _UNIT_COLUMNS}}
+    # Each line points at its unit's facts (an Arrow dictionary): the facts' texts and numbers
+    # are stored once per unit, not once per line (10M events: the table 90 → 84 MB). DuckDB
+    # reads them as the plain types, so the files are the same bytes.
+    columns = {**mine,
+               **{name: pa.DictionaryArray.from_arrays(at, shared.column(name).combine_chunks())
+                  for name in _UNIT_COLUMNS}}
     return pa.table({name: columns[name] for name in STATEMENT_TYPES})
 
 
@@ -180,9 +187,16 @@ def as_columns(rows: list[dict[str, Any]], types: dict[str, str]) -> dict[str, l
 
 
 def arrow_table(columns: dict[str, list[Any]], types: dict[str, str]) -> Any:
-    """An Arrow table with exactly these columns and types (empty tables keep their schema).
-    Decimals go to Arrow as they are (stored as scaled integers: no "-0.00"); a column with more
-    places than its type is rounded half up first."""
+    """An Arrow table with exactly these columns and types (empty tables keep their schema)."""
+    import pyarrow as pa
+
+    return pa.table({name: arrow_array(columns[name], kind) for name, kind in types.items()})
+
+
+def arrow_array(values: list[Any], kind: str) -> Any:
+    """An Arrow array of `kind` (string, int64, boolean, decimal(p, s)). Decimals go to Arrow as
+    they are (stored as scaled integers: no "-0.00"); values with more places than the type
+    keeps are rounded half up first."""
     import pyarrow as pa
 
     def arrow_type(kind: str) -> Any:
@@ -191,13 +205,9 @@ def arrow_table(columns: dict[str, list[Any]], types: dict[str, str]) -> Any:
             return pa.decimal128(precision, scale)
         return {"string": pa.string(), "int64": pa.int64(), "boolean": pa.bool_()}[kind]
 
-    def column(name: str, kind: str) -> Any:
-        values = columns[name]
-        try:
-            return pa.array(values, type=arrow_type(kind))
-        except pa.ArrowInvalid:  # more places than the type keeps
-            unit = Decimal(1).scaleb(-int(kind[8:-1].split(",")[1]))
-            return pa.array([None if v is None else Decimal(v).quantize(unit, ROUND_HALF_UP) for v in values],
-                            type=arrow_type(kind))
-
-    return pa.table({name: column(name, kind) for name, kind in types.items()})
+    try:
+        return pa.array(values, type=arrow_type(kind))
+    except pa.ArrowInvalid:  # more places than the type keeps
+        unit = Decimal(1).scaleb(-int(kind[8:-1].split(",")[1]))
+        return pa.array([None if v is None else Decimal(v).quantize(unit, ROUND_HALF_UP) for v in values],
+                        type=arrow_type(kind))
