@@ -18,7 +18,7 @@ from typing import Any
 from engine.commission.gc_pause import gc_paused
 from engine.errors import InputError
 from engine.files import ensure_folder
-from engine.simulate.context import PROFILE, profiled
+from engine.simulate.context import profiled
 
 FOLDER = "statements"
 
@@ -60,8 +60,8 @@ TABLES = ("statements", "payouts", "commission_units")
 # While the commission's thread works, the thread that writes the simulator's outputs asks for
 # the interpreter back between DuckDB calls; at Python's default (5 ms) it waits that long each
 # time, at 0.5 ms little. Side by side at 10M events against the forked child this replaced
-# (whose copy-on-write of DuckDB's pages cost more than the second process saved): whole run
-# 58.5 against 62.6 s; write stage 25.8 and 19.6 s against 28.4 and 24.4 s in two rounds.
+# (whose copy-on-write of DuckDB's pages cost more than the second process saved): write stage
+# 25.8 and 19.6 s against 28.4 and 24.4 s in two rounds.
 SWITCH_INTERVAL = 0.0005
 
 
@@ -134,21 +134,15 @@ class CommissionWriter:
 
 
 def _timed(label: str, work: Callable[..., Any], *args: Any) -> Any:
-    import time
-
-    began = time.thread_time()
     with profiled(f"{label} (thread)"):
-        result = work(*args)
-    if PROFILE:  # the process's CPU time counts every thread: this is the thread's own
-        print(f"qunce profile: {label}: the thread's own CPU {time.thread_time() - began:.2f}s", file=sys.stderr)
-    return result
+        return work(*args)
 
 
 @gc_paused()
-def _render_all(commission: Any, folder: Path, lang: str, stop: threading.Event | None = None) -> None:
+def _render_all(commission: Any, folder: Path, lang: str, stop: threading.Event) -> None:
     # The folder is staged and swapped whole: each file is written plainly, not atomically.
     for staff_id in sorted({staff for _, staff in commission.book.statements}):
-        if stop is not None and stop.is_set():
+        if stop.is_set():  # the run stopped early
             return
         path = folder / f"{_safe(staff_id)}.md"
         try:
