@@ -162,3 +162,24 @@ def test_the_tables_are_built_once_by_the_thread(tmp_path: Path, monkeypatch: py
     assert calls == [1]
     assert {name: rows[0]["name"] for name, rows in got.items()} == {name: name for name in report.TABLES}
     assert {rows[0]["thread"].startswith("qunce-commission") for rows in got.values()} == {True}
+
+
+def test_profiled_prints_a_background_threads_own_cpu(monkeypatch: pytest.MonkeyPatch,
+                                                      capsys: pytest.CaptureFixture[str]) -> None:
+    from engine.simulate import context
+
+    monkeypatch.setattr(context, "PROFILE", True)
+
+    def work() -> None:
+        with context.profiled("in the thread"):
+            sum(range(10_000))
+
+    with context.profiled("in the main thread"):
+        pass
+    worker = threading.Thread(target=work)
+    worker.start()
+    worker.join()
+    err = capsys.readouterr().err.splitlines()
+    assert len(err) == 2
+    assert err[0].startswith("qunce profile: in the main thread ") and "own" not in err[0]
+    assert err[1].startswith("qunce profile: in the thread ") and ", the thread's own " in err[1]
