@@ -3,12 +3,11 @@ already in words (money, percentages, conditions with the values that decided th
 
 from __future__ import annotations
 
-from collections import defaultdict
 from decimal import Decimal
 from typing import Any
 
 from engine.commission.payfactor import ZERO
-from engine.commission.statements import Line, Statement
+from engine.commission.statements import Held, Line, Statement
 from engine.commission.words import condition, label, metric_value, money, number, percent, values, verdict
 from engine.model.commission import COMMISSION_PERIODS
 
@@ -84,15 +83,13 @@ def statement_view(commission: Any, staff_id: str, lang: str, roles: dict[str, t
 
 def _period(s: Statement, plan: Any, lang: str, t: dict[str, str], group_names: dict[str, str],
             roles: dict[str, tuple[str, str]], cache: dict[Any, Any]) -> dict[str, Any]:
-    by_unit: dict[tuple[str | None, str | None], list[Line]] = defaultdict(list)
-    for line in s.lines:
-        if line.kind in ("kpi", "bonus", "gate"):
-            by_unit[line.group_id, line.role].append(line)
-    units = [_unit(lines, plan, lang, t, group_names, roles, cache) for lines in by_unit.values()]
+    units = [_unit(held, amounts, plan, lang, t, group_names, roles, cache)
+             for held, amounts in s.amounts() if amounts]  # a unit without lines is not shown
     summary = [(t[kind], money(s.part(kind))) for kind in ("kpi", "bonus", "gate", "cap", "clawback")
                if kind in ("kpi", "bonus") or s.part(kind) != ZERO]
-    cap = next((line for line in s.lines if line.kind == "cap"), None)
-    claws = [line for line in s.lines if line.kind == "clawback"]
+    extras = s.extras()
+    cap = next((line for line in extras if line.kind == "cap"), None)
+    claws = [line for line in extras if line.kind == "clawback"]
     return {
         "label": s.period, "total": money(s.total), "summary": summary, "units": units,
         "cap": t["cap_line"].format(cap=money(plan.commission.cap.per_staff), before=money(
@@ -110,18 +107,15 @@ def _refunds(line: Line, group_names: dict[str, str], lang: str) -> str:
     return sep.join(f"{group_names.get(u, u)} {money(a)}" for u, a in refunds.items())
 
 
-def _unit(lines: list[Line], plan: Any, lang: str, t: dict[str, str], group_names: dict[str, str],
-          roles: dict[str, tuple[str, str]], cache: dict[Any, Any]) -> dict[str, Any]:
+def _unit(unit: Held, amounts: dict[tuple[str, str], Decimal], plan: Any, lang: str, t: dict[str, str],
+          group_names: dict[str, str], roles: dict[str, tuple[str, str]], cache: dict[Any, Any]) -> dict[str, Any]:
     """One group (or personal pool) of a statement: the group's facts, shared by everyone who
     held it (built once per run and language), and this person's amounts and share."""
-    first = lines[0]
-    result = first.result
-    assert result is not None
+    held, share, result = unit
     key = (id(result), lang)
     facts = cache.get(key)
     if facts is None:
-        facts = cache[key] = _facts(result, plan, lang, t, group_names, first.group_id, cache)
-    amounts = {(line.kind, line.item): line.amount for line in lines}
+        facts = cache[key] = _facts(result, plan, lang, t, group_names, held.group_id if held else None, cache)
     # Statements repeat the same few amounts, shares and day counts thousands of times: each is
     # put in words once per run (the cache lives as long as the commission).
     said: dict[Any, str] = cache.setdefault(("said", lang), {})
@@ -132,9 +126,7 @@ def _unit(lines: list[Line], plan: Any, lang: str, t: dict[str, str], group_name
             text = said[value] = money(value)
         return text
 
-    role = first.role
-    share = first.share or Decimal(1)
-    held = first.holding
+    role = held.role if held else None
     people: dict[Any, tuple[str, str, str]] = cache.setdefault(("people", lang), {})
     holding = (role, share, held.role_days if held else None, held.group_days if held else None)
     person = people.get(holding)

@@ -14,9 +14,10 @@ refunds been known, shown in the period the refunds happened."""
 
 from __future__ import annotations
 
+from array import array
 from collections import defaultdict
-from collections.abc import Mapping
-from dataclasses import dataclass, field
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from types import MappingProxyType
 
@@ -42,8 +43,11 @@ class Holding:
 NO_DETAIL: Mapping[str, object] = MappingProxyType({})
 
 
-@dataclass(slots=True)  # hundreds of thousands per run at scale
+@dataclass(slots=True)
 class Line:
+    """One line of a statement. Only a statement's cap and clawback lines are kept as Lines;
+    the others are made when asked for (`Statement.lines`) from the units it held."""
+
     period: str
     staff_id: str
     kind: str  # kpi | bonus | gate | cap | clawback
@@ -54,25 +58,81 @@ class Line:
     share: Decimal | None = None  # the staff member's part of the unit's payout
     result: UnitResult | None = None  # the unit's result the line comes from
     holding: Holding | None = None  # the holding the share comes from
-    # Only cap and clawback lines have details; the others share one empty mapping (an empty
-    # dict each is 64 bytes a line: 21 MB at 10M events).
     detail: Mapping[str, object] = field(default_factory=lambda: NO_DETAIL)
     amount: Decimal = ZERO  # in fen, after rounding
 
 
-@dataclass
+# A unit a staff member held in a period: the holding (None for a per-staff pool), their share
+# of the unit's payout and the unit's result. Its lines are the result's items × the share.
+Held = tuple[Holding | None, Decimal, UnitResult]
+KINDS = ("kpi", "bonus", "gate", "cap", "clawback")
+
+
+@dataclass(slots=True)
 class Statement:
+    """A staff member's lines of a period: the units they held (`held`, each giving one line per
+    item of its result) then the cap and clawback lines (`extra`). The lines' amounts in fen are
+    kept as integers (`fen`), not as Line objects: a run has hundreds of thousands of lines, and
+    each line's exact amount is its item's amount × the share, recomputed when needed (the
+    same Decimal operation gives the same value)."""
+
     period: str
     staff_id: str
-    lines: list[Line]
+    held: list[Held] = field(default_factory=list)
+    extra: list[Line] = field(default_factory=list)
     total: Decimal = ZERO  # in fen
+    fen: array[int] = field(default_factory=lambda: array("q"))  # each line's amount in fen, in line order
+    parts: dict[str, Decimal] = field(default_factory=dict)  # kind → its lines' amounts
+
+    def exacts(self) -> Iterator[Decimal]:
+        """Each line's exact amount, in line order."""
+        for _, share, result in self.held:
+            for _, _, amount in result.items:
+                yield amount * share
+        for line in self.extra:
+            yield line.exact
+
+    def kinds(self) -> Iterator[str]:
+        for _, _, result in self.held:
+            for kind, _, _ in result.items:
+                yield kind
+        for line in self.extra:
+            yield line.kind
 
     def part(self, kind: str) -> Decimal:
-        return sum((line.amount for line in self.lines if line.kind == kind), ZERO)
+        return self.parts.get(kind, ZERO)
 
     @property
     def exact(self) -> Decimal:
-        return sum((line.exact for line in self.lines), ZERO)
+        return sum(self.exacts(), ZERO)
+
+    @property
+    def lines(self) -> list[Line]:
+        """Every line as a Line (for one statement at a time: the trace, tests)."""
+        out = [Line(self.period, self.staff_id, kind, item, amount * share,
+                    holding.group_id if holding else None, holding.role if holding else None, share, result,
+                    holding)
+               for holding, share, result in self.held for kind, item, amount in result.items]
+        for line, fen in zip(out, self.fen, strict=False):
+            line.amount = in_yuan(fen)
+        return out + self.extras()
+
+    def extras(self) -> list[Line]:
+        """The cap and clawback lines, with their amounts."""
+        first = len(self.fen) - len(self.extra)
+        return [replace(line, amount=in_yuan(self.fen[first + i]) if self.fen else ZERO)
+                for i, line in enumerate(self.extra)]
+
+    def amounts(self) -> Iterator[tuple[Held, dict[tuple[str, str], Decimal]]]:
+        """Each unit held, with this statement's amount of each of its items ((kind, item) → yuan)."""
+        fen = iter(self.fen)
+        for held in self.held:
+            yield held, {(kind, item): in_yuan(next(fen)) for kind, item, _ in held[2].items}
+
+
+def in_yuan(fen: int) -> Decimal:
+    """An amount kept in fen, as yuan with two places."""
+    return Decimal(fen).scaleb(-2)
 
 
 @dataclass
@@ -114,35 +174,18 @@ def _one_per_person(holdings: list[Holding]) -> list[Holding]:
     return list(best.values())
 
 
-def _unit_lines(period: str, staff: str, result: UnitResult, share: Decimal, holding: Holding | None) -> list[Line]:
-    m = result.measured
-    group = holding.group_id if holding else None
-    role = holding.role if holding else None
-    lines = [Line(period, staff, "kpi", k.kpi.id, k.amount * share, group, role, share, result, holding)
-             for k in m.kpis]
-    lines += [Line(period, staff, "bonus", b.decision.rule.id, b.amount * share, group, role, share, result, holding)
-              for b in m.bonuses if b.decision.held]
-    if m.gate is not None and not m.gate.held:
-        lines.append(Line(period, staff, "gate", "gate", m.gate_amount * share, group, role, share, result, holding))
-    return lines
-
-
 class _Ledger:
     def __init__(self, plan: Plan, by_staff: dict[tuple[str, str], list[tuple[Holding, Decimal]]]) -> None:
         self.plan = plan
         self.by_staff = by_staff
 
-    def earned(self, staff: str, period: str, results: dict[tuple[str, str], UnitResult]) -> list[Line]:
-        """The staff member's own lines for a period (before the cap)."""
+    def earned(self, staff: str, period: str, results: dict[tuple[str, str], UnitResult]) -> list[Held]:
+        """The units the staff member held in a period, with their share (their lines before the cap)."""
         if self.plan.unit == "staff":
             result = results.get((staff, period))
-            return _unit_lines(period, staff, result, Decimal(1), None) if result else []
-        lines: list[Line] = []
-        for holding, share in self.by_staff.get((staff, period), []):
-            result = results.get((holding.group_id, period))
-            if result is not None:
-                lines += _unit_lines(period, staff, result, share, holding)
-        return lines
+            return [(None, Decimal(1), result)] if result else []
+        return [(holding, share, results[holding.group_id, period])
+                for holding, share in self.by_staff.get((staff, period), []) if (holding.group_id, period) in results]
 
     def paid(self, staff: str, period: str, results: dict[tuple[str, str], UnitResult]) -> Decimal:
         """What the staff member's own lines of a period add up to, after the cap (the sum of
@@ -168,12 +211,11 @@ def build_book(plan: Plan, recompute: Recompute, periods: list[str], results: di
         {(unit, period) for unit, period in results} if plan.unit == "staff" else set()), key=lambda k: (k[1], k[0]))
     statements: dict[tuple[str, str], Statement] = {}
     for staff, period in staff_periods:
-        lines = ledger.earned(staff, period, results)
+        statement = statements[period, staff] = Statement(period, staff, ledger.earned(staff, period, results))
         cap = plan.commission.cap
-        total = sum((line.exact for line in lines), ZERO)
+        total = statement.exact
         if cap is not None and total > cap.per_staff:
-            lines.append(Line(period, staff, "cap", "cap", cap.per_staff - total, detail={"before": total}))
-        statements[period, staff] = Statement(period, staff, lines)
+            statement.extra.append(Line(period, staff, "cap", "cap", cap.per_staff - total, detail={"before": total}))
 
     current = dict(results)
     for refund_period in periods:
@@ -190,10 +232,10 @@ def build_book(plan: Plan, recompute: Recompute, periods: list[str], results: di
             for s in sorted(touched):
                 delta = ledger.paid(s, origin, current) - before[s]
                 if delta:
-                    statement = statements.setdefault((refund_period, s), Statement(refund_period, s, []))
+                    statement = statements.setdefault((refund_period, s), Statement(refund_period, s))
                     units = sorted(u for u in refunds if plan.unit == "staff" or any(
                         h.group_id == u for h, _ in by_staff.get((s, origin), [])))
-                    statement.lines.append(Line(refund_period, s, "clawback", origin, delta, detail={
+                    statement.extra.append(Line(refund_period, s, "clawback", origin, delta, detail={
                         "origin": origin, "refunds": {u: refunds[u] for u in units}, "before": before[s],
                         "after": before[s] + delta}))
 
@@ -207,13 +249,17 @@ def _round(periods: list[str], statements: dict[tuple[str, str], Statement]) -> 
     totals: dict[str, Decimal] = {}
     for period in periods:
         keys = sorted(k for k in statements if k[0] == period)
-        staff_totals = largest_remainder([statements[k].exact for k in keys])
-        for key, total in zip(keys, staff_totals, strict=True):
+        exacts = [list(statements[k].exacts()) for k in keys]  # one period's lines at a time
+        staff_totals = largest_remainder([sum(lines, ZERO) for lines in exacts])
+        for key, lines, total in zip(keys, exacts, staff_totals, strict=True):
             statement = statements[key]
             statement.total = total
-            for line, amount in zip(statement.lines, largest_remainder([li.exact for li in statement.lines], total),
-                                    strict=True):
-                line.amount = amount
+            amounts = largest_remainder(lines, total)
+            statement.fen = array("q", [int(amount.scaleb(2)) for amount in amounts])
+            parts: dict[str, Decimal] = {}
+            for kind, amount in zip(statement.kinds(), amounts, strict=True):
+                parts[kind] = parts.get(kind, ZERO) + amount
+            statement.parts = parts
         totals[period] = sum(staff_totals, ZERO)
     return totals
 

@@ -4,8 +4,9 @@ period with the weights in force). Money is DECIMAL(18, 2), ratios DECIMAL(18, 6
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from array import array
 from decimal import ROUND_HALF_UP, Decimal
+from itertools import repeat
 from typing import Any
 
 from engine.commission.measure import Decision
@@ -45,77 +46,98 @@ def _unit_facts(result: UnitResult) -> dict[tuple[str, str], tuple[Any, ...]]:
     return facts
 
 
-def _own_facts(line: Line) -> tuple[Any, ...] | None:
+def _own_facts(line: Line) -> tuple[Any, ...]:
     """The _UNIT_COLUMNS of a line that comes from no unit (the cap, a clawback)."""
     if line.kind == "cap":
         return (None,) * 8 + (f"before={_plain(Decimal(str(line.detail['before'])).quantize(EXACT))}",)
-    if line.kind == "clawback":
-        refunds = line.detail["refunds"]
-        assert isinstance(refunds, dict)
-        return (None,) * 8 + (", ".join(f"{u}={_plain(a)}" for u, a in refunds.items()),)
-    return None
+    refunds = line.detail["refunds"]
+    assert isinstance(refunds, dict)
+    return (None,) * 8 + (", ".join(f"{u}={_plain(a)}" for u, a in refunds.items()),)
+
+
+# The columns a line takes from what it is (its kind and item, and its unit's facts).
+_ITEM_COLUMNS = ("kind", "item", *_UNIT_COLUMNS)
 
 
 class _Facts:
-    """The distinct _UNIT_COLUMNS rows of the statement lines, and each line's index into them:
-    hundreds of thousands of lines share a few tens of thousands of units' facts."""
+    """The distinct _ITEM_COLUMNS rows of the statement lines: hundreds of thousands of lines
+    share a few tens of thousands of units' items."""
 
     def __init__(self) -> None:
         self.rows: list[tuple[Any, ...]] = []
-        self.by_unit: dict[int, dict[tuple[str, str], int]] = {}  # id(result) → (kind, item) → row
+        self.by_unit: dict[int, list[int]] = {}  # id(result) → the row of each of its items
 
-    def index(self, line: Line) -> int | None:
-        result = line.result
-        if result is not None and line.kind in ("kpi", "bonus", "gate"):
-            rows = self.by_unit.get(id(result))
-            if rows is None:
-                rows = self.by_unit[id(result)] = {}
-                for key, facts in _unit_facts(result).items():
-                    rows[key] = len(self.rows)
-                    self.rows.append(facts)
-            return rows.get((line.kind, line.item))
-        own = _own_facts(line)
-        if own is None:
-            return None
-        self.rows.append(own)
+    def of_unit(self, result: UnitResult) -> list[int]:
+        rows = self.by_unit.get(id(result))
+        if rows is None:
+            facts = _unit_facts(result)
+            rows = self.by_unit[id(result)] = list(range(len(self.rows), len(self.rows) + len(result.items)))
+            self.rows += [(kind, item, *facts[kind, item]) for kind, item, _ in result.items]
+        return rows
+
+    def of_line(self, line: Line) -> int:
+        self.rows.append((line.kind, line.item, *_own_facts(line)))
         return len(self.rows) - 1
 
 
 def statements_table(book: Book, staff_names: dict[str, str], group_names: dict[str, str]) -> Any:
-    """One row per statement line, as an Arrow table of STATEMENT_TYPES. Built column by column
-    from the lines (a row of Python values per line would cost seconds and set the run's peak);
-    a unit's facts are built once and spread over its lines by Arrow."""
+    """One row per statement line, as an Arrow table of STATEMENT_TYPES. Each line is a row of
+    three small tables (its statement, the unit it comes from and its item): only the lines'
+    indexes into them, their exact amounts and their amounts are made per line, and the rest is
+    spread over the lines by Arrow dictionaries (the texts and numbers stored once per unit, not
+    once per line). DuckDB reads the dictionaries as the plain types: the files are the same."""
     import pyarrow as pa
+    import pyarrow.compute as pc
 
     statements = list(book.statements.values())
-    lines = [line for s in statements for line in s.lines]
     facts = _Facts()
-    at = pa.array([facts.index(line) for line in lines], type=pa.int64())
-    # Each column's Python values are made, handed to Arrow and dropped before the next (one
-    # list of a value per line alive at a time, not twelve: the run's peak at scale).
-    own: dict[str, Callable[[], list[Any]]] = {
-        "period": lambda: [line.period for line in lines],
-        "staff_id": lambda: [line.staff_id for line in lines],
-        "staff_name": lambda: [staff_names.get(line.staff_id, line.staff_id) for line in lines],
-        "line": lambda: [seq for s in statements for seq in range(1, len(s.lines) + 1)],
-        "kind": lambda: [line.kind for line in lines],
-        "item": lambda: [line.item for line in lines],
-        "group_id": lambda: [line.group_id for line in lines],
-        "group_name": lambda: [group_names.get(line.group_id) if line.group_id else None for line in lines],
-        "role": lambda: [line.role for line in lines],
-        "share": lambda: [None if line.share is None else line.share.quantize(EXACT) for line in lines],
-        "amount": lambda: [line.amount for line in lines],
-        "exact": lambda: [line.exact.quantize(EXACT) for line in lines],
+    # held units: group_id, group_name, role, share; the cap and clawback lines point at none
+    units: dict[str, list[Any]] = {"group_id": [], "group_name": [], "role": [], "share": []}
+    statement_at: list[int] = []
+    unit_at: list[int | None] = []
+    item_at: list[int] = []
+    line_no: list[int] = []
+    exact: list[Decimal] = []
+    fen: array[int] = array("q")
+    for number, s in enumerate(statements):
+        count = len(exact)
+        for holding, share, result in s.held:
+            items = result.items
+            if not items:
+                continue
+            group = holding.group_id if holding else None
+            unit_at.extend(repeat(len(units["share"]), len(items)))
+            units["group_id"].append(group)
+            units["group_name"].append(group_names.get(group) if group else None)
+            units["role"].append(holding.role if holding else None)
+            units["share"].append(share.quantize(EXACT))
+            item_at += facts.of_unit(result)
+            exact += [(amount * share).quantize(EXACT) for _, _, amount in items]
+        for line in s.extra:
+            unit_at.append(None)
+            item_at.append(facts.of_line(line))
+            exact.append(line.exact.quantize(EXACT))
+        count = len(exact) - count
+        statement_at.extend(repeat(number, count))
+        line_no.extend(range(1, count + 1))
+        fen.extend(s.fen)
+
+    def spread(at: list[Any], values: dict[str, list[Any]]) -> dict[str, Any]:
+        index = pa.array(at, type=pa.int64())
+        table = arrow_table(values, {name: STATEMENT_TYPES[name] for name in values})
+        return {name: pa.DictionaryArray.from_arrays(index, table.column(name).combine_chunks()) for name in values}
+
+    columns = {
+        **spread(statement_at, {"period": [s.period for s in statements], "staff_id": [s.staff_id for s in statements],
+                                "staff_name": [staff_names.get(s.staff_id, s.staff_id) for s in statements]}),
+        **spread(unit_at, units),
+        **spread(item_at, {name: [row[i] for row in facts.rows] for i, name in enumerate(_ITEM_COLUMNS)}),
+        "line": pa.array(line_no, type=pa.int64()),
+        # amounts are kept in fen: × 0.01 as decimals is exact
+        "amount": pc.multiply(pa.array(fen, type=pa.int64()).cast(pa.decimal128(19, 0)),
+                              pa.scalar(Decimal("0.01"), pa.decimal128(3, 2))).cast(pa.decimal128(18, 2)),
+        "exact": arrow_array(exact, STATEMENT_TYPES["exact"]),
     }
-    distinct = {name: [row[i] for row in facts.rows] for i, name in enumerate(_UNIT_COLUMNS)}
-    mine = {name: arrow_array(values(), STATEMENT_TYPES[name]) for name, values in own.items()}
-    shared = arrow_table(distinct, {name: STATEMENT_TYPES[name] for name in _UNIT_COLUMNS})
-    # Each line points at its unit's facts (an Arrow dictionary): the facts' texts and numbers
-    # are stored once per unit, not once per line (10M events: the table 90 → 84 MB). DuckDB
-    # reads them as the plain types, so the files are the same bytes.
-    columns = {**mine,
-               **{name: pa.DictionaryArray.from_arrays(at, shared.column(name).combine_chunks())
-                  for name in _UNIT_COLUMNS}}
     return pa.table({name: columns[name] for name in STATEMENT_TYPES})
 
 
@@ -150,8 +172,8 @@ def payout_rows(book: Book, staff_names: dict[str, str], days: dict[str, tuple[i
     for (period, staff), s in book.statements.items():
         inside, whole = days.get(period, (0, 0))
         mine = held.get((period, staff), [])
-        roles = sorted({line.role for line in s.lines if line.role} | {h.role for h in mine})
-        groups = {line.group_id for line in s.lines if line.group_id} | {h.group_id for h in mine}
+        roles = sorted({h.role for h, _, _ in s.held if h} | {h.role for h in mine})
+        groups = {h.group_id for h, _, _ in s.held if h} | {h.group_id for h in mine}
         rows.append({"period": period, "staff_id": staff, "staff_name": staff_names.get(staff, staff),
                      "roles": ",".join(roles), "groups": len(groups), "kpi": s.part("kpi"), "bonus": s.part("bonus"),
                      "gate": s.part("gate"), "cap": s.part("cap"), "clawback": s.part("clawback"), "total": s.total,

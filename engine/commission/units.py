@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
+from functools import cached_property
 from typing import Any
 
 from engine.commission.measure import Decision, Measured, decide, measure
@@ -42,6 +43,17 @@ class UnitResult:
     adjustments: list[Decision]  # every adjustment evaluated this period (for the next)
     sales_known: Decimal  # the sales measured now: reported + addback − later refunds seen so far
     clawed: list[tuple[str, Decimal]] = field(default_factory=list)  # (refund period, refund amount)
+
+    @cached_property
+    def items(self) -> tuple[tuple[str, str, Decimal], ...]:
+        """(kind, item, amount at a share of 1) of every statement line this result gives its
+        holders, in line order: each KPI, each bonus that held, the closed gate's reduction."""
+        m = self.measured
+        out = [("kpi", k.kpi.id, k.amount) for k in m.kpis]
+        out += [("bonus", b.decision.rule.id, b.amount) for b in m.bonuses if b.decision.held]
+        if m.gate is not None and not m.gate.held:
+            out.append(("gate", "gate", m.gate_amount))
+        return tuple(out)
 
 
 class Recompute:
