@@ -76,26 +76,41 @@ def _canonical(plan: Plan, name: str) -> str:
 
 
 def _holdings(ctx: SimContext, grain: str) -> list[Holding]:
-    """Days each staff member held each group in each role, per period, with the group's days."""
+    """Days each staff member held each group in each role, per period, with the group's days.
+
+    Computed on intervals, not days: each assignment is cut to the group's life and to each
+    period inside the window; the pieces' ends cut a group's role in a period into stretches
+    held by the same people, and each holder of a stretch is paid its days ÷ its holders."""
     import ibis
 
-    from engine.simulate.frames import group_days
-
+    window = periods(ctx.start, ctx.end, grain)
+    p = ibis.memtable({"_p": [x.label for x in window], "_pf": [x.first for x in window],
+                       "_pl": [x.last for x in window]}, schema={"_p": "string", "_pf": "date", "_pl": "date"})
+    g = ctx.groups.filter(ctx.groups.created_at.notnull())
+    g = g.select(_g=g.group_id, _gf=g.created_at, _gl=g.ended_at).cross_join(p)
+    g = g.mutate(_f=ibis.greatest(g._gf, g._pf), _l=ibis.least(g._gl.fill_null(g._pl), g._pl))
+    g = g.filter(g._f <= g._l)
+    g = g.mutate(group_days=g._l.delta(g._f, unit="day") + 1)
     a = ctx.assignments
-    cal = group_days(ctx.groups, ctx.start, ctx.end).select("group_id", "date")
-    cal = cal.mutate(_period=period_of(cal.date, grain))
-    days = cal.group_by([cal.group_id.name("_g"), cal._period.name("_p")]).aggregate(group_days=cal.count())
-    held = cal.join(a, [cal.group_id == a.group_id, cal.date >= a.from_date.cast("date"),
-                        cal.date <= a.to_date.cast("date").fill_null(ibis.literal(ctx.end, type="date"))])
-    held = held.select("staff_id", "role", "group_id", "date", "_period").distinct()
-    # Several holders of one role on one day share that day's part of the role.
-    crowd = held.group_by([held.group_id.name("_cg"), held.role.name("_cr"), held.date.name("_cd")]).aggregate(
-        holders=held.count())
-    held = held.join(crowd, [held.group_id == crowd._cg, held.role == crowd._cr, held.date == crowd._cd])
-    held = held.group_by(["staff_id", "role", "group_id", "_period", "holders"]).aggregate(days=held.count())
-    held = held.join(days, [held.group_id == days._g, held._period == days._p])
-    held = held.select("staff_id", "role", "group_id", "holders", "days", "group_days",
-                       period=period_label(held._period, grain))
+    pieces = a.join(g, a.group_id == g._g)
+    pieces = pieces.select("staff_id", "role", "group_id", "group_days", period=pieces._p,
+                           _af=ibis.greatest(pieces.from_date.cast("date"), pieces._f),
+                           _al=ibis.least(pieces.to_date.cast("date").fill_null(pieces._l), pieces._l))
+    pieces = pieces.filter(pieces._af <= pieces._al)
+    pieces = pieces.mutate(_ae=(pieces._al + ibis.interval(days=1)).cast("date"))  # the day after
+    by = ["group_id", "role", "period"]
+    points = pieces.select(*by, _s=pieces._af).union(pieces.select(*by, _s=pieces._ae), distinct=True)
+    stretch = points.mutate(_n=points._s.lead().over(ibis.window(group_by=by, order_by=points._s)))
+    stretch = stretch.filter(stretch._n.notnull()).rename(_sg="group_id", _sr="role", _sp="period")
+    held = pieces.join(stretch, [pieces.group_id == stretch._sg, pieces.role == stretch._sr,
+                                 pieces.period == stretch._sp, pieces._af <= stretch._s, pieces._ae >= stretch._n])
+    # the same person assigned twice to one role counts once on each day
+    held = held.select("staff_id", *by, "group_days", "_s", days=held._n.delta(held._s, unit="day")).distinct()
+    crowd = held.group_by([held.group_id.name("_cg"), held.role.name("_cr"), held.period.name("_cp"),
+                           held._s.name("_cs")]).aggregate(holders=held.count())
+    held = held.join(crowd, [held.group_id == crowd._cg, held.role == crowd._cr, held.period == crowd._cp,
+                             held._s == crowd._cs])
+    held = held.group_by(["staff_id", *by, "holders", "group_days"]).aggregate(days=held.days.sum())
     parts: dict[tuple[str, str, str, str], list[Any]] = {}
     for r in held.order_by(["period", "staff_id", "group_id", "role", "holders"]).to_pyarrow().to_pylist():
         key = (r["staff_id"], r["role"], r["group_id"], r["period"])
