@@ -7,7 +7,7 @@ from decimal import Decimal
 from typing import Any
 
 from engine.commission.payfactor import ZERO
-from engine.commission.statements import Held, Line, Statement
+from engine.commission.statements import Held, Line, Statement, in_yuan
 from engine.commission.words import condition, label, metric_value, money, number, percent, values, verdict
 from engine.model.commission import COMMISSION_PERIODS
 
@@ -107,7 +107,7 @@ def _refunds(line: Line, group_names: dict[str, str], lang: str) -> str:
     return sep.join(f"{group_names.get(u, u)} {money(a)}" for u, a in refunds.items())
 
 
-def _unit(unit: Held, amounts: dict[tuple[str, str], Decimal], plan: Any, lang: str, t: dict[str, str],
+def _unit(unit: Held, amounts: dict[tuple[str, str], int], plan: Any, lang: str, t: dict[str, str],
           group_names: dict[str, str], roles: dict[str, tuple[str, str]], cache: dict[Any, Any]) -> dict[str, Any]:
     """One group (or personal pool) of a statement: the group's facts, shared by everyone who
     held it (built once per run and language), and this person's amounts and share."""
@@ -118,16 +118,16 @@ def _unit(unit: Held, amounts: dict[tuple[str, str], Decimal], plan: Any, lang: 
         facts = cache[key] = _facts(result, plan, lang, t, group_names, held.group_id if held else None, cache)
     # Statements repeat the same few amounts, shares and day counts thousands of times: each is
     # put in words once per run (the cache lives as long as the commission).
-    said: dict[Any, str] = cache.setdefault(("said", lang), {})
+    said: dict[int, str] = cache.setdefault(("said", lang), {})
 
-    def in_words(value: Decimal) -> str:
-        text = said.get(value)
+    def in_words(fen: int) -> str:
+        text = said.get(fen)
         if text is None:
-            text = said[value] = money(value)
+            text = said[fen] = money(in_yuan(fen))
         return text
 
     role = held.role if held else None
-    people: dict[Any, tuple[str, str, str]] = cache.setdefault(("people", lang), {})
+    people: dict[Any, tuple[str, str, str, str]] = cache.setdefault(("people", lang), {})
     holding = (role, share, held.role_days if held else None, held.group_days if held else None)
     person = people.get(holding)
     if person is None:
@@ -137,17 +137,20 @@ def _unit(unit: Held, amounts: dict[tuple[str, str], Decimal], plan: Any, lang: 
             how = (f"{percent(split[role], 0)} × "
                    f"{t['days'].format(held=number(held.role_days, 2), days=held.group_days)}")
         role_name = (roles.get(role, (role, role))[0 if lang == "zh" else 1]) if role else ""
-        person = people[holding] = (how, role_name, percent(share))
-    how, role_name, share_text = person
+        from engine.commission.report import shared_rows
+
+        said_of = {"role": role_name, "share": percent(share), "how": how}
+        person = people[holding] = (how, role_name, said_of["share"], str(shared_rows().person_text(said_of, t)))
+    how, role_name, share_text, person_text = person
     gate = facts["gate"]
     if gate is not None:
-        gate = {**gate, "amount": in_words(amounts.get(("gate", "gate"), ZERO)) if not gate["held"] else None}
+        gate = {**gate, "amount": in_words(amounts.get(("gate", "gate"), 0)) if not gate["held"] else None}
     return {
-        **facts, "how": how, "role": role_name, "share": share_text,
+        **facts, "how": how, "role": role_name, "share": share_text, "person": person_text,
         # (the unit's facts, this person's amount): the facts are shared, not copied per person
-        "kpis": [(k, in_words(amounts.get(("kpi", k["id"]), ZERO))) for k in facts["kpis"]],
+        "kpis": [(k, in_words(amounts.get(("kpi", k["id"]), 0))) for k in facts["kpis"]],
         "gate": gate,
-        "bonuses": [(b, in_words(amounts.get(("bonus", b["id"]), ZERO))) for b in facts["bonuses"]],
+        "bonuses": [(b, in_words(amounts.get(("bonus", b["id"]), 0))) for b in facts["bonuses"]],
     }
 
 
@@ -186,6 +189,7 @@ def _facts(result: Any, plan: Any, lang: str, t: dict[str, str], group_names: di
         state = t["open"] if m.gate.held else t["closed"].format(factor=percent(m.gate_factor, 0))
         gate = {"condition": _said(m.gate, plan, lang, cache), "read": values(m.gate, names, lang), "state": state,
                 "held": m.gate.held}
+        gate["text"] = str(rows.gate_text(gate, t))
     bonus_names = {b.id: b.name for b in plan.commission.bonuses}
     bonuses = [{"id": b.decision.rule.id, "name": bonus_names[b.decision.rule.id],
                 "condition": _said(b.decision, plan, lang, cache), "read": values(b.decision, names, lang),
@@ -201,8 +205,10 @@ def _facts(result: Any, plan: Any, lang: str, t: dict[str, str], group_names: di
              + (f"{t['lp']}{rules[d.rule.id].reason}{t['rp']}" if rules[d.rule.id].reason else "")
              for d in result.moved_by]
     addback = result.input.addback
-    return {
+    facts = {
         "addback": t["addback"].format(amount=money(addback)) if addback else None,
         "group": f"{group_names.get(group_id, group_id)}{t['lp']}{group_id}{t['rp']}" if group_id else None,
         "pool": money(m.base), "kpis": kpis, "gate": gate, "bonuses": bonuses, "moved": moved,
     }
+    facts["intro"] = str(rows.unit_intro(facts, t))
+    return facts

@@ -123,11 +123,11 @@ class Statement:
         return [replace(line, amount=in_yuan(self.fen[first + i]) if self.fen else ZERO)
                 for i, line in enumerate(self.extra)]
 
-    def amounts(self) -> Iterator[tuple[Held, dict[tuple[str, str], Decimal]]]:
-        """Each unit held, with this statement's amount of each of its items ((kind, item) → yuan)."""
+    def amounts(self) -> Iterator[tuple[Held, dict[tuple[str, str], int]]]:
+        """Each unit held, with this statement's amount of each of its items ((kind, item) → fen)."""
         fen = iter(self.fen)
         for held in self.held:
-            yield held, {(kind, item): in_yuan(next(fen)) for kind, item, _ in held[2].items}
+            yield held, {(kind, item): next(fen) for kind, item, _ in held[2].items}
 
 
 def in_yuan(fen: int) -> Decimal:
