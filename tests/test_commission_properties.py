@@ -142,6 +142,14 @@ def test_every_book_reconciles_to_the_fen(scenario: tuple[Any, ...]) -> None:
             assert s.total == s.total.quantize(FEN)
             assert abs(s.total - s.exact) < FEN
             assert all(abs(line.amount - line.exact) < FEN for line in s.lines)
+            # the other views of the same lines: per kind, per unit held, the cap and clawbacks
+            for kind in ("kpi", "bonus", "gate", "cap", "clawback"):
+                assert s.part(kind) == sum((li.amount for li in s.lines if li.kind == kind), Decimal(0))
+            per_unit = [(li.kind, li.item, li.amount) for li in s.lines if li.kind in ("kpi", "bonus", "gate")]
+            assert [(kind, item, Decimal(fen).scaleb(-2)) for _, amounts in s.amounts()
+                    for (kind, item), fen in amounts.items()] == per_unit
+            assert [(li.kind, li.item, li.amount) for li in s.extras()] == [
+                (li.kind, li.item, li.amount) for li in s.lines if li.kind in ("cap", "clawback")]
             own = sum((li.exact for li in s.lines if li.kind in ("kpi", "bonus", "gate")), Decimal(0))
             capped = sum((li.exact for li in s.lines if li.kind != "clawback"), Decimal(0))
             if commission.get("cap"):  # the cap holds on the period's own lines

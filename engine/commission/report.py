@@ -140,15 +140,27 @@ def _timed(label: str, work: Callable[..., Any], *args: Any) -> Any:
 
 @gc_paused()
 def _render_all(commission: Any, folder: Path, lang: str, stop: threading.Event) -> None:
-    # The folder is staged and swapped whole: each file is written plainly, not atomically.
-    for staff_id in sorted({staff for _, staff in commission.book.statements}):
-        if stop.is_set():  # the run stopped early
-            return
-        path = folder / f"{_safe(staff_id)}.md"
-        try:
-            path.write_text(render_statement(commission, staff_id, lang), encoding="utf-8", newline="\n")
-        except OSError as exc:
-            raise InputError(f"cannot write {path}: {exc.strerror or exc}") from None
+    from collections import Counter
+
+    from engine.commission.statement_view import HOLDERS
+
+    # A unit's shared words are dropped once its last holder's statement is rendered (at 100M
+    # events they would otherwise all be kept: ~0.7 GB).
+    cache = commission.view_cache
+    cache[HOLDERS, lang] = Counter(id(result) for s in commission.book.statements.values()
+                                   for _, _, result in s.held if result.items)
+    try:
+        # The folder is staged and swapped whole: each file is written plainly, not atomically.
+        for staff_id in sorted({staff for _, staff in commission.book.statements}):
+            if stop.is_set():  # the run stopped early
+                return
+            path = folder / f"{_safe(staff_id)}.md"
+            try:
+                path.write_text(render_statement(commission, staff_id, lang), encoding="utf-8", newline="\n")
+            except OSError as exc:
+                raise InputError(f"cannot write {path}: {exc.strerror or exc}") from None
+    finally:
+        del cache[HOLDERS, lang]
 
 
 def _safe(name: str) -> str:

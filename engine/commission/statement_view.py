@@ -116,9 +116,14 @@ def _unit(unit: Held, amounts: dict[tuple[str, str], int], plan: Any, lang: str,
     facts = cache.get(key)
     if facts is None:
         facts = cache[key] = _facts(result, plan, lang, t, group_names, held.group_id if held else None, cache)
+    left = cache.get((HOLDERS, lang))
+    if left is not None:  # rendering every statement: the unit's facts go with its last holder
+        left[id(result)] -= 1
+        if not left[id(result)]:
+            del cache[key]
     # Statements repeat the same few amounts, shares and day counts thousands of times: each is
-    # put in words once per run (the cache lives as long as the commission).
-    said: dict[int, str] = cache.setdefault(("said", lang), {})
+    # put in words once (the cache lives as long as the commission, up to WORDS_KEPT entries).
+    said: dict[int, str] = _words(cache, ("said", lang))
 
     def in_words(fen: int) -> str:
         text = said.get(fen)
@@ -154,6 +159,17 @@ def _unit(unit: Held, amounts: dict[tuple[str, str], int], plan: Any, lang: str,
     }
 
 
+HOLDERS = "holders"  # cache key: how many statements still to render hold each unit (id(result))
+WORDS_KEPT = 50_000  # a words cache starts afresh beyond this (its memory at 100M events)
+
+
+def _words(cache: dict[Any, Any], key: tuple[str, str]) -> dict[Any, Any]:
+    words: dict[Any, Any] = cache.setdefault(key, {})
+    if len(words) > WORDS_KEPT:
+        words.clear()
+    return words
+
+
 def _said(decision: Any, plan: Any, lang: str, cache: dict[Any, Any]) -> str:
     key = ("condition", decision.rule.id, lang)
     if key not in cache:
@@ -169,12 +185,13 @@ def _facts(result: Any, plan: Any, lang: str, t: dict[str, str], group_names: di
     m = result.measured
     names = plan.names
     kpis = []
+    worded: dict[Any, dict[str, Any]] = _words(cache, ("kpi", lang))
     for k in m.kpis:
         # The same KPI, weight, attainment and factor read alike in every group: worded once.
-        key = ("kpi", lang, k.kpi.id, k.actual, k.attainment, k.factor, k.weight)
-        row = cache.get(key)
+        key = (k.kpi.id, k.actual, k.attainment, k.factor, k.weight)
+        row = worded.get(key)
         if row is None:
-            row = cache[key] = {
+            said = {
                 "id": k.kpi.id, "name": k.kpi.name, "metric": label(k.kpi.metric, names, lang),
                 "actual": metric_value(k.kpi.metric, k.actual, names),
                 "target": metric_value(k.kpi.metric, k.kpi.target, names),
@@ -182,21 +199,21 @@ def _facts(result: Any, plan: Any, lang: str, t: dict[str, str], group_names: di
                 if k.weight * 100 == (k.weight * 100).to_integral() else percent(k.weight),
                 "lower": k.kpi.lower_is_better,
             }
-            row["cells"] = str(rows.kpi_cells(row, t))
+            # what the statement prints, kept; the parts it was put together from, not
+            row = worded[key] = {"id": k.kpi.id, "cells": str(rows.kpi_cells(said, t))}
         kpis.append(row)
     gate = None
     if m.gate is not None:
         state = t["open"] if m.gate.held else t["closed"].format(factor=percent(m.gate_factor, 0))
-        gate = {"condition": _said(m.gate, plan, lang, cache), "read": values(m.gate, names, lang), "state": state,
+        gate = {"text": str(rows.gate_text({"condition": _said(m.gate, plan, lang, cache),
+                                            "read": values(m.gate, names, lang), "state": state}, t)),
                 "held": m.gate.held}
-        gate["text"] = str(rows.gate_text(gate, t))
     bonus_names = {b.id: b.name for b in plan.commission.bonuses}
     bonuses = [{"id": b.decision.rule.id, "name": bonus_names[b.decision.rule.id],
                 "condition": _said(b.decision, plan, lang, cache), "read": values(b.decision, names, lang),
                 "verdict": verdict(b.decision, lang), "full": money(b.amount), "held": b.decision.held}
                for b in m.bonuses]
-    for b in bonuses:
-        b["text"] = str(rows.bonus_text(b, t))
+    bonuses = [{"id": b["id"], "held": b["held"], "text": str(rows.bonus_text(b, t))} for b in bonuses]
     kpi_names = {k.id: k.name for k in plan.kpis}
     rules = {a.id or f"adjust_{i + 1}": a for i, a in enumerate(plan.commission.adjust)}
     moved = [t["moved_because"].format(rule=_said(d, plan, lang, cache), values=values(d, names, lang),
@@ -210,5 +227,5 @@ def _facts(result: Any, plan: Any, lang: str, t: dict[str, str], group_names: di
         "group": f"{group_names.get(group_id, group_id)}{t['lp']}{group_id}{t['rp']}" if group_id else None,
         "pool": money(m.base), "kpis": kpis, "gate": gate, "bonuses": bonuses, "moved": moved,
     }
-    facts["intro"] = str(rows.unit_intro(facts, t))
-    return facts
+    return {"group": facts["group"], "intro": str(rows.unit_intro(facts, t)), "kpis": kpis, "gate": gate,
+            "bonuses": bonuses}

@@ -5,6 +5,7 @@ period with the weights in force). Money is DECIMAL(18, 2), ratios DECIMAL(18, 6
 from __future__ import annotations
 
 from array import array
+from collections.abc import Callable
 from decimal import ROUND_HALF_UP, Decimal
 from itertools import repeat
 from typing import Any
@@ -60,24 +61,30 @@ _ITEM_COLUMNS = ("kind", "item", *_UNIT_COLUMNS)
 
 
 class _Facts:
-    """The distinct _ITEM_COLUMNS rows of the statement lines: hundreds of thousands of lines
-    share a few tens of thousands of units' items."""
+    """The distinct _ITEM_COLUMNS rows of the statement lines, kept as columns: hundreds of
+    thousands of lines share a few tens of thousands of units' items."""
 
     def __init__(self) -> None:
-        self.rows: list[tuple[Any, ...]] = []
+        self.columns: dict[str, list[Any]] = {name: [] for name in _ITEM_COLUMNS}
+        self.size = 0
         self.by_unit: dict[int, list[int]] = {}  # id(result) → the row of each of its items
+
+    def _add(self, row: tuple[Any, ...]) -> int:
+        for column, value in zip(self.columns.values(), row, strict=True):
+            column.append(value)
+        self.size += 1
+        return self.size - 1
 
     def of_unit(self, result: UnitResult) -> list[int]:
         rows = self.by_unit.get(id(result))
         if rows is None:
             facts = _unit_facts(result)
-            rows = self.by_unit[id(result)] = list(range(len(self.rows), len(self.rows) + len(result.items)))
-            self.rows += [(kind, item, *facts[kind, item]) for kind, item, _ in result.items]
+            rows = self.by_unit[id(result)] = [self._add((kind, item, *facts[kind, item]))
+                                               for kind, item, _ in result.items]
         return rows
 
     def of_line(self, line: Line) -> int:
-        self.rows.append((line.kind, line.item, *_own_facts(line)))
-        return len(self.rows) - 1
+        return self._add((line.kind, line.item, *_own_facts(line)))
 
 
 def statements_table(book: Book, staff_names: dict[str, str], group_names: dict[str, str]) -> Any:
@@ -86,21 +93,21 @@ def statements_table(book: Book, staff_names: dict[str, str], group_names: dict[
     indexes into them, their exact amounts and their amounts are made per line, and the rest is
     spread over the lines by Arrow dictionaries (the texts and numbers stored once per unit, not
     once per line). DuckDB reads the dictionaries as the plain types: the files are the same."""
+    import numpy as np
     import pyarrow as pa
     import pyarrow.compute as pc
 
     statements = list(book.statements.values())
     facts = _Facts()
-    # held units: group_id, group_name, role, share; the cap and clawback lines point at none
+    # held units: group_id, group_name, role, share; the cap and clawback lines point at none (-1)
     units: dict[str, list[Any]] = {"group_id": [], "group_name": [], "role": [], "share": []}
-    statement_at: list[int] = []
-    unit_at: list[int | None] = []
-    item_at: list[int] = []
-    line_no: list[int] = []
+    # Per line only machine integers and, a chunk at a time, the exact amounts: at 100M events
+    # (3.3M lines) Python lists of ints and Decimals would cost ~1 GB on the way.
+    statement_at, unit_at, item_at, line_no, fen = (array("q") for _ in range(5))
     exact: list[Decimal] = []
-    fen: array[int] = array("q")
+    exact_chunks: list[Any] = []
     for number, s in enumerate(statements):
-        count = len(exact)
+        count = len(line_no)
         for holding, share, result in s.held:
             items = result.items
             if not items:
@@ -111,19 +118,27 @@ def statements_table(book: Book, staff_names: dict[str, str], group_names: dict[
             units["group_name"].append(group_names.get(group) if group else None)
             units["role"].append(holding.role if holding else None)
             units["share"].append(share.quantize(EXACT))
-            item_at += facts.of_unit(result)
+            item_at.extend(facts.of_unit(result))
             exact += [(amount * share).quantize(EXACT) for _, _, amount in items]
         for line in s.extra:
-            unit_at.append(None)
+            unit_at.append(-1)
             item_at.append(facts.of_line(line))
             exact.append(line.exact.quantize(EXACT))
-        count = len(exact) - count
+        count = len(unit_at) - count
         statement_at.extend(repeat(number, count))
         line_no.extend(range(1, count + 1))
         fen.extend(s.fen)
+        if len(exact) >= EXACT_CHUNK:
+            exact_chunks.append(arrow_array(exact, STATEMENT_TYPES["exact"]))
+            exact = []
+    exact_chunks.append(arrow_array(exact, STATEMENT_TYPES["exact"]))
 
-    def spread(at: list[Any], values: dict[str, list[Any]]) -> dict[str, Any]:
-        index = pa.array(at, type=pa.int64())
+    def ints(values: array[int]) -> Any:
+        return np.frombuffer(values, dtype=np.int64) if len(values) else np.zeros(0, dtype=np.int64)
+
+    def spread(at: array[int], values: dict[str, list[Any]]) -> dict[str, Any]:
+        positions = ints(at)
+        index = pa.array(positions, mask=positions < 0)
         table = arrow_table(values, {name: STATEMENT_TYPES[name] for name in values})
         return {name: pa.DictionaryArray.from_arrays(index, table.column(name).combine_chunks()) for name in values}
 
@@ -131,14 +146,17 @@ def statements_table(book: Book, staff_names: dict[str, str], group_names: dict[
         **spread(statement_at, {"period": [s.period for s in statements], "staff_id": [s.staff_id for s in statements],
                                 "staff_name": [staff_names.get(s.staff_id, s.staff_id) for s in statements]}),
         **spread(unit_at, units),
-        **spread(item_at, {name: [row[i] for row in facts.rows] for i, name in enumerate(_ITEM_COLUMNS)}),
-        "line": pa.array(line_no, type=pa.int64()),
+        **spread(item_at, facts.columns),
+        "line": pa.array(ints(line_no)),
         # amounts are kept in fen: × 0.01 as decimals is exact
-        "amount": pc.multiply(pa.array(fen, type=pa.int64()).cast(pa.decimal128(19, 0)),
+        "amount": pc.multiply(pa.array(ints(fen)).cast(pa.decimal128(19, 0)),
                               pa.scalar(Decimal("0.01"), pa.decimal128(3, 2))).cast(pa.decimal128(18, 2)),
-        "exact": arrow_array(exact, STATEMENT_TYPES["exact"]),
+        "exact": pa.chunked_array(exact_chunks, type=exact_chunks[0].type),
     }
     return pa.table({name: columns[name] for name in STATEMENT_TYPES})
+
+
+EXACT_CHUNK = 65_536
 
 
 STATEMENT_TYPES = {
@@ -188,20 +206,25 @@ def units_table(book: Book) -> Any:
                                                                    key=lambda item: (item[0][1], item[0][0]))
             for k in r.measured.kpis]
     moved = {id(r): ",".join(d.rule.id for d in r.moved_by) for _, _, r, _ in kpis}
-    columns: dict[str, list[Any]] = {
-        "period": [period for period, _, _, _ in kpis], "unit": [unit for _, unit, _, _ in kpis],
-        "kpi": [k.kpi.id for _, _, _, k in kpis], "metric": [k.kpi.metric for _, _, _, k in kpis],
-        "actual": [k.actual.quantize(EXACT) for _, _, _, k in kpis], "target": [k.kpi.target for _, _, _, k in kpis],
-        "attainment": [k.attainment for _, _, _, k in kpis], "factor": [k.factor for _, _, _, k in kpis],
-        "weight": [k.weight for _, _, _, k in kpis], "base_weight": [k.kpi.weight for _, _, _, k in kpis],
-        "moved_by": [moved[id(r)] for _, _, r, _ in kpis],
-        "base": [r.measured.base.quantize(EXACT) for _, _, r, _ in kpis],
-        "amount": [k.amount.quantize(EXACT) for _, _, _, k in kpis],
-        "gate_open": [r.measured.gate is None or r.measured.gate.held for _, _, r, _ in kpis],
-        "bonuses": [r.measured.bonus_total.quantize(EXACT) for _, _, r, _ in kpis],
-        "unit_total": [r.measured.total.quantize(EXACT) for _, _, r, _ in kpis],
+    # Each column's values are made, handed to Arrow and dropped before the next: the quantized
+    # Decimals of sixteen columns at once were the thread's peak (~0.5 GB at 100M events).
+    columns: dict[str, Callable[[], list[Any]]] = {
+        "period": lambda: [period for period, _, _, _ in kpis], "unit": lambda: [unit for _, unit, _, _ in kpis],
+        "kpi": lambda: [k.kpi.id for _, _, _, k in kpis], "metric": lambda: [k.kpi.metric for _, _, _, k in kpis],
+        "actual": lambda: [k.actual.quantize(EXACT) for _, _, _, k in kpis],
+        "target": lambda: [k.kpi.target for _, _, _, k in kpis],
+        "attainment": lambda: [k.attainment for _, _, _, k in kpis], "factor": lambda: [k.factor for _, _, _, k in kpis],
+        "weight": lambda: [k.weight for _, _, _, k in kpis], "base_weight": lambda: [k.kpi.weight for _, _, _, k in kpis],
+        "moved_by": lambda: [moved[id(r)] for _, _, r, _ in kpis],
+        "base": lambda: [r.measured.base.quantize(EXACT) for _, _, r, _ in kpis],
+        "amount": lambda: [k.amount.quantize(EXACT) for _, _, _, k in kpis],
+        "gate_open": lambda: [r.measured.gate is None or r.measured.gate.held for _, _, r, _ in kpis],
+        "bonuses": lambda: [r.measured.bonus_total.quantize(EXACT) for _, _, r, _ in kpis],
+        "unit_total": lambda: [r.measured.total.quantize(EXACT) for _, _, r, _ in kpis],
     }
-    return arrow_table(columns, UNIT_TYPES)
+    import pyarrow as pa
+
+    return pa.table({name: arrow_array(columns[name](), kind) for name, kind in UNIT_TYPES.items()})
 
 
 def as_columns(rows: list[dict[str, Any]], types: dict[str, str]) -> dict[str, list[Any]]:
