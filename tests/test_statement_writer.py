@@ -65,7 +65,8 @@ def _fake(*staff: str) -> SimpleNamespace:
     def tables() -> dict[str, object]:
         return {name: pa.table({"name": [name], "thread": [threading.current_thread().name]}) for name in TABLES}
 
-    return SimpleNamespace(book=SimpleNamespace(statements={("2027-01", s): None for s in staff}), tables=tables)
+    return SimpleNamespace(book=SimpleNamespace(statements={("2027-01", s): SimpleNamespace(held=[]) for s in staff}),
+                           tables=tables, view_cache={})
 
 
 def test_the_threads_input_error_is_the_runs_and_the_old_statements_stay(
@@ -183,3 +184,37 @@ def test_profiled_prints_a_background_threads_own_cpu(monkeypatch: pytest.Monkey
     assert len(err) == 2
     assert err[0].startswith("qunce profile: in the main thread ") and "own" not in err[0]
     assert err[1].startswith("qunce profile: in the thread ") and ", the thread's own " in err[1]
+
+
+def test_rendering_every_statement_drops_each_units_words_after_its_last_holder(tmp_path: Path) -> None:
+    """The words of a unit are dropped once its last holder's statement is written; the files
+    are the same as statements rendered one by one with everything kept."""
+    import datetime as dt
+
+    from engine.commission.report import _render_all, render_statement
+    from engine.commission.stage import commission_of
+    from engine.commission.statement_view import HOLDERS
+    from engine.load import load_playbook
+    from engine.simulate.run import Outcome, Request, load
+
+    here = Path(__file__).resolve().parent.parent / "docs" / "examples" / "commission"
+    playbook = load_playbook(here / "playbook.yaml").playbook
+    assert playbook is not None
+    ctx = load(Request(playbook, here / "playbook.yaml", here / "events.csv", here / "roster.yaml", tmp_path,
+                       dt.date(2027, 1, 1), dt.date(2027, 2, 28)), Outcome())
+    assert ctx is not None
+    commission = commission_of(ctx)
+    assert commission is not None
+    folder = tmp_path / "md"
+    folder.mkdir()
+    _render_all(commission, folder, "zh", threading.Event())
+    held = {id(result) for s in commission.book.statements.values() for _, _, result in s.held}
+    assert held  # the example's staff hold groups
+    assert not any(isinstance(key, tuple) and key[0] in held for key in commission.view_cache)
+    assert (HOLDERS, "zh") not in commission.view_cache
+    kept = type(commission)(commission.plan, commission.inputs, commission.book, commission.playbook_name,
+                            commission.playbook_roles)  # a fresh cache, nothing dropped
+    staff = sorted({s for _, s in commission.book.statements})
+    assert [p.name for p in sorted(folder.iterdir())] == [f"{s}.md" for s in staff]
+    for s in staff:
+        assert (folder / f"{s}.md").read_text(encoding="utf-8") == render_statement(kept, s, "zh")
