@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from engine.commission.gc_pause import gc_paused
+from engine.commission.statements import KINDS
 from engine.errors import InputError
 from engine.files import ensure_folder
 from engine.simulate.context import profiled
@@ -177,7 +178,7 @@ def commission_summary(commission: Any) -> dict[str, Any]:
         statements = [s for (p, _), s in book.statements.items() if p == period]
         inside, whole = days[period]
         kinds = {kind: str(sum((s.part(kind) for s in statements), Decimal(0)))
-                 for kind in ("kpi", "bonus", "gate", "cap", "clawback")}
+                 for kind in KINDS}
         out["periods"][period] = {"total": str(book.period_totals.get(period, Decimal(0))),
                                   "staff": len(statements), **kinds,
                                   "unassigned": str(book.unassigned.get(period, Decimal(0))),

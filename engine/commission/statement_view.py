@@ -7,7 +7,7 @@ from decimal import Decimal
 from typing import Any
 
 from engine.commission.payfactor import ZERO
-from engine.commission.statements import Held, Line, Statement, in_yuan
+from engine.commission.statements import KINDS, Held, Line, Statement, in_yuan
 from engine.commission.words import condition, label, metric_value, money, number, percent, values, verdict
 from engine.model.commission import COMMISSION_PERIODS
 
@@ -85,7 +85,7 @@ def _period(s: Statement, plan: Any, lang: str, t: dict[str, str], group_names: 
             roles: dict[str, tuple[str, str]], cache: dict[Any, Any]) -> dict[str, Any]:
     units = [_unit(held, amounts, plan, lang, t, group_names, roles, cache)
              for held, amounts in s.amounts() if amounts]  # a unit without lines is not shown
-    summary = [(t[kind], money(s.part(kind))) for kind in ("kpi", "bonus", "gate", "cap", "clawback")
+    summary = [(t[kind], money(s.part(kind))) for kind in KINDS
                if kind in ("kpi", "bonus") or s.part(kind) != ZERO]
     extras = s.extras()
     cap = next((line for line in extras if line.kind == "cap"), None)

@@ -65,7 +65,7 @@ class Line:
 # A unit a staff member held in a period: the holding (None for a per-staff pool), their share
 # of the unit's payout and the unit's result. Its lines are the result's items × the share.
 Held = tuple[Holding | None, Decimal, UnitResult]
-KINDS = ("kpi", "bonus", "gate", "cap", "clawback")
+KINDS = ("kpi", "bonus", "gate", "cap", "clawback")  # of lines, in the order statements and summaries list them
 
 
 @dataclass(slots=True)

@@ -190,8 +190,8 @@ def payout_rows(book: Book, staff_names: dict[str, str], days: dict[str, tuple[i
     for (period, staff), s in book.statements.items():
         inside, whole = days.get(period, (0, 0))
         mine = held.get((period, staff), [])
-        roles = sorted({h.role for h, _, _ in s.held if h} | {h.role for h in mine})
-        groups = {h.group_id for h, _, _ in s.held if h} | {h.group_id for h in mine}
+        roles = sorted({h.role for h in mine})  # the units a statement holds are among them
+        groups = {h.group_id for h in mine}
         rows.append({"period": period, "staff_id": staff, "staff_name": staff_names.get(staff, staff),
                      "roles": ",".join(roles), "groups": len(groups), "kpi": s.part("kpi"), "bonus": s.part("bonus"),
                      "gate": s.part("gate"), "cap": s.part("cap"), "clawback": s.part("clawback"), "total": s.total,
@@ -202,6 +202,8 @@ def payout_rows(book: Book, staff_names: dict[str, str], days: dict[str, tuple[i
 def units_table(book: Book) -> Any:
     """One row per unit, period and KPI, as an Arrow table of UNIT_TYPES (column by column: the
     unit's own values repeated over its KPIs)."""
+    import pyarrow as pa
+
     kpis = [(period, unit, r, k) for (unit, period), r in sorted(book.results.items(),
                                                                    key=lambda item: (item[0][1], item[0][0]))
             for k in r.measured.kpis]
@@ -222,8 +224,6 @@ def units_table(book: Book) -> Any:
         "bonuses": lambda: [r.measured.bonus_total.quantize(EXACT) for _, _, r, _ in kpis],
         "unit_total": lambda: [r.measured.total.quantize(EXACT) for _, _, r, _ in kpis],
     }
-    import pyarrow as pa
-
     return pa.table({name: arrow_array(columns[name](), kind) for name, kind in UNIT_TYPES.items()})
 
 
