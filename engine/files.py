@@ -8,6 +8,13 @@ from pathlib import Path
 
 from engine.errors import InputError
 
+# The process's umask, read once at import (setting it is the only way to read it, and it is
+# process-wide: not something to do while threads write). mkstemp makes files 0600; an output
+# gets the mode a plain open() would give it.
+_UMASK = os.umask(0)
+os.umask(_UMASK)
+FILE_MODE = 0o666 & ~_UMASK
+
 
 def ensure_folder(folder: Path, name: str | None = None) -> None:
     """Create `folder` (and its parents); refuse a path that is a file. `name` is how the user
@@ -28,6 +35,7 @@ def write_text_atomic(path: Path, text: str) -> None:
         try:
             with os.fdopen(handle, "w", encoding="utf-8", newline="\n") as out:
                 out.write(text)
+            os.chmod(temp, FILE_MODE)
             os.replace(temp, path)
         except BaseException:
             Path(temp).unlink(missing_ok=True)
