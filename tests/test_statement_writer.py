@@ -218,3 +218,40 @@ def test_rendering_every_statement_drops_each_units_words_after_its_last_holder(
     assert [p.name for p in sorted(folder.iterdir())] == [f"{s}.md" for s in staff]
     for s in staff:
         assert (folder / f"{s}.md").read_text(encoding="utf-8") == render_statement(kept, s, "zh")
+
+
+def test_a_group_name_holding_the_blocks_marker_is_rendered_per_holder(tmp_path: Path) -> None:
+    """A unit's block is rendered once with a marker (NUL) in each holder's gap; a group whose
+    name holds that marker is rendered for each holder instead, with the same text."""
+    import dataclasses
+    import datetime as dt
+
+    from engine.commission.report import render_statement
+    from engine.commission.stage import commission_of
+    from engine.commission.statement_view import MARK
+    from engine.load import load_playbook
+    from engine.simulate.run import Outcome, Request, load
+
+    here = Path(__file__).resolve().parent.parent / "docs" / "examples" / "commission"
+    playbook = load_playbook(here / "playbook.yaml").playbook
+    assert playbook is not None
+    ctx = load(Request(playbook, here / "playbook.yaml", here / "events.csv", here / "roster.yaml", tmp_path,
+                       dt.date(2027, 1, 1), dt.date(2027, 2, 28)), Outcome())
+    assert ctx is not None
+    commission = commission_of(ctx)
+    assert commission is not None
+    group = next(h.group_id for s in commission.book.statements.values() for h, _, _ in s.held if h is not None)
+
+    def named(name: str) -> object:
+        names = {**commission.inputs.group_names, group: name}
+        inputs = dataclasses.replace(commission.inputs, group_names=names)
+        return dataclasses.replace(commission, inputs=inputs, view_cache={})
+
+    odd, plain = named(f"A{MARK}B"), named("A_B")
+    staff = sorted({s for (_, s), st in commission.book.statements.items()
+                    if any(h is not None and h.group_id == group for h, _, _ in st.held)})
+    assert staff
+    for s in staff:
+        text = render_statement(odd, s, "zh")
+        assert f"A{MARK}B" in text
+        assert text == render_statement(plain, s, "zh").replace("A_B", f"A{MARK}B")

@@ -3,11 +3,12 @@ already in words (money, percentages, conditions with the values that decided th
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
 from engine.commission.payfactor import ZERO
-from engine.commission.statements import KINDS, Held, Line, Statement, in_yuan
+from engine.commission.statements import KINDS, Held, Holding, Line, Statement, in_yuan
 from engine.commission.words import condition, label, metric_value, money, number, percent, values, verdict
 from engine.model.commission import COMMISSION_PERIODS
 
@@ -108,9 +109,10 @@ def _refunds(line: Line, group_names: dict[str, str], lang: str) -> str:
 
 
 def _unit(unit: Held, amounts: dict[tuple[str, str], int], plan: Any, lang: str, t: dict[str, str],
-          group_names: dict[str, str], roles: dict[str, tuple[str, str]], cache: dict[Any, Any]) -> dict[str, Any]:
-    """One group (or personal pool) of a statement: the group's facts, shared by everyone who
-    held it (built once per run and language), and this person's amounts and share."""
+          group_names: dict[str, str], roles: dict[str, tuple[str, str]], cache: dict[Any, Any]) -> str:
+    """One group (or personal pool) of a statement as Markdown: the group's block, rendered once
+    per run and language and shared by everyone who held it, with this person's share and
+    amounts put in its gaps."""
     held, share, result = unit
     key = (id(result), lang)
     facts = cache.get(key)
@@ -124,15 +126,29 @@ def _unit(unit: Held, amounts: dict[tuple[str, str], int], plan: Any, lang: str,
     # Statements repeat the same few amounts, shares and day counts thousands of times: each is
     # put in words once (the cache lives as long as the commission, up to WORDS_KEPT entries).
     said: dict[int, str] = _words(cache, ("said", lang))
-
-    def in_words(fen: int) -> str:
+    words = []
+    if facts.group:
+        words.append(_person(held, share, plan, lang, t, roles, cache))
+    for slot in facts.slots:
+        fen = amounts.get(slot, 0)
         text = said.get(fen)
         if text is None:
             text = said[fen] = money(in_yuan(fen))
-        return text
+        words.append(text)
+    pieces = facts.pieces
+    if pieces is None:
+        return facts.render(words, t)
+    parts: list[str] = [""] * (2 * len(words) + 1)
+    parts[::2] = pieces
+    parts[1::2] = words
+    return "".join(parts)
 
+
+def _person(held: Holding | None, share: Decimal, plan: Any, lang: str, t: dict[str, str],
+            roles: dict[str, tuple[str, str]], cache: dict[Any, Any]) -> str:
+    """The person's part of a group's heading: role and share (with role share × days held)."""
     role = held.role if held else None
-    people: dict[Any, tuple[str, str, str, str]] = cache.setdefault(("people", lang), {})
+    people: dict[Any, str] = cache.setdefault(("people", lang), {})
     holding = (role, share, held.role_days if held else None, held.group_days if held else None)
     person = people.get(holding)
     if person is None:
@@ -144,19 +160,42 @@ def _unit(unit: Held, amounts: dict[tuple[str, str], int], plan: Any, lang: str,
         role_name = (roles.get(role, (role, role))[0 if lang == "zh" else 1]) if role else ""
         from engine.commission.report import shared_rows
 
-        said_of = {"role": role_name, "share": percent(share), "how": how}
-        person = people[holding] = (how, role_name, said_of["share"], str(shared_rows().person_text(said_of, t)))
-    how, role_name, share_text, person_text = person
-    gate = facts["gate"]
+        person = people[holding] = str(shared_rows().person_text({"role": role_name, "share": percent(share),
+                                                                   "how": how}, t))
+    return person
+
+
+MARK = "\x00"  # where a holder's words go in a unit's block rendered once
+
+
+@dataclass(frozen=True)
+class _Facts:
+    """A unit's block for one language: the template's output for the unit split at the gaps
+    each holder fills (their role and share when it is a group, then the amount of each slot:
+    (kind, item) of each KPI, a closed gate, each bonus that held)."""
+
+    group: bool
+    slots: tuple[tuple[str, str], ...]
+    pieces: tuple[str, ...] | None  # None when the unit's own words hold a MARK: rendered per holder
+    block: dict[str, Any]  # what unit_block is given, gaps aside
+
+    def render(self, words: list[str], t: dict[str, str]) -> str:
+        """The block with the holder's words, rendered by the template itself."""
+        from engine.commission.report import shared_rows
+
+        return str(shared_rows().unit_block(_fill(self.block, self.group, words), t))
+
+
+def _fill(block: dict[str, Any], group: bool, words: list[str]) -> dict[str, Any]:
+    """unit_block's argument with `words` in the gaps, in slot order."""
+    said = iter(words)
+    person = next(said) if group else None
+    kpis = [{**k, "amount": next(said)} for k in block["kpis"]]
+    gate = block["gate"]
     if gate is not None:
-        gate = {**gate, "amount": in_words(amounts.get(("gate", "gate"), 0)) if not gate["held"] else None}
-    return {
-        **facts, "how": how, "role": role_name, "share": share_text, "person": person_text,
-        # (the unit's facts, this person's amount): the facts are shared, not copied per person
-        "kpis": [(k, in_words(amounts.get(("kpi", k["id"]), 0))) for k in facts["kpis"]],
-        "gate": gate,
-        "bonuses": [(b, in_words(amounts.get(("bonus", b["id"]), 0))) for b in facts["bonuses"]],
-    }
+        gate = {**gate, "amount": next(said) if not gate["held"] else None}
+    bonuses = [{**b, "amount": next(said) if b["held"] else None} for b in block["bonuses"]]
+    return {**block, "person": person, "kpis": kpis, "gate": gate, "bonuses": bonuses}
 
 
 HOLDERS = "holders"  # cache key: how many statements still to render hold each unit (id(result))
@@ -177,8 +216,18 @@ def _said(decision: Any, plan: Any, lang: str, cache: dict[Any, Any]) -> str:
     return str(cache[key])
 
 
+def _plan_names(plan: Any, cache: dict[Any, Any]) -> tuple[dict[str, str], dict[str, str], dict[str, Any]]:
+    """Bonus id → name, KPI id → name, adjustment id → rule: looked up once per run, not per unit."""
+    names = cache.get("plan names")
+    if names is None:
+        names = cache["plan names"] = (
+            {b.id: b.name for b in plan.commission.bonuses}, {k.id: k.name for k in plan.kpis},
+            {a.id or f"adjust_{i + 1}": a for i, a in enumerate(plan.commission.adjust)})
+    return names
+
+
 def _facts(result: Any, plan: Any, lang: str, t: dict[str, str], group_names: dict[str, str], group_id: str | None,
-           cache: dict[Any, Any]) -> dict[str, Any]:
+           cache: dict[Any, Any]) -> _Facts:
     from engine.commission.report import shared_rows
 
     rows = shared_rows()
@@ -191,7 +240,7 @@ def _facts(result: Any, plan: Any, lang: str, t: dict[str, str], group_names: di
         key = (k.kpi.id, k.actual, k.attainment, k.factor, k.weight)
         row = worded.get(key)
         if row is None:
-            said = {
+            row = worded[key] = {
                 "id": k.kpi.id, "name": k.kpi.name, "metric": label(k.kpi.metric, names, lang),
                 "actual": metric_value(k.kpi.metric, k.actual, names),
                 "target": metric_value(k.kpi.metric, k.kpi.target, names),
@@ -199,33 +248,32 @@ def _facts(result: Any, plan: Any, lang: str, t: dict[str, str], group_names: di
                 if k.weight * 100 == (k.weight * 100).to_integral() else percent(k.weight),
                 "lower": k.kpi.lower_is_better,
             }
-            # what the statement prints, kept; the parts it was put together from, not
-            row = worded[key] = {"id": k.kpi.id, "cells": str(rows.kpi_cells(said, t))}
         kpis.append(row)
     gate = None
     if m.gate is not None:
         state = t["open"] if m.gate.held else t["closed"].format(factor=percent(m.gate_factor, 0))
-        gate = {"text": str(rows.gate_text({"condition": _said(m.gate, plan, lang, cache),
-                                            "read": values(m.gate, names, lang), "state": state}, t)),
+        gate = {"condition": _said(m.gate, plan, lang, cache), "read": values(m.gate, names, lang), "state": state,
                 "held": m.gate.held}
-    bonus_names = {b.id: b.name for b in plan.commission.bonuses}
+    bonus_names, kpi_names, rules = _plan_names(plan, cache)
     bonuses = [{"id": b.decision.rule.id, "name": bonus_names[b.decision.rule.id],
                 "condition": _said(b.decision, plan, lang, cache), "read": values(b.decision, names, lang),
                 "verdict": verdict(b.decision, lang), "full": money(b.amount), "held": b.decision.held}
                for b in m.bonuses]
-    bonuses = [{"id": b["id"], "held": b["held"], "text": str(rows.bonus_text(b, t))} for b in bonuses]
-    kpi_names = {k.id: k.name for k in plan.kpis}
-    rules = {a.id or f"adjust_{i + 1}": a for i, a in enumerate(plan.commission.adjust)}
     moved = [t["moved_because"].format(rule=_said(d, plan, lang, cache), values=values(d, names, lang),
                                        kpi_from=kpi_names[rules[d.rule.id].from_], kpi_to=kpi_names[rules[d.rule.id].to],
                                        move=percent(rules[d.rule.id].move, 0))
              + (f"{t['lp']}{rules[d.rule.id].reason}{t['rp']}" if rules[d.rule.id].reason else "")
              for d in result.moved_by]
     addback = result.input.addback
-    facts = {
+    block = {
         "addback": t["addback"].format(amount=money(addback)) if addback else None,
         "group": f"{group_names.get(group_id, group_id)}{t['lp']}{group_id}{t['rp']}" if group_id else None,
         "pool": money(m.base), "kpis": kpis, "gate": gate, "bonuses": bonuses, "moved": moved,
     }
-    return {"group": facts["group"], "intro": str(rows.unit_intro(facts, t)), "kpis": kpis, "gate": gate,
-            "bonuses": bonuses}
+    group = block["group"] is not None
+    slots = (*(("kpi", k["id"]) for k in kpis), *((("gate", "gate"),) if gate is not None and not gate["held"] else ()),
+             *(("bonus", b["id"]) for b in bonuses if b["held"]))
+    marks = [MARK] * (group + len(slots))
+    pieces = tuple(str(rows.unit_block(_fill(block, group, marks), t)).split(MARK))
+    # A name with a MARK in it would shift the gaps: such a unit is rendered per holder instead.
+    return _Facts(group, slots, pieces if len(pieces) == len(marks) + 1 else None, block)
