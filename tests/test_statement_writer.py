@@ -11,6 +11,7 @@ import threading
 import time
 from pathlib import Path
 from types import SimpleNamespace
+from typing import Any
 
 import pytest
 from click.testing import CliRunner
@@ -189,22 +190,11 @@ def test_profiled_prints_a_background_threads_own_cpu(monkeypatch: pytest.Monkey
 def test_rendering_every_statement_drops_each_units_words_after_its_last_holder(tmp_path: Path) -> None:
     """The words of a unit are dropped once its last holder's statement is written; the files
     are the same as statements rendered one by one with everything kept."""
-    import datetime as dt
 
     from engine.commission.report import _render_all, render_statement
-    from engine.commission.stage import commission_of
     from engine.commission.statement_view import HOLDERS
-    from engine.load import load_playbook
-    from engine.simulate.run import Outcome, Request, load
 
-    here = Path(__file__).resolve().parent.parent / "docs" / "examples" / "commission"
-    playbook = load_playbook(here / "playbook.yaml").playbook
-    assert playbook is not None
-    ctx = load(Request(playbook, here / "playbook.yaml", here / "events.csv", here / "roster.yaml", tmp_path,
-                       dt.date(2027, 1, 1), dt.date(2027, 2, 28)), Outcome())
-    assert ctx is not None
-    commission = commission_of(ctx)
-    assert commission is not None
+    commission = _example_commission(tmp_path)
     folder = tmp_path / "md"
     folder.mkdir()
     _render_all(commission, folder, "zh", threading.Event())
@@ -224,22 +214,11 @@ def test_a_group_name_holding_the_blocks_marker_is_rendered_per_holder(tmp_path:
     """A unit's block is rendered once with a marker (NUL) in each holder's gap; a group whose
     name holds that marker is rendered for each holder instead, with the same text."""
     import dataclasses
-    import datetime as dt
 
     from engine.commission.report import render_statement
-    from engine.commission.stage import commission_of
     from engine.commission.statement_view import MARK
-    from engine.load import load_playbook
-    from engine.simulate.run import Outcome, Request, load
 
-    here = Path(__file__).resolve().parent.parent / "docs" / "examples" / "commission"
-    playbook = load_playbook(here / "playbook.yaml").playbook
-    assert playbook is not None
-    ctx = load(Request(playbook, here / "playbook.yaml", here / "events.csv", here / "roster.yaml", tmp_path,
-                       dt.date(2027, 1, 1), dt.date(2027, 2, 28)), Outcome())
-    assert ctx is not None
-    commission = commission_of(ctx)
-    assert commission is not None
+    commission = _example_commission(tmp_path)
     group = next(h.group_id for s in commission.book.statements.values() for h, _, _ in s.held if h is not None)
 
     def named(name: str) -> object:
@@ -255,3 +234,21 @@ def test_a_group_name_holding_the_blocks_marker_is_rendered_per_holder(tmp_path:
         text = render_statement(odd, s, "zh")
         assert f"A{MARK}B" in text
         assert text == render_statement(plain, s, "zh").replace("A_B", f"A{MARK}B")
+
+
+def _example_commission(tmp_path: Path) -> Any:
+    """The commission of docs/examples/commission over January and February 2027."""
+    import datetime as dt
+
+    from engine.commission.stage import commission_of
+    from engine.load import load_playbook
+    from engine.simulate.run import Outcome, Request, load
+
+    playbook = load_playbook(HERE / "playbook.yaml").playbook
+    assert playbook is not None
+    ctx = load(Request(playbook, HERE / "playbook.yaml", HERE / "events.csv", HERE / "roster.yaml", tmp_path,
+                       dt.date(2027, 1, 1), dt.date(2027, 2, 28)), Outcome())
+    assert ctx is not None
+    commission = commission_of(ctx)
+    assert commission is not None
+    return commission
