@@ -563,7 +563,7 @@ def _progress(console: Any) -> Any:
             return
         from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
-        stages = ["ingest", "groups", "members", "commission", "write"]
+        stages = ["ingest", "groups", "commission", "members", "write"]
         with Progress(TextColumn("{task.description}"), BarColumn(), TimeElapsedColumn(), console=console,
                       transient=True) as bar:
             task = bar.add_task("simulate", total=len(stages))

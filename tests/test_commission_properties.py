@@ -146,8 +146,8 @@ def test_every_book_reconciles_to_the_fen(scenario: tuple[Any, ...]) -> None:
             for kind in ("kpi", "bonus", "gate", "cap", "clawback"):
                 assert s.part(kind) == sum((li.amount for li in s.lines if li.kind == kind), Decimal(0))
             per_unit = [(li.kind, li.item, li.amount) for li in s.lines if li.kind in ("kpi", "bonus", "gate")]
-            assert [(kind, item, Decimal(fen).scaleb(-2)) for _, amounts in s.amounts()
-                    for (kind, item), fen in amounts.items()] == per_unit
+            assert [(kind, item, Decimal(fen).scaleb(-2)) for (_, _, result), amounts in s.amounts()
+                    for (kind, item, _), fen in zip(result.items, amounts, strict=True)] == per_unit
             assert [(li.kind, li.item, li.amount) for li in s.extras()] == [
                 (li.kind, li.item, li.amount) for li in s.lines if li.kind in ("cap", "clawback")]
             own = sum((li.exact for li in s.lines if li.kind in ("kpi", "bonus", "gate")), Decimal(0))

@@ -252,3 +252,46 @@ def _example_commission(tmp_path: Path) -> Any:
     commission = commission_of(ctx)
     assert commission is not None
     return commission
+
+
+def test_the_thread_builds_the_prepared_commission_first(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Given the plan and its inputs (stage.Prepared), the thread builds the book, then the
+    tables and statements: the same as from the commission built beforehand; an error of the
+    build is raised as the run's own by everything that waits for it."""
+    import dataclasses
+
+    from engine.commission.report import CommissionWriter
+    from engine.commission.stage import Prepared
+
+    built = _example_commission(tmp_path)
+    prepared = Prepared(built.plan, built.inputs, _recompute(), built.playbook_name, built.playbook_roles)
+    outs = {}
+    for name, source in (("prepared", prepared), ("built", dataclasses.replace(built, view_cache={}))):
+        outs[name] = tmp_path / name
+        with CommissionWriter(source, outs[name], "zh") as writer:
+            assert writer.planned
+            tables = {t: writer.table(t) for t in ("statements", "payouts", "commission_units")}
+            writer.finish()
+        assert writer.result().book.period_totals == built.book.period_totals
+        outs[name] = (tables, _statements(outs[name]))
+    assert outs["prepared"][1] and outs["prepared"][1] == outs["built"][1]
+    assert all(outs["prepared"][0][t].equals(outs["built"][0][t]) for t in outs["built"][0])
+
+    def fails(self: Prepared) -> None:
+        raise ValueError("bad plan")
+
+    monkeypatch.setattr(Prepared, "build", fails)
+    with pytest.raises(ValueError, match=r"^bad plan$"), CommissionWriter(prepared, tmp_path / "failed", "zh") as writer:
+        writer.table("payouts")
+    with pytest.raises(ValueError, match=r"^bad plan$"), CommissionWriter(prepared, tmp_path / "failed", "zh") as writer:
+        writer.finish()
+    assert [p.name for p in (tmp_path / "failed").iterdir()] == []
+
+
+def _recompute() -> Any:
+    from engine.commission.units import Recompute
+    from engine.load import load_playbook
+
+    playbook = load_playbook(HERE / "playbook.yaml").playbook
+    assert playbook is not None
+    return Recompute(playbook)

@@ -71,27 +71,36 @@ class CommissionWriter:
     every staff member's Markdown statement in out/statements/, the folder replaced whole (no
     statement of an earlier run is left behind; without a plan the folder is removed).
 
-    Use it as a context manager around the writing of the simulator's tables: on entering, a
-    background thread builds the tables, then renders the statements, while the caller sorts
-    and writes the simulator's outputs. That work is pure Python on one core, and the writing is
-    DuckDB's, which releases the interpreter while it works. `finish()` waits for the statements
-    and moves them into place; an error of the thread is raised there (or by `table`); leaving
-    the block early stops the thread after the statement it is rendering and removes what it
-    wrote."""
+    `commission` is the built Commission, or the Prepared plan and inputs (stage.Prepared):
+    then the thread builds it first (units, book: plain Python), while the caller goes on with
+    the simulation (DuckDB, which releases the interpreter while it works).
+
+    Use it as a context manager around the rest of the run: on entering, a background thread
+    builds the commission if need be, then its tables, then renders the statements, while the
+    caller computes and writes the simulator's outputs. `finish()` waits for the statements and
+    moves them into place; an error of the thread is raised there (or by `table`, `result`);
+    leaving the block early stops the thread after the statement it is rendering and removes
+    what it wrote."""
 
     def __init__(self, commission: Any | None, out: Path, lang: str) -> None:
-        self.commission = commission
+        self.source = commission
         self.out = out
         self.lang = lang
         self.staging: Path | None = None
         self.stop = threading.Event()
         self.pool: ThreadPoolExecutor | None = None
+        self.built: Future[Any] | None = None
         self.tables: Future[dict[str, Any]] | None = None
         self.statements: Future[None] | None = None
         self.interval = sys.getswitchinterval()
 
+    @property
+    def planned(self) -> bool:
+        """Whether the playbook has a commission plan (the tables and statements will come)."""
+        return self.source is not None
+
     def __enter__(self) -> CommissionWriter:
-        if self.commission is None:
+        if self.source is None:
             return self
         ensure_folder(self.out, f"--out {self.out}")
         try:
@@ -102,10 +111,24 @@ class CommissionWriter:
             raise InputError(f"cannot write in {self.out}: {exc.strerror or exc}") from None
         self.pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="qunce-commission")
         sys.setswitchinterval(SWITCH_INTERVAL)
-        self.tables = self.pool.submit(_timed, "commission tables", self.commission.tables)
-        self.statements = self.pool.submit(_timed, "statements", _render_all, self.commission,
-                                           self.staging / "md", self.lang, self.stop)
+        # One worker: each step starts when the one before it is done (an error of the build is
+        # raised again by the steps after it).
+        self.built = self.pool.submit(_timed, "commission build", self._build)
+        self.tables = self.pool.submit(_timed, "commission tables", lambda: self.result().tables())
+        folder = self.staging / "md"
+        self.statements = self.pool.submit(_timed, "statements", lambda: _render_all(
+            self.result(), folder, self.lang, self.stop))
         return self
+
+    def _build(self) -> Any:
+        from engine.commission.stage import Prepared
+
+        return self.source.build() if isinstance(self.source, Prepared) else self.source
+
+    def result(self) -> Any:
+        """The Commission (waiting for the thread to build it)."""
+        assert self.built is not None
+        return self.built.result()
 
     def table(self, name: str) -> Any:
         """One of TABLES as an Arrow table (waiting for the thread to build them)."""
@@ -115,7 +138,7 @@ class CommissionWriter:
     def finish(self) -> None:
         """Wait for the statements and put them in place (or remove the folder without a plan)."""
         target = self.out / FOLDER
-        if self.commission is None:
+        if self.source is None:
             shutil.rmtree(target, ignore_errors=True)
             return
         assert self.statements is not None and self.staging is not None

@@ -1,4 +1,5 @@
-"""The commission stage of `qunce simulate`: read the inputs, run the plan, build the book."""
+"""The commission stage of `qunce simulate`: read the inputs (`prepare_commission`), run the plan
+and build the book (`Prepared.build`)."""
 
 from __future__ import annotations
 
@@ -52,18 +53,40 @@ class Commission:
         }
 
 
+@dataclass
+class Prepared:
+    """A plan with its inputs read from the simulation: what `build` needs, and no more of the
+    database (it may run in another thread while the simulation goes on)."""
+
+    plan: Plan
+    inputs: Inputs
+    recompute: Recompute
+    playbook_name: str
+    playbook_roles: dict[str, Any]
+
+    @gc_paused()
+    def build(self) -> Commission:
+        """Run the plan over the units and build the book (plain Python)."""
+        labels = [p.label for p in self.inputs.periods]
+        results = run_units(self.plan, self.recompute, labels, self.inputs.units)
+        book = build_book(self.plan, self.recompute, labels, results, self.inputs.holdings, self.inputs.late)
+        return Commission(self.plan, self.inputs, book, self.playbook_name, self.playbook_roles)
+
+
 @gc_paused()
-def run_commission(ctx: SimContext, group_period: Any) -> Commission | None:
-    """The playbook's commission plan applied to the simulation; None without a plan."""
+def prepare_commission(ctx: SimContext, group_period: Any) -> Prepared | None:
+    """The playbook's commission plan and its inputs from the simulation; None without a plan."""
     plan = compile_plan(ctx.playbook)
     if plan is None:
         return None
-    inputs = read_inputs(ctx, plan, group_period)
-    recompute = Recompute(ctx.playbook)
-    labels = [p.label for p in inputs.periods]
-    results = run_units(plan, recompute, labels, inputs.units)
-    book = build_book(plan, recompute, labels, results, inputs.holdings, inputs.late)
-    return Commission(plan, inputs, book, ctx.playbook.playbook, dict(ctx.playbook.roles))
+    return Prepared(plan, read_inputs(ctx, plan, group_period), Recompute(ctx.playbook), ctx.playbook.playbook,
+                    dict(ctx.playbook.roles))
+
+
+def run_commission(ctx: SimContext, group_period: Any) -> Commission | None:
+    """The playbook's commission plan applied to the simulation; None without a plan."""
+    prepared = prepare_commission(ctx, group_period)
+    return prepared.build() if prepared is not None else None
 
 
 def commission_of(ctx: SimContext) -> Commission | None:

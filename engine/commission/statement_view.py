@@ -3,6 +3,7 @@ already in words (money, percentages, conditions with the values that decided th
 
 from __future__ import annotations
 
+from array import array
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -108,7 +109,7 @@ def _refunds(line: Line, group_names: dict[str, str], lang: str) -> str:
     return sep.join(f"{group_names.get(u, u)} {money(a)}" for u, a in refunds.items())
 
 
-def _unit(unit: Held, amounts: dict[tuple[str, str], int], plan: Any, lang: str, t: dict[str, str],
+def _unit(unit: Held, amounts: array[int], plan: Any, lang: str, t: dict[str, str],
           group_names: dict[str, str], roles: dict[str, tuple[str, str]], cache: dict[Any, Any]) -> str:
     """One group (or personal pool) of a statement as Markdown: the group's block, rendered once
     per run and language and shared by everyone who held it, with this person's share and
@@ -129,8 +130,8 @@ def _unit(unit: Held, amounts: dict[tuple[str, str], int], plan: Any, lang: str,
     words = []
     if facts.group:
         words.append(_person(held, share, plan, lang, t, roles, cache))
-    for slot in facts.slots:
-        fen = amounts.get(slot, 0)
+    for item in facts.order:
+        fen = amounts[item]
         text = said.get(fen)
         if text is None:
             text = said[fen] = money(in_yuan(fen))
@@ -175,7 +176,7 @@ class _Facts:
     (kind, item) of each KPI, a closed gate, each bonus that held)."""
 
     group: bool
-    slots: tuple[tuple[str, str], ...]
+    order: tuple[int, ...]  # the gaps' amounts: indexes into the unit's items
     pieces: tuple[str, ...] | None  # None when the unit's own words hold a MARK: rendered per holder
     block: dict[str, Any]  # what unit_block is given, gaps aside
 
@@ -275,5 +276,6 @@ def _facts(result: Any, plan: Any, lang: str, t: dict[str, str], group_names: di
              *(("bonus", b["id"]) for b in bonuses if b["held"]))
     marks = [MARK] * (group + len(slots))
     pieces = tuple(str(rows.unit_block(_fill(block, group, marks), t)).split(MARK))
+    at = {(kind, item): i for i, (kind, item, _) in enumerate(result.items)}
     # A name with a MARK in it would shift the gaps: such a unit is rendered per holder instead.
-    return _Facts(group, slots, pieces if len(pieces) == len(marks) + 1 else None, block)
+    return _Facts(group, tuple(at[slot] for slot in slots), pieces if len(pieces) == len(marks) + 1 else None, block)

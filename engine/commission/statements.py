@@ -123,11 +123,14 @@ class Statement:
         return [replace(line, amount=in_yuan(self.fen[first + i]) if self.fen else ZERO)
                 for i, line in enumerate(self.extra)]
 
-    def amounts(self) -> Iterator[tuple[Held, dict[tuple[str, str], int]]]:
-        """Each unit held, with this statement's amount of each of its items ((kind, item) → fen)."""
-        fen = iter(self.fen)
+    def amounts(self) -> Iterator[tuple[Held, array[int]]]:
+        """Each unit held, with this statement's amount in fen of each of its items (in the
+        order of the unit's `items`)."""
+        at = 0
         for held in self.held:
-            yield held, {(kind, item): next(fen) for kind, item, _ in held[2].items}
+            count = len(held[2].items)
+            yield held, self.fen[at:at + count]
+            at += count
 
 
 def in_yuan(fen: int) -> Decimal:

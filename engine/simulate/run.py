@@ -128,7 +128,7 @@ def simulate(request: Request, progress: Progress = lambda stage: None) -> Outco
     import json
 
     from engine.commission.report import CommissionWriter, commission_summary
-    from engine.commission.stage import run_commission
+    from engine.commission.stage import prepare_commission
     from engine.files import write_text_atomic
     from engine.simulate.group_stage import simulate_groups
     from engine.simulate.members import simulate_members
@@ -144,26 +144,30 @@ def simulate(request: Request, progress: Progress = lambda stage: None) -> Outco
     progress("groups")
     group_result = simulate_groups(ctx, clock.lap)
     clock.lap("groups")
-    progress("members")
-    member_result = simulate_members(ctx)
-    clock.lap("members")
     progress("commission")
-    commission = run_commission(ctx, group_result.period)
+    prepared = prepare_commission(ctx, group_result.period)
     clock.lap("commission")
 
-    progress("write")
-    # The commission's tables and statements are built by a thread while this one writes the
-    # simulator's outputs (report.CommissionWriter); its tables come last.
-    with CommissionWriter(commission, request.out, request.statement_lang) as writer:
+    # The commission is built, then its tables and statements, by a thread while this one
+    # computes and writes the member-side outputs (report.CommissionWriter): that work is plain
+    # Python, this one DuckDB's, which releases the interpreter while it works. Its tables are
+    # written first: built long before, their files are written while the next tables sort.
+    with CommissionWriter(prepared, request.out, request.statement_lang) as writer:
+        progress("members")
+        member_result = simulate_members(ctx)
+        clock.lap("members")
+        progress("write")
         rejected = _rejected(outcome.problem_table, request.events) if outcome.problem_table is not None else None
-        tables = [*_outputs(group_result, member_result), *_commission_outputs(writer),
-                  ("rejected", rejected, ["row", "column", "reason"])]
-        outcome.written = write_outputs(ctx.con, tables, request.out)
+        commission = _commission_outputs(writer)
+        listed = [*_outputs(group_result, member_result), *commission, ("rejected", rejected, ["row", "column", "reason"])]
+        first = {name for name, _, _ in commission}
+        rows = dict(write_outputs(ctx.con, [*commission, *(o for o in listed if o[0] not in first)], request.out))
+        outcome.written = [(name, rows[name]) for name, _, _ in listed if name in rows]  # in the order listed
         with profiled("wait for the statements"):
             writer.finish()
     outcome.summary = build_summary(ctx, request, outcome.rows, group_result, member_result, outcome.written)
-    if commission is not None:
-        outcome.summary["commission"] = commission_summary(commission)
+    if writer.planned:
+        outcome.summary["commission"] = commission_summary(writer.result())
     write_text_atomic(request.out / "summary.json", json.dumps(outcome.summary, ensure_ascii=False, indent=2) + "\n")
     clock.lap("write")
     outcome.timings = clock.laps()
@@ -193,7 +197,7 @@ def _outputs(groups: Any, members: Any) -> list[Output]:
 
 
 def _commission_outputs(writer: Any) -> list[Output]:
-    if writer.commission is None:
+    if not writer.planned:
         return [("statements", None, []), ("payouts", None, []), ("commission_units", None, [])]
     return [
         ("statements", Deferred(writer, "statements"), ["period", "staff_id", "line"]),
