@@ -6,6 +6,7 @@ left behind when the run stops early."""
 from __future__ import annotations
 
 import gc
+import json
 import stat
 import sys
 import threading
@@ -39,6 +40,9 @@ def test_two_runs_write_the_same_readable_statements_and_tables(tmp_path: Path) 
     assert list(got) == ["s1.md", "s2.md", "s3.md", "s4.md"]
     assert got == _statements(tmp_path / "second")
     assert "¥900.00" in got["s1.md"].decode()
+    # the commission's tables are written first, but listed after the simulator's
+    listed = list(json.loads((tmp_path / "first" / "summary.json").read_text(encoding="utf-8"))["outputs"])
+    assert listed[0] == "group_daily" and listed[-3:] == ["statements", "payouts", "commission_units"]
     for name in ("statements", "payouts", "commission_units"):  # built by the thread, written last
         for fmt in ("csv", "parquet"):
             first, second = (tmp_path / run / f"{name}.{fmt}" for run in runs)

@@ -158,10 +158,11 @@ def simulate(request: Request, progress: Progress = lambda stage: None) -> Outco
         clock.lap("members")
         progress("write")
         rejected = _rejected(outcome.problem_table, request.events) if outcome.problem_table is not None else None
-        commission = _commission_outputs(writer)
-        listed = [*_outputs(group_result, member_result), *commission, ("rejected", rejected, ["row", "column", "reason"])]
-        first = {name for name, _, _ in commission}
-        rows = dict(write_outputs(ctx.con, [*commission, *(o for o in listed if o[0] not in first)], request.out))
+        simulator = _outputs(group_result, member_result)
+        commission_tables = _commission_outputs(writer)
+        last = ("rejected", rejected, ["row", "column", "reason"])
+        rows = dict(write_outputs(ctx.con, [*commission_tables, *simulator, last], request.out))
+        listed = [*simulator, *commission_tables, last]
         outcome.written = [(name, rows[name]) for name, _, _ in listed if name in rows]  # in the order listed
         with profiled("wait for the statements"):
             writer.finish()
