@@ -98,3 +98,28 @@ def test_a_join_with_an_inviting_staff_member_still_counts(tmp_path: Path) -> No
     wanted = [names.resolve(n) for n in ("tenure_days", "reaches_total")]
     row = con.execute(member_features(events, [w for w in wanted if w], dt.date(2027, 1, 12))).to_dict("records")[0]
     assert (row["member_id"], row["tenure_days"], row["reaches_total"]) == ("m7", 10, 1)
+
+
+def test_group_type_of_a_tie_on_ts_is_the_later_rows_group() -> None:
+    """Two groups' events in the same second: the member's group type is the one of the event
+    later in the file, whatever order the rows come in."""
+    from types import SimpleNamespace
+
+    from engine.simulate.members import _with_group_type
+    from engine.simulate.periods import Period
+
+    day = dt.date(2027, 1, 5)
+    ts = dt.datetime(2027, 1, 5, 9, 30)
+    groups = ibis.memtable({"group_id": ["g1", "g2", "g3"], "group_type": ["flash", "vip", "traffic"]})
+    # m1: g2 (row 3) and g1 (row 7) at the same second, g3 earlier; m2: the other way round.
+    events = ibis.memtable({
+        "row": [3, 7, 2, 4, 9], "ts": [ts, ts, ts - dt.timedelta(hours=1), ts, ts],
+        "date": [day] * 5, "type": ["checkin", "message", "join", "message", "checkin"],
+        "group_id": ["g2", "g1", "g3", "g1", "g2"], "member_id": ["m1", "m1", "m1", "m2", "m2"],
+        "staff_id": [None] * 5,
+    }, schema={"row": "int64", "ts": "timestamp", "date": "date", "type": "string", "group_id": "string",
+               "member_id": "string", "staff_id": "string"})
+    table = ibis.memtable({"member_id": ["m1", "m2"]})
+    out = _with_group_type(SimpleNamespace(groups=groups), table, events, Period(day, day, day, "2027-01"))
+    got = dict(ibis.duckdb.connect().execute(out.select("member_id", "group_type")).itertuples(index=False))
+    assert got == {"m1": "flash", "m2": "vip"}

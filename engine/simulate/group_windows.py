@@ -25,6 +25,8 @@ def group_metrics_as_of(daily: Any, as_of: dt.date, features: Iterable[Resolved]
     """group_id and one column per feature (by canonical id), as of the end of `as_of`."""
     import ibis
 
+    from engine.simulate.periods import exact_mean, exact_sum
+
     wanted = {f.id: f for f in features}
     windows: dict[int | None, list[Resolved]] = {}
     for feature in wanted.values():
@@ -36,9 +38,10 @@ def group_metrics_as_of(daily: Any, as_of: dt.date, features: Iterable[Resolved]
         sums = {name: w[column].sum() for name, column in SUMS.items()}
         aggregated = w.group_by("group_id").aggregate(
             _members=w.members.mean(), _order_amount=w.order_amount.sum(), _refund_amount=w.refund_amount.sum(),
-            _score=(w.csat * w.surveys).sum(), _joins=w.joins.sum(), _last_message=w.date.max(where=w.messages > 0),
+            _score=exact_sum(w.csat * w.surveys), _joins=w.joins.sum(), _last_message=w.date.max(where=w.messages > 0),
             **{f"_{name}": value for name, value in sums.items()},
-            **{f"_mean_{name}": w[name].mean() for name in DAILY_MEANS},
+            # Float sums and means added exactly: the same bytes whatever order the rows come in.
+            **{f"_mean_{name}": exact_mean(w[name]) for name in DAILY_MEANS},
         )
         a = aggregated
         members = a._members

@@ -73,10 +73,14 @@ def features_at(ctx: SimContext, period: Period, wanted: list[Resolved], ledger:
 
 
 def _with_group_type(ctx: SimContext, table: Any, events: Any, period: Period) -> Any:
+    import ibis
+
     # A member's group type is the type of the group of their latest event.
     t = member_events(events)
     t = t.filter(t.date <= period.last)
-    latest = t.group_by(t.member_id.name("_member")).aggregate(_group=t.group_id.argmax(t.ts))
+    # Ties on ts (two groups' events in the same second) go to the later row of the file.
+    latest = t.group_by(t.member_id.name("_member")).aggregate(
+        _group=t.group_id.argmax(ibis.struct({"ts": t.ts, "row": t.row})))
     g = ctx.groups.select(_gid="group_id", group_type="group_type")
     latest = latest.left_join(g, latest._group == g._gid).select("_member", "group_type")
     return table.left_join(latest, table.member_id == latest._member).drop("_member")

@@ -106,9 +106,16 @@ class Files:
         self.pending: Any = None  # the Future of the table being written
 
     def write(self, ordered: Any, folder: Path, name: str) -> int:
+        from engine.events.ingest import keep_row_order
+
         table = f"qunce_out_{name}"
-        # A table of the database itself (not TEMP): the writer's connection must see it.
-        stored = self.con.create_table(table, ordered, overwrite=True)
+        # A table of the database itself (not TEMP): the writer's connection must see it. Stored
+        # in its sorted order, which the copy keeps.
+        keep_row_order(self.con, True)
+        try:
+            stored = self.con.create_table(table, ordered, overwrite=True)
+        finally:
+            keep_row_order(self.con, False)
         rows = int(stored.count().execute())
         self.wait()
         self.pending = self.pool.submit(self._copy, table, folder, name)
@@ -117,6 +124,7 @@ class Files:
     def _copy(self, table: str, folder: Path, name: str) -> None:
         cursor = self.con.con.cursor()
         try:
+            cursor.execute("SET SESSION preserve_insertion_order = true")  # the files in the table's order
             for fmt, options in (("parquet", "FORMAT 'parquet'"), ("csv", "FORMAT 'csv', HEADER 1")):
                 path = folder / f"{name}.{fmt}"
                 quoted = str(path).replace("'", "''")

@@ -225,7 +225,7 @@ def group_period(events: Any, daily: Any, groups: Any, start: dt.date, end: dt.d
         refund_amount=d.refund_amount.sum().cast(money),
         cost=d.cost.sum().cast(money),
         surveys=d.surveys.sum(),
-        interaction_rate=d._rate.mean(),
+        interaction_rate=exact_mean(d._rate),
     )
     members = {"start": t.members_start.cast("float64"), "end": t.members_end.cast("float64")}.get(
         config.members_basis, t._average)
@@ -335,10 +335,10 @@ def staff_period(group_period_table: Any, assignments: Any, groups: Any, start: 
     x = held.join(g, [held._group == g.group_id, held._period == g.period_start])
     share = x.assigned_days.cast("float64") / x.days.cast("float64")
     weight = x.assigned_days.cast("float64")
-    aggregates: dict[str, Any] = {name: _exact_sum(x[name].cast("float64") * share) for name in PRORATED}
-    aggregates["_rate_days"] = _exact_sum(x.interaction_rate * weight)
+    aggregates: dict[str, Any] = {name: exact_sum(x[name].cast("float64") * share) for name in PRORATED}
+    aggregates["_rate_days"] = exact_sum(x.interaction_rate * weight)
     for name in STATES:
-        aggregates[f"_{name}"] = _exact_sum(x[name].cast("float64") * weight)
+        aggregates[f"_{name}"] = exact_sum(x[name].cast("float64") * weight)
         aggregates[f"_{name}_days"] = weight.sum(where=x[name].notnull())
     t = x.group_by(["staff_id", "role", "period_start", "period"]).aggregate(
         groups=x._group.nunique(), assigned_days=x.assigned_days.sum(), **aggregates)
@@ -348,9 +348,15 @@ def staff_period(group_period_table: Any, assignments: Any, groups: Any, start: 
     return t.select(*STAFF_COLUMNS).order_by(["staff_id", "role", "period_start"])
 
 
-def _exact_sum(value: Any) -> Any:
+def exact_sum(value: Any) -> Any:
     """The sum of a float column, the same whatever order the rows come in: each value as a
     DECIMAL(38, 18) (exact to 1e-18, far below a float's precision at these magnitudes), added
     exactly, then back to a float. A float SUM adds in the order the threads meet the rows, so
     its last digit changed from run to run."""
     return value.cast("decimal(38, 18)").sum().cast("float64")
+
+
+def exact_mean(value: Any) -> Any:
+    """The mean of a float column (NULLs left out), the same whatever order the rows come in
+    (see exact_sum); NULL when there is no value."""
+    return exact_sum(value) / value.count().cast("float64")

@@ -53,7 +53,7 @@ Progress = Callable[[str], None]
 def load(request: Request, outcome: Outcome, progress: Progress = lambda stage: None) -> SimContext | None:
     """Read the roster and the events and check them. None when the run must stop (roster
     findings in outcome.roster, or bad rows not skipped in outcome.problems)."""
-    from engine.events.ingest import connect, ingest
+    from engine.events.ingest import connect, ingest, keep_row_order
     from engine.simulate.frames import groups_table
     from engine.simulate.periods import assignments_table
 
@@ -85,6 +85,7 @@ def load(request: Request, outcome: Outcome, progress: Progress = lambda stage: 
     start, end = request.start or first, request.end or last
     if start > end:
         raise UsageError(f"the window {start} … {end} is empty; the events run from {first} to {last}")
+    keep_row_order(con, False)  # the rows are numbered: from here on, ORDER BY says every order
     ctx = SimContext(con, request.playbook, roster, groups, assignments, ingested.events, start, end,
                      min(first, start))
     if _uses_staff_role(request.playbook):
