@@ -63,7 +63,8 @@ def member_timeline(ctx: SimContext, member_id: str, lang: str = "en") -> list[s
     levels = {row["period"]: row for row in _rows(result.levels)}
     segments = {row["period"]: row for row in _rows(result.segments)}
     warnings: dict[str, list[dict[str, Any]]] = defaultdict(list)
-    for row in _rows(result.churn):
+    # In churn_warnings' own order (tables are read back in no set order).
+    for row in sorted(_rows(result.churn), key=lambda r: (r["period"], r["warning"], r["group_id"] or "")):
         warnings[row["period"]].append(row)
     for period in ctx.periods:
         lines.append("")
