@@ -272,20 +272,37 @@ def _exit_if_stopped(outcome: Any, events_path: Path, lang: str, console: Any, r
         sys.exit(EXIT_FINDINGS)
 
 
+OUTPUT_FORMATS = ("parquet", "csv")
+
+
+def _formats(text: str) -> tuple[str, ...]:
+    """--formats parquet,csv → the formats, in OUTPUT_FORMATS' order; exits 2 on a word it lacks."""
+    words = [word.strip().lower() for word in text.split(",") if word.strip()]
+    unknown = [word for word in words if word not in OUTPUT_FORMATS]
+    if unknown or not words:
+        fail(f"--formats {text!r}: use parquet, csv or both, separated by a comma (e.g. --formats parquet)")
+    return tuple(fmt for fmt in OUTPUT_FORMATS if fmt in words)
+
+
 @main.command()
 @click.argument("playbook", type=click.Path(dir_okay=False, path_type=Path))
 @click.option("--out", required=True, type=click.Path(file_okay=False, path_type=Path),
               help="Output folder (created if needed).")
+@click.option("--formats", "formats_text", default="parquet,csv", show_default=True,
+              help="The tables' file formats: parquet, csv or both (rejected rows are always in both). "
+                   "Parquet alone writes far less at scale.")
 @_data_options
-def simulate(playbook: Path, events_path: Path, roster: Path, out: Path, start: Any, end: Any,
+def simulate(playbook: Path, events_path: Path, roster: Path, out: Path, formats_text: str, start: Any, end: Any,
              skip_bad_rows: bool, lang: str | None) -> None:
     """Replay events through PLAYBOOK: metrics, points, levels, segments, group health, churn."""
     from engine.errors import QunceError
     from engine.simulate.report import print_summary
     from engine.simulate.run import simulate as run_simulation
 
+    formats = _formats(formats_text)
     request = _request(playbook, lang or default_lang(), events_path, roster, out, start, end, skip_bad_rows)
     request.statement_lang = "en" if lang == "en" else "zh"  # statements are Chinese unless asked
+    request.formats = formats
     lang = lang or default_lang()
     console = _console()
     try:
@@ -294,7 +311,7 @@ def simulate(playbook: Path, events_path: Path, roster: Path, out: Path, start: 
     except QunceError as exc:
         fail(str(exc))
     _exit_if_stopped(outcome, events_path, lang, console, rejected_file=True)
-    print_summary(console, outcome.summary, outcome.written, str(out), lang)
+    print_summary(console, outcome.summary, outcome.written, str(out), lang, outcome.formats)
 
 
 @main.command()

@@ -180,6 +180,37 @@ def test_bad_rows_stop_the_run_and_say_where(tmp_path: Path) -> None:
     assert json.loads((folder / "summary.json").read_text(encoding="utf-8"))["rows"]["rejected"] == 0
 
 
+def test_parquet_only_leaves_no_csv_behind_but_the_rejected_rows(out: Path, tmp_path: Path) -> None:
+    import pyarrow.parquet as pq
+
+    events = tmp_path / "events.csv"
+    events.write_text(Path(EVENTS).read_text(encoding="utf-8") + "2027-13-01 10:00:00,message,g1,m1,,,,,\n",
+                      encoding="utf-8")
+    folder = tmp_path / "out"
+    code, output = run("--out", str(folder))  # a run in both formats first: its CSVs must go
+    assert code == 0, output
+    code, output = run("--out", str(folder), "--formats", "Parquet", "--skip-bad-rows", events=str(events))
+    assert code == 0, output
+    tables = {name: pq.read_table(folder / f"{name}.parquet") for name in OUTPUTS}
+    assert {name: t.num_rows for name, t in tables.items()} == {name: len(rows(out, name)) for name in OUTPUTS}
+    assert sorted(p.name for p in folder.iterdir()) == sorted(
+        [f"{name}.parquet" for name in OUTPUTS] + ["rejected.csv", "rejected.parquet", "summary.json", "timings.json"])
+    assert "member_levels.parquet " in output and "member_levels.parquet / .csv" not in output
+    assert [r["reason"] for r in rows(folder, "rejected")] == ["bad_ts"]
+
+    code, output = run("--out", str(tmp_path / "csv"), "--formats", "csv")
+    assert code == 0, output
+    assert not list((tmp_path / "csv").glob("*.parquet"))
+    assert (tmp_path / "csv" / "member_levels.csv").read_bytes() == (out / "member_levels.csv").read_bytes()
+
+
+def test_an_unknown_format_is_a_usage_error(tmp_path: Path) -> None:
+    code, output = run("--out", str(tmp_path / "x"), "--formats", "parquet,xlsx")
+    assert code == 2
+    assert "--formats 'parquet,xlsx': use parquet, csv or both" in output
+    assert not (tmp_path / "x").exists()
+
+
 def test_window_and_bad_window(tmp_path: Path) -> None:
     folder = tmp_path / "jan"
     code, output = run("--out", str(folder), "--from", "2027-01-01", "--to", "2027-01-31")

@@ -8,7 +8,7 @@ from __future__ import annotations
 import os
 import shutil
 import tempfile
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -38,22 +38,27 @@ class Deferred:
             return ibis.memtable(self.source.table(self.name))
 
 
-def write_outputs(con: Any, outputs: Sequence[Output], folder: Path) -> list[tuple[str, int]]:
-    """Write every output the run has into `folder`; (file stem, rows) of each, in order."""
+def write_outputs(con: Any, outputs: Sequence[Output], folder: Path,
+                  formats: Mapping[str, Sequence[str]] | None = None) -> list[tuple[str, int]]:
+    """Write every output the run has into `folder`; (file stem, rows) of each, in order.
+
+    `formats`: the formats of each output by name (default, and for names it lacks: FORMATS).
+    A file of a format an output is not written in is removed, as are a missing output's."""
     prepare_folder(folder)
+    chosen = {name: tuple(f for f in FORMATS if f in (formats or {}).get(name, FORMATS)) for name, _, _ in outputs}
     try:
         staging = Path(tempfile.mkdtemp(prefix=".qunce-partial-", dir=folder))
     except OSError as exc:
         raise InputError(f"cannot write in {folder}: {exc.strerror or exc}") from None
     try:
         with _files(con) as files:
-            written = [(name, write_table(con, table, staging, name, order, files))
+            written = [(name, write_table(con, table, staging, name, order, files, chosen[name]))
                        for name, table, order in outputs if table is not None]
         for name, table, _ in outputs:
             for fmt in FORMATS:
                 target = folder / f"{name}.{fmt}"
                 try:
-                    if table is None:
+                    if table is None or fmt not in chosen[name]:
                         target.unlink(missing_ok=True)
                     else:
                         os.replace(staging / target.name, target)
@@ -65,18 +70,19 @@ def write_outputs(con: Any, outputs: Sequence[Output], folder: Path) -> list[tup
 
 
 def write_table(con: Any, table: Any, folder: Path, name: str, order: Sequence[str],
-                files: Files | None = None) -> int:
-    """Write `table` as folder/name.parquet and folder/name.csv, ordered by `order`; the rows.
-    With `files` (from _files), the files may still be being written when this returns."""
+                files: Files | None = None, formats: Sequence[str] = FORMATS) -> int:
+    """Write `table` as folder/name.parquet and folder/name.csv (those of `formats`), ordered by
+    `order`; the rows. With `files` (from _files), the files may still be being written when
+    this returns."""
     if isinstance(table, Deferred):
         table = table.get()
     with profiled(f"write {name}"):
         ordered = table.order_by(list(order)) if order else table
         # One materialisation, two copies: the query runs once.
         if files is not None:
-            return files.write(ordered, folder, name)
+            return files.write(ordered, folder, name, formats)
         stored = con.create_table(f"qunce_out_{name}", ordered, temp=True, overwrite=True)
-        for fmt in FORMATS:
+        for fmt in formats:
             path = folder / f"{name}.{fmt}"
             try:
                 if fmt == "parquet":
@@ -105,7 +111,7 @@ class Files:
         self.pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="qunce-write")
         self.pending: Any = None  # the Future of the table being written
 
-    def write(self, ordered: Any, folder: Path, name: str) -> int:
+    def write(self, ordered: Any, folder: Path, name: str, formats: Sequence[str] = FORMATS) -> int:
         from engine.events.ingest import keep_row_order
 
         table = f"qunce_out_{name}"
@@ -118,14 +124,16 @@ class Files:
             keep_row_order(self.con, False)
         rows = int(stored.count().execute())
         self.wait()
-        self.pending = self.pool.submit(self._copy, table, folder, name)
+        self.pending = self.pool.submit(self._copy, table, folder, name, formats)
         return rows
 
-    def _copy(self, table: str, folder: Path, name: str) -> None:
+    def _copy(self, table: str, folder: Path, name: str, formats: Sequence[str]) -> None:
         cursor = self.con.con.cursor()
         try:
             cursor.execute("SET SESSION preserve_insertion_order = true")  # the files in the table's order
             for fmt, options in (("parquet", "FORMAT 'parquet'"), ("csv", "FORMAT 'csv', HEADER 1")):
+                if fmt not in formats:
+                    continue
                 path = folder / f"{name}.{fmt}"
                 quoted = str(path).replace("'", "''")
                 try:  # the options ibis's to_parquet and to_csv give: the same bytes

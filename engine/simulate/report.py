@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from engine.bilingual import pick
@@ -75,8 +76,9 @@ def print_problems(console: Any, path: str, summary: dict[str, Any], problems: l
     console.print(word(key, lang).format(**rows), markup=False, style="bold red" if stopped else "yellow")
 
 
-def print_summary(console: Any, summary: dict[str, Any], written: list[tuple[str, int]], out: str, lang: str) -> None:
-    """The short summary after a run."""
+def print_summary(console: Any, summary: dict[str, Any], written: list[tuple[str, int]], out: str, lang: str,
+                  formats: Mapping[str, Sequence[str]] | None = None) -> None:
+    """The short summary after a run; `formats`: each table's file formats (default: both)."""
     from rich.table import Table
 
     rows = summary["rows"]
@@ -118,7 +120,8 @@ def print_summary(console: Any, summary: dict[str, Any], written: list[tuple[str
     table.add_column(word("file", lang))
     table.add_column(word("count", lang), justify="right")
     for name, count in written:
-        table.add_row(f"{name}.parquet / .csv", f"{count:,}")
+        files = " / ".join(f".{fmt}" for fmt in (formats or {}).get(name, ("parquet", "csv")))
+        table.add_row(f"{name}{files}", f"{count:,}")
     table.add_row("summary.json", "")
     console.print(table)
 

@@ -31,6 +31,8 @@ class Request:
     end: dt.date | None = None
     skip_bad_rows: bool = False
     statement_lang: str = "zh"  # the staff statements' language (zh unless --lang en)
+    # The tables' file formats (--formats); rejected rows are always written in both.
+    formats: tuple[str, ...] = ("parquet", "csv")
 
 
 @dataclass
@@ -42,6 +44,7 @@ class Outcome:
     stopped: bool = False
     problems: list[dict[str, Any]] = field(default_factory=list)  # the first bad rows, for the terminal
     written: list[tuple[str, int]] = field(default_factory=list)  # (file stem, rows)
+    formats: dict[str, tuple[str, ...]] = field(default_factory=dict)  # file stem → formats (else both)
     timings: dict[str, float] = field(default_factory=dict)
     rows: dict[str, Any] = field(default_factory=dict)  # read, accepted, rejected, by_reason
     problem_table: Any | None = None  # every problem (ibis.Table), when there were any
@@ -162,9 +165,11 @@ def simulate(request: Request, progress: Progress = lambda stage: None) -> Outco
         simulator = _outputs(group_result, member_result)
         commission_tables = _commission_outputs(writer)
         last = ("rejected", rejected, ["row", "column", "reason"])
-        rows = dict(write_outputs(ctx.con, [*commission_tables, *simulator, last], request.out))
+        chosen = {name: request.formats for name, _, _ in [*commission_tables, *simulator]}
+        rows = dict(write_outputs(ctx.con, [*commission_tables, *simulator, last], request.out, chosen))
         listed = [*simulator, *commission_tables, last]
         outcome.written = [(name, rows[name]) for name, _, _ in listed if name in rows]  # in the order listed
+        outcome.formats = chosen
         with profiled("wait for the statements"):
             writer.finish()
     outcome.summary = build_summary(ctx, request, outcome.rows, group_result, member_result, outcome.written)
