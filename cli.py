@@ -272,16 +272,14 @@ def _exit_if_stopped(outcome: Any, events_path: Path, lang: str, console: Any, r
         sys.exit(EXIT_FINDINGS)
 
 
-OUTPUT_FORMATS = ("parquet", "csv")
-
-
 def _formats(text: str) -> tuple[str, ...]:
-    """--formats parquet,csv → the formats, in OUTPUT_FORMATS' order; exits 2 on a word it lacks."""
+    """--formats parquet,csv → the formats, in the writer's order; exits 2 on a word it lacks."""
+    from engine.simulate.outputs import FORMATS
+
     words = [word.strip().lower() for word in text.split(",") if word.strip()]
-    unknown = [word for word in words if word not in OUTPUT_FORMATS]
-    if unknown or not words:
+    if not words or any(word not in FORMATS for word in words):
         fail(f"--formats {text!r}: use parquet, csv or both, separated by a comma (e.g. --formats parquet)")
-    return tuple(fmt for fmt in OUTPUT_FORMATS if fmt in words)
+    return tuple(fmt for fmt in FORMATS if fmt in words)
 
 
 @main.command()
