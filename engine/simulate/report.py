@@ -81,6 +81,8 @@ def print_summary(console: Any, summary: dict[str, Any], written: list[tuple[str
     """The short summary after a run; `formats`: each table's file formats (default: both)."""
     from rich.table import Table
 
+    from engine.simulate.outputs import FORMATS
+
     rows = summary["rows"]
     window = f"{summary['window']['from']} … {summary['window']['to']}"
     if lang == "zh":
@@ -120,7 +122,7 @@ def print_summary(console: Any, summary: dict[str, Any], written: list[tuple[str
     table.add_column(word("file", lang))
     table.add_column(word("count", lang), justify="right")
     for name, count in written:
-        files = " / ".join(f".{fmt}" for fmt in (formats or {}).get(name, ("parquet", "csv")))
+        files = " / ".join(f".{fmt}" for fmt in (formats or {}).get(name, FORMATS))
         table.add_row(f"{name}{files}", f"{count:,}")
     table.add_row("summary.json", "")
     console.print(table)

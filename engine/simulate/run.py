@@ -15,7 +15,7 @@ from engine.errors import InputError, UsageError
 from engine.events.roster import Roster, load_roster
 from engine.model import Playbook
 from engine.simulate.context import SimContext, profiled
-from engine.simulate.outputs import Deferred, Output
+from engine.simulate.outputs import FORMATS, Deferred, Output
 
 MAX_PROBLEMS_SHOWN = 20
 
@@ -32,7 +32,7 @@ class Request:
     skip_bad_rows: bool = False
     statement_lang: str = "zh"  # the staff statements' language (zh unless --lang en)
     # The tables' file formats (--formats); rejected rows are always written in both.
-    formats: tuple[str, ...] = ("parquet", "csv")
+    formats: tuple[str, ...] = FORMATS
 
 
 @dataclass
