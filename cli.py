@@ -49,7 +49,7 @@ class _Main(click.Group):
         except Exception as exc:
             if os.environ.get("QUNCE_DEBUG"):
                 raise
-            from engine.errors import first_line
+            from .errors import first_line
 
             fail(f"internal error, a bug in qunce: {type(exc).__name__}: {first_line(exc)} "
                  "(run again with QUNCE_DEBUG=1 for the details, and please report it)")
@@ -74,14 +74,14 @@ def main() -> None:
 def validate(paths: tuple[Path, ...], fmt: str, lang: str | None, strict: bool, root: Path | None,
              color: bool | None, no_cache: bool) -> None:
     """Check playbooks (files or folders) and report every problem with file:line:col."""
-    from engine import cache
-    from engine.diagnostics import Severity
-    from engine.diagnostics.render import render
+    from . import cache
+    from .diagnostics import Severity
+    from .diagnostics.render import render
 
     key, report = (None, None) if no_cache else cache.lookup_report(list(paths), root)
     if report is None:
-        from engine.errors import QunceError
-        from engine.validate import validate_paths
+        from .errors import QunceError
+        from .validate import validate_paths
 
         try:
             fresh = validate_paths(list(paths), root)
@@ -107,7 +107,7 @@ def validate(paths: tuple[Path, ...], fmt: str, lang: str | None, strict: bool, 
 @LANG_OPTION
 def rules(code: str | None, fmt: str, names: bool, lang: str | None) -> None:
     """List every diagnostic code with an example (or one CODE), or the condition names."""
-    from engine import rules_doc
+    from . import rules_doc
 
     language = lang or default_lang()
     if names:
@@ -133,15 +133,15 @@ def rules(code: str | None, fmt: str, names: bool, lang: str | None) -> None:
 @click.option("--out", type=click.Path(dir_okay=False, path_type=Path), default=None, help="Write to FILE.")
 def schema(kind: str, fragment: bool, fmt: str, out: Path | None) -> None:
     """Print a JSON Schema: the playbook's (for editors), a fragment's, or the events and roster files'."""
-    from engine.errors import QunceError
-    from engine.files import write_text_atomic
+    from .errors import QunceError
+    from .files import write_text_atomic
 
     if fmt == "md":
-        from engine.reference import reference_markdown
+        from .reference import reference_markdown
 
         text = reference_markdown()
     else:
-        from engine.schema import schema_text
+        from .schema import schema_text
 
         text = schema_text(kind="fragment" if fragment else kind)
     if out is None:
@@ -161,8 +161,8 @@ def schema(kind: str, fragment: bool, fmt: str, out: Path | None) -> None:
 @click.option("--force", is_flag=True, help="Overwrite an existing file.")
 def init(path: Path, kind: str, force: bool) -> None:
     """Write a starter playbook that validates clean, with its schema beside it."""
-    from engine.errors import QunceError
-    from engine.init import write_starter
+    from .errors import QunceError
+    from .init import write_starter
 
     try:
         written = write_starter(kind, path, force)
@@ -175,9 +175,9 @@ def init(path: Path, kind: str, force: bool) -> None:
 
 def playbook_or_exit(path: Path, lang: str) -> Any:
     """The checked playbook; on errors, print them as `qunce validate` would and exit 1."""
-    from engine.diagnostics.render import render
-    from engine.errors import QunceError
-    from engine.validate import checked_playbook
+    from .diagnostics.render import render
+    from .errors import QunceError
+    from .validate import checked_playbook
 
     try:
         playbook, report = checked_playbook(path)
@@ -209,8 +209,8 @@ def events() -> None:
 def events_generate(playbook: Path, out: Path, groups: int, members: int, days: int, start: Any, seed: int,
                     lang: str | None) -> None:
     """Write synthetic events for PLAYBOOK's group types, and the matching roster."""
-    from engine.errors import QunceError
-    from engine.events.generate import generate_files
+    from .errors import QunceError
+    from .events.generate import generate_files
 
     checked = playbook_or_exit(playbook, lang or default_lang())
     try:
@@ -250,7 +250,7 @@ def _data_options(command: Any) -> Any:
 
 def _request(playbook: Path, lang: str, events_path: Path, roster: Path, out: Path, start: Any, end: Any,
              skip_bad_rows: bool) -> Any:
-    from engine.simulate.run import Request
+    from .simulate.run import Request
 
     return Request(playbook_or_exit(playbook, lang), playbook, events_path, roster, out,
                    start.date() if start else None, end.date() if end else None, skip_bad_rows)
@@ -258,8 +258,8 @@ def _request(playbook: Path, lang: str, events_path: Path, roster: Path, out: Pa
 
 def _exit_if_stopped(outcome: Any, events_path: Path, lang: str, console: Any, rejected_file: bool = False) -> None:
     """Print the roster's findings or the bad rows; exit 1 when the run could not go on."""
-    from engine.diagnostics.render import render
-    from engine.simulate.report import print_problems
+    from .diagnostics.render import render
+    from .simulate.report import print_problems
 
     roster = outcome.roster
     if roster is not None and roster.diagnostics:
@@ -274,7 +274,7 @@ def _exit_if_stopped(outcome: Any, events_path: Path, lang: str, console: Any, r
 
 def _formats(text: str) -> tuple[str, ...]:
     """--formats parquet,csv → the formats, in the writer's order; exits 2 on a word it lacks."""
-    from engine.simulate.outputs import FORMATS
+    from .simulate.outputs import FORMATS
 
     words = [word.strip().lower() for word in text.split(",") if word.strip()]
     if not words or any(word not in FORMATS for word in words):
@@ -293,9 +293,9 @@ def _formats(text: str) -> tuple[str, ...]:
 def simulate(playbook: Path, events_path: Path, roster: Path, out: Path, formats_text: str, start: Any, end: Any,
              skip_bad_rows: bool, lang: str | None) -> None:
     """Replay events through PLAYBOOK: metrics, points, levels, segments, group health, churn."""
-    from engine.errors import QunceError
-    from engine.simulate.report import print_summary
-    from engine.simulate.run import simulate as run_simulation
+    from .errors import QunceError
+    from .simulate.report import print_summary
+    from .simulate.run import simulate as run_simulation
 
     formats = _formats(formats_text)
     request = _request(playbook, lang or default_lang(), events_path, roster, out, start, end, skip_bad_rows)
@@ -322,8 +322,8 @@ def explain(playbook: Path, events_path: Path, roster: Path, member_id: str | No
             period: str | None, start: Any, end: Any, skip_bad_rows: bool, lang: str | None) -> None:
     """Explain one member (--member: points, level changes and the values behind them, segment,
     warnings) or one staff member's commission (--staff [--period]: every input, rule and rounding)."""
-    from engine.errors import QunceError
-    from engine.simulate.run import Outcome, load
+    from .errors import QunceError
+    from .simulate.run import Outcome, load
 
     if (member_id is None) == (staff_id is None):
         fail("give exactly one of --member ID or --staff ID")
@@ -339,7 +339,7 @@ def explain(playbook: Path, events_path: Path, roster: Path, member_id: str | No
             if ctx is None:  # stopped (reported above)
                 sys.exit(EXIT_FINDINGS)
             if member_id is not None:
-                from engine.simulate.explain import member_timeline
+                from .simulate.explain import member_timeline
 
                 lines = member_timeline(ctx, member_id, lang)
             else:
@@ -350,9 +350,9 @@ def explain(playbook: Path, events_path: Path, roster: Path, member_id: str | No
 
 
 def _staff_trace(ctx: Any, staff_id: str, period: str | None, lang: str) -> list[str]:
-    from engine.commission.stage import commission_of
-    from engine.commission.trace import staff_trace
-    from engine.errors import UsageError
+    from .commission.stage import commission_of
+    from .commission.trace import staff_trace
+    from .errors import UsageError
 
     commission = commission_of(ctx)
     if commission is None:
@@ -374,9 +374,9 @@ def docs(playbook: Path, out: Path, formats: tuple[str, ...], lang: str | None, 
     """Write the staff handbook of PLAYBOOK: handbook.md and a self-contained handbook.html.
 
     Exit 1 when the playbook has errors or a template fails (its file:line and why), 2 on usage or I/O errors."""
-    from engine.compile.docs.handbook import FORMATS, playbook_lang, summary, write_handbook
-    from engine.compile.docs.render import TemplateFailure
-    from engine.errors import QunceError
+    from .compile.docs.handbook import FORMATS, playbook_lang, summary, write_handbook
+    from .compile.docs.render import TemplateFailure
+    from .errors import QunceError
 
     messages = lang or default_lang()
     checked = playbook_or_exit(playbook, messages)
@@ -408,11 +408,11 @@ def diff(old: Path, new: Path, fmt: str, fail_over: str | None, out: Path | None
     total cost, level, segment and group-health distributions, members whose level changes."""
     from decimal import Decimal, InvalidOperation
 
-    from engine.compare.report import document, render_json, render_markdown, render_text, total_change
-    from engine.compare.scenario import run_pair
-    from engine.errors import QunceError
-    from engine.files import write_text_atomic
-    from engine.simulate.run import Outcome
+    from .compare.report import document, render_json, render_markdown, render_text, total_change
+    from .compare.scenario import run_pair
+    from .errors import QunceError
+    from .files import write_text_atomic
+    from .simulate.run import Outcome
 
     limit = None
     if fail_over is not None:
@@ -470,10 +470,10 @@ def diff(old: Path, new: Path, fmt: str, fail_over: str | None, out: Path | None
 def tasks(playbook: Path, roster: Path, start: Any, end: Any, events_path: Path | None, skip_bad_rows: bool, fmt: str,
           out: Path | None, split: bool, capacity_path: Path | None, fail_on_overload: bool, lang: str | None) -> None:
     """Expand PLAYBOOK's SOP into every staff member's tasks, day by day, with a capacity report."""
-    from engine.compile import output
-    from engine.compile.run import TaskRequest, compile_tasks
-    from engine.errors import QunceError
-    from engine.simulate.run import Outcome
+    from .compile import output
+    from .compile.run import TaskRequest, compile_tasks
+    from .errors import QunceError
+    from .simulate.run import Outcome
 
     lang = lang or default_lang()
     if split and out is None:
@@ -516,8 +516,8 @@ def tasks(playbook: Path, roster: Path, start: Any, end: Any, events_path: Path 
 def demo(folder: Path, lang: str | None) -> None:
     """The whole job on the bundled example, into FOLDER (default ./qunce-demo): playbook, a month
     of events, validation, simulation with commission statements, task lists, calendars, handbook."""
-    from engine.demo import Step, run_demo
-    from engine.errors import QunceError
+    from .demo import Step, run_demo
+    from .errors import QunceError
 
     lang = lang or default_lang()
 

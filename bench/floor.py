@@ -120,7 +120,7 @@ def run_floor(events: Path, outputs: Path, min_chars: int) -> dict[str, float]:
 
 
 def min_chars_of(playbook: Path) -> int:
-    from engine.load import load_playbook
+    from qunce.load import load_playbook
 
     loaded = load_playbook(playbook)
     if loaded.playbook is None:

@@ -34,9 +34,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--playbook", type=Path, default=REPO / "playbooks" / "brand-complete.yaml")
     args = parser.parse_args(argv)
 
-    from engine.events.generate import generate, summarize
-    from engine.events.writers import write_pair
-    from engine.load import load_playbook
+    from qunce.events.generate import generate, summarize
+    from qunce.events.writers import write_pair
+    from qunce.load import load_playbook
 
     playbook = load_playbook(args.playbook).playbook
     if playbook is None:

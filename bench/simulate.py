@@ -110,7 +110,7 @@ def qunce_argv() -> list[str]:
     script = Path(sys.executable).parent / "qunce"
     if script.is_file():
         return [sys.executable, str(script)]
-    return [sys.executable, "-c", "import sys; from cli import main; sys.exit(main(prog_name='qunce'))"]
+    return [sys.executable, "-c", "import sys; from qunce.cli import main; sys.exit(main(prog_name='qunce'))"]
 
 
 @dataclass
@@ -175,10 +175,10 @@ def _generate_shards(folder: Path, scale: float, shards: int) -> None:
     import duckdb
 
     sys.path.insert(0, str(REPO))
-    from engine.events.generate import generate
-    from engine.events.roster import Roster
-    from engine.events.writers import write_events, write_roster
-    from engine.load import load_playbook
+    from qunce.events.generate import generate
+    from qunce.events.roster import Roster
+    from qunce.events.writers import write_events, write_roster
+    from qunce.load import load_playbook
 
     playbook = load_playbook(PLAYBOOK).playbook
     if playbook is None:

@@ -65,8 +65,8 @@ def qunce_argv() -> tuple[list[str], str]:
     script = Path(sys.executable).parent / "qunce"
     if script.is_file():
         return [sys.executable, str(script)], str(script)
-    code = "import sys; from cli import main; sys.exit(main(prog_name='qunce'))"
-    return [sys.executable, "-c", code], f"{sys.executable} -c 'from cli import main; main()'"
+    code = "import sys; from qunce.cli import main; sys.exit(main(prog_name='qunce'))"
+    return [sys.executable, "-c", code], f"{sys.executable} -c 'from qunce.cli import main; main()'"
 
 
 def run(argv: list[str]) -> subprocess.CompletedProcess[bytes]:

@@ -50,7 +50,7 @@ TARGET_RATIO = 3.0
 
 def qunce_argv() -> list[str]:
     script = Path(sys.executable).with_name("qunce")
-    return [str(script)] if script.exists() else [sys.executable, "-c", "from cli import main; main()"]
+    return [str(script)] if script.exists() else [sys.executable, "-c", "from qunce.cli import main; main()"]
 
 
 def write_baseline(rows: int, sample: Path, out: Path) -> None:
@@ -67,9 +67,9 @@ def write_baseline(rows: int, sample: Path, out: Path) -> None:
 
 def make_roster(folder: Path, groups: int, days: int, fmt: str) -> Path:
     """The generator's roster for `groups` groups over `days` days, as YAML or a CSV folder."""
-    from engine.events.generate import generate
-    from engine.events.writers import write_roster
-    from engine.load import load_playbook
+    from qunce.events.generate import generate
+    from qunce.events.writers import write_roster
+    from qunce.load import load_playbook
 
     playbook = load_playbook(PLAYBOOK).playbook
     assert playbook is not None
@@ -136,10 +136,10 @@ def main(argv: list[str] | None = None) -> int:
         baseline_cmd = [sys.executable, str(Path(__file__).resolve()), "--baseline", str(rows), str(sample),
                         str(work / "baseline.csv")]
 
-        from engine.compile import output
-        from engine.compile.run import TaskRequest, compile_tasks
-        from engine.load import load_playbook
-        from engine.simulate.run import Outcome
+        from qunce.compile import output
+        from qunce.compile.run import TaskRequest, compile_tasks
+        from qunce.load import load_playbook
+        from qunce.simulate.run import Outcome
 
         playbook = load_playbook(PLAYBOOK).playbook
         request = TaskRequest(playbook, PLAYBOOK, roster, START, end, lang="en")  # type: ignore[arg-type]

@@ -17,8 +17,8 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from engine.diagnostics import Code, Diagnostic, Span, register
-from engine.diagnostics.registry import Bilingual, lookup
+from .diagnostics import Code, Diagnostic, Span, register
+from .diagnostics.registry import Bilingual, lookup
 
 CACHE_VERSION = 1
 YAML_SUFFIXES = (".yaml", ".yml")
@@ -55,11 +55,10 @@ def _stamp(path: Path) -> list[Any] | None:
 
 
 def _code_fingerprint() -> list[Any]:
-    # qunce's own source: a changed check must not reuse old results.
+    # qunce's own source (the package's files only, cli.py among them: never a neighbour's in
+    # site-packages): a changed check must not reuse old results.
     here = Path(__file__).resolve().parent
-    files = sorted(here.rglob("*.py"))
-    cli = here.parent / "cli.py"
-    return [_stamp(f) for f in [*files, cli] if f.exists()]
+    return [_stamp(f) for f in sorted(here.rglob("*.py")) if f.exists()]
 
 
 def key_for(paths: list[Path], root: Path | None) -> str | None:
@@ -135,7 +134,7 @@ def _plain(d: Diagnostic) -> dict[str, Any]:
 
 
 def _diagnostic(item: dict[str, Any]) -> Diagnostic:
-    from engine.diagnostics import Severity
+    from .diagnostics import Severity
 
     params = tuple((k, Bilingual(v["en"], v["zh"]) if isinstance(v, dict) else v) for k, v in item["params"])
     severity = Severity(item["severity"]) if item["severity"] else None

@@ -11,10 +11,10 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from engine.errors import QunceError
-from engine.files import ensure_folder, write_text_atomic
-from engine.model import Playbook
-from engine.resources import resource
+from .errors import QunceError
+from .files import ensure_folder, write_text_atomic
+from .model import Playbook
+from .resources import resource
 
 EXAMPLE = "brand-complete.yaml"
 # A month of a mid-sized operation: enough to see promotions, dying groups and payouts, small
@@ -57,7 +57,7 @@ def run_demo(folder: Path, lang: str, report: Callable[[Step], None]) -> list[St
               [f"{playbook_path}: " + say("no problems found", "未发现问题")]))
 
     began = time.perf_counter()
-    from engine.events.generate import generate_files
+    from .events.generate import generate_files
 
     events, roster, summary = generate_files(playbook, folder / "events.parquet", GROUPS, MEMBERS, DAYS, START, SEED)
     done(Step(say("generate a month of events", "生成一个月的事件数据"), time.perf_counter() - began, [
@@ -68,7 +68,7 @@ def run_demo(folder: Path, lang: str, report: Callable[[Step], None]) -> list[St
 
     # Statements, task texts and the handbook are in the playbook's language (Chinese for the
     # example); `lang` is the language of what the demo prints.
-    from engine.compile.docs.handbook import playbook_lang, write_handbook
+    from .compile.docs.handbook import playbook_lang, write_handbook
 
     own = playbook_lang(playbook)
     began = time.perf_counter()
@@ -87,7 +87,7 @@ def run_demo(folder: Path, lang: str, report: Callable[[Step], None]) -> list[St
 
 
 def _validated(path: Path, say: Say) -> Playbook:
-    from engine.validate import checked_playbook
+    from .validate import checked_playbook
 
     playbook, report = checked_playbook(path)
     if playbook is None:  # the bundled example is checked by the tests; this is a broken install
@@ -100,8 +100,8 @@ def _simulate(playbook: Playbook, playbook_path: Path, events: Path, roster: Pat
               say: Say) -> list[str]:
     from decimal import Decimal
 
-    from engine.commission.words import money
-    from engine.simulate.run import Request, simulate
+    from .commission.words import money
+    from .simulate.run import Request, simulate
 
     out = folder / "simulation"
     request = Request(playbook, playbook_path, events, roster, out, statement_lang=lang)
@@ -129,9 +129,9 @@ def _simulate(playbook: Playbook, playbook_path: Path, events: Path, roster: Pat
 
 def _tasks(playbook: Playbook, playbook_path: Path, roster: Path, folder: Path, own: str, lang: str,
            say: Say) -> list[str]:
-    from engine.compile import output
-    from engine.compile.run import TaskRequest, compile_tasks
-    from engine.simulate.run import Outcome
+    from .compile import output
+    from .compile.run import TaskRequest, compile_tasks
+    from .simulate.run import Outcome
 
     end = START + dt.timedelta(days=TASK_DAYS - 1)
     request = TaskRequest(playbook, playbook_path, roster, START, end, lang=own)

@@ -6,7 +6,7 @@ import os
 import tempfile
 from pathlib import Path
 
-from engine.errors import InputError
+from .errors import InputError
 
 # The process's umask, read once at import (setting it is the only way to read it, and it is
 # process-wide: not something to do while threads write). mkstemp makes files 0600; an output

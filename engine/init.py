@@ -5,10 +5,10 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from engine.errors import InputError, UsageError
-from engine.files import write_text_atomic
-from engine.resources import resource
-from engine.schema import MODELINE, schema_text
+from .errors import InputError, UsageError
+from .files import write_text_atomic
+from .resources import resource
+from .schema import MODELINE, schema_text
 
 STARTERS = {
     "traffic": "traffic.yaml",

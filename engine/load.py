@@ -8,12 +8,12 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from engine.diagnostics import Diagnostic
-from engine.model import Playbook
-from engine.model.schema_errors import to_diagnostics
-from engine.source.compose import load_document
-from engine.source.nodes import plain
-from engine.source.positions import PositionIndex
+from .diagnostics import Diagnostic
+from .model import Playbook
+from .model.schema_errors import to_diagnostics
+from .source.compose import load_document
+from .source.nodes import plain
+from .source.positions import PositionIndex
 
 
 @dataclass(slots=True)

@@ -6,9 +6,9 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from engine.catalog import Metric, Names
-from engine.model import Playbook
-from engine.model.metrics import EVENT_TYPES
+from .catalog import Metric, Names
+from .model import Playbook
+from .model.metrics import EVENT_TYPES
 
 
 def custom_metrics(playbook: Playbook) -> dict[str, dict[str, Metric]]:

@@ -7,8 +7,9 @@ from importlib.resources.abc import Traversable
 
 
 def resource(package: str, *parts: str) -> Traversable:
-    """A packaged data file, e.g. resource("schemas", "playbook.schema.json")."""
-    node = files(package)
+    """A packaged data file, e.g. resource("schemas", "playbook.schema.json"): the data folders
+    are subpackages of qunce (qunce.schemas, qunce.templates, qunce.playbooks)."""
+    node = files(f"{__name__.rpartition('.')[0]}.{package}")
     for part in parts:
         node = node.joinpath(part)
     return node

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from engine.catalog import (
+from .catalog import (
     COMMISSION_EXTRA,
     EVENT_FIELDS,
     GROUP_METRICS,
@@ -14,7 +14,7 @@ from engine.catalog import (
     SCOPE_LABELS,
     Metric,
 )
-from engine.diagnostics import Code, all_codes
+from .diagnostics import Code, all_codes
 
 _SEVERITY_ZH = {"error": "错误", "warning": "警告", "info": "提示"}
 

@@ -19,7 +19,7 @@ from jinja2 import StrictUndefined, Template, TemplateSyntaxError, UndefinedErro
 from jinja2.exceptions import SecurityError
 from jinja2.sandbox import SandboxedEnvironment
 
-from engine.errors import BilingualError
+from .errors import BilingualError
 
 MAX_OUTPUT_CHARS = 10_000
 MAX_STEPS = 200_000

@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from engine.errors import BilingualError
+from .errors import BilingualError
 
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 ICAL_DAYS = ("MO", "TU", "WE", "TH", "FR", "SA", "SU")

@@ -10,7 +10,7 @@ import json
 import re
 from typing import Any
 
-from engine.model import Playbook
+from .model import Playbook
 
 SCHEMA_DIALECT = "https://json-schema.org/draft/2020-12/schema"
 SCHEMA_ID = "https://qunce.dev/schemas/playbook.schema.json"
@@ -128,7 +128,7 @@ def playbook_schema(fragment: bool = False) -> dict[str, Any]:
 
 def roster_schema() -> dict[str, Any]:
     """The roster file's schema (YAML; a folder of CSVs has the same columns)."""
-    from engine.events.roster import RosterFile
+    from .events.roster import RosterFile
 
     schema = RosterFile.model_json_schema(by_alias=True, mode="validation")
     _bilingual_titles(schema)
@@ -144,7 +144,7 @@ SCHEMAS = ("playbook", "fragment", "events", "roster")
 def schema_for(kind: str) -> dict[str, Any]:
     """One of the published schemas by name."""
     if kind == "events":
-        from engine.events.columns import events_json_schema
+        from .events.columns import events_json_schema
 
         return events_json_schema()
     if kind == "roster":

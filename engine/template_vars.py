@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from engine.model import Playbook
+from .model import Playbook
 
 # name → (zh, en) description, printed in the handbook and in Q302 hints.
 MESSAGE_VARS: dict[str, tuple[str, str]] = {

@@ -6,15 +6,15 @@ import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from engine.checks import run_checks
-from engine.checks.context import CheckContext
-from engine.diagnostics import Diagnostic, Severity, Span, diag
-from engine.errors import InputError
-from engine.load import load_playbook
-from engine.model import Playbook
-from engine.source.compose import display_name, load_document
-from engine.source.nodes import Map, Scalar
-from engine.source.reader import read_file
+from .checks import run_checks
+from .checks.context import CheckContext
+from .diagnostics import Diagnostic, Severity, Span, diag
+from .errors import InputError
+from .load import load_playbook
+from .model import Playbook
+from .source.compose import display_name, load_document
+from .source.nodes import Map, Scalar
+from .source.reader import read_file
 
 YAML_SUFFIXES = (".yaml", ".yml")
 

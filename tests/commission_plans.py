@@ -6,10 +6,10 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
-from engine.commission.plan import Plan, compile_plan
-from engine.commission.statements import Book, Holding
-from engine.commission.units import Recompute, UnitInput, UnitResult, run_units
-from engine.model import Playbook
+from qunce.commission.plan import Plan, compile_plan
+from qunce.commission.statements import Book, Holding
+from qunce.commission.units import Recompute, UnitInput, UnitResult, run_units
+from qunce.model import Playbook
 
 
 def D(value: object) -> Decimal:

@@ -20,11 +20,11 @@ import pytest
 
 ibis = pytest.importorskip("ibis")
 
-from engine.events.ingest import connect, ingest  # noqa: E402
-from engine.events.roster import Assignment, Roster  # noqa: E402
-from engine.model.groups import Entry, GroupType  # noqa: E402
-from engine.model.metrics import MetricsConfig  # noqa: E402
-from engine.simulate.admission import (  # noqa: E402
+from qunce.events.ingest import connect, ingest  # noqa: E402
+from qunce.events.roster import Assignment, Roster  # noqa: E402
+from qunce.model.groups import Entry, GroupType  # noqa: E402
+from qunce.model.metrics import MetricsConfig  # noqa: E402
+from qunce.simulate.admission import (  # noqa: E402
     ADMITTING,
     REASONS,
     admission_rates,
@@ -32,8 +32,8 @@ from engine.simulate.admission import (  # noqa: E402
     refusal_reasons,
     without_refused,
 )
-from engine.simulate.group_daily import group_daily  # noqa: E402
-from engine.simulate.periods import assignments_table  # noqa: E402
+from qunce.simulate.group_daily import group_daily  # noqa: E402
+from qunce.simulate.periods import assignments_table  # noqa: E402
 
 TZ = "Asia/Shanghai"
 D = dt.date

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from cli import main
+from qunce.cli import main
 
 BROKEN = """playbook: 缓存测试
 roles:
@@ -49,12 +49,12 @@ def test_a_hit_does_not_check_again(tmp_path: Path, _private_cache: Path, monkey
     playbook = tmp_path / "p.yaml"
     playbook.write_text(BROKEN, encoding="utf-8")
     assert run("validate", str(playbook))[0] == 1
-    import engine.validate
+    import qunce.validate
 
     def refuse(*args: object) -> None:
         raise AssertionError("validated again although nothing changed")
 
-    monkeypatch.setattr(engine.validate, "validate_paths", refuse)
+    monkeypatch.setattr(qunce.validate, "validate_paths", refuse)
     code, out = run("validate", str(playbook))
     assert code == 1
     assert "Q402" in out

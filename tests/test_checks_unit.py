@@ -7,10 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from engine.diagnostics import Diagnostic
-from engine.load import load_playbook
-from engine.template_vars import sample_context
-from engine.validate import Report, validate_paths
+from qunce.diagnostics import Diagnostic
+from qunce.load import load_playbook
+from qunce.template_vars import sample_context
+from qunce.validate import Report, validate_paths
 
 
 @pytest.fixture

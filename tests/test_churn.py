@@ -10,10 +10,10 @@ import pytest
 
 ibis = pytest.importorskip("ibis")
 
-from engine.catalog import Names  # noqa: E402
-from engine.events.ingest import connect  # noqa: E402
-from engine.model.audience import ChurnWarning  # noqa: E402
-from engine.simulate.churn import (  # noqa: E402
+from qunce.catalog import Names  # noqa: E402
+from qunce.events.ingest import connect  # noqa: E402
+from qunce.model.audience import ChurnWarning  # noqa: E402
+from qunce.simulate.churn import (  # noqa: E402
     CHURN_COLUMNS,
     churn_warnings,
     member_groups,

@@ -11,13 +11,13 @@ import pytest
 
 ibis = pytest.importorskip("ibis")
 
-from engine.catalog import Names  # noqa: E402
-from engine.events.ingest import connect, ingest  # noqa: E402
-from engine.model.metrics import MetricsConfig  # noqa: E402
-from engine.simulate.classify import first_match  # noqa: E402
-from engine.simulate.features import member_features  # noqa: E402
-from engine.simulate.group_daily import group_daily  # noqa: E402
-from engine.simulate.group_windows import group_metrics_as_of  # noqa: E402
+from qunce.catalog import Names  # noqa: E402
+from qunce.events.ingest import connect, ingest  # noqa: E402
+from qunce.model.metrics import MetricsConfig  # noqa: E402
+from qunce.simulate.classify import first_match  # noqa: E402
+from qunce.simulate.features import member_features  # noqa: E402
+from qunce.simulate.group_daily import group_daily  # noqa: E402
+from qunce.simulate.group_windows import group_metrics_as_of  # noqa: E402
 
 START = dt.date(2027, 1, 4)
 LIFECYCLE = [("alive", "interaction_rate_7d >= 0.2"), ("pseudo", "interaction_rate_7d >= 0.05"), ("dead", None)]

@@ -8,10 +8,10 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from cli import default_lang, main
-from engine.diagnostics import all_codes
-from engine.schema import schema_text
-from engine.validate import validate_paths
+from qunce.cli import default_lang, main
+from qunce.diagnostics import all_codes
+from qunce.schema import schema_text
+from qunce.validate import validate_paths
 
 
 def run(*args: str) -> tuple[int, str]:

@@ -8,9 +8,9 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
-from engine.commission.measure import measure
-from engine.commission.statements import Book, Statement, build_book
-from engine.commission.units import UnitResult
+from qunce.commission.measure import measure
+from qunce.commission.statements import Book, Statement, build_book
+from qunce.commission.units import UnitResult
 from tests.commission_plans import D, hold, kpi, plan_of, reconcile, run
 
 P1, P2, P3 = "2027-01", "2027-02", "2027-03"
@@ -400,7 +400,7 @@ def test_without_a_split_two_roles_of_one_group_count_the_days_once() -> None:
 
 
 def test_staff_values_prorate_counts_and_recompute_rates() -> None:
-    from engine.commission.staff_metrics import staff_values
+    from qunce.commission.staff_metrics import staff_values
     from tests.commission_plans import playbook
 
     custom = [{"id": "sales_per_member", "name": "人均销售额", "scope": "group", "expr": "sales / max(members, 1)"}]

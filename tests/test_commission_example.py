@@ -43,7 +43,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from cli import main
+from qunce.cli import main
 
 pytest.importorskip("ibis")
 
@@ -219,8 +219,8 @@ def test_worked_example_for_the_handbook() -> None:
     # satisfaction 1.05 → 1.06 → 800 × 0.15 × 1.06 = 127.2; sales 0.7 → 0.3 + 0.2 × 0.5 / 0.3 = 0.633333 →
     # 126.66666; churn (lower) 0.05 ÷ 0.04 = 1.25 → 1.3 → 104. Total 785.86666 → ¥785.87, split 60/30/10:
     # 471.52, 235.76, 78.5867 → 78.59 (the fen add up).
-    from engine.commission.worked import worked_example
-    from engine.validate import checked_playbook
+    from qunce.commission.worked import worked_example
+    from qunce.validate import checked_playbook
 
     playbook, _ = checked_playbook(Path(__file__).resolve().parent.parent / "playbooks" / "brand-complete.yaml")
     assert playbook is not None

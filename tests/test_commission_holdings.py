@@ -14,9 +14,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from engine.commission.inputs import _holdings
-from engine.commission.statements import Holding
-from engine.simulate.periods import label_of, start_of
+from qunce.commission.inputs import _holdings
+from qunce.commission.statements import Holding
+from qunce.simulate.periods import label_of, start_of
 
 START = dt.date(2027, 1, 20)
 END = dt.date(2027, 3, 10)
@@ -27,7 +27,7 @@ ROLES = ("owner", "helper")
 
 @pytest.fixture(scope="module")
 def con() -> Any:
-    from engine.events.ingest import connect
+    from qunce.events.ingest import connect
 
     return connect("Asia/Shanghai")
 

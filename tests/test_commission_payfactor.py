@@ -9,11 +9,11 @@ from typing import Any
 
 import pytest
 
-from engine.commission.allocate import largest_remainder, to_fen
-from engine.commission.measure import attainment
-from engine.commission.payfactor import FactorStep, pay_factor, q6
-from engine.commission.plan import KpiSpec
-from engine.model.commission import Commission
+from qunce.commission.allocate import largest_remainder, to_fen
+from qunce.commission.measure import attainment
+from qunce.commission.payfactor import FactorStep, pay_factor, q6
+from qunce.commission.plan import KpiSpec
+from qunce.model.commission import Commission
 from tests.commission_plans import D, kpi
 
 

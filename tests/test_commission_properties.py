@@ -11,8 +11,8 @@ from typing import Any
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from engine.commission.allocate import to_fen
-from engine.commission.statements import Book, Holding, build_book
+from qunce.commission.allocate import to_fen
+from qunce.commission.statements import Book, Holding, build_book
 from tests.commission_plans import D, hold, plan_of, reconcile, run
 
 PERIODS = ["2027-01", "2027-02", "2027-03"]

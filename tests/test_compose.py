@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from engine.load import Loaded, load_playbook
-from engine.source.compose import load_document
-from engine.validate import validate_paths
+from qunce.load import Loaded, load_playbook
+from qunce.source.compose import load_document
+from qunce.validate import validate_paths
 
 
 @pytest.fixture

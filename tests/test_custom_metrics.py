@@ -12,17 +12,17 @@ import pytest
 
 ibis = pytest.importorskip("ibis")
 
-from engine.catalog import Metric, Names  # noqa: E402
-from engine.events.ingest import connect, ingest  # noqa: E402
-from engine.model.metrics import CustomMetric  # noqa: E402
-from engine.simulate.custom_metrics import (  # noqa: E402
+from qunce.catalog import Metric, Names  # noqa: E402
+from qunce.events.ingest import connect, ingest  # noqa: E402
+from qunce.model.metrics import CustomMetric  # noqa: E402
+from qunce.simulate.custom_metrics import (  # noqa: E402
     expr_columns,
     group_custom_daily,
     group_custom_period,
     member_custom,
 )
-from engine.simulate.features import member_features  # noqa: E402
-from engine.simulate.frames import group_days  # noqa: E402
+from qunce.simulate.features import member_features  # noqa: E402
+from qunce.simulate.frames import group_days  # noqa: E402
 
 TZ = "Asia/Shanghai"
 EVENTS = """ts,type,group_id,member_id,amount,channel,score,count,staff_id

@@ -13,12 +13,12 @@ from typing import Any
 import pytest
 from click.testing import CliRunner
 
-from cli import main
-from engine.catalog import GROUP_METRICS
-from engine.compile.docs.context import handbook_context
-from engine.compile.docs.handbook import FORMATS, render_all
-from engine.load import load_playbook
-from engine.model import Playbook
+from qunce.catalog import GROUP_METRICS
+from qunce.cli import main
+from qunce.compile.docs.context import handbook_context
+from qunce.compile.docs.handbook import FORMATS, render_all
+from qunce.load import load_playbook
+from qunce.model import Playbook
 
 ROOT = Path(__file__).resolve().parent.parent
 COMPLETE = ROOT / "playbooks" / "brand-complete.yaml"
@@ -212,7 +212,7 @@ def test_commission_plan(books: dict[str, dict[str, str]]) -> None:
 
 
 def test_commission_worked_example_slot(complete: Playbook) -> None:
-    from engine.compile.docs.render import render_handbook
+    from qunce.compile.docs.render import render_handbook
 
     context = handbook_context(complete, "zh")
     example = context["commission_example"]  # from engine/commission/worked.py (its numbers are tested there)

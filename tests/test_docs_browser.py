@@ -19,8 +19,8 @@ from typing import Any
 
 import pytest
 
-from engine.compile.docs.handbook import render_all
-from engine.load import load_playbook
+from qunce.compile.docs.handbook import render_all
+from qunce.load import load_playbook
 
 ROOT = Path(__file__).resolve().parent.parent
 CHROMIUM = shutil.which("chromium") or ("/usr/bin/chromium" if Path("/usr/bin/chromium").exists() else None)

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from cli import main
+from qunce.cli import main
 
 ROOT = Path(__file__).resolve().parent.parent
 COMPLETE = ROOT / "playbooks" / "brand-complete.yaml"

@@ -8,15 +8,15 @@ from decimal import Decimal
 
 import pytest
 
-from engine.compile.docs.fmt import cadence, duration, money, percent
-from engine.compile.docs.labels import _EN, _ZH, label
-from engine.compile.docs.when import rrule_words, when
-from engine.compile.docs.words import WORDS, words
-from engine.model import Playbook
-from engine.model.common import parse_duration
-from engine.model.content import parse_cadence
-from engine.model.sop import SopItem
-from engine.schedule import describe, parse_every
+from qunce.compile.docs.fmt import cadence, duration, money, percent
+from qunce.compile.docs.labels import _EN, _ZH, label
+from qunce.compile.docs.when import rrule_words, when
+from qunce.compile.docs.words import WORDS, words
+from qunce.model import Playbook
+from qunce.model.common import parse_duration
+from qunce.model.content import parse_cadence
+from qunce.model.sop import SopItem
+from qunce.schedule import describe, parse_every
 from tests.test_golden_diagnostics import ZH_ASCII_PUNCTUATION
 
 

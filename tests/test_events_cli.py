@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from cli import main
+from qunce.cli import main
 
 ROOT = Path(__file__).resolve().parent.parent
 PLAYBOOK = str(ROOT / "playbooks" / "brand-complete.yaml")
@@ -23,9 +23,9 @@ def generate(out: Path, *extra: str) -> tuple[int, str]:
 
 def test_generate_writes_events_and_roster_that_read_back_clean(tmp_path: Path) -> None:
     pytest.importorskip("ibis")
-    from engine.events.ingest import connect, ingest
-    from engine.events.roster import load_roster
-    from engine.simulate.frames import groups_table
+    from qunce.events.ingest import connect, ingest
+    from qunce.events.roster import load_roster
+    from qunce.simulate.frames import groups_table
 
     out = tmp_path / "data" / "events.csv"
     code, output = generate(out, "--seed", "7")

@@ -19,11 +19,11 @@ from typing import Any
 
 import pytest
 
-from engine.load import load_playbook
-from engine.model.groups import ENTRY_MODES
-from engine.model.playbook import Playbook
-from engine.model.sop import FLOWS, TRIGGER_KEYS
-from engine.validate import validate_paths
+from qunce.load import load_playbook
+from qunce.model.groups import ENTRY_MODES
+from qunce.model.playbook import Playbook
+from qunce.model.sop import FLOWS, TRIGGER_KEYS
+from qunce.validate import validate_paths
 
 ROOT = Path(__file__).resolve().parent.parent
 PLAYBOOKS = ROOT / "playbooks"

@@ -6,10 +6,10 @@ from decimal import Decimal
 
 import pytest
 
-from engine.catalog import MAX_WINDOW_DAYS, Metric, Names
-from engine.expr import ConditionError, check, evaluate, in_words, parse
-from engine.expr.bounds import Interval, bounds, contained
-from engine.expr.tree import Binary, Call, Compare, Const, Items, Logic, Name, Unary, names_in
+from qunce.catalog import MAX_WINDOW_DAYS, Metric, Names
+from qunce.expr import ConditionError, check, evaluate, in_words, parse
+from qunce.expr.bounds import Interval, bounds, contained
+from qunce.expr.tree import Binary, Call, Compare, Const, Items, Logic, Name, Unary, names_in
 
 MEMBER = Names("member")
 GROUP = Names("group")

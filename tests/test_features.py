@@ -12,9 +12,9 @@ import pytest
 
 ibis = pytest.importorskip("ibis")
 
-from engine.catalog import Names  # noqa: E402
-from engine.events.ingest import connect, ingest  # noqa: E402
-from engine.simulate.features import member_features, needed  # noqa: E402
+from qunce.catalog import Names  # noqa: E402
+from qunce.events.ingest import connect, ingest  # noqa: E402
+from qunce.simulate.features import member_features, needed  # noqa: E402
 
 EVENTS = """ts,type,group_id,member_id,staff_id,amount,count,score
 2027-01-01 10:00:00,join,g1,m1,,,,
@@ -105,8 +105,8 @@ def test_group_type_of_a_tie_on_ts_is_the_later_rows_group() -> None:
     later in the file, whatever order the rows come in."""
     from types import SimpleNamespace
 
-    from engine.simulate.members import _with_group_type
-    from engine.simulate.periods import Period
+    from qunce.simulate.members import _with_group_type
+    from qunce.simulate.periods import Period
 
     day = dt.date(2027, 1, 5)
     ts = dt.datetime(2027, 1, 5, 9, 30)

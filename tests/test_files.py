@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from engine.errors import InputError
-from engine.files import FILE_MODE, write_text_atomic
+from qunce.errors import InputError
+from qunce.files import FILE_MODE, write_text_atomic
 
 
 def test_a_file_is_written_whole_with_the_usual_mode(tmp_path: Path) -> None:

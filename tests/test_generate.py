@@ -13,13 +13,13 @@ from typing import Any
 import pyarrow as pa
 import pytest
 
-from engine.errors import UsageError
-from engine.events import writers
-from engine.events.columns import COLUMNS, EVENT_TYPES
-from engine.events.generate import generate, generate_files
-from engine.events.roster import Group, Roster, Staff, load_roster
-from engine.load import load_playbook
-from engine.model import Playbook
+from qunce.errors import UsageError
+from qunce.events import writers
+from qunce.events.columns import COLUMNS, EVENT_TYPES
+from qunce.events.generate import generate, generate_files
+from qunce.events.roster import Group, Roster, Staff, load_roster
+from qunce.load import load_playbook
+from qunce.model import Playbook
 
 START = dt.date(2027, 1, 25)  # the window crosses a month boundary
 SMALL = {"groups": 20, "members": 500, "days": 14}

@@ -43,11 +43,11 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from cli import main
-from engine.diagnostics import all_codes
-from engine.events.roster import load_roster
-from engine.source.reader import MAX_FILE_BYTES
-from engine.validate import validate_paths
+from qunce.cli import main
+from qunce.diagnostics import all_codes
+from qunce.events.roster import load_roster
+from qunce.source.reader import MAX_FILE_BYTES
+from qunce.validate import validate_paths
 
 GOLDEN = Path(__file__).parent / "golden" / "diagnostics"
 UPDATE = os.environ.get("QUNCE_UPDATE_GOLDEN") == "1"

@@ -11,9 +11,9 @@ import pytest
 
 ibis = pytest.importorskip("ibis")
 
-from engine.events.ingest import connect, ingest  # noqa: E402
-from engine.model.metrics import MetricsConfig  # noqa: E402
-from engine.simulate.group_daily import group_daily  # noqa: E402
+from qunce.events.ingest import connect, ingest  # noqa: E402
+from qunce.model.metrics import MetricsConfig  # noqa: E402
+from qunce.simulate.group_daily import group_daily  # noqa: E402
 
 TZ = "Asia/Shanghai"
 EVENTS = """ts,type,group_id,member_id,count,amount,score,flag,length,removed,staff_id

@@ -19,12 +19,12 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from cli import main
-from engine.diagnostics import Diagnostic
-from engine.sandbox import try_render
-from engine.source import reader
-from engine.source.reader import MAX_DEPTH, MAX_FILE_BYTES, parse_text
-from engine.validate import validate_paths
+from qunce.cli import main
+from qunce.diagnostics import Diagnostic
+from qunce.sandbox import try_render
+from qunce.source import reader
+from qunce.source.reader import MAX_DEPTH, MAX_FILE_BYTES, parse_text
+from qunce.validate import validate_paths
 
 LIMIT = 2.0
 HEAD = "playbook: 美妆私域\n"
@@ -52,7 +52,7 @@ def cli(*args: str) -> tuple[int, str]:
 def cli_process(*args: str, warnings: str = "default", timeout: float = 30) -> subprocess.CompletedProcess[str]:
     """`qunce validate ...` in a fresh interpreter (for what CliRunner cannot see: stderr, hangs)."""
     env = {**os.environ, "PYTHONWARNINGS": warnings}
-    command = [sys.executable, "-c", "from cli import main; main()", "validate", *args]
+    command = [sys.executable, "-c", "from qunce.cli import main; main()", "validate", *args]
     return subprocess.run(command, capture_output=True, text=True, timeout=timeout, env=env, cwd=REPO, check=False)
 
 

@@ -13,8 +13,8 @@ import pytest
 
 ibis = pytest.importorskip("ibis")
 
-from engine.errors import InputError  # noqa: E402
-from engine.events.ingest import connect, ingest  # noqa: E402
+from qunce.errors import InputError  # noqa: E402
+from qunce.events.ingest import connect, ingest  # noqa: E402
 
 TZ = "Asia/Shanghai"
 HEADER = "ts,type,group_id,member_id,amount,score,removed,channel,count,length"
@@ -175,8 +175,8 @@ def test_tab_separated_files(tmp_path: Path) -> None:
 
 
 def test_every_reason_has_words_in_both_languages() -> None:
-    from engine.events.ingest import _checks, with_type_rules
-    from engine.events.reasons import REASONS, reason_words
+    from qunce.events.ingest import _checks, with_type_rules
+    from qunce.events.reasons import REASONS, reason_words
 
     groups_dates = groups().select("group_id", "created_at", "ended_at")
     raw = ibis.memtable({name: ["x"] for name in ("_row", "ts", "type", "group_id", "member_id", "staff_id", "amount",
@@ -351,7 +351,7 @@ def test_typed_parquet_columns_are_judged_as_their_text(tmp_path: Path, column: 
 
 
 def test_memory_limit_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
-    from engine.errors import UsageError
+    from qunce.errors import UsageError
 
     monkeypatch.setenv("QUNCE_MEMORY_LIMIT", "1GB")
     con = connect(TZ)

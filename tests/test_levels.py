@@ -10,10 +10,10 @@ import pytest
 
 ibis = pytest.importorskip("ibis")
 
-from engine.catalog import Names  # noqa: E402
-from engine.events.ingest import connect  # noqa: E402
-from engine.model.membership import Level  # noqa: E402
-from engine.simulate.levels import Period, evaluate_levels  # noqa: E402
+from qunce.catalog import Names  # noqa: E402
+from qunce.events.ingest import connect  # noqa: E402
+from qunce.model.membership import Level  # noqa: E402
+from qunce.simulate.levels import Period, evaluate_levels  # noqa: E402
 
 LEVELS = [
     Level(id="member", name="普通会员"),

@@ -12,19 +12,19 @@ import pytest
 
 ibis = pytest.importorskip("ibis")
 
-from engine.catalog import Names  # noqa: E402
-from engine.events.ingest import connect, ingest  # noqa: E402
-from engine.model.audience import LifecycleState  # noqa: E402
-from engine.model.metrics import MetricsConfig  # noqa: E402
-from engine.simulate.group_daily import group_daily  # noqa: E402
-from engine.simulate.group_windows import group_metrics_as_of  # noqa: E402
-from engine.simulate.lifecycle import (  # noqa: E402
+from qunce.catalog import Names  # noqa: E402
+from qunce.events.ingest import connect, ingest  # noqa: E402
+from qunce.model.audience import LifecycleState  # noqa: E402
+from qunce.model.metrics import MetricsConfig  # noqa: E402
+from qunce.simulate.group_daily import group_daily  # noqa: E402
+from qunce.simulate.group_windows import group_metrics_as_of  # noqa: E402
+from qunce.simulate.lifecycle import (  # noqa: E402
     HEALTH_COLUMNS,
     group_health,
     group_metrics_daily,
     lifecycle_daily,
 )
-from engine.simulate.periods import start_of  # noqa: E402
+from qunce.simulate.periods import start_of  # noqa: E402
 
 TZ = "Asia/Shanghai"
 START = dt.date(2027, 1, 4)  # a Monday

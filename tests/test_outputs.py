@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pyarrow.parquet as pq
 
-from engine.events.ingest import connect, keep_row_order
-from engine.simulate.outputs import write_outputs
-from engine.simulate.periods import exact_mean, exact_sum
+from qunce.events.ingest import connect, keep_row_order
+from qunce.simulate.outputs import write_outputs
+from qunce.simulate.periods import exact_mean, exact_sum
 
 ROWS = 400_000  # enough rows for DuckDB to read and write them in parallel, out of order
 

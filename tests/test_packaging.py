@@ -20,7 +20,7 @@ import pytest
 from click.testing import CliRunner
 from ruamel.yaml import YAML
 
-from cli import main
+from qunce.cli import main
 
 ROOT = Path(__file__).resolve().parent.parent
 PYPROJECT = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
@@ -46,25 +46,51 @@ def repo_files(folder: Path) -> set[Path]:
 # --- pyproject.toml ------------------------------------------------------------
 
 
-def test_entry_point_is_cli_main() -> None:
-    assert PYPROJECT["project"]["scripts"]["qunce"] == "cli:main"
-    assert "cli" in SETUPTOOLS["py-modules"]
+def test_entry_point_is_the_package_cli() -> None:
+    assert PYPROJECT["project"]["scripts"]["qunce"] == "qunce.cli:main"
+    assert "py-modules" not in SETUPTOOLS  # no top-level module of ours in site-packages
 
 
-@pytest.mark.parametrize("package", ["engine", "engine.checks", "engine.model", *DATA_PACKAGES])
-def test_package_is_found(package: str) -> None:
-    include = SETUPTOOLS["packages"]["find"]["include"]
-    assert any(fnmatch.fnmatchcase(package, pattern) for pattern in include), (package, include)
+def test_one_import_name_maps_the_repository_folders() -> None:
+    assert SETUPTOOLS["package-dir"] == {"qunce": "engine", "qunce.schemas": "schemas",
+                                         "qunce.templates": "templates", "qunce.playbooks": "playbooks"}
+    assert {name.split(".")[0] for name in SETUPTOOLS["packages"]} == {"qunce"}
+
+
+def test_every_engine_package_is_listed() -> None:
+    """A new folder under engine/ must be in [tool.setuptools] packages, or the wheel lacks it."""
+    found = {"qunce" + "".join("." + part for part in d.relative_to(ROOT / "engine").parts)
+             for d in [ROOT / "engine", *(ROOT / "engine").rglob("*")]
+             if d.is_dir() and (d / "__init__.py").is_file()}
+    listed = set(SETUPTOOLS["packages"]) - {f"qunce.{name}" for name in DATA_PACKAGES}
+    assert listed == found
+
+
+def test_cli_py_is_the_package_cli() -> None:
+    link = ROOT / "engine" / "cli.py"
+    assert link.is_symlink() and link.resolve() == (ROOT / "cli.py").resolve()
+
+
+def test_code_is_imported_under_one_name() -> None:
+    """The editable install maps qunce to engine/: nothing is loaded as engine.x or cli."""
+    import qunce
+    import qunce.cli
+    import qunce.simulate.run
+
+    assert Path(qunce.__file__).resolve().parent == (ROOT / "engine").resolve()
+    import sys
+
+    assert not [name for name in sys.modules if name in ("cli", "engine") or name.startswith("engine.")]
 
 
 def test_schema_files_are_package_data() -> None:
-    patterns = SETUPTOOLS["package-data"]["schemas"]
+    patterns = SETUPTOOLS["package-data"]["qunce.schemas"]
     for name in ("playbook.schema.json", "fragment.schema.json"):
         assert any(fnmatch.fnmatchcase(name, p) for p in patterns), (name, patterns)
 
 
 def test_template_patterns_reach_nested_folders(tmp_path: Path) -> None:
-    patterns = SETUPTOOLS["package-data"]["templates"]
+    patterns = SETUPTOOLS["package-data"]["qunce.templates"]
     wanted = {tmp_path / "page.md.j2", tmp_path / "handbook" / "index.html.j2", tmp_path / "handbook" / "style.css"}
     for path in wanted:
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -78,22 +104,19 @@ def test_every_data_file_in_the_repo_ships(package: str) -> None:
     silently be left out of the wheel."""
     folder = ROOT / package
     present = repo_files(folder) if folder.is_dir() else set()
-    shipped = package_data_files(folder, SETUPTOOLS["package-data"].get(package, []))
+    shipped = package_data_files(folder, SETUPTOOLS["package-data"].get(f"qunce.{package}", []))
     missing = sorted(str(p.relative_to(ROOT)) for p in present - shipped)
-    assert not missing, f"not matched by [tool.setuptools.package-data] {package}: {missing}"
+    assert not missing, f"not matched by [tool.setuptools.package-data] qunce.{package}: {missing}"
 
 
 @pytest.mark.parametrize("package", DATA_PACKAGES)
 def test_data_package_is_readable_with_importlib_resources(package: str) -> None:
     """engine/resources.py reads the data through importlib.resources.files(). Under the
-    editable install, a folder without __init__.py is a namespace package whose __path__
-    holds setuptools' placeholder entry, and files() then fails on Python 3.11
-    ("MultiplexedPath only supports directories"): each data folder needs an __init__.py."""
-    try:
-        root = importlib.resources.files(package)
-    except NotADirectoryError as exc:
-        pytest.fail(f"importlib.resources.files({package!r}) failed: {exc}; add an empty {package}/__init__.py")
+    editable install, a folder without __init__.py is a namespace package that setuptools'
+    finder does not map below the top level: each data folder needs an __init__.py."""
+    root = importlib.resources.files(f"qunce.{package}")
     assert root.is_dir()
+    assert Path(str(root)).resolve() == (ROOT / package).resolve()
 
 
 # --- .pre-commit-hooks.yaml ----------------------------------------------------

@@ -10,8 +10,8 @@ import pytest
 
 ibis = pytest.importorskip("ibis")
 
-from engine.model.rules import BannedBehaviour  # noqa: E402
-from engine.simulate.penalties import PENALTY_COLUMNS, penalties, penalty_summary  # noqa: E402
+from qunce.model.rules import BannedBehaviour  # noqa: E402
+from qunce.simulate.penalties import PENALTY_COLUMNS, penalties, penalty_summary  # noqa: E402
 from tests.event_data import load_events  # noqa: E402
 
 TZ = "Asia/Shanghai"

@@ -27,11 +27,11 @@ import pytest
 
 ibis = pytest.importorskip("ibis")
 
-from engine.events.ingest import connect, ingest  # noqa: E402
-from engine.events.roster import Assignment, Roster  # noqa: E402
-from engine.model.metrics import MetricsConfig  # noqa: E402
-from engine.simulate.group_daily import group_daily  # noqa: E402
-from engine.simulate.periods import (  # noqa: E402
+from qunce.events.ingest import connect, ingest  # noqa: E402
+from qunce.events.roster import Assignment, Roster  # noqa: E402
+from qunce.model.metrics import MetricsConfig  # noqa: E402
+from qunce.simulate.group_daily import group_daily  # noqa: E402
+from qunce.simulate.periods import (  # noqa: E402
     GROUP_COLUMNS,
     STAFF_COLUMNS,
     assignments_table,
@@ -44,7 +44,7 @@ from engine.simulate.periods import (  # noqa: E402
     start_of,
     valid_member_message,
 )
-from engine.simulate.retention import retention  # noqa: E402
+from qunce.simulate.retention import retention  # noqa: E402
 
 TZ = "Asia/Shanghai"
 START, END = dt.date(2027, 3, 27), dt.date(2027, 4, 13)

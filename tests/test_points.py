@@ -19,9 +19,9 @@ pa = pytest.importorskip("pyarrow")
 from hypothesis import HealthCheck, given, settings  # noqa: E402
 from hypothesis import strategies as st  # noqa: E402
 
-from engine.events.ingest import connect, ingest  # noqa: E402
-from engine.model.membership import Points  # noqa: E402
-from engine.simulate.points import member_points, points_ledger, rule_names  # noqa: E402
+from qunce.events.ingest import connect, ingest  # noqa: E402
+from qunce.model.membership import Points  # noqa: E402
+from qunce.simulate.points import member_points, points_ledger, rule_names  # noqa: E402
 
 TZ = "Asia/Shanghai"
 HEADER = "ts,type,group_id,member_id,staff_id,amount,order_id,channel,count\n"

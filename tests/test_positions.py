@@ -5,12 +5,12 @@ from __future__ import annotations
 
 import pytest
 
-from engine.diagnostics import Span
-from engine.source import reader
-from engine.source.inside import line_of, point_at
-from engine.source.nodes import Map, Scalar
-from engine.source.positions import PositionIndex
-from engine.source.reader import parse_text
+from qunce.diagnostics import Span
+from qunce.source import reader
+from qunce.source.inside import line_of, point_at
+from qunce.source.nodes import Map, Scalar
+from qunce.source.positions import PositionIndex
+from qunce.source.reader import parse_text
 
 
 def index_of(text: str) -> PositionIndex:

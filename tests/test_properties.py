@@ -19,12 +19,12 @@ import pytest
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-from engine import catalog
-from engine.catalog import Names
-from engine.expr import check, evaluate, in_words, parse
-from engine.expr.parse import ConditionError
-from engine.expr.tree import Binary, Call, Compare, Const, Expr, Items, Logic, Name, Unary
-from engine.source.reader import parse_text
+from qunce import catalog
+from qunce.catalog import Names
+from qunce.expr import check, evaluate, in_words, parse
+from qunce.expr.parse import ConditionError
+from qunce.expr.tree import Binary, Call, Compare, Const, Expr, Items, Logic, Name, Unary
+from qunce.source.reader import parse_text
 
 FAST = settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 SCOPES = ("member", "group", "staff", "event")

@@ -8,12 +8,12 @@ from typing import Any
 import jsonschema
 import pytest
 
-from engine.diagnostics import Severity, Span, diag
-from engine.diagnostics.render import RENDERERS, render
-from engine.diagnostics.render_github import render_github
-from engine.diagnostics.render_json import render_json
-from engine.diagnostics.render_sarif import render_sarif
-from engine.diagnostics.render_text import display_width, render_text
+from qunce.diagnostics import Severity, Span, diag
+from qunce.diagnostics.render import RENDERERS, render
+from qunce.diagnostics.render_github import render_github
+from qunce.diagnostics.render_json import render_json
+from qunce.diagnostics.render_sarif import render_sarif
+from qunce.diagnostics.render_text import display_width, render_text
 
 CHINESE_LINE = "  name: 群主 {{ x }}"
 TEXTS = {"a.yaml": f"roles:\n{CHINESE_LINE}\n"}

@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 from jinja2 import UndefinedError
 
-from engine.sandbox import MAX_OUTPUT_CHARS, BudgetExceeded, TemplateProblem, render, try_render
+from qunce.sandbox import MAX_OUTPUT_CHARS, BudgetExceeded, TemplateProblem, render, try_render
 
 
 class Secretive:

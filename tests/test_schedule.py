@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from engine.schedule import Clock, ScheduleError, check_rrule, parse_every, rrule_per_week
+from qunce.schedule import Clock, ScheduleError, check_rrule, parse_every, rrule_per_week
 
 MON, TUE, WED, THU, FRI, SAT, SUN = range(7)
 

@@ -11,11 +11,11 @@ from pathlib import Path
 
 import pytest
 
-from engine.reference import reference_markdown
-from engine.rules_doc import codes_markdown
-from engine.schema import schema_text
-from engine.source.nodes import Map
-from engine.source.reader import parse_text
+from qunce.reference import reference_markdown
+from qunce.rules_doc import codes_markdown
+from qunce.schema import schema_text
+from qunce.source.nodes import Map
+from qunce.source.reader import parse_text
 
 ROOT = Path(__file__).resolve().parent.parent
 STALE = "is stale: regenerate it with `make schema`"

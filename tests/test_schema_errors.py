@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from engine.diagnostics import Diagnostic
-from engine.load import Loaded, load_playbook
-from engine.model.schema_errors import path_text
+from qunce.diagnostics import Diagnostic
+from qunce.load import Loaded, load_playbook
+from qunce.model.schema_errors import path_text
 
 
 @pytest.fixture

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from cli import main
+from qunce.cli import main
 
 pytest.importorskip("ibis")
 

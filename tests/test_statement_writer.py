@@ -18,7 +18,7 @@ from typing import Any
 import pytest
 from click.testing import CliRunner
 
-from cli import main
+from qunce.cli import main
 
 pytest.importorskip("ibis")
 
@@ -66,7 +66,7 @@ def _fake(*staff: str) -> SimpleNamespace:
     small tables whose values say which thread built them."""
     import pyarrow as pa
 
-    from engine.commission.report import TABLES
+    from qunce.commission.report import TABLES
 
     def tables() -> dict[str, object]:
         return {name: pa.table({"name": [name], "thread": [threading.current_thread().name]}) for name in TABLES}
@@ -77,8 +77,8 @@ def _fake(*staff: str) -> SimpleNamespace:
 
 def test_the_threads_input_error_is_the_runs_and_the_old_statements_stay(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    from engine.commission import report
-    from engine.errors import InputError
+    from qunce.commission import report
+    from qunce.errors import InputError
 
     def render(commission: object, staff_id: str, lang: str) -> str:
         if staff_id == "s2":
@@ -97,7 +97,7 @@ def test_the_threads_input_error_is_the_runs_and_the_old_statements_stay(
 
 def test_an_unexpected_error_in_the_thread_is_raised_as_it_is(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    from engine.commission import report
+    from qunce.commission import report
 
     def render(commission: object, staff_id: str, lang: str) -> str:
         raise ValueError("bad number")
@@ -110,7 +110,7 @@ def test_an_unexpected_error_in_the_thread_is_raised_as_it_is(
 
 def test_a_run_that_stops_early_stops_the_thread_and_leaves_nothing(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    from engine.commission import report
+    from qunce.commission import report
 
     rendered: list[str] = []
     started = threading.Event()
@@ -135,7 +135,7 @@ def test_a_run_that_stops_early_stops_the_thread_and_leaves_nothing(
 
 
 def test_without_a_plan_the_statements_folder_goes(tmp_path: Path) -> None:
-    from engine.commission.report import CommissionWriter
+    from qunce.commission.report import CommissionWriter
 
     (tmp_path / "statements").mkdir()
     (tmp_path / "statements" / "s1.md").write_text("earlier run", encoding="utf-8")
@@ -145,7 +145,7 @@ def test_without_a_plan_the_statements_folder_goes(tmp_path: Path) -> None:
 
 
 def test_statement_files_are_named_safely(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    from engine.commission import report
+    from qunce.commission import report
 
     monkeypatch.setattr(report, "render_statement", lambda commission, staff_id, lang: f"# {staff_id} {lang}\n")
     with report.CommissionWriter(_fake("b", "a/../x"), tmp_path, "en") as writer:
@@ -155,7 +155,7 @@ def test_statement_files_are_named_safely(tmp_path: Path, monkeypatch: pytest.Mo
 
 
 def test_the_tables_are_built_once_by_the_thread(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    from engine.commission import report
+    from qunce.commission import report
 
     monkeypatch.setattr(report, "render_statement", lambda commission, staff_id, lang: "")
     fake = _fake("s1")
@@ -174,7 +174,7 @@ def test_the_tables_are_built_once_by_the_thread(tmp_path: Path, monkeypatch: py
 
 def test_profiled_prints_a_background_threads_own_cpu(monkeypatch: pytest.MonkeyPatch,
                                                       capsys: pytest.CaptureFixture[str]) -> None:
-    from engine.simulate import context
+    from qunce.simulate import context
 
     monkeypatch.setattr(context, "PROFILE", True)
 
@@ -197,8 +197,8 @@ def test_rendering_every_statement_drops_each_units_words_after_its_last_holder(
     """The words of a unit are dropped once its last holder's statement is written; the files
     are the same as statements rendered one by one with everything kept."""
 
-    from engine.commission.report import _render_all, render_statement
-    from engine.commission.statement_view import HOLDERS
+    from qunce.commission.report import _render_all, render_statement
+    from qunce.commission.statement_view import HOLDERS
 
     commission = _example_commission(tmp_path)
     folder = tmp_path / "md"
@@ -221,8 +221,8 @@ def test_a_group_name_holding_the_blocks_marker_is_rendered_per_holder(tmp_path:
     name holds that marker is rendered for each holder instead, with the same text."""
     import dataclasses
 
-    from engine.commission.report import render_statement
-    from engine.commission.statement_view import MARK
+    from qunce.commission.report import render_statement
+    from qunce.commission.statement_view import MARK
 
     commission = _example_commission(tmp_path)
     group = next(h.group_id for s in commission.book.statements.values() for h, _, _ in s.held if h is not None)
@@ -246,9 +246,9 @@ def _example_commission(tmp_path: Path) -> Any:
     """The commission of docs/examples/commission over January and February 2027."""
     import datetime as dt
 
-    from engine.commission.stage import commission_of
-    from engine.load import load_playbook
-    from engine.simulate.run import Outcome, Request, load
+    from qunce.commission.stage import commission_of
+    from qunce.load import load_playbook
+    from qunce.simulate.run import Outcome, Request, load
 
     playbook = load_playbook(HERE / "playbook.yaml").playbook
     assert playbook is not None
@@ -266,8 +266,8 @@ def test_the_thread_builds_the_prepared_commission_first(tmp_path: Path, monkeyp
     build is raised as the run's own by everything that waits for it."""
     import dataclasses
 
-    from engine.commission.report import CommissionWriter
-    from engine.commission.stage import Prepared
+    from qunce.commission.report import CommissionWriter
+    from qunce.commission.stage import Prepared
 
     built = _example_commission(tmp_path)
     prepared = Prepared(built.plan, built.inputs, _recompute(), built.playbook_name, built.playbook_roles)
@@ -297,8 +297,8 @@ def test_the_thread_builds_the_prepared_commission_first(tmp_path: Path, monkeyp
 
 
 def _recompute() -> Any:
-    from engine.commission.units import Recompute
-    from engine.load import load_playbook
+    from qunce.commission.units import Recompute
+    from qunce.load import load_playbook
 
     playbook = load_playbook(HERE / "playbook.yaml").playbook
     assert playbook is not None

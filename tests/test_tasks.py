@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 from click.testing import CliRunner
 
-from cli import main
+from qunce.cli import main
 
 pytest.importorskip("ibis")
 

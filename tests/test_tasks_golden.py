@@ -12,7 +12,7 @@ import pytest
 from click.testing import CliRunner
 from ruamel.yaml import YAML
 
-from cli import main
+from qunce.cli import main
 
 GOLDEN = Path(__file__).resolve().parent / "golden" / "tasks"
 CASES = sorted(p.name for p in GOLDEN.iterdir() if (p / "case.yaml").is_file())

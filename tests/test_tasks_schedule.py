@@ -14,8 +14,8 @@ from dateutil.rrule import rrulestr
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from engine.compile.texts import facets
-from engine.schedule import RRULE_ANCHOR, Clock, clock_rrule, occurrence_dates, parse_every
+from qunce.compile.texts import facets
+from qunce.schedule import RRULE_ANCHOR, Clock, clock_rrule, occurrence_dates, parse_every
 
 DAYS = ("MO", "TU", "WE", "TH", "FR", "SA", "SU")
 starts = st.dates(min_value=dt.date(2024, 1, 1), max_value=dt.date(2031, 12, 31))
@@ -94,7 +94,7 @@ def test_facets_are_the_values_a_template_reads(source: str, expected: tuple[str
 
 def test_templates_render_once_per_distinct_context(monkeypatch: pytest.MonkeyPatch) -> None:
     pytest.importorskip("ibis")
-    from engine.compile import texts
+    from qunce.compile import texts
 
     calls: list[str] = []
     real = texts.render_bounded
@@ -113,6 +113,6 @@ def test_templates_render_once_per_distinct_context(monkeypatch: pytest.MonkeyPa
 
 
 def main_command() -> Any:
-    from cli import main
+    from qunce.cli import main
 
     return main

@@ -20,16 +20,16 @@ from hypothesis import strategies as st
 ibis = pytest.importorskip("ibis")
 pa = pytest.importorskip("pyarrow")
 
-from engine.catalog import Names  # noqa: E402
-from engine.expr import evaluate, parse  # noqa: E402
-from engine.expr.to_ibis import (  # noqa: E402
+from qunce.catalog import Names  # noqa: E402
+from qunce.expr import evaluate, parse  # noqa: E402
+from qunce.expr.to_ibis import (  # noqa: E402
     SCALE,
     MissingColumn,
     compile_expr,
     read_numbers,
     row_values,
 )
-from engine.expr.tree import Binary, Call, Compare, Const, Expr, Items, Logic, Name, Unary  # noqa: E402
+from qunce.expr.tree import Binary, Call, Compare, Const, Expr, Items, Logic, Name, Unary  # noqa: E402
 
 MEMBER = Names("member")
 _CONNECTION: list[Any] = []

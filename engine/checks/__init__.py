@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from engine.checks import (  # noqa: F401  (importing registers the checks)
+from ..diagnostics import Diagnostic
+from . import (  # noqa: F401  (importing registers the checks)
     commission,
     conditions,
     group_types,
@@ -15,9 +16,8 @@ from engine.checks import (  # noqa: F401  (importing registers the checks)
     unique_ids,
     workload,
 )
-from engine.checks.context import CheckContext
-from engine.checks.registry import CHECKS
-from engine.diagnostics import Diagnostic
+from .context import CheckContext
+from .registry import CHECKS
 
 
 def run_checks(ctx: CheckContext) -> list[Diagnostic]:

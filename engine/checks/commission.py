@@ -7,10 +7,10 @@ from __future__ import annotations
 from collections.abc import Iterator
 from decimal import Decimal
 
-from engine.checks.context import CheckContext
-from engine.checks.registry import check
-from engine.diagnostics import Code, Diagnostic, diag, register
-from engine.model.commission import Commission
+from ..diagnostics import Code, Diagnostic, diag, register
+from ..model.commission import Commission
+from .context import CheckContext
+from .registry import check
 
 register(Code(
     "Q601", "weights-sum", "error",
@@ -93,7 +93,7 @@ def commission_reads_periods(ctx: CheckContext) -> Iterator[Diagnostic]:
     plan = ctx.playbook.commission
     if plan is None:
         return
-    from engine.expr.tree import names_in
+    from ..expr.tree import names_in
 
     names = ctx.names("staff")
     for i, kpi in enumerate(plan.kpis):

@@ -8,9 +8,9 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from engine.checks.context import CheckContext
-from engine.checks.registry import check
-from engine.diagnostics import Diagnostic, diag
+from ..diagnostics import Diagnostic, diag
+from .context import CheckContext
+from .registry import check
 
 
 @check("Q201", "Q202", "Q203", "Q204", "Q205", "Q206")

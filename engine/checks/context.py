@@ -8,15 +8,15 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
 
-from engine.catalog import Metric, Names
-from engine.diagnostics import Span
-from engine.expr import Checked, ConditionError, Expr, check, parse
-from engine.model import Playbook
-from engine.model.audience import ChurnWarning, LifecycleState, Segment
-from engine.playbook_names import custom_metrics, playbook_names, text_values
-from engine.source.inside import point_at
-from engine.source.nodes import Map, Scalar, Seq
-from engine.source.positions import PositionIndex
+from ..catalog import Metric, Names
+from ..diagnostics import Span
+from ..expr import Checked, ConditionError, Expr, check, parse
+from ..model import Playbook
+from ..model.audience import ChurnWarning, LifecycleState, Segment
+from ..playbook_names import custom_metrics, playbook_names, text_values
+from ..source.inside import point_at
+from ..source.nodes import Map, Scalar, Seq
+from ..source.positions import PositionIndex
 
 Path = tuple[Any, ...]
 

@@ -7,11 +7,11 @@ from __future__ import annotations
 from collections.abc import Iterator
 from decimal import Decimal
 
-from engine.checks.context import CheckContext
-from engine.checks.registry import check
-from engine.diagnostics import Code, Diagnostic, diag, register
-from engine.model.groups import GROUP_KINDS
-from engine.model.rules import Penalty
+from ..diagnostics import Code, Diagnostic, diag, register
+from ..model.groups import GROUP_KINDS
+from ..model.rules import Penalty
+from .context import CheckContext
+from .registry import check
 
 register(Code(
     "Q701", "flash-lifespan", "error",

@@ -6,10 +6,10 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from engine.checks.context import CheckContext
-from engine.checks.registry import check
-from engine.diagnostics import Code, Diagnostic, diag, register
-from engine.expr.bounds import Bounds, Interval, bounds
+from ..diagnostics import Code, Diagnostic, diag, register
+from ..expr.bounds import Bounds, Interval, bounds
+from .context import CheckContext
+from .registry import check
 
 register(Code(
     "Q501", "level-order", "error",

@@ -5,10 +5,10 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from engine.checks.context import CheckContext
-from engine.checks.registry import check
-from engine.diagnostics import Code, Diagnostic, diag, register
-from engine.expr.tree import names_in
+from ..diagnostics import Code, Diagnostic, diag, register
+from ..expr.tree import names_in
+from .context import CheckContext
+from .registry import check
 
 register(Code(
     "Q801", "custom-metric-shape", "error",

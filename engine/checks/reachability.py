@@ -5,12 +5,12 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 
-from engine.checks.context import CheckContext
-from engine.checks.registry import check
-from engine.diagnostics import Code, Diagnostic, diag, register
-from engine.expr.bounds import Bounds, bounds, contained
-from engine.expr.tree import Const
-from engine.model.audience import LifecycleState, Segment
+from ..diagnostics import Code, Diagnostic, diag, register
+from ..expr.bounds import Bounds, bounds, contained
+from ..expr.tree import Const
+from ..model.audience import LifecycleState, Segment
+from .context import CheckContext
+from .registry import check
 
 register(Code(
     "Q505", "unreachable-entry", "error",

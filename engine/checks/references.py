@@ -6,10 +6,10 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from typing import Any
 
-from engine.checks.context import CheckContext
-from engine.checks.registry import check
-from engine.diagnostics import Code, Diagnostic, diag, register
-from engine.model.schema_errors import suggest
+from ..diagnostics import Code, Diagnostic, diag, register
+from ..model.schema_errors import suggest
+from .context import CheckContext
+from .registry import check
 
 register(Code(
     "Q402", "unknown-reference", "error",

@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
-from engine.checks.context import CheckContext
-from engine.diagnostics import Diagnostic
+from ..diagnostics import Diagnostic
+from .context import CheckContext
 
 CheckFunction = Callable[[CheckContext], Iterable[Diagnostic]]
 

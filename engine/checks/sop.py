@@ -6,12 +6,12 @@ from __future__ import annotations
 import math
 from collections.abc import Iterator
 
-from engine.checks.context import CheckContext
-from engine.checks.registry import check
-from engine.diagnostics import Code, Diagnostic, diag, register
-from engine.model.common import Duration
-from engine.model.sop import TRIGGER_KEYS, SopItem
-from engine.schedule import ScheduleError, check_rrule, parse_every
+from ..diagnostics import Code, Diagnostic, diag, register
+from ..model.common import Duration
+from ..model.sop import TRIGGER_KEYS, SopItem
+from ..schedule import ScheduleError, check_rrule, parse_every
+from .context import CheckContext
+from .registry import check
 
 register(Code(
     "Q711", "sop-trigger", "error",

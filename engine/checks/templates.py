@@ -5,13 +5,13 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from engine.checks.context import CheckContext
-from engine.checks.registry import check
-from engine.diagnostics import Diagnostic, Span, diag
-from engine.sandbox import try_render
-from engine.source.inside import line_of, point_at
-from engine.source.nodes import Scalar
-from engine.template_vars import available, sample_context
+from ..diagnostics import Diagnostic, Span, diag
+from ..sandbox import try_render
+from ..source.inside import line_of, point_at
+from ..source.nodes import Scalar
+from ..template_vars import available, sample_context
+from .context import CheckContext
+from .registry import check
 
 
 def _name_span(scalar: Scalar, text: str, lineno: int, name: str) -> Span | None:

@@ -5,10 +5,10 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from engine.catalog import Names
-from engine.checks.context import CheckContext
-from engine.checks.registry import check
-from engine.diagnostics import Code, Diagnostic, diag, register
+from ..catalog import Names
+from ..diagnostics import Code, Diagnostic, diag, register
+from .context import CheckContext
+from .registry import check
 
 register(Code(
     "Q401", "duplicate-id", "error",

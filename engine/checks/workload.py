@@ -9,13 +9,13 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from engine.checks.context import CheckContext
-from engine.checks.registry import check
-from engine.checks.sop import triggers
-from engine.diagnostics import Code, Diagnostic, diag, register
-from engine.model.common import Duration
-from engine.model.sop import SopItem
-from engine.schedule import ScheduleError, parse_every, rrule_per_week, rrule_weekdays
+from ..diagnostics import Code, Diagnostic, diag, register
+from ..model.common import Duration
+from ..model.sop import SopItem
+from ..schedule import ScheduleError, parse_every, rrule_per_week, rrule_weekdays
+from .context import CheckContext
+from .registry import check
+from .sop import triggers
 
 MIX_TOLERANCE = Decimal("0.2")
 

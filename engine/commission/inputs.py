@@ -10,15 +10,15 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from engine.commission.payfactor import ZERO
-from engine.commission.plan import Plan
-from engine.commission.statements import Holding
-from engine.commission.units import UnitInput
-from engine.expr import parse
-from engine.expr.to_ibis import rows_values
-from engine.expr.tree import names_in
-from engine.simulate.context import SimContext
-from engine.simulate.periods import Period, period_label, period_of, periods
+from ..expr import parse
+from ..expr.to_ibis import rows_values
+from ..expr.tree import names_in
+from ..simulate.context import SimContext
+from ..simulate.periods import Period, period_label, period_of, periods
+from .payfactor import ZERO
+from .plan import Plan
+from .statements import Holding
+from .units import UnitInput
 
 
 @dataclass
@@ -49,7 +49,7 @@ def read_inputs(ctx: SimContext, plan: Plan, group_period: Any) -> Inputs:
 
 
 def _group_rows(ctx: SimContext, plan: Plan, group_period: Any) -> list[dict[str, Any]]:
-    from engine.simulate.group_stage import GRAINS, metrics
+    from ..simulate.group_stage import GRAINS, metrics
 
     if plan.grain in GRAINS:
         table = group_period.filter(group_period.grain == plan.grain).drop("grain")
@@ -160,7 +160,7 @@ def _staff_units(ctx: SimContext, plan: Plan, rows: list[dict[str, Any]], holdin
     """Per-staff pools: the staff member's metrics over the groups they held (each group's
     counts and amounts × days held ÷ the group's days; rates from those sums), the part of the
     period they held any group, and their share of their groups' late refunds."""
-    from engine.commission.staff_metrics import staff_values
+    from .staff_metrics import staff_values
 
     by_group = {(r["group_id"], r["period"]): r for r in rows}
     share: dict[tuple[str, str], dict[str, Decimal]] = defaultdict(dict)
@@ -186,7 +186,7 @@ def _staff_units(ctx: SimContext, plan: Plan, rows: list[dict[str, Any]], holdin
 def _active_days(ctx: SimContext, grain: str) -> dict[tuple[str, str], int]:
     import ibis
 
-    from engine.simulate.frames import days_table
+    from ..simulate.frames import days_table
 
     a = ctx.assignments
     cal = days_table(ctx.start, ctx.end)

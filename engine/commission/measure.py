@@ -15,9 +15,9 @@ from decimal import Decimal
 from functools import cached_property
 from typing import Any
 
-from engine.commission.payfactor import ZERO, FactorStep, pay_factor, q6
-from engine.commission.plan import KpiSpec, Plan, Rule
-from engine.expr import evaluate
+from ..expr import evaluate
+from .payfactor import ZERO, FactorStep, pay_factor, q6
+from .plan import KpiSpec, Plan, Rule
 
 LOWER_IS_BETTER_BEST = Decimal(2)
 

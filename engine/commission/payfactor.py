@@ -19,7 +19,7 @@ import itertools
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
-from engine.model.commission import Commission
+from ..model.commission import Commission
 
 PLACES = Decimal("0.000001")  # attainments and factors are kept to 6 decimal places
 ZERO = Decimal(0)

@@ -7,13 +7,13 @@ from dataclasses import dataclass
 from decimal import Decimal
 from functools import cached_property
 
-from engine.catalog import Names
-from engine.errors import UsageError
-from engine.expr import Expr, parse
-from engine.expr.tree import names_in
-from engine.model import Playbook
-from engine.model.commission import Commission
-from engine.playbook_names import playbook_names
+from ..catalog import Names
+from ..errors import UsageError
+from ..expr import Expr, parse
+from ..expr.tree import names_in
+from ..model import Playbook
+from ..model.commission import Commission
+from ..playbook_names import playbook_names
 
 GRAINS = {"weekly": "week", "monthly": "month", "quarterly": "quarter"}
 

@@ -15,11 +15,11 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from engine.commission.gc_pause import gc_paused
-from engine.commission.statements import KINDS
-from engine.errors import InputError
-from engine.files import ensure_folder
-from engine.simulate.context import profiled
+from ..errors import InputError
+from ..files import ensure_folder
+from ..simulate.context import profiled
+from .gc_pause import gc_paused
+from .statements import KINDS
 
 FOLDER = "statements"
 
@@ -29,7 +29,7 @@ def _environment() -> Any:
     """The statement templates, compiled once (thousands of statements per run)."""
     import jinja2
 
-    from engine.resources import resource
+    from ..resources import resource
 
     sources = {name: resource("templates", "statements", name).read_text(encoding="utf-8")
                for name in ("statement.md.j2", "rows.md.j2")}
@@ -50,7 +50,7 @@ def shared_rows() -> Any:
 
 def render_statement(commission: Any, staff_id: str, lang: str) -> str:
     """One staff member's statement as Markdown."""
-    from engine.commission.statement_view import statement_view
+    from .statement_view import statement_view
 
     roles = {key: (role.name, key) for key, role in commission.playbook_roles.items()}
     text = _template().render(statement_view(commission, staff_id, lang, roles))
@@ -124,7 +124,7 @@ class CommissionWriter:
     def _build(self) -> Any:
         import gc
 
-        from engine.commission.stage import Prepared
+        from .stage import Prepared
 
         built = self.source.build() if isinstance(self.source, Prepared) else self.source
         # The book is hundreds of thousands of objects that live to the end of the run: each full
@@ -182,7 +182,7 @@ def _timed(label: str, work: Callable[..., Any], *args: Any) -> Any:
 def _render_all(commission: Any, folder: Path, lang: str, stop: threading.Event) -> None:
     from collections import Counter
 
-    from engine.commission.statement_view import HOLDERS
+    from .statement_view import HOLDERS
 
     # A unit's shared words are dropped once its last holder's statement is rendered (at 100M
     # events they would otherwise all be kept: ~0.7 GB).

@@ -9,11 +9,11 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
-from engine.commission.payfactor import ZERO
-from engine.commission.plan import Plan
-from engine.expr import evaluate, parse
-from engine.model import Playbook
-from engine.simulate.periods import PRORATED, STATES
+from ..expr import evaluate, parse
+from ..model import Playbook
+from ..simulate.periods import PRORATED, STATES
+from .payfactor import ZERO
+from .plan import Plan
 
 PLACES = Decimal("0.000000000001")
 RATES = {

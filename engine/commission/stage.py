@@ -7,12 +7,12 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
 
-from engine.commission.gc_pause import gc_paused
-from engine.commission.inputs import Inputs, read_inputs
-from engine.commission.plan import Plan, compile_plan
-from engine.commission.statements import Book, build_book
-from engine.commission.units import Recompute, run_units
-from engine.simulate.context import SimContext
+from ..simulate.context import SimContext
+from .gc_pause import gc_paused
+from .inputs import Inputs, read_inputs
+from .plan import Plan, compile_plan
+from .statements import Book, build_book
+from .units import Recompute, run_units
 
 
 @dataclass
@@ -28,14 +28,14 @@ class Commission:
     def days(self) -> dict[str, tuple[int, int]]:
         """Period → (its days inside the window, its calendar days): a window that cuts a
         period short pays it on the days it has (targets are not prorated)."""
-        from engine.commission.inputs import full_days, window_days
+        from .inputs import full_days, window_days
 
         return {p.label: (window_days(p), full_days(p)) for p in self.inputs.periods}
 
     @gc_paused()
     def tables(self) -> dict[str, Any]:
         """statements, payouts, commission_units as Arrow tables."""
-        from engine.commission.tables import (
+        from .tables import (
             PAYOUT_TYPES,
             arrow_table,
             as_columns,
@@ -92,7 +92,7 @@ def run_commission(ctx: SimContext, group_period: Any) -> Commission | None:
 def commission_of(ctx: SimContext) -> Commission | None:
     """The commission alone (for `qunce explain --staff` and `qunce diff`): only the group
     metrics the plan's period needs are computed."""
-    from engine.simulate.group_stage import metrics
+    from ..simulate.group_stage import metrics
 
     plan = compile_plan(ctx.playbook)
     if plan is None:

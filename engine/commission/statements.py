@@ -21,10 +21,10 @@ from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from types import MappingProxyType
 
-from engine.commission.allocate import largest_remainder, to_fen
-from engine.commission.payfactor import ZERO
-from engine.commission.plan import Plan
-from engine.commission.units import Recompute, UnitResult, claw
+from .allocate import largest_remainder, to_fen
+from .payfactor import ZERO
+from .plan import Plan
+from .units import Recompute, UnitResult, claw
 
 
 @dataclass(frozen=True)

@@ -10,9 +10,9 @@ from decimal import ROUND_HALF_UP, Decimal
 from itertools import repeat
 from typing import Any
 
-from engine.commission.measure import Decision
-from engine.commission.statements import Book, Holding, Line
-from engine.commission.units import UnitResult
+from .measure import Decision
+from .statements import Book, Holding, Line
+from .units import UnitResult
 
 EXACT = Decimal("0.000000000001")
 

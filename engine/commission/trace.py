@@ -6,12 +6,12 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
-from engine.commission.measure import KpiResult, Measured
-from engine.commission.payfactor import ZERO
-from engine.commission.statements import Line, Statement
-from engine.commission.units import UnitResult
-from engine.commission.words import condition, label, metric_value, money, number, percent, values, verdict
-from engine.errors import UsageError
+from ..errors import UsageError
+from .measure import KpiResult, Measured
+from .payfactor import ZERO
+from .statements import Line, Statement
+from .units import UnitResult
+from .words import condition, label, metric_value, money, number, percent, values, verdict
 
 
 class _Say:

@@ -15,11 +15,11 @@ from decimal import Decimal
 from functools import cached_property
 from typing import Any
 
-from engine.commission.measure import Decision, Measured, decide, measure
-from engine.commission.payfactor import ZERO
-from engine.commission.plan import Plan
-from engine.expr import Expr, evaluate, parse
-from engine.model import Playbook
+from ..expr import Expr, evaluate, parse
+from ..model import Playbook
+from .measure import Decision, Measured, decide, measure
+from .payfactor import ZERO
+from .plan import Plan
 
 MONEY_PLACES = Decimal("0.000000000001")
 

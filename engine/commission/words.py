@@ -6,9 +6,9 @@ from __future__ import annotations
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
-from engine.catalog import Names
-from engine.commission.measure import Decision
-from engine.expr import in_words
+from ..catalog import Names
+from ..expr import in_words
+from .measure import Decision
 
 MINUS = "−"
 # 10^-places, built once: statements format hundreds of thousands of numbers.

@@ -7,12 +7,12 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
-from engine.commission.allocate import largest_remainder, to_fen
-from engine.commission.measure import measure
-from engine.commission.plan import compile_plan
-from engine.commission.units import Recompute, base_amount
-from engine.commission.words import condition, label, metric_value, money, number, percent, values, verdict
-from engine.model import Playbook
+from ..model import Playbook
+from .allocate import largest_remainder, to_fen
+from .measure import measure
+from .plan import compile_plan
+from .units import Recompute, base_amount
+from .words import condition, label, metric_value, money, number, percent, values, verdict
 
 # Sample attainments for the KPIs, in turn: above and below target, one below the usual curve floor.
 ATTAINMENTS = (Decimal("1.2"), Decimal("0.9"), Decimal("1.05"), Decimal("0.7"), Decimal("1.25"))

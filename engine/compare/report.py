@@ -6,9 +6,9 @@ import json
 from decimal import Decimal
 from typing import Any
 
-from engine.bilingual import pick
-from engine.commission.words import money, percent
-from engine.compare.scenario import Pair
+from ..bilingual import pick
+from ..commission.words import money, percent
+from .scenario import Pair
 
 SHOWN = 20  # member level changes listed in text and Markdown (JSON has them all)
 ZERO = Decimal(0)

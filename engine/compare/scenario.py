@@ -8,10 +8,10 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from engine.errors import UsageError
-from engine.model import Playbook
-from engine.simulate.context import SimContext
-from engine.simulate.run import Outcome, Request, for_playbook, load
+from ..errors import UsageError
+from ..model import Playbook
+from ..simulate.context import SimContext
+from ..simulate.run import Outcome, Request, for_playbook, load
 
 
 @dataclass
@@ -63,10 +63,10 @@ def run_pair(old: Playbook, new: Playbook, request: Request) -> Pair | Outcome:
 def _scenario(ctx: SimContext) -> Scenario:
     """One playbook's results, fetched into Python/Arrow (the temporary tables are reused by
     the next scenario)."""
-    from engine.commission.stage import run_commission
-    from engine.simulate.group_stage import simulate_groups
-    from engine.simulate.members import simulate_members
-    from engine.simulate.summary import counts, nested
+    from ..commission.stage import run_commission
+    from ..simulate.group_stage import simulate_groups
+    from ..simulate.members import simulate_members
+    from ..simulate.summary import counts, nested
 
     groups = simulate_groups(ctx)
     members = simulate_members(ctx)

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import pyarrow as pa
 
-from engine.compile.expand import Registered, temp_name
-from engine.model import Playbook
+from ..model import Playbook
+from .expand import Registered, temp_name
 
 COLUMNS = ("date", "staff_id", "roles", "tasks", "minutes", "estimated", "total", "minutes_per_day", "groups",
            "group_limits", "overloaded", "over_group_limit")

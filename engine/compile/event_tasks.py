@@ -11,9 +11,9 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from engine.compile.expand import Registered, rows_of, temp_name
-from engine.compile.tables import Tables, Window
-from engine.compile.triggers import FROM_EVENTS
+from .expand import Registered, rows_of, temp_name
+from .tables import Tables, Window
+from .triggers import FROM_EVENTS
 
 _SAME_NAME = ("join", "leave", "order", "refund", "referral", "checkin")
 

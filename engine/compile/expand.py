@@ -15,7 +15,7 @@ from typing import Any
 
 import pyarrow as pa
 
-from engine.compile.tables import Tables, Window
+from .tables import Tables, Window
 
 TURN_EPOCH = dt.date(2024, 1, 1)
 ROW_COLUMNS = ("idx", "group_id", "date", "time", "member_id", "event_row", "due")

@@ -16,9 +16,9 @@ from collections.abc import Iterable
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from engine.compile import triggers
-from engine.compile.run import TaskList
-from engine.model.sop import SopItem
+from ..model.sop import SopItem
+from . import triggers
+from .run import TaskList
 
 PRODID = "-//qunce//qunce tasks//EN"
 _BOUNDS = re.compile(r"(?i)(^|;)\s*(COUNT|UNTIL)\s*=[^;]*")

@@ -11,8 +11,8 @@ from pathlib import Path
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from engine.compile import task_formats as formats
-from engine.compile.run import TaskList, usage_error
+from . import task_formats as formats
+from .run import TaskList, usage_error
 
 FORMATS = ("csv", "json", "md", "ics")
 MAX_FLAGGED_SHOWN = 10
@@ -26,14 +26,14 @@ def render(task_list: TaskList, fmt: str, lang: str, title: str) -> bytes:
         return formats.tasks_json(task_list).encode("utf-8")
     if fmt == "md":
         return formats.tasks_markdown(task_list, lang).encode("utf-8")
-    from engine.compile.ics import calendar
+    from .ics import calendar
 
     return calendar(task_list, None, title)
 
 
 def write(path: Path, data: bytes) -> None:
     """Write `data` to `path` whole or not at all (a temporary file beside it, then renamed)."""
-    from engine.events.writers import atomic
+    from ..events.writers import atomic
 
     with atomic(path) as temp:
         temp.write_bytes(data)

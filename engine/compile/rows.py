@@ -10,10 +10,10 @@ from zoneinfo import ZoneInfo
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from engine.compile import triggers
-from engine.compile.texts import Renderer, render_column
-from engine.events.roster import Roster
-from engine.model import Playbook
+from ..events.roster import Roster
+from ..model import Playbook
+from . import triggers
+from .texts import Renderer, render_column
 
 TASK_COLUMNS = ("kind", "date", "time", "start", "due", "staff_id", "staff_name", "role", "role_name", "group_id",
                 "group_name", "group_type", "groups", "item", "task", "flow", "content", "minutes", "trigger",

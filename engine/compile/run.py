@@ -15,9 +15,9 @@ from typing import Any
 
 import pyarrow as pa
 
-from engine.errors import UsageError
-from engine.model import Playbook
-from engine.simulate.run import Outcome
+from ..errors import UsageError
+from ..model import Playbook
+from ..simulate.run import Outcome
 
 MAX_DAYS = 3660  # ten years: beyond it a task list is a mistake in --from/--to
 
@@ -61,7 +61,7 @@ class TaskList:
 
 def standing_items(playbook: Playbook, with_events: bool) -> set[int]:
     """The items given as standing instructions: events the data cannot show (or no data)."""
-    from engine.compile import triggers
+    from . import triggers
 
     def standing(item: Any) -> bool:
         key = triggers.kind(item)
@@ -76,12 +76,12 @@ def compile_tasks(request: TaskRequest, outcome: Outcome) -> TaskList | None:
     """The task list; None when the roster or the events have problems (in `outcome`)."""
     import pyarrow.compute as pc
 
-    from engine.compile.capacity import capacity
-    from engine.compile.event_tasks import event_rows
-    from engine.compile.expand import expand, register, scheduled_rows
-    from engine.compile.rows import standing_table, task_table
-    from engine.compile.tables import Window, build
-    from engine.compile.texts import Renderer
+    from .capacity import capacity
+    from .event_tasks import event_rows
+    from .expand import expand, register, scheduled_rows
+    from .rows import standing_table, task_table
+    from .tables import Window, build
+    from .texts import Renderer
 
     if request.start > request.end:
         raise usage_error(f"--from {request.start} is after --to {request.end}; swap them",
@@ -138,9 +138,9 @@ class _Laps:
 def _load(request: TaskRequest, outcome: Outcome) -> tuple[Any, Any, Any] | None:
     # (connection, roster, accepted events or None). Events go through the simulator's ingest:
     # the same checks, the same bad-row reports.
-    from engine.events.ingest import connect
-    from engine.events.roster import load_roster
-    from engine.simulate.run import Request, load
+    from ..events.ingest import connect
+    from ..events.roster import load_roster
+    from ..simulate.run import Request, load
 
     if not request.roster.exists():
         raise usage_error(f"no such roster: {request.roster} (a YAML file, or a folder with groups.csv, staff.csv, "

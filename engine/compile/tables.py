@@ -14,9 +14,9 @@ from typing import Any
 
 import pyarrow as pa
 
-from engine.compile import triggers
-from engine.events.roster import Roster
-from engine.model import Playbook
+from ..events.roster import Roster
+from ..model import Playbook
+from . import triggers
 
 
 @dataclass(frozen=True, slots=True)

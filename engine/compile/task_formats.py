@@ -11,9 +11,9 @@ from typing import Any
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from engine.bilingual import pick
-from engine.compile.rows import STANDING_COLUMNS, TASK_COLUMNS
-from engine.compile.run import TaskList
+from ..bilingual import pick
+from .rows import STANDING_COLUMNS, TASK_COLUMNS
+from .run import TaskList
 
 CSV_COLUMNS = (*TASK_COLUMNS, "per_day")
 WEEKDAYS = {"zh": ("周一", "周二", "周三", "周四", "周五", "周六", "周日"),

@@ -16,9 +16,9 @@ from typing import Any
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from engine.events.roster import Roster
-from engine.model import Playbook
-from engine.sandbox import environment, render_bounded, try_render
+from ..events.roster import Roster
+from ..model import Playbook
+from ..sandbox import environment, render_bounded, try_render
 
 WEEKDAYS = {"zh": ("周一", "周二", "周三", "周四", "周五", "周六", "周日"),
             "en": ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")}
@@ -35,7 +35,7 @@ def facets(source: str) -> tuple[str, ...]:
     """The facets (FACET_COLUMNS) a template reads, in a fixed order."""
     from jinja2 import meta, nodes
 
-    from engine.sandbox import environment
+    from ..sandbox import environment
 
     tree = environment().parse(source)
     names = meta.find_undeclared_variables(tree)
@@ -62,7 +62,7 @@ class Renderer:
     _env: Any = None
 
     def __post_init__(self) -> None:
-        from engine.template_vars import sample_context
+        from ..template_vars import sample_context
 
         self.lang = "en" if self.playbook.locale == "en" else "zh"
         sample = sample_context(self.playbook, "message")

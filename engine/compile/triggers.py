@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import datetime as dt
 
-from engine.model.sop import SOP_EVENTS, SopItem
-from engine.schedule import clock_rrule, occurrence_dates, parse_every
-from engine.schedule import describe as clock_words
+from ..model.sop import SOP_EVENTS, SopItem
+from ..schedule import clock_rrule, occurrence_dates, parse_every
+from ..schedule import describe as clock_words
 
 CALENDAR = ("every", "rrule")
 LIFE = ("days", "days_before_end")

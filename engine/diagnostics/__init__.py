@@ -1,6 +1,6 @@
 """Diagnostics: the finding type, the code registry, and the renderers."""
 
-from engine.diagnostics.diagnostic import Diagnostic, Severity, Span, diag
-from engine.diagnostics.registry import Code, all_codes, lookup, register
+from .diagnostic import Diagnostic, Severity, Span, diag
+from .registry import Code, all_codes, lookup, register
 
 __all__ = ["Code", "Diagnostic", "Severity", "Span", "all_codes", "diag", "lookup", "register"]

@@ -5,7 +5,7 @@ Semantic checks register their own codes in engine/checks/, one file each.
 
 from __future__ import annotations
 
-from engine.diagnostics.registry import Code, register
+from .registry import Code, register
 
 # --- Q0xx: reading the files -------------------------------------------------
 

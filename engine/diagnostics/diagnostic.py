@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
-from engine.diagnostics.registry import Bilingual, lookup
+from .registry import Bilingual, lookup
 
 
 class Severity(StrEnum):

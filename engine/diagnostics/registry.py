@@ -78,5 +78,4 @@ def all_codes() -> list[Code]:
 def _load_all() -> None:
     # Codes live beside the code that emits them; importing the packages
     # registers them all.
-    import engine.checks
-    import engine.diagnostics.codes  # noqa: F401
+    from . import codes  # noqa: F401

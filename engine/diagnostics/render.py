@@ -5,13 +5,13 @@ from __future__ import annotations
 import importlib
 from collections.abc import Callable, Mapping, Sequence
 
-from engine.diagnostics.diagnostic import Diagnostic
+from .diagnostic import Diagnostic
 
 RENDERERS: dict[str, str] = {
-    "text": "engine.diagnostics.render_text:render_text",
-    "json": "engine.diagnostics.render_json:render_json",
-    "sarif": "engine.diagnostics.render_sarif:render_sarif",
-    "github": "engine.diagnostics.render_github:render_github",
+    "text": ".render_text:render_text",
+    "json": ".render_json:render_json",
+    "sarif": ".render_sarif:render_sarif",
+    "github": ".render_github:render_github",
 }
 
 
@@ -20,7 +20,7 @@ def renderer(fmt: str) -> Callable[..., str]:
     if fmt not in RENDERERS:
         raise ValueError(f"unknown output format {fmt!r}; choose one of: {', '.join(RENDERERS)}")
     module, name = RENDERERS[fmt].split(":")
-    function: Callable[..., str] = getattr(importlib.import_module(module), name)
+    function: Callable[..., str] = getattr(importlib.import_module(module, __name__.rpartition('.')[0]), name)
     return function
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping, Sequence
 
-from engine.diagnostics.diagnostic import Diagnostic
+from .diagnostic import Diagnostic
 
 
 def render_json(

@@ -10,8 +10,8 @@ from pathlib import PurePosixPath
 from typing import Any
 from urllib.parse import quote
 
-from engine.diagnostics.diagnostic import Diagnostic, Span
-from engine.diagnostics.registry import Code, lookup
+from .diagnostic import Diagnostic, Span
+from .registry import Code, lookup
 
 SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 _LEVEL = {"error": "error", "warning": "warning", "info": "note"}

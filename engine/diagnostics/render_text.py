@@ -7,7 +7,7 @@ import unicodedata
 from collections.abc import Mapping, Sequence
 from itertools import accumulate
 
-from engine.diagnostics.diagnostic import Diagnostic, Severity
+from .diagnostic import Diagnostic, Severity
 
 MAX_WIDTH = 160  # display columns of a source line before it is cut to a window
 LEFT_CONTEXT = 40  # display columns kept left of the caret when a line is cut

@@ -22,10 +22,10 @@ import numpy.typing as npt
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from engine.errors import UsageError
-from engine.events.columns import COLUMNS, EVENT_TYPES
-from engine.events.roster import Assignment, Group, Roster, Staff
-from engine.model import Playbook
+from ..errors import UsageError
+from ..model import Playbook
+from .columns import COLUMNS, EVENT_TYPES
+from .roster import Assignment, Group, Roster, Staff
 
 Array = npt.NDArray[Any]
 
@@ -104,7 +104,7 @@ def generate(playbook: Playbook, groups: int, members: int, days: int, start: dt
 def generate_files(playbook: Playbook, out: Path, groups: int, members: int, days: int, start: dt.date,
                    seed: int) -> tuple[Path, Path, Summary]:
     """Write events to `out` (.csv, .jsonl or .parquet) and the roster beside it as <stem>.roster.yaml."""
-    from engine.events.writers import event_format, write_pair
+    from .writers import event_format, write_pair
 
     event_format(out)  # refuse an unknown extension before doing the work
     table, roster = generate(playbook, groups, members, days, start, seed)
@@ -698,7 +698,7 @@ class _World:
 
     def _group_names(self, created: list[dt.date]) -> list[str]:
         """Names from each type's naming pattern (rendered once per type), else the type's name and number."""
-        from engine.sandbox import try_render
+        from ..sandbox import try_render
 
         seq = np.zeros(self.G, dtype=np.int64)
         patterns = []

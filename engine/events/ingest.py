@@ -17,8 +17,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from engine.errors import InputError, UsageError, first_line
-from engine.events.columns import BY_NAME, COLUMNS, EVENT_TYPES
+from ..errors import InputError, UsageError, first_line
+from .columns import BY_NAME, COLUMNS, EVENT_TYPES
 
 REQUIRED_COLUMNS = ("ts", "type", "group_id")
 # DECIMAL(18, 4) fits in 64 bits; DuckDB's 128-bit decimals are many times slower.

@@ -17,13 +17,13 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 from pydantic_core import PydanticCustomError
 
-from engine.diagnostics import Diagnostic, Span, diag
-from engine.model.schema_errors import to_diagnostics
-from engine.source.compose import display_name
-from engine.source.nodes import Map, plain
-from engine.source.positions import PositionIndex
-from engine.source.reader import read_file
-from engine.source.scalars import resolve_plain
+from ..diagnostics import Diagnostic, Span, diag
+from ..model.schema_errors import to_diagnostics
+from ..source.compose import display_name
+from ..source.nodes import Map, plain
+from ..source.positions import PositionIndex
+from ..source.reader import read_file
+from ..source.scalars import resolve_plain
 
 CSV_FILES = ("groups.csv", "staff.csv", "assignments.csv")
 

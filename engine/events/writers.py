@@ -20,8 +20,8 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from engine.errors import InputError, UsageError
-from engine.events.roster import Roster, plain_text
+from ..errors import InputError, UsageError
+from .roster import Roster, plain_text
 
 FORMATS = {".csv": "csv", ".jsonl": "jsonl", ".parquet": "parquet"}
 CHUNK_ROWS = 500_000

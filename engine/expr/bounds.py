@@ -7,8 +7,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 
-from engine.catalog import Names
-from engine.expr.tree import Compare, Const, Expr, Logic, Name
+from ..catalog import Names
+from .tree import Compare, Const, Expr, Logic, Name
 
 _FLIP = {">=": "<=", ">": "<", "<=": ">=", "<": ">", "==": "=="}
 

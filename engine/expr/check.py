@@ -6,8 +6,8 @@ import difflib
 from dataclasses import dataclass, field
 from typing import Any
 
-from engine.catalog import Names, Resolved
-from engine.expr.tree import Binary, Call, Compare, Const, Expr, Items, Logic, Name, Unary
+from ..catalog import Names, Resolved
+from .tree import Binary, Call, Compare, Const, Expr, Items, Logic, Name, Unary
 
 _TYPE_WORDS = {"number": ("a number", "数字"), "text": ("text", "文本"), "bool": ("true/false", "是/否"),
                "list": ("a list", "列表"), "?": ("an unknown value", "未知值")}
@@ -151,7 +151,7 @@ class _Checker:
             close = difflib.get_close_matches(expr.id, self.names.examples(), n=1, cutoff=0.6)
             suggestion = ({"en": f"; did you mean '{close[0]}'?", "zh": f"；是不是想写 '{close[0]}'？"} if close
                           else {"en": "", "zh": ""})
-            from engine.catalog import SCOPE_LABELS
+            from ..catalog import SCOPE_LABELS
 
             zh, en = SCOPE_LABELS.get(self.names.scope, ("", ""))
             self.issues.append(Issue("Q202", expr.offset, {"name": expr.id, "suggestion": suggestion,

@@ -9,8 +9,8 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
-from engine.catalog import Names
-from engine.expr.tree import Binary, Call, Compare, Const, Expr, Items, Logic, Name, Unary
+from ..catalog import Names
+from .tree import Binary, Call, Compare, Const, Expr, Items, Logic, Name, Unary
 
 
 def evaluate(expr: Expr, values: dict[str, Any], names: Names | None = None) -> Any:

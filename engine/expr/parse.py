@@ -11,8 +11,8 @@ import ast
 import warnings
 from decimal import Decimal, InvalidOperation
 
-from engine.errors import BilingualError
-from engine.expr.tree import Binary, Call, Compare, Const, Expr, Items, Logic, Name, Unary
+from ..errors import BilingualError
+from .tree import Binary, Call, Compare, Const, Expr, Items, Logic, Name, Unary
 
 MAX_LENGTH = 1000
 MAX_DEPTH = 40

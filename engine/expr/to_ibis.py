@@ -73,8 +73,8 @@ import ibis.expr.datatypes as dt
 import ibis.expr.operations as ops
 import ibis.expr.types as ir
 
-from engine.catalog import Names
-from engine.expr.tree import Binary, Call, Compare, Const, Expr, Items, Logic, Name, Unary
+from ..catalog import Names
+from .tree import Binary, Call, Compare, Const, Expr, Items, Logic, Name, Unary
 
 __all__ = ["MAX_SIZE", "SCALE", "MissingColumn", "compile_expr", "read_numbers", "row_values", "rows_values"]
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from engine.catalog import Names, Resolved
-from engine.expr.tree import Binary, Call, Compare, Const, Expr, Items, Logic, Name, Unary
+from ..catalog import Names, Resolved
+from .tree import Binary, Call, Compare, Const, Expr, Items, Logic, Name, Unary
 
 _OPS = {">=": "≥", ">": ">", "<=": "≤", "<": "<", "==": "=", "!=": "≠"}
 _OPS_ZH = {**_OPS, "in": "属于", "not in": "不属于"}

@@ -1,5 +1,5 @@
 """The typed playbook: pydantic models, one module per section."""
 
-from engine.model.playbook import Playbook
+from .playbook import Playbook
 
 __all__ = ["Playbook"]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pydantic import Field
 
-from engine.model.common import Condition, DurationField, Id, Label, Model, Ref
+from .common import Condition, DurationField, Id, Label, Model, Ref
 
 
 class Segment(Model):

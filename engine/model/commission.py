@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 from pydantic import Field, field_validator, model_validator
 from pydantic_core import PydanticCustomError
 
-from engine.model.common import Condition, Id, Label, Model, Money, Ratio, Ref, choice
+from .common import Condition, Id, Label, Model, Money, Ratio, Ref, choice
 
 COMMISSION_PERIODS = {"weekly": "每周", "monthly": "每月", "quarterly": "每季度"}
 DIRECTIONS = {"higher": "越高越好|越大越好", "lower": "越低越好|越小越好"}

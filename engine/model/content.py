@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 from pydantic import Field
 from pydantic_core import PydanticCustomError
 
-from engine.model.common import Label, Model, text_type
+from .common import Label, Model, text_type
 
 
 @dataclass(frozen=True, slots=True)

@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING
 
 from pydantic import Field
 
-from engine.model.common import ContentCategory, DurationField, Label, Model, Money, Ratio, Ref, Template, choice
+from .common import ContentCategory, DurationField, Label, Model, Money, Ratio, Ref, Template, choice
 
 GROUP_KINDS = {"traffic": "引流群", "welfare": "福利群", "flash": "快闪群", "custom": "自定义"}
 ENTRY_MODES = {"open": "开放|公开", "invite": "邀请式|邀请", "referral": "推荐式|推荐", "activity": "活动式|活动", "paid": "付费式|付费"}

@@ -7,9 +7,9 @@ from typing import TYPE_CHECKING
 
 from pydantic import Field
 
-from engine.model.common import Condition, DurationField, Id, Label, Model, Ref, choice
-from engine.model.content import CadenceField
-from engine.model.metrics import EventType
+from .common import Condition, DurationField, Id, Label, Model, Ref, choice
+from .content import CadenceField
+from .metrics import EventType
 
 PERIODS = {"daily": "每天|每日", "weekly": "每周", "monthly": "每月", "quarterly": "每季度"}
 CAP_PERIODS = {"day": "天|日", "week": "周", "month": "月"}

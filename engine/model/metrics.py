@@ -6,8 +6,8 @@ from typing import TYPE_CHECKING
 
 from pydantic import Field
 
-from engine.events.columns import EVENT_TYPES as EVENT_DEFINITIONS
-from engine.model.common import Condition, DurationField, Id, Label, Model, choice
+from ..events.columns import EVENT_TYPES as EVENT_DEFINITIONS
+from .common import Condition, DurationField, Id, Label, Model, choice
 
 MEMBER_BASES = {"start": "期初", "end": "期末", "average": "平均"}
 SCOPES = {"member": "成员", "group": "群", "staff": "员工"}

@@ -8,16 +8,16 @@ from typing import TYPE_CHECKING, Any
 from pydantic import Field, field_validator, model_validator
 from pydantic_core import PydanticCustomError
 
-from engine.model.audience import ChurnWarning, LifecycleState, Segment
-from engine.model.commission import Commission
-from engine.model.common import Id, Model, Template, choice
-from engine.model.content import ContentPlan
-from engine.model.groups import GroupType
-from engine.model.membership import Membership
-from engine.model.metrics import MetricsConfig
-from engine.model.rules import GroupRules
-from engine.model.sop import SopItem
-from engine.model.team import Role
+from .audience import ChurnWarning, LifecycleState, Segment
+from .commission import Commission
+from .common import Id, Model, Template, choice
+from .content import ContentPlan
+from .groups import GroupType
+from .membership import Membership
+from .metrics import MetricsConfig
+from .rules import GroupRules
+from .sop import SopItem
+from .team import Role
 
 LOCALES = {"zh-CN": "中文|zh", "en": "英文|en-US"}
 

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 from pydantic import Field
 from pydantic_core import PydanticCustomError
 
-from engine.model.common import Duration, Id, Label, Model, Template, choice, parse_duration, text_type
+from .common import Duration, Id, Label, Model, Template, choice, parse_duration, text_type
 
 BEHAVIOURS = {"ads": "打广告|广告", "abuse": "语言暴力|辱骂", "spam": "恶意刷屏|刷屏", "off_topic": "无关话题", "other": "其他"}
 

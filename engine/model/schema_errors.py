@@ -7,9 +7,9 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from engine.diagnostics import Diagnostic, diag
-from engine.model.fields import allowed_keys, model_at
-from engine.source.positions import PositionIndex
+from ..diagnostics import Diagnostic, diag
+from ..source.positions import PositionIndex
+from .fields import allowed_keys, model_at
 
 _EXPECTED = {
     "int": ("a whole number", "整数"),

@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING
 
 from pydantic import Field
 
-from engine.model.common import Clock, ContentCategory, DurationField, Id, Label, Model, Ref, Template, choice
+from .common import Clock, ContentCategory, DurationField, Id, Label, Model, Ref, Template, choice
 
 FLOWS = {"setup": "搭建", "acquisition": "拉新", "activation": "促活", "conversion": "转化", "incentive": "激励"}
 SOP_EVENTS = {

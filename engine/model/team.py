@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pydantic import Field
 
-from engine.model.common import Label, Model, Ref
+from .common import Label, Model, Ref
 
 
 class Role(Model):

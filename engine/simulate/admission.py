@@ -28,8 +28,8 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from engine.model.groups import GroupType
-from engine.simulate.periods import rate
+from ..model.groups import GroupType
+from .periods import rate
 
 # reason → (English, Chinese); the first five admit.
 REASONS: dict[str, tuple[str, str]] = {

@@ -14,10 +14,10 @@ import math
 from collections.abc import Sequence
 from typing import Any
 
-from engine.catalog import Names
-from engine.model.audience import ChurnWarning
-from engine.simulate.classify import condition, values_text
-from engine.simulate.features import member_events
+from ..catalog import Names
+from ..model.audience import ChurnWarning
+from .classify import condition, values_text
+from .features import member_events
 
 DEFAULT_ROLE = "owner"
 

@@ -7,10 +7,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from engine.catalog import Names
-from engine.expr.parse import parse
-from engine.expr.to_ibis import compile_expr
-from engine.expr.tree import names_in
+from ..catalog import Names
+from ..expr.parse import parse
+from ..expr.to_ibis import compile_expr
+from ..expr.tree import names_in
 
 
 def condition(text: str, table: Any, names: Names) -> Any:

@@ -13,11 +13,11 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
 
-from engine.catalog import Names
-from engine.events.roster import Roster
-from engine.model import Playbook
-from engine.playbook_names import playbook_names
-from engine.simulate.periods import Period, periods
+from ..catalog import Names
+from ..events.roster import Roster
+from ..model import Playbook
+from ..playbook_names import playbook_names
+from .periods import Period, periods
 
 # QUNCE_PROFILE=1 prints how long each materialised step took (for bench work).
 PROFILE = bool(os.environ.get("QUNCE_PROFILE"))
@@ -43,8 +43,8 @@ def profiled(label: str) -> Iterator[None]:
 
 def reads_staff_role(filters: Iterable[str | None]) -> bool:
     """Whether any of the event filter texts reads `staff_role` (by any of its names)."""
-    from engine.expr.parse import parse
-    from engine.expr.tree import names_in
+    from ..expr.parse import parse
+    from ..expr.tree import names_in
 
     names = Names("event")
     return any((resolved := names.resolve(name.id)) is not None and resolved.id == "staff_role"

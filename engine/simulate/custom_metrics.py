@@ -28,14 +28,14 @@ from collections.abc import Sequence
 from dataclasses import replace
 from typing import Any
 
-from engine.catalog import Names
-from engine.expr.parse import parse
-from engine.expr.to_ibis import compile_expr
-from engine.expr.tree import Binary, Call, Compare, Expr, Logic, Name, Unary
-from engine.model.metrics import CustomMetric
-from engine.simulate.features import member_events
-from engine.simulate.frames import days_table, group_days
-from engine.simulate.periods import period_of
+from ..catalog import Names
+from ..expr.parse import parse
+from ..expr.to_ibis import compile_expr
+from ..expr.tree import Binary, Call, Compare, Expr, Logic, Name, Unary
+from ..model.metrics import CustomMetric
+from .features import member_events
+from .frames import days_table, group_days
+from .periods import period_of
 
 FIELDS = ("amount", "score", "count", "length")
 

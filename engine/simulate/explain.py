@@ -8,9 +8,9 @@ from __future__ import annotations
 from collections import defaultdict
 from typing import Any
 
-from engine.bilingual import pick
-from engine.errors import InputError
-from engine.simulate.context import SimContext
+from ..bilingual import pick
+from ..errors import InputError
+from .context import SimContext
 
 WORDS = {
     "member": ("Member", "成员"),
@@ -45,7 +45,7 @@ def _w(key: str, lang: str) -> str:
 
 def member_timeline(ctx: SimContext, member_id: str, lang: str = "en") -> list[str]:
     """The lines of one member's timeline."""
-    from engine.simulate.members import simulate_members
+    from .members import simulate_members
 
     events = ctx.events.filter(ctx.events.member_id == member_id)
     if int(events.count().execute()) == 0:

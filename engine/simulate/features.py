@@ -11,8 +11,8 @@ import datetime as dt
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from engine.catalog import LAST_EVENTS, Resolved
-from engine.model.metrics import CustomMetric
+from ..catalog import LAST_EVENTS, Resolved
+from ..model.metrics import CustomMetric
 
 # base feature → (event type, what to aggregate: "rows", "count", "days", "amount")
 BASES: dict[str, tuple[str, str]] = {
@@ -71,7 +71,7 @@ def member_features(events: Any, features: Iterable[Resolved], as_of: dt.date,
     member who never did X counts from the day they joined (or their first event)."""
     import ibis
 
-    from engine.simulate.custom_metrics import member_custom_columns, member_custom_values
+    from .custom_metrics import member_custom_columns, member_custom_values
 
     t = member_events(events)
     t = t.filter(t.date <= as_of)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from engine.events.roster import Roster
+from ..events.roster import Roster
 
 ARROW_TYPES = {"string": "string", "date": "date32", "int64": "int64"}
 

@@ -6,8 +6,8 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from engine.model.metrics import MetricsConfig
-from engine.simulate.frames import group_days
+from ..model.metrics import MetricsConfig
+from .frames import group_days
 
 COUNTS = ("joins", "leaves", "removed", "messages", "speakers", "orders", "buyers", "exposures", "referrers",
           "referrals", "checkins", "reached", "surveys", "score_sum")

@@ -7,11 +7,11 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 from typing import Any
 
-from engine.simulate.context import SimContext
-from engine.simulate.group_daily import group_daily
-from engine.simulate.needs import group_conditions, resolved_names
-from engine.simulate.periods import group_period, staff_period
-from engine.simulate.retention import retention
+from .context import SimContext
+from .group_daily import group_daily
+from .needs import group_conditions, resolved_names
+from .periods import group_period, staff_period
+from .retention import retention
 
 # group_period and staff_period are written for these grains (the day is group_daily).
 GRAINS = ("week", "month")
@@ -42,8 +42,8 @@ class Shared:
 
 
 def shared_tables(ctx: SimContext, events: Any, tag: str = "") -> Shared:
-    from engine.simulate.custom_metrics import group_custom_partials
-    from engine.simulate.periods import message_days
+    from .custom_metrics import group_custom_partials
+    from .periods import message_days
 
     config = ctx.playbook.metrics
     messages = ctx.materialise(f"message_days{tag}", message_days(events, ctx.end, config.valid_message_min_chars))
@@ -87,7 +87,7 @@ def _with_custom(ctx: SimContext, table: Any, key: str, values: Callable[[list[A
     `values(aggregates)` gives the event aggregates by group_id and `key`; the expressions are
     computed over the result."""
     aggregates, expressions = _custom(ctx)
-    from engine.simulate.custom_metrics import expr_columns
+    from .custom_metrics import expr_columns
 
     if aggregates:
         extra = values(aggregates).rename(_group="group_id", _key=key)
@@ -100,7 +100,7 @@ def _with_custom(ctx: SimContext, table: Any, key: str, values: Callable[[list[A
 
 def _with_custom_period(ctx: SimContext, events: Any, table: Any, grain: str, partials: Any | None) -> Any:
     """group_period with the custom group metrics (`partials`: Shared.custom of `events`)."""
-    from engine.simulate.custom_metrics import group_custom_period
+    from .custom_metrics import group_custom_period
 
     return _with_custom(ctx, table, "period_start", lambda aggregates: group_custom_period(
         events, aggregates, grain, ctx.start, ctx.end, ctx.groups, partials))
@@ -108,7 +108,7 @@ def _with_custom_period(ctx: SimContext, events: Any, table: Any, grain: str, pa
 
 def _with_custom_daily(ctx: SimContext, measured: Any, partials: Any | None) -> Any:
     """The daily group windows with the custom group metrics lifecycle conditions may read."""
-    from engine.simulate.custom_metrics import group_custom_daily
+    from .custom_metrics import group_custom_daily
 
     return _with_custom(ctx, measured, "date", lambda aggregates: group_custom_daily(
         ctx.events, aggregates, measured.select("group_id", "date"), partials))
@@ -118,7 +118,7 @@ def _admitted_period(ctx: SimContext, period: Any, admissions: Any, dropped: Any
     """group_period (monthly) without the refused joins (admission.without_refused). Only the
     groups with a refused join lose events: their metrics are computed again over their own
     events (a few groups, not all); every other group's rows are group_period's as they are."""
-    from engine.simulate.admission import without_refused
+    from .admission import without_refused
 
     refused = admissions.filter(~admissions.admitted)
     touched = ctx.materialise("touched_groups", refused.select(_touched=refused.group_id).distinct())
@@ -142,7 +142,7 @@ def simulate_groups(ctx: SimContext, lap: Callable[[str], None] = lambda stage: 
     result = GroupResult(daily, cohorts, period, staff)
     pb = ctx.playbook
     if pb.lifecycle:
-        from engine.simulate.lifecycle import group_health, group_metrics_daily, lifecycle_daily
+        from .lifecycle import group_health, group_metrics_daily, lifecycle_daily
 
         wanted = resolved_names(group_conditions(pb), ctx.names("group"))
         measured = group_metrics_daily(daily, wanted, ctx.period, groups=ctx.groups, messages=shared.messages)
@@ -150,7 +150,7 @@ def simulate_groups(ctx: SimContext, lap: Callable[[str], None] = lambda stage: 
         result.states = ctx.materialise("group_states", lifecycle_daily(measured, pb.lifecycle, ctx.names("group")))
         result.health = ctx.materialise("group_health", group_health(result.states, pb.lifecycle, ctx.period))
     if any(gt.entry.mode != "open" for gt in pb.group_types.values()):
-        from engine.simulate.admission import (
+        from .admission import (
             admission_rates,
             admissions,
             refusal_reasons,
@@ -168,7 +168,7 @@ def simulate_groups(ctx: SimContext, lap: Callable[[str], None] = lambda stage: 
         else:
             result.period_admitted = period.filter(period.grain == "month")
     if pb.rules.banned:
-        from engine.simulate.penalties import penalties
+        from .penalties import penalties
 
         result.penalties = ctx.materialise("penalties", penalties(ctx.events, pb.rules.banned))
     return result

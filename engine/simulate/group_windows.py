@@ -13,7 +13,7 @@ import datetime as dt
 from collections.abc import Iterable
 from typing import Any
 
-from engine.catalog import Resolved
+from ..catalog import Resolved
 
 SUMS = {"new_members": "joins", "leaves": "leaves", "messages": "messages", "orders": "orders",
         "exposures": "exposures", "cost": "cost", "surveys": "surveys", "referrals": "referrals",
@@ -25,7 +25,7 @@ def group_metrics_as_of(daily: Any, as_of: dt.date, features: Iterable[Resolved]
     """group_id and one column per feature (by canonical id), as of the end of `as_of`."""
     import ibis
 
-    from engine.simulate.periods import exact_mean, exact_sum
+    from .periods import exact_mean, exact_sum
 
     wanted = {f.id: f for f in features}
     windows: dict[int | None, list[Resolved]] = {}

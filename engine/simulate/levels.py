@@ -19,11 +19,11 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from engine.catalog import Names
-from engine.expr.parse import parse
-from engine.expr.to_ibis import compile_expr
-from engine.model.membership import Level
-from engine.simulate.classify import values_text
+from ..catalog import Names
+from ..expr.parse import parse
+from ..expr.to_ibis import compile_expr
+from ..model.membership import Level
+from .classify import values_text
 
 
 @dataclass(frozen=True, slots=True)

@@ -25,11 +25,11 @@ import math
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from engine.catalog import Names, Resolved
-from engine.model.audience import LifecycleState
-from engine.simulate.classify import first_match
-from engine.simulate.group_windows import DAILY_MEANS, SUMS
-from engine.simulate.periods import period_label, period_of, valid_member_message
+from ..catalog import Names, Resolved
+from ..model.audience import LifecycleState
+from .classify import first_match
+from .group_windows import DAILY_MEANS, SUMS
+from .periods import period_label, period_of, valid_member_message
 
 # Names that are a state of the group on the day, not an aggregate over a window.
 STATES = ("age_days", "days_to_end", "days_since_last_message", "group_type")

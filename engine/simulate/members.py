@@ -13,15 +13,15 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from engine.catalog import Resolved
-from engine.simulate.classify import first_match
-from engine.simulate.context import SimContext
-from engine.simulate.features import member_events, member_features
-from engine.simulate.levels import Period as LevelPeriod
-from engine.simulate.levels import evaluate_levels
-from engine.simulate.needs import member_conditions, resolved_names
-from engine.simulate.periods import Period
-from engine.simulate.points import points_ledger
+from ..catalog import Resolved
+from .classify import first_match
+from .context import SimContext
+from .features import member_events, member_features
+from .levels import Period as LevelPeriod
+from .levels import evaluate_levels
+from .needs import member_conditions, resolved_names
+from .periods import Period
+from .points import points_ledger
 
 POINTS_WINDOW = re.compile(r"^points_(\d+)d$")
 
@@ -46,7 +46,7 @@ def features_at(ctx: SimContext, period: Period, wanted: list[Resolved], ledger:
     period's last day; members with no points have 0."""
     import ibis
 
-    from engine.simulate.points import member_points
+    from .points import member_points
 
     events = ctx.events if events is None else events
     custom = [m for m in ctx.playbook.metrics.custom if m.scope == "member"]
@@ -63,7 +63,7 @@ def features_at(ctx: SimContext, period: Period, wanted: list[Resolved], ledger:
         table = table.mutate(**{name: table[name].fill_null(0) for name in points.columns if name != "_member"})
         # The columns in their usual order: features, points, custom aggregates.
         table = table.relocate(*[m.id for m in aggregates], after=table.columns[-1]) if aggregates else table
-    from engine.simulate.custom_metrics import expr_columns
+    from .custom_metrics import expr_columns
 
     if any(f.id == "group_type" for f in wanted):
         table = _with_group_type(ctx, table, events, period)
@@ -137,7 +137,7 @@ def _homes(ctx: SimContext, events: Any, features: list[Any], tag: str) -> Any:
     some period only (a fifth of them at 10M events): the groups of the others are never read."""
     import ibis
 
-    from engine.simulate.churn import member_groups_on, warned_members
+    from .churn import member_groups_on, warned_members
 
     fired = [warned_members(t, ctx.playbook.churn, ctx.names("member")) for t in features]
     warned = ctx.materialise(f"warned{tag}", ibis.union(*fired, distinct=True))
@@ -156,7 +156,7 @@ def _with_level(features: Any, levels: Any | None, label: str) -> Any:
 
 
 def _churn(ctx: SimContext, table: Any, period: Period, homes: Any) -> Any:
-    from engine.simulate.churn import churn_warnings, owners_on
+    from .churn import churn_warnings, owners_on
 
     owners = owners_on(ctx.assignments, period.last)
     return churn_warnings(table, ctx.playbook.churn, ctx.names("member"), homes, owners, period.label, period.last)

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from engine.catalog import Names, Resolved
-from engine.expr.parse import parse
-from engine.expr.tree import names_in
-from engine.model import Playbook
+from ..catalog import Names, Resolved
+from ..expr.parse import parse
+from ..expr.tree import names_in
+from ..model import Playbook
 
 
 def resolved_names(texts: Iterable[str | None], names: Names) -> list[Resolved]:

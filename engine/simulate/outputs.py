@@ -13,9 +13,9 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from engine.errors import InputError, first_line
-from engine.files import ensure_folder
-from engine.simulate.context import profiled
+from ..errors import InputError, first_line
+from ..files import ensure_folder
+from .context import profiled
 
 FORMATS = ("parquet", "csv")
 
@@ -112,7 +112,7 @@ class Files:
         self.pending: Any = None  # the Future of the table being written
 
     def write(self, ordered: Any, folder: Path, name: str, formats: Sequence[str] = FORMATS) -> int:
-        from engine.events.ingest import keep_row_order
+        from ..events.ingest import keep_row_order
 
         table = f"qunce_out_{name}"
         # A table of the database itself (not TEMP): the writer's connection must see it. Stored

@@ -15,7 +15,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from engine.model.rules import BannedBehaviour
+from ..model.rules import BannedBehaviour
 
 UNKNOWN = "unknown"
 

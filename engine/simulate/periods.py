@@ -39,11 +39,11 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-from engine.events.roster import Roster
-from engine.model.metrics import MetricsConfig
-from engine.simulate.frames import group_days, memtable
-from engine.simulate.group_daily import members_basis
-from engine.simulate.retention import retention
+from ..events.roster import Roster
+from ..model.metrics import MetricsConfig
+from .frames import group_days, memtable
+from .group_daily import members_basis
+from .retention import retention
 
 PERIODS = {"day": "日", "week": "周", "month": "月", "quarter": "季度"}
 

@@ -91,8 +91,8 @@ from collections.abc import Iterable
 from decimal import ROUND_DOWN, Decimal
 from typing import Any
 
-from engine.model.membership import EarnRule, Points
-from engine.simulate.features import member_events
+from ..model.membership import EarnRule, Points
+from .features import member_events
 
 KINDS = ("earn", "refund", "expire")  # same-day order of the entries
 COLUMNS = ("member_id", "date", "kind", "rule", "points", "order_id", "batch", "seq", "balance", "earned_total")
@@ -210,9 +210,9 @@ def _earn(t: Any, rule: EarnRule, name: str, position: int, order_columns: list[
     """
     import ibis
 
-    from engine.catalog import Names
-    from engine.expr.parse import parse
-    from engine.expr.to_ibis import compile_expr
+    from ..catalog import Names
+    from ..expr.parse import parse
+    from ..expr.to_ibis import compile_expr
 
     match = t.type == rule.on
     if rule.where is not None:

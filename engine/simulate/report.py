@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from engine.bilingual import pick
-from engine.events.reasons import reason_words
+from ..bilingual import pick
+from ..events.reasons import reason_words
 
 WORDS = {
     "rows": ("Event rows", "事件行数"),
@@ -81,7 +81,7 @@ def print_summary(console: Any, summary: dict[str, Any], written: list[tuple[str
     """The short summary after a run; `formats`: each table's file formats (default: both)."""
     from rich.table import Table
 
-    from engine.simulate.outputs import FORMATS
+    from .outputs import FORMATS
 
     rows = summary["rows"]
     window = f"{summary['window']['from']} … {summary['window']['to']}"
@@ -131,7 +131,7 @@ def print_summary(console: Any, summary: dict[str, Any], written: list[tuple[str
 def _commission_table(table_class: Any, commission: dict[str, Any], lang: str) -> Any:
     from decimal import Decimal
 
-    from engine.commission.words import money
+    from ..commission.words import money
 
     keys = ("staff_paid", "kpi", "bonus", "gate", "cap", "clawback", "paid", "unassigned")
     periods = commission["periods"]
@@ -149,7 +149,7 @@ def _commission_table(table_class: Any, commission: dict[str, Any], lang: str) -
 
 
 def _total_label(key: str, lang: str) -> str:
-    from engine.catalog import GROUP_METRICS
+    from ..catalog import GROUP_METRICS
 
     labels = {"order_amount": ("order amount", "订单金额"), "refund_amount": ("refunds", "退款金额")}
     if key in labels:

@@ -11,11 +11,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from engine.errors import InputError, UsageError
-from engine.events.roster import Roster, load_roster
-from engine.model import Playbook
-from engine.simulate.context import SimContext, profiled
-from engine.simulate.outputs import FORMATS, Deferred, Output
+from ..errors import InputError, UsageError
+from ..events.roster import Roster, load_roster
+from ..model import Playbook
+from .context import SimContext, profiled
+from .outputs import FORMATS, Deferred, Output
 
 MAX_PROBLEMS_SHOWN = 20
 
@@ -56,9 +56,9 @@ Progress = Callable[[str], None]
 def load(request: Request, outcome: Outcome, progress: Progress = lambda stage: None) -> SimContext | None:
     """Read the roster and the events and check them. None when the run must stop (roster
     findings in outcome.roster, or bad rows not skipped in outcome.problems)."""
-    from engine.events.ingest import connect, ingest, keep_row_order
-    from engine.simulate.frames import groups_table
-    from engine.simulate.periods import assignments_table
+    from ..events.ingest import connect, ingest, keep_row_order
+    from .frames import groups_table
+    from .periods import assignments_table
 
     if request.start and request.end and request.start > request.end:
         raise UsageError(f"--from {request.start} is after --to {request.end}")
@@ -109,7 +109,7 @@ def for_playbook(ctx: SimContext, playbook: Playbook) -> SimContext:
 
 
 def _uses_staff_role(playbook: Playbook) -> bool:
-    from engine.simulate.needs import event_conditions
+    from .needs import event_conditions
 
     return any("staff_role" in text or "员工角色" in text for text in event_conditions(playbook))
 
@@ -131,13 +131,13 @@ def simulate(request: Request, progress: Progress = lambda stage: None) -> Outco
     that cannot be used."""
     import json
 
-    from engine.commission.report import CommissionWriter, commission_summary
-    from engine.commission.stage import prepare_commission
-    from engine.files import write_text_atomic
-    from engine.simulate.group_stage import simulate_groups
-    from engine.simulate.members import simulate_members
-    from engine.simulate.outputs import write_outputs
-    from engine.simulate.summary import build_summary
+    from ..commission.report import CommissionWriter, commission_summary
+    from ..commission.stage import prepare_commission
+    from ..files import write_text_atomic
+    from .group_stage import simulate_groups
+    from .members import simulate_members
+    from .outputs import write_outputs
+    from .summary import build_summary
 
     clock = _Clock()
     outcome = Outcome()
@@ -221,7 +221,7 @@ def _first_problems(problems: Any) -> list[dict[str, Any]]:
 def _rejected(problems: Any, path: Path) -> Any:
     import ibis
 
-    from engine.events.reasons import REASONS
+    from ..events.reasons import REASONS
 
     words = ibis.cases(*[(problems.reason == key, ibis.literal(en)) for key, (en, _) in REASONS.items()],
                        else_=problems.reason)

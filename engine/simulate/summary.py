@@ -8,7 +8,7 @@ from decimal import Decimal
 from importlib.metadata import PackageNotFoundError, version
 from typing import Any
 
-from engine.simulate.context import SimContext
+from .context import SimContext
 
 
 def _version() -> str:
@@ -97,7 +97,7 @@ def build_summary(ctx: SimContext, request: Any, rows: dict[str, Any], groups: A
     if members.churn is not None:
         summary["churn_warnings"] = nested(counts(members.churn, ["period", "warning"]), "period", "warning")
     if groups.penalties is not None:
-        from engine.simulate.penalties import penalty_summary
+        from .penalties import penalty_summary
 
         rows_by_kind = [_plain(r) for r in penalty_summary(groups.penalties).to_pyarrow().to_pylist()]
         summary["penalties"] = nested(rows_by_kind, "behaviour", "penalty")

@@ -12,9 +12,9 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from engine.diagnostics import Diagnostic, Span, diag
-from engine.source.nodes import Entry, Map, Node, Scalar, Seq
-from engine.source.reader import ParsedFile, read_file
+from ..diagnostics import Diagnostic, Span, diag
+from .nodes import Entry, Map, Node, Scalar, Seq
+from .reader import ParsedFile, read_file
 
 COMPOSITION_KEYS = ("extends", "include")
 PER_FILE_KEYS = ("abstract",)  # a base being abstract does not make its children abstract

@@ -7,8 +7,8 @@ and note, for each character of the value, the line and column it came from.
 
 from __future__ import annotations
 
-from engine.diagnostics import Span
-from engine.source.nodes import Scalar
+from ..diagnostics import Span
+from .nodes import Scalar
 
 _ESCAPE_WIDTH = {"x": 2, "u": 4, "U": 8}
 

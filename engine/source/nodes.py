@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from engine.diagnostics import Span
+from ..diagnostics import Span
 
 
 @dataclass(slots=True)

@@ -5,8 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from engine.diagnostics import Span
-from engine.source.nodes import Map, Node, Scalar, Seq
+from ..diagnostics import Span
+from .nodes import Map, Node, Scalar, Seq
 
 Path = tuple[Any, ...]
 

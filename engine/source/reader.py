@@ -13,9 +13,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from engine.diagnostics import Diagnostic, Span, diag
-from engine.source.nodes import Entry, Map, Node, Scalar, Seq
-from engine.source.scalars import STANDARD_TAGS, resolve_plain, resolve_tagged
+from ..diagnostics import Diagnostic, Span, diag
+from .nodes import Entry, Map, Node, Scalar, Seq
+from .scalars import STANDARD_TAGS, resolve_plain, resolve_tagged
 
 MAX_FILE_BYTES = 1_000_000  # ~25,000 lines: far beyond any real playbook
 MAX_DEPTH = 64

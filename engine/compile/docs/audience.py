@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from engine.compile.docs.fmt import duration
-from engine.compile.docs.view import View
+from .fmt import duration
+from .view import View
 
 
 def segments(v: View) -> list[dict[str, Any]]:

@@ -6,11 +6,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from engine.compile.docs.fmt import by_unit, money, number, percent
-from engine.compile.docs.labels import label
-from engine.compile.docs.view import View
-from engine.model import Playbook
-from engine.model.commission import Commission
+from ...model import Playbook
+from ...model.commission import Commission
+from .fmt import by_unit, money, number, percent
+from .labels import label
+from .view import View
 
 
 def commission(v: View) -> dict[str, Any] | None:
@@ -64,7 +64,7 @@ def worked_example(playbook: Playbook, lang: str) -> dict[str, Any] | None:
     """The commission engine's worked example (engine/commission/worked.py: the same code as the
     statements) in the shape templates/handbook/{md,html}/commission_example.*.j2 print, or None
     without a plan."""
-    from engine.commission.worked import worked_example as compute
+    from ...commission.worked import worked_example as compute
 
     x = compute(playbook, lang)
     if x is None:

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from engine.catalog import Names
-from engine.expr import ConditionError, in_words, parse
-from engine.model import Playbook
-from engine.playbook_names import custom_metrics, playbook_names, text_values
+from ...catalog import Names
+from ...expr import ConditionError, in_words, parse
+from ...model import Playbook
+from ...playbook_names import custom_metrics, playbook_names, text_values
 
 
 class Sayer:

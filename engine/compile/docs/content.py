@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from engine.compile.docs.fmt import cadence
-from engine.compile.docs.labels import label
-from engine.compile.docs.view import View
+from .fmt import cadence
+from .labels import label
+from .view import View
 
 
 def content(v: View) -> dict[str, Any] | None:

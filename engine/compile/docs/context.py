@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from engine.compile.docs import audience, commission, content, groups, members, metrics, team
-from engine.compile.docs.view import View
-from engine.model import Playbook
+from ...model import Playbook
+from . import audience, commission, content, groups, members, metrics, team
+from .view import View
 
 # Sections in handbook order: id → the view-model key whose value makes the section appear.
 SECTIONS = (

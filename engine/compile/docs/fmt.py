@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from decimal import Decimal
 
-from engine.model.common import Duration
-from engine.model.content import Cadence
+from ...model.common import Duration
+from ...model.content import Cadence
 
 
 def number(value: Decimal | int | float) -> str:

@@ -5,11 +5,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from engine.compile.docs.fmt import duration, money, percent
-from engine.compile.docs.labels import label
-from engine.compile.docs.view import View, anchor
-from engine.model.groups import GroupType
-from engine.model.rules import Penalty
+from ...model.groups import GroupType
+from ...model.rules import Penalty
+from .fmt import duration, money, percent
+from .labels import label
+from .view import View, anchor
 
 Pair = dict[str, str]
 

@@ -6,10 +6,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from engine.compile.docs.context import handbook_context
-from engine.compile.docs.render import render_handbook
-from engine.files import write_text_atomic
-from engine.model import Playbook
+from ...files import write_text_atomic
+from ...model import Playbook
+from .context import handbook_context
+from .render import render_handbook
 
 FORMATS = ("md", "html")
 

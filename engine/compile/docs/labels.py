@@ -5,12 +5,12 @@ written here once."""
 
 from __future__ import annotations
 
-from engine.model.commission import DIRECTIONS, RATE_MODES
-from engine.model.common import CONTENT_CATEGORIES
-from engine.model.groups import ENTRY_MODES, GROUP_KINDS
-from engine.model.membership import CAP_PERIODS, DEMOTION, PERIODS
-from engine.model.metrics import AGGREGATES, EVENT_TYPES, MEMBER_BASES, SCOPES
-from engine.model.sop import FLOWS, SOP_EVENTS
+from ...model.commission import DIRECTIONS, RATE_MODES
+from ...model.common import CONTENT_CATEGORIES
+from ...model.groups import ENTRY_MODES, GROUP_KINDS
+from ...model.membership import CAP_PERIODS, DEMOTION, PERIODS
+from ...model.metrics import AGGREGATES, EVENT_TYPES, MEMBER_BASES, SCOPES
+from ...model.sop import FLOWS, SOP_EVENTS
 
 _EN: dict[str, dict[str, str]] = {
     "kind": {"traffic": "traffic group", "welfare": "welfare group", "flash": "flash group", "custom": "custom"},

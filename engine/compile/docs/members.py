@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from engine.compile.docs.fmt import cadence, duration, number
-from engine.compile.docs.labels import label
-from engine.compile.docs.view import View
-from engine.model.membership import EarnRule
+from ...model.membership import EarnRule
+from .fmt import cadence, duration, number
+from .labels import label
+from .view import View
 
 
 def membership(v: View) -> dict[str, Any] | None:

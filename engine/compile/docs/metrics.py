@@ -5,11 +5,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from engine.catalog import EVENT_FIELDS, GROUP_METRICS
-from engine.compile.docs.fmt import duration
-from engine.compile.docs.labels import label
-from engine.compile.docs.view import View
-from engine.model.metrics import CustomMetric
+from ...catalog import EVENT_FIELDS, GROUP_METRICS
+from ...model.metrics import CustomMetric
+from .fmt import duration
+from .labels import label
+from .view import View
 
 STAGES = ("acquisition", "activation", "retention", "monetisation", "private_domain")
 

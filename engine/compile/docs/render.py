@@ -19,10 +19,10 @@ from jinja2 import BaseLoader, ChoiceLoader, Environment, FileSystemLoader, Temp
 from jinja2.exceptions import SecurityError, TemplateSyntaxError, UndefinedError
 from jinja2.loaders import split_template_path
 
-from engine.compile.docs import markdown
-from engine.errors import BilingualError, UsageError
-from engine.resources import resource
-from engine.sandbox import BudgetExceeded, environment, render_bounded
+from ...errors import BilingualError, UsageError
+from ...resources import resource
+from ...sandbox import BudgetExceeded, environment, render_bounded
+from . import markdown
 
 ENTRY = {"md": "handbook.md.j2", "html": "handbook.html.j2"}
 MAX_STEPS = 1_000_000  # line events in template code; the complete example's handbook takes under 20,000

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from engine.model import Playbook
-from engine.sandbox import try_render
-from engine.template_vars import sample_context
+from ...model import Playbook
+from ...sandbox import try_render
+from ...template_vars import sample_context
 
 
 class Samples:

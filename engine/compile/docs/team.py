@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from engine.compile.docs.labels import label
-from engine.compile.docs.view import View, anchor
-from engine.compile.docs.when import clock_of, sort_key, trigger, when
-from engine.model.sop import SopItem
+from ...model.sop import SopItem
+from .labels import label
+from .view import View, anchor
+from .when import clock_of, sort_key, trigger, when
 
 ZH_WEEKDAYS = ("周一", "周二", "周三", "周四", "周五", "周六", "周日")
 EN_WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")

@@ -6,11 +6,11 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from engine.compile.docs.conditions import Sayer
-from engine.compile.docs.fmt import listed
-from engine.compile.docs.samples import Samples
-from engine.compile.docs.words import words
-from engine.model import Playbook
+from ...model import Playbook
+from .conditions import Sayer
+from .fmt import listed
+from .samples import Samples
+from .words import words
 
 
 @dataclass

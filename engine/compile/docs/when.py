@@ -3,11 +3,11 @@
 
 from __future__ import annotations
 
-from engine.compile.docs.fmt import duration, listed
-from engine.compile.docs.labels import label
-from engine.model import Playbook
-from engine.model.sop import SopItem
-from engine.schedule import Clock, ScheduleError, describe, parse_every
+from ...model import Playbook
+from ...model.sop import SopItem
+from ...schedule import Clock, ScheduleError, describe, parse_every
+from .fmt import duration, listed
+from .labels import label
 
 _ZH_DAYS = "一二三四五六日"
 _EN_DAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")

@@ -1,0 +1,1 @@
+"""qunce's tests: one folder per pipeline stage, mirroring engine/."""
