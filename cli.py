@@ -1,7 +1,10 @@
-"""The `qunce` command: parse arguments, call the engine, print.
+"""The `qunce` command: parse the arguments, call the command's module (engine/commands/), print
+its outcome. Installed as `qunce.cli` (engine/cli.py links to this file), so imports are relative.
 
-Heavy libraries (DuckDB, Ibis) are imported only inside the commands that compute;
-`qunce --help` and `qunce validate` must stay fast.
+Errors reach the user in one place: `_Main.invoke` hands any exception to errors.report, which
+gives the exit status and the one line to print, in the run's language. Heavy libraries (DuckDB,
+Ibis, pyarrow) are imported only inside the commands that compute: `qunce --help` and
+`qunce validate` stay fast.
 """
 
 from __future__ import annotations
@@ -9,56 +12,62 @@ from __future__ import annotations
 import os
 import sys
 from pathlib import Path
-from typing import Any, NoReturn
+from typing import Any
 
 import click
 
-EXIT_CLEAN = 0
-EXIT_FINDINGS = 1
-EXIT_USAGE = 2
+from .commands.language import LANGS, resolve
+
+LANG_META = "qunce.lang"  # the run's language, kept in click's context for the error map
 
 
-def default_lang() -> str:
-    """zh when the user's locale is Chinese, else en."""
-    for var in ("QUNCE_LANG", "LC_ALL", "LC_MESSAGES", "LANG", "LANGUAGE"):
-        value = os.environ.get(var, "")
-        if value:
-            return "zh" if value.lower().startswith("zh") else "en"
-    return "en"
+def _lang(lang: str | None) -> str:
+    """The run's language (--lang, QUNCE_LANG, the locale), remembered for error messages."""
+    language = resolve(lang)
+    click.get_current_context().meta[LANG_META] = language
+    return language
 
 
-LANG_OPTION = click.option("--lang", type=click.Choice(["en", "zh"]), default=None,
-                           help="Language of messages (default: from the locale). 消息语言。")
-
-
-def fail(message: str) -> NoReturn:
-    """Report a usage or I/O error and exit 2."""
-    click.echo(f"qunce: {message}", err=True)
-    sys.exit(EXIT_USAGE)
+LANG_OPTION = click.option("--lang", type=click.Choice(LANGS), default=None,
+                           help="Language of messages (default: QUNCE_LANG, else the locale). 消息语言。")
 
 
 class _Main(click.Group):
-    """Turns an unexpected exception (a bug) into one line and exit 2 instead of a traceback;
-    QUNCE_DEBUG=1 shows the traceback."""
+    """Every command's errors go through errors.report: its exit status, one line, no traceback
+    (QUNCE_DEBUG=1 shows the traceback of a bug). Ctrl-C exits 130."""
 
     def invoke(self, ctx: click.Context) -> Any:
         try:
             return super().invoke(ctx)
-        except (click.exceptions.Exit, click.ClickException, click.Abort, SystemExit, KeyboardInterrupt):
+        except (click.exceptions.Exit, click.ClickException, SystemExit):
             raise
-        except Exception as exc:
-            if os.environ.get("QUNCE_DEBUG"):
-                raise
-            from .errors import first_line
+        except click.Abort as exc:  # click turns a KeyboardInterrupt in a prompt into Abort
+            self._fail(ctx, KeyboardInterrupt(), exc)
+        except BaseException as exc:  # KeyboardInterrupt too: it gets its own status
+            if os.environ.get("QUNCE_DEBUG") and not isinstance(exc, KeyboardInterrupt):
+                from .errors import QunceError
 
-            fail(f"internal error, a bug in qunce: {type(exc).__name__}: {first_line(exc)} "
-                 "(run again with QUNCE_DEBUG=1 for the details, and please report it)")
+                if not isinstance(exc, QunceError):
+                    raise
+            self._fail(ctx, exc, exc)
+
+    @staticmethod
+    def _fail(ctx: click.Context, exc: BaseException, cause: BaseException) -> None:
+        from .errors import report
+
+        shown = report(exc, ctx.meta.get(LANG_META) or resolve(None))
+        if shown.message is not None:
+            click.echo(shown.message, err=True)
+        sys.exit(shown.status)
 
 
 @click.group(cls=_Main, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="qunce", message="qunce %(version)s")
 def main() -> None:
     """群策 qunce: write your community operation as YAML playbooks, check them, and try them on your data."""
+
+
+# --- playbooks ------------------------------------------------------------------------------
 
 
 @main.command()
@@ -74,30 +83,17 @@ def main() -> None:
 def validate(paths: tuple[Path, ...], fmt: str, lang: str | None, strict: bool, root: Path | None,
              color: bool | None, no_cache: bool) -> None:
     """Check playbooks (files or folders) and report every problem with file:line:col."""
-    from . import cache
-    from .diagnostics import Severity
+    from .commands import validate as command
     from .diagnostics.render import render
 
-    key, report = (None, None) if no_cache else cache.lookup_report(list(paths), root)
-    if report is None:
-        from .errors import QunceError
-        from .validate import validate_paths
-
-        try:
-            fresh = validate_paths(list(paths), root)
-        except QunceError as exc:
-            fail(str(exc))
-        if not no_cache:
-            cache.store_report(key, fresh.read, fresh.diagnostics, fresh.texts, fresh.files_checked)
-        report = cache.CachedReport(fresh.diagnostics, fresh.texts, fresh.files_checked)
+    language = _lang(lang)
+    outcome = command.run(list(paths), root, strict, use_cache=not no_cache)
+    report = outcome.report
     use_color = sys.stdout.isatty() if color is None else color
-    output = render(fmt, report.diagnostics, report.texts, lang or default_lang(), use_color,
-                    files_checked=report.files_checked)
+    output = render(fmt, report.diagnostics, report.texts, language, use_color, files_checked=report.files_checked)
     # color=: click strips ANSI codes when stdout is not a terminal unless told otherwise
     click.echo(output, nl=not output.endswith("\n"), color=use_color)
-    levels = [d.level for d in report.diagnostics]
-    failed = Severity.ERROR in levels or (strict and Severity.WARNING in levels)
-    sys.exit(EXIT_FINDINGS if failed else EXIT_CLEAN)
+    sys.exit(outcome.status)
 
 
 @main.command()
@@ -107,21 +103,9 @@ def validate(paths: tuple[Path, ...], fmt: str, lang: str | None, strict: bool, 
 @LANG_OPTION
 def rules(code: str | None, fmt: str, names: bool, lang: str | None) -> None:
     """List every diagnostic code with an example (or one CODE), or the condition names."""
-    from . import rules_doc
+    from .commands import rules as command
 
-    language = lang or default_lang()
-    if names:
-        click.echo(rules_doc.names_text(language))
-        return
-    if fmt == "md":
-        click.echo(rules_doc.codes_markdown(language), nl=False)
-    elif fmt == "json":
-        click.echo(rules_doc.codes_json(language), nl=False)
-    else:
-        text = rules_doc.codes_text(language, code)
-        if not text:
-            fail(f"no diagnostic code or name '{code}'; run 'qunce rules' for the list")
-        click.echo(text, nl=False)
+    click.echo(command.run(code, fmt, names, _lang(lang)).text, nl=False)
 
 
 @main.command()
@@ -131,27 +115,17 @@ def rules(code: str | None, fmt: str, names: bool, lang: str | None) -> None:
 @click.option("--format", "fmt", type=click.Choice(["json", "md"]), default="json", show_default=True,
               help="json: the JSON Schema; md: the playbook reference in Markdown.")
 @click.option("--out", type=click.Path(dir_okay=False, path_type=Path), default=None, help="Write to FILE.")
-def schema(kind: str, fragment: bool, fmt: str, out: Path | None) -> None:
+@LANG_OPTION
+def schema(kind: str, fragment: bool, fmt: str, out: Path | None, lang: str | None) -> None:
     """Print a JSON Schema: the playbook's (for editors), a fragment's, or the events and roster files'."""
-    from .errors import QunceError
-    from .files import write_text_atomic
+    from .commands import schema as command
 
-    if fmt == "md":
-        from .reference import reference_markdown
-
-        text = reference_markdown()
+    language = _lang(lang)
+    outcome = command.run("fragment" if fragment else kind, fmt, out)
+    if outcome.written is None:
+        click.echo(outcome.text, nl=False)
     else:
-        from .schema import schema_text
-
-        text = schema_text(kind="fragment" if fragment else kind)
-    if out is None:
-        click.echo(text, nl=False)
-        return
-    try:
-        write_text_atomic(out, text)
-    except QunceError as exc:
-        fail(str(exc))
-    click.echo(f"wrote {out}", err=True)
+        click.echo(f"{_wrote(language)} {outcome.written}", err=True)
 
 
 @main.command()
@@ -159,35 +133,44 @@ def schema(kind: str, fragment: bool, fmt: str, out: Path | None) -> None:
 @click.option("--type", "kind", type=click.Choice(["traffic", "welfare", "flash", "full"]), default="full",
               show_default=True, help="Which starter: one group type, or the complete brand operation.")
 @click.option("--force", is_flag=True, help="Overwrite an existing file.")
-def init(path: Path, kind: str, force: bool) -> None:
+@LANG_OPTION
+def init(path: Path, kind: str, force: bool, lang: str | None) -> None:
     """Write a starter playbook that validates clean, with its schema beside it."""
-    from .errors import QunceError
-    from .init import write_starter
+    from .commands import init as command
 
-    try:
-        written = write_starter(kind, path, force)
-    except QunceError as exc:
-        fail(str(exc))
-    for file in written:
-        click.echo(f"wrote {file}")
-    click.echo(f"next: qunce validate {path}")
+    language = _lang(lang)
+    outcome = command.run(kind, path, force)
+    for file in outcome.written:
+        click.echo(f"{_wrote(language)} {file}")
+    click.echo(f"{'下一步' if language == 'zh' else 'next'}: qunce validate {path}")
 
 
-def playbook_or_exit(path: Path, lang: str) -> Any:
-    """The checked playbook; on errors, print them as `qunce validate` would and exit 1."""
-    from .diagnostics.render import render
-    from .errors import QunceError
-    from .validate import checked_playbook
+@main.command()
+@click.argument("playbook", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--out", required=True, type=click.Path(file_okay=False, path_type=Path),
+              help="Output folder (created if needed).")
+@click.option("--format", "formats", type=click.Choice(["md", "html"]), multiple=True,
+              help="md: handbook.md; html: one self-contained handbook.html. Repeat for both (the default).")
+@click.option("--lang", type=click.Choice(LANGS), default=None,
+              help="Language of the handbook and the messages (default: the playbook's locale). 手册语言。")
+@click.option("--templates", "templates_dir", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="Your own handbook templates; a file here replaces the built-in one of the same name.")
+def docs(playbook: Path, out: Path, formats: tuple[str, ...], lang: str | None, templates_dir: Path | None) -> None:
+    """Write the staff handbook of PLAYBOOK: handbook.md and a self-contained handbook.html.
 
-    try:
-        playbook, report = checked_playbook(path)
-    except QunceError as exc:
-        fail(str(exc))
-    if playbook is None:
-        click.echo(render("text", report.diagnostics, report.texts, lang, sys.stderr.isatty(),
-                          files_checked=report.files_checked), err=True)
-        sys.exit(EXIT_FINDINGS)
-    return playbook
+    Exit 1 when the playbook has errors or a template fails (its file:line and why), 2 on usage or I/O errors."""
+    from .commands import docs as command
+
+    language = _lang(lang)
+    outcome = command.run(command.DocsRequest(playbook, out, formats, lang, templates_dir))
+    if _findings(outcome.checked, language):
+        sys.exit(outcome.status)
+    click.echo(outcome.summary)
+    for path, size in outcome.written:
+        click.echo(f"{_wrote(language)} {path} ({size / 1000:.0f} KB)")
+
+
+# --- data -----------------------------------------------------------------------------------
 
 
 @main.group()
@@ -209,18 +192,22 @@ def events() -> None:
 def events_generate(playbook: Path, out: Path, groups: int, members: int, days: int, start: Any, seed: int,
                     lang: str | None) -> None:
     """Write synthetic events for PLAYBOOK's group types, and the matching roster."""
-    from .errors import QunceError
-    from .events.generate import generate_files
+    from .commands import events as command
 
-    checked = playbook_or_exit(playbook, lang or default_lang())
-    try:
-        events_path, roster_path, summary = generate_files(checked, out, groups, members, days, start.date(), seed)
-    except QunceError as exc:
-        fail(str(exc))
-    click.echo(f"wrote {events_path} ({summary.rows:,} events, {summary.start} … {summary.end}, "
-               f"{summary.bytes / 1e6:.1f} MB)")
-    click.echo(f"wrote {roster_path} ({summary.groups:,} groups, {summary.staff:,} staff, "
-               f"{summary.assignments:,} assignments, {summary.members:,} members)")
+    language = _lang(lang)
+    outcome = command.generate(command.GenerateRequest(playbook, out, groups, members, days, start.date(), seed))
+    if _findings(outcome.checked, language) or outcome.summary is None:
+        sys.exit(outcome.status)
+    summary, zh = outcome.summary, language == "zh"
+    span = f"{summary.start} 至 {summary.end}" if zh else f"{summary.start} … {summary.end}"
+    click.echo(f"{_wrote(language)} {outcome.events} ("
+               + (f"{summary.rows:,} 条事件，{span}，{summary.bytes / 1e6:.1f} MB）" if zh else
+                  f"{summary.rows:,} events, {span}, {summary.bytes / 1e6:.1f} MB)"))
+    click.echo(f"{_wrote(language)} {outcome.roster} ("
+               + (f"{summary.groups:,} 个群，{summary.staff:,} 名员工，{summary.assignments:,} 条分配，"
+                  f"{summary.members:,} 名成员）" if zh else
+                  f"{summary.groups:,} groups, {summary.staff:,} staff, {summary.assignments:,} assignments, "
+                  f"{summary.members:,} members)"))
     width = max(len(kind) for kind in summary.by_type)
     for kind, count in sorted(summary.by_type.items(), key=lambda pair: (-pair[1], pair[0])):
         click.echo(f"  {kind.ljust(width)}  {count:>12,}")
@@ -233,7 +220,7 @@ def _data_options(command: Any) -> Any:
     """The options every command that reads event data takes."""
     options = [
         click.option("--events", "events_path", required=True, type=click.Path(path_type=Path),
-                     help="Event file: .csv, .tsv, .jsonl or .parquet; - for JSONL on standard input."),
+                     help="Event file: .csv, .tsv, .jsonl or .parquet; - for JSONL or CSV on standard input."),
         click.option("--roster", required=True, type=click.Path(path_type=Path),
                      help="Roster: a YAML file, or a folder with groups.csv, staff.csv, assignments.csv."),
         click.option("--from", "start", type=DATE, default=None,
@@ -248,38 +235,10 @@ def _data_options(command: Any) -> Any:
     return command
 
 
-def _request(playbook: Path, lang: str, events_path: Path, roster: Path, out: Path, start: Any, end: Any,
-             skip_bad_rows: bool) -> Any:
-    from .simulate.run import Request
+def _data(events_path: Path, roster: Path, start: Any, end: Any, skip_bad_rows: bool) -> Any:
+    from .commands.data import DataRequest
 
-    return Request(playbook_or_exit(playbook, lang), playbook, events_path, roster, out,
-                   start.date() if start else None, end.date() if end else None, skip_bad_rows)
-
-
-def _exit_if_stopped(outcome: Any, events_path: Path, lang: str, console: Any, rejected_file: bool = False) -> None:
-    """Print the roster's findings or the bad rows; exit 1 when the run could not go on."""
-    from .diagnostics.render import render
-    from .simulate.report import print_problems
-
-    roster = outcome.roster
-    if roster is not None and roster.diagnostics:
-        click.echo(render("text", roster.diagnostics, roster.texts, lang, sys.stderr.isatty()), err=True)
-        sys.exit(EXIT_FINDINGS)
-    if outcome.problems:
-        print_problems(console, str(events_path), outcome.summary, outcome.problems, lang, outcome.stopped,
-                       rejected_file)
-    if outcome.stopped:
-        sys.exit(EXIT_FINDINGS)
-
-
-def _formats(text: str) -> tuple[str, ...]:
-    """--formats parquet,csv → the formats, in the writer's order; exits 2 on a word it lacks."""
-    from .simulate.outputs import FORMATS
-
-    words = [word.strip().lower() for word in text.split(",") if word.strip()]
-    if not words or any(word not in FORMATS for word in words):
-        fail(f"--formats {text!r}: use parquet, csv or both, separated by a comma (e.g. --formats parquet)")
-    return tuple(fmt for fmt in FORMATS if fmt in words)
+    return DataRequest(events_path, roster, start.date() if start else None, end.date() if end else None, skip_bad_rows)
 
 
 @main.command()
@@ -293,23 +252,21 @@ def _formats(text: str) -> tuple[str, ...]:
 def simulate(playbook: Path, events_path: Path, roster: Path, out: Path, formats_text: str, start: Any, end: Any,
              skip_bad_rows: bool, lang: str | None) -> None:
     """Replay events through PLAYBOOK: metrics, points, levels, segments, group health, churn."""
-    from .errors import QunceError
-    from .simulate.report import print_summary
-    from .simulate.run import simulate as run_simulation
+    from .commands import simulate as command
+    from .commands.data import events_from_stdin
+    from .terminal.simulate_summary import print_summary
 
-    formats = _formats(formats_text)
-    request = _request(playbook, lang or default_lang(), events_path, roster, out, start, end, skip_bad_rows)
-    request.statement_lang = "en" if lang == "en" else "zh"  # statements are Chinese unless asked
-    request.formats = formats
-    lang = lang or default_lang()
+    language = _lang(lang)
+    data = _data(events_path, roster, start, end, skip_bad_rows)
+    # statements are in Chinese unless English is asked for
+    request = command.SimulateRequest(playbook, data, out, command.parse_formats(formats_text),
+                                      statement_lang="en" if lang == "en" else "zh")
     console = _console()
-    try:
-        with _stdin_events(request), _progress(console) as progress:
-            outcome = run_simulation(request, progress)
-    except QunceError as exc:
-        fail(str(exc))
-    _exit_if_stopped(outcome, events_path, lang, console, rejected_file=True)
-    print_summary(console, outcome.summary, outcome.written, str(out), lang, outcome.formats)
+    with events_from_stdin(data, sys.stdin.buffer), _progress(console, command.STAGES) as progress:
+        outcome = command.run(request, progress)
+    if _findings(outcome.checked, language) or _data_problems(outcome.data, language, console, rejected_file=True):
+        sys.exit(outcome.status)
+    print_summary(console, outcome.summary, outcome.written, str(out), language, outcome.formats)
 
 
 @main.command()
@@ -322,75 +279,18 @@ def explain(playbook: Path, events_path: Path, roster: Path, member_id: str | No
             period: str | None, start: Any, end: Any, skip_bad_rows: bool, lang: str | None) -> None:
     """Explain one member (--member: points, level changes and the values behind them, segment,
     warnings) or one staff member's commission (--staff [--period]: every input, rule and rounding)."""
-    from .errors import QunceError
-    from .simulate.run import Outcome, load
+    from .commands import explain as command
+    from .commands.data import events_from_stdin
 
-    if (member_id is None) == (staff_id is None):
-        fail("give exactly one of --member ID or --staff ID")
-    if period is not None and staff_id is None:
-        fail("--period goes with --staff")
-    lang = lang or default_lang()
-    request = _request(playbook, lang, events_path, roster, Path("."), start, end, skip_bad_rows)
-    outcome = Outcome()
-    try:
-        with _stdin_events(request):
-            ctx = load(request, outcome)
-            _exit_if_stopped(outcome, events_path, lang, _console())
-            if ctx is None:  # stopped (reported above)
-                sys.exit(EXIT_FINDINGS)
-            if member_id is not None:
-                from .simulate.explain import member_timeline
-
-                lines = member_timeline(ctx, member_id, lang)
-            else:
-                lines = _staff_trace(ctx, str(staff_id), period, lang)
-    except QunceError as exc:
-        fail(str(exc))
-    click.echo("\n".join(lines))
-
-
-def _staff_trace(ctx: Any, staff_id: str, period: str | None, lang: str) -> list[str]:
-    from .commission.stage import commission_of
-    from .commission.trace import staff_trace
-    from .errors import UsageError
-
-    commission = commission_of(ctx)
-    if commission is None:
-        raise UsageError("the playbook has no commission: section ／剧本没有 commission（提成）部分")
-    return staff_trace(commission, staff_id, period, lang)
-
-
-@main.command()
-@click.argument("playbook", type=click.Path(dir_okay=False, path_type=Path))
-@click.option("--out", required=True, type=click.Path(file_okay=False, path_type=Path),
-              help="Output folder (created if needed).")
-@click.option("--format", "formats", type=click.Choice(["md", "html"]), multiple=True,
-              help="md: handbook.md; html: one self-contained handbook.html. Repeat for both (the default).")
-@click.option("--lang", type=click.Choice(["zh", "en"]), default=None,
-              help="Language of the handbook (default: the playbook's locale). 手册语言。")
-@click.option("--templates", "templates_dir", type=click.Path(file_okay=False, path_type=Path), default=None,
-              help="Your own handbook templates; a file here replaces the built-in one of the same name.")
-def docs(playbook: Path, out: Path, formats: tuple[str, ...], lang: str | None, templates_dir: Path | None) -> None:
-    """Write the staff handbook of PLAYBOOK: handbook.md and a self-contained handbook.html.
-
-    Exit 1 when the playbook has errors or a template fails (its file:line and why), 2 on usage or I/O errors."""
-    from .compile.docs.handbook import FORMATS, playbook_lang, summary, write_handbook
-    from .compile.docs.render import TemplateFailure
-    from .errors import QunceError
-
-    messages = lang or default_lang()
-    checked = playbook_or_exit(playbook, messages)
-    language = lang or playbook_lang(checked)
-    try:
-        written = write_handbook(checked, out, formats or FORMATS, language, templates_dir)
-    except TemplateFailure as exc:
-        click.echo(f"qunce: {exc.zh if messages == 'zh' else exc.en}", err=True)
-        sys.exit(EXIT_FINDINGS)
-    except QunceError as exc:
-        fail(str(exc))
-    click.echo(summary(checked, language))
-    for file in written:
-        click.echo(f"wrote {file.path} ({file.size / 1000:.0f} KB)")
+    language = _lang(lang)
+    data = _data(events_path, roster, start, end, skip_bad_rows)
+    request = command.ExplainRequest(playbook, data, member_id, staff_id, period, language)
+    command.validate_request(request)
+    with events_from_stdin(data, sys.stdin.buffer):
+        outcome = command.run(request)
+    if _findings(outcome.checked, language) or _data_problems(outcome.data, language, _console()):
+        sys.exit(outcome.status)
+    click.echo("\n".join(outcome.lines))
 
 
 @main.command()
@@ -406,45 +306,24 @@ def diff(old: Path, new: Path, fmt: str, fail_over: str | None, out: Path | None
          start: Any, end: Any, skip_bad_rows: bool, lang: str | None) -> None:
     """What changing OLD into NEW would do on the same data: every payout before and after, the
     total cost, level, segment and group-health distributions, members whose level changes."""
-    from decimal import Decimal, InvalidOperation
+    from .commands import diff as command
+    from .commands.data import events_from_stdin
 
-    from .compare.report import document, render_json, render_markdown, render_text, total_change
-    from .compare.scenario import run_pair
-    from .errors import QunceError
-    from .files import write_text_atomic
-    from .simulate.run import Outcome
-
-    limit = None
-    if fail_over is not None:
-        try:
-            limit = Decimal(fail_over)
-        except InvalidOperation:
-            fail(f"--fail-over {fail_over}: give an amount in yuan, e.g. 5000")
-        if not limit.is_finite() or limit < 0:
-            fail(f"--fail-over {fail_over}: give an amount of 0 or more")
-    lang = lang or default_lang()
-    request = _request(old, lang, events_path, roster, Path("."), start, end, skip_bad_rows)
-    new_playbook = playbook_or_exit(new, lang)
-    try:
-        with _stdin_events(request):
-            pair = run_pair(request.playbook, new_playbook, request)
-            if isinstance(pair, Outcome):  # the data could not be used: report why
-                _exit_if_stopped(pair, events_path, lang, _console())
-                sys.exit(EXIT_FINDINGS)
-            doc = document(pair, str(old), str(new))
-            renderers = {"json": lambda: render_json(doc), "md": lambda: render_markdown(doc, lang),
-                         "text": lambda: render_text(doc, lang)}
-            text = renderers[fmt]()
-            if out is not None:
-                write_text_atomic(out, text)
-            else:
-                click.echo(text, nl=False)
-    except QunceError as exc:
-        fail(str(exc))
-    if limit is not None and abs(total_change(doc)) > limit:
-        click.echo(f"qunce diff: the total payout changes by {total_change(doc)} yuan, more than --fail-over {limit}",
+    language = _lang(lang)
+    limit = command.parse_fail_over(fail_over) if fail_over is not None else None
+    data = _data(events_path, roster, start, end, skip_bad_rows)
+    with events_from_stdin(data, sys.stdin.buffer):
+        outcome = command.run(command.DiffRequest(old, new, data, fmt, limit, out, language))
+    failed = [_findings(checked, language) for checked in outcome.checked]
+    if any(failed) or _data_problems(outcome.data, language, _console()):
+        sys.exit(outcome.status)
+    if out is None:
+        click.echo(outcome.text, nl=False)
+    if outcome.over_limit:
+        click.echo(f"qunce diff: 提成总额变化 {outcome.change} 元，超过 --fail-over {limit}" if language == "zh" else
+                   f"qunce diff: the total payout changes by {outcome.change} yuan, more than --fail-over {limit}",
                    err=True)
-        sys.exit(EXIT_FINDINGS)
+    sys.exit(outcome.status)
 
 
 @main.command()
@@ -454,7 +333,7 @@ def diff(old: Path, new: Path, fmt: str, fail_over: str | None, out: Path | None
 @click.option("--from", "start", required=True, type=DATE, help="First day of the task list.")
 @click.option("--to", "end", required=True, type=DATE, help="Last day of the task list.")
 @click.option("--events", "events_path", type=click.Path(path_type=Path), default=None,
-              help="Real events (.csv, .jsonl, .parquet; - for JSONL on standard input): one task per event "
+              help="Real events (.csv, .jsonl, .parquet; - for JSONL or CSV on standard input): one task per event "
                    "an on:/member_days: item answers. Without it those items are standing instructions.")
 @click.option("--skip-bad-rows", is_flag=True, help="Go on without event rows that fail the checks.")
 @click.option("--format", "fmt", type=click.Choice(["csv", "json", "md", "ics"]), default="csv", show_default=True,
@@ -470,44 +349,24 @@ def diff(old: Path, new: Path, fmt: str, fail_over: str | None, out: Path | None
 def tasks(playbook: Path, roster: Path, start: Any, end: Any, events_path: Path | None, skip_bad_rows: bool, fmt: str,
           out: Path | None, split: bool, capacity_path: Path | None, fail_on_overload: bool, lang: str | None) -> None:
     """Expand PLAYBOOK's SOP into every staff member's tasks, day by day, with a capacity report."""
-    from .compile import output
-    from .compile.run import TaskRequest, compile_tasks
-    from .errors import QunceError
-    from .simulate.run import Outcome
+    from .commands import tasks as command
+    from .commands.data import events_from_stdin
 
-    lang = lang or default_lang()
-    if split and out is None:
-        fail("--split needs --out FOLDER（--split 需要 --out 目录）")
-    request = TaskRequest(playbook_or_exit(playbook, lang), playbook, roster, start.date(), end.date(), events_path,
-                          skip_bad_rows, lang)
-    outcome = Outcome()
-    try:
-        with _stdin_events(request):
-            task_list = compile_tasks(request, outcome)
-            if task_list is None or outcome.problems:
-                _exit_if_stopped(outcome, events_path or Path("-"), lang, _console())
-            if task_list is None:  # stopped (reported above)
-                sys.exit(EXIT_FINDINGS)
-        title = task_list.playbook.playbook
-        wrote = "已写入" if lang == "zh" else "wrote"
-        done: list[str] = []
-        if split and out is not None:
-            files = output.write_split(task_list, fmt, out, lang)
-            done.append(f"{wrote} {out}" + (f"（{len(files)} 个文件）" if lang == "zh" else f" ({len(files)} files)"))
-        elif out is not None:
-            output.write(out, output.render(task_list, fmt, lang, title))
-            done.append(f"{wrote} {out}")
-        else:
-            click.echo(output.render(task_list, fmt, lang, title), nl=False)
-        if capacity_path is not None:
-            output.write_capacity(task_list, capacity_path, lang)
-            done.append(f"{wrote} {capacity_path}")
-    except QunceError as exc:
-        fail(exc.zh if lang == "zh" and hasattr(exc, "zh") else str(exc))
-    for line in [*output.summary(task_list, lang), *done]:
+    language = _lang(lang)
+    request = command.TasksRequest(playbook, roster, start.date(), end.date(), events_path, skip_bad_rows, fmt, out,
+                                   split, capacity_path, fail_on_overload, language)
+    with events_from_stdin(request, sys.stdin.buffer):
+        outcome = command.run(request)
+    if _findings(outcome.checked, language) or _data_problems(outcome.data, language, _console()):
+        sys.exit(outcome.status)
+    if outcome.text:
+        click.echo(outcome.text, nl=False)
+    for path, files in outcome.written:
+        extra = "" if files == 1 else (f"（{files} 个文件）" if language == "zh" else f" ({files} files)")
+        outcome.summary.append(f"{_wrote(language)} {path}{extra}")
+    for line in outcome.summary:
         click.echo(line, err=True)
-    if fail_on_overload and output.overloaded(task_list):
-        sys.exit(EXIT_FINDINGS)
+    sys.exit(outcome.status)
 
 
 @main.command()
@@ -516,22 +375,18 @@ def tasks(playbook: Path, roster: Path, start: Any, end: Any, events_path: Path 
 def demo(folder: Path, lang: str | None) -> None:
     """The whole job on the bundled example, into FOLDER (default ./qunce-demo): playbook, a month
     of events, validation, simulation with commission statements, task lists, calendars, handbook."""
-    from .demo import Step, run_demo
-    from .errors import QunceError
+    from .commands import demo as command
 
-    lang = lang or default_lang()
+    language = _lang(lang)
 
-    def report(step: Step) -> None:
+    def report(step: Any) -> None:
         click.echo(f"==> {step.name} ({step.seconds:.1f} s)")
         for line in step.lines:
             click.echo(f"    {line}")
 
-    try:
-        steps = run_demo(folder, lang, report)
-    except QunceError as exc:
-        fail(str(exc))
-    total = sum(step.seconds for step in steps)
-    if lang == "zh":
+    outcome = command.run(folder, language, report)
+    total = sum(step.seconds for step in outcome.steps)
+    if language == "zh":
         click.echo(f"\n完成，用时 {total:.0f} 秒。接下来：打开 {folder}/handbook/handbook.html，看 {folder}/simulation/statements/ 里的结算单，"
                    f"或用 qunce explain {folder}/playbook.yaml --events {folder}/events.parquet --roster "
                    f"{folder}/events.roster.yaml --staff s0001 查看一笔提成的来龙去脉。")
@@ -541,24 +396,37 @@ def demo(folder: Path, lang: str | None) -> None:
                    f"--events {folder}/events.parquet --roster {folder}/events.roster.yaml --staff s0001")
 
 
-def _stdin_events(request: Any) -> Any:
-    """`--events -`: JSONL on standard input, copied to a temporary file for the run."""
-    import shutil
-    import tempfile
-    from contextlib import contextmanager
+# --- printing -------------------------------------------------------------------------------
 
-    @contextmanager
-    def swap() -> Any:
-        if str(request.events) != "-":
-            yield
-            return
-        with tempfile.TemporaryDirectory(prefix="qunce-stdin-") as folder:
-            path = Path(folder) / "stdin.jsonl"
-            with path.open("wb") as out:
-                shutil.copyfileobj(sys.stdin.buffer, out)
-            request.events = path
-            yield
-    return swap()
+
+def _wrote(lang: str) -> str:
+    return "已写入" if lang == "zh" else "wrote"
+
+
+def _findings(checked: Any, lang: str) -> bool:
+    """Print a playbook's findings as `qunce validate` would (to stderr); whether there were errors."""
+    if checked is None or checked.playbook is not None:
+        return False
+    from .diagnostics.render import render
+
+    report = checked.report
+    click.echo(render("text", report.diagnostics, report.texts, lang, sys.stderr.isatty(),
+                      files_checked=report.files_checked), err=True)
+    return True
+
+
+def _data_problems(data: Any, lang: str, console: Any, rejected_file: bool = False) -> bool:
+    """Print the roster's findings or the bad rows; whether the run stopped on them."""
+    if data.roster_findings:
+        from .diagnostics.render import render
+
+        click.echo(render("text", data.roster.diagnostics, data.roster.texts, lang, sys.stderr.isatty()), err=True)
+        return True
+    if data.problems:
+        from .terminal.bad_rows import print_problems
+
+        print_problems(console, data.events, data.rows, data.problems, lang, data.stopped, rejected_file)
+    return bool(data.stopped)
 
 
 def _console() -> Any:
@@ -567,7 +435,7 @@ def _console() -> Any:
     return Console(stderr=False, highlight=False, soft_wrap=True)
 
 
-def _progress(console: Any) -> Any:
+def _progress(console: Any, stages: tuple[str, ...]) -> Any:
     """A progress line over the simulation's stages, shown on terminals only."""
     from contextlib import contextmanager
 
@@ -578,7 +446,6 @@ def _progress(console: Any) -> Any:
             return
         from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
-        stages = ["ingest", "groups", "commission", "members", "write"]
         with Progress(TextColumn("{task.description}"), BarColumn(), TimeElapsedColumn(), console=console,
                       transient=True) as bar:
             task = bar.add_task("simulate", total=len(stages))
@@ -588,6 +455,7 @@ def _progress(console: Any) -> Any:
 
             yield advance
     return show()
+
 
 if __name__ == "__main__":
     main()

@@ -137,17 +137,18 @@ def main(argv: list[str] | None = None) -> int:
                         str(work / "baseline.csv")]
 
         from qunce.compile import output
-        from qunce.compile.run import TaskRequest, compile_tasks
+        from qunce.compile.run import compile_tasks
+        from qunce.events.ingest import connect
+        from qunce.events.roster import load_roster
         from qunce.load import load_playbook
-        from qunce.simulate.run import Outcome
 
         playbook = load_playbook(PLAYBOOK).playbook
-        request = TaskRequest(playbook, PLAYBOOK, roster, START, end, lang="en")  # type: ignore[arg-type]
+        assert playbook is not None
 
         def in_process() -> tuple[float, dict[str, float]]:
             began = time.perf_counter()
-            task_list = compile_tasks(request, Outcome())
-            assert task_list is not None
+            team = load_roster(roster)
+            task_list = compile_tasks(playbook, team, connect(playbook.timezone), None, START, end, "en")
             mark = time.perf_counter()
             data = output.render(task_list, "csv", "en", "bench")
             rendered = time.perf_counter()

@@ -20,11 +20,11 @@ def ensure_folder(folder: Path, name: str | None = None) -> None:
     """Create `folder` (and its parents); refuse a path that is a file. `name` is how the user
     gave it (e.g. "--out x"), for the message."""
     if folder.exists() and not folder.is_dir():
-        raise InputError(f"{name or folder} is a file; give a folder")
+        raise InputError(f"{name or folder} is a file; give a folder", f"{name or folder} 是文件；请给出目录")
     try:
         folder.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
-        raise InputError(f"cannot create {folder}: {exc.strerror or exc}") from None
+        raise InputError(f"cannot create {folder}: {exc.strerror or exc}", f"无法创建 {folder}：{exc.strerror or exc}") from None
 
 
 def write_text_atomic(path: Path, text: str) -> None:
@@ -41,4 +41,4 @@ def write_text_atomic(path: Path, text: str) -> None:
             Path(temp).unlink(missing_ok=True)
             raise
     except OSError as exc:
-        raise InputError(f"cannot write {path}: {exc.strerror or exc}") from None
+        raise InputError(f"cannot write {path}: {exc.strerror or exc}", f"无法写入 {path}：{exc.strerror or exc}") from None

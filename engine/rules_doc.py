@@ -14,7 +14,8 @@ from .catalog import (
     SCOPE_LABELS,
     Metric,
 )
-from .diagnostics import Code, all_codes
+from .codes_catalog import all_codes
+from .diagnostics import Code
 
 _SEVERITY_ZH = {"error": "错误", "warning": "警告", "info": "提示"}
 

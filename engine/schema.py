@@ -144,7 +144,7 @@ SCHEMAS = ("playbook", "fragment", "events", "roster")
 def schema_for(kind: str) -> dict[str, Any]:
     """One of the published schemas by name."""
     if kind == "events":
-        from .events.columns import events_json_schema
+        from .event_contract import events_json_schema
 
         return events_json_schema()
     if kind == "roster":

@@ -63,7 +63,7 @@ def checked_playbook(path: Path, root: Path | None = None) -> tuple[Playbook | N
     """The playbook at `path` when it has no errors (warnings allowed), and the report either way.
     Commands that use a playbook (generate, simulate, …) start here."""
     if not path.is_file():
-        raise InputError(f"no such playbook: {path}")
+        raise InputError(f"no such playbook: {path}", f"找不到剧本：{path}")
     report = validate_paths([path], root)
     if report.errors:
         return None, report
@@ -80,9 +80,9 @@ def _entries(paths: list[Path], root: Path | None, report: Report) -> tuple[list
     fragments: list[Path] = []
     for given in paths:
         if not given.exists():
-            raise InputError(f"no such file or folder: {given}")
+            raise InputError(f"no such file or folder: {given}", f"找不到文件或目录：{given}")
         if not (given.is_file() or given.is_dir()) or (given.is_file() and not stat.S_ISREG(given.stat().st_mode)):
-            raise InputError(f"not a regular file or folder: {given}")
+            raise InputError(f"not a regular file or folder: {given}", f"不是普通文件或目录：{given}")
         if given.is_file():
             if _is_entry(given) or given.suffix not in YAML_SUFFIXES:
                 entries.append((given, root or given.parent))

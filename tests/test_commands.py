@@ -8,8 +8,9 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from qunce.cli import default_lang, main
-from qunce.diagnostics import all_codes
+from qunce.cli import main
+from qunce.codes_catalog import all_codes
+from qunce.commands.language import default_lang
 from qunce.schema import schema_text
 from qunce.validate import validate_paths
 

@@ -205,7 +205,7 @@ def test_diff_fail_over_and_markdown(higher_cap: str) -> None:
     assert over.exit_code == 1
     assert "**提成总额：¥3,302.00 → ¥3,420.00 (+¥118.00, +3.57%)**" in over.output
     assert "| 2027-01 | s1 王芳 | ¥900.00 | ¥1,008.00 | +¥108.00 |" in over.output
-    assert "more than --fail-over 100" in over.output
+    assert "提成总额变化 118.00 元，超过 --fail-over 100" in over.output  # the run speaks --lang zh throughout
     under = CliRunner().invoke(main, ["diff", PLAYBOOK, higher_cap, *DATA, "--fail-over", "118"])
     assert under.exit_code == 0, under.output
     bad = CliRunner().invoke(main, ["diff", PLAYBOOK, higher_cap, *DATA, "--fail-over", "lots"])

@@ -14,8 +14,8 @@ import pyarrow as pa
 import pytest
 
 from qunce.errors import UsageError
+from qunce.event_contract import COLUMNS, EVENT_TYPES
 from qunce.events import writers
-from qunce.events.columns import COLUMNS, EVENT_TYPES
 from qunce.events.generate import generate, generate_files
 from qunce.events.roster import Group, Roster, Staff, load_roster
 from qunce.load import load_playbook

@@ -44,7 +44,7 @@ import pytest
 from click.testing import CliRunner
 
 from qunce.cli import main
-from qunce.diagnostics import all_codes
+from qunce.codes_catalog import all_codes
 from qunce.events.roster import load_roster
 from qunce.source.reader import MAX_FILE_BYTES
 from qunce.validate import validate_paths

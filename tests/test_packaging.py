@@ -75,7 +75,7 @@ def test_code_is_imported_under_one_name() -> None:
     """The editable install maps qunce to engine/: nothing is loaded as engine.x or cli."""
     import qunce
     import qunce.cli
-    import qunce.simulate.run
+    import qunce.commands.simulate
 
     assert Path(qunce.__file__).resolve().parent == (ROOT / "engine").resolve()
     import sys

@@ -3,12 +3,17 @@
 from __future__ import annotations
 
 import re
+import shlex
+import shutil
+import subprocess
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
 
 from qunce.cli import main
+from qunce.load import load_playbook
 
 ROOT = Path(__file__).resolve().parent.parent
 README = (ROOT / "README.md").read_text(encoding="utf-8")
@@ -16,6 +21,47 @@ README = (ROOT / "README.md").read_text(encoding="utf-8")
 
 def output(*args: str) -> str:
     return CliRunner().invoke(main, list(args)).output
+
+
+@dataclass
+class Shown:
+    """One `$ qunce …` command of the README: its arguments and the output lines shown under it."""
+
+    args: list[str]
+    lines: list[str] = field(default_factory=list)
+
+    def outputs(self) -> list[str]:
+        """What the command writes: the values of its output options and every `wrote PATH` it shows."""
+        written = [value for option, value in zip(self.args, self.args[1:], strict=False) if option in OUTPUT_OPTIONS]
+        written += [m.group(1) for line in self.lines if (m := re.match(r"wrote (\S+)", line))]
+        return written
+
+
+# The options whose value is a file or folder the command writes (not one it reads).
+OUTPUT_OPTIONS = ("--out", "--capacity")
+PATH_SUFFIXES = ("/", ".yaml", ".yml", ".csv", ".jsonl", ".parquet", ".json", ".md", ".html", ".ics")
+
+
+def tour() -> list[Shown]:
+    """Every `$ qunce …` command in the README, in order, continuation lines joined."""
+    commands: list[Shown] = []
+    current: Shown | None = None
+    for line in README.replace("\\\n", " ").splitlines():
+        if line.startswith("$ qunce "):
+            # comments=True: `qunce init --type flash   # traffic | …` explains its choices in a comment.
+            current = Shown(shlex.split(line.removeprefix("$ qunce "), comments=True))
+            commands.append(current)
+        elif line.startswith(("```", "$ ")):
+            current = None
+        elif current is not None:
+            current.lines.append(line)
+    return commands
+
+
+def tour_outputs() -> set[str]:
+    """Every path the tour writes when run from the repository root, `make demo`'s folder included."""
+    assert "`qunce demo qunce-demo`" in README
+    return {path for command in tour() for path in command.outputs()} | {"qunce-demo/"}
 
 
 def test_the_broken_example_prints_what_the_readme_shows(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -105,15 +151,70 @@ def test_the_commission_examples_print_what_the_readme_shows(monkeypatch: pytest
             assert line in trace.splitlines(), line
 
 
-def test_the_diff_example_prints_what_the_readme_shows(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    import shutil
+def test_every_file_the_tour_reads_is_shipped_or_written_before() -> None:
+    # A new user runs the tour from a checkout, top to bottom: each file a command reads must be in
+    # the repository or written by an earlier command (`data/events.csv` by `qunce events generate`).
+    commands = tour()
+    assert [c.args[0] for c in commands if c.args[0] in ("diff", "tasks", "events")] == ["events", "diff", "tasks"]
+    written: set[str] = set()
+    for command in commands:
+        outputs = command.outputs()
+        for arg in command.args:
+            if arg in outputs or not arg.endswith(PATH_SUFFIXES):
+                continue
+            made = any(arg == path or (path.endswith("/") and arg.startswith(path)) for path in written)
+            assert made or (ROOT / arg).exists(), (
+                f"`qunce {shlex.join(command.args)}` reads {arg}: not in the repository, and no earlier command writes it")
+        written.update(outputs)
 
+
+def test_the_raised_cap_example_changes_only_the_cap() -> None:
+    base = load_playbook(ROOT / COMMISSION / "playbook.yaml")
+    raised = load_playbook(ROOT / COMMISSION / "raised-cap.yaml")
+    assert base.diagnostics == [] and raised.diagnostics == []
+    assert base.playbook is not None and base.playbook.commission is not None
+    assert raised.playbook is not None and raised.playbook.commission is not None
+    assert base.playbook.commission.cap is not None and raised.playbook.commission.cap is not None
+    assert (base.playbook.commission.cap.per_staff, raised.playbook.commission.cap.per_staff) == (900, 2000)
+    before, after = base.playbook.model_dump(), raised.playbook.model_dump()
+    before["commission"]["cap"] = after["commission"]["cap"]
+    assert before == after
+
+
+def test_the_diff_example_prints_what_the_readme_shows(monkeypatch: pytest.MonkeyPatch) -> None:
     pytest.importorskip("ibis")
-    shutil.copytree(ROOT / COMMISSION, tmp_path / COMMISSION)
-    text = (ROOT / COMMISSION / "playbook.yaml").read_text(encoding="utf-8")
-    (tmp_path / "raised-cap.yaml").write_text(text.replace("cap: {per_staff: 900}", "cap: {per_staff: 2000}"),
-                                              encoding="utf-8")
-    monkeypatch.chdir(tmp_path)
-    actual = output("diff", COMMISSION + "playbook.yaml", "raised-cap.yaml", *COMMISSION_DATA)
-    shown = _block("qunce diff docs/examples/commission/playbook.yaml → raised-cap.yaml")
-    assert actual == shown
+    monkeypatch.chdir(ROOT)
+    (diff,) = [command for command in tour() if command.args[0] == "diff"]
+    assert diff.args == ["diff", COMMISSION + "playbook.yaml", COMMISSION + "raised-cap.yaml", *COMMISSION_DATA]
+    # The command exactly as the README spells it, in the repository: no file made up for the test.
+    assert output(*diff.args).splitlines() == diff.lines
+
+
+def _git(*args: str, stdin: str = "") -> subprocess.CompletedProcess[str]:
+    return subprocess.run(["git", "-C", str(ROOT), *args], input=stdin, capture_output=True, text=True, check=False)
+
+
+def _skip_unless_git_checkout() -> None:
+    # An unpacked sdist, or a checkout inside someone else's repository, has no .gitignore of its own to check.
+    if shutil.which("git") is None:
+        pytest.skip("git is not installed")
+    top = _git("rev-parse", "--show-toplevel")
+    if top.returncode != 0 or Path(top.stdout.strip()).resolve() != ROOT:
+        pytest.skip("not a git checkout of this repository")
+
+
+def test_what_the_tour_writes_is_ignored_by_git() -> None:
+    _skip_unless_git_checkout()
+    outputs = sorted(tour_outputs())
+    assert {"playbook.yaml", "data/events.csv", "out/", "handbook/", "tasks.md", "capacity.csv"} <= set(outputs)
+    # check-ignore prints the paths that are ignored; a tracked path never is, which is right: the
+    # tour would overwrite it.
+    checked = _git("check-ignore", "--stdin", stdin="".join(path + "\n" for path in outputs))
+    assert checked.returncode in (0, 1), checked.stderr
+    assert sorted(checked.stdout.splitlines()) == outputs
+
+
+def test_no_tracked_file_is_ignored() -> None:
+    # The ignore patterns for the tour's outputs must not hide a source file of the same name.
+    _skip_unless_git_checkout()
+    assert _git("ls-files", "--cached", "--ignored", "--exclude-standard").stdout == ""

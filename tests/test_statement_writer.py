@@ -246,14 +246,14 @@ def _example_commission(tmp_path: Path) -> Any:
     """The commission of docs/examples/commission over January and February 2027."""
     import datetime as dt
 
+    from qunce.commands.data import DataCheck, DataRequest, load
     from qunce.commission.stage import commission_of
     from qunce.load import load_playbook
-    from qunce.simulate.run import Outcome, Request, load
 
     playbook = load_playbook(HERE / "playbook.yaml").playbook
     assert playbook is not None
-    ctx = load(Request(playbook, HERE / "playbook.yaml", HERE / "events.csv", HERE / "roster.yaml", tmp_path,
-                       dt.date(2027, 1, 1), dt.date(2027, 2, 28)), Outcome())
+    ctx = load(playbook, DataRequest(HERE / "events.csv", HERE / "roster.yaml", dt.date(2027, 1, 1),
+                                     dt.date(2027, 2, 28)), DataCheck())
     assert ctx is not None
     commission = commission_of(ctx)
     assert commission is not None

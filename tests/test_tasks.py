@@ -294,6 +294,44 @@ def test_split_writes_one_calendar_per_person(tmp_path: Path) -> None:
     assert "(5 files)" in result.output
 
 
+def test_ics_categories_are_the_items_flow_and_content_each_once(tmp_path: Path) -> None:
+    # The bundled example, as `qunce demo` runs it: most of its items are of one kind in both flow and
+    # content (flow activation, content activation), which once wrote CATEGORIES:activation,activation.
+    playbook = str(GOLDEN.parent.parent.parent / "playbooks" / "brand-complete.yaml")
+    generated = CliRunner().invoke(main, ["events", "generate", playbook, "--out", str(tmp_path / "events.csv"),
+                                          "--groups", "5", "--members", "100", "--days", "3", "--seed", "3"])
+    assert generated.exit_code == 0, generated.output
+    common = ["tasks", playbook, "--roster", str(tmp_path / "events.roster.yaml"), "--from", "2027-01-04", "--to",
+              "2027-01-06", "--lang", "en"]
+    listed = CliRunner().invoke(main, [*common, "--format", "csv"])
+    assert listed.exit_code == 0, listed.output
+    written = CliRunner().invoke(main, [*common, "--format", "ics", "--out", str(tmp_path / "team.ics")])
+    assert written.exit_code == 0, written.output
+    # What each event should say, from the same tasks as CSV: its summary (whose, what, where; several
+    # people in one calendar) → the item's flow and content, in that order, each once.
+    expected: dict[str, list[str]] = {}
+    for row in csv.DictReader(io.StringIO(listed.stdout)):
+        where = row["group_name"] or f"{row['groups']} groups"
+        summary = f"{row['staff_name']}: {row['task']} · {where}"
+        kinds = [row["flow"]] if row["flow"] == row["content"] else [c for c in (row["flow"], row["content"]) if c]
+        assert expected.setdefault(summary, kinds or [row["role"]]) == (kinds or [row["role"]])
+    events = read_calendar(tmp_path / "team.ics").walk("VEVENT")
+    assert len(events) > 10
+    seen: list[list[str]] = []
+    for event in events:
+        # One CATEGORIES property: icalendar gives a list when an event has it more than once.
+        prop = event["CATEGORIES"]
+        assert not isinstance(prop, list), event["SUMMARY"]
+        categories = [str(c) for c in prop.cats]
+        assert categories == expected[str(event["SUMMARY"])], event["SUMMARY"]
+        seen.append(categories)
+    # The example has both kinds: one word for both (the case that was doubled), and two words kept
+    # in the item's order, flow first.
+    assert ["activation"] in seen and ["conversion"] in seen
+    assert ["activation", "brand"] in seen
+    assert all(len(set(c)) == len(c) for c in seen)
+
+
 # --- other formats, errors ----------------------------------------------------------------
 
 def test_json_holds_the_tasks_and_the_standing_instructions() -> None:

@@ -87,7 +87,8 @@ def compile_plan(playbook: Playbook) -> Plan | None:
 def _metric(names: Names, written: str, where: str) -> str:
     resolved = names.resolve(written)
     if resolved is None:
-        raise UsageError(f"{where}: unknown metric '{written}' (run qunce validate)")
+        raise UsageError(f"{where}: unknown metric '{written}' (run qunce validate)",
+                         f"{where}：未知指标 '{written}'（请运行 qunce validate）")
     return resolved.id
 
 

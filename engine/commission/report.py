@@ -109,7 +109,8 @@ class CommissionWriter:
             # mkdtemp's folder is private (0700): the statements go in a plain one inside it.
             (self.staging / "md").mkdir()
         except OSError as exc:
-            raise InputError(f"cannot write in {self.out}: {exc.strerror or exc}") from None
+            raise InputError(f"cannot write in {self.out}: {exc.strerror or exc}",
+                                 f"无法在 {self.out} 中写入：{exc.strerror or exc}") from None
         self.pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="qunce-commission")
         sys.setswitchinterval(SWITCH_INTERVAL)
         # One worker: each step starts when the one before it is done (an error of the build is
@@ -198,7 +199,7 @@ def _render_all(commission: Any, folder: Path, lang: str, stop: threading.Event)
             try:
                 path.write_text(render_statement(commission, staff_id, lang), encoding="utf-8", newline="\n")
             except OSError as exc:
-                raise InputError(f"cannot write {path}: {exc.strerror or exc}") from None
+                raise InputError(f"cannot write {path}: {exc.strerror or exc}", f"无法写入 {path}：{exc.strerror or exc}") from None
     finally:
         del cache[HOLDERS, lang]
 

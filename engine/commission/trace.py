@@ -28,12 +28,12 @@ def staff_trace(commission: Any, staff_id: str, period: str | None, lang: str) -
     book = commission.book
     known = [p for (p, s) in book.statements if s == staff_id]
     if not known:
-        raise UsageError(say(f"员工 {staff_id} 在这段数据里没有提成结算单（不在花名册的任何分配中，或其角色不参与分配）",
-                             f"staff member {staff_id} has no commission statement in this data (no assignment in the "
-                             "roster, or a role the split does not pay)"))
+        raise UsageError(f"staff member {staff_id} has no commission statement in this data (no assignment in the "
+                         "roster, or a role the split does not pay)",
+                         f"员工 {staff_id} 在这段数据里没有提成结算单（不在花名册的任何分配中，或其角色不参与分配）")
     if period is not None and period not in known:
-        raise UsageError(say(f"员工 {staff_id} 没有 {period} 的结算单；有：{'、'.join(known)}",
-                             f"staff member {staff_id} has no statement for {period}; there are: {', '.join(known)}"))
+        raise UsageError(f"staff member {staff_id} has no statement for {period}; there are: {', '.join(known)}",
+                         f"员工 {staff_id} 没有 {period} 的结算单；有：{'、'.join(known)}")
     out: list[str] = []
     for p in [period] if period else known:
         out += _statement(commission, book.statements[p, staff_id], say)

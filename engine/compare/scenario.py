@@ -11,7 +11,7 @@ from typing import Any
 from ..errors import UsageError
 from ..model import Playbook
 from ..simulate.context import SimContext
-from ..simulate.run import Outcome, Request, for_playbook, load
+from ..simulate.staff_roles import for_playbook
 
 
 @dataclass
@@ -44,17 +44,18 @@ class Pair:
         return sorted(changed, key=lambda r: (r["period"], r["member_id"]))
 
 
-def run_pair(old: Playbook, new: Playbook, request: Request) -> Pair | Outcome:
-    """Both scenarios; the Outcome instead when the data could not be used (bad rows, roster
-    findings), for the caller to report."""
+def same_time_zone(old: Playbook, new: Playbook) -> None:
+    """The playbooks must count days alike, or the same events would fall on other days."""
     if old.timezone != new.timezone:
         raise UsageError(f"the playbooks use different time zones ({old.timezone}, {new.timezone}); the same "
-                         "events would fall on other days: compare playbooks with one time zone")
-    outcome = Outcome()
-    request.playbook = old
-    ctx = load(request, outcome)
-    if ctx is None:
-        return outcome
+                         "events would fall on other days: compare playbooks with one time zone",
+                         f"两个剧本的时区不同（{old.timezone}、{new.timezone}），同一批事件会落在不同的日期："
+                         "请比较时区相同的剧本")
+
+
+def run_pair(ctx: SimContext, new: Playbook) -> Pair:
+    """Both scenarios on data loaded once: `ctx` under its own playbook (the old one), then under `new`."""
+    same_time_zone(ctx.playbook, new)
     before = _scenario(ctx)
     after = _scenario(for_playbook(ctx, new))
     return Pair(before, after, {s.id: s.name for s in ctx.roster.staff}, (ctx.start.isoformat(), ctx.end.isoformat()))

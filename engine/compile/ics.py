@@ -85,8 +85,18 @@ def _base(row: dict[str, Any], stamp: dt.datetime, named: bool, uid: str) -> Any
     if row["due"]:
         lines.append(f"due {row['due']}")
     event.add("description", "\n\n".join(line for line in lines if line))
-    event.add("categories", [c for c in (row["flow"], row["content"]) if c] or [row["role"]])
+    event.add("categories", _categories(row))
     return event
+
+
+def _categories(row: dict[str, Any]) -> list[str]:
+    """The event's categories: its flow, then its content category, each once; the role without either.
+
+    Flows and content categories share words (activation, conversion), and most items are of the same
+    kind in both (a `flow: activation` item posting `content: activation`): listing the two as they
+    come wrote `CATEGORIES:activation,activation`. dict.fromkeys keeps the first of each, in order.
+    """
+    return list(dict.fromkeys(c for c in (row["flow"], row["content"]) if c)) or [row["role"]]
 
 
 def _event(row: dict[str, Any], zone: ZoneInfo, stamp: dt.datetime, named: bool) -> Any:

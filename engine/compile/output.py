@@ -11,8 +11,9 @@ from pathlib import Path
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from ..errors import UsageError
 from . import task_formats as formats
-from .run import TaskList, usage_error
+from .run import TaskList
 
 FORMATS = ("csv", "json", "md", "ics")
 MAX_FLAGGED_SHOWN = 10
@@ -68,8 +69,8 @@ def file_name(staff_id: str, fmt: str) -> str:
 def write_split(task_list: TaskList, fmt: str, folder: Path, lang: str) -> list[Path]:
     """One file per person in `folder`: <staff id>.<fmt>."""
     if folder.exists() and not folder.is_dir():
-        raise usage_error(f"--split writes one file per person into a folder, and {folder} is a file",
-                          f"--split 会在目录中为每人写一个文件，而 {folder} 是文件")
+        raise UsageError(f"--split writes one file per person into a folder, and {folder} is a file",
+                         f"--split 会在目录中为每人写一个文件，而 {folder} 是文件")
     written = []
     for staff_id, name in people(task_list):
         path = folder / file_name(staff_id, fmt)

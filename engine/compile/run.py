@@ -10,40 +10,15 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 import pyarrow as pa
 
 from ..errors import UsageError
+from ..events.roster import Roster
 from ..model import Playbook
-from ..simulate.run import Outcome
 
 MAX_DAYS = 3660  # ten years: beyond it a task list is a mistake in --from/--to
-
-
-class TaskUsageError(UsageError):
-    """A usage error in both languages (exit 2)."""
-
-    def __init__(self, en: str, zh: str) -> None:
-        super().__init__(en)
-        self.zh = zh
-
-
-def usage_error(en: str, zh: str) -> TaskUsageError:
-    return TaskUsageError(en, zh)
-
-
-@dataclass
-class TaskRequest:
-    playbook: Playbook
-    playbook_path: Path
-    roster: Path
-    start: dt.date
-    end: dt.date
-    events: Path | None = None
-    skip_bad_rows: bool = False
-    lang: str = "en"
 
 
 @dataclass
@@ -72,8 +47,19 @@ def standing_items(playbook: Playbook, with_events: bool) -> set[int]:
     return {idx for idx, item in enumerate(playbook.sop) if standing(item)}
 
 
-def compile_tasks(request: TaskRequest, outcome: Outcome) -> TaskList | None:
-    """The task list; None when the roster or the events have problems (in `outcome`)."""
+def check_window(start: dt.date, end: dt.date) -> None:
+    """--from/--to: in order, and at most MAX_DAYS (a bound on the work asked for)."""
+    if start > end:
+        raise UsageError(f"--from {start} is after --to {end}; swap them", f"--from {start} 晚于 --to {end}；请交换两者")
+    if (end - start).days >= MAX_DAYS:
+        raise UsageError(f"--from {start} --to {end} spans more than {MAX_DAYS} days; ask for a shorter window",
+                         f"--from {start} 到 --to {end} 超过 {MAX_DAYS} 天；请缩短时间范围")
+
+
+def compile_tasks(playbook: Playbook, roster: Roster, con: Any, events: Any | None, start: dt.date, end: dt.date,
+                  lang: str) -> TaskList:
+    """The task list of `playbook` for the roster's staff from `start` to `end`; with `events` (the
+    checked events, on `con`), one task per event an on:/member_days: item answers."""
     import pyarrow.compute as pc
 
     from .capacity import capacity
@@ -83,20 +69,9 @@ def compile_tasks(request: TaskRequest, outcome: Outcome) -> TaskList | None:
     from .tables import Window, build
     from .texts import Renderer
 
-    if request.start > request.end:
-        raise usage_error(f"--from {request.start} is after --to {request.end}; swap them",
-                          f"--from {request.start} 晚于 --to {request.end}；请交换两者")
-    if (request.end - request.start).days >= MAX_DAYS:
-        raise usage_error(f"--from {request.start} --to {request.end} spans more than {MAX_DAYS} days; "
-                          "ask for a shorter window", f"--from {request.start} 到 --to {request.end} 超过 {MAX_DAYS} 天；请缩短时间范围")
+    check_window(start, end)
     clock = _Laps()
-    loaded = _load(request, outcome)
-    if loaded is None:
-        return None
-    con, roster, events = loaded
-    clock.lap("load")
-    playbook = request.playbook
-    window = Window(request.start, request.end)
+    window = Window(start, end)
     tables = build(playbook, roster, window)
     reg = register(con, tables)
     sources = scheduled_rows(reg, tables, window)
@@ -111,14 +86,13 @@ def compile_tasks(request: TaskRequest, outcome: Outcome) -> TaskList | None:
     report = capacity(reg, expanded.tasks, playbook, kinds)
     clock.lap("capacity")
     renderer = Renderer(playbook, roster)
-    tasks = task_table(expanded.tasks, playbook, roster, request.lang, renderer)
-    standing = standing_table(expanded.standing, playbook, roster, request.lang)
+    tasks = task_table(expanded.tasks, playbook, roster, lang, renderer)
+    standing = standing_table(expanded.standing, playbook, roster, lang)
     clock.lap("columns")
     notes = _notes(playbook, roster) + [
         (f"{item}: the template failed for some tasks: {en}", f"{item}：部分任务的模板渲染失败：{zh}")
         for item, en, zh in sorted(set(renderer.problems))[:5]]
-    return TaskList(playbook, request.start, request.end, tasks, standing, report, events is not None, notes,
-                    clock.laps)
+    return TaskList(playbook, start, end, tasks, standing, report, events is not None, notes, clock.laps)
 
 
 class _Laps:
@@ -133,29 +107,6 @@ class _Laps:
         now = self._now()
         self.laps[name] = round(now - self._last, 3)
         self._last = now
-
-
-def _load(request: TaskRequest, outcome: Outcome) -> tuple[Any, Any, Any] | None:
-    # (connection, roster, accepted events or None). Events go through the simulator's ingest:
-    # the same checks, the same bad-row reports.
-    from ..events.ingest import connect
-    from ..events.roster import load_roster
-    from ..simulate.run import Request, load
-
-    if not request.roster.exists():
-        raise usage_error(f"no such roster: {request.roster} (a YAML file, or a folder with groups.csv, staff.csv, "
-                          "assignments.csv)", f"找不到花名册：{request.roster}（YAML 文件，或含 groups.csv、staff.csv、"
-                          "assignments.csv 的目录）")
-    if request.events is not None:
-        ctx = load(Request(request.playbook, request.playbook_path, request.events, request.roster, Path("."),
-                           request.start, request.end, request.skip_bad_rows), outcome)
-        return None if ctx is None else (ctx.con, ctx.roster, ctx.events)
-    roster = load_roster(request.roster)
-    outcome.roster = roster
-    if roster.diagnostics:
-        outcome.stopped = True
-        return None
-    return connect(request.playbook.timezone), roster, None
 
 
 def _notes(playbook: Playbook, roster: Any) -> list[tuple[str, str]]:

@@ -64,18 +64,23 @@ def register(code: Code) -> Code:
 
 
 def lookup(code: str) -> Code:
+    """A registered code; a diagnostic's code was registered by the module that made it."""
     if code not in _REGISTRY:
-        _load_all()
+        _load_own()
     return _REGISTRY[code]
 
 
-def all_codes() -> list[Code]:
-    """Every registered code, sorted."""
-    _load_all()
+def registered_codes() -> list[Code]:
+    """The codes registered so far, sorted: this package's own and those of every module imported.
+
+    Not necessarily all of them: the checks register theirs when imported, and this package
+    must not import them (they import it). qunce.codes_catalog.all_codes() gives the complete list.
+    """
+    _load_own()
     return [_REGISTRY[key] for key in sorted(_REGISTRY)]
 
 
-def _load_all() -> None:
-    # Codes live beside the code that emits them; importing the packages
-    # registers them all.
+def _load_own() -> None:
+    # Codes live beside the code that emits them; this package's own (reading, schema,
+    # conditions, templates) are in .codes, loaded on first use because it imports this module.
     from . import codes  # noqa: F401

@@ -1,1 +1,1 @@
-"""Event data and rosters: the contract, readers with ingest checks, and the generator."""
+"""Event data and rosters: readers with ingest checks, and the generator (the contract is engine/event_contract.py)."""

@@ -23,8 +23,8 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from ..errors import UsageError
+from ..event_contract import COLUMNS, EVENT_TYPES
 from ..model import Playbook
-from .columns import COLUMNS, EVENT_TYPES
 from .roster import Assignment, Group, Roster, Staff
 
 Array = npt.NDArray[Any]
@@ -93,9 +93,9 @@ def generate(playbook: Playbook, groups: int, members: int, days: int, start: dt
              seed: int) -> tuple[pa.Table, Roster]:
     """Events (sorted by ts, group_id, member_id, type) and the roster they belong to."""
     if groups < 1 or members < 1 or days < 1:
-        raise UsageError("groups, members and days must each be at least 1")
+        raise UsageError("groups, members and days must each be at least 1", "群数、成员数和天数都至少为 1")
     if not playbook.group_types:
-        raise UsageError("the playbook has no group_types to generate groups for")
+        raise UsageError("the playbook has no group_types to generate groups for", "剧本没有 group_types（群类型），无法生成群")
     world = _World(playbook, groups, members, days, start, np.random.default_rng(np.random.PCG64(seed)))
     table = world.events()
     return table, world.roster()

@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import InputError, UsageError, first_line
-from .columns import BY_NAME, COLUMNS, EVENT_TYPES
+from ..event_contract import BY_NAME, COLUMNS, EVENT_TYPES
 
 REQUIRED_COLUMNS = ("ts", "type", "group_id")
 # DECIMAL(18, 4) fits in 64 bits; DuckDB's 128-bit decimals are many times slower.
@@ -74,7 +74,8 @@ def connect(timezone: str) -> Any:
             con.raw_sql(f"SET memory_limit = '{_quote(limit)}'")
         except Exception as exc:
             raise UsageError(f"{MEMORY_LIMIT_ENV}={limit!r}: not a memory size DuckDB understands "
-                             "(e.g. 6GB, 800MB)") from exc
+                             "(e.g. 6GB, 800MB)", f"{MEMORY_LIMIT_ENV}={limit!r}：DuckDB 无法识别的内存大小"
+                             "（例如 6GB、800MB）") from exc
     return con
 
 
@@ -116,7 +117,8 @@ def _format(path: Path) -> str:
         return "jsonl"
     if suffix in (".parquet", ".pq"):
         return "parquet"
-    raise InputError(f"{path}: unknown event file format '{path.suffix}'; use .csv, .jsonl or .parquet")
+    raise InputError(f"{path}: unknown event file format '{path.suffix}'; use .csv, .jsonl or .parquet",
+                     f"{path}：未知的事件文件格式 '{path.suffix}'；请用 .csv、.tsv、.jsonl 或 .parquet")
 
 
 def read_raw(con: Any, path: Path, timezone: str) -> Any:
@@ -127,7 +129,7 @@ def read_raw(con: Any, path: Path, timezone: str) -> Any:
     Columns are trimmed text (NULL when empty), except Parquet columns already of the right
     type (`_typed`), which are kept as they are: the checks judge both alike."""
     if not path.is_file():
-        raise InputError(f"no such event file: {path}")
+        raise InputError(f"no such event file: {path}", f"找不到事件文件：{path}")
     fmt = _format(path)
     source = _quote(str(path))
     # Text files are numbered by row_number() over the file, which runs on one thread: the
@@ -154,7 +156,8 @@ def read_raw(con: Any, path: Path, timezone: str) -> Any:
             unknown = [c for c in present if c not in BY_NAME]
             if unknown:
                 raise InputError(f"{path}: unknown column(s) {', '.join(unknown)}; the event columns are "
-                                 f"{', '.join(c.name for c in COLUMNS)}")
+                                 f"{', '.join(c.name for c in COLUMNS)}",
+                                 f"{path}：未知的列 {'、'.join(unknown)}；事件的列为 {'、'.join(c.name for c in COLUMNS)}")
             typed = {c for c in present if fmt == "parquet" and _typed(c, schema[c])}
             ts_zone = schema["ts"].timezone if "ts" in typed else None
             select = ", ".join(
@@ -164,7 +167,7 @@ def read_raw(con: Any, path: Path, timezone: str) -> Any:
             select += ", CAST(NULL AS BOOLEAN) AS _bad_json, CAST(NULL AS VARCHAR) AS _extra_keys"
         missing = [c for c in REQUIRED_COLUMNS if c not in present]
         if missing and fmt != "jsonl":
-            raise InputError(f"{path}: missing column(s) {', '.join(missing)}")
+            raise InputError(f"{path}: missing column(s) {', '.join(missing)}", f"{path}：缺少列 {'、'.join(missing)}")
         zone = _quote(timezone)
         if "ts" not in typed:
             # Naive times are local already (`connect` set the TimeZone); only times with an
@@ -183,7 +186,7 @@ def read_raw(con: Any, path: Path, timezone: str) -> Any:
     except (InputError, UsageError):
         raise
     except Exception as exc:  # a file DuckDB cannot read at all: say which and why
-        raise InputError(f"{path}: cannot read events: {first_line(exc)}") from None
+        raise InputError(f"{path}: cannot read events: {first_line(exc)}", f"{path}：无法读取事件：{first_line(exc)}") from None
 
 
 def _typed(name: str, dtype: Any) -> bool:

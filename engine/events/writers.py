@@ -32,7 +32,8 @@ def event_format(path: Path) -> str:
     try:
         return FORMATS[path.suffix.lower()]
     except KeyError:
-        raise UsageError(f"{path}: unknown event file format '{path.suffix}'; use .csv, .jsonl or .parquet") from None
+        raise UsageError(f"{path}: unknown event file format '{path.suffix}'; use .csv, .jsonl or .parquet",
+                         f"{path}：未知的事件文件格式 '{path.suffix}'；请用 .csv、.jsonl 或 .parquet") from None
 
 
 def write_events(table: pa.Table, path: Path) -> None:
@@ -106,7 +107,7 @@ def atomic(path: Path) -> Iterator[Path]:
         handle, name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
         os.close(handle)
     except OSError as exc:
-        raise InputError(f"cannot write {path}: {exc.strerror or exc}") from None
+        raise InputError(f"cannot write {path}: {exc.strerror or exc}", f"无法写入 {path}：{exc.strerror or exc}") from None
     temp = Path(name)
     try:
         yield temp
@@ -116,7 +117,7 @@ def atomic(path: Path) -> Iterator[Path]:
         os.replace(temp, path)
     except OSError as exc:
         temp.unlink(missing_ok=True)
-        raise InputError(f"cannot write {path}: {exc.strerror or exc}") from None
+        raise InputError(f"cannot write {path}: {exc.strerror or exc}", f"无法写入 {path}：{exc.strerror or exc}") from None
     except BaseException:
         temp.unlink(missing_ok=True)
         raise

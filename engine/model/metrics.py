@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING
 
 from pydantic import Field
 
-from ..events.columns import EVENT_TYPES as EVENT_DEFINITIONS
+from ..event_contract import EVENT_TYPES as EVENT_DEFINITIONS
 from .common import Condition, DurationField, Id, Label, Model, choice
 
 MEMBER_BASES = {"start": "期初", "end": "期末", "average": "平均"}

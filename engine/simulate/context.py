@@ -66,7 +66,7 @@ class SimContext:
     start: dt.date  # the window's first day
     end: dt.date  # the window's last day
     history_start: dt.date  # the first event's day (balances and features carry in from it)
-    staff_roles: Any | None = None  # run.staff_roles, when an event filter reads staff_role
+    staff_roles: Any | None = None  # staff_roles.staff_roles, when an event filter reads staff_role
     _names: dict[str, Names] = field(default_factory=dict, repr=False)
 
     def filterable(self, events: Any, filters: Iterable[str | None] | None = None) -> Any:

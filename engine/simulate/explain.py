@@ -49,7 +49,7 @@ def member_timeline(ctx: SimContext, member_id: str, lang: str = "en") -> list[s
 
     events = ctx.events.filter(ctx.events.member_id == member_id)
     if int(events.count().execute()) == 0:
-        raise InputError(f"member {member_id} has no events in the data")
+        raise InputError(f"member {member_id} has no events in the data", f"数据中没有成员 {member_id} 的事件")
     result = simulate_members(ctx, events, tag="_explain")
     level_names = {lv.id: lv.name for lv in ctx.playbook.membership.levels} if ctx.playbook.membership else {}
 

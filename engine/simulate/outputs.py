@@ -49,7 +49,7 @@ def write_outputs(con: Any, outputs: Sequence[Output], folder: Path,
     try:
         staging = Path(tempfile.mkdtemp(prefix=".qunce-partial-", dir=folder))
     except OSError as exc:
-        raise InputError(f"cannot write in {folder}: {exc.strerror or exc}") from None
+        raise InputError(f"cannot write in {folder}: {exc.strerror or exc}", f"无法在 {folder} 中写入：{exc.strerror or exc}") from None
     try:
         with _files(con) as files:
             written = [(name, write_table(con, table, staging, name, order, files, chosen[name]))
@@ -63,7 +63,7 @@ def write_outputs(con: Any, outputs: Sequence[Output], folder: Path,
                     else:
                         os.replace(staging / target.name, target)
                 except OSError as exc:
-                    raise InputError(f"cannot write {target}: {exc.strerror or exc}") from None
+                    raise InputError(f"cannot write {target}: {exc.strerror or exc}", f"无法写入 {target}：{exc.strerror or exc}") from None
     finally:
         shutil.rmtree(staging, ignore_errors=True)
     return written
@@ -95,7 +95,7 @@ def write_table(con: Any, table: Any, folder: Path, name: str, order: Sequence[s
 
 
 def _unwritable(path: Path, exc: Exception) -> InputError:
-    return InputError(f"cannot write {path}: {first_line(exc)}")
+    return InputError(f"cannot write {path}: {first_line(exc)}", f"无法写入 {path}：{first_line(exc)}")
 
 
 class Files:

@@ -64,16 +64,15 @@ def _totals(period: Any) -> dict[str, Any]:
     return {k: (str(v) if isinstance(v, Decimal) else int(v or 0)) for k, v in row.items()}
 
 
-def build_summary(ctx: SimContext, request: Any, rows: dict[str, Any], groups: Any, members: Any,
+def build_summary(ctx: SimContext, inputs: dict[str, str], rows: dict[str, Any], groups: Any, members: Any,
                   written: list[tuple[str, int]]) -> dict[str, Any]:
-    """The summary.json document."""
+    """The summary.json document; `inputs`: the playbook, events and roster as the user named them."""
     events = ctx.events
     member_count = int(events.filter(events.member_id.notnull()).member_id.nunique().execute())
     summary: dict[str, Any] = {
         "qunce": _version(),
         "playbook": ctx.playbook.playbook,
-        "inputs": {"playbook": str(request.playbook_path), "events": str(request.events),
-                   "roster": str(request.roster)},
+        "inputs": inputs,
         "window": {"from": ctx.start.isoformat(), "to": ctx.end.isoformat(),
                    "periods": [p.label for p in ctx.periods]},
         "conventions": conventions(ctx),

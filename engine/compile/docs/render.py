@@ -19,7 +19,7 @@ from jinja2 import BaseLoader, ChoiceLoader, Environment, FileSystemLoader, Temp
 from jinja2.exceptions import SecurityError, TemplateSyntaxError, UndefinedError
 from jinja2.loaders import split_template_path
 
-from ...errors import BilingualError, UsageError
+from ...errors import BilingualError, FindingsError, UsageError
 from ...resources import resource
 from ...sandbox import BudgetExceeded, environment, render_bounded
 from . import markdown
@@ -29,7 +29,7 @@ MAX_STEPS = 1_000_000  # line events in template code; the complete example's ha
 MAX_OUTPUT_CHARS = 20_000_000
 
 
-class TemplateFailure(BilingualError):
+class TemplateFailure(BilingualError, FindingsError):
     """A handbook template could not be rendered: where, and why."""
 
     def __init__(self, file: str, line: int, en: str, zh: str) -> None:
@@ -70,7 +70,7 @@ def handbook_environment(templates_dir: Path | None = None) -> tuple[Environment
     loaders: list[BaseLoader] = []
     if templates_dir is not None:
         if not templates_dir.is_dir():
-            raise UsageError(f"--templates: no such folder: {templates_dir}")
+            raise UsageError(f"--templates: no such folder: {templates_dir}", f"--templates：找不到目录 {templates_dir}")
         loaders.append(FileSystemLoader(str(templates_dir)))
     loaders.append(_Packaged())
     files: set[str] = set()

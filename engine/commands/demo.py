@@ -11,10 +11,10 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .errors import QunceError
-from .files import ensure_folder, write_text_atomic
-from .model import Playbook
-from .resources import resource
+from ..errors import EXIT_CLEAN, QunceError
+from ..files import ensure_folder, write_text_atomic
+from ..model import Playbook
+from ..resources import resource
 
 EXAMPLE = "brand-complete.yaml"
 # A month of a mid-sized operation: enough to see promotions, dying groups and payouts, small
@@ -33,6 +33,17 @@ class Step:
 
 
 Say = Callable[[str, str], str]
+
+
+@dataclass
+class DemoOutcome:
+    status: int = EXIT_CLEAN
+    steps: list[Step] = field(default_factory=list)
+
+
+def run(folder: Path, lang: str, report: Callable[[Step], None] = lambda step: None) -> DemoOutcome:
+    """The demo into `folder`, its words in `lang`; `report(step)` is called as each step ends."""
+    return DemoOutcome(steps=run_demo(folder, lang, report))
 
 
 def run_demo(folder: Path, lang: str, report: Callable[[Step], None]) -> list[Step]:
@@ -57,7 +68,7 @@ def run_demo(folder: Path, lang: str, report: Callable[[Step], None]) -> list[St
               [f"{playbook_path}: " + say("no problems found", "未发现问题")]))
 
     began = time.perf_counter()
-    from .events.generate import generate_files
+    from ..events.generate import generate_files
 
     events, roster, summary = generate_files(playbook, folder / "events.parquet", GROUPS, MEMBERS, DAYS, START, SEED)
     done(Step(say("generate a month of events", "生成一个月的事件数据"), time.perf_counter() - began, [
@@ -68,7 +79,7 @@ def run_demo(folder: Path, lang: str, report: Callable[[Step], None]) -> list[St
 
     # Statements, task texts and the handbook are in the playbook's language (Chinese for the
     # example); `lang` is the language of what the demo prints.
-    from .compile.docs.handbook import playbook_lang, write_handbook
+    from ..compile.docs.handbook import playbook_lang, write_handbook
 
     own = playbook_lang(playbook)
     began = time.perf_counter()
@@ -87,25 +98,29 @@ def run_demo(folder: Path, lang: str, report: Callable[[Step], None]) -> list[St
 
 
 def _validated(path: Path, say: Say) -> Playbook:
-    from .validate import checked_playbook
+    from .playbook import check
 
-    playbook, report = checked_playbook(path)
-    if playbook is None:  # the bundled example is checked by the tests; this is a broken install
-        raise QunceError(say(f"the bundled example {path} has {len(report.diagnostics)} problems; run qunce validate",
-                             f"示例剧本 {path} 有 {len(report.diagnostics)} 个问题；请运行 qunce validate"))
-    return playbook
+    checked = check(path)
+    if checked.playbook is None:  # the bundled example is checked by the tests; this is a broken install
+        n = len(checked.report.diagnostics)
+        raise QunceError(f"the bundled example {path} has {n} problems; run qunce validate",
+                         f"示例剧本 {path} 有 {n} 个问题；请运行 qunce validate")
+    return checked.playbook
 
 
 def _simulate(playbook: Playbook, playbook_path: Path, events: Path, roster: Path, folder: Path, lang: str,
               say: Say) -> list[str]:
     from decimal import Decimal
 
-    from .commission.words import money
-    from .simulate.run import Request, simulate
+    from ..commission.words import money
+    from .data import DataRequest
+    from .simulate import SimulateOutcome, SimulateRequest, simulate
 
     out = folder / "simulation"
-    request = Request(playbook, playbook_path, events, roster, out, statement_lang=lang)
-    outcome = simulate(request)
+    request = SimulateRequest(playbook_path, DataRequest(events, roster), out, statement_lang=lang)
+    outcome = simulate(playbook, request, SimulateOutcome())
+    if outcome.status != EXIT_CLEAN:  # generated data is clean; this is a bug
+        raise QunceError("the generated events could not be simulated", "生成的事件无法模拟")
     summary = outcome.summary
     lines = [f"{out}/: " + say(f"{len(outcome.written)} tables (Parquet and CSV), summary.json",
                                f"{len(outcome.written)} 张表（Parquet 与 CSV）、summary.json")]
@@ -129,22 +144,20 @@ def _simulate(playbook: Playbook, playbook_path: Path, events: Path, roster: Pat
 
 def _tasks(playbook: Playbook, playbook_path: Path, roster: Path, folder: Path, own: str, lang: str,
            say: Say) -> list[str]:
-    from .compile import output
-    from .compile.run import TaskRequest, compile_tasks
-    from .simulate.run import Outcome
+    from ..compile import output
+    from .tasks import TasksOutcome, TasksRequest, compile_and_write
 
     end = START + dt.timedelta(days=TASK_DAYS - 1)
-    request = TaskRequest(playbook, playbook_path, roster, START, end, lang=own)
-    outcome = Outcome()
-    task_list = compile_tasks(request, outcome)
-    if task_list is None:
-        raise QunceError(say("the generated roster could not be read", "生成的花名册无法读取"))
     out = folder / "tasks"
+    outcome = compile_and_write(playbook, TasksRequest(playbook_path, roster, START, end, fmt="csv",
+                                                       out=out / "tasks.csv", capacity=out / "capacity.csv",
+                                                       lang=own), TasksOutcome())
+    task_list = outcome.task_list
+    if task_list is None:
+        raise QunceError("the generated roster could not be read", "生成的花名册无法读取")
     title = task_list.playbook.playbook
-    output.write(out / "tasks.csv", output.render(task_list, "csv", own, title))
     output.write(out / "tasks.md", output.render(task_list, "md", own, title))
     calendars = output.write_split(task_list, "ics", out / "calendars", own)
-    output.write_capacity(task_list, out / "capacity.csv", own)
     return [f"{out}/tasks.csv, tasks.md: " + say(f"{task_list.tasks.num_rows:,} tasks, {START} … {end}",
                                                  f"{task_list.tasks.num_rows:,} 项任务，{START} … {end}"),
             f"{out}/calendars/: " + say(f"{len(calendars)} calendars (.ics), one per staff member",

@@ -4,6 +4,9 @@ This is the contract with users' data (schemas/events.schema.json is generated
 from it, and the README shows an example). WeCom exports map onto it: a group
 change event with join_scene becomes a `join` with `channel`, quit_scene a
 `leave` with `removed`.
+
+It imports nothing of qunce's and lives outside engine/events/: the playbook model
+(custom metrics name event types) reads it, and the events stage imports the model.
 """
 
 from __future__ import annotations

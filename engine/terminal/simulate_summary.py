@@ -1,4 +1,4 @@
-"""The terminal side of `qunce simulate`: bad-row reports and the short summary (rich tables)."""
+"""The short summary `qunce simulate` prints after a run (rich tables), in the run's language."""
 
 from __future__ import annotations
 
@@ -6,7 +6,6 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from ..bilingual import pick
-from ..events.reasons import reason_words
 
 WORDS = {
     "rows": ("Event rows", "事件行数"),
@@ -54,34 +53,12 @@ def word(key: str, lang: str) -> str:
     return pick(WORDS, key, lang)
 
 
-def print_problems(console: Any, path: str, summary: dict[str, Any], problems: list[dict[str, Any]],
-                   lang: str, stopped: bool, rejected_file: bool = False) -> None:
-    """The bad rows: counts per reason, then the first rows as file:row."""
-    from rich.table import Table
-
-    rows = summary["rows"]
-    table = Table(title=word("rows", lang), show_lines=False)
-    for key in ("reason", "column", "count"):
-        table.add_column(word(key, lang), justify="right" if key == "count" else "left")
-    for item in rows["by_reason"]:
-        table.add_row(reason_words(item["reason"], lang), item["column"], f"{item['rows']:,}")
-    console.print(table)
-    for problem in problems:
-        value = f" ({problem['value']!r})" if problem.get("value") is not None else ""
-        console.print(f"{path}:{problem['row']}: {problem['column']}: "
-                      f"{reason_words(problem['reason'], lang)}{value}", markup=False, highlight=False)
-    if rows["rejected"] > len(problems):
-        console.print(word("more", lang).format(**rows), markup=False)
-    key = ("stopped" if stopped else "skipped") + ("_file" if rejected_file else "")
-    console.print(word(key, lang).format(**rows), markup=False, style="bold red" if stopped else "yellow")
-
-
 def print_summary(console: Any, summary: dict[str, Any], written: list[tuple[str, int]], out: str, lang: str,
                   formats: Mapping[str, Sequence[str]] | None = None) -> None:
     """The short summary after a run; `formats`: each table's file formats (default: both)."""
     from rich.table import Table
 
-    from .outputs import FORMATS
+    from ..simulate.outputs import FORMATS
 
     rows = summary["rows"]
     window = f"{summary['window']['from']} … {summary['window']['to']}"

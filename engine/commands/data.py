@@ -1,0 +1,157 @@
+"""The data a command replays: the roster and the events, read and checked once (the same checks
+and bad-row reports for simulate, explain, diff and tasks)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, BinaryIO, Protocol
+
+from ..errors import InputError, UsageError
+from ..events.roster import Roster, load_roster
+from ..model import Playbook
+from ..simulate.context import SimContext
+from ..simulate.staff_roles import with_staff_roles
+
+MAX_PROBLEMS_SHOWN = 20
+STDIN = "-"
+
+Progress = Callable[[str], None]
+
+# The temporary files standard input was copied to, for reports that name the input as "-".
+_FROM_STDIN: set[Path] = set()
+
+
+def shown_name(events: Path | None) -> str:
+    """The events file as the user named it: "-" for standard input."""
+    if events is None or events in _FROM_STDIN:
+        return STDIN
+    return str(events)
+
+
+@dataclass(slots=True)
+class DataRequest:
+    """Where the data is and which part of it to use."""
+
+    events: Path  # Path("-"): standard input (JSONL or CSV with a header)
+    roster: Path
+    start: dt.date | None = None
+    end: dt.date | None = None
+    skip_bad_rows: bool = False
+
+
+@dataclass
+class DataCheck:
+    """What reading the data found. `stopped`: the run cannot go on (roster findings, or bad
+    rows not skipped); nothing was computed."""
+
+    events: str = ""  # the events file as the user named it, for file:row reports
+    roster: Roster | None = None
+    stopped: bool = False
+    problems: list[dict[str, Any]] = field(default_factory=list)  # the first bad rows, for the terminal
+    rows: dict[str, Any] = field(default_factory=dict)  # read, accepted, rejected, by_reason
+    problem_table: Any | None = None  # every problem (ibis.Table), when there were any
+
+    @property
+    def roster_findings(self) -> bool:
+        return self.roster is not None and bool(self.roster.diagnostics)
+
+
+def load(playbook: Playbook, request: DataRequest, check: DataCheck,
+         progress: Progress = lambda stage: None) -> SimContext | None:
+    """Read the roster and the events and check them. None when the run must stop (roster
+    findings in check.roster, or bad rows not skipped in check.problems)."""
+    from ..events.ingest import connect, ingest, keep_row_order
+    from ..simulate.frames import groups_table
+    from ..simulate.periods import assignments_table
+
+    check.events = check.events or shown_name(request.events)
+    if request.start and request.end and request.start > request.end:
+        raise UsageError(f"--from {request.start} is after --to {request.end}; swap them",
+                         f"--from {request.start} 晚于 --to {request.end}；请交换两者")
+    roster = load_roster(request.roster)
+    check.roster = roster
+    if roster.diagnostics:
+        check.stopped = True
+        return None
+    progress("ingest")
+    con = connect(playbook.timezone)
+    groups = con.create_table("qunce_groups", groups_table(roster), temp=True, overwrite=True)
+    assignments = con.create_table("qunce_assignments", assignments_table(roster), temp=True, overwrite=True)
+    ingested = ingest(con, request.events, groups, playbook.timezone)
+    check.rows = {"read": ingested.rows_read, "accepted": ingested.accepted, "rejected": ingested.rejected,
+                  "by_reason": [{"reason": r, "column": c, "rows": n} for r, c, n in ingested.by_reason]}
+    if ingested.rejected:
+        check.problems = _first_problems(ingested.problems)
+        check.problem_table = ingested.problems
+        if not request.skip_bad_rows:
+            check.stopped = True
+            return None
+    if not ingested.accepted:
+        raise InputError(f"{check.events}: no events to simulate", f"{check.events}：没有可模拟的事件")
+    first = ingested.events.date.min().to_pyarrow().as_py()
+    last = ingested.events.date.max().to_pyarrow().as_py()
+    start, end = request.start or first, request.end or last
+    if start > end:
+        raise UsageError(f"the window {start} … {end} is empty; the events run from {first} to {last}",
+                         f"时间窗口 {start} 至 {end} 为空；事件的日期为 {first} 至 {last}")
+    keep_row_order(con, False)  # the rows are numbered: from here on, ORDER BY says every order
+    ctx = SimContext(con, playbook, roster, groups, assignments, ingested.events, start, end, min(first, start))
+    return with_staff_roles(ctx)
+
+
+def _first_problems(problems: Any) -> list[dict[str, Any]]:
+    first = problems.order_by(["row", "column", "reason"]).limit(MAX_PROBLEMS_SHOWN)
+    return [dict(row) for row in first.to_pyarrow().to_pylist()]
+
+
+class HasEvents(Protocol):
+    events: Any  # Path, or None when a command runs without events
+
+
+@contextmanager
+def events_from_stdin(request: HasEvents, stdin: BinaryIO) -> Iterator[None]:
+    """`--events -`: standard input copied to a temporary file for the run, named by what it
+    holds (JSONL when its first character is `{`, else CSV with a header line), so that the
+    reader that fits reads it; rows are numbered as they came in."""
+    if request.events is None or str(request.events) != STDIN:
+        yield
+        return
+    import shutil
+    import tempfile
+
+    with tempfile.TemporaryDirectory(prefix="qunce-stdin-") as folder:
+        head = stdin.read(64 * 1024)
+        suffix = _stdin_format(head)
+        path = Path(folder) / f"stdin{suffix}"
+        with path.open("wb") as out:
+            out.write(head)
+            shutil.copyfileobj(stdin, out)
+        request.events = path
+        _FROM_STDIN.add(path)
+        try:
+            yield
+        finally:
+            _FROM_STDIN.discard(path)
+            request.events = Path(STDIN)
+
+
+def _stdin_format(head: bytes) -> str:
+    text = head.lstrip(b"\xef\xbb\xbf").lstrip()
+    if not text:
+        raise InputError("--events -: standard input is empty; pipe JSONL or CSV events into qunce",
+                         "--events -：标准输入为空；请通过管道输入 JSONL 或 CSV 格式的事件")
+    if text.startswith(b"{"):
+        return ".jsonl"
+    header = text.split(b"\n", 1)[0]
+    if b"\t" in header:
+        return ".tsv"
+    if b"," in header:
+        return ".csv"
+    raise InputError("--events -: standard input is neither JSONL (one {…} object a line) nor CSV with a header "
+                     "line; save it to a file with the right extension and pass --events FILE",
+                     "--events -：标准输入既不是 JSONL（每行一个 {…} 对象）也不是带表头的 CSV；"
+                     "请保存为带正确扩展名的文件，再用 --events 文件 传入")

@@ -1,0 +1,44 @@
+"""`qunce docs`: the staff handbook of a playbook, handbook.md and a self-contained handbook.html
+(every file written whole, or none when a template fails)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ..errors import EXIT_CLEAN
+from .playbook import Checked, checked_for
+
+FORMATS = ("md", "html")
+
+
+@dataclass
+class DocsRequest:
+    playbook: Path
+    out: Path
+    formats: tuple[str, ...] = FORMATS
+    lang: str | None = None  # the handbook's language (default: the playbook's locale)
+    templates: Path | None = None  # the user's own templates, each replacing the built-in one
+
+
+@dataclass
+class DocsOutcome:
+    status: int = EXIT_CLEAN
+    checked: Checked | None = None
+    lang: str = "zh"  # the language the handbook was written in
+    summary: str = ""
+    written: list[tuple[Path, int]] = field(default_factory=list)  # (file, bytes)
+
+
+def run(request: DocsRequest) -> DocsOutcome:
+    from ..compile.docs.handbook import playbook_lang, summary, write_handbook
+
+    outcome = DocsOutcome()
+    playbook = checked_for(outcome, request.playbook)
+    if playbook is None:
+        return outcome
+    outcome.lang = request.lang or playbook_lang(playbook)
+    written = write_handbook(playbook, request.out, request.formats or FORMATS, outcome.lang, request.templates)
+    outcome.summary = summary(playbook, outcome.lang)
+    outcome.written = [(w.path, w.size) for w in written]
+    return outcome

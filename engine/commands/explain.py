@@ -1,0 +1,66 @@
+"""`qunce explain`: one member's timeline (--member), or how one staff member's commission was
+computed (--staff [--period]): every input, rule and rounding."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ..errors import EXIT_CLEAN, EXIT_FINDINGS, UsageError
+from ..simulate.context import SimContext
+from .data import DataCheck, DataRequest, load, shown_name
+from .playbook import Checked, checked_for
+
+
+@dataclass
+class ExplainRequest:
+    playbook: Path
+    data: DataRequest
+    member_id: str | None = None
+    staff_id: str | None = None
+    period: str | None = None  # with staff_id: one commission period (default: all)
+    lang: str = "en"
+
+
+@dataclass
+class ExplainOutcome:
+    status: int = EXIT_CLEAN
+    checked: Checked | None = None
+    data: DataCheck = field(default_factory=DataCheck)
+    lines: list[str] = field(default_factory=list)
+
+
+def validate_request(request: ExplainRequest) -> None:
+    """Exactly one of member and staff; a period only with staff."""
+    if (request.member_id is None) == (request.staff_id is None):
+        raise UsageError("give exactly one of --member ID or --staff ID", "请给出 --member ID 或 --staff ID 中的一个")
+    if request.period is not None and request.staff_id is None:
+        raise UsageError("--period goes with --staff", "--period 只能与 --staff 一起使用")
+
+
+def run(request: ExplainRequest) -> ExplainOutcome:
+    validate_request(request)
+    outcome = ExplainOutcome(data=DataCheck(events=shown_name(request.data.events)))
+    playbook = checked_for(outcome, request.playbook)
+    ctx = load(playbook, request.data, outcome.data) if playbook is not None else None
+    if ctx is None:
+        outcome.status = EXIT_FINDINGS
+        return outcome
+    if request.member_id is not None:
+        from ..simulate.explain import member_timeline
+
+        outcome.lines = member_timeline(ctx, request.member_id, request.lang)
+    else:
+        outcome.lines = staff_trace(ctx, str(request.staff_id), request.period, request.lang)
+    return outcome
+
+
+def staff_trace(ctx: SimContext, staff_id: str, period: str | None, lang: str) -> list[str]:
+    """The lines of a staff member's commission trace."""
+    from ..commission.stage import commission_of
+    from ..commission.trace import staff_trace as trace
+
+    commission = commission_of(ctx)
+    if commission is None:
+        raise UsageError("the playbook has no commission: section", "剧本没有 commission（提成）部分")
+    return trace(commission, staff_id, period, lang)

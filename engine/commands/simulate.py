@@ -1,0 +1,177 @@
+"""`qunce simulate`: replay the events through the playbook (group metrics, lifecycle, entry
+thresholds, penalties, points, levels, segments, churn, the commission) and write every table
+(Parquet and/or CSV), the staff statements and summary.json into the output folder."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from ..errors import EXIT_CLEAN, EXIT_FINDINGS, UsageError
+from ..simulate.outputs import FORMATS, Deferred, Output
+from .data import DataCheck, DataRequest, load, shown_name
+from .playbook import Checked, checked_for
+
+# The stages a run reports to its progress callback, in order (the progress bar's steps).
+STAGES = ("ingest", "groups", "commission", "members", "write")
+
+Progress = Callable[[str], None]
+
+
+@dataclass
+class SimulateRequest:
+    playbook: Path
+    data: DataRequest
+    out: Path
+    formats: tuple[str, ...] = FORMATS  # the tables' file formats; rejected rows are always in both
+    statement_lang: str = "zh"  # the staff statements' language
+
+
+@dataclass
+class SimulateOutcome:
+    """What a run did. status 1: the playbook has errors (`checked`) or the data could not be
+    used (`data`); nothing was written."""
+
+    status: int = EXIT_CLEAN
+    checked: Checked | None = None
+    data: DataCheck = field(default_factory=DataCheck)
+    summary: dict[str, Any] = field(default_factory=dict)
+    written: list[tuple[str, int]] = field(default_factory=list)  # (file stem, rows), in the listed order
+    formats: dict[str, tuple[str, ...]] = field(default_factory=dict)  # file stem → formats
+    timings: dict[str, float] = field(default_factory=dict)
+
+
+def parse_formats(text: str) -> tuple[str, ...]:
+    """--formats parquet,csv → the formats, in the writer's order."""
+    words = [word.strip().lower() for word in text.split(",") if word.strip()]
+    if not words or any(word not in FORMATS for word in words):
+        raise UsageError(f"--formats {text!r}: use parquet, csv or both, separated by a comma (e.g. --formats parquet)",
+                         f"--formats {text!r}：可选 parquet、csv 或两者（用逗号分隔，例如 --formats parquet）")
+    return tuple(fmt for fmt in FORMATS if fmt in words)
+
+
+def run(request: SimulateRequest, progress: Progress = lambda stage: None) -> SimulateOutcome:
+    """Check the playbook, read the data, run every stage and write the outputs."""
+    outcome = SimulateOutcome(data=DataCheck(events=shown_name(request.data.events)))
+    playbook = checked_for(outcome, request.playbook)
+    if playbook is None:
+        return outcome
+    return simulate(playbook, request, outcome, progress)
+
+
+def simulate(playbook: Any, request: SimulateRequest, outcome: SimulateOutcome,
+             progress: Progress = lambda stage: None) -> SimulateOutcome:
+    """The stages on a checked playbook (the demo calls this with its own)."""
+    import json
+
+    from ..commission.report import CommissionWriter, commission_summary
+    from ..commission.stage import prepare_commission
+    from ..files import write_text_atomic
+    from ..simulate.context import profiled
+    from ..simulate.group_stage import simulate_groups
+    from ..simulate.members import simulate_members
+    from ..simulate.outputs import write_outputs
+    from ..simulate.summary import build_summary
+
+    clock = _Clock()
+    ctx = load(playbook, request.data, outcome.data, progress)
+    if ctx is None:
+        outcome.status = EXIT_FINDINGS
+        return outcome
+    clock.lap("ingest")
+    progress("groups")
+    group_result = simulate_groups(ctx, clock.lap)
+    clock.lap("groups")
+    progress("commission")
+    prepared = prepare_commission(ctx, group_result.period)
+    clock.lap("commission")
+
+    # The commission is built, then its tables and statements, by a thread while this one
+    # computes and writes the member-side outputs (report.CommissionWriter): that work is plain
+    # Python, this one DuckDB's, which releases the interpreter while it works. Its tables are
+    # written first: built long before, their files are written while the next tables sort.
+    with CommissionWriter(prepared, request.out, request.statement_lang) as writer:
+        progress("members")
+        member_result = simulate_members(ctx)
+        clock.lap("members")
+        progress("write")
+        problems = outcome.data.problem_table
+        rejected = _rejected(problems, outcome.data.events) if problems is not None else None
+        simulator = _outputs(group_result, member_result)
+        commission_tables = _commission_outputs(writer)
+        last = ("rejected", rejected, ["row", "column", "reason"])
+        chosen = {name: request.formats for name, _, _ in [*commission_tables, *simulator]}
+        rows = dict(write_outputs(ctx.con, [*commission_tables, *simulator, last], request.out, chosen))
+        listed = [*simulator, *commission_tables, last]
+        outcome.written = [(name, rows[name]) for name, _, _ in listed if name in rows]  # in the order listed
+        outcome.formats = chosen
+        with profiled("wait for the statements"):
+            writer.finish()
+    inputs = {"playbook": str(request.playbook), "events": outcome.data.events, "roster": str(request.data.roster)}
+    outcome.summary = build_summary(ctx, inputs, outcome.data.rows, group_result, member_result, outcome.written)
+    if writer.planned:
+        outcome.summary["commission"] = commission_summary(writer.result())
+    write_text_atomic(request.out / "summary.json", json.dumps(outcome.summary, ensure_ascii=False, indent=2) + "\n")
+    clock.lap("write")
+    outcome.timings = clock.laps()
+    write_text_atomic(request.out / "timings.json", json.dumps({"timings_s": outcome.timings}, indent=2) + "\n")
+    return outcome
+
+
+def _outputs(groups: Any, members: Any) -> list[Output]:
+    # (file stem, table or None, row order): every output a run can have, in a stable order.
+    return [
+        ("group_daily", groups.daily, ["group_id", "date"]),
+        ("group_period", groups.period, ["grain", "group_id", "period_start"]),
+        ("staff_period", groups.staff, ["grain", "staff_id", "role", "period_start"]),
+        ("retention", groups.retention, ["group_id", "join_date"]),
+        ("group_states", groups.states, ["group_id", "date"]),
+        ("group_health", groups.health, ["group_id", "period_start"]),
+        ("admissions", groups.admissions, ["group_id", "ts", "row"]),
+        ("admission_rates", groups.admission_rates, ["group_type", "mode"]),
+        ("refusal_reasons", groups.refusal_reasons, ["group_type", "mode", "reason"]),
+        ("group_period_admitted", groups.period_admitted, ["group_id", "period_start"]),
+        ("penalties", groups.penalties, ["group_id", "member_id", "ts", "row"]),
+        ("points_ledger", members.ledger, ["member_id", "seq"]),
+        ("member_levels", members.levels, ["member_id", "period_end"]),
+        ("segments", members.segments, ["period", "member_id"]),
+        ("churn_warnings", members.churn, ["period", "warning", "group_id", "member_id"]),
+    ]
+
+
+def _commission_outputs(writer: Any) -> list[Output]:
+    if not writer.planned:
+        return [("statements", None, []), ("payouts", None, []), ("commission_units", None, [])]
+    return [
+        ("statements", Deferred(writer, "statements"), ["period", "staff_id", "line"]),
+        ("payouts", Deferred(writer, "payouts"), ["period", "staff_id"]),
+        ("commission_units", Deferred(writer, "commission_units"), ["period", "unit", "kpi"]),
+    ]
+
+
+def _rejected(problems: Any, events: str) -> Any:
+    import ibis
+
+    from ..events.reasons import REASONS
+
+    words = ibis.cases(*[(problems.reason == key, ibis.literal(en)) for key, (en, _) in REASONS.items()],
+                       else_=problems.reason)
+    return problems.select(file=ibis.literal(events), row=problems.row, column=problems.column,
+                           reason=problems.reason, explanation=words, value=problems.value)
+
+
+class _Clock:
+    def __init__(self) -> None:
+        self.begin = self.last = time.perf_counter()
+        self._laps: dict[str, float] = {}
+
+    def lap(self, name: str) -> None:
+        now = time.perf_counter()
+        self._laps[name] = round(now - self.last, 3)
+        self.last = now
+
+    def laps(self) -> dict[str, float]:
+        return {**self._laps, "total": round(time.perf_counter() - self.begin, 3)}

@@ -1,0 +1,1 @@
+"""What the commands print on a terminal (rich tables): above every stage, below cli.py."""
