@@ -137,7 +137,7 @@ def main(argv: list[str] | None = None) -> int:
                         str(work / "baseline.csv")]
 
         from qunce.compile import output
-        from qunce.compile.run import compile_tasks
+        from qunce.compile.task_list import compile_tasks
         from qunce.events.ingest import connect
         from qunce.events.roster import load_roster
         from qunce.load import load_playbook

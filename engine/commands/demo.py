@@ -112,7 +112,7 @@ def _simulate(playbook: Playbook, playbook_path: Path, events: Path, roster: Pat
               say: Say) -> list[str]:
     from decimal import Decimal
 
-    from ..commission.words import money
+    from ..commission.formatting import money
     from .data import DataRequest
     from .simulate import SimulateOutcome, SimulateRequest, simulate
 

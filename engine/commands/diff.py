@@ -53,7 +53,7 @@ def parse_fail_over(text: str) -> Decimal:
 
 
 def run(request: DiffRequest) -> DiffOutcome:
-    from ..compare.report import document, render_json, render_markdown, render_text, total_change
+    from ..compare.document import document, render_json, render_markdown, render_text, total_change
     from ..compare.scenario import run_pair, same_time_zone
     from ..files import write_text_atomic
 

@@ -47,7 +47,7 @@ def run(request: ExplainRequest) -> ExplainOutcome:
         outcome.status = EXIT_FINDINGS
         return outcome
     if request.member_id is not None:
-        from ..simulate.explain import member_timeline
+        from ..simulate.member_timeline import member_timeline
 
         outcome.lines = member_timeline(ctx, request.member_id, request.lang)
     else:

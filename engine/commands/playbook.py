@@ -8,7 +8,7 @@ from typing import Protocol
 
 from ..errors import EXIT_FINDINGS
 from ..model import Playbook
-from ..validate import Report, checked_playbook
+from ..validation import Report, checked_playbook
 
 
 @dataclass(slots=True)

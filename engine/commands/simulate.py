@@ -67,8 +67,8 @@ def simulate(playbook: Any, request: SimulateRequest, outcome: SimulateOutcome,
     """The stages on a checked playbook (the demo calls this with its own)."""
     import json
 
-    from ..commission.report import CommissionWriter, commission_summary
     from ..commission.stage import prepare_commission
+    from ..commission.statement_writer import CommissionWriter, commission_summary
     from ..files import write_text_atomic
     from ..simulate.context import profiled
     from ..simulate.group_stage import simulate_groups

@@ -16,7 +16,7 @@ from .data import DataCheck, DataRequest, load, shown_name
 from .playbook import Checked, checked_for
 
 if TYPE_CHECKING:  # pyarrow is imported only by the commands that compute
-    from ..compile.run import TaskList
+    from ..compile.task_list import TaskList
 
 FORMATS = ("csv", "json", "md", "ics")
 
@@ -64,7 +64,7 @@ def run(request: TasksRequest) -> TasksOutcome:
 def compile_and_write(playbook: Playbook, request: TasksRequest, outcome: TasksOutcome) -> TasksOutcome:
     """The task list of a checked playbook, written where the request says (the demo calls this)."""
     from ..compile import output
-    from ..compile.run import check_window, compile_tasks
+    from ..compile.task_list import check_window, compile_tasks
 
     check_window(request.start, request.end)
     loaded = _load(playbook, request, outcome.data)

@@ -26,7 +26,7 @@ def run(paths: list[Path], root: Path | None = None, strict: bool = False, use_c
 
     key, report = cache.lookup_report(paths, root) if use_cache else (None, None)
     if report is None:
-        from ..validate import validate_paths
+        from ..validation import validate_paths
 
         fresh = validate_paths(paths, root)
         if use_cache:

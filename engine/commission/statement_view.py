@@ -9,9 +9,9 @@ from decimal import Decimal
 from typing import Any
 
 from ..model.commission import COMMISSION_PERIODS
+from .formatting import condition, label, metric_value, money, number, percent, values, verdict
 from .payfactor import ZERO
 from .statements import KINDS, Held, Holding, Line, Statement, in_yuan
-from .words import condition, label, metric_value, money, number, percent, values, verdict
 
 LABELS: dict[str, dict[str, str]] = {
     "zh": {
@@ -159,7 +159,7 @@ def _person(held: Holding | None, share: Decimal, plan: Any, lang: str, t: dict[
             how = (f"{percent(split[role], 0)} × "
                    f"{t['days'].format(held=number(held.role_days, 2), days=held.group_days)}")
         role_name = (roles.get(role, (role, role))[0 if lang == "zh" else 1]) if role else ""
-        from .report import shared_rows
+        from .statement_writer import shared_rows
 
         person = people[holding] = str(shared_rows().person_text({"role": role_name, "share": percent(share),
                                                                    "how": how}, t))
@@ -182,7 +182,7 @@ class _Facts:
 
     def render(self, words: list[str], t: dict[str, str]) -> str:
         """The block with the holder's words, rendered by the template itself."""
-        from .report import shared_rows
+        from .statement_writer import shared_rows
 
         return str(shared_rows().unit_block(_fill(self.block, self.group, words), t))
 
@@ -229,7 +229,7 @@ def _plan_names(plan: Any, cache: dict[Any, Any]) -> tuple[dict[str, str], dict[
 
 def _facts(result: Any, plan: Any, lang: str, t: dict[str, str], group_names: dict[str, str], group_id: str | None,
            cache: dict[Any, Any]) -> _Facts:
-    from .report import shared_rows
+    from .statement_writer import shared_rows
 
     rows = shared_rows()
     m = result.measured

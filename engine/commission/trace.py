@@ -7,11 +7,11 @@ from decimal import Decimal
 from typing import Any
 
 from ..errors import UsageError
+from .formatting import condition, label, metric_value, money, number, percent, values, verdict
 from .measure import KpiResult, Measured
 from .payfactor import ZERO
 from .statements import Line, Statement
 from .units import UnitResult
-from .words import condition, label, metric_value, money, number, percent, values, verdict
 
 
 class _Say:

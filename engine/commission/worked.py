@@ -9,10 +9,10 @@ from typing import Any
 
 from ..model import Playbook
 from .allocate import largest_remainder, to_fen
+from .formatting import condition, label, metric_value, money, number, percent, values, verdict
 from .measure import measure
 from .plan import compile_plan
 from .units import Recompute, base_amount
-from .words import condition, label, metric_value, money, number, percent, values, verdict
 
 # Sample attainments for the KPIs, in turn: above and below target, one below the usual curve floor.
 ATTAINMENTS = (Decimal("1.2"), Decimal("0.9"), Decimal("1.05"), Decimal("0.7"), Decimal("1.25"))

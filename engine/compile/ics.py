@@ -18,7 +18,7 @@ from zoneinfo import ZoneInfo
 
 from ..model.sop import SopItem
 from . import triggers
-from .run import TaskList
+from .task_list import TaskList
 
 PRODID = "-//qunce//qunce tasks//EN"
 _BOUNDS = re.compile(r"(?i)(^|;)\s*(COUNT|UNTIL)\s*=[^;]*")

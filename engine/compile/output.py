@@ -13,7 +13,7 @@ import pyarrow.compute as pc
 
 from ..errors import UsageError
 from . import task_formats as formats
-from .run import TaskList
+from .task_list import TaskList
 
 FORMATS = ("csv", "json", "md", "ics")
 MAX_FLAGGED_SHOWN = 10

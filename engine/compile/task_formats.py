@@ -13,7 +13,7 @@ import pyarrow.compute as pc
 
 from ..bilingual import pick
 from .rows import STANDING_COLUMNS, TASK_COLUMNS
-from .run import TaskList
+from .task_list import TaskList
 
 CSV_COLUMNS = (*TASK_COLUMNS, "per_day")
 WEEKDAYS = {"zh": ("周一", "周二", "周三", "周四", "周五", "周六", "周日"),

@@ -3,7 +3,7 @@
 from .check import Checked, Issue, check
 from .evaluate import evaluate
 from .parse import ConditionError, parse
+from .phrasing import in_words
 from .tree import Expr
-from .words import in_words
 
 __all__ = ["Checked", "ConditionError", "Expr", "Issue", "check", "evaluate", "in_words", "parse"]

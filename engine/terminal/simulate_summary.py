@@ -108,7 +108,7 @@ def print_summary(console: Any, summary: dict[str, Any], written: list[tuple[str
 def _commission_table(table_class: Any, commission: dict[str, Any], lang: str) -> Any:
     from decimal import Decimal
 
-    from ..commission.words import money
+    from ..commission.formatting import money
 
     keys = ("staff_paid", "kpi", "bonus", "gate", "cap", "clawback", "paid", "unassigned")
     periods = commission["periods"]

@@ -10,7 +10,7 @@ from ...model import Playbook
 from .conditions import Sayer
 from .fmt import listed
 from .samples import Samples
-from .words import words
+from .vocabulary import words
 
 
 @dataclass

@@ -1,0 +1,1 @@
+"""Tests of semantic checks and their golden diagnostics, hostile input (engine/checks/)."""

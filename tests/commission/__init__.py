@@ -1,0 +1,1 @@
+"""Tests of commission: book, statements, payfactor (engine/commission/)."""

@@ -1,0 +1,1 @@
+"""Tests of task lists and calendars (engine/compile/)."""

@@ -1,0 +1,1 @@
+"""Tests of shared pieces: the template sandbox, schedules, files, the validate cache."""

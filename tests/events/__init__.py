@@ -1,0 +1,1 @@
+"""Tests of event data: ingest, generator (engine/events/)."""

@@ -1,0 +1,1 @@
+"""Tests of the handbook (engine/compile/docs/, templates/handbook/)."""

@@ -1,0 +1,1 @@
+"""Tests of one import name, the import graph, packaging and CI scripts."""

@@ -1,0 +1,1 @@
+"""Tests of reading YAML with positions, extends/include (engine/source/)."""
