@@ -34,31 +34,57 @@ LANG_OPTION = click.option("--lang", type=click.Choice(LANGS), default=None,
 
 class _Main(click.Group):
     """Every command's errors go through errors.report: its exit status, one line, no traceback
-    (QUNCE_DEBUG=1 shows the traceback of a bug). Ctrl-C exits 130."""
+    (QUNCE_DEBUG=1 shows the traceback of a bug). Ctrl-C exits 130, SIGTERM 143."""
 
     def invoke(self, ctx: click.Context) -> Any:
+        received, restore = _on_signals()
         try:
             return super().invoke(ctx)
         except (click.exceptions.Exit, click.ClickException, SystemExit):
             raise
-        except click.Abort as exc:  # click turns a KeyboardInterrupt in a prompt into Abort
-            self._fail(ctx, KeyboardInterrupt(), exc)
+        except click.Abort:  # click turns a KeyboardInterrupt in a prompt into Abort
+            self._fail(ctx, KeyboardInterrupt(), received)
         except BaseException as exc:  # KeyboardInterrupt too: it gets its own status
-            if os.environ.get("QUNCE_DEBUG") and not isinstance(exc, KeyboardInterrupt):
+            if os.environ.get("QUNCE_DEBUG") and not received and not isinstance(exc, KeyboardInterrupt):
                 from .errors import QunceError
 
                 if not isinstance(exc, QunceError):
                     raise
-            self._fail(ctx, exc, exc)
+            self._fail(ctx, exc, received)
+        finally:
+            restore()
 
     @staticmethod
-    def _fail(ctx: click.Context, exc: BaseException, cause: BaseException) -> None:
+    def _fail(ctx: click.Context, exc: BaseException, received: list[int]) -> None:
         from .errors import report
 
-        shown = report(exc, ctx.meta.get(LANG_META) or resolve(None))
+        shown = report(exc, ctx.meta.get(LANG_META) or resolve(None), received[0] if received else None)
         if shown.message is not None:
             click.echo(shown.message, err=True)
         sys.exit(shown.status)
+
+
+def _on_signals() -> tuple[list[int], Any]:
+    """SIGINT and SIGTERM stop the run as Ctrl-C does (KeyboardInterrupt: the outputs' staging is
+    removed on the way out); the list records which arrived, so that the exit status says it even
+    when the run ends in another error (DuckDB's "Query interrupted")."""
+    import signal
+    import threading
+
+    received: list[int] = []
+    if threading.current_thread() is not threading.main_thread():  # signals reach the main thread only
+        return received, lambda: None
+
+    def stop(number: int, frame: Any) -> None:
+        received.append(number)
+        raise KeyboardInterrupt
+
+    before = {number: signal.signal(number, stop) for number in (signal.SIGINT, signal.SIGTERM)}
+
+    def restore() -> None:  # for callers that go on after the command (tests, the Python API)
+        for number, handler in before.items():
+            signal.signal(number, handler)
+    return received, restore
 
 
 @click.group(cls=_Main, context_settings={"help_option_names": ["-h", "--help"]})

@@ -17,14 +17,15 @@ from __future__ import annotations
 import importlib
 from typing import Any
 
-# name → (module, attribute): what `import qunce` offers, loaded when first used.
+# name → (module, attribute): what `import qunce` offers, loaded when first used. No name may be
+# that of a module of the package (`simulate`, `schema`): importing the module would replace it.
 _API = {
     "validate": ("qunce.commands.validate", "run"),
     "rules": ("qunce.commands.rules", "run"),
-    "schema": ("qunce.commands.schema", "run"),
-    "init": ("qunce.commands.init", "run"),
+    "json_schema": ("qunce.commands.schema", "run"),
+    "write_starter": ("qunce.commands.init", "run"),
     "generate_events": ("qunce.commands.events", "generate"),
-    "simulate": ("qunce.commands.simulate", "run"),
+    "run_simulation": ("qunce.commands.simulate", "run"),
     "explain": ("qunce.commands.explain", "run"),
     "diff": ("qunce.commands.diff", "run"),
     "tasks": ("qunce.commands.tasks", "run"),

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 EXIT_CLEAN = 0
 EXIT_FINDINGS = 1  # the input has problems (playbook findings, bad rows, a failing template, --fail-over)
 EXIT_USAGE = 2  # the command cannot be done as asked: arguments, missing or unreadable files, a bug
-EXIT_INTERRUPTED = 130  # Ctrl-C (128 + SIGINT), as shells report it
+EXIT_INTERRUPTED = 130  # Ctrl-C (128 + SIGINT), as shells report it; SIGTERM gives 143
 
 
 def first_line(exc: BaseException) -> str:
@@ -94,10 +94,13 @@ def is_interrupt(exc: BaseException) -> bool:
     return isinstance(exc, KeyboardInterrupt) or type(exc).__name__ == "InterruptException"
 
 
-def report(exc: BaseException, lang: str) -> Report:
-    """The exit status and the one line for any exception a command ended with."""
-    if is_interrupt(exc):
-        return Report(EXIT_INTERRUPTED, "qunce: 已中断，未写入不完整的输出" if lang == "zh"
+def report(exc: BaseException, lang: str, signal_number: int | None = None) -> Report:
+    """The exit status and the one line for any exception a command ended with. `signal_number`:
+    the signal (SIGINT, SIGTERM) the run received, whatever the exception it ended with (a
+    query stopped by it ends in DuckDB's own error)."""
+    if signal_number is not None or is_interrupt(exc):
+        status = 128 + signal_number if signal_number is not None else EXIT_INTERRUPTED
+        return Report(status, "qunce: 已中断，未写入不完整的输出" if lang == "zh"
                       else "qunce: interrupted; no half-written output was left")
     if isinstance(exc, StoppedError):
         return Report(EXIT_FINDINGS, None)

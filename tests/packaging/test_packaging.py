@@ -273,7 +273,7 @@ def test_python_m_qunce_and_the_script_work(command: list[str], tmp_path: Path) 
 def test_import_qunce_is_light_and_offers_the_commands() -> None:
     proc = subprocess.run([sys.executable, "-c", "import sys, qunce; print(sorted(m for m in ('duckdb', 'ibis', "
                            "'pyarrow', 'numpy', 'pandas', 'pydantic') if m in sys.modules)); "
-                           "print(qunce.validate.__module__, qunce.simulate.__module__)"],
+                           "print(qunce.validate.__module__, qunce.run_simulation.__module__)"],
                           capture_output=True, text=True, check=False, timeout=60)
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout.splitlines() == ["[]", "qunce.commands.validate qunce.commands.simulate"]
@@ -289,3 +289,15 @@ def test_the_validate_cache_keys_on_the_package_files_only() -> None:
     assert stamped and all(p.is_relative_to(package) or p == (ROOT / "cli.py").resolve() for p in stamped)
     assert (ROOT / "cli.py").resolve() in stamped  # through engine/cli.py: the cli's changes count
     assert len(stamped) == len([p for p in package.rglob("*.py")])
+
+
+def test_no_api_name_is_a_module_of_the_package() -> None:
+    """Importing qunce.simulate (the stage) sets the attribute qunce.simulate to that module,
+    which would hide an API function of the same name."""
+    import qunce
+
+    modules = {p.stem for p in (ROOT / "engine").glob("*.py")} | {p.name for p in (ROOT / "engine").iterdir()
+                                                                   if (p / "__init__.py").is_file()}
+    assert not set(qunce.__all__) & modules
+    import qunce.simulate.context
+    assert callable(qunce.validate) and callable(qunce.run_simulation)
