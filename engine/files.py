@@ -14,6 +14,7 @@ from .errors import InputError
 _UMASK = os.umask(0)
 os.umask(_UMASK)
 FILE_MODE = 0o666 & ~_UMASK
+DIR_MODE = 0o777 & ~_UMASK  # what mkdir gives (mkdtemp makes folders 0700)
 
 
 def ensure_folder(folder: Path, name: str | None = None) -> None:

@@ -42,13 +42,26 @@ class DemoOutcome:
 
 
 def run(folder: Path, lang: str, report: Callable[[Step], None] = lambda step: None) -> DemoOutcome:
-    """The demo into `folder`, its words in `lang`; `report(step)` is called as each step ends."""
-    return DemoOutcome(steps=run_demo(folder, lang, report))
+    """The demo into `folder` (replaced whole at the end: a folder holding the user's own files,
+    an edited playbook.yaml say, is refused), its words in `lang`; `report(step)` is called as
+    each step ends, with the paths it names as they will be."""
+    from ..output_folder import replaced_whole
+
+    with replaced_whole(folder, "qunce demo") as staged:
+        work = str(staged.path)
+
+        def shown(step: Step) -> None:
+            report(Step(step.name, step.seconds, [line.replace(work, str(folder)) for line in step.lines]))
+
+        steps = run_demo(staged.path, lang, shown, named=folder)
+    return DemoOutcome(steps=[Step(s.name, s.seconds, [line.replace(work, str(folder)) for line in s.lines])
+                              for s in steps])
 
 
-def run_demo(folder: Path, lang: str, report: Callable[[Step], None]) -> list[Step]:
-    """Every step of the demo into `folder`; `report(step)` is called as each step ends.
-    Raises QunceError (with what failed) when a step cannot be done."""
+def run_demo(folder: Path, lang: str, report: Callable[[Step], None], named: Path | None = None) -> list[Step]:
+    """Every step of the demo into `folder`; `report(step)` is called as each step ends; `named`:
+    the folder as the user named it, when `folder` stages it. Raises QunceError (with what
+    failed) when a step cannot be done."""
     def say(en: str, zh: str) -> str:
         return zh if lang == "zh" else en
 
@@ -83,7 +96,7 @@ def run_demo(folder: Path, lang: str, report: Callable[[Step], None]) -> list[St
 
     own = playbook_lang(playbook)
     began = time.perf_counter()
-    lines = _simulate(playbook, playbook_path, events, roster, folder, own, say)
+    lines = _simulate(playbook, playbook_path, events, roster, folder, own, say, named or folder)
     done(Step(say("simulate", "模拟"), time.perf_counter() - began, lines))
 
     began = time.perf_counter()
@@ -109,7 +122,7 @@ def _validated(path: Path, say: Say) -> Playbook:
 
 
 def _simulate(playbook: Playbook, playbook_path: Path, events: Path, roster: Path, folder: Path, lang: str,
-              say: Say) -> list[str]:
+              say: Say, named: Path) -> list[str]:
     from decimal import Decimal
 
     from ..commission.formatting import money
@@ -117,7 +130,9 @@ def _simulate(playbook: Playbook, playbook_path: Path, events: Path, roster: Pat
     from .simulate import SimulateOutcome, SimulateRequest, simulate
 
     out = folder / "simulation"
-    request = SimulateRequest(playbook_path, DataRequest(events, roster), out, statement_lang=lang)
+    inputs = {"playbook": str(named / playbook_path.name), "events": str(named / events.name),
+              "roster": str(named / roster.name)}
+    request = SimulateRequest(playbook_path, DataRequest(events, roster), out, statement_lang=lang, inputs=inputs)
     outcome = simulate(playbook, request, SimulateOutcome())
     if outcome.status != EXIT_CLEAN:  # generated data is clean; this is a bug
         raise QunceError("the generated events could not be simulated", "生成的事件无法模拟")

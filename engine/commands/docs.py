@@ -32,13 +32,15 @@ class DocsOutcome:
 
 def run(request: DocsRequest) -> DocsOutcome:
     from ..compile.docs.handbook import playbook_lang, summary, write_handbook
+    from ..output_folder import replaced_whole
 
     outcome = DocsOutcome()
     playbook = checked_for(outcome, request.playbook)
     if playbook is None:
         return outcome
     outcome.lang = request.lang or playbook_lang(playbook)
-    written = write_handbook(playbook, request.out, request.formats or FORMATS, outcome.lang, request.templates)
+    with replaced_whole(request.out) as staged:  # every format, or none: the folder holds one run
+        written = write_handbook(playbook, staged.path, request.formats or FORMATS, outcome.lang, request.templates)
     outcome.summary = summary(playbook, outcome.lang)
-    outcome.written = [(w.path, w.size) for w in written]
+    outcome.written = [(request.out / w.path.name, w.size) for w in written]
     return outcome

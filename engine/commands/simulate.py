@@ -25,9 +25,10 @@ Progress = Callable[[str], None]
 class SimulateRequest:
     playbook: Path
     data: DataRequest
-    out: Path
+    out: Path  # replaced whole by the run (output_folder): never a mix of two runs
     formats: tuple[str, ...] = FORMATS  # the tables' file formats; rejected rows are always in both
     statement_lang: str = "zh"  # the staff statements' language
+    inputs: dict[str, str] | None = None  # how summary.json names the inputs (default: as given)
 
 
 @dataclass
@@ -54,12 +55,21 @@ def parse_formats(text: str) -> tuple[str, ...]:
 
 
 def run(request: SimulateRequest, progress: Progress = lambda stage: None) -> SimulateOutcome:
-    """Check the playbook, read the data, run every stage and write the outputs."""
+    """Check the playbook, read the data, run every stage and write the outputs: into a staging
+    folder that replaces `out` whole at the end (nothing is written when the run stops)."""
+    import dataclasses
+
+    from ..output_folder import replaced_whole
+
     outcome = SimulateOutcome(data=DataCheck(events=shown_name(request.data.events)))
     playbook = checked_for(outcome, request.playbook)
     if playbook is None:
         return outcome
-    return simulate(playbook, request, outcome, progress)
+    with replaced_whole(request.out) as staged:
+        simulate(playbook, dataclasses.replace(request, out=staged.path), outcome, progress)
+        if outcome.status != EXIT_CLEAN:
+            staged.cancel()
+    return outcome
 
 
 def simulate(playbook: Any, request: SimulateRequest, outcome: SimulateOutcome,
@@ -110,7 +120,8 @@ def simulate(playbook: Any, request: SimulateRequest, outcome: SimulateOutcome,
         outcome.formats = chosen
         with profiled("wait for the statements"):
             writer.finish()
-    inputs = {"playbook": str(request.playbook), "events": outcome.data.events, "roster": str(request.data.roster)}
+    inputs = request.inputs or {"playbook": str(request.playbook), "events": outcome.data.events,
+                                "roster": str(request.data.roster)}
     outcome.summary = build_summary(ctx, inputs, outcome.data.rows, group_result, member_result, outcome.written)
     if writer.planned:
         outcome.summary["commission"] = commission_summary(writer.result())

@@ -75,7 +75,10 @@ def compile_and_write(playbook: Playbook, request: TasksRequest, outcome: TasksO
     task_list = compile_tasks(playbook, roster, con, events, request.start, request.end, request.lang)
     title = playbook.playbook
     if request.split and request.out is not None:
-        files = output.write_split(task_list, request.fmt, request.out, request.lang)
+        from ..output_folder import replaced_whole
+
+        with replaced_whole(request.out) as staged:  # the folder holds this run's people only
+            files = output.write_split(task_list, request.fmt, staged.path, request.lang)
         outcome.written.append((request.out, len(files)))
     elif request.out is not None:
         output.write(request.out, output.render(task_list, request.fmt, request.lang, title))

@@ -16,6 +16,7 @@ import pytest
 from click.testing import CliRunner
 
 from qunce.cli import main
+from qunce.output_folder import MANIFEST
 
 pytest.importorskip("ibis")
 
@@ -285,7 +286,7 @@ def test_split_writes_one_calendar_per_person(tmp_path: Path) -> None:
     result = invoke("life", "--format", "ics", "--split", "--out", str(tmp_path / "cal"), "--lang", "en")
     assert result.exit_code == 0, result.output
     files = sorted(p.name for p in (tmp_path / "cal").iterdir())
-    assert files == ["h1.ics", "h2.ics", "k1.ics", "s1.ics", "s2.ics"]
+    assert files == [MANIFEST, "h1.ics", "h2.ics", "k1.ics", "s1.ics", "s2.ics"]
     h1 = read_calendar(tmp_path / "cal" / "h1.ics")
     assert str(h1["X-WR-CALNAME"]) == "群生命周期 · 赵一"
     assert [str(e["SUMMARY"]) for e in h1.walk("VEVENT")] == ["早安签到 · 福利2群"]  # one series, no name prefix

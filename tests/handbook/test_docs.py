@@ -19,6 +19,7 @@ from qunce.compile.docs.context import handbook_context
 from qunce.compile.docs.handbook import FORMATS, render_all
 from qunce.load import load_playbook
 from qunce.model import Playbook
+from qunce.output_folder import MANIFEST
 
 ROOT = Path(__file__).resolve().parents[2]
 COMPLETE = ROOT / "playbooks" / "brand-complete.yaml"
@@ -318,7 +319,7 @@ def test_cli_writes_both_formats_and_the_same_bytes_twice(tmp_path: Path) -> Non
     first = run(str(COMPLETE), "--out", str(tmp_path / "a"))
     assert first.exit_code == 0, first.output
     assert first.output.splitlines()[0] == "花漾美妆私域 2027Q1 运营手册：14 节，5 种群、5 个角色、30 项 SOP、4 个会员等级、13 条话术"
-    assert sorted(p.name for p in (tmp_path / "a").iterdir()) == ["handbook.html", "handbook.md"]
+    assert sorted(p.name for p in (tmp_path / "a").iterdir()) == [MANIFEST, "handbook.html", "handbook.md"]
     run(str(COMPLETE), "--out", str(tmp_path / "b"))
     for name in ("handbook.html", "handbook.md"):
         assert (tmp_path / "a" / name).read_bytes() == (tmp_path / "b" / name).read_bytes()

@@ -12,6 +12,7 @@ import pytest
 from click.testing import CliRunner
 
 from qunce.cli import main
+from qunce.output_folder import MANIFEST
 
 pytest.importorskip("ibis")
 
@@ -52,7 +53,7 @@ def test_every_output_is_written_in_parquet_and_csv(out: Path) -> None:
     summary = json.loads((out / "summary.json").read_text(encoding="utf-8"))
     assert summary["outputs"] == {name: len(rows(out, name)) for name in OUTPUTS}
     assert sorted(p.name for p in out.iterdir()) == sorted(
-        [f"{name}.{fmt}" for name in OUTPUTS for fmt in ("csv", "parquet")] + ["summary.json", "timings.json"])
+        [f"{name}.{fmt}" for name in OUTPUTS for fmt in ("csv", "parquet")] + [MANIFEST, "summary.json", "timings.json"])
 
 
 def test_summary_reconciles_rows_and_states_the_conventions(out: Path) -> None:
@@ -144,7 +145,7 @@ def test_same_inputs_same_bytes(out: Path, tmp_path: Path) -> None:
     code, output = run("--out", str(again))
     assert code == 0, output
     for path in sorted(out.iterdir()):
-        if path.name != "timings.json":
+        if path.name not in ("timings.json", MANIFEST):  # the manifest records when each file was written
             assert path.read_bytes() == (again / path.name).read_bytes(), path.name
 
 
@@ -194,7 +195,8 @@ def test_parquet_only_leaves_no_csv_behind_but_the_rejected_rows(out: Path, tmp_
     tables = {name: pq.read_table(folder / f"{name}.parquet") for name in OUTPUTS}
     assert {name: t.num_rows for name, t in tables.items()} == {name: len(rows(out, name)) for name in OUTPUTS}
     assert sorted(p.name for p in folder.iterdir()) == sorted(
-        [f"{name}.parquet" for name in OUTPUTS] + ["rejected.csv", "rejected.parquet", "summary.json", "timings.json"])
+        [f"{name}.parquet" for name in OUTPUTS] + ["rejected.csv", "rejected.parquet", MANIFEST, "summary.json",
+                                                   "timings.json"])
     assert "member_levels.parquet " in output and "member_levels.parquet / .csv" not in output
     assert [r["reason"] for r in rows(folder, "rejected")] == ["bad_ts"]
 
