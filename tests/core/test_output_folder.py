@@ -94,7 +94,7 @@ def test_a_folder_qunce_did_not_write_is_refused(tmp_path: Path) -> None:
     out = tmp_path / "data"
     out.mkdir()
     (out / "events.csv").write_text("ts\n", encoding="utf-8")
-    with pytest.raises(InputError, match="events.csv"):
+    with pytest.raises(InputError, match=r"events\.csv"):
         write_run(out, {"a.csv": "x\n"})
     assert listing(out) == ["events.csv"]
 
