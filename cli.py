@@ -239,6 +239,41 @@ def events_generate(playbook: Path, out: Path, groups: int, members: int, days: 
         click.echo(f"  {kind.ljust(width)}  {count:>12,}")
 
 
+@events.group("import")
+def events_import() -> None:
+    """Turn a team's own exports into an events file and a roster."""
+
+
+@events_import.command("wecom")
+@click.argument("sources", nargs=-1, required=True, metavar="SOURCE...", type=click.Path(path_type=Path))
+@click.option("--out", required=True, type=click.Path(dir_okay=False, path_type=Path),
+              help="Events file to write: .csv, .jsonl or .parquet.")
+@click.option("--roster", required=True, type=click.Path(dir_okay=False, path_type=Path),
+              help="Roster to write (YAML): the groups, their staff and who owns and runs each.")
+@click.option("--playbook", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="Type each group by the group type whose naming pattern its name matches; times in its time zone.")
+@click.option("--default-type", default=None, help="The type of a group that matches no naming pattern.")
+@click.option("--staff", "staff_file", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="More staff userids, one a line (optionally: userid,name): their posts are staff posts.")
+@LANG_OPTION
+def events_import_wecom(sources: tuple[Path, ...], out: Path, roster: Path, playbook: Path | None,
+                        default_type: str | None, staff_file: Path | None, lang: str | None) -> None:
+    """WeCom (企业微信) exports in SOURCE (files or folders): chat archive messages, group details
+    (groupchat/get) and group change callbacks (change_external_chat), each file's kind told from
+    its content. Exit 1 when records were rejected (the files are written without them)."""
+    from .commands import events as command
+    from .terminal.wecom_import import summary_lines
+
+    language = _lang(lang)
+    outcome = command.import_wecom(command.ImportWecomRequest(list(sources), out, roster, playbook, default_type,
+                                                              staff_file))
+    if _findings(outcome.checked, language) or outcome.imported is None:
+        sys.exit(outcome.status)
+    for line in summary_lines(outcome.imported, language):
+        click.echo(line)
+    sys.exit(outcome.status)
+
+
 DATE = click.DateTime(formats=["%Y-%m-%d"])
 
 

@@ -25,6 +25,7 @@ _API = {
     "json_schema": ("qunce.commands.schema", "run"),
     "write_starter": ("qunce.commands.init", "run"),
     "generate_events": ("qunce.commands.events", "generate"),
+    "import_wecom": ("qunce.commands.events", "import_wecom"),
     "run_simulation": ("qunce.commands.simulate", "run"),
     "explain": ("qunce.commands.explain", "run"),
     "diff": ("qunce.commands.diff", "run"),
@@ -39,6 +40,7 @@ _API = {
     "TasksRequest": ("qunce.commands.tasks", "TasksRequest"),
     "DocsRequest": ("qunce.commands.docs", "DocsRequest"),
     "GenerateRequest": ("qunce.commands.events", "GenerateRequest"),
+    "ImportWecomRequest": ("qunce.commands.events", "ImportWecomRequest"),
     "QunceError": ("qunce.errors", "QunceError"),
 }
 

@@ -8,6 +8,7 @@ Chinese labels work too: `近90天积分` is `points_90d`, `累计订单数` is 
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 MAX_WINDOW_DAYS = 730
@@ -23,7 +24,7 @@ class Metric:
     definition_zh: str = ""
     definition_en: str = ""
     stage: str = ""
-    windowed: bool = True
+    windowed: bool = True  # also offered as `<id>_<N>d` and `<id>_total`
 
 
 def _m(id: str, zh: str, en: str, unit: str = "", stage: str = "", dzh: str = "", den: str = "",
@@ -78,7 +79,8 @@ GROUP_METRICS = {m.id: m for m in (
     _m("messages_per_member", "人均消息量", "messages per member", "", "activation", "消息总量 ÷ 群成员数",
        "total messages ÷ members"),
     _m("retention_rate", "留存率", "retention rate", "ratio", "retention",
-       "期内新成员在 N 天后（默认 7 天）仍在群的比例", "new members of the period still in the group after N days (default 7) ÷ new members"),
+       "期内新成员在 N 天后（默认 7 天）仍在群的比例", "new members of the period still in the group after N days (default 7) ÷ new members",
+       windowed=False),
     _m("orders", "订单数", "orders", "", "monetisation", "期内订单数", "orders in the period"),
     _m("buyers", "下单人数", "members who ordered", "", "monetisation", "期内下过单的成员数", "members who ordered"),
     _m("sales", "销售额", "sales", "yuan", "monetisation", "期内订单金额减退款", "order amount less refunds"),
@@ -115,6 +117,24 @@ COMMISSION_EXTRA = {m.id: m for m in (
     _m("weighted_attainment", "加权达成率", "weighted attainment", "ratio", windowed=False),
     _m("groups", "负责群数", "groups held", windowed=False),
 )}
+
+# Every place a scope's conditions are evaluated computes every name the scope offers (Names),
+# except these: place → (the canonical names its rows lack, why). Validation refuses them there
+# (Q207); tests hold the simulator's stages to the rest.
+NOT_COMPUTED: dict[str, tuple[frozenset[str], dict[str, str]]] = {
+    # lifecycle states, and the custom group metrics they read: a group on a day
+    "group_day": (frozenset({"retention_rate"}), {
+        "en": "lifecycle states are judged on every day, and it is measured per period only",
+        "zh": "生命周期状态按天判定，而它只按周期统计"}),
+    # commission conditions of a per_staff pool: a staff member over the groups they held
+    "staff_member": (frozenset({"group_type"}), {
+        "en": "a per_staff pool pays each staff member on all the groups they held, which may differ",
+        "zh": "按人计提（per_staff）时按员工负责的全部群计算，各群未必相同"}),
+    # custom member metrics' expressions: computed before the levels, whose conditions may read them
+    "member_metric": (frozenset({"level", "level_rank"}), {
+        "en": "custom member metrics are computed before the levels, whose conditions may read them",
+        "zh": "自定义成员指标在会员等级之前计算（等级条件可能读取它们）"}),
+}
 
 SCOPE_LABELS = {
     "member": ("成员", "member"),
@@ -210,6 +230,16 @@ class Names:
             if metric.zh == label:
                 return metric
         return None
+
+    def offered(self, windows: Iterable[int] = (7, 30)) -> list[Resolved]:
+        """Every canonical name this scope offers: each single name, and each windowed one bare,
+        over each of `windows` days (any N from 1 to MAX_WINDOW_DAYS; these stand for them) and
+        all time. What the stages computing this scope must provide (a test holds them to it)."""
+        written = [*self.single, *self.windowed]
+        written += [f"{key}_{days}d" for key in self.windowed for days in windows]
+        written += [f"{key}_total" for key in self.windowed]
+        found = {r.id: r for r in (self.resolve(name) for name in written) if r is not None}
+        return list(found.values())
 
     def examples(self) -> list[str]:
         """Names to suggest for did-you-mean: ids and Chinese labels, with the common windows."""

@@ -2,37 +2,46 @@
 
 Jinja2's SandboxedEnvironment blocks attribute tricks; on top of it we bound
 the work a template may do (line events while rendering, range sizes, string
-and list repetition, exponentiation) and the text it may produce, so a hostile
-template gets a diagnostic instead of a hang or a memory blow-up.
+and list repetition, exponentiation), the text it may produce, and what it may
+build on the way (engine/template_budget.py: bytes of text and lists in all, and
+integers of at most MAX_INT_BITS), so a hostile template gets a diagnostic
+instead of a hang or a memory blow-up.
 """
 
 from __future__ import annotations
 
 import re
 import sys
-from collections.abc import Collection
+from collections.abc import Collection, Sized
 from dataclasses import dataclass
+from itertools import islice
 from types import FrameType
 from typing import Any
 
-from jinja2 import StrictUndefined, Template, TemplateSyntaxError, UndefinedError
+from jinja2 import StrictUndefined, Template, TemplateSyntaxError, UndefinedError, nodes
+from jinja2.compiler import CodeGenerator, Frame
 from jinja2.exceptions import SecurityError
+from jinja2.filters import make_attrgetter
 from jinja2.sandbox import SandboxedEnvironment
 
-from .errors import BilingualError
+from . import template_budget as built
+from .template_budget import (
+    ITEM_BYTES,
+    MAX_INT_BITS,
+    charge,
+    charge_items,
+    charge_printed,
+    charge_value,
+    length_cost,
+    printed,
+    printed_size,
+)
+from .template_budget import BudgetExceeded as BudgetExceeded  # raised by the sandbox: its callers catch it here
 
 MAX_OUTPUT_CHARS = 10_000
 MAX_STEPS = 200_000
 MAX_RANGE = 1_000
 MAX_REPEAT = 10_000
-
-
-class BudgetExceeded(BilingualError):
-    """A template did more work, or produced more text, than a group message ever needs."""
-
-    # For too many steps: the frame of the template that took most of them (a loop in an
-    # included template runs while the includer's frame is the one on the stack).
-    frame: FrameType | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -101,42 +110,93 @@ def _brace_size(template: str, args: Any, kwargs: Any) -> int:
     return size + (max(_ints(list(args)) + _ints(dict(kwargs)), default=0) if nested else 0)
 
 
-def _repr_size(value: Any) -> int:
-    # A lower bound of len(str(value)) that costs nothing to compute.
-    if isinstance(value, str):
-        return len(value)
-    if isinstance(value, (list, tuple, set, dict)):
-        return sum(_repr_size(item) for item in list(value)[: MAX_OUTPUT_CHARS + 1]) + len(value)
-    return 0
-
-
 def _join_size(separator: str, items: Any) -> int:
     if not isinstance(items, (list, tuple, str)):
         return 0
-    texts = [str(item) for item in items[: MAX_OUTPUT_CHARS + 1]]
-    return sum(map(len, texts)) + len(separator) * max(len(items) - 1, 0)
+    return sum(printed(item) for item in items[: MAX_OUTPUT_CHARS + 1]) + len(separator) * max(len(items) - 1, 0)
+
+
+def _translate_size(text: str | bytes, table: Any) -> int:
+    longest = max((len(v) for v in table.values() if isinstance(v, str)), default=1) if isinstance(table, dict) else 1
+    return len(text) * max(longest, 1)
+
+
+def _check_text_method(owner: str | bytes, name: str, args: tuple[Any, ...], kwargs: dict[str, Any]) -> None:
+    # Widths, joins, replacements and translations build a huge string in one C call, out
+    # of reach of the step budget: size them before calling.
+    if name in _WIDTH_METHODS:
+        _check(max(_ints(list(args)) + _ints(dict(kwargs)), default=0) * (8 if name == "expandtabs" else 1))
+    elif name == "replace" and len(args) >= 2 and isinstance(args[0], type(owner)) and isinstance(args[1], type(owner)):
+        text: Any = owner  # str or bytes, and the arguments of the same type
+        count = text.count(args[0]) if args[0] else len(owner) + 1
+        _check(len(owner) + count * max(len(args[1]) - len(args[0]), 0))
+    elif name == "join" and args:
+        _check(_join_size(owner if isinstance(owner, str) else "", args[0]))
+    elif name == "translate" and args:
+        _check(_translate_size(owner, args[0]))
+
+
+def _growth(name: str, args: tuple[Any, ...], kwargs: dict[str, Any]) -> tuple[Any, ...]:
+    # A list, dict or set method that adds to it: charge the items it adds before adding
+    # them. An iterator is drawn (at most what the budget allows) so its length is known.
+    if name in ("append", "insert", "add", "setdefault"):
+        charge_items(1)
+        return args
+    if name not in ("extend", "update"):
+        return args
+    sized: list[Any] = []
+    for arg in args:
+        if not isinstance(arg, Sized) and hasattr(arg, "__iter__"):
+            arg = list(islice(arg, built.remaining() // ITEM_BYTES + 1))
+        charge(length_cost(arg))
+        sized.append(arg)
+    charge_items(len(kwargs))
+    return tuple(sized)
+
+
+class _CodeGenerator(CodeGenerator):
+    """Jinja's code generator, but `a ~ b` measures its parts (environment.sized_parts)
+    before joining them: the join runs in C, out of reach of the step budget."""
+
+    def visit_Concat(self, node: nodes.Concat, frame: Frame) -> None:
+        if frame.eval_ctx.volatile:
+            func_name = "(markup_join if context.eval_ctx.volatile else str_join)"
+        elif frame.eval_ctx.autoescape:
+            func_name = "markup_join"
+        else:
+            func_name = "str_join"
+        self.write(f"{func_name}(environment.sized_parts((")
+        for arg in node.nodes:
+            self.visit(arg, frame)
+            self.write(", ")
+        self.write(")))")
 
 
 class _Environment(SandboxedEnvironment):
-    intercepted_binops = frozenset(["*", "**", "%"])
+    intercepted_binops = frozenset(["+", "-", "*", "**", "%"])
+    code_generator_class = _CodeGenerator
+
+    def sized_parts(self, parts: tuple[Any, ...]) -> tuple[Any, ...]:
+        """The parts of a `~` concatenation, once what joining them builds is charged."""
+        for part in parts:
+            charge_printed(part)
+        return parts
 
     def call(self, __context: Any, __obj: Any, *args: Any, **kwargs: Any) -> Any:
-        # Widths, joins and replacements build a huge string in one C call, out
-        # of reach of the step budget: size them before calling.
         owner = getattr(__obj, "__self__", None)
         name = getattr(__obj, "__name__", "")
-        if isinstance(owner, str):
-            if name in _WIDTH_METHODS:
-                _check(max(_ints(list(args)) + _ints(dict(kwargs)), default=0) * (8 if name == "expandtabs" else 1))
-            elif name == "replace" and len(args) >= 2 and isinstance(args[0], str) and isinstance(args[1], str):
-                count = owner.count(args[0]) if args[0] else len(owner) + 1
-                _check(len(owner) + count * max(len(args[1]) - len(args[0]), 0))
-            elif name == "join" and args:
-                _check(_join_size(owner, args[0]))
-        return super().call(__context, __obj, *args, **kwargs)
+        if isinstance(owner, (str, bytes)):
+            _check_text_method(owner, name, args, kwargs)
+        elif isinstance(owner, (list, dict, set, bytearray)):
+            args = _growth(name, args, kwargs)
+        elif isinstance(owner, int) and name == "to_bytes":
+            charge(max(_ints(list(args)) + _ints(dict(kwargs)), default=0))
+        result = super().call(__context, __obj, *args, **kwargs)
+        charge_value(result)
+        return result
 
     def wrap_str_format(self, value: Any) -> Any:
-        # str.format / format_map, sandboxed by Jinja; size their specs first.
+        # str.format / format_map, sandboxed by Jinja; size their specs and arguments first.
         wrapped = super().wrap_str_format(value)
         if wrapped is None:
             return None
@@ -144,26 +204,74 @@ class _Environment(SandboxedEnvironment):
 
         def sized(*args: Any, **kwargs: Any) -> Any:
             _check(_brace_size(template, args, kwargs if kwargs else (args[0] if args and isinstance(args[0], dict) else {})))
+            charge(printed((args, kwargs)))
             return wrapped(*args, **kwargs)
 
         return sized
 
     def call_binop(self, context: Any, operator: str, left: Any, right: Any) -> Any:
-        if operator == "%":
-            if isinstance(left, str):
-                _check(_percent_size(left, right))
-            return left % right
-        if operator == "**":
-            if isinstance(right, (int, float)) and abs(right) > 64:
-                raise BudgetExceeded("raises to a power above 64", "乘方的指数超过 64")
-            if isinstance(left, int) and isinstance(right, int) and left.bit_length() * abs(right) > 4096:
-                raise BudgetExceeded("computes a number too large for a message", "计算结果过大")
-            return left**right
-        for seq, count in ((left, right), (right, left)):
-            if isinstance(seq, (str, list, tuple)) and isinstance(count, int) and len(seq) * count > MAX_REPEAT:
-                raise BudgetExceeded(f"repeats text or a list to more than {MAX_REPEAT} items",
-                                     f"重复文本或列表超过 {MAX_REPEAT} 项")
-        return left * right
+        if operator == "**" and isinstance(right, (int, float)) and abs(right) > 64:
+            raise BudgetExceeded("raises to a power above 64", "乘方的指数超过 64")
+        if built.int_result_bits(operator, left, right) > MAX_INT_BITS:
+            raise BudgetExceeded(f"computes a number longer than {MAX_INT_BITS} bits (308 digits)",
+                                 f"计算出的数超过 {MAX_INT_BITS} 个二进制位（308 位数字）")
+        if operator == "%" and isinstance(left, str):
+            _check(_percent_size(left, right))
+            charge(len(left) + printed(right))
+        elif operator == "*":
+            for seq, count in ((left, right), (right, left)):
+                if isinstance(seq, (str, bytes, list, tuple)) and isinstance(count, int):
+                    if len(seq) * count > MAX_REPEAT:
+                        raise BudgetExceeded(f"repeats text or a list to more than {MAX_REPEAT} items",
+                                             f"重复文本或列表超过 {MAX_REPEAT} 项")
+                    charge(length_cost(seq) * max(count, 0))
+        elif operator == "+" and isinstance(left, (str, bytes, list, tuple)) and isinstance(right, (str, bytes, list, tuple)):
+            charge(length_cost(left) + length_cost(right))
+        return super().call_binop(context, operator, left, right)
+
+
+# Filters that print their value (or an argument) as text: what that builds is charged first.
+_PRINTING = {"string", "e", "escape", "forceescape", "safe", "upper", "lower", "title", "capitalize", "trim",
+             "striptags", "truncate", "wordcount", "urlize", "urlencode", "pprint", "xmlattr", "tojson",
+             "center", "indent", "wordwrap", "replace", "format"}
+
+
+def _arg(rest: tuple[Any, ...], kwargs: dict[str, Any], index: int, name: str) -> Any:
+    return rest[index] if len(rest) > index else kwargs.get(name)
+
+
+def _budgeted_filter(original: Any, name: str) -> Any:
+    # The same filter, charging what it builds: the text of a printed value, the padding of
+    # batch and slice, tojson's indentation, a sum of lists; then the sequence it returns.
+    passes_context = hasattr(original, "jinja_pass_arg")
+
+    def budgeted(*all_args: Any, **kwargs: Any) -> Any:
+        args = all_args[1:] if passes_context else all_args
+        value: Any = args[0] if args else None
+        rest = args[1:]
+        if name in _PRINTING and not isinstance(value, str):
+            charge_printed(value)
+        if name == "batch" and _arg(rest, kwargs, 1, "fill_with") is not None:
+            charge_items(max(_ints([_arg(rest, kwargs, 0, "linecount")]), default=0))
+        elif name == "slice":
+            charge_items(max(_ints([_arg(rest, kwargs, 0, "slices")]), default=0))
+        elif name == "tojson":
+            indent = max(_ints([_arg(rest, kwargs, 0, "indent")]), default=0)
+            charge(printed(value) * indent)
+        elif name == "sum" and isinstance(_arg(rest, kwargs, 1, "start"), (str, list, tuple)) and passes_context:
+            items = list(islice(iter(value), built.remaining() // ITEM_BYTES + 1))
+            attribute = _arg(rest, kwargs, 0, "attribute")
+            part = make_attrgetter(all_args[0], attribute) if attribute is not None else (lambda item: item)
+            charge(sum(length_cost(p) for p in map(part, items)))
+            all_args = (all_args[0], items, *rest)
+        result = original(*all_args, **kwargs)
+        charge_value(result)
+        return result
+
+    budgeted.__name__ = getattr(original, "__name__", name)
+    if passes_context:
+        budgeted.jinja_pass_arg = original.jinja_pass_arg  # type: ignore[attr-defined]
+    return budgeted
 
 
 def _sized_filter(original: Any, name: str) -> Any:
@@ -176,7 +284,7 @@ def _sized_filter(original: Any, name: str) -> Any:
         if isinstance(value, str) or name == "join":
             text = value if isinstance(value, str) else ""
         else:
-            _check(_repr_size(value))  # str() of a big list would itself be the allocation we guard against
+            _check(printed_size(value, MAX_OUTPUT_CHARS + 1))  # str() of a big list would itself be the allocation we guard against
             text = str(value)
         widths = _ints(list(rest)) + _ints({k: v for k, v in kwargs.items() if k in ("width",)})
         if name in ("center", "wordwrap"):
@@ -190,6 +298,7 @@ def _sized_filter(original: Any, name: str) -> Any:
             _check(len(text) + count * max(len(new) - len(old), 0))
         elif name == "format":
             _check(_percent_size(text, list(rest) or dict(kwargs)))
+            charge(printed((rest, kwargs)))
         elif name == "join":
             separator = str(rest[0]) if rest else str(kwargs.get("d", ""))
             _check(_join_size(separator, value if isinstance(value, (list, tuple, str)) else []))
@@ -201,13 +310,22 @@ def _sized_filter(original: Any, name: str) -> Any:
     return sized
 
 
+def _finalize(value: Any) -> Any:
+    # Every `{{ … }}` passes here before it is turned into text (in macros and blocks too):
+    # what printing it builds is charged first.
+    charge_printed(value)
+    return value
+
+
 def environment() -> SandboxedEnvironment:
     """The sandbox every playbook template renders in."""
-    env = _Environment(undefined=StrictUndefined, autoescape=False, keep_trailing_newline=False)
+    env = _Environment(undefined=StrictUndefined, autoescape=False, keep_trailing_newline=False, finalize=_finalize)
     env.globals["range"] = _bounded_range
     del env.globals["lipsum"]  # generates text in C-speed loops the step budget cannot see
     for name in ("center", "indent", "format", "wordwrap", "replace", "join"):
         env.filters[name] = _sized_filter(env.filters[name], name)
+    for name, original in list(env.filters.items()):
+        env.filters[name] = _budgeted_filter(original, name)
     return env
 
 
@@ -256,8 +374,9 @@ def render(source: str, context: dict[str, Any]) -> str:
 def render_bounded(template: Template, context: dict[str, Any], max_chars: int = MAX_OUTPUT_CHARS,
                    files: Collection[str] = ("<template>",), max_steps: int = MAX_STEPS) -> str:
     """Render a compiled template within the step budget (counted in the code of `files`, the
-    templates' file names) and `max_chars` of output."""
+    templates' file names), `max_chars` of output and the budget of what it builds."""
     budget = _StepBudget(files, max_steps)
+    opened = built.start(max_chars)
     previous = sys.gettrace()
     sys.settrace(budget)
     try:
@@ -271,6 +390,7 @@ def render_bounded(template: Template, context: dict[str, Any], max_chars: int =
         return "".join(out)
     finally:
         sys.settrace(previous)
+        built.stop(opened)
 
 
 def try_render(source: str, context: dict[str, Any]) -> tuple[str | None, TemplateProblem | None]:

@@ -7,6 +7,7 @@ RRULE in `rrule:` (parsed by python-dateutil).
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 from dataclasses import dataclass
 from typing import Any
@@ -127,7 +128,80 @@ def _rule(text: str) -> Any:
 def _year_of(text: str) -> list[Any]:
     from datetime import datetime
 
+    if rrule_bounds(text):  # refused (Q717, Q719): never expanded
+        return []
     return list(_rule(text).between(datetime(2027, 1, 1), datetime(2027, 12, 31, 23, 59), inc=True))
+
+
+# What an RRULE may ask for, judged before it is expanded (python-dateutil expands a rule that
+# never fires to the year 9999, and FREQ=SECONDLY a second at a time): at most one firing a day
+# (Q717: a task list holds an item once a day per group, at its at: time); a DTSTART within
+# DTSTART_YEARS, an INTERVAL of at most MAX_INTERVAL_DAYS, and a day it fires on (Q719).
+DTSTART_YEARS = (2000, 2100)
+MAX_INTERVAL_DAYS = 3650
+_DAYS_OF_FREQ = (366, 31, 7, 1)  # YEARLY, MONTHLY, WEEKLY, DAILY: dateutil's FREQ numbers 0 … 3
+_FREQ_NAMES = ("YEARLY", "MONTHLY", "WEEKLY", "DAILY", "HOURLY", "MINUTELY", "SECONDLY")
+# The Gregorian calendar repeats every 400 years to the weekday: a rule that fires at all fires
+# within 400 years of its start, and moved to the last 400 years dateutil knows (up to 9999),
+# one that never fires stops searching within them.
+_CYCLE_YEARS = 400
+_LAST_CYCLE = 9999 - _CYCLE_YEARS + 1
+
+
+class ScheduleBound(ScheduleError):
+    """An RRULE that parses but asks for more than a playbook may: `kind` is too_fine (Q717)
+    or out_of_range (Q719)."""
+
+    def __init__(self, kind: str, en: str, zh: str) -> None:
+        super().__init__(en, zh)
+        self.kind = kind
+
+
+@functools.lru_cache(maxsize=256)
+def rrule_bounds(text: str) -> tuple[ScheduleBound, ...]:
+    """What is wrong with an RRULE that parses (nothing: ()), judged from its parts and at most
+    one search of 400 years; a rule that does not parse is check_rrule's to report."""
+    try:
+        parsed = _rule(text)
+    except (ValueError, TypeError):
+        return ()
+    # python-dateutil keeps a rule's parts, and a set's rules, in private attributes only.
+    rules = [parsed] if hasattr(parsed, "_freq") else [*parsed._rrule, *parsed._exrule]
+    shown = " ".join(text.split())
+    found = [_too_fine(shown, rule) or _out_of_range(shown, rule) for rule in rules]
+    return tuple(problem for problem in found if problem is not None)
+
+
+def _too_fine(text: str, rule: Any) -> ScheduleBound | None:
+    times = [len(part or ()) for part in (rule._byhour, rule._byminute, rule._bysecond)]
+    if rule._freq <= 3 and max(times) <= 1:
+        return None
+    finer = _FREQ_NAMES[rule._freq] if rule._freq > 3 else "BYHOUR/BYMINUTE/BYSECOND"
+    return ScheduleBound(
+        "too_fine",
+        f"'{text}' fires more than once a day ({finer}): an SOP item is done at most once a day per group, "
+        "at its at: time",
+        f"'{text}' 每天触发不止一次（{finer}）：SOP 事项每群每天最多做一次，时刻由 at: 指定",
+    )
+
+
+def _out_of_range(text: str, rule: Any) -> ScheduleBound | None:
+    start: dt.datetime = rule._dtstart
+    first, last = DTSTART_YEARS
+    if not first <= start.year <= last:
+        return ScheduleBound("out_of_range", f"'{text}' starts on {start.date()}, outside the years {first}–{last}",
+                             f"'{text}' 的起始日期 {start.date()} 不在 {first}–{last} 年之间")
+    if rule._interval * _DAYS_OF_FREQ[rule._freq] > MAX_INTERVAL_DAYS:
+        return ScheduleBound("out_of_range", f"'{text}' repeats less often than every ten years (INTERVAL={rule._interval})",
+                             f"'{text}' 的重复间隔超过十年（INTERVAL={rule._interval}）")
+    # The same rule, its start moved a whole number of calendar cycles on; without COUNT and
+    # UNTIL, which only end a rule that fires.
+    cycles = -(-(_LAST_CYCLE - start.year) // _CYCLE_YEARS)  # rounded up: from _LAST_CYCLE on
+    probe = rule.replace(dtstart=start.replace(year=start.year + cycles * _CYCLE_YEARS), count=None, until=None)
+    if next(iter(probe), None) is None:
+        return ScheduleBound("out_of_range", f"'{text}' never fires: none of the days it repeats on matches all its BY… parts",
+                             f"'{text}' 永远不会触发：它重复的日子里没有一天同时满足所有 BY… 条件")
+    return None
 
 
 def check_rrule(text: str) -> None:

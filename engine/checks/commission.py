@@ -110,6 +110,21 @@ def commission_reads_periods(ctx: CheckContext) -> Iterator[Diagnostic]:
                            base=found.metric.id)
 
 
+@check("Q204")
+def kpis_measure_numbers(ctx: CheckContext) -> Iterator[Diagnostic]:
+    """Attainment divides a KPI's value by its target: a text name (group_type) has none."""
+    plan = ctx.playbook.commission
+    if plan is None:
+        return
+    names = ctx.names("staff")
+    for i, kpi in enumerate(plan.kpis):
+        found = names.resolve(kpi.metric)
+        if found is not None and found.metric.type != "number":
+            yield diag("Q204", ctx.span(("commission", "kpis", i, "metric")), detail={
+                "en": f"KPI '{kpi.id}' measures '{kpi.metric}', which is {found.metric.type}; a KPI needs a number",
+                "zh": f"KPI '{kpi.id}' 的指标 '{kpi.metric}' 是文本，KPI 需要数字指标"})
+
+
 @check("Q601", "Q602", "Q603", "Q604", "Q605", "Q606")
 def commission_adds_up(ctx: CheckContext) -> Iterator[Diagnostic]:
     plan = ctx.playbook.commission

@@ -9,7 +9,7 @@ from collections.abc import Iterator
 from ..diagnostics import Code, Diagnostic, diag, register
 from ..model.common import Duration
 from ..model.sop import TRIGGER_KEYS, SopItem
-from ..schedule import ScheduleError, check_rrule, parse_every
+from ..schedule import ScheduleError, check_rrule, parse_every, rrule_bounds
 from .context import CheckContext
 from .registry import check
 
@@ -39,6 +39,28 @@ register(Code(
     "days、days_before_end 与 member_days 需要 at:；within: 只用于 on:；warning: 只用于 on: churn_warning。",
     bad="- {id: countdown, role: admin, days: [0, 1]}\n", good="- {id: countdown, role: admin, days: [0, 1], at: \"10:00\"}\n",
     group="sop",
+))
+register(Code(
+    "Q717", "schedule-too-fine", "error",
+    "An rrule fires more than once a day.", "rrule 每天触发不止一次。",
+    "{detail}", "{detail}",
+    "An SOP item is done at most once a day per group, at its at: time: use FREQ=DAILY or coarser, without several "
+    "BYHOUR, BYMINUTE or BYSECOND values. For two times a day, write two items.",
+    "SOP 事项每群每天最多做一次，时刻由 at: 指定：请用 FREQ=DAILY 或更粗的频率，BYHOUR、BYMINUTE、BYSECOND 只写一个值。"
+    "一天两次请写两个事项。",
+    bad="- {id: ping, role: owner, rrule: \"FREQ=SECONDLY\", at: \"10:00\"}\n",
+    good="- {id: ping, role: owner, rrule: \"FREQ=DAILY\", at: \"10:00\"}\n", group="sop",
+))
+register(Code(
+    "Q719", "schedule-out-of-range", "error",
+    "An rrule never fires, starts outside 2000–2100, or repeats less often than every ten years.",
+    "rrule 永远不会触发、起始日期不在 2000–2100 年之间，或重复间隔超过十年。",
+    "{detail}", "{detail}",
+    "Check the BY… parts against each other (there is no 30 February), and keep DTSTART and INTERVAL within the "
+    "years a playbook plans.",
+    "检查各 BY… 条件是否互相矛盾（没有 2 月 30 日），并让 DTSTART 与 INTERVAL 落在剧本规划的年份之内。",
+    bad="- {id: leap, role: owner, rrule: \"FREQ=YEARLY;BYMONTH=2;BYMONTHDAY=30\", at: \"10:00\"}\n",
+    good="- {id: leap, role: owner, rrule: \"FREQ=YEARLY;BYMONTH=2;BYMONTHDAY=28\", at: \"10:00\"}\n", group="sop",
 ))
 register(Code(
     "Q716", "sop-says-nothing", "warning",
@@ -73,7 +95,7 @@ def triggers(item: SopItem) -> list[str]:
     return [key for key in TRIGGER_KEYS if getattr(item, key) not in (None, [])]
 
 
-@check("Q711", "Q712", "Q713", "Q716")
+@check("Q711", "Q712", "Q713", "Q716", "Q717", "Q719")
 def sop_items_are_scheduled(ctx: CheckContext) -> Iterator[Diagnostic]:
     lifespans = {k: gt.lifespan for k, gt in ctx.playbook.group_types.items()}
     for i, item in enumerate(ctx.playbook.sop):
@@ -97,6 +119,9 @@ def sop_items_are_scheduled(ctx: CheckContext) -> Iterator[Diagnostic]:
                 check_rrule(item.rrule)
             except ScheduleError as exc:
                 yield diag("Q712", ctx.span((*base, "rrule")), detail={"en": exc.en, "zh": exc.zh})
+            for bound in rrule_bounds(item.rrule):
+                code = "Q717" if bound.kind == "too_fine" else "Q719"
+                yield diag(code, ctx.span((*base, "rrule")), detail={"en": bound.en, "zh": bound.zh})
         yield from _options(ctx, base, item, lifespans)
         if not (item.name or item.task or item.template or item.message):
             yield diag("Q716", ctx.span((*base, "id")), id=item.id)

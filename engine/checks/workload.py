@@ -5,7 +5,7 @@ group type's content mix."""
 from __future__ import annotations
 
 import math
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -18,6 +18,9 @@ from .registry import check
 from .sop import triggers
 
 MIX_TOLERANCE = Decimal("0.2")
+# More than one task a minute around the clock is no task list (the bundled examples' busiest
+# person has 310).
+MAX_TASKS_PER_DAY = 1440
 
 register(Code(
     "Q714", "sop-overload", "error",
@@ -30,6 +33,20 @@ register(Code(
         "sop:\n  - {id: topic, role: owner, every: daily 20:00, minutes: 30}\n",
     good="roles:\n  owner: {name: 群主, max_groups: 8, minutes_per_day: 480}\n"
          "sop:\n  - {id: topic, role: owner, every: daily 20:00, minutes: 30}\n",
+    group="sop",
+))
+register(Code(
+    "Q718", "too-many-tasks", "error",
+    "A role's SOP gives one person more tasks a day than anyone can do.", "某角色的 SOP 每天给一个人的任务多到无法完成。",
+    "role '{role}': {groups} group(s) of type '{type}' give one person up to {tasks} tasks on the busiest day; "
+    "the most a task list may hold is {limit}",
+    "角色 '{role}'：{groups} 个 '{type}' 群在最忙的一天给一个人多达 {tasks} 项任务；任务清单最多 {limit} 项",
+    "Lower max_groups or per_day, or drop repeated items. Busiest items: {top}.",
+    "降低 max_groups 或 per_day，或删去重复的事项。最频繁的事项：{top}。",
+    bad="roles:\n  admin: {name: 管理员, max_groups: 1000}\n"
+        "sop:\n  - {id: greet, role: admin, on: join, within: 10m, per_day: 50, minutes: 0}\n",
+    good="roles:\n  admin: {name: 管理员, max_groups: 10}\n"
+         "sop:\n  - {id: greet, role: admin, on: join, within: 10m, per_day: 5, minutes: 1}\n",
     group="sop",
 ))
 register(Code(
@@ -65,9 +82,9 @@ class Load:
         return self.per_group * groups + self.per_person
 
 
-def busiest_day(items: list[SopItem], life: int | None) -> Load:
-    """Minutes on the busiest day: clock items by weekday, day-of-life items lined up by
-    the group's lifespan, event items by their expected count per day."""
+def busiest_day(items: list[SopItem], life: int | None, cost: Callable[[SopItem], float] = lambda item: item.minutes) -> Load:
+    """Minutes (or another `cost` of each task) on the busiest day: clock items by weekday,
+    day-of-life items lined up by the group's lifespan, event items by their expected count per day."""
     weekly = {"group": [0.0] * 7, "person": [0.0] * 7}
     life_days: dict[str, dict[object, float]] = {"group": {}, "person": {}}
     per_item: dict[str, float] = {}
@@ -78,14 +95,14 @@ def busiest_day(items: list[SopItem], life: int | None) -> Load:
         counts = _weekday_counts(item, kind[0])
         if counts is not None:
             for day, count in enumerate(counts):
-                weekly[item.per][day] += count * item.minutes
-            per_item[item.id] = max(counts) * item.minutes
+                weekly[item.per][day] += count * cost(item)
+            per_item[item.id] = max(counts) * cost(item)
         elif kind[0] in ("days", "days_before_end"):
             for day in getattr(item, kind[0]):
                 key: object = day if kind[0] == "days" else (life - 1 - day if life else f"end-{day}")
                 bucket = life_days[item.per]
-                bucket[key] = bucket.get(key, 0.0) + item.minutes
-            per_item[item.id] = float(item.minutes)
+                bucket[key] = bucket.get(key, 0.0) + cost(item)
+            per_item[item.id] = float(cost(item))
     load = Load(
         per_group=max(weekly["group"]) + max(life_days["group"].values(), default=0.0),
         per_person=max(weekly["person"]) + max(life_days["person"].values(), default=0.0),
@@ -113,10 +130,11 @@ def _weekday_counts(item: SopItem, kind: str) -> list[float] | None:
     return None
 
 
-@check("Q714", "Q715")
+@check("Q714", "Q715", "Q718")
 def sop_fits_the_team(ctx: CheckContext) -> Iterator[Diagnostic]:
     pb = ctx.playbook
     types = list(pb.group_types) or [""]
+    yield from _task_counts(ctx, types)
     for role_id, role in pb.roles.items():
         if role.minutes_per_day is None:
             continue
@@ -133,6 +151,23 @@ def sop_fits_the_team(ctx: CheckContext) -> Iterator[Diagnostic]:
             yield diag("Q714", ctx.key_span(("roles", role_id)), role=role_id, groups=groups, type=worst[1] or "*",
                        need=f"{math.ceil(worst[0])}", have=role.minutes_per_day, top=top_text)
     yield from _mix(ctx)
+
+
+def _task_counts(ctx: CheckContext, types: list[str]) -> Iterator[Diagnostic]:
+    # Tasks, not minutes: an item of 0 minutes still lands on somebody's list, and a role
+    # without minutes_per_day still has a person behind it.
+    pb = ctx.playbook
+    for role_id, role in pb.roles.items():
+        groups = role.max_groups or 1
+        for type_id in types:
+            items = [item for item in pb.sop if item.role == role_id and applies(item, type_id)]
+            group_type = pb.group_types.get(type_id)
+            load = busiest_day(items, lifespan_days(group_type.lifespan) if group_type else None, lambda _: 1.0)
+            if load.total(groups) > MAX_TASKS_PER_DAY:
+                top_text = ", ".join(f"{name} {count:g}" for name, count in load.top)
+                yield diag("Q718", ctx.key_span(("roles", role_id)), role=role_id, groups=groups, type=type_id or "*",
+                           tasks=f"{math.ceil(load.total(groups))}", limit=MAX_TASKS_PER_DAY, top=top_text)
+                break
 
 
 def _mix(ctx: CheckContext) -> Iterator[Diagnostic]:

@@ -81,7 +81,7 @@ def load(playbook: Playbook, request: DataRequest, check: DataCheck,
     con = connect(playbook.timezone)
     groups = con.create_table("qunce_groups", groups_table(roster), temp=True, overwrite=True)
     assignments = con.create_table("qunce_assignments", assignments_table(roster), temp=True, overwrite=True)
-    ingested = ingest(con, request.events, groups, playbook.timezone)
+    ingested = ingest(con, request.events, groups, playbook.timezone, check.events)
     check.rows = {"read": ingested.rows_read, "accepted": ingested.accepted, "rejected": ingested.rejected,
                   "by_reason": [{"reason": r, "column": c, "rows": n} for r, c, n in ingested.by_reason]}
     if ingested.rejected:
@@ -90,6 +90,10 @@ def load(playbook: Playbook, request: DataRequest, check: DataCheck,
         if not request.skip_bad_rows:
             check.stopped = True
             return None
+    if not ingested.rows_read:  # a header and nothing else (an empty file was refused when read)
+        from ..events.read_errors import no_rows
+
+        raise no_rows(check.events, request.events)
     if not ingested.accepted:
         raise InputError(f"{check.events}: no events to simulate", f"{check.events}：没有可模拟的事件")
     first = ingested.events.date.min().to_pyarrow().as_py()

@@ -1,5 +1,6 @@
 """`qunce events generate`: realistic synthetic events for a playbook's group types, with the
-matching roster (same seed, same bytes)."""
+matching roster (same seed, same bytes). `qunce events import wecom`: a team's own WeCom exports
+as an events file and a roster."""
 
 from __future__ import annotations
 
@@ -8,11 +9,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from ..errors import EXIT_CLEAN
+from ..errors import EXIT_CLEAN, EXIT_FINDINGS
 from .playbook import Checked, checked_for
 
 if TYPE_CHECKING:  # numpy and pyarrow are imported only by the commands that compute
     from ..events.generate import Summary
+    from ..events.wecom.run import Imported
 
 
 @dataclass
@@ -44,4 +46,38 @@ def generate(request: GenerateRequest) -> GenerateOutcome:
         return outcome
     outcome.events, outcome.roster, outcome.summary = generate_files(
         playbook, request.out, request.groups, request.members, request.days, request.start, request.seed)
+    return outcome
+
+
+@dataclass
+class ImportWecomRequest:
+    sources: list[Path]  # files or folders of WeCom exports; each file's kind is told from its content
+    out: Path  # the events file: .csv, .jsonl or .parquet
+    roster: Path  # the roster, YAML
+    playbook: Path | None = None  # types the groups by its naming patterns; its time zone
+    default_type: str | None = None  # the type of a group no naming pattern matches
+    staff: Path | None = None  # more staff userids, one a line
+
+
+@dataclass
+class ImportWecomOutcome:
+    status: int = EXIT_CLEAN  # 1 when the playbook has errors or records were rejected (the files are written)
+    checked: Checked | None = None
+    imported: Imported | None = None
+
+
+def import_wecom(request: ImportWecomRequest) -> ImportWecomOutcome:
+    """`qunce events import wecom`: WeCom's own exports as an events file and a roster."""
+    from ..events.wecom.run import import_wecom as run
+
+    outcome = ImportWecomOutcome()
+    playbook = None
+    if request.playbook is not None:
+        playbook = checked_for(outcome, request.playbook)
+        if playbook is None:
+            return outcome
+    outcome.imported = run(request.sources, request.out, request.roster, playbook, request.default_type,
+                           request.staff)
+    if outcome.imported.tally.total(outcome.imported.tally.rejected):
+        outcome.status = EXIT_FINDINGS
     return outcome

@@ -2,7 +2,7 @@
 the simulator's staff_period (each group's counts and amounts × days held ÷ the group's days,
 summed; rates recomputed from those sums with the group formulas; interaction_rate weighted by
 days held), in Decimal, with the playbook's custom group metrics (event aggregates prorated
-like counts, expressions recomputed)."""
+like counts, expressions recomputed, the rolling windows they read combined as _windows says)."""
 
 from __future__ import annotations
 
@@ -45,10 +45,28 @@ def staff_values(playbook: Playbook, plan: Plan, held: list[tuple[dict[str, Any]
     for name, (top, bottom) in RATES.items():
         out[name] = _ratio(out[top], out[bottom])
     out["groups"] = Decimal(len(held))
+    out |= _windows(plan, held, days, weight)
     for metric in custom:
         if metric.expr is not None:
             out[metric.id] = Decimal(evaluate(parse(metric.expr), out, plan.names)).quantize(PLACES)
     return {k: (v.quantize(PLACES) if isinstance(v, Decimal) else v) for k, v in out.items()}
+
+
+def _windows(plan: Plan, held: list[tuple[dict[str, Any], Decimal]], days: list[tuple[dict[str, Any], Decimal]],
+             weight: Decimal) -> dict[str, Any]:
+    """The rolling windows in the groups' rows (`new_members_30d`, as of the period's last day,
+    there for the custom expressions that read them): counts and amounts prorated as the
+    period's are, rates and means weighted by days held as interaction_rate is."""
+    out: dict[str, Any] = {}
+    for name in held[0][0] if held else ():
+        found = plan.names.resolve(name)
+        if found is None or found.id != name or (found.days is None and not found.total):
+            continue
+        if found.metric.id in PRORATED:
+            out[name] = sum((Decimal(row.get(name) or 0) * share for row, share in held), ZERO)
+        else:
+            out[name] = _ratio(sum((Decimal(row.get(name) or 0) * d for row, d in days), ZERO), weight)
+    return out
 
 
 def _ratio(top: Decimal, bottom: Decimal) -> Decimal:

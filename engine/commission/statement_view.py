@@ -1,5 +1,7 @@
 """The view of one staff member's statements that the Markdown template prints: every number
-already in words (money, percentages, conditions with the values that decided them)."""
+already in words (money, percentages, conditions with the values that decided them), every
+name from the playbook or the roster escaped (`md`: it cannot start a heading, link, HTML or
+table cell, nor hold a control character; ordinary names are unchanged)."""
 
 from __future__ import annotations
 
@@ -8,6 +10,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
+from ..markdown_text import cell as md
 from ..model.commission import COMMISSION_PERIODS
 from .formatting import condition, label, metric_value, money, number, percent, values, verdict
 from .payfactor import ZERO
@@ -75,8 +78,8 @@ def statement_view(commission: Any, staff_id: str, lang: str, roles: dict[str, t
             periods.append(view)
     kind = plan.commission.period
     return {
-        "t": t, "staff": {"id": staff_id, "name": inputs.staff_names.get(staff_id, staff_id)},
-        "playbook": commission.playbook_name,
+        "t": t, "staff": {"id": md(staff_id), "name": md(inputs.staff_names.get(staff_id, staff_id))},
+        "playbook": md(commission.playbook_name),
         "period_kind": COMMISSION_PERIODS[kind] if lang == "zh" else kind,
         "window": f"{inputs.periods[0].first} … {inputs.periods[-1].last}" if inputs.periods else "",
         "periods": periods,
@@ -97,7 +100,7 @@ def _period(s: Statement, plan: Any, lang: str, t: dict[str, str], group_names: 
         "cap": t["cap_line"].format(cap=money(plan.commission.cap.per_staff), before=money(
             Decimal(str(cap.detail["before"]))), amount=money(cap.amount)) if cap else None,
         "clawbacks": [t["claw_line"].format(
-            origin=c.item, refunds=_refunds(c, group_names, lang), before=money(Decimal(str(c.detail["before"]))),
+            origin=md(c.item), refunds=_refunds(c, group_names, lang), before=money(Decimal(str(c.detail["before"]))),
             after=money(Decimal(str(c.detail["after"]))), amount=money(c.amount)) for c in claws],
     }
 
@@ -106,7 +109,7 @@ def _refunds(line: Line, group_names: dict[str, str], lang: str) -> str:
     refunds = line.detail["refunds"]
     assert isinstance(refunds, dict)
     sep = "，" if lang == "zh" else ", "
-    return sep.join(f"{group_names.get(u, u)} {money(a)}" for u, a in refunds.items())
+    return sep.join(f"{md(group_names.get(u, u))} {money(a)}" for u, a in refunds.items())
 
 
 def _unit(unit: Held, amounts: array[int], plan: Any, lang: str, t: dict[str, str],
@@ -161,7 +164,7 @@ def _person(held: Holding | None, share: Decimal, plan: Any, lang: str, t: dict[
         role_name = (roles.get(role, (role, role))[0 if lang == "zh" else 1]) if role else ""
         from .statement_writer import shared_rows
 
-        person = people[holding] = str(shared_rows().person_text({"role": role_name, "share": percent(share),
+        person = people[holding] = str(shared_rows().person_text({"role": md(role_name), "share": percent(share),
                                                                    "how": how}, t))
     return person
 
@@ -213,7 +216,7 @@ def _words(cache: dict[Any, Any], key: tuple[str, str]) -> dict[Any, Any]:
 def _said(decision: Any, plan: Any, lang: str, cache: dict[Any, Any]) -> str:
     key = ("condition", decision.rule.id, lang)
     if key not in cache:
-        cache[key] = condition(decision, plan.names, lang)
+        cache[key] = md(condition(decision, plan.names, lang))
     return str(cache[key])
 
 
@@ -222,7 +225,7 @@ def _plan_names(plan: Any, cache: dict[Any, Any]) -> tuple[dict[str, str], dict[
     names = cache.get("plan names")
     if names is None:
         names = cache["plan names"] = (
-            {b.id: b.name for b in plan.commission.bonuses}, {k.id: k.name for k in plan.kpis},
+            {b.id: md(b.name) for b in plan.commission.bonuses}, {k.id: md(k.name) for k in plan.kpis},
             {a.id or f"adjust_{i + 1}": a for i, a in enumerate(plan.commission.adjust)})
     return names
 
@@ -242,7 +245,7 @@ def _facts(result: Any, plan: Any, lang: str, t: dict[str, str], group_names: di
         row = worded.get(key)
         if row is None:
             row = worded[key] = {
-                "id": k.kpi.id, "name": k.kpi.name, "metric": label(k.kpi.metric, names, lang),
+                "id": k.kpi.id, "name": md(k.kpi.name), "metric": md(label(k.kpi.metric, names, lang)),
                 "actual": metric_value(k.kpi.metric, k.actual, names),
                 "target": metric_value(k.kpi.metric, k.kpi.target, names),
                 "attainment": percent(k.attainment), "factor": number(k.factor), "weight": percent(k.weight, 0)
@@ -253,22 +256,22 @@ def _facts(result: Any, plan: Any, lang: str, t: dict[str, str], group_names: di
     gate = None
     if m.gate is not None:
         state = t["open"] if m.gate.held else t["closed"].format(factor=percent(m.gate_factor, 0))
-        gate = {"condition": _said(m.gate, plan, lang, cache), "read": values(m.gate, names, lang), "state": state,
+        gate = {"condition": _said(m.gate, plan, lang, cache), "read": md(values(m.gate, names, lang)), "state": state,
                 "held": m.gate.held}
     bonus_names, kpi_names, rules = _plan_names(plan, cache)
     bonuses = [{"id": b.decision.rule.id, "name": bonus_names[b.decision.rule.id],
-                "condition": _said(b.decision, plan, lang, cache), "read": values(b.decision, names, lang),
+                "condition": _said(b.decision, plan, lang, cache), "read": md(values(b.decision, names, lang)),
                 "verdict": verdict(b.decision, lang), "full": money(b.amount), "held": b.decision.held}
                for b in m.bonuses]
-    moved = [t["moved_because"].format(rule=_said(d, plan, lang, cache), values=values(d, names, lang),
+    moved = [t["moved_because"].format(rule=_said(d, plan, lang, cache), values=md(values(d, names, lang)),
                                        kpi_from=kpi_names[rules[d.rule.id].from_], kpi_to=kpi_names[rules[d.rule.id].to],
                                        move=percent(rules[d.rule.id].move, 0))
-             + (f"{t['lp']}{rules[d.rule.id].reason}{t['rp']}" if rules[d.rule.id].reason else "")
+             + (f"{t['lp']}{md(rules[d.rule.id].reason)}{t['rp']}" if rules[d.rule.id].reason else "")
              for d in result.moved_by]
     addback = result.input.addback
     block = {
         "addback": t["addback"].format(amount=money(addback)) if addback else None,
-        "group": f"{group_names.get(group_id, group_id)}{t['lp']}{group_id}{t['rp']}" if group_id else None,
+        "group": f"{md(group_names.get(group_id, group_id))}{t['lp']}{md(group_id)}{t['rp']}" if group_id else None,
         "pool": money(m.base), "kpis": kpis, "gate": gate, "bonuses": bonuses, "moved": moved,
     }
     group = block["group"] is not None
@@ -277,5 +280,6 @@ def _facts(result: Any, plan: Any, lang: str, t: dict[str, str], group_names: di
     marks = [MARK] * (group + len(slots))
     pieces = tuple(str(rows.unit_block(_fill(block, group, marks), t)).split(MARK))
     at = {(kind, item): i for i, (kind, item, _) in enumerate(result.items)}
-    # A name with a MARK in it would shift the gaps: such a unit is rendered per holder instead.
+    # Names are escaped (a NUL shows as ␀), so the unit's own words hold no MARK; should one ever
+    # (a word of qunce's), the gaps would shift: the unit is then rendered per holder instead.
     return _Facts(group, tuple(at[slot] for slot in slots), pieces if len(pieces) == len(marks) + 1 else None, block)

@@ -1,5 +1,6 @@
 """What the commission stage writes beside the tables: one Markdown statement per staff member
-(statements/<staff id>.md, Chinese unless --lang en) and its part of summary.json."""
+(statements/<staff id>.md, the id made safe and distinct by file_names; Chinese unless --lang
+en) and its part of summary.json."""
 
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+from .. import file_names
 from ..errors import InputError
 from ..files import ensure_folder
 from ..simulate.context import profiled
@@ -192,21 +194,19 @@ def _render_all(commission: Any, folder: Path, lang: str, stop: threading.Event)
                                    for _, _, result in s.held if result.items)
     try:
         # The folder is staged and swapped whole: each file is written plainly, not atomically.
-        for staff_id in sorted({staff for _, staff in commission.book.statements}):
+        # One file per person: ids that a path could not hold as they are (a/b beside a_b) get
+        # distinct names (file_names).
+        stems = file_names.names(staff for _, staff in commission.book.statements)
+        for staff_id in sorted(stems):
             if stop.is_set():  # the run stopped early
                 return
-            path = folder / f"{_safe(staff_id)}.md"
+            path = folder / f"{stems[staff_id]}.md"
             try:
                 path.write_text(render_statement(commission, staff_id, lang), encoding="utf-8", newline="\n")
             except OSError as exc:
                 raise InputError(f"cannot write {path}: {exc.strerror or exc}", f"无法写入 {path}：{exc.strerror or exc}") from None
     finally:
         del cache[HOLDERS, lang]
-
-
-def _safe(name: str) -> str:
-    # Staff ids come from the roster: keep them from naming a path outside the folder.
-    return "".join(c if c.isalnum() or c in "-_." else "_" for c in name).lstrip(".") or "_"
 
 
 def commission_summary(commission: Any) -> dict[str, Any]:

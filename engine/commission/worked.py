@@ -7,11 +7,14 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
+from ..expr import parse
+from ..expr.tree import names_in
 from ..model import Playbook
+from ..simulate.group_windows import SUMS
 from .allocate import largest_remainder, to_fen
 from .formatting import condition, label, metric_value, money, number, percent, values, verdict
 from .measure import measure
-from .plan import compile_plan
+from .plan import Plan, compile_plan
 from .units import Recompute, base_amount
 
 # Sample attainments for the KPIs, in turn: above and below target, one below the usual curve floor.
@@ -24,8 +27,32 @@ SAMPLE = {
     "conversion_rate": Decimal("0.5"), "average_order_value": Decimal(320), "csat": Decimal("4.6"),
     "leave_rate": Decimal("0.04"), "join_rate": Decimal("0.08"), "reach_rate": Decimal("0.9"),
     "referral_rate": Decimal("0.06"), "roi": Decimal("3.2"), "per_customer_return": Decimal("436.36"),
-    "groups": Decimal(1),
+    "exposures": Decimal(1500), "speakers": Decimal(90), "cost": Decimal(15000), "age_days": Decimal(120),
+    "days_to_end": Decimal(60), "days_since_last_message": Decimal(0), "groups": Decimal(1),
 }
+# Of SAMPLE, what a window of N days holds N/30 of (a month's counts and amounts); the rest
+# (members, rates, means) a window holds as the month does.
+MONTHLY = 30
+FLOWS = frozenset({*SUMS, "net_new_members", "sales"})
+
+
+def sample_values(playbook: Playbook, plan: Plan) -> dict[str, Any]:
+    """SAMPLE, with the playbook's first group type, every custom metric (160: the expression
+    metrics are recomputed from the rest) and the rolling windows the custom metrics read."""
+    values: dict[str, Any] = dict(SAMPLE)
+    values["group_type"] = next(iter(playbook.group_types), "")
+    for metric in playbook.metrics.custom:
+        values.setdefault(metric.id, Decimal(160))
+    texts = [m.expr for m in playbook.metrics.custom if m.scope == "group" and m.expr]
+    for text in texts:
+        for name in names_in(parse(text)):
+            found = plan.names.resolve(name.id)
+            if found is None or (found.days is None and not found.total) or found.metric.id not in SAMPLE:
+                continue
+            month = SAMPLE[found.metric.id]
+            share = Decimal(found.days) / MONTHLY if found.days is not None and found.metric.id in FLOWS else 1
+            values[found.id] = (month * share).quantize(Decimal("0.01"))
+    return values
 
 
 def worked_example(playbook: Playbook, lang: str) -> dict[str, Any] | None:
@@ -33,15 +60,16 @@ def worked_example(playbook: Playbook, lang: str) -> dict[str, Any] | None:
     plan = compile_plan(playbook)
     if plan is None:
         return None
-    values_in = dict(SAMPLE)
-    for metric in playbook.metrics.custom:
-        values_in.setdefault(metric.id, Decimal(160))
+    values_in = sample_values(playbook, plan)
+    actuals = {}
     for i, kpi in enumerate(plan.kpis):
         reached = ATTAINMENTS[i % len(ATTAINMENTS)]
-        values_in[kpi.metric] = (kpi.target / reached if kpi.lower_is_better else kpi.target * reached).quantize(
+        actuals[kpi.metric] = (kpi.target / reached if kpi.lower_is_better else kpi.target * reached).quantize(
             Decimal("0.0001"))
-    # Expression metrics (sales_per_member = sales ÷ members) follow from the sample values.
-    values_in = Recompute(playbook).with_sales(values_in, Decimal(values_in["sales"]), plan)
+    values_in |= actuals
+    # Expression metrics (sales_per_member = sales ÷ members) follow from the sample values; a
+    # KPI's keeps its sample attainment (正装升级率 = 160 ÷ 120 would pay at the curve's cap).
+    values_in = Recompute(playbook).with_sales(values_in, Decimal(values_in["sales"]), plan) | actuals
     m = measure(plan, values_in, plan.base_weights(), base_amount(plan, values_in, Decimal(1)))
     names = plan.names
     total = to_fen(m.total)

@@ -8,6 +8,7 @@ from typing import Any
 
 from ..bilingual import pick
 from ..commission.formatting import money, percent
+from ..markdown_text import cell, inline
 from .scenario import Pair
 
 SHOWN = 20  # member level changes listed in text and Markdown (JSON has them all)
@@ -156,9 +157,10 @@ def render_markdown(doc: dict[str, Any], lang: str) -> str:
     for title, head, rows in _sections(doc, lang):
         out += ["", f"#### {title}", "", "| " + " | ".join(head) + " |",
                 "|" + "|".join(["---", "---", "---:", "---:", "---:"]) + "|"]
-        out += ["| " + " | ".join(cell.replace("|", "\\|") for cell in row) + " |" for row in rows]
+        # Staff names, level and segment names, member ids: escaped like every name in Markdown.
+        out += ["| " + " | ".join(cell(value) for value in row) + " |" for row in rows]
     title, lines = _changes(doc, lang)
     out += ["", f"#### {title}", ""]
     if lines:
-        out += ["<details>", "", *(f"- {line}" for line in lines), "", "</details>"]
+        out += ["<details>", "", *(f"- {inline(line)}" for line in lines), "", "</details>"]
     return "\n".join(out) + "\n"

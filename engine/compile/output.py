@@ -5,12 +5,12 @@ Chinese. Files are written whole or not at all (engine.files)."""
 from __future__ import annotations
 
 import dataclasses
-import re
 from pathlib import Path
 
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from .. import file_names
 from ..errors import UsageError
 from . import task_formats as formats
 from .task_list import TaskList
@@ -60,20 +60,17 @@ def people(task_list: TaskList) -> list[tuple[str, str]]:
     return sorted(found.items())
 
 
-def file_name(staff_id: str, fmt: str) -> str:
-    """A file name for one person's list: their id, with anything unsafe in a path replaced."""
-    safe = re.sub(r"[^A-Za-z0-9_.-]", "_", staff_id).lstrip(".") or "_"
-    return f"{safe}.{fmt}"
-
-
 def write_split(task_list: TaskList, fmt: str, folder: Path, lang: str) -> list[Path]:
-    """One file per person in `folder`: <staff id>.<fmt>."""
+    """One file per person in `folder`: <staff id>.<fmt>, the id made safe and distinct by
+    file_names (two ids never share a file)."""
     if folder.exists() and not folder.is_dir():
         raise UsageError(f"--split writes one file per person into a folder, and {folder} is a file",
                          f"--split 会在目录中为每人写一个文件，而 {folder} 是文件")
     written = []
-    for staff_id, name in people(task_list):
-        path = folder / file_name(staff_id, fmt)
+    everyone = people(task_list)
+    stems = file_names.names(staff_id for staff_id, _ in everyone)
+    for staff_id, name in everyone:
+        path = folder / f"{stems[staff_id]}.{fmt}"
         write(path, render(only(task_list, staff_id), fmt, lang, f"{task_list.playbook.playbook} · {name}"))
         written.append(path)
     return written

@@ -12,6 +12,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from ..bilingual import pick
+from ..markdown_text import cell, inline, text_lines
 from .rows import STANDING_COLUMNS, TASK_COLUMNS
 from .task_list import TaskList
 
@@ -58,11 +59,14 @@ def _blank(name: str, rows: int, schema: pa.Schema) -> pa.Array:
 
 
 def to_csv(table: pa.Table) -> bytes:
-    """CSV with a header, quoting only where needed (UTF-8)."""
+    """CSV with a header, quoting only where needed (UTF-8); text cells a spreadsheet would run as
+    formulas get a leading ' (spreadsheet_safe)."""
     import pyarrow.csv as pacsv
 
+    from ..spreadsheet_safe import arrow_table
+
     sink = pa.BufferOutputStream()
-    pacsv.write_csv(table, sink, write_options=pacsv.WriteOptions(quoting_style="needed"))
+    pacsv.write_csv(arrow_table(table), sink, write_options=pacsv.WriteOptions(quoting_style="needed"))
     data = bytes(sink.getvalue().to_pybytes())
     return data if data.endswith(b"\n") else data + b"\n"  # Arrow ends a header-only file without one
 
@@ -85,8 +89,10 @@ def capacity_json(capacity: pa.Table) -> str:
 def tasks_markdown(task_list: TaskList, lang: str) -> str:
     """A checklist per person per day, then each person's standing instructions."""
     pb = task_list.playbook
-    out = [f"# {word('title', lang)}{_colon(lang)}{pb.playbook} · {task_list.start} … {task_list.end}"
-           f"{_paren(pb.timezone, lang)}", ""]
+    # Names and texts come from the playbook, the roster and the events: `inline` keeps each from
+    # starting a heading, link or HTML (ordinary ones are unchanged).
+    out = [f"# {word('title', lang)}{_colon(lang)}{inline(pb.playbook)} · {task_list.start} … {task_list.end}"
+           f"{_paren(inline(pb.timezone), lang)}", ""]
     limits = {(str(r["date"]), r["staff_id"]): r for r in task_list.capacity.to_pylist()}
     people = sorted(set(task_list.tasks.column("staff_id").to_pylist()) | set(task_list.standing.column("staff_id").to_pylist()))
     if not people:
@@ -96,7 +102,7 @@ def tasks_markdown(task_list: TaskList, lang: str) -> str:
     for staff_id in people:
         rows = tasks_by.get(staff_id, [])
         first = (rows or standing_by[staff_id])[0]
-        out += [f"## {first['staff_name']}{_paren(staff_id, lang)}", ""]
+        out += [f"## {inline(first['staff_name'])}{_paren(inline(staff_id), lang)}", ""]
         for day, day_rows in _by_day(rows):
             out += [_day_heading(day, day_rows, limits.get((day, staff_id)), lang), ""]
             out += [line for row in day_rows for line in _task_lines(row, lang)]
@@ -137,17 +143,17 @@ def _day_heading(day: str, rows: list[dict[str, Any]], load: dict[str, Any] | No
 
 
 def _task_lines(row: dict[str, Any], lang: str) -> list[str]:
-    where = row["group_name"] or f"{word('all_groups', lang)}{_paren(str(row['groups']), lang)}"
-    head = f"- [ ] {row['time'] or '--:--'} {row['task']} · {where} · {row['minutes']} {word('min', lang)}"
+    where = inline(row["group_name"]) or f"{word('all_groups', lang)}{_paren(str(row['groups']), lang)}"
+    head = f"- [ ] {row['time'] or '--:--'} {inline(row['task'])} · {where} · {row['minutes']} {word('min', lang)}"
     if row["member_id"]:
-        head += f" · {word('member', lang)} {row['member_id']}"
+        head += f" · {word('member', lang)} {inline(row['member_id'])}"
     if row["due"]:
         head += f" · {word('due', lang)} {row['due'][11:16]}" + ("" if row["due"][:10] == row["date"] else _paren(row["due"][:10], lang))
     return [head, *_quoted(row["instructions"], "  "), *_quoted(row["message"], "  > ")]
 
 
 def _standing_lines(row: dict[str, Any], lang: str) -> list[str]:
-    head = (f"- {row['task']}{_paren(row['item'], lang)}{_colon(lang)}{row['trigger']} · {row['groups']} "
+    head = (f"- {inline(row['task'])}{_paren(inline(row['item']), lang)}{_colon(lang)}{inline(row['trigger'])} · {row['groups']} "
             f"{word('groups', lang)} · {word('each', lang)} {row['minutes']} {word('min', lang)}")
     return [head, *_quoted(row["instructions"], "  "), *_quoted(row["message"], "  > ")]
 
@@ -161,7 +167,8 @@ def _colon(lang: str) -> str:
 
 
 def _quoted(text: str, prefix: str) -> list[str]:
-    return [f"{prefix}{line}".rstrip() for line in text.splitlines()] if text else []
+    # Each line escaped: a message line `# x` stays a line of the quote, not a heading.
+    return [f"{prefix}{line}".rstrip() for line in text_lines(text)] if text else []
 
 
 def capacity_markdown(capacity: pa.Table, lang: str) -> str:
@@ -171,7 +178,7 @@ def capacity_markdown(capacity: pa.Table, lang: str) -> str:
     lines = [f"# {word('capacity', lang)}", "", header, "|" + "---|" * 11]
     for r in capacity.to_pylist():
         flag = "⚠" if r["overloaded"] else ""
-        lines.append(f"| {r['date']} | {r['staff_id']} | {r['roles']} | {r['tasks']} | {r['minutes']} | {r['estimated']:g} "
+        lines.append(f"| {r['date']} | {cell(r['staff_id'])} | {cell(r['roles'])} | {r['tasks']} | {r['minutes']} | {r['estimated']:g} "
                      f"| {r['total']:g} | {r['minutes_per_day'] if r['minutes_per_day'] is not None else ''} "
                      f"| {r['groups']} | {r['group_limits']} | {flag} |")
     return "\n".join(lines) + "\n"

@@ -174,6 +174,35 @@ register(Code(
     bad="membership:\n  points: {expire_after: one year}\n",
     good="membership:\n  points: {expire_after: 365d}\n", group="schema",
 ))
+register(Code(
+    "Q106", "too-far", "error",
+    "A day number, duration or retention period reaches further than ten years.",
+    "天数、时长或留存天数超过十年。",
+    "{where}: {detail}", "{where}：{detail}",
+    "Plans, windows and lifespans are days, weeks or months; ten years (3650 days) is the most a playbook may say.",
+    "计划、窗口和存续时长以天、周、月计；剧本最多写到十年（3650 天）。",
+    bad="sop:\n  - {id: anniversary, role: owner, days: [999999999], at: \"10:00\"}\n",
+    good="sop:\n  - {id: anniversary, role: owner, days: [365], at: \"10:00\"}\n", group="schema",
+))
+register(Code(
+    "Q107", "too-many", "error",
+    "A count of staff, groups or members is larger than any team has.", "人数、群数或成员数超出了任何团队的规模。",
+    "{where}: {detail}", "{where}：{detail}",
+    "Staff per role per group: at most 100; groups per person: 1,000; members per group: 100,000.",
+    "每群每个角色最多 100 人；每人最多 1,000 个群；每群最多 100,000 名成员。",
+    bad="group_types:\n  traffic: {name: 引流群, staffing: {helper: 200000000}}\n",
+    good="group_types:\n  traffic: {name: 引流群, staffing: {helper: 3}}\n", group="schema",
+))
+register(Code(
+    "Q108", "too-large", "error",
+    "An amount, number of points or factor is larger than any team needs.", "金额、积分或系数超出了任何团队的需要。",
+    "{where}: {detail}", "{where}：{detail}",
+    "Money: at most 100,000,000 yuan; KPI targets 10^9; attainments, factors and rates 1,000; points 1,000,000 "
+    "per event; a cadence 100 times a day; per_day 1,440.",
+    "金额最多 100,000,000 元；KPI 目标 10^9；达成率、系数和费率 1,000；每次积分 1,000,000；频率每天 100 次；per_day 1,440。",
+    bad="commission:\n  pool: {per_group: 1000000000000000000000}\n",
+    good="commission:\n  pool: {per_group: 800}\n", group="schema",
+))
 
 # --- Q2xx: conditions ----------------------------------------------------------
 

@@ -25,11 +25,19 @@ import pyarrow.compute as pc
 from ..errors import UsageError
 from ..event_contract import COLUMNS, EVENT_TYPES
 from ..model import Playbook
-from .roster import Assignment, Group, Roster, Staff
+from ..model.bounds import MAX_DAYS, MAX_STAFF_PER_GROUP
+from .roster import FIRST_DATE, LAST_DATE, Assignment, Group, Roster, Staff
 
 Array = npt.NDArray[Any]
 
 DAY = 86_400
+# What one generation may ask for: arrays of groups × days and members × days are built whole
+# (the benchmark's 5,000 groups, 1,000,000 members and 90 days is 0.45M and 90M), and a staff
+# position is a loop step (staffing is at most MAX_STAFF_PER_GROUP per role; roles are many).
+MAX_GROUP_DAYS = 20_000_000
+MAX_MEMBER_DAYS = 1_000_000_000
+MAX_POSITIONS_PER_GROUP = 1_000
+EARLIEST_CREATION = 400  # days before the window a persistent group may have been created
 TYPES = tuple(sorted(EVENT_TYPES))  # codes in id order: sorting by code sorts by type
 CODE = {name: i for i, name in enumerate(TYPES)}
 PUBLIC = ("公众号", "小红书", "直播间", "朋友圈")
@@ -96,9 +104,37 @@ def generate(playbook: Playbook, groups: int, members: int, days: int, start: dt
         raise UsageError("groups, members and days must each be at least 1", "群数、成员数和天数都至少为 1")
     if not playbook.group_types:
         raise UsageError("the playbook has no group_types to generate groups for", "剧本没有 group_types（群类型），无法生成群")
+    _within_bounds(playbook, groups, members, days, start)
     world = _World(playbook, groups, members, days, start, np.random.default_rng(np.random.PCG64(seed)))
     table = world.events()
     return table, world.roster()
+
+
+def _within_bounds(playbook: Playbook, groups: int, members: int, days: int, start: dt.date) -> None:
+    # Refused before anything is allocated: the same bounds as the playbook's and the roster's,
+    # and the sizes the arrays would have.
+    if days > MAX_DAYS:
+        raise UsageError(f"--days {days}: at most {MAX_DAYS} (ten years)", f"--days {days}：最多 {MAX_DAYS} 天（十年）")
+    earliest = FIRST_DATE + dt.timedelta(days=EARLIEST_CREATION)  # groups are created up to that long before
+    if start < earliest or start + dt.timedelta(days=days) > LAST_DATE:
+        raise UsageError(f"--start {start}: the roster's dates must fall within {FIRST_DATE.year}–{LAST_DATE.year} "
+                         f"(start on {earliest} or later, end by {LAST_DATE})",
+                         f"--start {start}：花名册的日期须在 {FIRST_DATE.year}–{LAST_DATE.year} 年之间"
+                         f"（最早 {earliest} 开始，{LAST_DATE} 前结束）")
+    for name, size, limit in (("groups", groups, MAX_GROUP_DAYS), ("members", members, MAX_MEMBER_DAYS)):
+        if size * days > limit:
+            raise UsageError(f"--{name} {size} × --days {days} is more than {limit:,} {name[:-1]}-days to generate",
+                             f"--{name} {size} × --days {days} 超过了可生成的上限 {limit:,}")
+    positions = sum(max([gt.staffing.get(role_id, 0) if gt.staffing else (role.per_group or 0)
+                         for gt in playbook.group_types.values()], default=0)
+                    for role_id, role in playbook.roles.items())
+    largest = max([*(n for gt in playbook.group_types.values() for n in gt.staffing.values()),
+                   *(role.per_group or 0 for role in playbook.roles.values())], default=0)
+    if largest > MAX_STAFF_PER_GROUP or positions > MAX_POSITIONS_PER_GROUP:
+        raise UsageError(f"the playbook staffs a group with {positions} people ({largest} in one role); at most "
+                         f"{MAX_POSITIONS_PER_GROUP} ({MAX_STAFF_PER_GROUP} in one role)",
+                         f"剧本给每个群配置了 {positions} 人（单个角色 {largest} 人）；最多 {MAX_POSITIONS_PER_GROUP} 人"
+                         f"（单个角色 {MAX_STAFF_PER_GROUP} 人）")
 
 
 def generate_files(playbook: Playbook, out: Path, groups: int, members: int, days: int, start: dt.date,
@@ -198,7 +234,7 @@ class _World:
         short = span > 0
         before = ~short & (rng.random(G) < 0.7)
         created = np.where(short, rng.integers(0, np.maximum(1, D - span + 1)),
-                           np.where(before, -rng.integers(14, 400, G), rng.integers(0, max(1, D - D // 4), G)))
+                           np.where(before, -rng.integers(14, EARLIEST_CREATION, G), rng.integers(0, max(1, D - D // 4), G)))
         ended = np.where(short, created + span - 1, np.iinfo(np.int32).max)
         # Some persistent groups decline; a few of those are dissolved before the window ends.
         decline = ~short & (rng.random(G) < 0.2)

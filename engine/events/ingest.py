@@ -19,6 +19,7 @@ from typing import Any
 
 from ..errors import InputError, UsageError, first_line
 from ..event_contract import BY_NAME, COLUMNS, EVENT_TYPES
+from .read_errors import empty_file, is_empty, read_failure, unnamed_columns
 
 REQUIRED_COLUMNS = ("ts", "type", "group_id")
 # DECIMAL(18, 4) fits in 64 bits; DuckDB's 128-bit decimals are many times slower.
@@ -39,6 +40,10 @@ WHOLE_LIMIT = 10**12
 NAIVE_GLOB = "[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9][ T][0-9][0-9]:[0-9][0-9]:[0-9][0-9]"
 NAIVE_TEXT = r"[0-9]{4}-[0-9]{2}-[0-9]{2}([ T][0-9]{2}:[0-9]{2}(:[0-9]{2}(\.[0-9]{1,6})?)?)?"
 MEMORY_LIMIT_ENV = "QUNCE_MEMORY_LIMIT"
+# An event further than this after the latest date the roster names (a group created or ended)
+# is a bad row (`far_from_roster`): the window would run to it, and a year 9999 is millions of
+# group-days to allocate. Two years, as far as windowed names look back.
+DAYS_PAST_ROSTER = 731
 
 
 @dataclass(slots=True)
@@ -121,17 +126,23 @@ def _format(path: Path) -> str:
                      f"{path}：未知的事件文件格式 '{path.suffix}'；请用 .csv、.tsv、.jsonl 或 .parquet")
 
 
-def read_raw(con: Any, path: Path, timezone: str) -> Any:
+def read_raw(con: Any, path: Path, timezone: str, shown: str | None = None) -> Any:
     """Every contract column, plus `_row` (the row number as people count it: CSV counts the
     header as row 1), `_ts` (ts as a local timestamp) and `_h` (a hash of the contract
     columns: equal rows have equal hashes, for the duplicate check).
 
     Columns are trimmed text (NULL when empty), except Parquet columns already of the right
-    type (`_typed`), which are kept as they are: the checks judge both alike."""
+    type (`_typed`), which are kept as they are: the checks judge both alike. The query is
+    lazy: a file DuckDB fails on past its first rows fails when it runs (see `ingest`).
+    `shown`: the file as errors name it (default: `path`)."""
+    shown = shown or str(path)
     if not path.is_file():
-        raise InputError(f"no such event file: {path}", f"找不到事件文件：{path}")
+        raise InputError(f"no such event file: {shown}", f"找不到事件文件：{shown}")
     fmt = _format(path)
+    if is_empty(path):  # else DuckDB reads one column named column0 and no rows
+        raise empty_file(shown, fmt)
     source = _quote(str(path))
+    separator = _separator(path)
     # Text files are numbered by row_number() over the file, which runs on one thread: the
     # numbered rows are materialised (`_numbered`) so that the work after it runs in parallel.
     numbered = ""
@@ -145,7 +156,7 @@ def read_raw(con: Any, path: Path, timezone: str) -> Any:
             if fmt == "csv":
                 # No sniffing: a sniffer that guesses the delimiter from a few rows can
                 # read a whole file as one column. Short rows are padded with empty cells.
-                delim = "\\t" if path.suffix.lower() == ".tsv" else ","
+                delim = "\\t" if separator == "\t" else separator
                 numbered = (f"SELECT *, row_number() OVER () + 1 AS _row FROM read_csv('{source}', all_varchar = true, "
                             f"header = true, delim = '{delim}', quote = '\"', escape = '\"', null_padding = true)")
                 base = "SELECT * FROM _numbered"
@@ -155,9 +166,12 @@ def read_raw(con: Any, path: Path, timezone: str) -> Any:
             present = [c for c in schema.names if c != "_row" and c != "file_row_number"]
             unknown = [c for c in present if c not in BY_NAME]
             if unknown:
-                raise InputError(f"{path}: unknown column(s) {', '.join(unknown)}; the event columns are "
-                                 f"{', '.join(c.name for c in COLUMNS)}",
-                                 f"{path}：未知的列 {'、'.join(unknown)}；事件的列为 {'、'.join(c.name for c in COLUMNS)}")
+                # `column3`: DuckDB's name for a header cell left empty, or for cells past the header's end.
+                unnamed = unnamed_columns(path, shown, unknown, separator) if fmt == "csv" else None
+                raise unnamed or InputError(
+                    f"{shown}: unknown column(s) {', '.join(unknown)}; the event columns are "
+                    f"{', '.join(c.name for c in COLUMNS)}",
+                    f"{shown}：未知的列 {'、'.join(unknown)}；事件的列为 {'、'.join(c.name for c in COLUMNS)}")
             typed = {c for c in present if fmt == "parquet" and _typed(c, schema[c])}
             ts_zone = schema["ts"].timezone if "ts" in typed else None
             select = ", ".join(
@@ -167,7 +181,7 @@ def read_raw(con: Any, path: Path, timezone: str) -> Any:
             select += ", CAST(NULL AS BOOLEAN) AS _bad_json, CAST(NULL AS VARCHAR) AS _extra_keys"
         missing = [c for c in REQUIRED_COLUMNS if c not in present]
         if missing and fmt != "jsonl":
-            raise InputError(f"{path}: missing column(s) {', '.join(missing)}", f"{path}：缺少列 {'、'.join(missing)}")
+            raise InputError(f"{shown}: missing column(s) {', '.join(missing)}", f"{shown}：缺少列 {'、'.join(missing)}")
         zone = _quote(timezone)
         if "ts" not in typed:
             # Naive times are local already (`connect` set the TimeZone); only times with an
@@ -185,8 +199,13 @@ def read_raw(con: Any, path: Path, timezone: str) -> Any:
         return con.sql(query)
     except (InputError, UsageError):
         raise
-    except Exception as exc:  # a file DuckDB cannot read at all: say which and why
-        raise InputError(f"{path}: cannot read events: {first_line(exc)}", f"{path}：无法读取事件：{first_line(exc)}") from None
+    except Exception as exc:  # a file DuckDB cannot read at all: say which, where and why
+        raise read_failure(exc, path, shown, fmt, separator) or InputError(
+            f"{shown}: cannot read events: {first_line(exc)}", f"{shown}：无法读取事件：{first_line(exc)}") from None
+
+
+def _separator(path: Path) -> str:
+    return "\t" if path.suffix.lower() == ".tsv" else ","
 
 
 def _typed(name: str, dtype: Any) -> bool:
@@ -256,6 +275,7 @@ def _checks(t: Any) -> list[tuple[str, str, Any]]:
         ("bad_boolean", "removed", t.removed.notnull() & ~_is_boolean(t.removed)),
         ("before_created", "ts", date < t.created_at),
         ("after_ended", "ts", date > t.ended_at),
+        ("far_from_roster", "ts", date > t._roster_until),
     ]
     for name in _LIMITED:  # an unknown type allows none (a missing type: not judged)
         checks.append(("not_allowed", name, t[name].notnull() & t.type.notnull()
@@ -335,8 +355,10 @@ def flag_rows(raw: Any, groups: Any) -> Any:
     the accepted events from the others, without re-running the joins and the casts."""
     import ibis
 
-    dates = groups.select(groups.group_id.cast("string").name("group_id"), groups.created_at.cast("date").name("created_at"),
-                          groups.ended_at.cast("date").name("ended_at"))
+    created, ended = groups.created_at.cast("date"), groups.ended_at.cast("date")
+    latest = ibis.greatest(created, ended.fill_null(created)).max().over(ibis.window())
+    dates = groups.select(groups.group_id.cast("string").name("group_id"), created.name("created_at"),
+                          ended.name("ended_at"), (latest + ibis.interval(days=DAYS_PAST_ROSTER)).cast("date").name("_roster_until"))
     t = raw.left_join(dates, raw.group_id == dates.group_id)
     t = with_type_rules(t.drop("group_id_right"))
     checks = _checks(t)
@@ -349,7 +371,7 @@ def flag_rows(raw: Any, groups: Any) -> Any:
     bad = ibis.ifelse(t._bad_json, ibis.literal(1, "int64"),
                       ibis.ifelse(ibis.or_(*conditions), sum(bits[1:], bits[0]), zero))
     rules = [c for c in type_rules().columns if c != "_type"]
-    return t.mutate(_bad=bad).drop("created_at", "ended_at", "_bad_json", "_extra_keys", *rules)
+    return t.mutate(_bad=bad).drop("created_at", "ended_at", "_roster_until", "_bad_json", "_extra_keys", *rules)
 
 
 @functools.cache
@@ -358,7 +380,8 @@ def _labels() -> tuple[tuple[str, str], ...]:
     import ibis
 
     schema = {c.name: "string" for c in COLUMNS} | {"_ts": "timestamp", "_bad_json": "boolean",
-                                                    "_extra_keys": "string", "created_at": "date", "ended_at": "date"}
+                                                    "_extra_keys": "string", "created_at": "date", "ended_at": "date",
+                                                    "_roster_until": "date"}
     return tuple((reason, column) for reason, column, _ in _checks(with_type_rules(ibis.table(schema, name="labels"))))
 
 
@@ -428,17 +451,24 @@ def _duplicates(raw: Any) -> Any:
                         value=dupes._first.cast("string"))
 
 
-def ingest(con: Any, path: Path, groups: Any, timezone: str) -> Ingested:
-    """Read and check `path`: the flagged rows and the problems are materialised once.
+def ingest(con: Any, path: Path, groups: Any, timezone: str, shown: str | None = None) -> Ingested:
+    """Read and check `path` (`shown`: the file as errors name it): the flagged rows and the
+    problems are materialised once.
 
     When every column the events convert is typed already (a Parquet file of the right
     types), the accepted events are a projection of the flagged rows, not a copy; otherwise
     they are materialised once and the flagged rows dropped."""
     import ibis
 
-    raw = read_raw(con, path, timezone)
+    raw = read_raw(con, path, timezone, shown)
     flagged_name = _temp_name("flagged")
-    flagged = con.create_table(flagged_name, flag_rows(raw, groups), temp=True)
+    try:
+        flagged = con.create_table(flagged_name, flag_rows(raw, groups), temp=True)
+    except Exception as exc:  # the whole file is read here: a problem past its first rows shows now
+        failure = read_failure(exc, path, shown or str(path), _format(path), _separator(path))
+        if failure is None:
+            raise
+        raise failure from None
     problems = con.create_table(_temp_name("problems"), problems_of(flagged), temp=True)
     rows_read = int(flagged.count().execute())
     rejected = int(problems.row.nunique().execute())

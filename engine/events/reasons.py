@@ -21,6 +21,8 @@ REASONS: dict[str, tuple[str, str]] = {
     "not_allowed": ("this column does not apply to this event type", "该列不适用于此事件类型"),
     "before_created": ("the event is before its group was created", "事件早于所在群的建群日期"),
     "after_ended": ("the event is after its group ended", "事件晚于所在群的解散日期"),
+    "far_from_roster": ("the event is more than two years after the latest date in the roster (a group created or ended)",
+                        "事件比花名册中最晚的日期（建群或解散）还晚两年以上"),
     "bad_json": ("the line is not a JSON object", "该行不是 JSON 对象"),
     "duplicate": ("the same row appears earlier in the file", "文件中前面已有完全相同的一行"),
 }

@@ -8,13 +8,14 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import io
 import json
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 from pydantic_core import PydanticCustomError
 
 from ..diagnostics import Diagnostic, Span, diag
@@ -24,8 +25,20 @@ from ..source.nodes import Map, plain
 from ..source.positions import PositionIndex
 from ..source.reader import read_file
 from ..source.scalars import resolve_plain
+from .read_errors import encoding_guess
 
 CSV_FILES = ("groups.csv", "staff.csv", "assignments.csv")
+# The years a roster's dates may name: a simulation allocates its groups' days, so a group
+# created in the year 1 is hundreds of thousands of days (WeCom exists since 2016).
+FIRST_DATE, LAST_DATE = dt.date(2000, 1, 1), dt.date(2100, 12, 31)
+
+
+def _plausible(value: dt.date | None) -> dt.date | None:
+    if value is not None and not FIRST_DATE <= value <= LAST_DATE:
+        raise PydanticCustomError("roster_dates", "{value} is outside the years {first}–{last}",
+                                  {"value": str(value), "first": FIRST_DATE.year, "last": LAST_DATE.year,
+                                   "zh": f"{value} 不在 {FIRST_DATE.year}–{LAST_DATE.year} 年之间"})
+    return value
 
 
 class _Row(BaseModel):
@@ -49,6 +62,8 @@ class Group(_Row):
     ended_at: dt.date | None = Field(None, description="解散日期（可空）。End date, if ended.")
     initial_members: int = Field(0, ge=0, description="数据开始前已有的成员数。Members before the event data starts.")
 
+    _dates = field_validator("created_at", "ended_at")(_plausible)
+
     @model_validator(mode="after")
     def _ends_after_start(self) -> Group:
         if self.ended_at is not None and self.ended_at < self.created_at:
@@ -66,6 +81,8 @@ class Assignment(_Row):
     group_id: str = Field(min_length=1, description="群 id。Group id.")
     from_: dt.date = Field(alias="from", description="开始日期。First day.")
     to: dt.date | None = Field(None, description="结束日期（含，可空）。Last day, if it ended.")
+
+    _dates = field_validator("from_", "to")(_plausible)
 
     @model_validator(mode="after")
     def _ordered(self) -> Assignment:
@@ -247,13 +264,17 @@ def _load_csv_folder(folder: Path) -> Roster:
             roster.diagnostics.append(diag("Q901", Span(display_name(folder), 1, 1), detail={
                 "en": f"the roster folder has no {name}", "zh": f"花名册目录中没有 {name}"}))
             continue
-        try:
-            with path.open(encoding="utf-8-sig", newline="") as handle:
-                rows = list(csv.DictReader(handle))
-        except (OSError, UnicodeDecodeError, csv.Error) as exc:
-            roster.diagnostics.append(diag("Q007", Span(shown, 1, 1), detail=str(exc)))
+        rows = _csv_rows(path, shown, roster.diagnostics)
+        if rows is None:
             continue
         for number, row in enumerate(rows, start=2):  # row 1 is the header
+            if None in row:  # csv.DictReader keeps cells past the header's end under None
+                roster.diagnostics.append(diag("Q901", Span(shown, number, 1), detail={
+                    "en": f"row {number} has {len(row) - 1 + len(row[None])} values but the header has {len(row) - 1} "
+                          "columns; a value holding a comma must be in double quotes",
+                    "zh": f"第 {number} 行有 {len(row) - 1 + len(row[None])} 个值，而表头只有 {len(row) - 1} 列；"
+                          "含逗号的值须用英文双引号括起"}))
+                continue
             values = {k: (v if v not in ("", None) else None) for k, v in row.items() if k is not None}
             values = {k: v for k, v in values.items() if v is not None}
             try:
@@ -268,6 +289,46 @@ def _load_csv_folder(folder: Path) -> Roster:
                 table = name.removesuffix(".csv")
                 roster.places[(table, len(tables[name]) - 1)] = Span(shown, number, 1)
     return roster
+
+
+def _csv_rows(path: Path, shown: str, found: list[Diagnostic]) -> list[dict[str | Any, Any]] | None:
+    """The rows of a roster CSV; None, with a finding in `found`, when it cannot be read: not
+    UTF-8 (at the line an editor shows), empty, or not CSV."""
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        found.append(diag("Q007", Span(shown, 1, 1), detail=exc.strerror or str(exc)))
+        return None
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        # exc.start counts from the file's first byte here (a file read in chunks would not).
+        line = data.count(b"\n", 0, exc.start) + 1
+        end = data.find(b"\n", exc.start)
+        guess, guess_zh = encoding_guess(data[:4], data[data.rfind(b"\n", 0, exc.start) + 1:end if end >= 0 else None])
+        found.append(diag("Q007", Span(shown, line, 1), detail={
+            "en": f"line {line} is not UTF-8 text{guess}: save {path.name} as UTF-8 (in Excel: Save As → "
+                  "\"CSV UTF-8 (Comma delimited)\")",
+            "zh": f"第 {line} 行不是 UTF-8 文本{guess_zh}：请将 {path.name} 另存为 UTF-8 编码（Excel：另存为 →"
+                  "「CSV UTF-8（逗号分隔）」）"}))
+        return None
+    if not text.strip():
+        found.append(diag("Q901", Span(shown, 1, 1), detail={
+            "en": f"{path.name} is empty: it needs its header line ({', '.join(_HEADERS[path.name])}), even with no rows",
+            "zh": f"{path.name} 是空文件：即使没有数据行，也需要表头行（{'、'.join(_HEADERS[path.name])}）"}))
+        return None
+    reader = csv.DictReader(io.StringIO(text, newline=""))
+    try:
+        return list(reader)
+    except csv.Error as exc:
+        line = reader.line_num
+        found.append(diag("Q007", Span(shown, line, 1), detail={"en": f"line {line}: {exc}", "zh": f"第 {line} 行：{exc}"}))
+        return None
+
+
+# The columns of each roster CSV, for the words of a finding.
+_HEADERS = {"groups.csv": tuple(Group.model_fields), "staff.csv": tuple(Staff.model_fields),
+            "assignments.csv": tuple(f.alias or name for name, f in Assignment.model_fields.items())}
 
 
 def _cross_check(roster: Roster) -> list[Diagnostic]:

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 from pydantic import Field, field_validator, model_validator
 from pydantic_core import PydanticCustomError
 
+from .bounds import Factor, NonNegativeFactor, PositiveFactor, Target
 from .common import Condition, Id, Label, Model, Money, Ratio, Ref, choice
 
 COMMISSION_PERIODS = {"weekly": "每周", "monthly": "每月", "quarterly": "每季度"}
@@ -50,7 +51,7 @@ class Kpi(Model):
     id: Id
     name: Label
     metric: str = Field(description="指标名，如 net_new_members、interaction_rate、csat。Metric name.")
-    target: Decimal = Field(description="目标值（须为正）。Target value, positive.")
+    target: Target = Field(description="目标值（须为正）。Target value, positive.")
     weight: Ratio = Field(description="权重，所有 KPI 合计为 1。Weight; KPI weights sum to 1.")
     direction: Direction = Field("higher", description="higher 越高越好；lower 越低越好。")
 
@@ -58,18 +59,18 @@ class Kpi(Model):
 class Curve(Model):
     """达成率→系数的分段线性曲线。Attainment → payout factor, piecewise linear."""
 
-    points: list[tuple[Decimal, Decimal]] = Field(
+    points: list[tuple[Factor, Factor]] = Field(
         min_length=1, description="[[达成率， 系数], ...]，达成率递增。[[attainment, factor], ...]"
     )
-    floor: Decimal | None = Field(None, ge=0, description="门槛达成率，低于它该 KPI 不计。Below it the KPI pays nothing.")
-    cap: Decimal | None = Field(None, gt=0, description="系数上限。The highest factor paid.")
+    floor: NonNegativeFactor | None = Field(None, description="门槛达成率，低于它该 KPI 不计。Below it the KPI pays nothing.")
+    cap: PositiveFactor | None = Field(None, description="系数上限。The highest factor paid.")
 
 
 class Bracket(Model):
     """费率表的一档。One bracket: from this attainment on, this rate."""
 
-    from_: Decimal = Field(alias="from", ge=0, description="起点达成率。Attainment where the bracket starts.")
-    rate: Decimal = Field(ge=0, description="费率（系数）。Rate (factor).")
+    from_: NonNegativeFactor = Field(alias="from", description="起点达成率。Attainment where the bracket starts.")
+    rate: NonNegativeFactor = Field( description="费率（系数）。Rate (factor).")
 
 
 class RateTable(Model):

@@ -11,6 +11,8 @@ from typing import TYPE_CHECKING, Annotated, Any, Literal
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, PlainSerializer, WithJsonSchema
 from pydantic_core import PydanticCustomError
 
+from .bounds import MAX_MINUTES, Amount, too_far
+
 ID_PATTERN = r"^[a-z][a-z0-9_]*$"
 
 
@@ -101,7 +103,10 @@ def parse_duration(value: Any) -> Any:
             {"value": value, "zh": f"'{value}' 不是时长：请写正数加单位，如 10m、2h、3d、1w（或 10分钟、3天）"},
         )
     amount, unit = int(match.group(1)), match.group(2)
-    return Duration(amount * _UNIT_MINUTES[unit], value.strip())
+    minutes = amount * _UNIT_MINUTES[unit]
+    if minutes > MAX_MINUTES:
+        raise too_far(minutes // 1440)
+    return Duration(minutes, value.strip())
 
 
 if TYPE_CHECKING:
@@ -139,7 +144,7 @@ else:
 
 # Ratios and money are Decimal from the YAML text, so weights sum exactly.
 Ratio = Annotated[Decimal, Field(ge=0, le=1, description="0 到 1 之间的比例。A ratio from 0 to 1.")]
-Money = Annotated[Decimal, Field(ge=0, decimal_places=2, description="金额（元，最多两位小数）。Amount in CNY, up to 2 decimals.")]
+Money = Annotated[Amount, Field(description="金额（元，最多两位小数）。Amount in CNY, up to 2 decimals.")]
 
 Condition = Annotated[
     str,

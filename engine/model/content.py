@@ -11,6 +11,9 @@ from pydantic_core import PydanticCustomError
 
 from .common import Label, Model, text_type
 
+# A content stream posted more than a hundred times a day is no plan.
+MAX_PER_WEEK = 700
+
 
 @dataclass(frozen=True, slots=True)
 class Cadence:
@@ -39,6 +42,11 @@ def parse_cadence(value: Any) -> Any:
         if match:
             count = float(match.group(1) or match.group(4))
             unit = match.group(2) or match.group(3)
+            if count / _WEEKS[unit] > MAX_PER_WEEK:
+                raise PydanticCustomError(
+                    "too_large", "'{value}' is more than any team needs: at most {limit} a day",
+                    {"value": value, "limit": MAX_PER_WEEK // 7,
+                     "zh": f"'{value}' 超出了任何团队的需要：每天最多 {MAX_PER_WEEK // 7} 次"})
             if count > 0:
                 return Cadence(count / _WEEKS[unit], text)
     raise PydanticCustomError(

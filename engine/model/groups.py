@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING
 
 from pydantic import Field
 
+from .bounds import Capacity, StaffCount
 from .common import ContentCategory, DurationField, Label, Model, Money, Ratio, Ref, Template, choice
 
 GROUP_KINDS = {"traffic": "引流群", "welfare": "福利群", "flash": "快闪群", "custom": "自定义"}
@@ -42,9 +43,9 @@ class GroupType(Model):
         default_factory=dict,
         description="内容配比 {activation|促活， conversion|转化， brand|品宣： 比例}，合计为 1。Content mix, sums to 1.",
     )
-    capacity: int | None = Field(None, ge=1, description="群成员上限。Member capacity.")
+    capacity: Capacity | None = Field(None, description="群成员上限。Member capacity.")
     lifespan: DurationField | None = Field(None, description="存续时长（快闪群必填），如 3d。Lifespan, required for flash groups.")
     entry: Entry = Field(default_factory=Entry, description="入群门槛。Entry threshold.")
     naming: Template | None = Field(None, description="统一命名规则,如 {{ brand }}福利{{ seq }}群。Naming pattern.")
-    staffing: dict[Ref, int] = Field(default_factory=dict, description="每群各角色人数，覆盖角色的 per_group。Staff per role per group.")
+    staffing: dict[Ref, StaffCount] = Field(default_factory=dict, description="每群各角色人数，覆盖角色的 per_group。Staff per role per group.")
 

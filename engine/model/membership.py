@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from decimal import Decimal
 from typing import TYPE_CHECKING
 
 from pydantic import Field
 
+from .bounds import EventPoints, Periods, PerYuan, PointsCap
 from .common import Condition, DurationField, Id, Label, Model, Ref, choice
 from .content import CadenceField
 from .metrics import EventType
@@ -29,7 +29,7 @@ class EarnCap(Model):
     """每周期积分上限。At most `max` points from this rule per period."""
 
     per: CapPeriod
-    max: int = Field(ge=1, description="每周期最多积分。Most points per period.")
+    max: PointsCap = Field(description="每周期最多积分。Most points per period.")
 
 
 class EarnRule(Model):
@@ -38,8 +38,8 @@ class EarnRule(Model):
     id: Id | None = Field(None, description="规则 id。Rule id.")
     name: Label | None = Field(None, description="名称。Display name.")
     on: EventType = Field(description="触发事件，如 message（发言）、order（下单）、referral（推荐）、checkin（签到）。")
-    points: int | None = Field(None, ge=1, description="每次获得的积分。Points per event.")
-    per_yuan: Decimal | None = Field(None, gt=0, description="每消费 1 元获得的积分（订单）。Points per yuan.")
+    points: EventPoints | None = Field(None, description="每次获得的积分。Points per event.")
+    per_yuan: PerYuan | None = Field(None, description="每消费 1 元获得的积分（订单）。Points per yuan.")
     cap: EarnCap | None = Field(None, description="上限,如 {per: day, max: 10}。Cap per period.")
     where: Condition | None = Field(None, description="事件过滤条件。Only events that match.")
 
@@ -59,7 +59,7 @@ class Level(Model):
     name: Label
     promote_when: Condition | None = Field(None, description="晋升条件。Promoted to this level when it holds.")
     keep_when: Condition | None = Field(None, description="保级条件（宜比晋升条件宽松）。Kept while it holds.")
-    min_stay: int = Field(0, ge=0, description="晋升后至少保留的周期数。Periods before a demotion can happen.")
+    min_stay: Periods = Field(0, description="晋升后至少保留的周期数。Periods before a demotion can happen.")
     rights: list[str] = Field(default_factory=list, description="权益。Rights.")
     obligations: list[str] = Field(default_factory=list, description="义务。Obligations.")
     permissions: list[str] = Field(default_factory=list, description="权限。Permissions.")

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 from pydantic import Field
 
 from ..event_contract import EVENT_TYPES as EVENT_DEFINITIONS
+from .bounds import Chars, DayCount
 from .common import Condition, DurationField, Id, Label, Model, choice
 
 MEMBER_BASES = {"start": "期初", "end": "期末", "average": "平均"}
@@ -46,7 +47,7 @@ class MetricsConfig(Model):
     """指标口径与自定义指标。Metric conventions and custom metrics."""
 
     members_basis: MembersBasis = Field("average", description="比率类指标分母“群成员数”的口径，默认 平均。")
-    valid_message_min_chars: int = Field(1, ge=1, description="有效发言的最少字数（互动率用；按事件的 length 列）。Minimum characters (the events' length) of a valid message.")
-    retention_days: int = Field(7, ge=1, description="留存率的天数 N。N for N-day retention.")
+    valid_message_min_chars: Chars = Field(1, description="有效发言的最少字数（互动率用；按事件的 length 列）。Minimum characters (the events' length) of a valid message.")
+    retention_days: DayCount = Field(7, description="留存率的天数 N。N for N-day retention.")
     churn_after: DurationField | None = Field(None, description="多久未发言且未下单视为流失，如 30d。When a member counts as churned.")
     custom: list[CustomMetric] = Field(default_factory=list, description="自定义指标。Custom metrics.")

@@ -56,8 +56,9 @@ def parse_penalty(value: Any) -> Any:
     if match and kind == "mute" and rest:
         try:
             return Penalty("mute", parse_duration(rest), value.strip())
-        except PydanticCustomError:
-            pass
+        except PydanticCustomError as exc:
+            if exc.type == "too_far":  # a duration, only too long: say so
+                raise
     elif match and not rest and kind != "mute":
         return Penalty(kind, None, value.strip())
     raise PydanticCustomError(

@@ -38,6 +38,8 @@ _RANGE = {
     "finite_number": ("must be a finite number", "必须是有限的数字"),
 }
 
+# The bounds of engine/model/bounds.py: error type → code.
+BOUND_CODES = {"too_far": "Q106", "too_many": "Q107", "too_large": "Q108"}
 FORMAT_ERRORS = {"duration_format", "clock_format", "penalty_format", "cadence_format", "id_format", "string_pattern_mismatch"}
 FORMAT_EXAMPLES = {
     "duration_format": ("e.g. 10m, 2h, 3d, 1w", "如 10m、2h、3d、1w"),
@@ -109,6 +111,9 @@ def _one(error: dict[str, Any], index: PositionIndex, root: type[BaseModel]) -> 
     span = index.value_span(loc)
     if kind.startswith("roster_"):
         return diag("Q901", span, detail={"en": error["msg"], "zh": ctx.get("zh", error["msg"])})
+    if kind in BOUND_CODES:
+        return diag(BOUND_CODES[kind], span, where=path_text(loc),
+                    detail={"en": error["msg"], "zh": ctx.get("zh", error["msg"])})
     if kind in FORMAT_ERRORS:
         return diag("Q105", span, detail={"en": error["msg"], "zh": ctx.get("zh", error["msg"])},
                     example=_example(kind))

@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING
 
 from pydantic import Field
 
+from .bounds import DayNumber, PerDay
 from .common import Clock, ContentCategory, DurationField, Id, Label, Model, Ref, Template, choice
 
 FLOWS = {"setup": "搭建", "acquisition": "拉新", "activation": "促活", "conversion": "转化", "incentive": "激励"}
@@ -43,9 +44,9 @@ class SopItem(Model):
         examples=["daily 20:00", "weekly mon,thu 20:00", "monthly 1,15 10:00", "每天 20:00"],
     )
     rrule: str | None = Field(None, description="RFC 5545 RRULE，如 FREQ=WEEKLY;BYDAY=MO,TH（配合 at）。")
-    days: list[int] = Field(default_factory=list, description="建群后的第几天（第 0 天为建群当天）。Days of the group's life.")
-    days_before_end: list[int] = Field(default_factory=list, description="快闪群结束前第几天（0 为最后一天）。Days before a group ends.")
-    member_days: list[int] = Field(default_factory=list, description="成员入群后的第几天（0 为入群当天），如 [1, 3, 7]。Days after a member joined.")
+    days: list[DayNumber] = Field(default_factory=list, description="建群后的第几天（第 0 天为建群当天）。Days of the group's life.")
+    days_before_end: list[DayNumber] = Field(default_factory=list, description="快闪群结束前第几天（0 为最后一天）。Days before a group ends.")
+    member_days: list[DayNumber] = Field(default_factory=list, description="成员入群后的第几天（0 为入群当天），如 [1, 3, 7]。Days after a member joined.")
     on: SopEvent | None = Field(None, description="事件触发，如 join（入群）。Event trigger.")
     warning: Ref | None = Field(None, description="on: churn_warning 时，指定的预警 id。Which churn warning.")
     at: Clock | None = Field(None, description="时刻 HH:MM。Time of day.")
@@ -57,4 +58,4 @@ class SopItem(Model):
     message: Template | None = Field(None, description="直接写的消息模板。Inline message template.")
     per: Per = Field("group", description="group：每个群各做一次；person：每人做一次（覆盖其所有群）。")
     minutes: int = Field(5, ge=0, le=1440, description="每群（或每人）每次预计耗时（分钟）。Minutes each time.")
-    per_day: float | None = Field(None, gt=0, description="事件或成员天数触发的事项每群每天的预计次数（用于负荷估算）。")
+    per_day: PerDay | None = Field(None, description="事件或成员天数触发的事项每群每天的预计次数（用于负荷估算）。")

@@ -9,7 +9,7 @@ from typing import Any
 
 from .context import SimContext
 from .group_daily import group_daily
-from .needs import group_conditions, resolved_names
+from .needs import custom_read, resolved_names
 from .periods import group_period, staff_period
 from .retention import retention
 
@@ -67,7 +67,7 @@ def metrics(ctx: SimContext, events: Any | None = None, tag: str = "", staff: bo
     cohorts = ctx.materialise(f"retention{tag}", retention(events, ctx.start, ctx.end, config.retention_days,
                                                            groups=ctx.groups, last_day=ctx.end))
     periods = [_with_custom_period(ctx, events, group_period(events, daily, ctx.groups, ctx.start, ctx.end, grain,
-                                                             config, cohorts, shared.messages), grain, shared.custom)
+                                                             config, cohorts, shared.messages), grain, shared, daily)
                .mutate(grain=ibis.literal(grain)) for grain in grains]
     period = ctx.materialise(f"group_period{tag}", ibis.union(*periods))
     if not staff:
@@ -82,11 +82,12 @@ def _custom(ctx: SimContext) -> tuple[list[Any], list[Any]]:
     return [m for m in metrics if m.expr is None], [m for m in metrics if m.expr is not None]
 
 
-def _with_custom(ctx: SimContext, table: Any, key: str, values: Callable[[list[Any]], Any]) -> Any:
+def _with_custom(ctx: SimContext, table: Any, key: str, values: Callable[[list[Any]], Any],
+                 expressions: list[Any]) -> Any:
     """`table` (group_id, `key`, …) with the playbook's custom group metrics as extra columns:
-    `values(aggregates)` gives the event aggregates by group_id and `key`; the expressions are
-    computed over the result."""
-    aggregates, expressions = _custom(ctx)
+    `values(aggregates)` gives the event aggregates by group_id and `key`; `expressions` (the
+    expression metrics wanted, in declaration order) are computed over the result."""
+    aggregates, _ = _custom(ctx)
     from .custom_metrics import expr_columns
 
     if aggregates:
@@ -98,20 +99,41 @@ def _with_custom(ctx: SimContext, table: Any, key: str, values: Callable[[list[A
     return table
 
 
-def _with_custom_period(ctx: SimContext, events: Any, table: Any, grain: str, partials: Any | None) -> Any:
-    """group_period with the custom group metrics (`partials`: Shared.custom of `events`)."""
+def _with_custom_period(ctx: SimContext, events: Any, table: Any, grain: str, shared: Shared, daily: Any) -> Any:
+    """group_period with the custom group metrics (`shared`: shared_tables of `events`; `daily`:
+    their group_daily)."""
     from .custom_metrics import group_custom_period
 
+    _, expressions = _custom(ctx)
+    table = _with_windows(ctx, table, daily, grain, shared, expressions)
     return _with_custom(ctx, table, "period_start", lambda aggregates: group_custom_period(
-        events, aggregates, grain, ctx.start, ctx.end, ctx.groups, partials))
+        events, aggregates, grain, ctx.start, ctx.end, ctx.groups, shared.custom), expressions)
 
 
-def _with_custom_daily(ctx: SimContext, measured: Any, partials: Any | None) -> Any:
-    """The daily group windows with the custom group metrics lifecycle conditions may read."""
+def _with_windows(ctx: SimContext, table: Any, daily: Any, grain: str, shared: Shared, expressions: list[Any]) -> Any:
+    """group_period with the rolling windows the custom group expressions read (`new_members_30d`,
+    `messages_total`), each as of the period's last day: the numbers a lifecycle condition reads
+    on that day, as a custom aggregate's `window:` is in a period. The period's own metrics (bare
+    names) are group_period's columns already."""
+    from .lifecycle import group_metrics_daily
+
+    windows = [r for r in resolved_names([m.expr for m in expressions], ctx.names("group"))
+               if (r.days is not None or r.total) and r.id not in table.columns]
+    if not windows:
+        return table
+    measured = group_metrics_daily(daily, windows, grain, groups=ctx.groups, messages=shared.messages)
+    measured = measured.rename(_wgroup="group_id", _wdate="date")
+    table = table.left_join(measured, [table.group_id == measured._wgroup, table.last_day == measured._wdate])
+    return table.drop("_wgroup", "_wdate")
+
+
+def _with_custom_daily(ctx: SimContext, measured: Any, partials: Any | None, expressions: list[Any]) -> Any:
+    """The daily group windows with the custom group metrics lifecycle conditions read
+    (`expressions`: the expression metrics among them)."""
     from .custom_metrics import group_custom_daily
 
     return _with_custom(ctx, measured, "date", lambda aggregates: group_custom_daily(
-        ctx.events, aggregates, measured.select("group_id", "date"), partials))
+        ctx.events, aggregates, measured.select("group_id", "date"), partials), expressions)
 
 
 def _admitted_period(ctx: SimContext, period: Any, admissions: Any, dropped: Any) -> Any:
@@ -144,9 +166,13 @@ def simulate_groups(ctx: SimContext, lap: Callable[[str], None] = lambda stage: 
     if pb.lifecycle:
         from .lifecycle import group_health, group_metrics_daily, lifecycle_daily
 
-        wanted = resolved_names(group_conditions(pb), ctx.names("group"))
+        # Only the custom metrics the states read are computed per day: another may read a
+        # metric measured per period only (validation keeps those out of the states, Q207).
+        states = [state.when for state in pb.lifecycle]
+        expressions = custom_read(pb, "group", states, ctx.names("group"))
+        wanted = resolved_names([*states, *(m.expr for m in expressions)], ctx.names("group"))
         measured = group_metrics_daily(daily, wanted, ctx.period, groups=ctx.groups, messages=shared.messages)
-        measured = ctx.materialise("group_windows", _with_custom_daily(ctx, measured, shared.custom))
+        measured = ctx.materialise("group_windows", _with_custom_daily(ctx, measured, shared.custom, expressions))
         result.states = ctx.materialise("group_states", lifecycle_daily(measured, pb.lifecycle, ctx.names("group")))
         result.health = ctx.materialise("group_health", group_health(result.states, pb.lifecycle, ctx.period))
     if any(gt.entry.mode != "open" for gt in pb.group_types.values()):

@@ -9,7 +9,9 @@ first level) is:
   (`one_step`), or to the highest lower level they keep (`recompute`; the first level
   always keeps);
 - otherwise kept.
-Every change carries its reason: the condition and the values that decided it.
+Every change carries its reason: the condition and the values that decided it. A condition
+reading `level` or `level_rank` reads the level the member holds coming into the period (the
+first level for a newcomer).
 """
 
 from __future__ import annotations
@@ -62,6 +64,9 @@ def evaluate_levels(
             previous = state.select(member_id="member_id", _rank="rank", _stay="stay")
             t = feats.left_join(previous, feats.member_id == previous.member_id).drop("member_id_right")
             t = t.mutate(_new=t._rank.isnull(), _rank=t._rank.fill_null(0), _stay=t._stay.fill_null(0))
+        # `level` and `level_rank` in a level's condition: the level held coming into the period.
+        t = t.mutate(level_rank=t._rank, level=ibis.cases(*[(t._rank == i, ibis.literal(level_id))
+                                                            for i, level_id in enumerate(ids)]))
         promote = {i: compile_expr(parse(text), t, names).fill_null(False)
                    for i, level in enumerate(levels) if i > 0 and (text := _condition(level, "promote"))}
         keep = {i: compile_expr(parse(text), t, names).fill_null(False)

@@ -10,7 +10,8 @@ Semantics (the handbook prints them):
   mean over the rows present, interaction/reach/referral rates the mean of the daily rates,
   other rates recomputed from the sums. A bare name is the period to date (from the first day
   of d's week or month, or the window start when later); `<metric>_total` is every row up to d.
-  retention_rate and custom metrics are not computed here (they are left out).
+  retention_rate is measured per period only (catalog.NOT_COMPUTED), so not here: validation keeps
+  it out of lifecycle conditions (Q207). The custom metrics are added by group_stage.
 - age_days = d − created_at; days_to_end = ended_at − d (NULL without an end);
   days_since_last_message = d − the last day on or before d with a valid member message (from
   created_at when the group never had one).

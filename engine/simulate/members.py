@@ -63,6 +63,11 @@ def features_at(ctx: SimContext, period: Period, wanted: list[Resolved], ledger:
         table = table.mutate(**{name: table[name].fill_null(0) for name in points.columns if name != "_member"})
         # The columns in their usual order: features, points, custom aggregates.
         table = table.relocate(*[m.id for m in aggregates], after=table.columns[-1]) if aggregates else table
+    else:
+        # Without points rules nobody earns any: the points names read 0, as for a member without
+        # ledger entries.
+        zeros = {f.id: ibis.literal(0, "int64") for f in wanted if f.metric.id in ("points", "points_balance")}
+        table = table.mutate(**zeros) if zeros else table
     from .custom_metrics import expr_columns
 
     if any(f.id == "group_type" for f in wanted):

@@ -8,6 +8,7 @@ from ..catalog import Names, Resolved
 from ..expr.parse import parse
 from ..expr.tree import names_in
 from ..model import Playbook
+from ..model.metrics import CustomMetric
 
 
 def resolved_names(texts: Iterable[str | None], names: Names) -> list[Resolved]:
@@ -23,6 +24,21 @@ def resolved_names(texts: Iterable[str | None], names: Names) -> list[Resolved]:
     return list(seen.values())
 
 
+def custom_read(playbook: Playbook, scope: str, texts: Iterable[str | None], names: Names) -> list[CustomMetric]:
+    """The custom expression metrics of `scope` that `texts` read, directly or through one
+    another, in declaration order (each is computed from the ones before it)."""
+    expressions = {m.id: m for m in playbook.metrics.custom if m.scope == scope and m.expr is not None}
+    wanted: set[str] = set()
+    pending = [text for text in texts if text]
+    while pending:
+        for resolved in resolved_names([pending.pop()], names):
+            metric = expressions.get(resolved.id)
+            if metric is not None and metric.expr is not None and metric.id not in wanted:
+                wanted.add(metric.id)
+                pending.append(metric.expr)
+    return [metric for metric in expressions.values() if metric.id in wanted]
+
+
 def member_conditions(playbook: Playbook) -> list[str]:
     """The member-scope condition and expression texts: levels, segments, churn, custom metrics."""
     texts: list[str | None] = []
@@ -32,13 +48,6 @@ def member_conditions(playbook: Playbook) -> list[str]:
     texts += [segment.when for segment in playbook.segments]
     texts += [warning.when for warning in playbook.churn]
     texts += [metric.expr for metric in playbook.metrics.custom if metric.scope == "member"]
-    return [text for text in texts if text]
-
-
-def group_conditions(playbook: Playbook) -> list[str]:
-    """The group-scope texts: lifecycle states and custom group metrics."""
-    texts = [state.when for state in playbook.lifecycle]
-    texts += [metric.expr for metric in playbook.metrics.custom if metric.scope == "group"]
     return [text for text in texts if text]
 
 

@@ -13,6 +13,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+from .. import spreadsheet_safe
 from ..errors import InputError, first_line
 from ..files import ensure_folder
 from .context import profiled
@@ -87,8 +88,8 @@ def write_table(con: Any, table: Any, folder: Path, name: str, order: Sequence[s
             try:
                 if fmt == "parquet":
                     con.to_parquet(stored, path)
-                else:
-                    con.to_csv(stored, path)
+                else:  # text cells a spreadsheet would run as formulas get a leading '
+                    con.to_csv(spreadsheet_safe.ibis_table(stored), path)
             except Exception as exc:  # OSError or DuckDB's own I/O errors: say which file
                 raise _unwritable(path, exc) from None
         return int(stored.count().execute())
@@ -136,8 +137,11 @@ class Files:
                     continue
                 path = folder / f"{name}.{fmt}"
                 quoted = str(path).replace("'", "''")
+                # CSV: text cells a spreadsheet would run as formulas get a leading ' (Parquet
+                # keeps the values); the projection keeps the stored order.
+                source = f"({spreadsheet_safe.duckdb_select(cursor, table)})" if fmt == "csv" else f'"{table}"'
                 try:  # the options ibis's to_parquet and to_csv give: the same bytes
-                    cursor.execute(f"COPY \"{table}\" TO '{quoted}' ({options})")
+                    cursor.execute(f"COPY {source} TO '{quoted}' ({options})")
                 except Exception as exc:
                     raise _unwritable(path, exc) from None
             cursor.execute(f"DROP TABLE \"{table}\"")

@@ -339,9 +339,14 @@ def test_lipsum_is_not_there_to_escape_through(tmp_path: Path) -> None:
         "{% macro f(n) %}{{ f(n) }}{% endmacro %}{{ f(1) }}",
         "{% set s = 'x' * 9999 %}{{ s ~ s ~ s }}",
         "{{ [[1] * 1000] * 1000 }}",
+        "{% set ns = namespace(n=10**64) %}{% for i in range(20) %}{% set ns.n = ns.n * ns.n %}{% endfor %}",
+        "{% set l = [1] %}{% for i in range(40) %}{% set _ = l.extend(l) %}{% endfor %}",
+        "{% set ns = namespace(s='x') %}{% for i in range(40) %}{% set ns.s = ns.s ~ ns.s %}{% endfor %}",
+        "{% set ns = namespace(l=[1]) %}{% for i in range(60) %}{% set ns.l = [ns.l, ns.l] %}{% endfor %}{{ ns.l }}",
     ],
     ids=["loop-of-loops", "loop-of-loops-printing", "repeat-text", "repeat-list", "power-times-text",
-         "huge-power", "huge-range", "recursion", "concatenation", "nested-lists"],
+         "huge-power", "huge-range", "recursion", "concatenation", "nested-lists", "squared-integer",
+         "list-extended-with-itself", "text-doubled", "tree-of-shared-lists"],
 )
 def test_template_bombs(tmp_path: Path, template: str) -> None:
     found = attack(write(tmp_path, template_playbook(template)), "Q304", 3, 13)
@@ -395,6 +400,60 @@ def test_template_allocation_bombs_in_formats_and_joins(template: str) -> None:
         tracemalloc.stop()
     assert problem is not None and problem.code == "Q304"
     assert peak < 20_000_000
+
+
+@pytest.mark.parametrize(
+    "template",
+    ["{% set ns = namespace(n=10**64) %}{% for i in range(20) %}{% set ns.n = ns.n * ns.n %}{% endfor %}",
+     "{% set l = [1] %}{% for i in range(40) %}{% set _ = l.extend(l) %}{% endfor %}",
+     "{% set ns = namespace(l=[1]) %}{% for i in range(40) %}{% set ns.l = ns.l + ns.l %}{% endfor %}",
+     "{% set ns = namespace(s='x') %}{% for i in range(40) %}{% set ns.s = ns.s ~ ns.s %}{% endfor %}",
+     "{% set s = 'x' * 9999 %}{% macro m() %}{% for i in range(999) %}{{ s }}{% endfor %}{% endmacro %}{{ m()|length }}",
+     "{% set ns = namespace(l=[1]) %}{% for i in range(60) %}{% set ns.l = [ns.l, ns.l] %}{% endfor %}{{ ns.l|string }}",
+     "{{ [1]|batch(10**9, 0)|list|length }}", "{{ [1, 2, 3]|slice(10**9)|list|length }}",
+     "{% set x = [1] * 9999 %}{{ ([x] * 9999)|sum(start=[])|length }}", "{{ {'a': 1}|tojson(indent=10**9)|length }}",
+     "{{ (1).to_bytes(10**9, 'big')|length }}", "{{ ('x' * 9999).translate({120: 'y' * 9999})|length }}",
+     "{{ 'x'.encode() * 10**9 }}"],
+    ids=["squared-integer", "list-extended", "list-added", "text-doubled", "macro-output", "shared-tree", "batch",
+         "slice", "sum-of-lists", "tojson-indent", "to-bytes", "translate", "bytes-repeated"],
+)
+def test_template_building_bombs(template: str) -> None:
+    # Few steps, gigabytes: the budget counts the integers, text and lists a template builds.
+    tracemalloc.start()
+    start = time.perf_counter()
+    try:
+        _, problem = try_render(template, {})
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert problem is not None and problem.code == "Q304", problem
+    assert time.perf_counter() - start < LIMIT
+    assert peak < 20_000_000
+
+
+# --- what a playbook asks for ------------------------------------------------------------
+
+SOP_HEAD = HEAD + "roles:\n  owner: {name: 群主, max_groups: 8, minutes_per_day: 480}\n  helper: {name: 气氛组}\n"
+
+
+@pytest.mark.parametrize(
+    ("text", "code", "line"),
+    [
+        (SOP_HEAD + 'sop:\n  - {id: a, name: 提醒, role: owner, rrule: "FREQ=SECONDLY", at: "10:00"}\n', "Q717", 6),
+        (SOP_HEAD + 'sop:\n  - {id: a, name: 提醒, role: owner, rrule: "FREQ=MINUTELY", at: "10:00"}\n', "Q717", 6),
+        (SOP_HEAD + 'sop:\n  - {id: a, name: 提醒, role: owner, rrule: "FREQ=DAILY;BYMONTH=2;BYMONTHDAY=30", at: "10:00"}\n',
+         "Q719", 6),
+        (SOP_HEAD + 'sop:\n  - {id: a, name: 提醒, role: owner, days: [999999999], at: "10:00"}\n', "Q106", 6),
+        (SOP_HEAD + "metrics:\n  retention_days: 999999999\n", "Q106", 6),
+        (SOP_HEAD + "group_types:\n  traffic: {name: 引流群, staffing: {helper: 200000000}}\n", "Q107", 6),
+        (SOP_HEAD + "sop:\n  - {id: a, name: 欢迎, role: owner, on: join, within: 10m, per_day: 1440, minutes: 0}\n",
+         "Q718", 3),
+    ],
+    ids=["secondly", "minutely", "never-fires", "day-999999999", "retention-999999999", "staffing-200000000",
+         "tasks-per-day"],
+)
+def test_what_no_team_needs_is_refused_at_once(tmp_path: Path, text: str, code: str, line: int) -> None:
+    attack(write(tmp_path, text), code, line)
 
 
 # --- the folder scan and other guards --------------------------------------------------

@@ -212,6 +212,28 @@ def test_diff_fail_over_and_markdown(higher_cap: str) -> None:
     assert bad.exit_code == 2 and "give an amount in yuan" in bad.output
 
 
+def test_diff_markdown_escapes_names(higher_cap: str) -> None:
+    """Staff names, level names and member ids in `qunce diff --format md`: escaped like every name
+    in Markdown (none starts a link, a table cell or HTML; no control character)."""
+    from qunce.compare.document import render_markdown
+    from tests.core.markdown_checks import assert_safe, names
+
+    result = CliRunner().invoke(main, ["diff", PLAYBOOK, higher_cap, *DATA, "--format", "json"])
+    assert result.exit_code == 0, result.output
+    texts = []
+    for hostile in (True, False):
+        doc = json.loads(result.output)
+        given = iter(names(hostile, 40))
+        for row in doc["payouts"]["by_staff"]:
+            row["name"] = next(given)
+        doc["level_changes"] = {"count": 3, "members": [{"period": "2027-01", "member_id": next(given), "old": next(given),
+                                                         "new": next(given)} for _ in range(3)]}
+        texts.append(render_markdown(doc, "en"))
+    assert_safe(*texts)
+    assert "| 2027-01 | s2 \\[a\\](javascript:alert(1)) | ¥0.00 |" in texts[0]  # a name in its cell, as text
+    assert "- 2027-01 \\`code: 1. one → a|b\n" in texts[0]  # a level change: member `code, levels 1. one, a|b
+
+
 def test_worked_example_for_the_handbook() -> None:
     # brand-complete's plan with sample attainments 1.2, 0.9, 1.05, 0.7 and 1.25 (curve (0.5, 0.3),
     # (0.8, 0.8), (1.0, 1.0), (1.5, 1.6), floor 0.5):

@@ -19,6 +19,8 @@ import pytest
 from click.testing import CliRunner
 
 from qunce.cli import main
+from qunce.output_folder import MANIFEST
+from tests.core.markdown_checks import assert_safe, renamed
 
 pytest.importorskip("ibis")
 
@@ -50,7 +52,7 @@ def test_two_runs_write_the_same_readable_statements_and_tables(tmp_path: Path) 
     # the folder is an ordinary one (not the private staging folder), and no staging is left
     mode = stat.S_IMODE((tmp_path / "first" / "statements").stat().st_mode)
     assert mode & 0o055 == 0o055 & ~_umask(), oct(mode)
-    assert not [p for p in (tmp_path / "first").iterdir() if p.name.startswith(".qunce")]
+    assert not [p for p in (tmp_path / "first").iterdir() if p.name.startswith(".qunce") and p.name != MANIFEST]
 
 
 def _umask() -> int:
@@ -150,8 +152,9 @@ def test_statement_files_are_named_safely(tmp_path: Path, monkeypatch: pytest.Mo
     monkeypatch.setattr(report, "render_statement", lambda commission, staff_id, lang: f"# {staff_id} {lang}\n")
     with report.CommissionWriter(_fake("b", "a/../x"), tmp_path, "en") as writer:
         writer.finish()
+    # A safe id is its own name; another gets its safe part and a hash of the id (file_names).
     assert {p.name: p.read_text(encoding="utf-8") for p in (tmp_path / "statements").iterdir()} == {
-        "b.md": "# b en\n", "a_.._x.md": "# a/../x en\n"}
+        "b.md": "# b en\n", "a_.._x~7df019ee.md": "# a/../x en\n"}
 
 
 def test_the_tables_are_built_once_by_the_thread(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -216,9 +219,10 @@ def test_rendering_every_statement_drops_each_units_words_after_its_last_holder(
         assert (folder / f"{s}.md").read_text(encoding="utf-8") == render_statement(kept, s, "zh")
 
 
-def test_a_group_name_holding_the_blocks_marker_is_rendered_per_holder(tmp_path: Path) -> None:
-    """A unit's block is rendered once with a marker (NUL) in each holder's gap; a group whose
-    name holds that marker is rendered for each holder instead, with the same text."""
+def test_a_group_name_holding_the_blocks_marker_is_shown_not_written(tmp_path: Path) -> None:
+    """A unit's block is rendered once with a marker (NUL) in each holder's gap; a group name
+    holding that byte (or any control character) is printed with it shown (␀), so the block is
+    still shared and the statement holds no control byte."""
     import dataclasses
 
     from qunce.commission.statement_view import MARK
@@ -232,32 +236,70 @@ def test_a_group_name_holding_the_blocks_marker_is_rendered_per_holder(tmp_path:
         inputs = dataclasses.replace(commission.inputs, group_names=names)
         return dataclasses.replace(commission, inputs=inputs, view_cache={})
 
-    odd, plain = named(f"A{MARK}B"), named("A_B")
+    odd, plain = named(f"A{MARK}B\x1b[31m"), named("A_B")
     staff = sorted({s for (_, s), st in commission.book.statements.items()
                     if any(h is not None and h.group_id == group for h, _, _ in st.held)})
     assert staff
     for s in staff:
         text = render_statement(odd, s, "zh")
-        assert f"A{MARK}B" in text
-        assert text == render_statement(plain, s, "zh").replace("A_B", f"A{MARK}B")
+        assert MARK not in text and "\x1b" not in text
+        assert text == render_statement(plain, s, "zh").replace("A_B", "A\u2400B\u241b\\[31m")
 
 
-def _example_commission(tmp_path: Path) -> Any:
-    """The commission of docs/examples/commission over January and February 2027."""
+def _example_commission(tmp_path: Path, here: Path = HERE) -> Any:
+    """The commission of docs/examples/commission (or a copy in `here`) over January and
+    February 2027."""
     import datetime as dt
 
     from qunce.commands.data import DataCheck, DataRequest, load
     from qunce.commission.stage import commission_of
     from qunce.load import load_playbook
 
-    playbook = load_playbook(HERE / "playbook.yaml").playbook
+    playbook = load_playbook(here / "playbook.yaml").playbook
     assert playbook is not None
-    ctx = load(playbook, DataRequest(HERE / "events.csv", HERE / "roster.yaml", dt.date(2027, 1, 1),
+    ctx = load(playbook, DataRequest(here / "events.csv", here / "roster.yaml", dt.date(2027, 1, 1),
                                      dt.date(2027, 2, 28)), DataCheck())
     assert ctx is not None
     commission = commission_of(ctx)
     assert commission is not None
     return commission
+
+
+# Each name of docs/examples/commission and the hostile name put in its place.
+HOSTILE_NAMES = {"提成示例": "# x", "群主": "[a](javascript:alert(1))", "管理员": "<script>alert(1)</script>",
+                 "拉新": "a\nb", "销售额": "\x1b[31m", "退群人数": "- item", "拉新之星": "> quote",
+                 "销售超额时，下月把重心移到拉新。": "`code", "王芳": "1. one", "李雷": "a|b",
+                 "韩梅": "![i](http://example.com/i.png)", "张伟": "<img src=x onerror=alert(1)>", "福利1群": "x\r\n## y",
+                 "福利2群": "---"}
+
+
+def _named_example(folder: Path, hostile: bool) -> Path:
+    """docs/examples/commission copied to `folder` with its names (playbook, roles, KPIs, bonus,
+    adjustment reason, staff, groups) replaced by hostile ones (HOSTILE_NAMES) or plain ones."""
+    folder.mkdir()
+    new = {old: name if hostile else f"n{i}" for i, (old, name) in enumerate(HOSTILE_NAMES.items())}
+    for name in ("playbook.yaml", "roster.yaml", "events.csv"):
+        text = (HERE / name).read_text(encoding="utf-8")
+        (folder / name).write_text(renamed(text, new) if name.endswith(".yaml") else text, encoding="utf-8")
+    return folder
+
+
+def test_hostile_names_change_nothing_in_a_statement_but_their_own_text(tmp_path: Path) -> None:
+    """Names from the playbook and the roster are escaped in the statements: none starts a
+    heading, link, table cell or HTML, and no control character reaches the file."""
+    from qunce.commission.statement_writer import render_statement
+
+    hostile = _example_commission(tmp_path, _named_example(tmp_path / "hostile", True))
+    plain = _example_commission(tmp_path, _named_example(tmp_path / "plain", False))
+    assert hostile.inputs.staff_names["s1"] == "1. one" and hostile.inputs.group_names["g1"] == "x\r\n## y"
+    for staff in ("s1", "s2", "s3", "s4"):
+        for lang in ("zh", "en"):
+            assert_safe(render_statement(hostile, staff, lang), render_statement(plain, staff, lang))
+    text = render_statement(hostile, "s1", "en")
+    assert text.startswith("# Commission statement · 1\\. one (s1)\n\nPlaybook: \\# x · ")
+    assert "### Group x ## y (g1) · owner · your share" in text  # the group's line break as a space
+    assert "| \\- item | " in text and "| \u241b\\[31m | " in text  # KPIs `- item` and ESC [31m in their cells
+    assert "### 群 x ## y（g1） · \\[a\\](javascript:alert(1)) · 您的份额" in render_statement(hostile, "s1", "zh")
 
 
 def test_the_thread_builds_the_prepared_commission_first(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

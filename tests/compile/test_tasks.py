@@ -17,6 +17,7 @@ from click.testing import CliRunner
 
 from qunce.cli import main
 from qunce.output_folder import MANIFEST
+from tests.core.markdown_checks import assert_safe, renamed
 
 pytest.importorskip("ibis")
 
@@ -350,6 +351,49 @@ def test_markdown_is_a_checklist_per_person_per_day_in_chinese() -> None:
     assert text.startswith("# 任务清单：群生命周期 · 2027-03-01 … 2027-03-09（Asia/Shanghai）\n")
     assert "### 2027-03-06 周六 · 1 项 · 60 分钟 / 180\n\n- [ ] 20:00 KOL 直播 · 你负责的所有群（2） · 60 分钟" in text
     assert "群生命周期：2027-03-01 … 2027-03-09，5 名员工，22 项任务（其中 3 项响应事件），0 条常驻事项" in result.output
+
+
+# Each name of tests/golden/tasks/events and the hostile name put in its place.
+HOSTILE_NAMES = {"事件触发": "# x", "新人欢迎": "[a](javascript:alert(1))", "新人关怀": "<script>alert(1)</script>",
+                 "首单祝贺": "- item", "沉默关怀": "\x1b[31m", "周敏": "x\r\n## y", "花漾1群": "> quote", "花漾2群": "a|b",
+                 "m0": "1. one", "m1": "![i](http://example.com/i.png)", "m2": "<img src=x onerror=alert(1)>", "m3": "`code"}
+
+
+def _named_events_case(folder: Path, hostile: bool) -> Path:
+    """tests/golden/tasks/events copied to `folder` with the playbook's, SOP items', staff's and
+    groups' names and the members' ids replaced by hostile ones (HOSTILE_NAMES) or plain ones."""
+    folder.mkdir()
+    new = {old: name if hostile else f"n{i}" for i, (old, name) in enumerate(HOSTILE_NAMES.items())}
+    for file in ("playbook.yaml", "roster.yaml"):
+        (folder / file).write_text(renamed((GOLDEN / "events" / file).read_text(encoding="utf-8"), new), encoding="utf-8")
+    with (GOLDEN / "events" / "events.csv").open(encoding="utf-8", newline="") as source:
+        rows = [[new.get(cell, cell) for cell in row] for row in csv.reader(source)]
+    with (folder / "events.csv").open("w", encoding="utf-8", newline="") as out:
+        csv.writer(out, lineterminator="\n").writerows(rows)
+    return folder
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_hostile_names_change_nothing_in_tasks_md_but_their_own_text(tmp_path: Path, lang: str) -> None:
+    """Names from the playbook, the roster and the events are escaped in tasks.md: none starts a
+    heading, list, quote, link or HTML, a message's lines stay inside its quote, and no control
+    character reaches the file."""
+    texts = {}
+    for hostile in (True, False):
+        folder = _named_events_case(tmp_path / str(hostile), hostile)
+        out = folder / "tasks.md"
+        result = CliRunner().invoke(main, ["tasks", str(folder / "playbook.yaml"), "--roster", str(folder / "roster.yaml"),
+                                           "--from", "2027-01-10", "--to", "2027-01-12", "--events",
+                                           str(folder / "events.csv"), "--format", "md", "--out", str(out), "--lang", lang])
+        assert result.exit_code == 0, result.output
+        texts[hostile] = out.read_text(encoding="utf-8")
+    assert_safe(texts[True], texts[False])
+    if lang == "en":
+        assert texts[True].startswith("# Task list: \\# x · 2027-01-10 … 2027-01-12 (Asia/Shanghai)\n\n## x ## y (a1)\n")
+        # The welcome of member `![i](…)` in group `> quote`, signed by staff `x\r\n## y`: the staff
+        # name's line break ends the line, and the next line stays in the quote, escaped.
+        assert ("- [ ] 09:12 \\[a\\](javascript:alert(1)) · \\> quote · 1 min · member !\\[i\\](http://example.com/i.png) "
+                "· due 09:22\n  > 欢迎 !\\[i\\](http://example.com/i.png) 加入> quote！我是x\n  > \\## y。\n") in texts[True]
 
 
 @pytest.mark.parametrize(("args", "message"), [

@@ -57,6 +57,20 @@ def test_loops_filters_and_ranges_within_limits() -> None:
     assert render("{{ obj.visible }}", CONTEXT) == "shown"
 
 
+def test_building_within_the_budget_is_fine() -> None:
+    assert render("{% set l = [] %}{% for i in range(100) %}{% set _ = l.append(i) %}{% endfor %}{{ l|length }}",
+                  CONTEXT) == "100"
+    assert render("{{ ((2 ** 50) ** 20)|string|length }} {{ (10 ** 60 * 10 ** 60)|string|length }}", CONTEXT) == "302 121"
+    assert render("{% set d = {} %}{% set _ = d.update({'a': 1}) %}{{ d.a ~ [1, 2]|join(',') ~ ('x' + 'y') }}",
+                  CONTEXT) == "11,2xy"
+
+
+def test_a_budget_is_per_render() -> None:
+    # Each render starts afresh: 30 renders of 9,999 characters each are not 300,000 built.
+    for _ in range(30):
+        assert len(render("{{ 'x' * 9999 }}", CONTEXT)) == 9999
+
+
 def test_output_of_exactly_the_limit_is_fine() -> None:
     out = render("{{ 'x' * 10000 }}", CONTEXT)
     assert len(out) == MAX_OUTPUT_CHARS
@@ -135,6 +149,11 @@ def test_q303_line_number() -> None:
 # --- Q304 too costly ----------------------------------------------------------------------------------
 
 
+BITS_EN, BITS_ZH = "computes a number longer than 1024 bits (308 digits)", "计算出的数超过 1024 个二进制位（308 位数字）"
+PRINTED_EN, PRINTED_ZH = "prints lists or dicts as more than 100000 characters in all", "把列表或字典打印成文本累计超过 100000 个字符"
+BUILT_EN, BUILT_ZH = "builds more than 100000 bytes of text and lists in all", "累计生成的文本和列表超过 100000 字节"
+
+
 @pytest.mark.parametrize(("source", "en", "zh"), [
     ("{% for i in range(1000) %}{{ 'abcdefghijk' }}{% endfor %}",
      "renders more than 10000 characters", "输出超过 10000 个字符"),
@@ -148,7 +167,28 @@ def test_q303_line_number() -> None:
     ("{{ [1, 2] * 6000 }}", "repeats text or a list to more than 10000 items", "重复文本或列表超过 10000 项"),
     ("{{ 2 ** 100000 }}", "raises to a power above 64", "乘方的指数超过 64"),
     ("{{ 2 ** 65 }}", "raises to a power above 64", "乘方的指数超过 64"),
-    ("{{ (10 ** 60) ** 60 }}", "computes a number too large for a message", "计算结果过大"),
+    ("{{ (10 ** 60) ** 60 }}", BITS_EN, BITS_ZH),
+    ("{% set ns = namespace(n=10**64) %}{% for i in range(20) %}{% set ns.n = ns.n * ns.n %}{% endfor %}",
+     BITS_EN, BITS_ZH),
+    ("{% set ns = namespace(n=2 ** 60) %}{% for i in range(999) %}{% set ns.n = ns.n + ns.n %}{% endfor %}", BITS_EN, BITS_ZH),
+    ("{% set l = [1] %}{% for i in range(30) %}{% set _ = l.extend(l) %}{% endfor %}", BUILT_EN, BUILT_ZH),
+    ("{% set ns = namespace(l=[1]) %}{% for i in range(30) %}{% set ns.l = ns.l + ns.l %}{% endfor %}",
+     BUILT_EN, BUILT_ZH),
+    ("{% set ns = namespace(s='x') %}{% for i in range(30) %}{% set ns.s = ns.s ~ ns.s %}{% endfor %}",
+     BUILT_EN, BUILT_ZH),
+    ("{% set s = 'x' * 9999 %}{% macro m() %}{% for i in range(900) %}{{ s }}{% endfor %}{% endmacro %}{{ m()|length }}",
+     BUILT_EN, BUILT_ZH),
+    ("{% set ns = namespace(l=[1]) %}{% for i in range(40) %}{% set ns.l = [ns.l, ns.l] %}{% endfor %}{{ ns.l }}",
+     PRINTED_EN, PRINTED_ZH),
+    ("{% set ns = namespace(l=[1]) %}{% for i in range(40) %}{% set ns.l = [ns.l, ns.l] %}{% endfor %}"
+     "{% set outer = namespace(tree=ns.l) %}{{ outer }}", PRINTED_EN, PRINTED_ZH),
+    ("{% set l = [] %}{% for i in range(900) %}{% set _ = l.extend(range(200)|map('string')) %}{% endfor %}",
+     BUILT_EN, BUILT_ZH),
+    ("{{ [1]|batch(10**8, 0)|list|length }}", BUILT_EN, BUILT_ZH),
+    ("{{ [1, 2, 3]|slice(10**7)|list|length }}", BUILT_EN, BUILT_ZH),
+    ("{% set x = [1] * 9999 %}{{ ([x] * 9999)|sum(start=[])|length }}", BUILT_EN, BUILT_ZH),
+    ("{{ {'a': 1}|tojson(indent=10**7)|length }}", BUILT_EN, BUILT_ZH),
+    ("{{ (1).to_bytes(10**8, 'big')|length }}", BUILT_EN, BUILT_ZH),
     ("{% for i in range(1000) %}{% for j in range(1000) %}{% endfor %}{% endfor %}",
      "takes too long to render (too many loop steps)", "渲染耗时过长（循环次数过多）"),
     ("{% macro f() %}{{ f() }}{% endmacro %}{{ f() }}", "recurses too deeply", "递归过深"),

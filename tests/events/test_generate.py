@@ -263,6 +263,34 @@ def test_unknown_formats_and_sizes_are_usage_errors(playbook: Playbook, tmp_path
     assert list(tmp_path.iterdir()) == []
 
 
+@pytest.mark.parametrize(("groups", "members", "days", "start", "words"), [
+    (10, 100, 999_999_999, START, "--days 999999999: at most 3650"),
+    (1_000_000, 100, 365, START, "--groups 1000000 × --days 365 is more than 20,000,000 group-days"),
+    (10, 10**9, 30, START, "--members 1000000000 × --days 30 is more than 1,000,000,000 member-days"),
+    (10, 100, 30, dt.date(2000, 6, 1), "--start 2000-06-01: the roster's dates must fall within 2000–2100 "
+                                       "(start on 2001-02-04 or later, end by 2100-12-31)"),
+    (10, 100, 365, dt.date(2100, 6, 1), "--start 2100-06-01: the roster's dates must fall within 2000–2100"),
+])
+def test_sizes_beyond_the_bounds_are_refused_before_anything_is_built(
+        playbook: Playbook, groups: int, members: int, days: int, start: dt.date, words: str) -> None:
+    began = time.perf_counter()
+    with pytest.raises(UsageError) as refused:
+        generate(playbook, groups=groups, members=members, days=days, start=start, seed=1)
+    assert words in refused.value.en
+    assert time.perf_counter() - began < 0.5
+
+
+def test_staffing_beyond_the_bounds_is_refused_at_run_time(playbook: Playbook) -> None:
+    # A playbook read from YAML cannot say this (Q107); one built in Python skips that check.
+    traffic = playbook.group_types["traffic"].model_copy(update={"staffing": {"helper": 200_000_000}})
+    hostile = playbook.model_copy(update={"group_types": {**playbook.group_types, "traffic": traffic}})
+    start = time.perf_counter()
+    with pytest.raises(UsageError) as refused:
+        generate(hostile, start=START, seed=1, **SMALL)
+    assert "(200000000 in one role); at most 1000 (100 in one role)" in refused.value.en
+    assert time.perf_counter() - start < 0.5
+
+
 @pytest.mark.parametrize("name", ["a: b", "123", "true", "null", "#1群", "- x", "", "say \"hi\"", "tab\there",
                                   "2027-01-04", "{x}", "花漾 宠粉群 ", "line\u2028break", "yes", "1_000",
                                   "38焕新节快闪1群 2027-01-25"])

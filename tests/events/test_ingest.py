@@ -73,6 +73,7 @@ def test_a_clean_file_is_accepted_whole(tmp_path: Path) -> None:
         ("2027-01-04 10:00:00,message,g1,m1,,,true,,", (2, "removed", "not_allowed")),
         ("2026-12-31 23:59:59,message,g1,m1,,,,,", (2, "ts", "before_created")),
         ("2027-01-04 00:00:00,message,g2,m1,,,,,", (2, "ts", "after_ended")),
+        ("9999-12-31 10:00:00,message,g1,m1,,,,,", (2, "ts", "far_from_roster")),
     ],
 )
 def test_each_reason_is_reported_at_its_row_and_column(tmp_path: Path, row: str,
@@ -92,6 +93,15 @@ def test_rows_read_equal_accepted_plus_rejected(tmp_path: Path) -> None:
     assert [p for p in problems(result) if p[0] == 5] == [(5, "removed", "bad_boolean"), (5, "score", "bad_score"),
                                                            (5, "removed", "not_allowed")]
     assert sum(n for _, _, n in result.by_reason) >= result.rejected
+
+
+def test_an_event_two_years_past_the_roster_is_a_bad_row(tmp_path: Path) -> None:
+    # The roster's latest date is g2's end, 2027-01-03: its day + 731 is the last one accepted.
+    rows = ["2029-01-03 23:59:59,message,g1,m1,,,,,", "2029-01-04 00:00:00,message,g1,m1,,,,,",
+            "9999-12-31 23:59:59,message,g2,m1,,,,,"]
+    result = run(write_csv(tmp_path, *rows))
+    assert problems(result) == [(3, "ts", "far_from_roster"), (4, "ts", "after_ended"), (4, "ts", "far_from_roster")]
+    assert (result.accepted, result.rejected) == (1, 2)
 
 
 def test_duplicates_are_reported_with_the_first_row(tmp_path: Path) -> None:
@@ -178,7 +188,7 @@ def test_every_reason_has_words_in_both_languages() -> None:
     from qunce.events.ingest import _checks, with_type_rules
     from qunce.events.reasons import REASONS, reason_words
 
-    groups_dates = groups().select("group_id", "created_at", "ended_at")
+    groups_dates = groups().select("group_id", "created_at", "ended_at").mutate(_roster_until=ibis.null("date"))
     raw = ibis.memtable({name: ["x"] for name in ("_row", "ts", "type", "group_id", "member_id", "staff_id", "amount",
                                                   "order_id", "channel", "referrer_id", "activity", "removed", "flag",
                                                   "score", "count", "length", "_extra_keys")})

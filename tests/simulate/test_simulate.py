@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import csv
 import json
+import time
 from pathlib import Path
 
 import pytest
@@ -179,6 +180,25 @@ def test_bad_rows_stop_the_run_and_say_where(tmp_path: Path) -> None:
     assert not (folder / "rejected.csv").exists() and not (folder / "rejected.parquet").exists()
     assert not list(folder.glob(".qunce-partial-*"))
     assert json.loads((folder / "summary.json").read_text(encoding="utf-8"))["rows"]["rejected"] == 0
+
+
+def test_an_event_in_the_year_9999_is_a_bad_row_not_an_allocation(out: Path, tmp_path: Path) -> None:
+    # Its window would run 8,000 years (an out-of-memory error after minutes): it is rejected by
+    # row, and the run is the run without it, table for table.
+    events = tmp_path / "events.csv"
+    events.write_text(Path(EVENTS).read_text(encoding="utf-8") + "9999-12-31 10:00:00,message,g1,m1,,,,,\n",
+                      encoding="utf-8")
+    folder = tmp_path / "out"
+    start = time.perf_counter()
+    code, output = run("--out", str(folder), "--formats", "csv", "--skip-bad-rows", events=str(events))
+    elapsed = time.perf_counter() - start
+    assert code == 0, output
+    assert [(r["row"], r["column"], r["reason"], r["value"]) for r in rows(folder, "rejected")] == [
+        ("18", "ts", "far_from_roster", "9999-12-31 10:00:00")]
+    summary = json.loads((folder / "summary.json").read_text(encoding="utf-8"))
+    assert summary["window"]["to"] == "2027-02-20"
+    assert {name: len(rows(folder, name)) for name in OUTPUTS} == {name: len(rows(out, name)) for name in OUTPUTS}
+    assert elapsed < 60, f"{elapsed:.1f}s"  # a guard against the allocation, not a benchmark
 
 
 def test_parquet_only_leaves_no_csv_behind_but_the_rejected_rows(out: Path, tmp_path: Path) -> None:

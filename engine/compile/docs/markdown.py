@@ -1,12 +1,48 @@
-"""Markdown helpers: table cells, code fences, and tidy blank lines (templates leave runs of
-them; a fenced block, a paste-ready text, is kept exactly as rendered)."""
+"""Markdown helpers: the view model's text made safe, table cells, code fences, and tidy blank
+lines (templates leave runs of them; a fenced block, a paste-ready text, is kept exactly as
+rendered)."""
 
 from __future__ import annotations
 
 import re
 from typing import Any
 
+from ...markdown_text import inline, visible
+
+# View-model keys whose text is printed whole in a code fence (paste-ready messages): only its
+# control characters go; its lines and characters stay as the team wrote them.
+PASTE_KEYS = frozenset({"text"})
+
 _FENCE = re.compile(r"^(`{3,})")
+
+
+def escaped(context: dict[str, Any]) -> dict[str, Any]:
+    """The view model with every text from the playbook `inline` (a name cannot start a heading,
+    link or HTML, nor hold a control character), for the Markdown templates, the team's own
+    included. The handbook's words (`t`) are qunce's own and stay as they are."""
+    return {key: value if key == "t" else _escape(value, key) for key, value in context.items()}
+
+
+def _escape(value: Any, key: str) -> Any:
+    if isinstance(value, str):
+        return visible(value, lines=True) if key in PASTE_KEYS else inline(value)
+    if isinstance(value, dict):
+        return {k: _escape(v, k) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return type(value)(_escape(v, key) for v in value)
+    return value
+
+
+def controls_shown(value: Any) -> Any:
+    """The view model without control characters (shown as ␛ …; line breaks kept), for the
+    HTML handbook: autoescaping makes names safe there, not an ESC byte in the file."""
+    if isinstance(value, str):
+        return visible(value, lines=True)
+    if isinstance(value, dict):
+        return {k: controls_shown(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return type(value)(controls_shown(v) for v in value)
+    return value
 
 
 def cell(value: Any) -> str:

@@ -90,7 +90,9 @@ def render_handbook(context: dict[str, Any], fmt: str, templates_dir: Path | Non
     env, files = handbook_environment(templates_dir)
     try:
         # `files` fills as templates load, includes too: the budget counts their lines.
-        text = render_bounded(env.get_template(ENTRY[fmt]), context, MAX_OUTPUT_CHARS, files, MAX_STEPS)
+        # Markdown has no autoescaping: the view model's text is escaped before it is printed.
+        shown = markdown.escaped(context) if fmt == "md" else markdown.controls_shown(context)
+        text = render_bounded(env.get_template(ENTRY[fmt]), shown, MAX_OUTPUT_CHARS, files, MAX_STEPS)
     except Exception as exc:  # templates may be a team's own code: every failure is reported, never a traceback
         raise _failure(exc, files, ENTRY[fmt]) from None
     return markdown.tidy(text) if fmt == "md" else text
