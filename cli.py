@@ -59,8 +59,7 @@ class _Main(click.Group):
         from .errors import report
 
         shown = report(exc, ctx.meta.get(LANG_META) or resolve(None), received[0] if received else None)
-        if shown.message is not None:
-            click.echo(shown.message, err=True)
+        click.echo(shown.message, err=True)
         sys.exit(shown.status)
 
 

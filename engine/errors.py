@@ -56,17 +56,8 @@ class FindingsError(QunceError):
     change over --fail-over)."""
 
 
-class StoppedError(QunceError):
-    """The run stopped on problems already shown in full (playbook findings, roster findings,
-    bad event rows): nothing more to print."""
-
-    def __init__(self) -> None:
-        super().__init__("stopped on the problems above", "因上述问题停止")
-
-
 # The one map: each kind of error → its exit status. A subclass takes its nearest listed base's.
 EXIT_STATUS: dict[type[QunceError], int] = {
-    StoppedError: EXIT_FINDINGS,
     FindingsError: EXIT_FINDINGS,
     UsageError: EXIT_USAGE,
     InputError: EXIT_USAGE,
@@ -76,10 +67,10 @@ EXIT_STATUS: dict[type[QunceError], int] = {
 
 @dataclass(frozen=True, slots=True)
 class Report:
-    """What the user sees of an error: the exit status and the line to print (None: nothing)."""
+    """What the user sees of an error: the exit status and the line to print."""
 
     status: int
-    message: str | None
+    message: str
 
 
 def exit_status(exc: QunceError) -> int:
@@ -102,8 +93,6 @@ def report(exc: BaseException, lang: str, signal_number: int | None = None) -> R
         status = 128 + signal_number if signal_number is not None else EXIT_INTERRUPTED
         return Report(status, "qunce: 已中断，未写入不完整的输出" if lang == "zh"
                       else "qunce: interrupted; no half-written output was left")
-    if isinstance(exc, StoppedError):
-        return Report(EXIT_FINDINGS, None)
     if isinstance(exc, QunceError):
         return Report(exit_status(exc), f"qunce: {exc.words(lang)}")
     detail = f"{type(exc).__name__}: {first_line(exc)}"

@@ -23,7 +23,6 @@ from qunce.errors import (
     FindingsError,
     InputError,
     QunceError,
-    StoppedError,
     UsageError,
     report,
 )
@@ -53,12 +52,6 @@ def test_each_kind_of_error_has_its_status_and_words(error: QunceError, status: 
 
 def test_an_error_without_chinese_words_shows_its_english() -> None:
     assert report(InputError("cannot write x"), "zh").message == "qunce: cannot write x"
-
-
-def test_stopped_prints_nothing_more() -> None:
-    assert report(StoppedError(), "zh") == report(StoppedError(), "en")
-    assert report(StoppedError(), "en").status == EXIT_FINDINGS
-    assert report(StoppedError(), "en").message is None
 
 
 def test_interrupt_is_130_in_either_language() -> None:
