@@ -1,7 +1,7 @@
 # qunce (群策) developer tasks.
 #
 #   make demo         set up .venv if needed, validate the bundled example playbooks, then `qunce demo`:
-#                     events, simulation, commission statements, task lists, handbook (into qunce-demo/)
+#                     events, simulation, commission statements and payouts.xlsx, task lists, handbook (into qunce-demo/)
 #   make test         set up .venv if needed, then run the whole test suite, ruff and mypy
 #   make lint         ruff + mypy only
 #   make schema       regenerate schemas/*.schema.json from the models
@@ -107,7 +107,7 @@ test: $(STAMP)
 
 schema: $(STAMP)
 	@echo "==> qunce schema KIND --out schemas/KIND.schema.json; docs/playbook-reference.md; docs/rules.md"
-	@for kind in playbook fragment events roster; do $(BIN)/qunce schema $$kind --out schemas/$$kind.schema.json; done
+	@for kind in playbook fragment events roster mapping; do $(BIN)/qunce schema $$kind --out schemas/$$kind.schema.json; done
 	@$(BIN)/qunce schema --format md --out docs/playbook-reference.md
 	@$(BIN)/qunce rules --format md --lang en > docs/rules.md
 

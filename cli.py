@@ -135,7 +135,7 @@ def rules(code: str | None, fmt: str, names: bool, lang: str | None) -> None:
 
 @main.command()
 @click.argument("kind", required=False, default="playbook",
-                type=click.Choice(["playbook", "fragment", "events", "roster"]))
+                type=click.Choice(["playbook", "fragment", "events", "roster", "mapping"]))
 @click.option("--fragment", is_flag=True, help="Same as KIND fragment: for include: fragments and overrides.")
 @click.option("--format", "fmt", type=click.Choice(["json", "md"]), default="json", show_default=True,
               help="json: the JSON Schema; md: the playbook reference in Markdown.")
@@ -200,7 +200,8 @@ def docs(playbook: Path, out: Path, formats: tuple[str, ...], lang: str | None, 
 
 @main.group()
 def events() -> None:
-    """Event data for simulations: generate realistic synthetic events for a playbook."""
+    """Event data for simulations: see what qunce reads from a file, import WeCom's records,
+    generate realistic synthetic events for a playbook."""
 
 
 @events.command("generate")
@@ -236,6 +237,37 @@ def events_generate(playbook: Path, out: Path, groups: int, members: int, days: 
     width = max(len(kind) for kind in summary.by_type)
     for kind, count in sorted(summary.by_type.items(), key=lambda pair: (-pair[1], pair[0])):
         click.echo(f"  {kind.ljust(width)}  {count:>12,}")
+
+
+@events.command("inspect")
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--roster", type=click.Path(path_type=Path), default=None,
+              help="Check the groups and their dates against this roster too.")
+@click.option("--rows", type=click.IntRange(min=0, max=1000), default=10, show_default=True,
+              help="How many of the first rows to show as they would be read.")
+@click.option("--timezone", default="Asia/Shanghai", show_default=True,
+              help="The playbook's time zone: times without an offset are local to it.")
+@click.option("--encoding", default=None, help="The file's text encoding, e.g. gbk, utf-8, utf-16 (default: detected).")
+@click.option("--sheet", default=None, help="A workbook's sheet (default: the mapping's, else the first).")
+@click.option("--mapping", "mapping_path", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="Mapping file (default: <file>.mapping.yaml or events.mapping.yaml beside the file, if there).")
+@LANG_OPTION
+def events_inspect(file: Path, roster: Path | None, rows: int, timezone: str, encoding: str | None, sheet: str | None,
+                   mapping_path: Path | None, lang: str | None) -> None:
+    """What qunce would read from FILE: the format and encoding (or sheet), how each column is read,
+    the first rows as they would be ingested, and the problems. Exit 1 when there are problems."""
+    from .commands import events_inspect as command
+    from .terminal.events_inspect import print_inspection
+
+    language = _lang(lang)
+    outcome = command.run(command.InspectRequest(file, roster, mapping_path, encoding, sheet, timezone, rows))
+    if outcome.findings:
+        from .diagnostics.render import render
+
+        click.echo(render("text", outcome.findings, outcome.texts, language, sys.stderr.isatty()), err=True)
+        sys.exit(outcome.status)
+    print_inspection(_console(), outcome, language)
+    sys.exit(outcome.status)
 
 
 @events.group("import")
@@ -280,7 +312,8 @@ def _data_options(command: Any) -> Any:
     """The options every command that reads event data takes."""
     options = [
         click.option("--events", "events_path", required=True, type=click.Path(path_type=Path),
-                     help="Event file: .csv, .tsv, .jsonl or .parquet; - for JSONL or CSV on standard input."),
+                     help="Event file: .csv, .tsv, .txt (tab-separated), .jsonl, .parquet or a workbook (.xlsx, .xls, "
+                          ".ods); - for JSONL or CSV on standard input."),
         click.option("--roster", required=True, type=click.Path(path_type=Path),
                      help="Roster: a YAML file, or a folder with groups.csv, staff.csv, assignments.csv."),
         click.option("--from", "start", type=DATE, default=None,
@@ -288,6 +321,7 @@ def _data_options(command: Any) -> Any:
         click.option("--to", "end", type=DATE, default=None, help="Last day of the window (default: the last event's)."),
         click.option("--skip-bad-rows", is_flag=True,
                      help="Go on without rows that fail the checks (simulate writes them to OUT/rejected.csv)."),
+        *_READ_OPTIONS,
         LANG_OPTION,
     ]
     for option in reversed(options):
@@ -295,10 +329,30 @@ def _data_options(command: Any) -> Any:
     return command
 
 
-def _data(events_path: Path, roster: Path, start: Any, end: Any, skip_bad_rows: bool) -> Any:
+# How to read a team's own event file: its encoding, its sheet, its mapping file.
+_READ_OPTIONS = (
+    click.option("--encoding", default=None,
+                 help="The event file's text encoding, e.g. gbk, utf-8, utf-16 (default: detected and named in the summary)."),
+    click.option("--sheet", default=None, help="A workbook's sheet (default: the mapping's, else the first)."),
+    click.option("--mapping", "mapping_path", type=click.Path(dir_okay=False, path_type=Path), default=None,
+                 help="Mapping file: your column names, type labels, time and money formats "
+                      "(default: <events>.mapping.yaml or events.mapping.yaml beside the events, if there)."),
+)
+
+
+def _read_options(command: Any) -> Any:
+    """--encoding, --sheet and --mapping, for a command that reads events beside other options."""
+    for option in reversed(_READ_OPTIONS):
+        command = option(command)
+    return command
+
+
+def _data(events_path: Path, roster: Path, start: Any, end: Any, skip_bad_rows: bool, encoding: str | None = None,
+          sheet: str | None = None, mapping_path: Path | None = None) -> Any:
     from .commands.data import DataRequest
 
-    return DataRequest(events_path, roster, start.date() if start else None, end.date() if end else None, skip_bad_rows)
+    return DataRequest(events_path, roster, start.date() if start else None, end.date() if end else None, skip_bad_rows,
+                       encoding, sheet, mapping_path)
 
 
 @main.command()
@@ -308,19 +362,22 @@ def _data(events_path: Path, roster: Path, start: Any, end: Any, skip_bad_rows: 
 @click.option("--formats", "formats_text", default="parquet,csv", show_default=True,
               help="The tables' file formats: parquet, csv or both (rejected rows are always in both). "
                    "Parquet alone writes far less at scale.")
+@click.option("--xlsx", is_flag=True,
+              help="Also write OUT/payouts.xlsx for finance: the payouts, per-staff totals and statement lines, one "
+                   "sheet each (the playbook needs a commission: section). 另写提成发放工作簿。")
 @_data_options
-def simulate(playbook: Path, events_path: Path, roster: Path, out: Path, formats_text: str, start: Any, end: Any,
-             skip_bad_rows: bool, lang: str | None) -> None:
+def simulate(playbook: Path, events_path: Path, roster: Path, out: Path, formats_text: str, xlsx: bool, start: Any,
+             end: Any, skip_bad_rows: bool, lang: str | None, **read: Any) -> None:
     """Replay events through PLAYBOOK: metrics, points, levels, segments, group health, churn."""
     from .commands import simulate as command
     from .commands.data import events_from_stdin
     from .terminal.simulate_summary import print_summary
 
     language = _lang(lang)
-    data = _data(events_path, roster, start, end, skip_bad_rows)
-    # statements are in Chinese unless English is asked for
+    data = _data(events_path, roster, start, end, skip_bad_rows, **read)
+    # statements (and the workbook) are in Chinese unless English is asked for
     request = command.SimulateRequest(playbook, data, out, command.parse_formats(formats_text),
-                                      statement_lang="en" if lang == "en" else "zh")
+                                      statement_lang="en" if lang == "en" else "zh", xlsx=xlsx)
     console = _console()
     with events_from_stdin(data, sys.stdin.buffer), _progress(console, command.STAGES) as progress:
         outcome = command.run(request, progress)
@@ -336,14 +393,14 @@ def simulate(playbook: Path, events_path: Path, roster: Path, out: Path, formats
 @click.option("--period", default=None, help="With --staff: the commission period, e.g. 2027-01 (default: all).")
 @_data_options
 def explain(playbook: Path, events_path: Path, roster: Path, member_id: str | None, staff_id: str | None,
-            period: str | None, start: Any, end: Any, skip_bad_rows: bool, lang: str | None) -> None:
+            period: str | None, start: Any, end: Any, skip_bad_rows: bool, lang: str | None, **read: Any) -> None:
     """Explain one member (--member: points, level changes and the values behind them, segment,
     warnings) or one staff member's commission (--staff [--period]: every input, rule and rounding)."""
     from .commands import explain as command
     from .commands.data import events_from_stdin
 
     language = _lang(lang)
-    data = _data(events_path, roster, start, end, skip_bad_rows)
+    data = _data(events_path, roster, start, end, skip_bad_rows, **read)
     request = command.ExplainRequest(playbook, data, member_id, staff_id, period, language)
     command.validate_request(request)
     with events_from_stdin(data, sys.stdin.buffer):
@@ -363,7 +420,7 @@ def explain(playbook: Path, events_path: Path, roster: Path, member_id: str | No
 @click.option("--out", type=click.Path(dir_okay=False, path_type=Path), default=None, help="Write to FILE.")
 @_data_options
 def diff(old: Path, new: Path, fmt: str, fail_over: str | None, out: Path | None, events_path: Path, roster: Path,
-         start: Any, end: Any, skip_bad_rows: bool, lang: str | None) -> None:
+         start: Any, end: Any, skip_bad_rows: bool, lang: str | None, **read: Any) -> None:
     """What changing OLD into NEW would do on the same data: every payout before and after, the
     total cost, level, segment and group-health distributions, members whose level changes."""
     from .commands import diff as command
@@ -371,7 +428,7 @@ def diff(old: Path, new: Path, fmt: str, fail_over: str | None, out: Path | None
 
     language = _lang(lang)
     limit = command.parse_fail_over(fail_over) if fail_over is not None else None
-    data = _data(events_path, roster, start, end, skip_bad_rows)
+    data = _data(events_path, roster, start, end, skip_bad_rows, **read)
     with events_from_stdin(data, sys.stdin.buffer):
         outcome = command.run(command.DiffRequest(old, new, data, fmt, limit, out, language))
     failed = [_findings(checked, language) for checked in outcome.checked]
@@ -393,7 +450,7 @@ def diff(old: Path, new: Path, fmt: str, fail_over: str | None, out: Path | None
 @click.option("--from", "start", required=True, type=DATE, help="First day of the task list.")
 @click.option("--to", "end", required=True, type=DATE, help="Last day of the task list.")
 @click.option("--events", "events_path", type=click.Path(path_type=Path), default=None,
-              help="Real events (.csv, .jsonl, .parquet; - for JSONL or CSV on standard input): one task per event "
+              help="Real events (.csv, .tsv, .jsonl, .parquet, .xlsx; - for JSONL or CSV on standard input): one task per event "
                    "an on:/member_days: item answers. Without it those items are standing instructions.")
 @click.option("--skip-bad-rows", is_flag=True, help="Go on without event rows that fail the checks.")
 @click.option("--format", "fmt", type=click.Choice(["csv", "json", "md", "ics"]), default="csv", show_default=True,
@@ -405,16 +462,18 @@ def diff(old: Path, new: Path, fmt: str, fail_over: str | None, out: Path | None
               help="Write the capacity report per person per day (.csv, .json or .md).")
 @click.option("--fail-on-overload", is_flag=True,
               help="Exit 1 when someone has more minutes than their role's minutes_per_day, or more groups than max_groups.")
+@_read_options
 @LANG_OPTION
 def tasks(playbook: Path, roster: Path, start: Any, end: Any, events_path: Path | None, skip_bad_rows: bool, fmt: str,
-          out: Path | None, split: bool, capacity_path: Path | None, fail_on_overload: bool, lang: str | None) -> None:
+          out: Path | None, split: bool, capacity_path: Path | None, fail_on_overload: bool, lang: str | None,
+          encoding: str | None, sheet: str | None, mapping_path: Path | None) -> None:
     """Expand PLAYBOOK's SOP into every staff member's tasks, day by day, with a capacity report."""
     from .commands import tasks as command
     from .commands.data import events_from_stdin
 
     language = _lang(lang)
     request = command.TasksRequest(playbook, roster, start.date(), end.date(), events_path, skip_bad_rows, fmt, out,
-                                   split, capacity_path, fail_on_overload, language)
+                                   split, capacity_path, fail_on_overload, language, encoding, sheet, mapping_path)
     with events_from_stdin(request, sys.stdin.buffer):
         outcome = command.run(request)
     if _findings(outcome.checked, language) or _data_problems(outcome.data, language, _console()):
@@ -476,16 +535,17 @@ def _findings(checked: Any, lang: str) -> bool:
 
 
 def _data_problems(data: Any, lang: str, console: Any, rejected_file: bool = False) -> bool:
-    """Print the roster's findings or the bad rows; whether the run stopped on them."""
-    if data.roster_findings:
+    """Print the roster's or the mapping file's findings, or the bad rows; whether the run stopped on them."""
+    if data.roster_findings or data.mapping_findings:
         from .diagnostics.render import render
 
-        click.echo(render("text", data.roster.diagnostics, data.roster.texts, lang, sys.stderr.isatty()), err=True)
+        found = data.roster if data.roster_findings else data.mapping
+        click.echo(render("text", found.diagnostics, found.texts, lang, sys.stderr.isatty()), err=True)
         return True
     if data.problems:
         from .terminal.bad_rows import print_problems
 
-        print_problems(console, data.events, data.rows, data.problems, lang, data.stopped, rejected_file)
+        print_problems(console, data.rows_in, data.rows, data.problems, lang, data.stopped, rejected_file)
     return bool(data.stopped)
 
 

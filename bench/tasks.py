@@ -55,7 +55,7 @@ def qunce_argv() -> list[str]:
 
 def write_baseline(rows: int, sample: Path, out: Path) -> None:
     """Write `rows` copies of the sample's second line (a task row) under its header, with csv.writer."""
-    with sample.open(encoding="utf-8", newline="") as handle:
+    with sample.open(encoding="utf-8-sig", newline="") as handle:
         reader = csv.reader(handle)
         header, row = next(reader), next(reader)
     with out.open("w", encoding="utf-8", newline="") as handle:
@@ -130,7 +130,7 @@ def main(argv: list[str] | None = None) -> int:
                  "--to", end.isoformat(), "--format", "csv", "--lang", "en"]
         sample = work / "sample.csv"
         timed([*qunce, "--out", str(sample)], env)  # warm-up; gives the row count and a real row
-        with sample.open(encoding="utf-8", newline="") as handle:
+        with sample.open(encoding="utf-8-sig", newline="") as handle:
             rows = sum(1 for _ in csv.reader(handle)) - 1
         print(f"rows     {rows:,} task rows ({sample.stat().st_size / 1e6:.1f} MB of CSV)")
         baseline_cmd = [sys.executable, str(Path(__file__).resolve()), "--baseline", str(rows), str(sample),

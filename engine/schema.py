@@ -10,6 +10,8 @@ import json
 import re
 from typing import Any
 
+from pydantic import BaseModel
+
 from .model import Playbook
 
 SCHEMA_DIALECT = "https://json-schema.org/draft/2020-12/schema"
@@ -127,18 +129,36 @@ def playbook_schema(fragment: bool = False) -> dict[str, Any]:
 
 
 def roster_schema() -> dict[str, Any]:
-    """The roster file's schema (YAML; a folder of CSVs has the same columns)."""
+    """The roster file's schema (YAML; a folder of CSVs and a workbook's sheets have the same columns)."""
     from .events.roster import RosterFile
 
-    schema = RosterFile.model_json_schema(by_alias=True, mode="validation")
+    return _data_file_schema(RosterFile, "roster", "群策 qunce roster", (
+        "花名册：员工、群和分工。YAML 文件；或含 groups.csv、staff.csv、assignments.csv（或 群.csv、"
+        "员工.csv、分工.csv）的目录；或含这三个工作表的工作簿（.xlsx 等）。"
+        "The roster: staff, groups and assignments; a YAML file, a folder of three CSVs (groups.csv, "
+        "staff.csv, assignments.csv, or 群.csv, 员工.csv, 分工.csv), or a workbook (.xlsx …) with "
+        "those three sheets."))
+
+
+def mapping_schema() -> dict[str, Any]:
+    """The mapping file's schema: how to read a team's own export (events.mapping.yaml)."""
+    from .events.mapping.model import MappingFile
+
+    return _data_file_schema(MappingFile, "mapping", "群策 qunce data mapping", (
+        "数据映射：写一次、放在数据旁边（events.mapping.yaml），说明你的导出文件的列名、类型标签、时间和金额的写法。"
+        "How to read a team's own export, kept beside it: its column names, type labels, times and amounts."))
+
+
+def _data_file_schema(model: type[BaseModel], kind: str, title: str, description: str) -> dict[str, Any]:
+    """A data file's schema (a roster, a mapping): the model's, with bilingual titles, published as `kind`."""
+    schema = model.model_json_schema(by_alias=True, mode="validation")
     _bilingual_titles(schema)
-    schema["title"] = "群策 qunce roster"
-    schema["description"] = ("花名册：员工、群和分工。YAML 文件，或含 groups.csv、staff.csv、assignments.csv 的目录。"
-                             "The roster: staff, groups and assignments; a YAML file or a folder of three CSVs.")
-    return {"$schema": SCHEMA_DIALECT, "$id": SCHEMA_ID.replace("playbook", "roster"), **schema}
+    schema["title"] = title
+    schema["description"] = description
+    return {"$schema": SCHEMA_DIALECT, "$id": SCHEMA_ID.replace("playbook", kind), **schema}
 
 
-SCHEMAS = ("playbook", "fragment", "events", "roster")
+SCHEMAS = ("playbook", "fragment", "events", "roster", "mapping")
 
 
 def schema_for(kind: str) -> dict[str, Any]:
@@ -149,6 +169,8 @@ def schema_for(kind: str) -> dict[str, Any]:
         return events_json_schema()
     if kind == "roster":
         return roster_schema()
+    if kind == "mapping":
+        return mapping_schema()
     return playbook_schema(fragment=kind == "fragment")
 
 

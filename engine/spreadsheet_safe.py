@@ -12,9 +12,18 @@ The rule is reversible: a cell that already starts with apostrophes before one o
 characters gets one more, so removing one leading apostrophe from every cell matching
 ^'+[=+\\-@\\t\\r] gives back the value exactly (`restored`).
 
-Not applied to the event files written by events/writers.py (`qunce events generate`'s): they
-are inputs that qunce's ingest (and other pipelines) read back, and must hold the values
-themselves; a prefixed id would be another id."""
+Every such CSV also starts with a UTF-8 byte-order mark (BOM). Excel on Chinese Windows reads a
+CSV without one as GBK (the system's code page), and every Chinese name, header and word in our
+UTF-8 files shows up garbled; with it, Excel reads UTF-8. Every reader we know handles the mark:
+DuckDB's read_csv, pandas' C parser, Python's csv module with encoding="utf-8-sig", Excel, WPS,
+Numbers and LibreOffice. DuckDB's COPY writes it at no cost: the first column is named with the
+mark in front (`duckdb_select`, `ibis_table`), and COPY writes the header line unquoted, so the
+file starts with the bytes EF BB BF; Arrow's writer quotes the header, so `arrow_csv` writes the
+mark to the stream first.
+
+Neither rule is applied to the event files written by events/writers.py (`qunce events
+generate`'s, the WeCom import's): they are inputs that qunce's ingest (and other pipelines) read
+back, and must hold the values themselves; a prefixed id would be another id."""
 
 from __future__ import annotations
 
@@ -26,6 +35,7 @@ PATTERN = r"^'*[=+\-@\t\r]"
 _MATCH = re.compile(PATTERN)
 _RESTORE = re.compile(r"^'(?='*[=+\-@\t\r])")
 _SQL_PATTERN = PATTERN.replace("'", "''")
+BOM = "\ufeff"  # in front of the first column's name: see the module's note
 
 
 def neutralised(text: str) -> str:
@@ -39,16 +49,20 @@ def restored(text: str) -> str:
 
 
 def duckdb_select(cursor: Any, table: str) -> str:
-    """A SELECT of every column of DuckDB `table`, in its order and under its names, its text
-    columns neutralised: what `COPY (…) TO 'x.csv'` writes instead of the table itself."""
+    """A SELECT of every column of DuckDB `table`, in its order and under its names (the first
+    with the BOM in front), its text columns neutralised: what `COPY (…) TO 'x.csv' (HEADER)`
+    writes instead of the table itself. The first column's name must be one DuckDB writes
+    unquoted (no comma, quote or line break): every output's is an id, a grain or a period."""
     columns = cursor.execute(f'DESCRIBE "{_ident(table)}"').fetchall()
-    return "SELECT " + ", ".join(_duckdb_column(name, kind) for name, kind, *_ in columns) + f' FROM "{_ident(table)}"'
+    return "SELECT " + ", ".join(_duckdb_column(name, kind, BOM if at == 0 else "")
+                                 for at, (name, kind, *_) in enumerate(columns)) + f' FROM "{_ident(table)}"'
 
 
-def _duckdb_column(name: str, kind: str) -> str:
+def _duckdb_column(name: str, kind: str, mark: str = "") -> str:
     column = f'"{_ident(name)}"'
+    alias = f'"{mark}{_ident(name)}"'
     if kind != "VARCHAR" and not kind.startswith("ENUM("):
-        return column  # numbers, dates, booleans: written as they are
+        return f"{column} AS {alias}" if mark else column  # numbers, dates, booleans: written as they are
     text = column if kind == "VARCHAR" else f"CAST({column} AS VARCHAR)"
     byte = f'{text} COLLATE "binary"'  # compared byte by byte, whatever the connection's collation
     # Two range tests first: a cell whose first byte is outside 0x09…0x2F and 0x3D…0x40 (ids,
@@ -56,7 +70,7 @@ def _duckdb_column(name: str, kind: str) -> str:
     # runs only on the few others. Not `ascii(…) IN (…)`: slower, and DuckDB turns an IN list
     # into a join, which loses the row order at scale.
     return (f"CASE WHEN (({byte} >= chr(9) AND {byte} < '0') OR ({byte} >= '=' AND {byte} < 'A')) "
-            f"AND regexp_matches({text}, '{_SQL_PATTERN}') THEN '''' || {text} ELSE {text} END AS {column}")
+            f"AND regexp_matches({text}, '{_SQL_PATTERN}') THEN '''' || {text} ELSE {text} END AS {alias}")
 
 
 def _ident(name: str) -> str:
@@ -64,7 +78,8 @@ def _ident(name: str) -> str:
 
 
 def ibis_table(table: Any) -> Any:
-    """An Ibis table with its string columns neutralised (for backends other than DuckDB)."""
+    """An Ibis table with its string columns neutralised and the BOM in front of its first
+    column's name, for the backend's to_csv (DuckDB's is a COPY: the header unquoted)."""
     import ibis
 
     def safe(name: str) -> Any:
@@ -73,7 +88,24 @@ def ibis_table(table: Any) -> Any:
             return column
         return ibis.ifelse(column.re_search(PATTERN), ibis.literal("'").concat(column), column).name(name)
 
-    return table.select([safe(name) for name in table.columns])
+    columns = [safe(name) for name in table.columns]
+    return table.select([column.name(BOM + name) if at == 0 else column
+                         for at, (name, column) in enumerate(zip(table.columns, columns, strict=True))])
+
+
+def arrow_csv(table: Any) -> bytes:
+    """A pyarrow Table as the bytes of a CSV file: the BOM, then a header and every row, quoting
+    only where needed (Arrow quotes every text cell and the header), text cells neutralised."""
+    import codecs
+
+    import pyarrow as pa
+    import pyarrow.csv as pacsv
+
+    sink = pa.BufferOutputStream()
+    sink.write(codecs.BOM_UTF8)  # before the header: Arrow writes it quoted
+    pacsv.write_csv(arrow_table(table), sink, write_options=pacsv.WriteOptions(quoting_style="needed"))
+    data = bytes(sink.getvalue().to_pybytes())
+    return data if data.endswith(b"\n") else data + b"\n"  # Arrow ends a header-only file without one
 
 
 def arrow_table(table: Any) -> Any:

@@ -12,6 +12,7 @@ from typing import Any, BinaryIO, Protocol
 
 from ..errors import InputError, UsageError
 from ..events.roster import Roster, load_roster
+from ..events.source_file import ReadOptions
 from ..model import Playbook
 from ..simulate.context import SimContext
 from ..simulate.staff_roles import with_staff_roles
@@ -41,6 +42,9 @@ class DataRequest:
     start: dt.date | None = None
     end: dt.date | None = None
     skip_bad_rows: bool = False
+    encoding: str | None = None  # --encoding: a text file's encoding (else detected)
+    sheet: str | None = None  # --sheet: a workbook's sheet (else the mapping's, else the first)
+    mapping: Path | None = None  # --mapping: else <file>.mapping.yaml or events.mapping.yaml beside the file
 
 
 @dataclass
@@ -54,10 +58,57 @@ class DataCheck:
     problems: list[dict[str, Any]] = field(default_factory=list)  # the first bad rows, for the terminal
     rows: dict[str, Any] = field(default_factory=dict)  # read, accepted, rejected, by_reason
     problem_table: Any | None = None  # every problem (ibis.Table), when there were any
+    mapping: FoundMapping | None = None  # the mapping file read, with its findings
 
     @property
     def roster_findings(self) -> bool:
         return self.roster is not None and bool(self.roster.diagnostics)
+
+    @property
+    def rows_in(self) -> str:
+        """Where bad rows are, before `:row`: the file, and a workbook's sheet (file:sheet:row)."""
+        sheet = self.rows.get("source", {}).get("sheet")
+        return f"{self.events}:{sheet}" if sheet else self.events
+
+    @property
+    def mapping_findings(self) -> bool:
+        return self.mapping is not None and bool(self.mapping.diagnostics)
+
+
+@dataclass
+class FoundMapping:
+    """A mapping file for an event file: where, what it says (None when it has findings)."""
+
+    shown: str
+    mapping: Any  # events.mapping.EventMapping | None
+    diagnostics: list[Any] = field(default_factory=list)
+    texts: dict[str, str] = field(default_factory=dict)
+
+
+MAPPING_SUFFIX = ".mapping.yaml"
+FOLDER_MAPPING = "events.mapping.yaml"
+
+
+def mapping_for(events: Path | None, given: Path | None) -> FoundMapping | None:
+    """The mapping file for `events`: `given` (--mapping), else `<file>.mapping.yaml` beside it,
+    else `events.mapping.yaml` in its folder (one mapping for a folder of monthly exports); None
+    when there is none."""
+    if given is None:
+        if events is None or str(events) == STDIN or events in _FROM_STDIN:
+            return None
+        for candidate in (events.with_name(events.stem + MAPPING_SUFFIX), events.with_name(FOLDER_MAPPING)):
+            if candidate.is_file():
+                given = candidate
+                break
+        else:
+            return None
+    elif not given.is_file():
+        raise UsageError(f"--mapping {given}: no such file", f"--mapping {given}：文件不存在")
+    from ..events.mapping import load_mapping
+
+    shown = str(given)
+    loaded = load_mapping(given, shown)
+    return FoundMapping(shown, loaded.mapping, list(loaded.diagnostics), {shown: loaded.text})
 
 
 def load(playbook: Playbook, request: DataRequest, check: DataCheck,
@@ -77,13 +128,20 @@ def load(playbook: Playbook, request: DataRequest, check: DataCheck,
     if roster.diagnostics:
         check.stopped = True
         return None
+    check.mapping = mapping_for(request.events, request.mapping)
+    if check.mapping_findings:
+        check.stopped = True
+        return None
+    options = ReadOptions(request.encoding, request.sheet, check.mapping.mapping if check.mapping else None)
     progress("ingest")
     con = connect(playbook.timezone)
     groups = con.create_table("qunce_groups", groups_table(roster), temp=True, overwrite=True)
     assignments = con.create_table("qunce_assignments", assignments_table(roster), temp=True, overwrite=True)
-    ingested = ingest(con, request.events, groups, playbook.timezone, check.events)
+    ingested = ingest(con, request.events, groups, playbook.timezone, check.events, options)
+    read = ingested.read | ({"mapping": check.mapping.shown} if check.mapping else {})
     check.rows = {"read": ingested.rows_read, "accepted": ingested.accepted, "rejected": ingested.rejected,
-                  "by_reason": [{"reason": r, "column": c, "rows": n} for r, c, n in ingested.by_reason]}
+                  "by_reason": [{"reason": r, "column": c, "rows": n} for r, c, n in ingested.by_reason],
+                  "source": read}
     if ingested.rejected:
         check.problems = _first_problems(ingested.problems)
         check.problem_table = ingested.problems

@@ -1,7 +1,7 @@
 """`qunce demo`: the whole job on the bundled complete example, in a folder of the user's
 choosing: copy the playbook, generate a month of events for it, validate, simulate (with the
-commission statements), compile the staff task lists and calendars, and write the handbook.
-Embedded DuckDB, no server, no network."""
+commission statements and the payouts workbook), compile the staff task lists and calendars, and
+write the handbook. Embedded DuckDB, no server, no network."""
 
 from __future__ import annotations
 
@@ -132,7 +132,9 @@ def _simulate(playbook: Playbook, playbook_path: Path, events: Path, roster: Pat
     out = folder / "simulation"
     inputs = {"playbook": str(named / playbook_path.name), "events": str(named / events.name),
               "roster": str(named / roster.name)}
-    request = SimulateRequest(playbook_path, DataRequest(events, roster), out, statement_lang=lang, inputs=inputs)
+    # With the workbook finance opens (payouts.xlsx): the example has a commission.
+    request = SimulateRequest(playbook_path, DataRequest(events, roster), out, statement_lang=lang, inputs=inputs,
+                              xlsx=playbook.commission is not None)
     outcome = simulate(playbook, request, SimulateOutcome())
     if outcome.status != EXIT_CLEAN:  # generated data is clean; this is a bug
         raise QunceError("the generated events could not be simulated", "生成的事件无法模拟")
@@ -154,6 +156,11 @@ def _simulate(playbook: Playbook, playbook_path: Path, events: Path, roster: Pat
                              f"one statement each in {out}/statements/",
                              f"提成 {period}：{values['staff']} 名员工共 {money(Decimal(values['total']))}；"
                              f"每人的结算单在 {out}/statements/"))
+    workbook = summary.get("workbook")
+    if workbook:
+        sheets = [f"{name} {rows:,}" for name, rows in workbook["sheets"].items()]
+        lines.append(f"{out}/{workbook['file']}: " + say(f"the workbook for finance: {', '.join(sheets)} rows",
+                                                         f"供财务使用的工作簿：{'，'.join(sheets)} 行"))
     return lines
 
 

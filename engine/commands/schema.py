@@ -1,5 +1,5 @@
-"""`qunce schema`: the JSON Schema of a playbook (for editors), a fragment, the events or the
-roster; or the playbook reference in Markdown."""
+"""`qunce schema`: the JSON Schema of a playbook (for editors), a fragment, the events, the
+roster or a data mapping; or the playbook reference in Markdown."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from pathlib import Path
 
 from ..errors import EXIT_CLEAN
 
-KINDS = ("playbook", "fragment", "events", "roster")
+KINDS = ("playbook", "fragment", "events", "roster", "mapping")
 
 
 @dataclass

@@ -27,7 +27,8 @@ class SimulateRequest:
     data: DataRequest
     out: Path  # replaced whole by the run (output_folder): never a mix of two runs
     formats: tuple[str, ...] = FORMATS  # the tables' file formats; rejected rows are always in both
-    statement_lang: str = "zh"  # the staff statements' language
+    statement_lang: str = "zh"  # the staff statements' language, and the workbook's
+    xlsx: bool = False  # also payouts.xlsx (commission.workbook); a usage error without a commission
     inputs: dict[str, str] | None = None  # how summary.json names the inputs (default: as given)
 
 
@@ -86,6 +87,10 @@ def simulate(playbook: Any, request: SimulateRequest, outcome: SimulateOutcome,
     from ..simulate.outputs import write_outputs
     from ..simulate.summary import build_summary
 
+    if request.xlsx and playbook.commission is None:  # before the data is read: nothing to pay, no workbook
+        raise UsageError(f"--xlsx writes the commission's payouts, and {request.playbook} has no commission: section; "
+                         "add one, or leave out --xlsx",
+                         f"--xlsx 输出的是提成发放表，而 {request.playbook} 没有 commission: 部分；请添加提成方案，或去掉 --xlsx")
     clock = _Clock()
     ctx = load(playbook, request.data, outcome.data, progress)
     if ctx is None:
@@ -114,17 +119,27 @@ def simulate(playbook: Any, request: SimulateRequest, outcome: SimulateOutcome,
         commission_tables = _commission_outputs(writer)
         last = ("rejected", rejected, ["row", "column", "reason"])
         chosen = {name: request.formats for name, _, _ in [*commission_tables, *simulator]}
-        rows = dict(write_outputs(ctx.con, [*commission_tables, *simulator, last], request.out, chosen))
+        # The workbook reads the payouts and statements as stored for their files (sorted once).
+        keep = ("payouts", "statements") if request.xlsx else ()
+        rows = dict(write_outputs(ctx.con, [*commission_tables, *simulator, last], request.out, chosen, keep))
         listed = [*simulator, *commission_tables, last]
         outcome.written = [(name, rows[name]) for name, _, _ in listed if name in rows]  # in the order listed
         outcome.formats = chosen
         with profiled("wait for the statements"):
             writer.finish()
+        if request.xlsx:
+            from ..commission.workbook import FILE, write_workbook
+
+            with profiled("write the workbook"):
+                sheets = write_workbook(ctx.con, request.out, request.statement_lang, writer.result().inputs.periods,
+                                        ctx.end)
     inputs = request.inputs or {"playbook": str(request.playbook), "events": outcome.data.events,
                                 "roster": str(request.data.roster)}
     outcome.summary = build_summary(ctx, inputs, outcome.data.rows, group_result, member_result, outcome.written)
     if writer.planned:
         outcome.summary["commission"] = commission_summary(writer.result())
+    if request.xlsx:
+        outcome.summary["workbook"] = {"file": FILE, "sheets": sheets}
     write_text_atomic(request.out / "summary.json", json.dumps(outcome.summary, ensure_ascii=False, indent=2) + "\n")
     clock.lap("write")
     outcome.timings = clock.laps()

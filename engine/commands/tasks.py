@@ -35,6 +35,9 @@ class TasksRequest:
     capacity: Path | None = None  # the capacity report's file (.csv, .json, .md)
     fail_on_overload: bool = False
     lang: str = "en"
+    encoding: str | None = None  # how to read the events: see data.DataRequest
+    sheet: str | None = None
+    mapping: Path | None = None
 
 
 @dataclass
@@ -102,12 +105,13 @@ def _load(playbook: Playbook, request: TasksRequest, data: DataCheck) -> tuple[A
     from ..events.roster import load_roster
 
     if not request.roster.exists():
-        raise UsageError(f"no such roster: {request.roster} (a YAML file, or a folder with groups.csv, staff.csv, "
-                         "assignments.csv)", f"找不到花名册：{request.roster}（YAML 文件，或含 groups.csv、staff.csv、"
-                         "assignments.csv 的目录）")
+        raise UsageError(f"no such roster: {request.roster} (a YAML file, a folder with groups.csv, staff.csv, "
+                         "assignments.csv, or a workbook with those sheets)",
+                         f"找不到花名册：{request.roster}（YAML 文件、含 groups.csv、staff.csv、assignments.csv 的目录，"
+                         "或含这三个工作表的工作簿）")
     if request.events is not None:
         ctx = load(playbook, DataRequest(request.events, request.roster, request.start, request.end,
-                                         request.skip_bad_rows), data)
+                                         request.skip_bad_rows, request.encoding, request.sheet, request.mapping), data)
         return None if ctx is None else (ctx.con, ctx.roster, ctx.events)
     roster = load_roster(request.roster)
     data.roster = roster

@@ -59,16 +59,11 @@ def _blank(name: str, rows: int, schema: pa.Schema) -> pa.Array:
 
 
 def to_csv(table: pa.Table) -> bytes:
-    """CSV with a header, quoting only where needed (UTF-8); text cells a spreadsheet would run as
-    formulas get a leading ' (spreadsheet_safe)."""
-    import pyarrow.csv as pacsv
+    """CSV with a header, quoting only where needed (UTF-8 with a BOM, for Excel on Chinese
+    Windows); text cells a spreadsheet would run as formulas get a leading ' (spreadsheet_safe)."""
+    from ..spreadsheet_safe import arrow_csv
 
-    from ..spreadsheet_safe import arrow_table
-
-    sink = pa.BufferOutputStream()
-    pacsv.write_csv(arrow_table(table), sink, write_options=pacsv.WriteOptions(quoting_style="needed"))
-    data = bytes(sink.getvalue().to_pybytes())
-    return data if data.endswith(b"\n") else data + b"\n"  # Arrow ends a header-only file without one
+    return arrow_csv(table)
 
 
 def tasks_json(task_list: TaskList) -> str:

@@ -318,3 +318,68 @@ register(Code(
     good="staff:\n  - {id: s9, name: 王小明}\nassignments:\n  - {staff_id: s9, role: owner, group_id: g1, from: 2027-01-01}\n",
     group="data",
 ))
+
+# The mapping file (events.mapping.yaml): how to read a team's own export. Its shape uses the
+# schema codes above (Q101 unknown key, Q104 unknown event type, unit or encoding …); these are
+# its own meaning.
+register(Code(
+    "Q910", "mapping-header-twice", "error",
+    "Two qunce columns are read from the same header of the file.", "两个群策列对应了文件中的同一个表头。",
+    "header '{header}' is read as {first} already (line {first_line}); {column} cannot read it too",
+    "表头 '{header}' 已作为 {first} 读取（第 {first_line} 行），{column} 不能再读取它",
+    "A header is one column: map {column} to its own header, or remove the line if the file has no such column.",
+    "一个表头只对应一列：请把 {column} 对应到它自己的表头；文件中没有这一列时删掉这一行。",
+    bad="columns:\n  member_id: 客户ID\n  staff_id: 客户ID\n", good="columns:\n  member_id: 客户ID\n  staff_id: 员工ID\n",
+    group="data",
+))
+register(Code(
+    "Q911", "mapping-header-ignored", "error",
+    "A header is read as a column and also listed in ignore:.", "同一个表头既被读取为某列，又写在 ignore: 中。",
+    "header '{header}' is read as {column} (line {line}) and listed in ignore: too",
+    "表头 '{header}' 已作为 {column} 读取（第 {line} 行），又写在 ignore: 中",
+    "Remove it from ignore: to read it as {column}, or remove columns.{column} to leave the column unread.",
+    "要读取为 {column}，请从 ignore: 中删掉它；不想读取这一列，请删掉 columns.{column}。",
+    bad="columns:\n  ts: 下单时间\nignore: [下单时间, 备注]\n", good="columns:\n  ts: 下单时间\nignore: [备注]\n",
+    group="data",
+))
+register(Code(
+    "Q912", "mapping-removed-not-leave", "error",
+    "removed: is given for a label whose event type is not leave.", "为事件类型不是 leave 的标签写了 removed:。",
+    "removed: applies to leave only; '{label}' is read as {type}",
+    "removed: 只适用于 leave；'{label}' 被读作 {type}",
+    "removed: true marks a member removed by staff (被移出); other types take just the type (e.g. message).",
+    "removed: true 表示成员被员工移出；其他类型只写类型即可（如 message）。",
+    bad="types:\n  发言: {type: message, removed: true}\n",
+    good="types:\n  发言: message\n  被移出: {type: leave, removed: true}\n", group="data",
+))
+register(Code(
+    "Q913", "mapping-time-directive", "error",
+    "A time format uses a directive that DuckDB's strptime does not have.", "时间格式中有 DuckDB strptime 不支持的指令。",
+    "unknown directive '{directive}' in the time format{suggestion}",
+    "时间格式中有未知的指令 '{directive}'{suggestion}",
+    "Directives: %Y %y %m %b %B %d %j %H %I %p %M %S %f %g %n %z %Z %a %A %u %w %U %W %G %V %c %x %X; "
+    "%-d %-m %-H %-I %-M %-S %-j %-y without the leading zero; %% is a percent sign.",
+    "可用指令：%Y %y %m %b %B %d %j %H %I %p %M %S %f %g %n %z %Z %a %A %u %w %U %W %G %V %c %x %X；"
+    "%-d %-m %-H %-I %-M %-S %-j %-y 表示不补零；%% 表示百分号。",
+    bad='time:\n  format: "%Y/%m/%e %k:%M"\n', good='time:\n  format: "%Y/%m/%-d %-H:%M"\n', group="data",
+))
+register(Code(
+    "Q914", "mapping-time-no-date", "error",
+    "A time format does not give a whole date: a year, a month and a day.", "时间格式没有给出完整的日期（年、月、日）。",
+    "the time format '{format}' has no {missing}{note}",
+    "时间格式 '{format}' 缺少{missing}{note}",
+    "A time needs its day: %Y (or %y), %m (or %b, %B) and %d, or %Y with %j; e.g. \"%Y/%m/%d %H:%M\".",
+    "时间需要日期：%Y（或 %y）、%m（或 %b、%B）和 %d，或 %Y 加 %j；如 \"%Y/%m/%d %H:%M\"。",
+    bad='time:\n  format: "%H:%M"\n', good='time:\n  format: "%Y/%m/%d %H:%M"\n', group="data",
+))
+register(Code(
+    "Q915", "mapping-time-format-and-unit", "error",
+    "time: gives both format: and unit:.", "time: 中同时写了 format: 和 unit:。",
+    "time: gives both format: and unit:; a time is text in a format or a number in a unit, not both",
+    "time: 中同时写了 format: 和 unit:；时间要么是某种格式的文本，要么是某种单位的数字",
+    "Keep format: when the file writes times as text (2027/01/05 09:30), unit: when it writes numbers "
+    "(1799136000, 46392.5).",
+    "文件中的时间是文本（2027/01/05 09:30）时保留 format:，是数字（1799136000、46392.5）时保留 unit:。",
+    bad='time:\n  format: "%Y-%m-%d %H:%M:%S"\n  unit: epoch_seconds\n', good="time:\n  unit: epoch_seconds\n",
+    group="data",
+))

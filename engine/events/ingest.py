@@ -13,13 +13,17 @@ from __future__ import annotations
 
 import functools
 import os
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from ..errors import InputError, UsageError, first_line
 from ..event_contract import BY_NAME, COLUMNS, EVENT_TYPES
+from .headers import Headers, resolve
 from .read_errors import empty_file, is_empty, read_failure, unnamed_columns
+from .source_file import ReadOptions, Source, kind_of, prepare
+from .value_forms import amount_sql, labels_for, local_time_sql, removed_sql, type_sql
 
 REQUIRED_COLUMNS = ("ts", "type", "group_id")
 # DECIMAL(18, 4) fits in 64 bits; DuckDB's 128-bit decimals are many times slower.
@@ -33,13 +37,10 @@ FALSE_WORDS = ("false", "0", "f", "no", "n")
 # digits, WHOLE_TEXT 12.
 NUMBER_LIMIT = 10**13
 WHOLE_LIMIT = 10**12
-# Naive times (no offset, no zone): the common form by GLOB (cheap), the others by a regex.
-# TRY_CAST(… AS TIMESTAMP) reads them as the local times they are, as the TIMESTAMPTZ route
-# does, except a time that does not exist (in a daylight-saving gap), which that route
-# moved an hour on and which is now kept as written.
-NAIVE_GLOB = "[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9][ T][0-9][0-9]:[0-9][0-9]:[0-9][0-9]"
-NAIVE_TEXT = r"[0-9]{4}-[0-9]{2}-[0-9]{2}([ T][0-9]{2}:[0-9]{2}(:[0-9]{2}(\.[0-9]{1,6})?)?)?"
 MEMORY_LIMIT_ENV = "QUNCE_MEMORY_LIMIT"
+# The times an event may have: anything else (`infinity`, an epoch in milliseconds read as seconds,
+# year 10000) is a bad time, not a date Python cannot hold.
+FIRST_TIME, END_OF_TIME = "1900-01-01", "9999-12-31 23:59:59"
 # An event further than this after the latest date the roster names (a group created or ended)
 # is a bad row (`far_from_roster`): the window would run to it, and a year 9999 is millions of
 # group-days to allocate. Two years, as far as windowed names look back.
@@ -57,6 +58,7 @@ class Ingested:
     accepted: int = 0
     rejected: int = 0
     by_reason: list[tuple[str, str, int]] = field(default_factory=list)  # (reason, column, rows)
+    read: dict[str, Any] = field(default_factory=dict)  # what was read: format, encoding, sheet, columns
 
 
 def connect(timezone: str) -> Any:
@@ -114,98 +116,146 @@ def _quote(text: str) -> str:
     return text.replace("'", "''")
 
 
-def _format(path: Path) -> str:
-    suffix = path.suffix.lower()
-    if suffix in (".csv", ".tsv"):
-        return "csv"
-    if suffix in (".jsonl", ".ndjson", ".json"):
-        return "jsonl"
-    if suffix in (".parquet", ".pq"):
-        return "parquet"
-    raise InputError(f"{path}: unknown event file format '{path.suffix}'; use .csv, .jsonl or .parquet",
-                     f"{path}：未知的事件文件格式 '{path.suffix}'；请用 .csv、.tsv、.jsonl 或 .parquet")
-
-
-def read_raw(con: Any, path: Path, timezone: str, shown: str | None = None) -> Any:
+def read_raw(con: Any, path: Path, timezone: str, shown: str | None = None,
+             options: ReadOptions | None = None) -> Any:
     """Every contract column, plus `_row` (the row number as people count it: CSV counts the
-    header as row 1), `_ts` (ts as a local timestamp) and `_h` (a hash of the contract
-    columns: equal rows have equal hashes, for the duplicate check).
+    header as row 1, a sheet its own rows), `_ts` (ts as a local timestamp) and `_h` (a hash of
+    the contract columns: equal rows have equal hashes, for the duplicate check).
 
     Columns are trimmed text (NULL when empty), except Parquet columns already of the right
-    type (`_typed`), which are kept as they are: the checks judge both alike. The query is
-    lazy: a file DuckDB fails on past its first rows fails when it runs (see `ingest`).
+    type (`_typed`), which are kept as they are: the checks judge both alike. Headers are matched
+    to event columns by `headers.resolve` (the mapping, qunce's names, common Chinese headers),
+    values read by `value_forms` (type labels, time forms, money). The query is lazy: a file
+    DuckDB fails on past its first rows fails when it runs (see `ingest`).
     `shown`: the file as errors name it (default: `path`)."""
+    return read_source(con, open_source(path, shown, options), timezone, options)[0]
+
+
+def open_source(path: Path, shown: str | None = None, options: ReadOptions | None = None) -> Source:
+    """The event file made readable by DuckDB (`source_file.prepare`), after the checks every
+    file gets: it exists and is not empty."""
     shown = shown or str(path)
     if not path.is_file():
         raise InputError(f"no such event file: {shown}", f"找不到事件文件：{shown}")
-    fmt = _format(path)
-    if is_empty(path):  # else DuckDB reads one column named column0 and no rows
-        raise empty_file(shown, fmt)
-    source = _quote(str(path))
-    separator = _separator(path)
+    kind, _ = kind_of(path)
+    if kind != "workbook" and is_empty(path):  # else DuckDB reads one column named column0 and no rows
+        raise empty_file(shown, "csv" if kind == "tsv" else kind)
+    return prepare(path, shown, options)
+
+
+def read_source(con: Any, source: Source, timezone: str, options: ReadOptions | None = None,
+                strict: bool = True) -> tuple[Any, Headers]:
+    """`read_raw` on a prepared source; also how its headers were read (not `strict`: columns no
+    rule names are left out and listed, for `qunce events inspect`)."""
+    options = options or ReadOptions()
+    mapping = options.mapping
+    shown = source.shown
+    fmt = source.reads_as
+    path = source.path
+    file = _quote(str(path))
     # Text files are numbered by row_number() over the file, which runs on one thread: the
     # numbered rows are materialised (`_numbered`) so that the work after it runs in parallel.
     numbered = ""
+    headers = Headers()
     try:
         if fmt == "jsonl":
-            numbered, base, select = _jsonl(source)
+            numbered, base, select = _jsonl(file)
             present = [c.name for c in COLUMNS]
+            headers.sources = {c: c for c in present}
             typed: set[str] = set()
             ts_zone = None
         else:
             if fmt == "csv":
                 # No sniffing: a sniffer that guesses the delimiter from a few rows can
                 # read a whole file as one column. Short rows are padded with empty cells.
-                delim = "\\t" if separator == "\t" else separator
-                numbered = (f"SELECT *, row_number() OVER () + 1 AS _row FROM read_csv('{source}', all_varchar = true, "
-                            f"header = true, delim = '{delim}', quote = '\"', escape = '\"', null_padding = true)")
+                delim = "\\t" if source.separator == "\t" else source.separator
+                # `skip` only when asked for: given at all, it changes how DuckDB reports a bad row.
+                skip = f", skip = {source.header_row - 1}" if source.header_row > 1 else ""
+                numbered = (f"SELECT *, row_number() OVER () + {source.header_row} AS _row FROM read_csv('{file}', "
+                            f"all_varchar = true, header = true, delim = '{delim}', quote = '\"', escape = '\"', "
+                            f"null_padding = true{skip})")
                 base = "SELECT * FROM _numbered"
+            elif source.numbered:
+                base = f"SELECT * FROM read_parquet('{file}')"
             else:
-                base = f"SELECT *, file_row_number + 1 AS _row FROM read_parquet('{source}', file_row_number = true)"
+                base = f"SELECT *, file_row_number + 1 AS _row FROM read_parquet('{file}', file_row_number = true)"
             schema = con.sql(_with(numbered) + base).schema()
             present = [c for c in schema.names if c != "_row" and c != "file_row_number"]
-            unknown = [c for c in present if c not in BY_NAME]
-            if unknown:
+            unnamed = [c for c in present if _OWN_NAME.fullmatch(c)] if fmt == "csv" else []
+            if unnamed:
                 # `column3`: DuckDB's name for a header cell left empty, or for cells past the header's end.
-                unnamed = unnamed_columns(path, shown, unknown, separator) if fmt == "csv" else None
-                raise unnamed or InputError(
-                    f"{shown}: unknown column(s) {', '.join(unknown)}; the event columns are "
-                    f"{', '.join(c.name for c in COLUMNS)}",
-                    f"{shown}：未知的列 {'、'.join(unknown)}；事件的列为 {'、'.join(c.name for c in COLUMNS)}")
-            typed = {c for c in present if fmt == "parquet" and _typed(c, schema[c])}
-            ts_zone = schema["ts"].timezone if "ts" in typed else None
+                failure = unnamed_columns(path, shown, unnamed, source.separator)
+                if failure is not None:
+                    raise failure
+            headers = resolve(present, shown, getattr(mapping, "columns", None), getattr(mapping, "ignore", ()),
+                              getattr(mapping, "path", None), strict)
+            typed = {c for c, h in headers.sources.items() if fmt == "parquet" and not source.numbered
+                     and _typed(c, schema[h]) and not _reread(c, mapping)}
+            ts_zone = schema[headers.sources["ts"]].timezone if "ts" in typed else None
             select = ", ".join(
-                f'"{c.name}"' if c.name in typed
-                else f"NULLIF(TRIM(CAST(\"{c.name}\" AS VARCHAR)), '') AS \"{c.name}\"" if c.name in present
-                else f"CAST(NULL AS VARCHAR) AS \"{c.name}\"" for c in COLUMNS)
+                f'"{_q(headers.sources[c.name])}" AS "{c.name}"' if c.name in typed
+                else f"NULLIF(TRIM(CAST(\"{_q(headers.sources[c.name])}\" AS VARCHAR)), '') AS \"{c.name}\""
+                if c.name in headers.sources else f"CAST(NULL AS VARCHAR) AS \"{c.name}\"" for c in COLUMNS)
             select += ", CAST(NULL AS BOOLEAN) AS _bad_json, CAST(NULL AS VARCHAR) AS _extra_keys"
-        missing = [c for c in REQUIRED_COLUMNS if c not in present]
-        if missing and fmt != "jsonl":
+        missing = [c for c in REQUIRED_COLUMNS if c not in headers.sources]
+        if missing and fmt != "jsonl" and strict:
             raise InputError(f"{shown}: missing column(s) {', '.join(missing)}", f"{shown}：缺少列 {'、'.join(missing)}")
-        zone = _quote(timezone)
+        values = _value_select(typed, mapping)
         if "ts" not in typed:
-            # Naive times are local already (`connect` set the TimeZone); only times with an
-            # offset or a zone name need the (slow) conversion through TIMESTAMPTZ.
-            local = (f"CASE WHEN ts GLOB '{NAIVE_GLOB}' THEN TRY_CAST(ts AS TIMESTAMP) "
-                     f"WHEN regexp_full_match(ts, '{NAIVE_TEXT}') THEN TRY_CAST(ts AS TIMESTAMP) "
-                     f"ELSE timezone('{zone}', TRY_CAST(ts AS TIMESTAMPTZ)) END")
+            local = local_time_sql("ts", timezone, tuple(getattr(mapping, "time_formats", ()) or ()),
+                                   getattr(mapping, "time_unit", None), serials=source.kind == "workbook")
         elif ts_zone is None:  # a naive timestamp column: local times already
             local = "CAST(ts AS TIMESTAMP)"
         else:
-            local = f"timezone('{zone}', ts)"
+            local = f"timezone('{_quote(timezone)}', ts)"
         columns = ", ".join(f'"{c.name}"' for c in COLUMNS)
-        query = (f"{_with(numbered)}SELECT *, {local} AS _ts, hash({columns}) AS _h "
-                 f"FROM (SELECT _row, {select} FROM ({base}))")
-        return con.sql(query)
+        # Times DuckDB reads but no event has (`infinity`, the year 10000 and later) are bad times.
+        bounded = f"CASE WHEN _t >= TIMESTAMP '{FIRST_TIME}' AND _t < TIMESTAMP '{END_OF_TIME}' THEN _t END"
+        query = (f"{_with(numbered)}SELECT * EXCLUDE (_t), {bounded} AS _ts, hash({columns}) AS _h FROM ("
+                 f"SELECT *, {local} AS _t "
+                 f"FROM (SELECT _row, {values}, _bad_json, _extra_keys FROM (SELECT _row, {select} FROM ({base}))))")
+        return con.sql(query), headers
     except (InputError, UsageError):
         raise
     except Exception as exc:  # a file DuckDB cannot read at all: say which, where and why
-        raise read_failure(exc, path, shown, fmt, separator) or InputError(
+        raise read_failure(exc, path, shown, source.reads_as, source.separator) or InputError(
             f"{shown}: cannot read events: {first_line(exc)}", f"{shown}：无法读取事件：{first_line(exc)}") from None
 
 
-def _separator(path: Path) -> str:
-    return "\t" if path.suffix.lower() == ".tsv" else ","
+def _value_select(typed: set[str], mapping: Any) -> str:
+    """The contract columns with the team's words read as qunce's (`value_forms`): type labels,
+    the removals they imply, money."""
+    labels = labels_for(mapping)
+    unit = getattr(mapping, "amount_unit", "yuan") or "yuan"
+    parts = []
+    for column in COLUMNS:
+        name = column.name
+        if name == "type":
+            parts.append(f"{type_sql('type', labels)} AS type")
+        elif name == "removed" and "removed" not in typed:
+            parts.append(f"{removed_sql('type', 'removed', labels)} AS removed")
+        elif name == "amount" and "amount" not in typed:
+            parts.append(f"{amount_sql('amount', unit)} AS amount")
+        elif name == "amount" and unit == "fen":
+            parts.append("amount * 0.01 AS amount")
+        else:
+            parts.append(f'"{name}"')
+    return ", ".join(parts)
+
+
+def _reread(column: str, mapping: Any) -> bool:
+    """Whether a typed Parquet column is read as text anyway: the mapping says how to read it."""
+    if column == "ts":
+        return bool(getattr(mapping, "time_unit", None) or getattr(mapping, "time_formats", None))
+    return False
+
+
+# DuckDB's name for a header cell left empty, or for cells past the header's end.
+_OWN_NAME = re.compile(r"column(\d+)")
+
+
+def _q(name: str) -> str:
+    return name.replace('"', '""')
 
 
 def _typed(name: str, dtype: Any) -> bool:
@@ -409,6 +459,12 @@ def accepted_events(flagged: Any, problems: Any | None) -> Any:
     if problems is not None:
         dupes = problems.filter(problems.reason == "duplicate").select("row")
         good = good.anti_join(dupes, good._row == dupes.row)
+    return typed_events(good)
+
+
+def typed_events(good: Any) -> Any:
+    """The rows' events, typed as the simulation reads them (for rows that pass the checks; others
+    get NULL where a value does not convert)."""
     return good.select(
         row=good._row,
         ts=good._ts,
@@ -451,21 +507,23 @@ def _duplicates(raw: Any) -> Any:
                         value=dupes._first.cast("string"))
 
 
-def ingest(con: Any, path: Path, groups: Any, timezone: str, shown: str | None = None) -> Ingested:
-    """Read and check `path` (`shown`: the file as errors name it): the flagged rows and the
-    problems are materialised once.
+def ingest(con: Any, path: Path, groups: Any, timezone: str, shown: str | None = None,
+           options: ReadOptions | None = None) -> Ingested:
+    """Read and check `path` (`shown`: the file as errors name it; `options`: its encoding,
+    sheet and mapping): the flagged rows and the problems are materialised once.
 
     When every column the events convert is typed already (a Parquet file of the right
     types), the accepted events are a projection of the flagged rows, not a copy; otherwise
     they are materialised once and the flagged rows dropped."""
     import ibis
 
-    raw = read_raw(con, path, timezone, shown)
+    source = open_source(path, shown, options)
+    raw, headers = read_source(con, source, timezone, options)
     flagged_name = _temp_name("flagged")
     try:
         flagged = con.create_table(flagged_name, flag_rows(raw, groups), temp=True)
     except Exception as exc:  # the whole file is read here: a problem past its first rows shows now
-        failure = read_failure(exc, path, shown or str(path), _format(path), _separator(path))
+        failure = read_failure(exc, source.path, source.shown, source.reads_as, source.separator)
         if failure is None:
             raise
         raise failure from None
@@ -481,7 +539,8 @@ def ingest(con: Any, path: Path, groups: Any, timezone: str, shown: str | None =
     grouped = problems.group_by(["reason", "column"]).aggregate(rows=problems.row.nunique())
     ordered = grouped.order_by([ibis.desc(grouped.rows), grouped.reason, grouped.column]).to_pyarrow().to_pylist()
     by_reason = [(str(r["reason"]), str(r["column"]), int(r["rows"])) for r in ordered]
-    return Ingested(str(path), events, problems, rows_read, accepted, rejected, by_reason)
+    read = source.describe() | {"columns": dict(headers.sources), "ignored": list(headers.ignored)}
+    return Ingested(str(path), events, problems, rows_read, accepted, rejected, by_reason, read)
 
 
 # The columns `accepted_events` converts from text (cheap from typed columns: a projection).

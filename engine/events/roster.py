@@ -1,14 +1,13 @@
 """The roster: which groups exist (and of which type), who the staff are, and who is
-assigned to which group when. YAML (one file) or CSV (a folder with groups.csv,
-staff.csv and assignments.csv). Every problem is a diagnostic with file:line or
-file:row, like a playbook's.
+assigned to which group when. YAML (one file), a folder of CSV files (groups.csv, staff.csv and
+assignments.csv, or 群.csv, 员工.csv, 分工.csv; in UTF-8, GBK, UTF-16 …), or a workbook with
+those three sheets (`roster_sheets`). Every problem is a diagnostic with file:line or file:row
+(file:sheet:row in a workbook), like a playbook's.
 """
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
-import io
 import json
 import re
 from dataclasses import dataclass, field
@@ -25,9 +24,19 @@ from ..source.nodes import Map, plain
 from ..source.positions import PositionIndex
 from ..source.reader import read_file
 from ..source.scalars import resolve_plain
-from .read_errors import encoding_guess
+from .roster_sheets import (
+    CHINESE_COLUMNS,
+    DATE_COLUMNS,
+    HEADER_SEARCH_ROWS,
+    Sheet,
+    column_of,
+    csv_sheets,
+    date_shaped,
+    roster_date,
+    workbook_sheets,
+)
+from .sheet_read import WORKBOOK_SUFFIXES
 
-CSV_FILES = ("groups.csv", "staff.csv", "assignments.csv")
 # The years a roster's dates may name: a simulation allocates its groups' days, so a group
 # created in the year 1 is hundreds of thousands of days (WeCom exists since 2016).
 FIRST_DATE, LAST_DATE = dt.date(2000, 1, 1), dt.date(2100, 12, 31)
@@ -112,13 +121,24 @@ class Roster:
     places: dict[tuple[str, int], Span] = field(default_factory=dict)
 
 
-def load_roster(path: Path) -> Roster:
-    """Read a roster (YAML file or folder of CSVs) and check it on its own."""
-    if not path.is_dir():
+def load_roster(path: Path, encoding: str | None = None) -> Roster:
+    """Read a roster (a YAML file, a folder of CSVs, a workbook) and check it on its own.
+    `encoding`: the user's --encoding, for the folder's CSVs (else each one's is detected)."""
+    if path.is_dir():
+        roster = Roster()
+        _load_tables(roster, csv_sheets(path, encoding, roster.diagnostics))
+    elif path.suffix.lower() in WORKBOOK_SUFFIXES:
+        roster = Roster()
+        if path.is_file():
+            _load_tables(roster, workbook_sheets(path, roster.diagnostics))
+        else:
+            roster.diagnostics.append(diag("Q007", Span(display_name(path), 1, 1), detail={
+                "en": "no such file", "zh": "文件不存在"}))
+    else:
         fast = _load_yaml_fast(path)
         if fast is not None:
             return fast
-    roster = _load_csv_folder(path) if path.is_dir() else _load_yaml(path)
+        roster = _load_yaml(path)
     if not roster.diagnostics:
         roster.diagnostics.extend(_cross_check(roster))
     return roster
@@ -252,83 +272,145 @@ def _load_yaml(path: Path) -> Roster:
     return roster
 
 
-def _load_csv_folder(folder: Path) -> Roster:
-    roster = Roster()
-    models: dict[str, type[_Row]] = {"groups.csv": Group, "staff.csv": Staff, "assignments.csv": Assignment}
-    tables: dict[str, list[Any]] = {"groups.csv": roster.groups, "staff.csv": roster.staff,
-                                    "assignments.csv": roster.assignments}
-    for name in CSV_FILES:
-        path = folder / name
-        shown = display_name(path)
-        if not path.is_file():
-            roster.diagnostics.append(diag("Q901", Span(display_name(folder), 1, 1), detail={
-                "en": f"the roster folder has no {name}", "zh": f"花名册目录中没有 {name}"}))
+_MODELS: dict[str, type[_Row]] = {"groups": Group, "staff": Staff, "assignments": Assignment}
+# Each table's columns as written (an alias where the model has one: `from`) and the required ones.
+_COLUMNS = {table: tuple(f.alias or name for name, f in model.model_fields.items()) for table, model in _MODELS.items()}
+_REQUIRED = {table: tuple(f.alias or name for name, f in model.model_fields.items() if f.is_required())
+             for table, model in _MODELS.items()}
+
+
+def _load_tables(roster: Roster, sheets: list[Sheet]) -> None:
+    rows: dict[str, list[Any]] = {"groups": roster.groups, "staff": roster.staff, "assignments": roster.assignments}
+    for sheet in sheets:
+        if sheet.text is not None:
+            roster.texts[sheet.shown] = sheet.text
+        for number, row in _table_rows(sheet, roster.diagnostics):
+            rows[sheet.table].append(row)
+            roster.places[(sheet.table, len(rows[sheet.table]) - 1)] = Span(sheet.shown, number, 1)
+
+
+def _table_rows(sheet: Sheet, found: list[Diagnostic]) -> list[tuple[int, _Row]]:
+    """The sheet's rows as the table's model, each with its row number; problems in `found`."""
+    header_at = _header_at(sheet)
+    if header_at is None:
+        columns = ", ".join(_COLUMNS[sheet.table])
+        line, line_zh = ("line", "表头行") if sheet.text is not None else ("row", "表头行")
+        found.append(diag("Q901", Span(sheet.shown, 1, 1), detail={
+            "en": f"{sheet.described} is empty: it needs its header {line} ({columns}), even with no rows",
+            "zh": f"{sheet.described} 是空{'文件' if sheet.text is not None else '表'}：即使没有数据行，也需要{line_zh}"
+                  f"（{'、'.join(_COLUMNS[sheet.table])}）"}))
+        return []
+    header_number, header = sheet.rows[header_at]
+    names = _header_names(sheet, header_number, header, found)
+    if names is None:
+        return []
+    # Each column as its header writes it (建群日期 for created_at), for the findings' words.
+    written = {name: cell.strip() for name, cell in zip(names, header, strict=True) if name and cell}
+    model = _MODELS[sheet.table]
+    out: list[tuple[int, _Row]] = []
+    for number, cells in sheet.rows[header_at + 1:]:
+        if all(cell is None for cell in cells):
+            continue  # a blank line, or a row of empty cells Excel kept
+        values = _row_values(sheet, number, header_number, names, written, cells, found)
+        if values is None:
             continue
-        rows = _csv_rows(path, shown, roster.diagnostics)
-        if rows is None:
+        try:
+            out.append((number, model.model_validate(values)))
+        except ValidationError as exc:
+            for error in exc.errors(include_url=False):
+                column = str(error["loc"][0]) if error["loc"] else ""
+                shown = written.get(column) or column or "?"
+                if error["type"] in _ROW_WORDS:
+                    en, zh = (words.format(value=error.get("input")) for words in _ROW_WORDS[error["type"]])
+                else:
+                    en, zh = error["msg"], (error.get("ctx") or {}).get("zh", error["msg"])
+                found.append(diag("Q901", Span(sheet.shown, number, 1), detail={
+                    "en": f"row {number}, column {shown}: {en}", "zh": f"第 {number} 行，{shown} 列：{zh}"}))
+    return out
+
+
+# pydantic's words, in both languages, for what a cell of a roster row can get wrong.
+_ROW_WORDS = {
+    "missing": ("no value; every row needs one", "没有值；每行都需要填写"),
+    "int_parsing": ("'{value}' is not a whole number", "「{value}」不是整数"),
+    "int_from_float": ("'{value}' is not a whole number", "「{value}」不是整数"),
+    "greater_than_equal": ("'{value}' is below 0", "「{value}」小于 0"),
+}
+
+
+def _header_at(sheet: Sheet) -> int | None:
+    """Which row is the header: the first of the first rows that names a column of the table
+    (rows above it, a title, are skipped), else the first row that is not empty."""
+    filled = [i for i, (_, cells) in enumerate(sheet.rows) if any(cell is not None for cell in cells)]
+    for i in filled[:HEADER_SEARCH_ROWS]:
+        if any(cell is not None and column_of(sheet.table, cell, _COLUMNS[sheet.table]) for cell in sheet.rows[i][1]):
+            return i
+    return filled[0] if filled else None
+
+
+def _header_names(sheet: Sheet, number: int, header: list[str | None],
+                  found: list[Diagnostic]) -> list[str | None] | None:
+    """The column each header cell names (None: an empty cell); None, with findings, when a cell
+    names no column, two name one, or a required one is missing."""
+    table, columns = sheet.table, _COLUMNS[sheet.table]
+    names: list[str | None] = []
+    problems: list[tuple[str, str]] = []
+    for cell in header:
+        name = column_of(table, cell, columns) if cell is not None else None
+        if cell is not None and name is None:
+            chinese = "、".join(alias for aliases in CHINESE_COLUMNS[table].values() for alias in aliases)
+            problems.append((f"the header (row {number}) has a column '{cell.strip()}' that {table} does not have; its "
+                             f"columns: {', '.join(columns)} (or in Chinese: {chinese.replace('、', ', ')})",
+                             f"表头（第 {number} 行）中的列「{cell.strip()}」不是 {table} 的列；可用的列："
+                             f"{'、'.join(columns)}（或中文：{chinese}）"))
+        elif name is not None and name in names:
+            problems.append((f"the header (row {number}) names column {name} twice", f"表头（第 {number} 行）中 {name} 列出现了两次"))
+        names.append(name)
+    for name in _REQUIRED[table]:
+        if name not in names:
+            chinese = " / ".join(CHINESE_COLUMNS[table][name])
+            problems.append((f"the header (row {number}) has no column {name} ({chinese}); every row needs one",
+                             f"表头（第 {number} 行）缺少 {name} 列（{chinese}）；每行都需要该列"))
+    for en, zh in problems:
+        found.append(diag("Q901", Span(sheet.shown, number, 1), detail={"en": en, "zh": zh}))
+    return None if problems else names
+
+
+def _row_values(sheet: Sheet, number: int, header_number: int, names: list[str | None], written: dict[str, str],
+                cells: list[str | None], found: list[Diagnostic]) -> dict[str, Any] | None:
+    """A row's values by column, its dates read; None, with a finding, when it cannot be."""
+    extra = [cell for cell in cells[len(names):] if cell is not None]
+    if extra:  # a CSV row longer than its header
+        found.append(diag("Q901", Span(sheet.shown, number, 1), detail={
+            "en": f"row {number} has {len(names) + len(extra)} values but the header has {len(names)} columns; a value "
+                  "holding a comma must be in double quotes",
+            "zh": f"第 {number} 行有 {len(names) + len(extra)} 个值，而表头只有 {len(names)} 列；含逗号的值须用英文双引号括起"}))
+        return None
+    values: dict[str, Any] = {}
+    for name, cell in zip(names, cells, strict=False):
+        if cell is None:
             continue
-        for number, row in enumerate(rows, start=2):  # row 1 is the header
-            if None in row:  # csv.DictReader keeps cells past the header's end under None
-                roster.diagnostics.append(diag("Q901", Span(shown, number, 1), detail={
-                    "en": f"row {number} has {len(row) - 1 + len(row[None])} values but the header has {len(row) - 1} "
-                          "columns; a value holding a comma must be in double quotes",
-                    "zh": f"第 {number} 行有 {len(row) - 1 + len(row[None])} 个值，而表头只有 {len(row) - 1} 列；"
-                          "含逗号的值须用英文双引号括起"}))
-                continue
-            values = {k: (v if v not in ("", None) else None) for k, v in row.items() if k is not None}
-            values = {k: v for k, v in values.items() if v is not None}
-            try:
-                tables[name].append(models[name].model_validate(values))
-            except ValidationError as exc:
-                for error in exc.errors(include_url=False):
-                    column = str(error["loc"][0]) if error["loc"] else ""
-                    roster.diagnostics.append(diag("Q901", Span(shown, number, 1), detail={
-                        "en": f"row {number}, column {column or '?'}: {error['msg']}",
-                        "zh": f"第 {number} 行，{column or '?'} 列：{(error.get('ctx') or {}).get('zh', error['msg'])}"}))
-            else:
-                table = name.removesuffix(".csv")
-                roster.places[(table, len(tables[name]) - 1)] = Span(shown, number, 1)
-    return roster
-
-
-def _csv_rows(path: Path, shown: str, found: list[Diagnostic]) -> list[dict[str | Any, Any]] | None:
-    """The rows of a roster CSV; None, with a finding in `found`, when it cannot be read: not
-    UTF-8 (at the line an editor shows), empty, or not CSV."""
-    try:
-        data = path.read_bytes()
-    except OSError as exc:
-        found.append(diag("Q007", Span(shown, 1, 1), detail=exc.strerror or str(exc)))
-        return None
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        # exc.start counts from the file's first byte here (a file read in chunks would not).
-        line = data.count(b"\n", 0, exc.start) + 1
-        end = data.find(b"\n", exc.start)
-        guess, guess_zh = encoding_guess(data[:4], data[data.rfind(b"\n", 0, exc.start) + 1:end if end >= 0 else None])
-        found.append(diag("Q007", Span(shown, line, 1), detail={
-            "en": f"line {line} is not UTF-8 text{guess}: save {path.name} as UTF-8 (in Excel: Save As → "
-                  "\"CSV UTF-8 (Comma delimited)\")",
-            "zh": f"第 {line} 行不是 UTF-8 文本{guess_zh}：请将 {path.name} 另存为 UTF-8 编码（Excel：另存为 →"
-                  "「CSV UTF-8（逗号分隔）」）"}))
-        return None
-    if not text.strip():
-        found.append(diag("Q901", Span(shown, 1, 1), detail={
-            "en": f"{path.name} is empty: it needs its header line ({', '.join(_HEADERS[path.name])}), even with no rows",
-            "zh": f"{path.name} 是空文件：即使没有数据行，也需要表头行（{'、'.join(_HEADERS[path.name])}）"}))
-        return None
-    reader = csv.DictReader(io.StringIO(text, newline=""))
-    try:
-        return list(reader)
-    except csv.Error as exc:
-        line = reader.line_num
-        found.append(diag("Q007", Span(shown, line, 1), detail={"en": f"line {line}: {exc}", "zh": f"第 {line} 行：{exc}"}))
-        return None
-
-
-# The columns of each roster CSV, for the words of a finding.
-_HEADERS = {"groups.csv": tuple(Group.model_fields), "staff.csv": tuple(Staff.model_fields),
-            "assignments.csv": tuple(f.alias or name for name, f in Assignment.model_fields.items())}
+        if name is None:
+            found.append(diag("Q901", Span(sheet.shown, number, 1), detail={
+                "en": f"row {number} has a value ('{cell.strip()}') in a column the header (row {header_number}) does "
+                      "not name: name the column or delete the value",
+                "zh": f"第 {number} 行的值「{cell.strip()}」所在的列在表头（第 {header_number} 行）中没有列名："
+                      "请补上列名或删除该值"}))
+            return None
+        if name in DATE_COLUMNS:
+            date = roster_date(cell, sheet.serials)
+            if date is None:
+                at, at_zh = f"row {number}, column {written[name]}: '{cell.strip()}'", f"第 {number} 行，{written[name]} 列："
+                found.append(diag("Q901", Span(sheet.shown, number, 1), detail={
+                    "en": f"{at} is no day of the calendar" if date_shaped(cell) else
+                          f"{at} is not a date (write 2027-01-04, 2027/1/4 or 2027年1月4日)",
+                    "zh": f"{at_zh}「{cell.strip()}」不是日历上的日期" if date_shaped(cell) else
+                          f"{at_zh}「{cell.strip()}」不是日期（请写作 2027-01-04、2027/1/4 或 2027年1月4日）"}))
+                return None
+            values[name] = date
+        else:
+            values[name] = cell
+    return values
 
 
 def _cross_check(roster: Roster) -> list[Diagnostic]:

@@ -8,7 +8,7 @@ from __future__ import annotations
 import os
 import shutil
 import tempfile
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Collection, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -40,11 +40,13 @@ class Deferred:
 
 
 def write_outputs(con: Any, outputs: Sequence[Output], folder: Path,
-                  formats: Mapping[str, Sequence[str]] | None = None) -> list[tuple[str, int]]:
+                  formats: Mapping[str, Sequence[str]] | None = None, keep: Collection[str] = ()) -> list[tuple[str, int]]:
     """Write every output the run has into `folder`; (file stem, rows) of each, in order.
 
     `formats`: the formats of each output by name (default, and for names it lacks: FORMATS).
-    A file of a format an output is not written in is removed, as are a missing output's."""
+    A file of a format an output is not written in is removed, as are a missing output's.
+    `keep`: outputs whose ordered table stays in the database as `stored(name)` after its files
+    are written, for a writer that reads it afterwards (the workbook); that one drops it."""
     prepare_folder(folder)
     chosen = {name: tuple(f for f in FORMATS if f in (formats or {}).get(name, FORMATS)) for name, _, _ in outputs}
     try:
@@ -52,7 +54,7 @@ def write_outputs(con: Any, outputs: Sequence[Output], folder: Path,
     except OSError as exc:
         raise InputError(f"cannot write in {folder}: {exc.strerror or exc}", f"无法在 {folder} 中写入：{exc.strerror or exc}") from None
     try:
-        with _files(con) as files:
+        with _files(con, keep) as files:
             written = [(name, write_table(con, table, staging, name, order, files, chosen[name]))
                        for name, table, order in outputs if table is not None]
         for name, table, _ in outputs:
@@ -70,6 +72,11 @@ def write_outputs(con: Any, outputs: Sequence[Output], folder: Path,
     return written
 
 
+def stored(name: str) -> str:
+    """The database table an output is stored in while its files are written (kept: see keep)."""
+    return f"qunce_out_{name}"
+
+
 def write_table(con: Any, table: Any, folder: Path, name: str, order: Sequence[str],
                 files: Files | None = None, formats: Sequence[str] = FORMATS) -> int:
     """Write `table` as folder/name.parquet and folder/name.csv (those of `formats`), ordered by
@@ -82,17 +89,17 @@ def write_table(con: Any, table: Any, folder: Path, name: str, order: Sequence[s
         # One materialisation, two copies: the query runs once.
         if files is not None:
             return files.write(ordered, folder, name, formats)
-        stored = con.create_table(f"qunce_out_{name}", ordered, temp=True, overwrite=True)
+        kept = con.create_table(stored(name), ordered, temp=True, overwrite=True)
         for fmt in formats:
             path = folder / f"{name}.{fmt}"
             try:
                 if fmt == "parquet":
-                    con.to_parquet(stored, path)
-                else:  # text cells a spreadsheet would run as formulas get a leading '
-                    con.to_csv(spreadsheet_safe.ibis_table(stored), path)
+                    con.to_parquet(kept, path)
+                else:  # text cells a spreadsheet would run as formulas get a leading '; a BOM
+                    con.to_csv(spreadsheet_safe.ibis_table(kept), path)
             except Exception as exc:  # OSError or DuckDB's own I/O errors: say which file
                 raise _unwritable(path, exc) from None
-        return int(stored.count().execute())
+        return int(kept.count().execute())
 
 
 def _unwritable(path: Path, exc: Exception) -> InputError:
@@ -105,25 +112,26 @@ class Files:
     COPY keeps about one core busy; the sort the other). One table is written at a time, so at
     most one stored copy waits. Other backends write in the calling thread (write_table)."""
 
-    def __init__(self, con: Any) -> None:
+    def __init__(self, con: Any, keep: Collection[str] = ()) -> None:
         from concurrent.futures import ThreadPoolExecutor
 
         self.con = con
+        self.keep = frozenset(keep)
         self.pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="qunce-write")
         self.pending: Any = None  # the Future of the table being written
 
     def write(self, ordered: Any, folder: Path, name: str, formats: Sequence[str] = FORMATS) -> int:
         from ..events.ingest import keep_row_order
 
-        table = f"qunce_out_{name}"
+        table = stored(name)
         # A table of the database itself (not TEMP): the writer's connection must see it. Stored
         # in its sorted order, which the copy keeps.
         keep_row_order(self.con, True)
         try:
-            stored = self.con.create_table(table, ordered, overwrite=True)
+            kept = self.con.create_table(table, ordered, overwrite=True)
         finally:
             keep_row_order(self.con, False)
-        rows = int(stored.count().execute())
+        rows = int(kept.count().execute())
         self.wait()
         self.pending = self.pool.submit(self._copy, table, folder, name, formats)
         return rows
@@ -137,14 +145,16 @@ class Files:
                     continue
                 path = folder / f"{name}.{fmt}"
                 quoted = str(path).replace("'", "''")
-                # CSV: text cells a spreadsheet would run as formulas get a leading ' (Parquet
-                # keeps the values); the projection keeps the stored order.
+                # CSV: text cells a spreadsheet would run as formulas get a leading ' and the
+                # first column's name the BOM (Parquet keeps the values and names); the
+                # projection keeps the stored order.
                 source = f"({spreadsheet_safe.duckdb_select(cursor, table)})" if fmt == "csv" else f'"{table}"'
                 try:  # the options ibis's to_parquet and to_csv give: the same bytes
                     cursor.execute(f"COPY {source} TO '{quoted}' ({options})")
                 except Exception as exc:
                     raise _unwritable(path, exc) from None
-            cursor.execute(f"DROP TABLE \"{table}\"")
+            if name not in self.keep:
+                cursor.execute(f"DROP TABLE \"{table}\"")
         finally:
             cursor.close()
 
@@ -156,12 +166,12 @@ class Files:
 
 
 @contextmanager
-def _files(con: Any) -> Iterator[Files | None]:
+def _files(con: Any, keep: Collection[str] = ()) -> Iterator[Files | None]:
     """A background writer for DuckDB connections; None (write in this thread) for others."""
     if getattr(con, "name", None) != "duckdb":
         yield None
         return
-    files = Files(con)
+    files = Files(con, keep)
     try:
         yield files
         files.wait()

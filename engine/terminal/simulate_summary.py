@@ -9,6 +9,7 @@ from ..bilingual import pick
 
 WORDS = {
     "rows": ("Event rows", "事件行数"),
+    "events_read": ("Read", "读取"),
     "count": ("rows", "行数"),
     "read": ("read", "读取"),
     "accepted": ("accepted", "接受"),
@@ -69,6 +70,13 @@ def print_summary(console: Any, summary: dict[str, Any], written: list[tuple[str
     console.print(f"{summary['playbook']}{':' if lang != 'zh' else '：'} {window}, {sizes} · {word('read', lang)} {rows['read']:,} = "
                   f"{word('accepted', lang)} {rows['accepted']:,} + {word('rejected', lang)} {rows['rejected']:,}",
                   markup=False, highlight=False)
+    if rows.get("source"):
+        from .events_inspect import read_line
+
+        source = rows["source"]
+        console.print(f"{word('events_read', lang)} {summary.get('inputs', {}).get('events', '')}"
+                      f"{'：' if lang == 'zh' else ': '}{read_line(source, source.get('mapping'), lang)}",
+                      markup=False, highlight=False)
     totals = summary["totals"]
     colon, comma = ("：", "，") if lang == "zh" else (": ", ", ")
     console.print(word("totals", lang) + colon + comma.join(f"{_total_label(k, lang)} {v}" for k, v in totals.items()),
@@ -101,6 +109,11 @@ def print_summary(console: Any, summary: dict[str, Any], written: list[tuple[str
     for name, count in written:
         files = " / ".join(f".{fmt}" for fmt in (formats or {}).get(name, FORMATS))
         table.add_row(f"{name}{files}", f"{count:,}")
+    workbook = summary.get("workbook")
+    if workbook:  # --xlsx: the file, then its sheets' rows
+        table.add_row(workbook["file"], "")
+        for sheet, count in workbook["sheets"].items():
+            table.add_row(f"  {sheet}", f"{count:,}")
     table.add_row("summary.json", "")
     console.print(table)
 

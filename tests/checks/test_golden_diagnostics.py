@@ -19,6 +19,10 @@ Layout of tests/golden/diagnostics/
 ``<CODE>-<slug>.expected.<lang>``
     Optional: the same lines with the full message in that language,
     ``LINE:COL CODE message``.
+Mapping files
+    A single-file case whose first line is the mapping schema's modeline
+    (``# yaml-language-server: $schema=…/mapping.schema.json``) is a data mapping file
+    (``events.mapping.yaml``), read like ``--mapping``, whatever its code.
 Generated cases
     Inputs unfit to commit (Q003 needs a file over 1 MB) are built in tmp_path by
     GENERATED below; their ``.expected`` file sits in the golden folder like any other.
@@ -45,6 +49,7 @@ from click.testing import CliRunner
 
 from qunce.cli import main
 from qunce.codes_catalog import all_codes
+from qunce.events.mapping import load_mapping
 from qunce.events.roster import load_roster
 from qunce.source.reader import MAX_FILE_BYTES
 from qunce.validation import validate_paths
@@ -116,10 +121,23 @@ def _where(file: str, entry: Path, base: Path) -> str:
         return path.as_posix() + ":"
 
 
+MAPPING_MODELINE = "# yaml-language-server: $schema=https://qunce.dev/schemas/mapping.schema.json"
+
+
+def is_mapping(path: Path) -> bool:
+    """A mapping file (events.mapping.yaml): it starts with the mapping schema's modeline."""
+    return path.is_file() and path.read_bytes().startswith(MAPPING_MODELINE.encode())
+
+
 def actual_lines(name: str, tmp_path: Path, lang: str | None = None) -> list[str]:
     target, entry, base = materialize(name, tmp_path)
-    # data codes (Q9xx): the case is a roster, a YAML file or a folder of CSVs
-    diagnostics = load_roster(target).diagnostics if name.startswith("Q9") else validate_paths([target]).diagnostics
+    # data codes (Q9xx): the case is a roster, a YAML file or a folder of CSVs; or a mapping file
+    if is_mapping(target):
+        diagnostics = load_mapping(target).diagnostics
+    elif name.startswith("Q9"):
+        diagnostics = load_roster(target).diagnostics
+    else:
+        diagnostics = validate_paths([target]).diagnostics
     lines = []
     for d in diagnostics:
         line = f"{_where(d.span.file, entry, base)}{d.span.line}:{d.span.col} {d.code}"

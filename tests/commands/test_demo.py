@@ -28,8 +28,9 @@ def demo(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str]:
 def test_demo_writes_every_product(demo: tuple[Path, str]) -> None:
     folder, _ = demo
     for name in ("playbook.yaml", "events.parquet", "events.roster.yaml", "simulation/summary.json",
-                 "simulation/payouts.csv", "simulation/statements/s0001.md", "tasks/tasks.csv", "tasks/tasks.md",
-                 "tasks/capacity.csv", "handbook/handbook.md", "handbook/handbook.html"):
+                 "simulation/payouts.csv", "simulation/payouts.xlsx", "simulation/statements/s0001.md",
+                 "tasks/tasks.csv", "tasks/tasks.md", "tasks/capacity.csv", "handbook/handbook.md",
+                 "handbook/handbook.html"):
         assert (folder / name).is_file(), name
     assert len(list((folder / "tasks" / "calendars").glob("*.ics"))) == 42
     assert (folder / "simulation" / "statements" / "s0001.md").read_text(encoding="utf-8").startswith("# 提成结算单")

@@ -163,7 +163,7 @@ def test_tasks(played: Played, with_events: bool, tmp_path: Path) -> None:
     out = tmp_path / "tasks.csv"
     run("tasks", played.path, "--roster", played.roster, *WEEK, "--out", out,
         *(["--events", played.events] if with_events else []))
-    with out.open(encoding="utf-8") as handle:
+    with out.open(encoding="utf-8-sig") as handle:
         rows = list(csv.DictReader(handle))
     dated = {r["date"] for r in rows if r["date"]}  # standing instructions have no date
     assert dated and dated <= {f"2027-01-{d:02d}" for d in range(6, 13)}

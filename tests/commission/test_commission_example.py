@@ -54,7 +54,7 @@ DATA = ["--events", str(HERE / "events.csv"), "--roster", str(HERE / "roster.yam
 
 
 def rows(folder: Path, name: str) -> list[dict[str, str]]:
-    with (folder / f"{name}.csv").open(encoding="utf-8") as handle:
+    with (folder / f"{name}.csv").open(encoding="utf-8-sig") as handle:
         return list(csv.DictReader(handle))
 
 

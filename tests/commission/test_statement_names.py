@@ -23,7 +23,7 @@ G1_NAME = '=HYPERLINK("http://x","福利1群")'
 
 
 def _rows(path: Path) -> list[dict[str, str]]:
-    with path.open(encoding="utf-8", newline="") as handle:
+    with path.open(encoding="utf-8-sig", newline="") as handle:
         return list(csv.DictReader(handle))
 
 
@@ -41,7 +41,7 @@ def out(tmp_path_factory: pytest.TempPathFactory) -> Path:
     (base / "roster.yaml").write_text(roster, encoding="utf-8")
     result = CliRunner().invoke(main, ["simulate", str(base / "playbook.yaml"), "--events", str(base / "events.csv"),
                                        "--roster", str(base / "roster.yaml"), "--from", "2027-01-01", "--to",
-                                       "2027-02-28", "--out", str(base / "out"), "--lang", "en"])
+                                       "2027-02-28", "--out", str(base / "out"), "--lang", "en", "--xlsx"])
     assert result.exit_code == 0, result.output
     return base / "out"
 
@@ -73,7 +73,7 @@ def test_statements_csv_neutralises_a_formula_group_name(out: Path) -> None:
     lines = _rows(out / "statements.csv")
     names = {r["group_name"] for r in lines if r["group_id"] == "g1"}
     assert names == {"'" + G1_NAME}
-    text = (out / "statements.csv").read_text(encoding="utf-8")
+    text = (out / "statements.csv").read_text(encoding="utf-8-sig")
     assert ',"\'=HYPERLINK(""http://x"",""福利1群"")",' in text  # CSV quoting as before, after the apostrophe
     for row in csv.reader(text.splitlines()):
         assert not [c for c in row if c[:1] in ("=", "+", "@", "\t", "\r") or re.match(r"-\D", c)], row
@@ -86,3 +86,17 @@ def test_parquet_keeps_the_exact_ids_and_names(out: Path) -> None:
     assert {(r["staff_id"], r["staff_name"]) for r in payouts} == {value for value in STAFF.values()}
     groups = {r["group_name"] for r in pq.read_table(out / "statements.parquet").to_pylist() if r["group_id"] == "g1"}
     assert groups == {G1_NAME}
+
+
+def test_the_workbook_keeps_the_exact_ids_and_names_as_text_cells(out: Path) -> None:
+    import zipfile
+
+    fastexcel = pytest.importorskip("fastexcel")
+    reader = fastexcel.read_excel(str(out / "payouts.xlsx"))
+    payouts = reader.load_sheet("Payouts").to_arrow().to_pylist()
+    assert {(r["staff id"], r["staff"]) for r in payouts} == set(STAFF.values())  # no apostrophe: a string cell
+    lines = reader.load_sheet("Statement lines").to_arrow().to_pylist()
+    assert {r["group"] for r in lines if r["group id"] == "g1"} == {G1_NAME}
+    with zipfile.ZipFile(out / "payouts.xlsx") as book:
+        sheets = [book.read(name).decode("utf-8") for name in book.namelist() if name.startswith("xl/worksheets/")]
+    assert len(sheets) == 3 and not any("<f>" in xml for xml in sheets)  # never a formula

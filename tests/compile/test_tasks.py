@@ -39,7 +39,7 @@ def rows(name: str, *extra: str) -> list[dict[str, str]]:
     """The CSV task list of a case (English), as dicts."""
     result = invoke(name, "--lang", "en", *extra)
     assert result.exit_code == 0, result.output
-    return list(csv.DictReader(io.StringIO(result.stdout)))
+    return list(csv.DictReader(io.StringIO(result.stdout_bytes.decode("utf-8-sig"))))
 
 
 def dates(name: str, item: str, *extra: str) -> list[str]:
@@ -193,7 +193,7 @@ def test_the_capacity_report_flags_minutes_and_group_limits(tmp_path: Path) -> N
     report = tmp_path / "capacity.csv"
     result = invoke("capacity", "--capacity", str(report), "--lang", "en")
     assert result.exit_code == 0, result.output
-    days = {(r["date"], r["staff_id"]): r for r in csv.DictReader(io.StringIO(report.read_text(encoding="utf-8")))}
+    days = {(r["date"], r["staff_id"]): r for r in csv.DictReader(io.StringIO(report.read_text(encoding="utf-8-sig")))}
     s1 = days[("2027-01-02", "s1")]
     assert (s1["tasks"], s1["minutes"], s1["minutes_per_day"], s1["groups"]) == ("3", "30", "25", "3")
     assert (s1["overloaded"], s1["over_group_limit"], s1["group_limits"]) == ("true", "true", "owner 3>2")
@@ -312,7 +312,7 @@ def test_ics_categories_are_the_items_flow_and_content_each_once(tmp_path: Path)
     # What each event should say, from the same tasks as CSV: its summary (whose, what, where; several
     # people in one calendar) → the item's flow and content, in that order, each once.
     expected: dict[str, list[str]] = {}
-    for row in csv.DictReader(io.StringIO(listed.stdout)):
+    for row in csv.DictReader(io.StringIO(listed.stdout_bytes.decode("utf-8-sig"))):
         where = row["group_name"] or f"{row['groups']} groups"
         summary = f"{row['staff_name']}: {row['task']} · {where}"
         kinds = [row["flow"]] if row["flow"] == row["content"] else [c for c in (row["flow"], row["content"]) if c]
@@ -441,7 +441,7 @@ def test_unknown_roster_types_and_roles_are_noted(tmp_path: Path) -> None:
     assert result.exit_code == 0, result.output
     assert "note: the roster's group type 'mystery' is not in the playbook" in result.output
     assert "note: the roster's role 'chef' is not in the playbook: its staff get no tasks" in result.output
-    assert [r["item"] for r in csv.DictReader(io.StringIO(result.stdout))] == ["seeding", "topic"]  # items for all types
+    assert [r["item"] for r in csv.DictReader(io.StringIO(result.stdout_bytes.decode("utf-8-sig")))] == ["seeding", "topic"]  # items for all types
 
 
 def test_the_readme_example_prints_what_the_readme_shows(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

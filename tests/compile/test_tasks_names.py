@@ -52,7 +52,7 @@ def test_split_writes_one_file_per_person(case: Path, tmp_path: Path) -> None:
     assert files == ["-1.csv", "A_B~6c1908f9.csv", "_h1~86f45c24.csv", "a_b~648fa9b3.csv", "a_b~c14cddc0.csv"]
     owners = {}
     for name in files:
-        with (tmp_path / "split" / name).open(encoding="utf-8", newline="") as handle:
+        with (tmp_path / "split" / name).open(encoding="utf-8-sig", newline="") as handle:
             owners[name] = {row["staff_id"] for row in csv.DictReader(handle)}
     # Each file holds its own person's tasks only (ids as the CSV writes them).
     assert owners == {"-1.csv": {"'-1"}, "A_B~6c1908f9.csv": {"A_B"}, "_h1~86f45c24.csv": {"'=h1"},
@@ -60,7 +60,7 @@ def test_split_writes_one_file_per_person(case: Path, tmp_path: Path) -> None:
 
 
 def test_tasks_csv_neutralises_text_and_keeps_numbers(case: Path) -> None:
-    rows = list(csv.DictReader(io.StringIO(_tasks(case, "--format", "csv").stdout)))
+    rows = list(csv.DictReader(io.StringIO(_tasks(case, "--format", "csv").stdout_bytes.decode("utf-8-sig"))))
     assert {(r["staff_id"], r["staff_name"]) for r in rows} == {
         ("a/b", "'=王芳"), ("a_b", "'+李雷"), ("'=h1", "'@赵一"), ("A_B", "钱二"), ("'-1", "孙老师")}
     assert "'-福利2群" in {r["group_name"] for r in rows}
@@ -71,7 +71,7 @@ def test_tasks_csv_neutralises_text_and_keeps_numbers(case: Path) -> None:
 
 def test_capacity_csv_neutralises_staff_ids(case: Path, tmp_path: Path) -> None:
     _tasks(case, "--format", "json", "--out", str(tmp_path / "tasks.json"), "--capacity", str(tmp_path / "capacity.csv"))
-    with (tmp_path / "capacity.csv").open(encoding="utf-8", newline="") as handle:
+    with (tmp_path / "capacity.csv").open(encoding="utf-8-sig", newline="") as handle:
         capacity = list(csv.DictReader(handle))
     assert {r["staff_id"] for r in capacity} == {"a/b", "a_b", "'=h1", "A_B", "'-1"}
     # JSON is not a spreadsheet's: it keeps the exact values.

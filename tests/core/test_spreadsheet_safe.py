@@ -11,7 +11,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from qunce.spreadsheet_safe import arrow_table, duckdb_select, neutralised, restored
+from qunce.spreadsheet_safe import BOM, arrow_table, duckdb_select, neutralised, restored
 
 pytest.importorskip("duckdb")
 
@@ -40,7 +40,7 @@ def test_restored_undoes_neutralised(text: str) -> None:
 
 def _copy_csv(con: object, sql_from: str, path: Path) -> list[list[str]]:
     con.execute(f"COPY ({duckdb_select(con, sql_from)}) TO '{path}' (FORMAT 'csv', HEADER 1)")  # type: ignore[attr-defined]
-    with path.open(encoding="utf-8", newline="") as handle:
+    with path.open(encoding="utf-8-sig", newline="") as handle:
         return list(csv.reader(handle))
 
 
@@ -88,7 +88,7 @@ def test_duckdb_and_arrow_follow_the_python_rule(values: list[str | None]) -> No
     con = duckdb.connect()
     con.register("source", table)
     con.execute("CREATE TABLE t AS SELECT row_number() OVER () AS k, v FROM source")
-    got = con.execute(f"SELECT v FROM ({duckdb_select(con, 't')}) ORDER BY k").fetchall()
+    got = con.execute(f'SELECT v FROM ({duckdb_select(con, "t")}) ORDER BY "{BOM}k"').fetchall()  # k: the first column
     assert [v for v, in got] == expected
 
 
@@ -118,7 +118,7 @@ def test_the_ibis_path_writes_the_same_cells(tmp_path: Path) -> None:
     con = ibis.duckdb.connect()
     table = ibis.memtable({"k": [2, 1, 3], "id": ["-2", "=1", "m3"], "amount": [-2.5, 1.0, 3.0]})
     assert write_table(con, table, tmp_path, "t", ["k"]) == 3  # no background writer: Ibis's to_csv
-    text = (tmp_path / "t.csv").read_text(encoding="utf-8")
+    text = (tmp_path / "t.csv").read_text(encoding="utf-8-sig")
     assert list(csv.reader(io.StringIO(text))) == [["k", "id", "amount"], ["1", "'=1", "1.0"], ["2", "'-2", "-2.5"],
                                                    ["3", "m3", "3.0"]]
     import pyarrow.parquet as pq

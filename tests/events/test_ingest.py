@@ -156,7 +156,7 @@ def test_parquet_keeps_typed_columns(tmp_path: Path) -> None:
     [
         ("e.csv", "ts,type,group_id,coupon\n", "unknown column(s) coupon"),
         ("e.csv", "ts,type\n", "missing column(s) group_id"),
-        ("e.xlsx", "x", "unknown event file format"),
+        ("e.docx", "x", "unknown event file format"),
         ("missing.csv", None, "no such event file"),
     ],
 )

@@ -177,14 +177,17 @@ def write_roster(folder: Path, groups: bytes, staff: bytes = b"id,name\ns1,Wang\
     return folder
 
 
-def test_a_gbk_roster_csv_is_a_finding_at_its_line(tmp_path: Path) -> None:
-    rows = "id,name,type,created_at\ng1,Group one,traffic,2027-01-01\ng2,福利群,traffic,2027-01-01\n"
-    roster = load_roster(write_roster(tmp_path / "roster", rows.encode("gbk")))
+def test_a_roster_csv_in_two_encodings_is_a_finding_at_its_line(tmp_path: Path) -> None:
+    # GBK (read so since issue 17), then a row pasted in from a UTF-8 file: three characters in
+    # UTF-8 are nine bytes, never GBK.
+    rows = ("id,name,type,created_at\ng1,福利群,traffic,2027-01-01\n".encode("gbk")
+            + "g2,福利群,traffic,2027-01-01\n".encode())
+    roster = load_roster(write_roster(tmp_path / "roster", rows))
     [finding] = roster.diagnostics
     assert finding.code == "Q007" and finding.span.line == 3 and finding.span.file.endswith("groups.csv")
-    assert "line 3 is not UTF-8 text (it looks like GBK" in finding.message("en")
-    assert 'save groups.csv as UTF-8 (in Excel: Save As → "CSV UTF-8 (Comma delimited)")' in finding.message("en")
-    assert "第 3 行不是 UTF-8 文本" in finding.message("zh")
+    assert "line 3 is not valid GBK text (byte" in finding.message("en")
+    assert "pass --encoding (e.g. --encoding gb18030 or --encoding utf-8)" in finding.message("en")
+    assert "第 3 行不是有效的 GBK 文本" in finding.message("zh")
 
 
 def test_an_empty_roster_csv_and_a_row_with_too_many_values(tmp_path: Path) -> None:

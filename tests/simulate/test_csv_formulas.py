@@ -46,7 +46,7 @@ def _renamed_example(folder: Path) -> tuple[Path, Path, Path]:
 
 
 def _csv(path: Path) -> list[dict[str, str]]:
-    with path.open(encoding="utf-8", newline="") as handle:
+    with path.open(encoding="utf-8-sig", newline="") as handle:
         return list(csv.DictReader(handle))
 
 
@@ -64,7 +64,7 @@ def test_no_csv_cell_starts_a_formula(out: Path) -> None:
     files = sorted(out.glob("*.csv"))
     assert len(files) == 15
     for path in files:
-        with path.open(encoding="utf-8", newline="") as handle:
+        with path.open(encoding="utf-8-sig", newline="") as handle:
             for row in csv.reader(handle):
                 bad = [cell for cell in row if cell.startswith(TRIGGERS) and not re.fullmatch(r"-\d+(\.\d+)?", cell)]
                 assert not bad, (path.name, row)
@@ -89,7 +89,7 @@ def test_ids_are_written_with_an_apostrophe_and_numbers_as_they_are(out: Path) -
 
 
 def test_the_text_shows_the_apostrophe_and_quoting_stays_csv(out: Path) -> None:
-    text = (out / "points_ledger.csv").read_text(encoding="utf-8")
+    text = (out / "points_ledger.csv").read_text(encoding="utf-8-sig")
     assert "\n'=1+1,2027-02-03,refund,order,-30,o1,,3,32,32\n" in text
 
 

@@ -28,7 +28,7 @@ def test_outputs_are_written_sorted_when_the_computing_does_not_keep_row_order(t
     written = write_outputs(con, [("scrambled", table, ["k"])], tmp_path)
 
     assert written == [("scrambled", ROWS)]
-    with (tmp_path / "scrambled.csv").open(encoding="utf-8", newline="") as handle:
+    with (tmp_path / "scrambled.csv").open(encoding="utf-8-sig", newline="") as handle:
         keys = [int(row["k"]) for row in csv.DictReader(handle)]
     assert keys == list(range(ROWS))
     assert pq.read_table(tmp_path / "scrambled.parquet").column("k").to_pylist() == list(range(ROWS))

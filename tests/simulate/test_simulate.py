@@ -33,7 +33,7 @@ def run(*args: str, playbook: str = PLAYBOOK, events: str = EVENTS, stdin: str |
 
 
 def rows(folder: Path, name: str) -> list[dict[str, str]]:
-    with (folder / f"{name}.csv").open(encoding="utf-8") as handle:
+    with (folder / f"{name}.csv").open(encoding="utf-8-sig") as handle:
         return list(csv.DictReader(handle))
 
 
