@@ -40,7 +40,7 @@ WHOLE_LIMIT = 10**12
 MEMORY_LIMIT_ENV = "QUNCE_MEMORY_LIMIT"
 # The times an event may have: anything else (`infinity`, an epoch in milliseconds read as seconds,
 # year 10000) is a bad time, not a date Python cannot hold.
-FIRST_TIME, END_OF_TIME = "1900-01-01", "9999-12-31 23:59:59"
+FIRST_TIME, LAST_TIME = "1900-01-01", "9999-12-31 23:59:59.999999"
 # An event further than this after the latest date the roster names (a group created or ended)
 # is a bad row (`far_from_roster`): the window would run to it, and a year 9999 is millions of
 # group-days to allocate. Two years, as far as windowed names look back.
@@ -210,7 +210,7 @@ def read_source(con: Any, source: Source, timezone: str, options: ReadOptions | 
             local = f"timezone('{_quote(timezone)}', ts)"
         columns = ", ".join(f'"{c.name}"' for c in COLUMNS)
         # Times DuckDB reads but no event has (`infinity`, the year 10000 and later) are bad times.
-        bounded = f"CASE WHEN _t >= TIMESTAMP '{FIRST_TIME}' AND _t < TIMESTAMP '{END_OF_TIME}' THEN _t END"
+        bounded = f"CASE WHEN _t >= TIMESTAMP '{FIRST_TIME}' AND _t <= TIMESTAMP '{LAST_TIME}' THEN _t END"
         query = (f"{_with(numbered)}SELECT * EXCLUDE (_t), {bounded} AS _ts, hash({columns}) AS _h FROM ("
                  f"SELECT *, {local} AS _t "
                  f"FROM (SELECT _row, {values}, _bad_json, _extra_keys FROM (SELECT _row, {select} FROM ({base}))))")

@@ -82,7 +82,7 @@ def sheet_to_parquet(path: Path, shown: str, target: Path, sheet: str | None, he
     except Exception as exc:
         raise InputError(f"{shown}: sheet '{name}': cannot read it: {first_line(exc)}",
                          f"{shown}：工作表「{name}」无法读取：{first_line(exc)}") from None
-    table = _named_columns(table, shown, name, header_row, lambda: _first_column(reader, name, header_row - first))
+    table = _named_columns(table, shown, name, header_row, reader, header_row - first)
     del reader
     numbers = pa.array(range(header_row + 1, header_row + 1 + table.num_rows), pa.int64())
     table = table.append_column("_row", numbers)
@@ -97,14 +97,14 @@ def sheet_to_parquet(path: Path, shown: str, target: Path, sheet: str | None, he
     return Sheet(name, header_row, kept.num_rows, table.num_rows - kept.num_rows)
 
 
-def _named_columns(table: Any, shown: str, sheet: str, header_row: int, first_column: Any) -> Any:
+def _named_columns(table: Any, shown: str, sheet: str, header_row: int, reader: Any, relative_header: int) -> Any:
     """The table without its columns that have neither a header nor a value; a column with values
-    under an empty header cell cannot be read as anything: say which (`first_column()`: the
-    sheet's first used column, for its letter)."""
+    under an empty header cell cannot be read as anything: say which, by its letter (`reader`,
+    `relative_header`: to find the sheet's first used column)."""
     empty = [c for c in table.column_names if c.startswith(UNNAMED) and table[c].null_count == table.num_rows]
     for index, column in enumerate(table.column_names):
         if column.startswith(UNNAMED) and column not in empty:
-            letter = column_letter(index + first_column())
+            letter = column_letter(index + _first_column(reader, sheet, relative_header))
             raise InputError(f"{shown}: sheet '{sheet}': column {letter} has values but no name in the header row "
                              f"({header_row}): name it or delete the column",
                              f"{shown}：工作表「{sheet}」的 {letter} 列有数据，但表头行（第 {header_row} 行）没有列名：请补上列名或删除该列")

@@ -15,8 +15,8 @@ from click.testing import CliRunner
 
 pytest.importorskip("ibis")
 
-from qunce.cli import main  # noqa: E402
-from qunce.event_contract import EVENT_TYPES  # noqa: E402
+from qunce.cli import main
+from qunce.event_contract import EVENT_TYPES
 
 ROOT = Path(__file__).resolve().parents[2]
 PLAYBOOK = ROOT / "playbooks" / "brand-complete.yaml"
@@ -132,3 +132,20 @@ def _summary(folder: Path) -> dict[str, Any]:
     summary.pop("inputs")
     summary["rows"].pop("source")
     return dict(summary)
+
+
+def test_the_own_data_example_reads_as_the_simulate_example(tmp_path: Path) -> None:
+    """docs/examples/own-data: the simulate example's events as an SCRM export (GBK, Chinese
+    headers and labels, times as 2027/1/1 9:00, ￥ with separators, a note column) with its
+    mapping file beside it: the same outputs, byte for byte."""
+    example = ROOT / "docs" / "examples"
+    out = {}
+    for name, events in (("plain", example / "simulate" / "events.csv"), ("own", example / "own-data" / "订单明细.csv")):
+        out[name] = tmp_path / name
+        result = run("simulate", str(example / "simulate" / "playbook.yaml"), "--events", str(events), "--roster",
+                     str(example / "simulate" / "roster.yaml"), "--out", str(out[name]), "--lang", "zh")
+        if name == "own":
+            assert "CSV，GBK（自动识别），映射文件 " in result.output and "订单明细.mapping.yaml" in result.output
+    expected, actual = files(out["plain"]), files(out["own"])
+    assert sorted(actual) == sorted(expected)
+    assert [name for name in expected if actual[name] != expected[name]] == []

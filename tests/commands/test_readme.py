@@ -102,6 +102,18 @@ def test_the_explain_example_prints_what_the_readme_shows(monkeypatch: pytest.Mo
     assert actual == shown
 
 
+def test_the_inspect_example_prints_what_the_readme_shows(monkeypatch: pytest.MonkeyPatch) -> None:
+    pytest.importorskip("ibis")
+    monkeypatch.chdir(ROOT)
+    actual = CliRunner().invoke(main, ["events", "inspect", "docs/examples/own-data/订单明细.csv", "--roster",
+                                       "docs/examples/simulate/roster.yaml", "--rows", "3", "--lang", "en"],
+                                terminal_width=120)
+    assert actual.exit_code == 0
+    start = README.index("docs/examples/own-data/订单明细.csv: CSV, GBK (detected)")
+    shown = README[start:README.index("```", start)]
+    assert actual.output == shown
+
+
 def test_the_simulate_example_prints_what_the_readme_shows(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     pytest.importorskip("ibis")
     monkeypatch.chdir(ROOT)
@@ -156,7 +168,7 @@ def test_every_file_the_tour_reads_is_shipped_or_written_before() -> None:
     # the repository or written by an earlier command (`data/events.csv` by `qunce events generate`).
     commands = tour()
     assert [c.args[0] for c in commands if c.args[0] in ("diff", "tasks", "events")] == [
-        "events", "events", "diff", "tasks"]
+        "events", "events", "events", "diff", "tasks"]
     written: set[str] = set()
     for command in commands:
         outputs = command.outputs()

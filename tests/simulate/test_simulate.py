@@ -59,7 +59,11 @@ def test_every_output_is_written_in_parquet_and_csv(out: Path) -> None:
 
 def test_summary_reconciles_rows_and_states_the_conventions(out: Path) -> None:
     summary = json.loads((out / "summary.json").read_text(encoding="utf-8"))
+    source = summary["rows"].pop("source")
     assert summary["rows"] == {"read": 16, "accepted": 16, "rejected": 0, "by_reason": []}
+    assert source == {"format": "csv", "encoding": "UTF-8", "encoding_how": "utf-8", "ignored": [],
+                      "columns": {c: c for c in ("ts", "type", "group_id", "member_id", "staff_id", "amount",
+                                                 "order_id", "flag", "removed")}}
     assert summary["window"] == {"from": "2027-01-01", "to": "2027-02-20", "periods": ["2027-01", "2027-02"]}
     assert summary["conventions"]["members_basis"] == "average"
     assert summary["totals"] == {"new_members": 4, "leaves": 1, "messages": 9, "orders": 1, "order_amount": "60.00",
