@@ -175,8 +175,10 @@ def read_source(con: Any, source: Source, timezone: str, options: ReadOptions | 
                             f"all_varchar = true, header = true, delim = '{delim}', quote = '\"', escape = '\"', "
                             f"null_padding = true{skip})")
                 base = "SELECT * FROM _numbered"
-            elif source.numbered:
-                base = f"SELECT * FROM read_parquet('{file}')"
+            elif source.table is not None:  # a sheet's rows: DuckDB scans the Arrow table in place
+                view = _temp_name("sheet")
+                _register(con, view, source.table)
+                base = f"SELECT * FROM {view}"
             else:
                 base = f"SELECT *, file_row_number + 1 AS _row FROM read_parquet('{file}', file_row_number = true)"
             schema = con.sql(_with(numbered) + base).schema()
@@ -189,7 +191,7 @@ def read_source(con: Any, source: Source, timezone: str, options: ReadOptions | 
                     raise failure
             headers = resolve(present, shown, getattr(mapping, "columns", None), getattr(mapping, "ignore", ()),
                               getattr(mapping, "path", None), strict)
-            typed = {c for c, h in headers.sources.items() if fmt == "parquet" and not source.numbered
+            typed = {c for c, h in headers.sources.items() if fmt == "parquet"
                      and _typed(c, schema[h]) and not _reread(c, mapping)}
             ts_zone = schema[headers.sources["ts"]].timezone if "ts" in typed else None
             select = ", ".join(
@@ -248,6 +250,12 @@ def _reread(column: str, mapping: Any) -> bool:
     if column == "ts":
         return bool(getattr(mapping, "time_unit", None) or getattr(mapping, "time_formats", None))
     return False
+
+
+def _register(con: Any, name: str, table: Any) -> None:
+    """`table` (Arrow) as a view of the connection, read in place."""
+    raw = getattr(con, "con", con)  # the DuckDB connection under Ibis's backend
+    raw.register(name, table)
 
 
 # DuckDB's name for a header cell left empty, or for cells past the header's end.

@@ -1,23 +1,22 @@
 """A sheet of a workbook (.xlsx, .xlsm, .xlsb, .xls, .ods) as an event table: every cell as text,
-numbered with the sheet's own row numbers, written to Parquet for DuckDB to read.
+numbered with the sheet's own row numbers, an Arrow table DuckDB reads in place.
 
 fastexcel (calamine, in Rust) reads the sheet straight into Arrow: a date cell comes as
 `2027-01-04 09:05:00`, a number as `12.5`, text as it is. calamine holds the whole sheet while it
-reads it (it has no streaming reader); a sheet has at most 1,048,576 rows, and the Arrow table is
-written out and released before the events are checked, so a run's peak is the larger of the
-sheet and the simulation. Measured (bench/ingest_formats.py, 1M rows of 15 columns, the most a
+reads it (it has no streaming reader); a sheet has at most 1,048,576 rows, and calamine's cells
+are released as soon as the Arrow table is built, so a run's peak is the larger of the sheet
+and the simulation. Measured (bench/ingest_formats.py, 1M rows of 15 columns, the most a
 sheet holds): calamine peaks at ~810 MB for a 33 MB workbook (about 45 bytes a cell), the Arrow
 table is 104 MB; the ingest's peak is ~540 MB above the same events' Parquet ingest.
 
-calamine starts a sheet at its first row holding a value, and fastexcel counts `header_row` from
-there; the sheet's own row numbers (the ones Excel shows) need that first row: read from the
-sheet's XML for .xlsx (the first bytes of the file), from calamine for the other formats.
+Asked for no header and no rows to skip, fastexcel gives every row from the sheet's row 1, so
+row numbers are the ones Excel shows; the header row is then found (the first row holding a
+value) or given (the mapping's `header_row`).
 """
 
 from __future__ import annotations
 
-import re
-import zipfile
+import functools
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -26,9 +25,6 @@ from ..errors import InputError, first_line
 
 WORKBOOK_SUFFIXES = (".xlsx", ".xlsm", ".xlsb", ".xls", ".ods")
 UNNAMED = "__UNNAMED__"  # what fastexcel calls a column whose header cell is empty
-# A row element with its cells (a self-closing `<row r="1"/>` holds none and is not matched).
-_ROW = re.compile(rb"<(?:\w+:)?row\b[^>]*?\br=\"(\d+)\"[^>]*(?<!/)>(.*?)</(?:\w+:)?row>", re.S)
-_VALUE = re.compile(rb"<(?:\w+:)?(?:v|is)\b")
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,13 +41,14 @@ def is_workbook(path: Path) -> bool:
     return path.suffix.lower() in WORKBOOK_SUFFIXES
 
 
-def sheet_to_parquet(path: Path, shown: str, target: Path, sheet: str | None, header_row: int = 1) -> Sheet:
-    """Write the sheet (`sheet`, else the first) to `target`: its columns as text, and `_row`,
-    each row's number in the sheet. Rows with no value at all are left out (and counted)."""
+def read_sheet(path: Path, shown: str, sheet: str | None, header_row: int = 1) -> tuple[Any, Sheet]:
+    """The sheet (`sheet`, else the first) as an Arrow table: its columns as text, and `_row`,
+    each row's number in the sheet; and what was read. The header is `header_row`, or (1, the
+    default) the first row holding a value. Rows with no value at all are left out (and counted)."""
     import fastexcel
+    import numpy as np
     import pyarrow as pa
     import pyarrow.compute as pc
-    import pyarrow.parquet as pq
 
     try:
         reader = fastexcel.read_excel(path)
@@ -64,56 +61,94 @@ def sheet_to_parquet(path: Path, shown: str, target: Path, sheet: str | None, he
         listed = ", ".join(names) or "none"
         raise InputError(f"{shown}: no sheet named '{sheet}'; its sheets are {listed}: pass --sheet NAME",
                          f"{shown}：没有名为「{sheet}」的工作表；工作簿中的工作表为 {'、'.join(names) or '无'}：请用 --sheet 指定")
-    first = _first_used_row(path, name)
-    if first is None:
-        raise InputError(f"{shown}: sheet '{name}' is empty: it needs a header row, then one event a row",
-                         f"{shown}：工作表「{name}」是空的：第一行应为表头，其后每行一个事件")
-    if header_row == 1 and first > 1:  # the header is the first row with values, unless the mapping says otherwise
-        header_row = first
-    if header_row < first:
-        raise InputError(f"{shown}: sheet '{name}': row {header_row} is empty, the first row with values is {first}; "
-                         "the header row is the row with the column names",
-                         f"{shown}：工作表「{name}」第 {header_row} 行是空的，第一个有值的行是第 {first} 行；表头行应是写有列名的那一行")
     try:
-        # Eager: straight into Arrow (a quarter faster at 1M rows than loading, then converting).
-        # Cells holding only spaces are empty, as they look.
-        table = pa.Table.from_batches([reader.load_sheet(name, header_row=header_row - first, dtypes="string",
-                                                         whitespace_as_null=True, eager=True)])
+        # Every row from the sheet's row 1 (no header: the cells as they are), so that row i is
+        # the sheet's row i + 1. Eager: straight into Arrow. Cells holding only spaces are empty.
+        grid = reader.load_sheet(name, header_row=None, skip_rows=0, dtypes="string", whitespace_as_null=True,
+                                 eager=True)
     except Exception as exc:
         raise InputError(f"{shown}: sheet '{name}': cannot read it: {first_line(exc)}",
                          f"{shown}：工作表「{name}」无法读取：{first_line(exc)}") from None
-    table = _named_columns(table, shown, name, header_row, reader, header_row - first)
-    del reader
-    numbers = pa.array(range(header_row + 1, header_row + 1 + table.num_rows), pa.int64())
-    table = table.append_column("_row", numbers)
-    values = [pc.is_valid(table[c]) for c in table.column_names if c != "_row"]
-    kept = table
-    if values:
-        any_value = values[0]
-        for more in values[1:]:
-            any_value = pc.or_(any_value, more)
-        kept = table.filter(any_value)
-    pq.write_table(kept, target, compression="none")
-    return Sheet(name, header_row, kept.num_rows, table.num_rows - kept.num_rows)
+    used = _any_value(grid, pc)
+    first = _first_true(used, pc)
+    if first < 0:
+        raise InputError(f"{shown}: sheet '{name}' is empty: it needs a header row, then one event a row",
+                         f"{shown}：工作表「{name}」是空的：第一行应为表头，其后每行一个事件")
+    if header_row == 1:  # the header is the first row with values, unless the mapping says otherwise
+        header_row = first + 1
+    if header_row > grid.num_rows:
+        raise InputError(f"{shown}: sheet '{name}' has {grid.num_rows} rows: there is no header row {header_row}",
+                         f"{shown}：工作表「{name}」只有 {grid.num_rows} 行，没有第 {header_row} 行作表头")
+    if not used[header_row - 1].as_py():
+        raise InputError(f"{shown}: sheet '{name}': row {header_row} is empty, the first row with values is {first + 1}; "
+                         "the header row is the row with the column names",
+                         f"{shown}：工作表「{name}」第 {header_row} 行是空的，第一个有值的行是第 {first + 1} 行；表头行应是写有列名的那一行")
+    headers = [grid.column(i)[header_row - 1].as_py() for i in range(grid.num_columns)]
+    rows = grid.slice(header_row)
+    kept_mask = used.slice(header_row)
+    columns = _columns(rows, headers, shown, name, header_row, functools.partial(_first_column, reader, name))
+    del reader, grid
+    numbers = np.arange(header_row + 1, header_row + 1 + rows.num_rows, dtype=np.int64)  # a Python range: 0.1 s a million
+    table = pa.table({**columns, "_row": pa.array(numbers)})
+    kept = table.filter(kept_mask) if kept_mask.false_count else table
+    # In row groups of DuckDB's vector size × 60, as a Parquet file would be: DuckDB scans an Arrow
+    # table one batch per thread, and a sheet comes as one batch.
+    kept = pa.Table.from_batches(kept.to_batches(max_chunksize=122_880), kept.schema)
+    return kept, Sheet(name, header_row, kept.num_rows, table.num_rows - kept.num_rows)
 
 
-def _named_columns(table: Any, shown: str, sheet: str, header_row: int, reader: Any, relative_header: int) -> Any:
-    """The table without its columns that have neither a header nor a value; a column with values
-    under an empty header cell cannot be read as anything: say which, by its letter (`reader`,
-    `relative_header`: to find the sheet's first used column)."""
-    empty = [c for c in table.column_names if c.startswith(UNNAMED) and table[c].null_count == table.num_rows]
-    for index, column in enumerate(table.column_names):
-        if column.startswith(UNNAMED) and column not in empty:
-            letter = column_letter(index + _first_column(reader, sheet, relative_header))
+def _any_value(grid: Any, pc: Any) -> Any:
+    """Per row: whether any cell holds a value."""
+    import pyarrow as pa
+
+    if not grid.num_columns:
+        return pa.array([], pa.bool_())
+    found = pc.is_valid(grid.column(0))
+    for i in range(1, grid.num_columns):
+        found = pc.or_(found, pc.is_valid(grid.column(i)))
+    return found
+
+
+def _first_true(used: Any, pc: Any) -> int:
+    """The first row holding a value (-1: none), looked for in the first rows first (a full
+    `index` costs 0.15 s a million rows; the header is nearly always near the top)."""
+    for part in (used.slice(0, 1000), used):
+        found = int(pc.index(part, True).as_py()) if len(part) else -1
+        if found >= 0:
+            return found
+    return -1
+
+
+def _columns(rows: Any, headers: list[str | None], shown: str, sheet: str, header_row: int,
+             first_column: Any) -> dict[str, Any]:
+    """The data's columns by their header. A column with neither a header nor a value is left out;
+    one with values under an empty header, or a header written twice, cannot be read: say which
+    column, by its letter (`first_column()`: the sheet's first used column)."""
+    columns: dict[str, Any] = {}
+    for index, header in enumerate(headers):
+        values = rows.column(index)
+        text = (header or "").strip()
+        if not text:
+            if values.null_count == len(values):
+                continue
+            letter = column_letter(index + first_column())
             raise InputError(f"{shown}: sheet '{sheet}': column {letter} has values but no name in the header row "
                              f"({header_row}): name it or delete the column",
                              f"{shown}：工作表「{sheet}」的 {letter} 列有数据，但表头行（第 {header_row} 行）没有列名：请补上列名或删除该列")
-    return table.drop_columns(empty) if empty else table
+        if text in columns:
+            letter = column_letter(index + first_column())
+            raise InputError(f"{shown}: sheet '{sheet}': the header '{text}' is written twice (the second time in "
+                             f"column {letter}, row {header_row}): rename or delete one of them",
+                             f"{shown}：工作表「{sheet}」的表头「{text}」出现了两次（第二次在 {letter} 列，第 {header_row} 行）："
+                             "请重命名或删除其中一列")
+        columns[text] = values
+    return columns
 
 
-def _first_column(reader: Any, sheet: str, header_row: int) -> int:
-    """The sheet's first used column (0 = A): fastexcel knows each column's place in the sheet."""
-    columns = reader.load_sheet(sheet, header_row=header_row, n_rows=0).available_columns()
+def _first_column(reader: Any, sheet: str) -> int:
+    """The sheet's first used column (0 = A): fastexcel starts a sheet's columns there, and knows
+    each one's place in the sheet."""
+    columns = reader.load_sheet(sheet, header_row=None, n_rows=0).available_columns()
     return min((c.absolute_index - c.index for c in columns), default=0)
 
 
@@ -125,60 +160,3 @@ def column_letter(index: int) -> str:
         index, rest = divmod(index - 1, 26)
         letters = chr(ord("A") + rest) + letters
     return letters
-
-
-def _first_used_row(path: Path, sheet: str) -> int | None:
-    """The sheet's first row holding a value (1-based), where calamine starts it; None: empty."""
-    if path.suffix.lower() in (".xlsx", ".xlsm"):
-        found = _first_xlsx_row(path, sheet)
-        if found is not False:
-            return found if isinstance(found, int) else None
-    import python_calamine
-
-    with python_calamine.CalamineWorkbook.from_path(str(path)) as workbook:
-        start = workbook.get_sheet_by_name(sheet).start
-    return None if start is None else start[0] + 1
-
-
-def _first_xlsx_row(path: Path, sheet: str) -> int | bool | None:
-    """From the sheet's XML, read as far as its first row with a value; False when the workbook's
-    layout is not the usual one (calamine then says)."""
-    try:
-        with zipfile.ZipFile(path) as archive:
-            member = _sheet_member(archive, sheet)
-            if member is None:
-                return False
-            with archive.open(member) as xml:
-                data = b""
-                while chunk := xml.read(1 << 16):
-                    data += chunk
-                    end = data.rfind(b"</row>")
-                    if end < 0:
-                        if b"</sheetData>" in data or len(data) > 1 << 24:
-                            break
-                        continue
-                    for row in _ROW.finditer(data, 0, end + len(b"</row>")):
-                        if _VALUE.search(row.group(2)):
-                            return int(row.group(1))
-                    data = data[end + len(b"</row>"):]
-                return None
-    except (zipfile.BadZipFile, KeyError, OSError, ValueError):
-        return False
-
-
-def _sheet_member(archive: zipfile.ZipFile, sheet: str) -> str | None:
-    """The zip member holding the sheet named `sheet` (workbook.xml names it, its .rels file
-    points to the part)."""
-    import xml.etree.ElementTree as ET
-
-    main = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
-    rel = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}id"
-    workbook = ET.fromstring(archive.read("xl/workbook.xml"))
-    ids = {s.get("name"): s.get(rel) for s in workbook.iter(f"{main}sheet")}
-    rels = ET.fromstring(archive.read("xl/_rels/workbook.xml.rels"))
-    targets = {r.get("Id"): r.get("Target") for r in rels}
-    target = targets.get(ids.get(sheet))
-    if not target:
-        return None
-    member = target.lstrip("/") if target.startswith("/") else f"xl/{target}"
-    return member if member in archive.namelist() else None

@@ -2,9 +2,9 @@
 Parquet.
 
 A CSV, TSV or JSONL in another encoding (GBK from Excel on Chinese Windows, Excel's "Unicode
-text" in UTF-16) is copied to UTF-8 line for line, so row N of the copy is row N of the file; a
-sheet of a workbook is written to Parquet with the sheet's own row numbers. Both go to a folder
-of this run's, removed when it ends. The encoding, the sheet and the mapping used are kept, for
+text" in UTF-16) is copied to UTF-8 line for line (in a folder of this run's, removed when it
+ends), so row N of the copy is row N of the file; a sheet of a workbook is read into an Arrow
+table with the sheet's own row numbers, which DuckDB scans in place. The encoding, the sheet and the mapping used are kept, for
 the summary and `qunce events inspect` to say what was read.
 """
 
@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import InputError, UsageError
-from .sheet_read import Sheet, is_workbook, sheet_to_parquet
+from .sheet_read import Sheet, is_workbook, read_sheet
 
 TEXT_KINDS = {".csv": ("csv", ","), ".tsv": ("tsv", "\t"), ".txt": ("tsv", "\t"),
               ".jsonl": ("jsonl", ""), ".ndjson": ("jsonl", ""), ".json": ("jsonl", "")}
@@ -44,15 +44,16 @@ class Source:
     shown: str
     kind: str  # csv | tsv | jsonl | parquet | workbook
     path: Path
-    reads_as: str  # csv | jsonl | parquet
+    reads_as: str  # csv | jsonl | parquet | arrow (a sheet's rows, in `table`)
     separator: str = ","
     encoding: Any = None  # text_encoding.TextEncoding for text files
     sheet: Sheet | None = None
     header_row: int = 1
+    table: Any = None  # a sheet's rows (pyarrow.Table with `_row`), which DuckDB reads in place
 
     @property
     def numbered(self) -> bool:
-        """Whether the file DuckDB reads has `_row` already (a sheet: the sheet's row numbers)."""
+        """Whether the rows DuckDB reads have `_row` already (a sheet: the sheet's row numbers)."""
         return self.sheet is not None
 
     def describe(self) -> dict[str, Any]:
@@ -97,9 +98,8 @@ def prepare(path: Path, shown: str, options: ReadOptions | None = None) -> Sourc
         return Source(path, shown, kind, path, "parquet", header_row=header_row)
     if kind == "workbook":
         sheet = options.sheet or getattr(options.mapping, "sheet", None)
-        target = work_folder() / f"sheet-{_next()}.parquet"
-        read = sheet_to_parquet(path, shown, target, sheet, header_row)
-        return Source(path, shown, kind, target, "parquet", sheet=read, header_row=header_row)
+        table, read = read_sheet(path, shown, sheet, header_row)
+        return Source(path, shown, kind, path, "arrow", sheet=read, header_row=read.header_row, table=table)
     from .text_encoding import detect, utf8_copy
 
     given = options.encoding or getattr(options.mapping, "encoding", None)

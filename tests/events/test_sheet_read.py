@@ -22,7 +22,7 @@ xlsxwriter = pytest.importorskip("xlsxwriter")
 from qunce.cli import main  # noqa: E402
 from qunce.errors import InputError  # noqa: E402
 from qunce.events.ingest import connect, ingest, read_raw  # noqa: E402
-from qunce.events.sheet_read import column_letter, sheet_to_parquet  # noqa: E402
+from qunce.events.sheet_read import column_letter, read_sheet  # noqa: E402
 from qunce.events.source_file import ReadOptions  # noqa: E402
 
 TZ = "Asia/Shanghai"
@@ -215,7 +215,7 @@ def test_a_title_row_read_as_the_header_names_the_first_column_without_a_name(co
 def test_a_header_row_given_above_the_first_used_row_is_explained(tmp_path: Path) -> None:
     path = book(tmp_path / "late.xlsx", {"S": {3: HEADER, 4: ["2027-01-04 09:05:00", "join", "g1", "m1"]}})
     with pytest.raises(InputError) as caught:
-        sheet_to_parquet(path, path.name, tmp_path / "out.parquet", None, 2)
+        read_sheet(path, path.name, None, 2)
     assert "row 2 is empty, the first row with values is 3" in caught.value.en
 
 
@@ -256,14 +256,12 @@ def test_blank_rows_are_left_out_counted_and_not_numbered_away(con: Any, tmp_pat
     assert result.read["blank_rows"] == 3
 
 
-def test_sheet_to_parquet_says_what_it_read(tmp_path: Path) -> None:
-    import pyarrow.parquet as pq
-
+def test_read_sheet_says_what_it_read(tmp_path: Path) -> None:
     path = book(tmp_path / "gaps.xlsx", {"数据": {
         1: HEADER, 2: ["a", "join", "g1", "m1"], 4: ["b", None, None, None], 5: [None, None, "g2", None]}})
-    sheet = sheet_to_parquet(path, path.name, tmp_path / "out.parquet", None)
+    table, sheet = read_sheet(path, path.name, None)
     assert (sheet.name, sheet.header_row, sheet.rows, sheet.blank_rows) == ("数据", 1, 3, 1)
-    table = pq.read_table(tmp_path / "out.parquet").to_pydict()
+    table = table.to_pydict()
     assert table == {"ts": ["a", "b", None], "type": ["join", None, None], "group_id": ["g1", None, "g2"],
                      "member_id": ["m1", None, None], "_row": [2, 4, 5]}
 
@@ -285,7 +283,7 @@ def test_the_column_letter_counts_from_column_a_when_the_first_columns_are_empty
     """BUG (sheet_read.py:93, `_named_columns`): the letter is the column's place in the range
     calamine read, which starts at the first column holding a value, not at column A: values in
     column D with columns A empty are reported as column C. Fix: add the range's first column
-    (python_calamine's `sheet.start[1]`, or the first cell's column in the XML) to `index`."""
+    (fastexcel's absolute_index) to `index`."""
     path = book(tmp_path / "offset.xlsx", {"S": {
         1: [None, "ts", "type", None, "group_id"], 2: [None, "2027-01-04 09:05:00", "join", "备注", "g1"]}})
     with pytest.raises(InputError) as caught:
@@ -321,7 +319,7 @@ def test_an_empty_sheet_is_an_error_saying_so(con: Any, tmp_path: Path) -> None:
 
 def test_a_header_only_sheet_reads_no_rows(con: Any, tmp_path: Path) -> None:
     path = book(tmp_path / "empty.xlsx", {"空表": {}, "数据": {1: HEADER}})
-    sheet = sheet_to_parquet(path, path.name, tmp_path / "out.parquet", "数据")
+    _, sheet = read_sheet(path, path.name, "数据")
     assert (sheet.rows, sheet.blank_rows) == (0, 0)
     result = ingest(con, path, groups(), TZ, path.name, ReadOptions(sheet="数据"))
     assert (result.rows_read, result.accepted, result.rejected) == (0, 0, 0)
