@@ -315,7 +315,7 @@ def _data_options(command: Any) -> Any:
                      help="Event file: .csv, .tsv, .txt (tab-separated), .jsonl, .parquet or a workbook (.xlsx, .xls, "
                           ".ods); - for JSONL or CSV on standard input."),
         click.option("--roster", required=True, type=click.Path(path_type=Path),
-                     help="Roster: a YAML file, or a folder with groups.csv, staff.csv, assignments.csv."),
+                     help="Roster: a YAML file, a folder with groups.csv, staff.csv, assignments.csv (any encoding), or a workbook with those sheets."),
         click.option("--from", "start", type=DATE, default=None,
                      help="First day of the window (default: the first event's)."),
         click.option("--to", "end", type=DATE, default=None, help="Last day of the window (default: the last event's)."),
@@ -446,7 +446,7 @@ def diff(old: Path, new: Path, fmt: str, fail_over: str | None, out: Path | None
 @main.command()
 @click.argument("playbook", type=click.Path(dir_okay=False, path_type=Path))
 @click.option("--roster", required=True, type=click.Path(path_type=Path),
-              help="Roster: a YAML file, or a folder with groups.csv, staff.csv, assignments.csv.")
+              help="Roster: a YAML file, a folder with groups.csv, staff.csv, assignments.csv (any encoding), or a workbook with those sheets.")
 @click.option("--from", "start", required=True, type=DATE, help="First day of the task list.")
 @click.option("--to", "end", required=True, type=DATE, help="Last day of the task list.")
 @click.option("--events", "events_path", type=click.Path(path_type=Path), default=None,

@@ -170,10 +170,14 @@ def read_source(con: Any, source: Source, timezone: str, options: ReadOptions | 
                 # read a whole file as one column. Short rows are padded with empty cells.
                 delim = "\\t" if source.separator == "\t" else source.separator
                 # `skip` only when asked for: given at all, it changes how DuckDB reports a bad row.
+                # Not parallel: DuckDB's parallel reader cannot pad short rows in a file whose quoted
+                # values hold line breaks (a note typed with Alt+Enter in Excel), and row_number()
+                # reads the file on one thread anyway (1M rows: the same time either way). A row
+                # is then a record, as a spreadsheet counts it, not a line.
                 skip = f", skip = {source.header_row - 1}" if source.header_row > 1 else ""
                 numbered = (f"SELECT *, row_number() OVER () + {source.header_row} AS _row FROM read_csv('{file}', "
                             f"all_varchar = true, header = true, delim = '{delim}', quote = '\"', escape = '\"', "
-                            f"null_padding = true{skip})")
+                            f"null_padding = true, parallel = false{skip})")
                 base = "SELECT * FROM _numbered"
             elif source.table is not None:  # a sheet's rows: DuckDB scans the Arrow table in place
                 view = _temp_name("sheet")

@@ -78,8 +78,7 @@ def read_failure(exc: BaseException, path: Path, shown: str, fmt: str, delimiter
         return not_utf8(path, shown, fmt, reported)
     if found := _MAX_LINE.search(text):
         return _too_long(path, shown, int(found.group(1)), fmt, delimiter)
-    if fmt == "csv" and ("Error when sniffing file" in text or "unterminated quote" in text
-                         or "quoted new lines" in text):
+    if fmt == "csv" and ("Error when sniffing file" in text or "unterminated quote" in text):
         return _quotes(path, shown, delimiter, reported, text)
     if found := _COLUMNS.search(text):
         header, cells = int(found.group(1)), int(found.group(2))
@@ -94,18 +93,16 @@ def read_failure(exc: BaseException, path: Path, shown: str, fmt: str, delimiter
 
 
 def not_utf8(path: Path, shown: str, fmt: str, reported: int | None = None) -> InputError:
-    """The file is not UTF-8: the first line that is not, what it looks like, and what to do."""
+    """The file was to be read as UTF-8 (`--encoding utf-8`, or a mapping's `encoding:`) and is
+    not: the first line that is not, what it looks like, and what to do."""
     found = first_bad_utf8(path)
     line = found[0] if found else reported
     where, where_zh = (f"line {line} is", f"第 {line} 行") if line else ("it is", "")
     guess, guess_zh = encoding_guess(_head(path), found[1] if found else b"")
-    if fmt == "csv":
-        todo = 'save it as UTF-8 (in Excel: Save As → "CSV UTF-8 (Comma delimited)") and run again'
-        todo_zh = "请另存为 UTF-8 编码（Excel：另存为 →「CSV UTF-8（逗号分隔）」）后重新运行"
-    else:
-        todo, todo_zh = "save it as UTF-8 and run again", "请另存为 UTF-8 编码后重新运行"
-    return InputError(f"{shown}: {where} not UTF-8 text{guess}; qunce reads event files as UTF-8: {todo}",
-                      f"{shown}：{where_zh}不是 UTF-8 文本{guess_zh}；qunce 按 UTF-8 读取事件文件：{todo_zh}")
+    return InputError(f"{shown}: {where} not UTF-8 text{guess}, the encoding it was to be read in: pass the file's "
+                      "encoding (e.g. --encoding gbk), or leave --encoding out to have it detected",
+                      f"{shown}：{where_zh}不是 UTF-8 文本{guess_zh}，而指定的编码是 UTF-8：请指定文件实际的编码"
+                      "（例如 --encoding gbk），或不写 --encoding 由 qunce 自动识别")
 
 
 def encoding_guess(head: bytes, line: bytes) -> tuple[str, str]:
@@ -245,12 +242,6 @@ def _quotes(path: Path, shown: str, delimiter: str, reported: int | None, text: 
     line = open_quote(path, delimiter, (reported or 0) + QUOTE_SCAN_MARGIN)
     if line is not None or "unterminated quote" in text:
         return _unclosed(shown, line or reported, None)
-    if "quoted new lines" in text:  # the quotes are right: a value runs over several lines
-        where, where_zh = (f"line {reported}", f"第 {reported} 行") if reported else ("a line", "某行")
-        # DuckDB's parallel reader refuses them with null_padding, in a file of any size.
-        return InputError(f"{shown}: {where} has a value in double quotes that runs over several lines (a line break "
-                          "inside a value), which qunce cannot read: remove the line breaks inside values",
-                          f"{shown}：{where_zh}有一个英文双引号内的值跨越多行（值中含换行），qunce 无法读取：请删除值中的换行")
     sep = "tabs" if delimiter == "\t" else "commas"
     sep_zh = "制表符" if delimiter == "\t" else "逗号"
     return InputError(f"{shown}: cannot be read as CSV (a header on line 1, {sep} between values, double quotes "

@@ -270,9 +270,10 @@ def _plain(codec: str, head: bytes) -> tuple[str, int]:
 
 
 def _utf16_without_bom(head: bytes) -> str | None:
-    """UTF-16 without a BOM: mostly ASCII text, so one byte of each pair is zero."""
+    """UTF-16 without a BOM: mostly ASCII text, so one byte of each pair is zero. At least 16
+    characters (a header line is longer): a short UTF-8 file holding a NUL is not UTF-16."""
     pairs = len(head) // 2
-    if pairs < 2 or b"\x00" not in head:
+    if pairs < 16 or b"\x00" not in head:
         return None
     even, odd = head[0:pairs * 2:2].count(0), head[1:pairs * 2:2].count(0)
     if odd >= pairs * 0.3 and even <= pairs * 0.05:

@@ -370,3 +370,15 @@ def test_memory_limit_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> N
     monkeypatch.setenv("QUNCE_MEMORY_LIMIT", "lots")
     with pytest.raises(UsageError, match="QUNCE_MEMORY_LIMIT"):
         connect(TZ)
+
+
+def test_a_quoted_value_with_line_breaks_is_read_and_rows_count_records(tmp_path: Path) -> None:
+    # Excel writes a cell typed with Alt+Enter as a quoted value over several lines.
+    path = tmp_path / "events.csv"
+    path.write_text('ts,type,group_id,member_id,channel\n2027-01-04 10:00:00,join,g1,m1,"海报\n第二行"\n'
+                    "2027-01-04 10:01:00,join,g1,m2\n2027-01-04 10:02:00,join,g9,m3,x\n", encoding="utf-8")
+    result = run(path)
+    assert (result.rows_read, result.accepted) == (3, 2)
+    assert problems(result) == [(4, "group_id", "unknown_group")]
+    channels = result.events.order_by("row").channel.to_pyarrow().to_pylist()
+    assert channels == ["海报\n第二行", None]

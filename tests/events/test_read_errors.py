@@ -37,10 +37,11 @@ def failure(path: Path) -> InputError:
     return caught.value
 
 
-def simulate(tmp_path: Path, events: str, lang: str, stdin: bytes | None = None) -> tuple[int, str]:
+def simulate(tmp_path: Path, events: str, lang: str, stdin: bytes | None = None,
+             extra: tuple[str, ...] = ()) -> tuple[int, str]:
     result = CliRunner().invoke(main, ["simulate", str(EXAMPLE / "playbook.yaml"), "--events", events, "--roster",
-                                       str(EXAMPLE / "roster.yaml"), "--out", str(tmp_path / "out"), "--lang", lang],
-                                input=stdin)
+                                       str(EXAMPLE / "roster.yaml"), "--out", str(tmp_path / "out"), "--lang", lang,
+                                       *extra], input=stdin)
     return result.exit_code, result.output
 
 
@@ -51,53 +52,79 @@ def rows(count: int) -> str:
 # --- encoding ---------------------------------------------------------------------------
 
 
-def test_a_gbk_csv_names_the_file_the_line_the_encoding_and_what_to_do(tmp_path: Path) -> None:
+def test_a_gbk_csv_is_read_and_the_summary_says_so(tmp_path: Path) -> None:
     events = tmp_path / "events.csv"
     lines = (EXAMPLE / "events.csv").read_text(encoding="utf-8").splitlines()
     lines.insert(3, "2027-01-01 09:30:00,join,g1,会员3,,,,,")  # the file's line 4 (the header is line 1)
     events.write_bytes(("\n".join(lines) + "\n").encode("gbk"))
     code, output = simulate(tmp_path, str(events), "en")
+    assert code == 0
+    assert f"Read {events}: CSV, GBK (detected), no mapping file" in output.splitlines()
+    code, output = simulate(tmp_path, str(events), "zh")
+    assert code == 0
+    assert f"读取 {events}：CSV，GBK（自动识别），无映射文件" in output.splitlines()
+
+
+def test_a_gbk_csv_read_as_utf8_names_the_file_the_line_and_what_to_do(tmp_path: Path) -> None:
+    events = tmp_path / "events.csv"
+    lines = (EXAMPLE / "events.csv").read_text(encoding="utf-8").splitlines()
+    lines.insert(3, "2027-01-01 09:30:00,join,g1,会员3,,,,,")
+    events.write_bytes(("\n".join(lines) + "\n").encode("gbk"))
+    code, output = simulate(tmp_path, str(events), "en", extra=("--encoding", "utf-8"))
     assert code == 2
     assert output.strip() == (f"qunce: {events}: line 4 is not UTF-8 text (it looks like GBK, what Excel saves on "
-                              "Chinese Windows); qunce reads event files as UTF-8: save it as UTF-8 (in Excel: Save "
-                              'As → "CSV UTF-8 (Comma delimited)") and run again')
-    code, output = simulate(tmp_path, str(events), "zh")
+                              "Chinese Windows), the encoding it was to be read in: pass the file's encoding (e.g. "
+                              "--encoding gbk), or leave --encoding out to have it detected")
+    code, output = simulate(tmp_path, str(events), "zh", extra=("--encoding", "utf-8"))
     assert code == 2
     assert output.strip() == (f"qunce: {events}：第 4 行不是 UTF-8 文本（看起来是 GBK 编码，即中文 Windows 上 Excel 默认保存的"
-                              "编码）；qunce 按 UTF-8 读取事件文件：请另存为 UTF-8 编码（Excel：另存为 →「CSV UTF-8（逗号分隔）」）"
-                              "后重新运行")
+                              "编码），而指定的编码是 UTF-8：请指定文件实际的编码（例如 --encoding gbk），或不写 --encoding 由 "
+                              "qunce 自动识别")
     assert not (tmp_path / "out").exists()
 
 
-def test_a_gbk_line_past_the_first_rows_is_an_input_error_not_a_crash(tmp_path: Path) -> None:
-    # DuckDB sniffs the first 20,480 rows; a line after them fails only when the whole file is read.
+def test_a_gbk_line_past_the_first_rows_is_read(tmp_path: Path) -> None:
+    # 30,000 ASCII rows, then one with Chinese: detected as GBK all the same, and read.
     path = tmp_path / "events.csv"
     path.write_bytes((HEADER + rows(30_000) + "2027-01-04 10:00:00,join,g1,会员,朋友圈\n" + rows(5)).encode("gbk"))
+    result = run(path)
+    assert (result.rows_read, result.read["encoding"], result.read["encoding_how"]) == (30_006, "GBK", "detected")
+    found = result.problems.filter(result.problems.row == 30_002).to_pyarrow().to_pylist()
+    assert found == []
+
+
+def test_a_utf8_row_pasted_into_a_gbk_file_is_an_error_at_its_line(tmp_path: Path) -> None:
+    path = tmp_path / "events.csv"
+    path.write_bytes((HEADER + rows(3)).encode("gbk") + "2027-01-04 10:00:00,join,g1,会员,朋友圈\n".encode("gbk")
+                     + "2027-01-04 10:00:00,join,g1,m9,朋友圈😀\n".encode())
     error = failure(path)
-    assert error.en.startswith(f"{path}: line 30002 is not UTF-8 text (it looks like GBK")
-    assert error.zh.startswith(f"{path}：第 30002 行不是 UTF-8 文本")
+    assert error.en.startswith(f"{path}: line 6 is not valid GBK text")
+    assert "--encoding" in error.en and "第 6 行" in error.zh
 
 
-def test_gbk_on_standard_input_is_named_as_dash(tmp_path: Path) -> None:
+def test_gbk_on_standard_input_is_read(tmp_path: Path) -> None:
     data = (EXAMPLE / "events.csv").read_text(encoding="utf-8") + "2027-01-01 09:30:00,join,g1,会员3,,,,,\n"
     code, output = simulate(tmp_path, "-", "en", stdin=data.encode("gbk"))
-    assert code == 2
-    assert output.startswith("qunce: -: line 18 is not UTF-8 text")
+    assert code == 0
+    assert "Read -: CSV, GBK (detected), no mapping file" in output.splitlines()
 
 
-def test_a_utf16_file_says_so(tmp_path: Path) -> None:
-    path = tmp_path / "events.csv"
-    path.write_bytes((HEADER + rows(2)).encode("utf-16"))
-    assert failure(path).en.startswith(f'{path}: line 1 is not UTF-8 text (it is UTF-16: Excel\'s "Unicode Text")')
+def test_a_utf16_file_is_read(tmp_path: Path) -> None:
+    # Excel's "Unicode text": UTF-16 with a byte-order mark, tab-separated, saved as .txt.
+    path = tmp_path / "events.txt"
+    path.write_bytes((HEADER + rows(2)).replace(",", "\t").encode("utf-16"))
+    result = run(path)
+    assert (result.rows_read, result.accepted, result.read["encoding_how"]) == (2, 2, "bom")
+    assert result.read["encoding"].startswith("UTF-16")
 
 
-def test_a_gbk_jsonl_line(tmp_path: Path) -> None:
+def test_a_gbk_jsonl_file_is_read(tmp_path: Path) -> None:
     path = tmp_path / "events.jsonl"
     lines = [json.dumps({"ts": "2027-01-04 10:00:00", "type": "join", "group_id": "g1", "member_id": m},
                         ensure_ascii=False) for m in ("m1", "m2", "会员")]
     path.write_bytes(("\n".join(lines) + "\n").encode("gbk"))
-    assert failure(path).en == (f"{path}: line 3 is not UTF-8 text (it looks like GBK, what Excel saves on Chinese "
-                                "Windows); qunce reads event files as UTF-8: save it as UTF-8 and run again")
+    result = run(path)
+    assert (result.rows_read, result.accepted, result.read["encoding"]) == (3, 3, "GBK")
 
 
 # --- long lines, quotes, columns ----------------------------------------------------------
