@@ -114,7 +114,7 @@ def simulate(playbook: Any, request: SimulateRequest, outcome: SimulateOutcome,
         clock.lap("members")
         progress("write")
         problems = outcome.data.problem_table
-        rejected = _rejected(problems, outcome.data.events) if problems is not None else None
+        rejected = _rejected(problems, outcome.data.rows_in) if problems is not None else None
         simulator = _outputs(group_result, member_result)
         commission_tables = _commission_outputs(writer)
         last = ("rejected", rejected, ["row", "column", "reason"])

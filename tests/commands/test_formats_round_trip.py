@@ -149,3 +149,24 @@ def test_the_own_data_example_reads_as_the_simulate_example(tmp_path: Path) -> N
     expected, actual = files(out["plain"]), files(out["own"])
     assert sorted(actual) == sorted(expected)
     assert [name for name in expected if actual[name] != expected[name]] == []
+
+
+def test_skipped_bad_rows_of_a_workbook_are_written_with_their_sheet_and_row(tmp_path: Path) -> None:
+    import xlsxwriter
+
+    path = tmp_path / "导出.xlsx"
+    book = xlsxwriter.Workbook(str(path))
+    sheet = book.add_worksheet("明细")
+    for row, cells in enumerate([["时间", "类型", "群ID", "成员ID"], ["2027-01-01 09:00:00", "入群", "g1", "m1"],
+                                 ["2027-01-01 09:05:00", "入群", "g9", "m2"], [], ["坏时间", "入群", "g1", "m3"],
+                                 ["2027-01-02 10:00:00", "发言", "g1", "m1"]]):
+        sheet.write_row(row, 0, cells)
+    book.close()
+    example = ROOT / "docs" / "examples" / "simulate"
+    run("simulate", str(example / "playbook.yaml"), "--events", str(path), "--roster", str(example / "roster.yaml"),
+        "--out", str(tmp_path / "out"), "--skip-bad-rows", "--lang", "en")
+    import csv
+
+    with (tmp_path / "out" / "rejected.csv").open(encoding="utf-8-sig", newline="") as handle:
+        rejected = [(r["file"], r["row"], r["reason"]) for r in csv.DictReader(handle)]
+    assert rejected == [(f"{path}:明细", "3", "unknown_group"), (f"{path}:明细", "5", "bad_ts")]
