@@ -365,9 +365,11 @@ def _data(events_path: Path, roster: Path, start: Any, end: Any, skip_bad_rows: 
 @click.option("--xlsx", is_flag=True,
               help="Also write OUT/payouts.xlsx for finance: the payouts, per-staff totals and statement lines, one "
                    "sheet each (the playbook needs a commission: section). 另写提成发放工作簿。")
+@click.option("--report", "with_report", is_flag=True,
+              help="Also write OUT/report.html: the charts of `qunce report`, one offline page. 另写图表报告。")
 @_data_options
-def simulate(playbook: Path, events_path: Path, roster: Path, out: Path, formats_text: str, xlsx: bool, start: Any,
-             end: Any, skip_bad_rows: bool, lang: str | None, **read: Any) -> None:
+def simulate(playbook: Path, events_path: Path, roster: Path, out: Path, formats_text: str, xlsx: bool,
+             with_report: bool, start: Any, end: Any, skip_bad_rows: bool, lang: str | None, **read: Any) -> None:
     """Replay events through PLAYBOOK: metrics, points, levels, segments, group health, churn."""
     from .commands import simulate as command
     from .commands.data import events_from_stdin
@@ -377,13 +379,32 @@ def simulate(playbook: Path, events_path: Path, roster: Path, out: Path, formats
     data = _data(events_path, roster, start, end, skip_bad_rows, **read)
     # statements (and the workbook) are in Chinese unless English is asked for
     request = command.SimulateRequest(playbook, data, out, command.parse_formats(formats_text),
-                                      statement_lang="en" if lang == "en" else "zh", xlsx=xlsx)
+                                      statement_lang="en" if lang == "en" else "zh", xlsx=xlsx,
+                                      report=with_report)
     console = _console()
     with events_from_stdin(data, sys.stdin.buffer), _progress(console, command.STAGES) as progress:
         outcome = command.run(request, progress)
     if _findings(outcome.checked, language) or _data_problems(outcome.data, language, console, rejected_file=True):
         sys.exit(outcome.status)
     print_summary(console, outcome.summary, outcome.written, str(out), language, outcome.formats)
+
+
+@main.command()
+@click.argument("sim_dir", metavar="SIM_DIR", type=click.Path(file_okay=False, path_type=Path))
+@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="Write to FILE (default: SIM_DIR/report.html).")
+@click.option("--lang", type=click.Choice(LANGS), default=None,
+              help="Language of the report (default: the playbook's; Chinese unless English). 报告语言。")
+def report(sim_dir: Path, out: Path | None, lang: str | None) -> None:
+    """One self-contained HTML page of charts from a simulation's output folder SIM_DIR: members,
+    lifecycle, levels, segments, churn, entry thresholds, commission. Works offline and mailed."""
+    from .commands import report as command
+
+    language = _lang(lang)
+    outcome = command.run(command.ReportRequest(sim_dir, out, lang))
+    size = f"{outcome.size / 1000:,.0f} KB"
+    click.echo(f"已写入 {outcome.path}（{outcome.charts} 张图、{outcome.tables} 张表，{size}）" if language == "zh"
+               else f"wrote {outcome.path} ({outcome.charts} charts, {outcome.tables} tables, {size})")
 
 
 @main.command()

@@ -18,8 +18,10 @@ from ..resources import resource
 
 EXAMPLE = "brand-complete.yaml"
 # A month of a mid-sized operation: enough to see promotions, dying groups and payouts, small
-# enough to finish in seconds.
-GROUPS, MEMBERS, DAYS = 60, 6000, 31
+# enough to finish in seconds. ~330 members a group: the example's targets (150 net new members
+# and ¥60,000 a group a month) need that many for its groups to reach them (the generator aims
+# each group at its targets, events/generate_scale.py, with the members it is given).
+GROUPS, MEMBERS, DAYS = 60, 20000, 31
 START = dt.date(2027, 1, 1)
 SEED = 1
 TASK_DAYS = 7  # the task lists and calendars cover the first week
@@ -134,7 +136,7 @@ def _simulate(playbook: Playbook, playbook_path: Path, events: Path, roster: Pat
               "roster": str(named / roster.name)}
     # With the workbook finance opens (payouts.xlsx): the example has a commission.
     request = SimulateRequest(playbook_path, DataRequest(events, roster), out, statement_lang=lang, inputs=inputs,
-                              xlsx=playbook.commission is not None)
+                              xlsx=playbook.commission is not None, report=True)
     outcome = simulate(playbook, request, SimulateOutcome())
     if outcome.status != EXIT_CLEAN:  # generated data is clean; this is a bug
         raise QunceError("the generated events could not be simulated", "生成的事件无法模拟")

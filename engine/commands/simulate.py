@@ -30,6 +30,7 @@ class SimulateRequest:
     statement_lang: str = "zh"  # the staff statements' language, and the workbook's
     xlsx: bool = False  # also payouts.xlsx (commission.workbook); a usage error without a commission
     inputs: dict[str, str] | None = None  # how summary.json names the inputs (default: as given)
+    report: bool = False  # also report.html (commands/report.py), in statement_lang
 
 
 @dataclass
@@ -81,6 +82,7 @@ def simulate(playbook: Any, request: SimulateRequest, outcome: SimulateOutcome,
     from ..commission.stage import prepare_commission
     from ..commission.statement_writer import CommissionWriter, commission_summary
     from ..files import write_text_atomic
+    from ..report.facts import report_facts
     from ..simulate.context import profiled
     from ..simulate.group_stage import simulate_groups
     from ..simulate.members import simulate_members
@@ -140,7 +142,14 @@ def simulate(playbook: Any, request: SimulateRequest, outcome: SimulateOutcome,
         outcome.summary["commission"] = commission_summary(writer.result())
     if request.xlsx:
         outcome.summary["workbook"] = {"file": FILE, "sheets": sheets}
+    # The playbook's names, ladder and curve for `qunce report`, which reads this folder alone.
+    outcome.summary["report"] = report_facts(playbook, ctx.roster, _dissolving(group_result), ctx.end)
     write_text_atomic(request.out / "summary.json", json.dumps(outcome.summary, ensure_ascii=False, indent=2) + "\n")
+    if request.report:
+        from .report import ReportRequest
+        from .report import run as write_report
+
+        write_report(ReportRequest(request.out, lang=request.statement_lang))
     clock.lap("write")
     outcome.timings = clock.laps()
     write_text_atomic(request.out / "timings.json", json.dumps({"timings_s": outcome.timings}, indent=2) + "\n")
@@ -166,6 +175,14 @@ def _outputs(groups: Any, members: Any) -> list[Output]:
         ("segments", members.segments, ["period", "member_id"]),
         ("churn_warnings", members.churn, ["period", "warning", "group_id", "member_id"]),
     ]
+
+
+def _dissolving(groups: Any) -> list[str]:
+    """The groups some period says should be dissolved (a few: their owners go into summary.json)."""
+    health = groups.health
+    if health is None:
+        return []
+    return sorted(health.filter(health.should_dissolve).group_id.name("g").as_table().distinct().g.execute())
 
 
 def _commission_outputs(writer: Any) -> list[Output]:

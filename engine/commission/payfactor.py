@@ -11,6 +11,9 @@ Semantics (the handbook and `qunce explain` print them):
 - marginal: factor = Σ rate × (the part of the attainment between the bracket's `from` and the
   next bracket's `from`).
 - no curve and no rates: factor = attainment.
+- a negative attainment (refunds above the period's sales) pays factor 0, whatever the curve or
+  table: the curve is not extended below (0, 0) and the attainment itself is not used, so that
+  money a refund takes back goes through the clawback only, never a second time through the factor.
 """
 
 from __future__ import annotations
@@ -35,13 +38,15 @@ class FactorStep:
     """How a factor was found: `kind` says which rule, `detail` the numbers it used."""
 
     factor: Decimal
-    kind: str  # linear | floor | origin | segment | beyond | capped | tiered | marginal | below_table
+    kind: str  # linear | floor | origin | segment | beyond | capped | tiered | marginal | below_table | negative
     detail: tuple[tuple[Decimal, Decimal], ...] = ()  # the points or (from, rate) brackets used
     uncapped: Decimal | None = None  # the factor before the cap, when the cap applied
 
 
 def pay_factor(attainment: Decimal, plan: Commission) -> FactorStep:
     """The payout factor for one KPI's attainment under `plan`."""
+    if attainment < 0:
+        return FactorStep(ZERO, "negative")
     if plan.curve is not None:
         step = _curve(attainment, [(Decimal(x), Decimal(y)) for x, y in plan.curve.points], plan.curve.floor)
         cap = plan.curve.cap

@@ -7,6 +7,7 @@ from decimal import Decimal
 from typing import Any
 
 from ..errors import UsageError
+from .conventions import conventions
 from .formatting import condition, label, metric_value, money, number, percent, values, verdict
 from .measure import KpiResult, Measured
 from .payfactor import ZERO
@@ -38,7 +39,9 @@ def staff_trace(commission: Any, staff_id: str, period: str | None, lang: str) -
     for p in [period] if period else known:
         out += _statement(commission, book.statements[p, staff_id], say)
         out.append("")
-    return out[:-1]
+    out.append(say("计算约定：", "Conventions:"))
+    out += [f"  - {text}" for text in conventions(commission.plan.commission, lang)]
+    return out
 
 
 def _statement(commission: Any, s: Statement, say: _Say) -> list[str]:
@@ -110,8 +113,12 @@ def _unit(commission: Any, s: Statement, line: Line, say: _Say) -> list[str]:
                 f"your share: {role} {percent(role_share, 0)} × {number(h.role_days, 4)} ÷ {h.group_days} days = "
                 f"{percent(line.share or ZERO, 4)} (held {h.assigned_days} days this period)"))
         elif h is not None:
-            out.append("  " + say(f"您的份额：按在岗天数 {percent(line.share or ZERO, 4)}",
-                                  f"your share by days held: {percent(line.share or ZERO, 4)}"))
+            share = line.share or ZERO
+            everyone = (Decimal(h.assigned_days) / share).to_integral_value() if share else ZERO
+            out.append("  " + say(f"您的分成比例：按在岗天数 {h.assigned_days} 天 ÷ 所有在岗人员共 {everyone} 天 = "
+                                  f"{percent(share, 4)}",
+                                  f"your share by days held: {h.assigned_days} ÷ all holders' {everyone} days = "
+                                  f"{percent(share, 4)}"))
     else:
         out.append(say("个人奖金池", "Personal pool"))
     out.append("  " + say("输入：", "inputs: ") + _inputs(plan, result, say))
@@ -206,7 +213,8 @@ def _factor(k: KpiResult, say: _Say) -> str:
     texts = {
         "linear": say(f"系数 = 达成率 = {f}", f"factor = attainment = {f}"),
         "floor": say(f"低于门槛达成率 {pts} → 系数 0", f"below the floor {pts} → factor 0"),
-        "origin": say(f"曲线 {pts} 之间按直线 → 系数 {f}", f"on the line {pts} → factor {f}"),
+        "origin": say(f"曲线 {pts} 之间按直线 → 系数 {f}", f"on the line {pts} → factor {f}") if len(step.detail) > 1
+        else say(f"不高于曲线第一个点 {pts} → 系数 {f}", f"at or below the curve's first point {pts} → factor {f}"),
         "segment": say(f"曲线 {pts} 之间按直线 → 系数 {f}", f"on the curve between {pts} → factor {f}"),
         "beyond": say(f"超过曲线最后一点 {pts} → 系数 {f}", f"beyond the last point {pts} → factor {f}"),
         "capped": say(f"曲线给出 {number(step.uncapped or ZERO, 6)}，封顶为 {f}",
@@ -216,6 +224,8 @@ def _factor(k: KpiResult, say: _Say) -> str:
         "marginal": say(f"费率表（超额累进）各段（部分, 费率）{pts}：系数 = Σ = {f}",
                         f"rate table (marginal), parts (part, rate) {pts}: factor = Σ = {f}"),
         "below_table": say(f"低于费率表第一档 {pts} → 系数 0", f"below the first bracket {pts} → factor 0"),
+        "negative": say("达成率为负（本期退款多于销售额）→ 系数 0", "a negative attainment (refunds above the period's sales) "
+                        "→ factor 0"),
     }
     return texts[step.kind]
 

@@ -3,10 +3,13 @@
 Groups, staff and members follow the playbook (group types and their entry
 modes, roles and their per-group counts, banned behaviour) and behave roughly
 like real ones: a few members post most messages, some groups decline, flash
-groups end after their lifespan, staff change groups mid-way. Every draw is a
-vectorised numpy call on one PCG64 stream (loops run over event types, roles,
-group types and months; Python objects only for the roster's rows), so the same
-arguments give the same bytes.
+groups end after their lifespan, staff change groups mid-way. A playbook with a
+commission has its groups drawn to reach about its KPI targets, each by its own
+strength (generate_scale.py: sales, joins, leaves, activity, surveys); without one,
+the rates below are used. Every draw is a vectorised numpy call on one PCG64
+stream, the groups' strengths on a second one seeded alike (loops run over event
+types, roles, group types and months; Python objects only for the roster's rows),
+so the same arguments give the same bytes.
 """
 
 from __future__ import annotations
@@ -26,6 +29,7 @@ from ..errors import UsageError
 from ..event_contract import COLUMNS, EVENT_TYPES
 from ..model import Playbook
 from ..model.bounds import MAX_DAYS, MAX_STAFF_PER_GROUP
+from .generate_scale import chat_rates, period_days, strengths, targets, valid_share
 from .roster import FIRST_DATE, LAST_DATE, Assignment, Group, Roster, Staff
 
 Array = npt.NDArray[Any]
@@ -68,6 +72,16 @@ class Kind:
     cost: float  # per group per month (short-lived groups: in all), CNY
     checkin: float
 
+# Steering a group to its commission targets (generate_scale): the share of an order's amount
+# refunds leave (4% refunded, 70% of those in full, the rest ~55%), the survey answers a group
+# gets per period (enough for a csat that is not one person's mood), how many memberships the
+# interaction-rate fit looks at (a stride over them beyond that: its cost stays small), and how
+# much lower a declining group's members score.
+KEPT_AFTER_REFUNDS = 1 - 0.04 * (0.7 + 0.3 * 0.55)
+SURVEYS_PER_PERIOD = 10
+ORDERS_PER_MEMBER = 0.5  # per period at most, when only sales are aimed at
+FIT_SAMPLE = 250_000
+DECLINE_SCORE = 0.4
 
 KINDS = {
     "traffic": Kind(4.0, 0.115, 0.0025, 69, 2000, 1.0),
@@ -105,7 +119,7 @@ def generate(playbook: Playbook, groups: int, members: int, days: int, start: dt
     if not playbook.group_types:
         raise UsageError("the playbook has no group_types to generate groups for", "剧本没有 group_types（群类型），无法生成群")
     _within_bounds(playbook, groups, members, days, start)
-    world = _World(playbook, groups, members, days, start, np.random.default_rng(np.random.PCG64(seed)))
+    world = _World(playbook, groups, members, days, start, np.random.default_rng(np.random.PCG64(seed)), seed)
     table = world.events()
     return table, world.roster()
 
@@ -207,7 +221,7 @@ class _World:
     """Groups, staff and memberships, then the events they make."""
 
     def __init__(self, playbook: Playbook, groups: int, members: int, days: int, start: dt.date,
-                 rng: np.random.Generator) -> None:
+                 rng: np.random.Generator, seed: int = 0) -> None:
         self.pb, self.G, self.M, self.D, self.start, self.rng = playbook, groups, members, days, start, rng
         self.type_ids = list(playbook.group_types)
         self.types = [playbook.group_types[t] for t in self.type_ids]
@@ -219,7 +233,10 @@ class _World:
         self._groups()
         self._intensity()
         self._staff()
+        self._aims(seed)
         self._memberships()
+        if self.aim is not None:
+            self._steer()
 
     # --- groups -----------------------------------------------------------------------------
 
@@ -232,7 +249,10 @@ class _World:
         kind = rng.choice(len(self.types), size=G, p=share / share.sum())
         span = np.array([math.ceil(gt.lifespan.minutes / 1440) if gt.lifespan else 0 for gt in self.types])[kind]
         short = span > 0
-        before = ~short & (rng.random(G) < 0.7)
+        # A commission period is judged mostly on groups that existed before it: fewer new ones
+        # when the playbook pays a commission on them (a group created late in a month cannot reach
+        # its targets).
+        before = ~short & (rng.random(G) < (0.85 if self.pb.commission is not None else 0.7))
         created = np.where(short, rng.integers(0, np.maximum(1, D - span + 1)),
                            np.where(before, -rng.integers(14, EARLIEST_CREATION, G), rng.integers(0, max(1, D - D // 4), G)))
         ended = np.where(short, created + span - 1, np.iinfo(np.int32).max)
@@ -246,6 +266,7 @@ class _World:
         ended = np.where(dissolve, death, ended)
         order = np.lexsort((rng.random(G), kind, created))  # ids follow creation
         self.g_type, self.created, self.ended = kind[order], created[order], ended[order]
+        self.span = span[order]
         self.short, self.decline, self.onset, self.tau = short[order], decline[order], onset[order], tau[order]
         self.lo = np.maximum(self.created, 0)
         self.hi = np.minimum(self.ended, D - 1)
@@ -260,23 +281,26 @@ class _World:
         holidays = {(h - self.start).days for h in self.pb.holiday_dates}
         weekday *= np.where(np.isin(day, sorted(holidays)), 0.75, 1.0)
         age = day[None, :] - self.lo[:, None]
-        level = np.ones((G, D))
-        fade = np.exp(-np.clip(day[None, :] - self.onset[:, None], 0, None) / self.tau[:, None])
-        level = np.where(self.decline[:, None], fade, level)
         warm = (self.created >= 0) & ~self.short
-        level = np.where(warm[:, None], level * (0.5 + 0.5 * np.clip(age / 7, 0, 1)), level)
         length = np.maximum(1, self.hi - self.lo)[:, None]
-        level = np.where(self.short[:, None], 1 + 0.5 * np.clip(age / length, 0, 1), level)
+        shape = np.where(warm[:, None], 0.5 + 0.5 * np.clip(age / 7, 0, 1), 1.0)
+        shape = np.where(self.short[:, None], 1 + 0.5 * np.clip(age / length, 0, 1), shape)
+        fade = np.exp(-np.clip(day[None, :] - self.onset[:, None], 0, None) / self.tau[:, None])
         alive = (day[None, :] >= self.lo[:, None]) & (day[None, :] <= self.hi[:, None])
-        level = np.maximum(level * rng.lognormal(0, 0.35, G)[:, None] * weekday[None, :], 1e-3)
-        self.level = np.where(alive, level, 0.0)
+        factor = rng.lognormal(0, 0.35, G)[:, None]
+        # `healthy`: the group as if it did not decline, what a steered group is aimed from (the
+        # decline then makes it fall short of its targets, as a dying group does)
+        self.healthy = np.where(alive, np.maximum(shape * factor * weekday[None, :], 1e-3), 0.0)
+        level = np.where(self.decline[:, None], fade, 1.0) * shape
+        self.level = np.where(alive, np.maximum(level * factor * weekday[None, :], 1e-3), 0.0)
         self.cum = np.concatenate(([0.0], np.cumsum(self.level.ravel())))
 
-    def _days_between(self, group: Array, first: Array, last: Array) -> Array:
-        """A day in [first, last] for each event, drawn by its group's activity."""
+    def _days_between(self, group: Array, first: Array, last: Array, cum: Array | None = None) -> Array:
+        """A day in [first, last] for each event, drawn by its group's activity (or `cum`'s)."""
+        cum = self.cum if cum is None else cum
         base = group.astype(np.int64) * self.D
-        low, high = self.cum[base + first], self.cum[base + last + 1]
-        flat = np.searchsorted(self.cum, low + self.rng.random(group.size) * (high - low), side="right") - 1
+        low, high = cum[base + first], cum[base + last + 1]
+        flat = np.searchsorted(cum, low + self.rng.random(group.size) * (high - low), side="right") - 1
         day: Array = np.clip(flat - base, first, last)
         return day
 
@@ -346,12 +370,150 @@ class _World:
         staff = np.where(day >= s.change[slot], s.after[slot], s.before[slot])
         return np.where(n > 0, staff, -1).astype(np.int32)
 
+    # --- the commission's targets (generate_scale) --------------------------------------------
+
+    def _aims(self, seed: int) -> None:
+        """What each group is aimed at per period, from the commission's targets (metric → per
+        group); None keeps the generator's defaults (a playbook without a commission)."""
+        self.aim: dict[str, Array] | None = None
+        self.chat: Array | None = None
+        self.cum_orders: Array | None = None
+        self.survey_rate: Array | None = None
+        self.price = (self._per_type([k.price for k in self.kinds])
+                      * np.where(np.array([m == "paid" for m in self.modes])[self.g_type], 3.0, 1.0))
+        found = targets(self.pb) if self.pb.commission is not None else None
+        if found is None:
+            return
+        aimed = found.per_group(self.slots.group.size / max(self.people, 1))
+        self.period_first, self.period_of_day, lengths = period_days(self.start, self.D, aimed.grain)
+        # A group's target is for its life in a period: the whole period, or its lifespan when
+        # shorter (a 3-day flash group is aimed at a month's target in its 3 days).
+        life = np.minimum(lengths[None, :], np.where(self.short, self.span, np.inf)[:, None])
+        alive = np.add.reduceat((self.level > 0).astype(np.float64), self.period_first, axis=1)
+        self.portion = alive / life  # groups × periods: the part of each period's target aimed at
+        self.life_days = np.where(self.short, np.minimum(self.span, lengths.mean()), lengths.mean())
+        # its own stream: the groups' strengths do not move the other draws
+        strength = strengths(np.random.default_rng(np.random.PCG64([seed, 18])), self.G, sorted(aimed.values))
+        self.aim = {m: aimed.values[m] / strength[m] if m in aimed.lower else aimed.values[m] * strength[m]
+                    for m in aimed.values}
+        if "csat" in aimed.values and aimed.values["csat"] < 5:
+            # scores stop at 5: a strong group is closer to it (less short of 5), a weak one further
+            self.aim["csat"] = 5 - (5 - aimed.values["csat"]) / strength["csat"]
+
+    def _leave_aim(self) -> Array:
+        """Each group's aimed leave rate per period (a default of 5% when the plan has none)."""
+        assert self.aim is not None
+        return self.aim.get("leave_rate", np.full(self.G, 0.05))
+
+    def _leave_hazard(self) -> Array:
+        """Per group, the daily chance a member leaves that gives its aimed leave rate; troubled
+        members (who leave more, ~0.9% of a group over the window) are part of it, and declining
+        groups lose twice as many."""
+        wanted = self._leave_aim() / self.life_days - 0.009 / np.maximum(self.hi - self.lo + 1, 1)
+        hazard: Array = np.maximum(wanted, 1e-4) * np.where(self.decline, 2.0, 1.0)
+        return hazard
+
+    def _joins_aimed(self) -> Array | None:
+        """Per group, the joins its growth target asks for over the window (net of leaves for a
+        net_new_members target: these, plus the members who leave out of the joiners)."""
+        if self.aim is None:
+            return None
+        periods = self.portion.sum(axis=1)
+        wanted: Array | None = None
+        if "new_members" in self.aim:
+            wanted = self.aim["new_members"] * periods
+        elif "net_new_members" in self.aim:
+            wanted = np.maximum(self.aim["net_new_members"], 0) * periods
+        return wanted
+
+    def _initial_share(self, group: Array, again: Array) -> Array:
+        """Per membership, the chance it was already in its (older) group when the window began:
+        what the group's joins leave of its members (second memberships all join)."""
+        joins = self._joins_aimed()
+        if joins is None:
+            return np.full(group.size, 0.7)
+        size = np.bincount(group, minlength=self.G).astype(np.float64)
+        leaves = self._leave_aim() * size * self.portion.sum(axis=1)
+        primary = np.bincount(group[~again], minlength=self.G)
+        needed = joins + leaves - np.bincount(group[again], minlength=self.G)
+        # an old group keeps some members from before the window, even when its target wants more
+        join = np.clip(needed / np.maximum(primary, 1), 0.0, 0.85)
+        share: Array = (1 - join)[group]
+        return share
+
+    def _steer(self) -> None:
+        """Orders, messages and surveys drawn to reach each group's aims (after the memberships:
+        the aims are met by the members the group has)."""
+        assert self.aim is not None
+        aim, G, D = self.aim, self.G, self.D
+        flat = self.ms_group.astype(np.int64) * (D + 1)
+
+        def present(weights: Array | None) -> Array:
+            # per group and day, the sum of `weights` over the members in the group that day
+            size = G * (D + 1)
+            diff = (np.bincount(flat + self.first, weights, minlength=size)
+                    - np.bincount(flat + self.last + 1, weights, minlength=size))
+            summed: Array = np.cumsum(diff.reshape(G, D + 1), axis=1)[:, :D]
+            return summed
+
+        def per_period(values: Array) -> Array:
+            summed: Array = np.add.reduceat(values, self.period_first, axis=1)
+            return summed
+
+        alive = per_period((self.level > 0).astype(np.float64))
+        members = per_period(present(None)) / np.maximum(alive, 1)
+        sales = aim.get("sales", aim.get("order_amount"))
+        orders: Array | None = None
+        if "conversion_rate" in aim:
+            orders = aim["conversion_rate"][:, None] * members * self.portion
+        elif "orders" in aim:
+            orders = aim["orders"][:, None] * self.portion
+        if orders is not None and sales is not None:
+            # both counted and summed: the order value is what makes them agree
+            self.price = np.maximum(9.0, sales * self.portion.sum(axis=1)
+                                    / np.maximum(orders.sum(axis=1), 1e-9) / KEPT_AFTER_REFUNDS)
+        elif sales is not None:
+            # At the type's usual order value, but not more orders than a member places in a
+            # period: a sales target too large for the group's members raises its order value.
+            most = ORDERS_PER_MEMBER * members * self.portion
+            orders = np.minimum(sales[:, None] * self.portion / (self.price[:, None] * KEPT_AFTER_REFUNDS), most)
+            wanted = sales * self.portion.sum(axis=1) / KEPT_AFTER_REFUNDS
+            self.price = np.maximum(self.price, wanted / np.maximum(orders.sum(axis=1), 1e-9))
+        if orders is not None:
+            # orders at rate 1 per group and period, from the buyers present and the group's
+            # healthy activity; the rate that makes them the aimed orders, on its actual activity
+            unit = per_period(present(self.buyer) * self.healthy)
+            rate = np.divide(orders, unit, out=np.zeros_like(unit), where=unit > 0)
+            intensity = rate[:, self.period_of_day] * self.level
+            self.cum_orders = np.concatenate(([0.0], np.cumsum(intensity.ravel())))
+        if "interaction_rate" in aim:
+            stride = max(1, self.ms_group.size // FIT_SAMPLE)
+            pick = slice(None, None, stride)
+            days = np.maximum(alive.sum(axis=1), 1)
+            valid = valid_share(self.pb.metrics.valid_message_min_chars, 12, 0.9)
+            self.chat = chat_rates(self.talk[pick], self.ms_group[pick], (self.last - self.first + 1)[pick],
+                                   self.healthy.sum(axis=1) / days, np.clip(aim["interaction_rate"], 0, 0.95), valid)
+        if "csat" in aim:
+            answers = np.bincount(self.ms_group, weights=self.exposure, minlength=G)
+            self.survey_rate = np.divide(SURVEYS_PER_PERIOD * self.portion.sum(axis=1), answers,
+                                         out=np.zeros(G), where=answers > 0)
+
     # --- members ----------------------------------------------------------------------------
 
     def _sizes(self) -> Array:
         rng, G, M = self.rng, self.G, self.M
         weight = self.capacity * rng.lognormal(0, 0.5, G) * np.where(self.short, 0.4, 1.0)
-        counts = rng.multinomial(M, weight / weight.sum())
+        joins = self._joins_aimed()
+        if joins is not None and self.short.any() and (~self.short).any():
+            # Short-lived groups are all joins: room for their join targets (up to capacity), and
+            # the other members to the lasting groups (at most half of them to short groups).
+            need = np.where(self.short, np.minimum(joins * (1 + self._leave_aim()), self.capacity), 0.0)
+            short = min(int(need.sum()), M // 2)
+            counts = np.where(self.short, rng.multinomial(short, need / max(need.sum(), 1e-9)), 0)
+            lasting = np.where(self.short, 0.0, weight)
+            counts = counts + rng.multinomial(M - short, lasting / lasting.sum())
+        else:
+            counts = rng.multinomial(M, weight / weight.sum())
         for _ in range(4):  # keep groups within capacity while there is room elsewhere
             over = np.maximum(counts - self.capacity, 0)
             room = np.maximum(self.capacity - counts, 0)
@@ -378,7 +540,8 @@ class _World:
         again: Array = np.arange(member.size) >= M
         n = member.size
         lo, hi = self.lo[group], self.hi[group]
-        initial: Array = ~again & (self.created[group] < 0) & (rng.random(n) < 0.7)
+        kept = 0.7 if self.aim is None else self._initial_share(group, again)
+        initial: Array = ~again & (self.created[group] < 0) & (rng.random(n) < kept)
         # joins spread over the window in old groups, crowd the first days of new ones
         uniform = rng.random(n) * (hi - lo + 1)
         early = rng.exponential(np.where(self.short[group], 0.8, np.maximum((hi - lo + 1) / 3, 1)))
@@ -397,6 +560,8 @@ class _World:
         group_end = (hi + 1) * DAY
         trouble = rng.random(n) < 0.015
         daily = np.where(self.short[group], 0.03, np.where(self.decline[group], 0.005, 0.0017))
+        if self.aim is not None and "leave_rate" in self.aim:
+            daily = self._leave_hazard()[group]
         stay = (group_end - np.maximum(join_t, 0)) / DAY
         leaves = np.where(trouble, rng.random(n) < 0.6, rng.random(n) < 1 - np.exp(-daily * stay))
         leave_t = join_t + 1 + (rng.random(n) * (group_end - join_t - 1)).astype(np.int64)
@@ -421,11 +586,16 @@ class _World:
         base = self.ms_group.astype(np.int64) * D
         self.exposure = self.cum[base + self.last + 1] - self.cum[base + self.first]
 
-    def _spread(self, rate: Array, hours: str) -> tuple[Array, Array]:
-        """Poisson(rate × active days) events per membership: (membership, t) with t inside it."""
-        counts = self.rng.poisson(rate * self.exposure)
+    def _spread(self, rate: Array, hours: str, cum: Array | None = None) -> tuple[Array, Array]:
+        """Poisson(rate × active days) events per membership: (membership, t) with t inside it;
+        `cum`: another intensity than the group's activity (running sum over groups × days)."""
+        exposure = self.exposure
+        if cum is not None:
+            base = self.ms_group.astype(np.int64) * self.D
+            exposure = cum[base + self.last + 1] - cum[base + self.first]
+        counts = self.rng.poisson(rate * exposure)
         ms = np.repeat(np.arange(rate.size, dtype=np.int32), counts)
-        day = self._days_between(self.ms_group[ms], self.first[ms], self.last[ms])
+        day = self._days_between(self.ms_group[ms], self.first[ms], self.last[ms], cum)
         t = day * DAY + self._clock(hours, ms.size)
         return ms, self._inside(t, self.join_t[ms], self.end_t[ms])
 
@@ -496,7 +666,8 @@ class _World:
                    removed=self.removed[ms].astype(np.int8))
 
     def _messages(self, blocks: _Blocks) -> None:
-        rate = self._per_type([k.chat for k in self.kinds])[self.ms_group] * self.talk
+        chat = self._per_type([k.chat for k in self.kinds]) if self.chat is None else self.chat
+        rate = chat[self.ms_group] * self.talk
         ms, t = self._spread(rate, "chat")
         flag = np.full(ms.size, -1, dtype=np.int16)
         if self.flags:
@@ -514,11 +685,14 @@ class _World:
 
     def _orders(self, blocks: _Blocks) -> None:
         rng = self.rng
-        paid = np.array([m == "paid" for m in self.modes])[self.g_type]
-        rate = self._per_type([k.buy for k in self.kinds]) * np.where(paid, 1.5, 1.0)
-        ms, t = self._spread(rate[self.ms_group] * self.buyer, "shop")
+        if self.cum_orders is None:
+            paid = np.array([m == "paid" for m in self.modes])[self.g_type]
+            rate = self._per_type([k.buy for k in self.kinds]) * np.where(paid, 1.5, 1.0)
+            ms, t = self._spread(rate[self.ms_group] * self.buyer, "shop")
+        else:
+            ms, t = self._spread(self.buyer, "shop", self.cum_orders)
         group = self.ms_group[ms]
-        price = (self._per_type([k.price for k in self.kinds]) * np.where(paid, 3.0, 1.0))[group]
+        price = self.price[group]
         yuan = np.maximum(9, np.rint(price * rng.lognormal(-0.18, 0.6, ms.size)))
         cents = (yuan * 100 - np.where(rng.random(ms.size) < 0.4, 10, 0)).astype(np.int64)
         key = np.arange(ms.size, dtype=np.int64)
@@ -547,11 +721,17 @@ class _World:
     def _surveys(self, blocks: _Blocks) -> None:
         """The monthly care survey, answered by a few; scores skew high, lower in declining groups."""
         month = self._months()[1]
-        rate = np.full(self.ms_group.size, 0.0015)
+        rate = np.full(self.ms_group.size, 0.0015) if self.survey_rate is None else self.survey_rate[self.ms_group]
         ms, t = _once_per(*self._spread(rate, "chat"), self.D, lambda t: month[t // DAY])
         group = self.ms_group[ms]
-        cdf = np.array([[0.06, 0.16, 0.4, 0.75, 1.0], [0.02, 0.06, 0.18, 0.55, 1.0]])[(~self.decline[group]).astype(int)]
-        score = 1 + (self.rng.random(ms.size)[:, None] > cdf).sum(axis=1)
+        if self.aim is not None and "csat" in self.aim:
+            # 1 + Binomial(4, p): scores 1–5 whose mean is the group's aim, most of them 4 and 5
+            mean = np.clip(self.aim["csat"] - DECLINE_SCORE * self.decline, 1.0, 4.95)[group]
+            score = 1 + self.rng.binomial(4, (mean - 1) / 4)
+        else:
+            cdf = np.array([[0.06, 0.16, 0.4, 0.75, 1.0],
+                            [0.02, 0.06, 0.18, 0.55, 1.0]])[(~self.decline[group]).astype(int)]
+            score = 1 + (self.rng.random(ms.size)[:, None] > cdf).sum(axis=1)
         blocks.add("survey", t, group, member=self.ms_member[ms], score=score.astype(np.int8))
 
     def _reach(self, blocks: _Blocks) -> None:
@@ -594,10 +774,15 @@ class _World:
         kept = which >= 0
         flat = which[kept] * D + self.join_t[joined[kept]] // DAY
         joins = np.bincount(flat, minlength=pair_group.size * D).reshape(pair_group.size, D)
-        convert = rng.uniform(0.03, 0.15, pair_group.size)[:, None]
-        base = rng.lognormal(np.log(20), 0.7, pair_group.size)[:, None]
         level = self.level[pair_group]
-        count = rng.poisson(base * level) + np.ceil(joins / convert).astype(np.int64)
+        if self.aim is not None and "join_rate" in self.aim:
+            # the entry seen by as many as the group's join rate aims at: joins ÷ exposures ≈ aim
+            convert = np.clip(self.aim["join_rate"], 0.005, 0.95)[pair_group][:, None]
+            count = np.ceil(joins / convert).astype(np.int64)
+        else:
+            convert = rng.uniform(0.03, 0.15, pair_group.size)[:, None]
+            base = rng.lognormal(np.log(20), 0.7, pair_group.size)[:, None]
+            count = rng.poisson(base * level) + np.ceil(joins / convert).astype(np.int64)
         count = np.where(level > 0, count, 0)
         row, day = np.nonzero(count)
         blocks.add("exposure", day * DAY, pair_group[row].astype(np.int32), channel=pair_channel[row].astype(np.int8),

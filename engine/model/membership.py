@@ -59,7 +59,9 @@ class Level(Model):
     name: Label
     promote_when: Condition | None = Field(None, description="晋升条件。Promoted to this level when it holds.")
     keep_when: Condition | None = Field(None, description="保级条件（宜比晋升条件宽松）。Kept while it holds.")
-    min_stay: Periods = Field(0, description="晋升后至少保留的周期数。Periods before a demotion can happen.")
+    min_stay: Periods = Field(0, description="保级期：到达该等级（晋升或降级）后，这么多次评定内不降级。"
+                                              "Periods after reaching the level (by promotion or demotion) in which it "
+                                              "cannot be demoted.")
     rights: list[str] = Field(default_factory=list, description="权益。Rights.")
     obligations: list[str] = Field(default_factory=list, description="义务。Obligations.")
     permissions: list[str] = Field(default_factory=list, description="权限。Permissions.")

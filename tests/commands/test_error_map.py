@@ -116,10 +116,12 @@ def cases(tmp_path: Path, a_file: Path) -> dict[str, tuple[list[str], str, str]]
         "tasks": (["tasks", PLAYBOOK, "--roster", str(EXAMPLE / "roster.yaml"), "--from", "2027-01-01",
                    "--to", "2027-01-02", "--split"], "--split needs --out FOLDER", "--split 需要 --out 目录"),
         "demo": (["demo", str(a_file / "demo")], "cannot create", "无法创建"),
+        "report": (["report", str(tmp_path)], "not a simulation's output folder", "不是模拟的输出目录"),
     }
 
 
-COMMANDS = ["validate", "rules", "schema", "init", "docs", "events", "simulate", "explain", "diff", "tasks", "demo"]
+COMMANDS = ["validate", "rules", "schema", "init", "docs", "events", "simulate", "explain", "diff", "tasks", "demo",
+            "report"]
 
 
 def test_every_command_is_covered() -> None:

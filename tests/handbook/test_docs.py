@@ -166,7 +166,7 @@ def test_membership_levels(books: dict[str, dict[str, str]]) -> None:
     silver = zh[zh.index("### 银卡（`silver`）"):zh.index("### 金卡")]
     assert "- **晋升条件**：近90天积分 ≥ 300" in silver
     assert "- **保级条件**：近90天积分 ≥ 240，否则降级" in silver
-    assert "- **保护期**：晋升后至少保留 1 个评定周期（每月）" in silver
+    assert "- **保级期**：到达该等级后（晋升或降级到达都算），之后 1 次评定（每月）不降级" in silver
     assert "- **权益**：每月 1 张 9 折券、生日礼包" in silver
     black = zh[zh.index("### 黑金（`black`）"):]
     assert "近90天积分 ≥ 3000 且 近90天消费金额 ≥ 3000 元" in black

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from ...commission.conventions import conventions
 from ...model import Playbook
 from ...model.commission import Commission
 from .fmt import by_unit, money, number, percent
@@ -43,6 +44,7 @@ def commission(v: View) -> dict[str, Any] | None:
                    for a in plan.adjust],
         "split": [{"role": v.role(r), "share": percent(s)} for r, s in plan.split.items()],
         "clawback": w["clawback_yes"] if plan.clawback else w["clawback_no"],
+        "conventions": conventions(plan, v.lang),
     }
 
 

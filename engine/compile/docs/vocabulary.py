@@ -140,9 +140,9 @@ WORDS: dict[str, tuple[str, str]] = {
     "keep_when": ("保级条件", "Kept while"),
     "demote_otherwise": ("，否则降级", "; otherwise demoted"),
     "entry_level": ("入群即是", "everyone starts here"),
-    "min_stay": ("保护期", "Protected"),
-    "min_stay_n": ("晋升后至少保留 {n} 个评定周期（{period}）", "kept for at least {n} evaluation period{s} ({period}) "
-                   "after promotion"),
+    "min_stay": ("保级期", "Protected"),
+    "min_stay_n": ("到达该等级后（晋升或降级到达都算），之后 {n} 次评定（{period}）不降级",
+                   "not demoted for {n} evaluation period{s} ({period}) after reaching it, by promotion or demotion"),
     "rights": ("权益", "Rights"),
     "obligations": ("义务", "Obligations"),
     "permissions": ("权限", "Permissions"),
@@ -253,6 +253,11 @@ WORDS: dict[str, tuple[str, str]] = {
     "adjust_move_words": ("把 {move} 的权重从「{source}」移到「{target}」", "move {move} of weight from {source} to "
                           "{target}"),
     "reason": ("原因", "Why"),
+    "commission_conventions": ("计算约定", "Conventions"),
+    "commission_conventions_intro": ("下面这些约定决定每一分钱怎么算；命令 qunce explain --staff 打印的提成明细"
+                                     "末尾也列出它们。",
+                                     "These conventions decide how every fen is worked out; the commission trace "
+                                     "that qunce explain --staff prints ends with them too."),
     "step": ("步骤", "Step"),
     "how": ("算法", "How"),
     "value": ("数值", "Value"),
