@@ -434,8 +434,9 @@ def explain(playbook: Path, events_path: Path, roster: Path, member_id: str | No
 @main.command()
 @click.argument("old", type=click.Path(dir_okay=False, path_type=Path))
 @click.argument("new", type=click.Path(dir_okay=False, path_type=Path))
-@click.option("--format", "fmt", type=click.Choice(["text", "md", "json"]), default="text", show_default=True,
-              help="text for the terminal, md for a pull-request comment, json for tools.")
+@click.option("--format", "fmt", type=click.Choice(["text", "md", "json", "html"]), default="text", show_default=True,
+              help="text for the terminal, md for a pull-request comment, json for tools, html for a page with charts "
+                   "(one self-contained file: use --out).")
 @click.option("--fail-over", type=str, default=None, metavar="AMOUNT",
               help="Exit 1 when the total payout changes by more than AMOUNT yuan (either way), for CI.")
 @click.option("--out", type=click.Path(dir_okay=False, path_type=Path), default=None, help="Write to FILE.")

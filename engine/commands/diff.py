@@ -13,7 +13,7 @@ from ..errors import EXIT_CLEAN, EXIT_FINDINGS, UsageError
 from .data import DataCheck, DataRequest, load, shown_name
 from .playbook import Checked, check
 
-FORMATS = ("text", "md", "json")
+FORMATS = ("text", "md", "json", "html")
 
 
 @dataclass
@@ -38,6 +38,12 @@ class DiffOutcome:
     text: str = ""  # the comparison in the format asked for (also when written to `out`)
     change: Decimal = Decimal(0)  # the total payout's change
     over_limit: bool = False
+
+
+def _html(doc: dict[str, Any], lang: str) -> str:
+    from ..report.diff_page import render
+
+    return render(doc, lang)
 
 
 def parse_fail_over(text: str) -> Decimal:
@@ -70,7 +76,7 @@ def run(request: DiffRequest) -> DiffOutcome:
         return outcome
     doc = document(run_pair(ctx, new.playbook), str(request.old), str(request.new))
     renderers: dict[str, Any] = {"json": lambda: render_json(doc), "md": lambda: render_markdown(doc, request.lang),
-                                 "text": lambda: render_text(doc, request.lang)}
+                                 "text": lambda: render_text(doc, request.lang), "html": lambda: _html(doc, request.lang)}
     outcome.text = renderers[request.fmt]()
     if request.out is not None:
         write_text_atomic(request.out, outcome.text)

@@ -37,16 +37,10 @@ def build(folder: Folder, out: Path) -> Page:
 
 
 def render(folder: Folder, sections: list[Section], out: Path) -> str:
-    from jinja2 import Environment, StrictUndefined
-
     say, lang, summary = folder.say, folder.lang, folder.summary
     where = out.resolve().parent
     links = {table: os.path.relpath(folder.path.resolve() / name, where).replace(os.sep, "/")
              for table, name in folder.files.items()}
-    specs = {item.id: {"option": item.option, "fmt": item.fmt, "labels": _labels(folder)}
-             for section in sections for item in section.items if isinstance(item, Chart)}
-    # Inside <script>, "</" would end the element: JSON allows "<\/" for it.
-    charts_json = json.dumps(specs, sort_keys=True, ensure_ascii=False, separators=(",", ":")).replace("</", "<\\/")
     window = summary.get("window", {})
     facts = [
         say(f"{window.get('from')} to {window.get('to')}", f"{window.get('from')} 至 {window.get('to')}"),
@@ -55,19 +49,36 @@ def render(folder: Folder, sections: list[Section], out: Path) -> str:
         say(f"{summary.get('members', 0):,} members", f"{summary.get('members', 0):,} 名成员"),
         say(f"{summary.get('rows', {}).get('accepted', 0):,} events", f"{summary.get('rows', {}).get('accepted', 0):,} 条事件"),
     ]
+    return html_page(
+        lang, say(f"{summary.get('playbook', '')} · simulation report", f"{summary.get('playbook', '')} · 模拟报告"),
+        facts, sections, links, folder.files,
+        say(f"Made by qunce {summary.get('qunce', '')} from the simulation's output folder; the numbers on each "
+            "chart are in the table it links to. Charts: Apache ECharts (Apache-2.0).",
+            f"由 qunce {summary.get('qunce', '')} 根据模拟输出目录生成；每张图的数字都在其链接的数据表中。"
+            "图表：Apache ECharts（Apache-2.0 许可）。"),
+        _labels(folder))
+
+
+def html_page(lang: str, title: str, facts: list[str], sections: list[Section], links: dict[str, str],
+              files: dict[str, str], footer: str, labels: dict[str, Any]) -> str:
+    """One self-contained page of `sections` (the report's, or `qunce diff --format html`'s)."""
+    from jinja2 import Environment, StrictUndefined
+
+    def say(en: str, zh: str) -> str:
+        return zh if lang == "zh" else en
+
+    specs = {item.id: {"option": item.option, "fmt": item.fmt, "labels": labels}
+             for section in sections for item in section.items if isinstance(item, Chart)}
+    # Inside <script>, "</" would end the element: JSON allows "<\/" for it.
+    charts_json = json.dumps(specs, sort_keys=True, ensure_ascii=False, separators=(",", ":")).replace("</", "<\\/")
     env = Environment(autoescape=True, undefined=StrictUndefined, keep_trailing_newline=True)
     template = env.from_string(resource("templates", "report", "report.html.j2").read_text(encoding="utf-8"))
     return template.render(
-        lang=lang, html_lang="zh-CN" if lang == "zh" else "en",
-        title=say(f"{summary.get('playbook', '')} · simulation report", f"{summary.get('playbook', '')} · 模拟报告"),
+        lang=lang, html_lang="zh-CN" if lang == "zh" else "en", title=title,
         facts=("，" if lang == "zh" else " · ").join(facts),
-        contents=say("Contents", "目录"), source=say("Data:", "数据来源："),
-        footer=say(f"Made by qunce {summary.get('qunce', '')} from the simulation's output folder; the numbers on each "
-                   "chart are in the table it links to. Charts: Apache ECharts (Apache-2.0).",
-                   f"由 qunce {summary.get('qunce', '')} 根据模拟输出目录生成；每张图的数字都在其链接的数据表中。"
-                   "图表：Apache ECharts（Apache-2.0 许可）。"),
+        contents=say("Contents", "目录"), source=say("Data:", "数据来源："), footer=footer,
         empty=say("The folder has no table to chart.", "该目录没有可绘制的数据表。"),
-        sections=sections, links=links, files=folder.files, charts_json=charts_json,
+        sections=sections, links=links, files=files, charts_json=charts_json,
         echarts=resource("templates", "report", "vendor", "echarts.min.js").read_text(encoding="utf-8")
         .replace("</script", "<\\/script"),
         is_chart=lambda item: isinstance(item, Chart), is_table=lambda item: isinstance(item, Table),
