@@ -57,7 +57,8 @@ def _statement(commission: Any, s: Statement, say: _Say) -> list[str]:
     for line in s.lines:
         if line.kind == "cap":
             before = Decimal(str(line.detail["before"]))
-            out.append(say(f"封顶：本期合计 {money(before)} 超过每人上限 {money(plan.commission.cap.per_staff)}，扣减 {money(line.exact)}",
+            out.append(say(f"个人封顶：本期合计 {money(before)} 超过个人封顶 {money(plan.commission.cap.per_staff)}，"
+                           f"扣减 {money(line.exact)}",
                            f"Cap: the period's lines add up to {money(before)}, above the cap of "
                            f"{money(plan.commission.cap.per_staff)}; reduced by {money(line.exact)}"))
         elif line.kind == "clawback":
@@ -108,7 +109,7 @@ def _unit(commission: Any, s: Statement, line: Line, say: _Say) -> list[str]:
             role_share = plan.commission.split.get(h.role, ZERO)
             role = _role(commission, h.role, say)
             out.append("  " + say(
-                f"您的份额：{role} {percent(role_share, 0)} × {number(h.role_days, 4)} ÷ {h.group_days} 天 = {percent(line.share or ZERO, 4)}"
+                f"您的分成比例：{role} {percent(role_share, 0)} × {number(h.role_days, 4)} ÷ {h.group_days} 天 = {percent(line.share or ZERO, 4)}"
                 f"（本期在岗 {h.assigned_days} 天）",
                 f"your share: {role} {percent(role_share, 0)} × {number(h.role_days, 4)} ÷ {h.group_days} days = "
                 f"{percent(line.share or ZERO, 4)} (held {h.assigned_days} days this period)"))
@@ -144,7 +145,7 @@ def _unit(commission: Any, s: Statement, line: Line, say: _Say) -> list[str]:
         d = b.decision
         out.append("  " + say(f"奖励「{names_of[d.rule.id]}」：", f"bonus “{names_of[d.rule.id]}”: ")
                    + _decision(d, names, say) + f" → {money(b.amount)}")
-    out.append("  " + say(f"本群合计：{money(m.total)}；您的份额 {percent(line.share or Decimal(1), 4)} → {number(m.total * (line.share or Decimal(1)), 6)} 元",
+    out.append("  " + say(f"本群合计：{money(m.total)}；您的分成比例 {percent(line.share or Decimal(1), 4)} → {number(m.total * (line.share or Decimal(1)), 6)} 元",
                           f"unit total: {money(m.total)}; your share {percent(line.share or Decimal(1), 4)} → "
                           f"{number(m.total * (line.share or Decimal(1)), 6)} yuan"))
     for d in result.adjustments:
@@ -212,7 +213,7 @@ def _factor(k: KpiResult, say: _Say) -> str:
     pts = say("、", ", ").join(f"({percent(x, 0)}, {number(y)})" for x, y in step.detail)
     texts = {
         "linear": say(f"系数 = 达成率 = {f}", f"factor = attainment = {f}"),
-        "floor": say(f"低于门槛达成率 {pts} → 系数 0", f"below the floor {pts} → factor 0"),
+        "floor": say(f"低于起提线 {pts} → 系数 0", f"below the floor {pts} → factor 0"),
         "origin": say(f"曲线 {pts} 之间按直线 → 系数 {f}", f"on the line {pts} → factor {f}") if len(step.detail) > 1
         else say(f"不高于曲线第一个点 {pts} → 系数 {f}", f"at or below the curve's first point {pts} → factor {f}"),
         "segment": say(f"曲线 {pts} 之间按直线 → 系数 {f}", f"on the curve between {pts} → factor {f}"),
