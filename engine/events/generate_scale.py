@@ -35,6 +35,7 @@ COUNTS = ("sales", "order_amount", "orders", "net_new_members", "new_members")
 COMMON_SPREAD = 0.22  # log-normal sigma of a group's overall strength (weighted attainment's spread)
 OWN_SPREAD = 0.15  # and of each metric's own deviation from it
 GATE_MARGIN = 1.25  # a gate threshold on a non-KPI metric is aimed at threshold × this
+GRAINS = {"weekly": "week", "monthly": "month", "quarterly": "quarter"}  # as commission.plan's
 # A gate comparison the generator can aim at: `name >= 0.05`, `name > 3`.
 COMPARISON = re.compile(r"\b([A-Za-z_\u4e00-\u9fff][\w\u4e00-\u9fff]*)\s*(>=|>)\s*([0-9]+(?:\.[0-9]+)?)")
 
@@ -59,27 +60,34 @@ class Targets:
 def targets(playbook: Any) -> Targets | None:
     """The targets the generator steers, or None when the playbook has no commission (or none of
     its KPIs is a metric the generator can steer)."""
-    from ..commission.plan import compile_plan
+    # Read from the model, not commission.plan: the commission stage reads events (no cycle).
+    from ..playbook_names import playbook_names
 
-    plan = compile_plan(playbook)
+    plan = playbook.commission
     if plan is None:
         return None
+    names = playbook_names(playbook, "staff")
+
+    def canonical(name: str) -> str:  # 销售额 → sales
+        found = names.resolve(name)
+        return found.id if found is not None else name
+
     values: dict[str, float] = {}
     lower: set[str] = set()
     for kpi in plan.kpis:
-        if kpi.metric in STEERED and kpi.metric not in values:
-            values[kpi.metric] = float(kpi.target)
-            if kpi.lower_is_better:
-                lower.add(kpi.metric)
+        metric = canonical(kpi.metric)
+        if metric in STEERED and metric not in values:
+            values[metric] = float(kpi.target)
+            if kpi.direction == "lower":
+                lower.add(metric)
     if plan.gate is not None:
-        for name, _, number in COMPARISON.findall(plan.gate.text):
-            found = plan.names.resolve(name)
-            metric = found.id if found is not None else name
+        for name, _, number in COMPARISON.findall(plan.gate.when):
+            metric = canonical(name)
             if metric in STEERED and metric not in values and float(number) > 0:
                 values[metric] = float(number) * GATE_MARGIN
     if not values:
         return None
-    return Targets(plan.grain, plan.unit == "staff", values, frozenset(lower))
+    return Targets(GRAINS[plan.period], plan.pool.per_staff is not None, values, frozenset(lower))
 
 
 def strengths(rng: np.random.Generator, groups: int, metrics: list[str]) -> dict[str, Array]:

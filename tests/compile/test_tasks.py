@@ -457,5 +457,5 @@ def test_the_readme_example_prints_what_the_readme_shows(tmp_path: Path, monkeyp
     assert result.exit_code == 0, result.output
     start = readme.index("花漾美妆私域 2027Q1: 2027-01-04 … 2027-01-10")
     assert result.output == readme[start:readme.index("```", start)]
-    start = readme.index("## 陈洋磊 (s0006)\n")
+    start = readme.index("## 郭磊静 (s0006)\n")
     assert readme[start:readme.index("…\n```", start)] in (tmp_path / "tasks.md").read_text(encoding="utf-8")
