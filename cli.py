@@ -528,11 +528,13 @@ def demo(folder: Path, lang: str | None) -> None:
     outcome = command.run(folder, language, report)
     total = sum(step.seconds for step in outcome.steps)
     if language == "zh":
-        click.echo(f"\n完成，用时 {total:.0f} 秒。接下来：打开 {folder}/handbook/handbook.html，看 {folder}/simulation/statements/ 里的结算单，"
+        click.echo(f"\n完成，用时 {total:.0f} 秒。接下来：打开 {folder}/simulation/report.html 和 {folder}/handbook/handbook.html，"
+                   f"看 {folder}/simulation/statements/ 里的结算单，"
                    f"或用 qunce explain {folder}/playbook.yaml --events {folder}/events.parquet --roster "
                    f"{folder}/events.roster.yaml --staff s0001 查看一笔提成的来龙去脉。")
     else:
-        click.echo(f"\nDone in {total:.0f} s. Next: open {folder}/handbook/handbook.html, read a statement in "
+        click.echo(f"\nDone in {total:.0f} s. Next: open {folder}/simulation/report.html and "
+                   f"{folder}/handbook/handbook.html, read a statement in "
                    f"{folder}/simulation/statements/, or trace a payout with: qunce explain {folder}/playbook.yaml "
                    f"--events {folder}/events.parquet --roster {folder}/events.roster.yaml --staff s0001")
 

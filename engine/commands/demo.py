@@ -163,6 +163,9 @@ def _simulate(playbook: Playbook, playbook_path: Path, events: Path, roster: Pat
         sheets = [f"{name} {rows:,}" for name, rows in workbook["sheets"].items()]
         lines.append(f"{out}/{workbook['file']}: " + say(f"the workbook for finance: {', '.join(sheets)} rows",
                                                          f"供财务使用的工作簿：{'，'.join(sheets)} 行"))
+    if (out / "report.html").is_file():
+        lines.append(f"{out}/report.html: " + say("the simulation as charts, one page that works offline",
+                                                  "模拟结果的图表，单个网页，离线可看"))
     return lines
 
 
