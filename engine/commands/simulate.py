@@ -116,7 +116,7 @@ def simulate(playbook: Any, request: SimulateRequest, outcome: SimulateOutcome,
         clock.lap("members")
         progress("write")
         problems = outcome.data.problem_table
-        rejected = _rejected(problems, outcome.data.rows_in) if problems is not None else None
+        rejected = _rejected(problems, outcome.data.rows_in, request.statement_lang) if problems is not None else None
         simulator = _outputs(group_result, member_result)
         commission_tables = _commission_outputs(writer)
         last = ("rejected", rejected, ["row", "column", "reason"])
@@ -195,13 +195,14 @@ def _commission_outputs(writer: Any) -> list[Output]:
     ]
 
 
-def _rejected(problems: Any, events: str) -> Any:
+def _rejected(problems: Any, events: str, lang: str) -> Any:
+    """The rejected rows, each reason explained in the folder's language (the statements')."""
     import ibis
 
     from ..events.reasons import REASONS
 
-    words = ibis.cases(*[(problems.reason == key, ibis.literal(en)) for key, (en, _) in REASONS.items()],
-                       else_=problems.reason)
+    words = ibis.cases(*[(problems.reason == key, ibis.literal(zh if lang == "zh" else en))
+                         for key, (en, zh) in REASONS.items()], else_=problems.reason)
     return problems.select(file=ibis.literal(events), row=problems.row, column=problems.column,
                            reason=problems.reason, explanation=words, value=problems.value)
 

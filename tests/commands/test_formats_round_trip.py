@@ -168,5 +168,12 @@ def test_skipped_bad_rows_of_a_workbook_are_written_with_their_sheet_and_row(tmp
     import csv
 
     with (tmp_path / "out" / "rejected.csv").open(encoding="utf-8-sig", newline="") as handle:
-        rejected = [(r["file"], r["row"], r["reason"]) for r in csv.DictReader(handle)]
-    assert rejected == [(f"{path}:明细", "3", "unknown_group"), (f"{path}:明细", "5", "bad_ts")]
+        rejected = [(r["file"], r["row"], r["reason"], r["explanation"]) for r in csv.DictReader(handle)]
+    assert rejected == [(f"{path}:明细", "3", "unknown_group", "group_id is not in the roster"),
+                        (f"{path}:明细", "5", "bad_ts", "ts is not a timestamp (write 2027-01-04 20:00:00, or with an "
+                                                       "offset +08:00)")]
+    run("simulate", str(example / "playbook.yaml"), "--events", str(path), "--roster", str(example / "roster.yaml"),
+        "--out", str(tmp_path / "zh"), "--skip-bad-rows", "--lang", "zh")
+    with (tmp_path / "zh" / "rejected.csv").open(encoding="utf-8-sig", newline="") as handle:
+        explained = [r["explanation"] for r in csv.DictReader(handle)]
+    assert explained == ["group_id 不在花名册中", "ts 不是时间（请写 2027-01-04 20:00:00，或带时区 +08:00）"]
