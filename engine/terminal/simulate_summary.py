@@ -47,6 +47,9 @@ WORDS = {
     "clawback": ("clawbacks", "退款追回"), "unassigned": ("nobody held", "无人在岗"),
     "window_days": ("days with data", "数据天数"),
     "demote": ("demoted", "降级"),
+    "admission_group_type": ("group type", "群类型"), "admission_mode": ("entry mode", "入群方式"),
+    "admission_joins": ("joins", "入群"), "admission_admitted": ("admitted", "准入"),
+    "admission_refused": ("refused", "拒绝"), "admission_admission_rate": ("admission rate", "准入率"),
 }
 
 
@@ -81,10 +84,12 @@ def print_summary(console: Any, summary: dict[str, Any], written: list[tuple[str
     colon, comma = ("：", "，") if lang == "zh" else (": ", ", ")
     console.print(word("totals", lang) + colon + comma.join(f"{_total_label(k, lang)} {v}" for k, v in totals.items()),
                   markup=False, highlight=False)
+    names = _names(summary)
     for key in ("levels", "segments", "lifecycle", "churn_warnings", "penalties"):
         if key not in summary:
             continue
-        data = {outer: dict(inner) for outer, inner in summary[key].items()}
+        named = names.get(key, {})
+        data = {outer: {named.get(k, k): v for k, v in inner.items()} for outer, inner in summary[key].items()}
         if key == "levels":
             for period, changes in summary.get("level_changes", {}).items():
                 data.setdefault(period, {}).update({f"↑ {word('promote', lang)}": changes.get("promote", 0),
@@ -96,10 +101,13 @@ def print_summary(console: Any, summary: dict[str, Any], written: list[tuple[str
     if "admission" in summary:
         table = Table(title=word("admission", lang))
         for column in ("group_type", "mode", "joins", "admitted", "refused", "admission_rate"):
-            table.add_column(column)
+            table.add_column(word(f"admission_{column}", lang),
+                             justify="right" if column in ("joins", "admitted", "refused", "admission_rate") else "left")
+        types = names.get("group_types", {})
         for item in summary["admission"]:
-            table.add_row(*[_cell(item.get(c)) for c in ("group_type", "mode", "joins", "admitted", "refused",
-                                                            "admission_rate")])
+            cells = [types.get(item.get("group_type"), item.get("group_type")), *(item.get(c) for c in (
+                "mode", "joins", "admitted", "refused", "admission_rate"))]
+            table.add_row(*[_cell(c) for c in cells])
         console.print(table)
     if "commission" in summary:
         console.print(_commission_table(Table, summary["commission"], lang))
@@ -146,6 +154,16 @@ def _total_label(key: str, lang: str) -> str:
         return labels[key][1 if lang == "zh" else 0]
     metric = GROUP_METRICS.get(key)
     return (metric.zh if lang == "zh" else metric.en) if metric else key
+
+
+def _names(summary: dict[str, Any]) -> dict[str, dict[str, str]]:
+    """The playbook's names for its ids (summary.json's `report` entry), by the table they label:
+    the tables show 银卡 and 羊毛型, not silver and deal_seeker."""
+    report = summary.get("report") or {}
+    names = report.get("names") or {}
+    return {"levels": {level["id"]: level["name"] for level in report.get("levels") or []},
+            "segments": names.get("segments", {}), "lifecycle": names.get("lifecycle", {}),
+            "churn_warnings": names.get("warnings", {}), "group_types": names.get("group_types", {})}
 
 
 def _matrix(table_class: Any, title: str, data: dict[str, dict[str, int]], lang: str) -> Any:
