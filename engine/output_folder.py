@@ -72,6 +72,20 @@ def qunce_wrote(folder: Path) -> bool:
     return not _foreign(folder)
 
 
+def add_to_manifest(folder: Path, path: Path) -> None:
+    """List `path`, a file qunce just wrote into a folder it replaced whole (`qunce report` into a
+    simulation's folder), in the folder's manifest, so that the next run there still replaces it.
+    The manifest is replaced atomically: a kill leaves the old one or the new one."""
+    from .files import write_text_atomic
+
+    manifest = folder / MANIFEST
+    document = json.loads(manifest.read_text(encoding="utf-8"))
+    stat = path.lstat()
+    document["files"][path.relative_to(folder).as_posix()] = [stat.st_size, stat.st_mtime_ns]
+    document["files"] = dict(sorted(document["files"].items()))
+    write_text_atomic(manifest, json.dumps(document, ensure_ascii=False, indent=1) + "\n")
+
+
 def _checked(out: Path, option: str) -> Path:
     target = Path(os.path.abspath(out))
     home = Path(os.path.expanduser("~"))

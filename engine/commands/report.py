@@ -44,7 +44,9 @@ def run(request: ReportRequest) -> ReportOutcome:
     own = _qunce_folder(request.folder, out)
     write_text_atomic(out, page.html)
     if own:
-        _listed(request.folder, out)
+        from ..output_folder import add_to_manifest
+
+        add_to_manifest(request.folder, out)
     return ReportOutcome(path=out, size=len(data), lang=folder.lang, sections=[s.title for s in page.sections],
                          charts=len(page.charts),
                          tables=sum(isinstance(i, Table) for s in page.sections for i in s.items))
@@ -57,16 +59,3 @@ def _qunce_folder(folder: Path, out: Path) -> bool:
     from ..output_folder import MANIFEST, qunce_wrote
 
     return out.resolve().parent == folder.resolve() and (folder / MANIFEST).is_file() and qunce_wrote(folder)
-
-
-def _listed(folder: Path, out: Path) -> None:
-    import json
-
-    from ..output_folder import MANIFEST
-
-    manifest = folder / MANIFEST
-    document = json.loads(manifest.read_text(encoding="utf-8"))
-    stat = out.lstat()
-    document["files"][out.name] = [stat.st_size, stat.st_mtime_ns]
-    document["files"] = dict(sorted(document["files"].items()))
-    manifest.write_text(json.dumps(document, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")

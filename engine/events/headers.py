@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from ..errors import InputError
-from ..event_contract import BY_NAME, COLUMNS
+from ..event_contract import COLUMNS
 
 # Headers an export from Excel or a SCRM tool typically has, for each event column. The
 # contract's own Chinese word (event_contract.Column.zh) is one of them.
@@ -125,8 +125,3 @@ def _mapping_beside(shown: str) -> str:
     from pathlib import PurePath
 
     return str(PurePath(shown).with_suffix(".mapping.yaml")) if shown != "-" else "events.mapping.yaml"
-
-
-def required_missing(headers: Headers, required: tuple[str, ...]) -> list[str]:
-    """The required event columns no header gives."""
-    return [c for c in required if c not in headers.sources and c in BY_NAME]

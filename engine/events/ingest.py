@@ -22,7 +22,7 @@ from ..errors import InputError, UsageError, first_line
 from ..event_contract import BY_NAME, COLUMNS, EVENT_TYPES
 from .headers import Headers, resolve
 from .read_errors import empty_file, is_empty, read_failure, unnamed_columns
-from .source_file import ReadOptions, Source, kind_of, prepare
+from .source_file import ReadOptions, Source, kind_of, prepare, work_folder
 from .value_forms import amount_sql, labels_for, local_time_sql, removed_sql, type_sql
 
 REQUIRED_COLUMNS = ("ts", "type", "group_id")
@@ -74,7 +74,7 @@ def connect(timezone: str) -> Any:
     con.raw_sql(f"SET TimeZone = '{_quote(timezone)}'")
     con.raw_sql("SET enable_progress_bar = false")  # DuckDB's own bar would print over qunce's output
     # DuckDB's default spill folder is ./.tmp, in the user's working folder.
-    con.raw_sql(f"SET temp_directory = '{_quote(_spill_folder())}'")
+    con.raw_sql(f"SET temp_directory = '{_quote(str(work_folder()))}'")
     limit = os.environ.get(MEMORY_LIMIT_ENV, "").strip() or DEFAULT_MEMORY_LIMIT
     if limit:
         try:
@@ -100,16 +100,6 @@ def keep_row_order(con: Any, keep: bool) -> None:
     ~12% off the system time)."""
     if getattr(con, "name", None) == "duckdb":
         con.raw_sql(f"SET SESSION preserve_insertion_order = {'true' if keep else 'false'}")
-
-
-def _spill_folder() -> str:
-    import atexit
-    import shutil
-    import tempfile
-
-    folder = tempfile.mkdtemp(prefix="qunce-duckdb-")
-    atexit.register(shutil.rmtree, folder, True)
-    return folder
 
 
 def _quote(text: str) -> str:

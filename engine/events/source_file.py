@@ -51,11 +51,6 @@ class Source:
     header_row: int = 1
     table: Any = None  # a sheet's rows (pyarrow.Table with `_row`), which DuckDB reads in place
 
-    @property
-    def numbered(self) -> bool:
-        """Whether the rows DuckDB reads have `_row` already (a sheet: the sheet's row numbers)."""
-        return self.sheet is not None
-
     def describe(self) -> dict[str, Any]:
         """What was read, for the summary: the format, and the encoding or the sheet."""
         described: dict[str, Any] = {"format": self.original.suffix.lower().lstrip(".") or self.kind}
@@ -114,7 +109,7 @@ def prepare(path: Path, shown: str, options: ReadOptions | None = None) -> Sourc
 
 @functools.cache
 def work_folder() -> Path:
-    """This run's folder for the files made here, removed at exit."""
+    """This run's folder for the files made here and DuckDB's spill files, removed at exit."""
     import atexit
     import shutil
     import tempfile

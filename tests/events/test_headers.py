@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from qunce.errors import InputError
-from qunce.events.headers import KNOWN, normal, required_missing, resolve
+from qunce.events.headers import KNOWN, normal, resolve
 
 TZ = "Asia/Shanghai"
 
@@ -132,11 +132,6 @@ def test_a_mapping_naming_a_header_the_file_lacks_is_an_error() -> None:
 def test_a_mapping_header_is_compared_trimmed() -> None:
     headers = resolve([" 下单时间 ", "类型", "群ID"], "e.csv", {"ts": "下单时间"}, (), "e.mapping.yaml")
     assert headers.sources["ts"] == " 下单时间 "
-
-
-def test_required_missing_lists_the_required_columns_no_header_gives() -> None:
-    headers = resolve(["时间", "成员ID"], "e.csv")
-    assert required_missing(headers, ("ts", "type", "group_id")) == ["type", "group_id"]
 
 
 # --- through read_raw ----------------------------------------------------------------------------

@@ -5,14 +5,12 @@ than ./.tmp in the user's folder."""
 
 from __future__ import annotations
 
-import atexit
 import os
-import shutil
-import tempfile
 from typing import Any
 
 from ...errors import UsageError
 from ..ingest import DEFAULT_MEMORY_LIMIT, MEMORY_LIMIT_ENV
+from ..source_file import work_folder
 
 
 def connect(zone: str) -> Any:
@@ -21,9 +19,7 @@ def connect(zone: str) -> Any:
     con = duckdb.connect()
     con.execute(f"SET TimeZone = '{quote(zone)}'")
     con.execute("SET enable_progress_bar = false")
-    folder = tempfile.mkdtemp(prefix="qunce-duckdb-")
-    atexit.register(shutil.rmtree, folder, True)
-    con.execute(f"SET temp_directory = '{quote(folder)}'")
+    con.execute(f"SET temp_directory = '{quote(str(work_folder()))}'")
     limit = os.environ.get(MEMORY_LIMIT_ENV, "").strip() or DEFAULT_MEMORY_LIMIT
     try:
         con.execute(f"SET memory_limit = '{quote(limit)}'")
