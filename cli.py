@@ -16,20 +16,29 @@ from typing import Any
 
 import click
 
-from .commands.language import LANGS, resolve
+from .commands.language import LANGS, forget, resolve, settled
 
 LANG_META = "qunce.lang"  # the run's language, kept in click's context for the error map
 
 
 def _lang(lang: str | None) -> str:
-    """The run's language (--lang, QUNCE_LANG, the locale), remembered for error messages."""
+    """The language until the playbook is read (--lang, QUNCE_LANG, the locale), remembered for
+    error messages; a command that reads a playbook settles the run's language (`_spoken`)."""
+    forget()
     language = resolve(lang)
     click.get_current_context().meta[LANG_META] = language
     return language
 
 
+def _spoken(outcome: Any) -> str:
+    """The language the command settled on (its playbook's locale unless --lang or QUNCE_LANG
+    said otherwise): what the rest of the run prints in."""
+    click.get_current_context().meta[LANG_META] = outcome.lang
+    return str(outcome.lang)
+
+
 LANG_OPTION = click.option("--lang", type=click.Choice(LANGS), default=None,
-                           help="Language of messages (default: QUNCE_LANG, else the locale). 消息语言。")
+                           help="The run's language (default: QUNCE_LANG, else the playbook's locale, else the terminal's). 运行语言。")
 
 
 class _Main(click.Group):
@@ -58,7 +67,7 @@ class _Main(click.Group):
     def _fail(ctx: click.Context, exc: BaseException, received: list[int]) -> None:
         from .errors import report
 
-        shown = report(exc, ctx.meta.get(LANG_META) or resolve(None), received[0] if received else None)
+        shown = report(exc, settled() or ctx.meta.get(LANG_META) or resolve(None), received[0] if received else None)
         click.echo(shown.message, err=True)
         sys.exit(shown.status)
 
@@ -221,7 +230,8 @@ def events_generate(playbook: Path, out: Path, groups: int, members: int, days: 
     from .commands import events as command
 
     language = _lang(lang)
-    outcome = command.generate(command.GenerateRequest(playbook, out, groups, members, days, start.date(), seed))
+    outcome = command.generate(command.GenerateRequest(playbook, out, groups, members, days, start.date(), seed, lang))
+    language = _spoken(outcome)
     if _findings(outcome.checked, language) or outcome.summary is None:
         sys.exit(outcome.status)
     summary, zh = outcome.summary, language == "zh"
@@ -297,7 +307,8 @@ def events_import_wecom(sources: tuple[Path, ...], out: Path, roster: Path, play
 
     language = _lang(lang)
     outcome = command.import_wecom(command.ImportWecomRequest(list(sources), out, roster, playbook, default_type,
-                                                              staff_file))
+                                                              staff_file, lang))
+    language = _spoken(outcome)
     if _findings(outcome.checked, language) or outcome.imported is None:
         sys.exit(outcome.status)
     for line in summary_lines(outcome.imported, language):
@@ -377,13 +388,12 @@ def simulate(playbook: Path, events_path: Path, roster: Path, out: Path, formats
 
     language = _lang(lang)
     data = _data(events_path, roster, start, end, skip_bad_rows, **read)
-    # statements (and the workbook) are in Chinese unless English is asked for
-    request = command.SimulateRequest(playbook, data, out, command.parse_formats(formats_text),
-                                      statement_lang="en" if lang == "en" else "zh", xlsx=xlsx,
+    request = command.SimulateRequest(playbook, data, out, command.parse_formats(formats_text), lang=lang, xlsx=xlsx,
                                       report=with_report)
     console = _console()
     with events_from_stdin(data, sys.stdin.buffer), _progress(console, command.STAGES) as progress:
         outcome = command.run(request, progress)
+    language = _spoken(outcome)
     if _findings(outcome.checked, language) or _data_problems(outcome.data, language, console, rejected_file=True):
         sys.exit(outcome.status)
     print_summary(console, outcome.summary, outcome.written, str(out), language, outcome.formats)
@@ -394,7 +404,7 @@ def simulate(playbook: Path, events_path: Path, roster: Path, out: Path, formats
 @click.option("--out", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="Write to FILE (default: SIM_DIR/report.html).")
 @click.option("--lang", type=click.Choice(LANGS), default=None,
-              help="Language of the report (default: the playbook's; Chinese unless English). 报告语言。")
+              help="Language of the report (default: QUNCE_LANG, else the simulation's). 报告语言。")
 def report(sim_dir: Path, out: Path | None, lang: str | None) -> None:
     """One self-contained HTML page of charts from a simulation's output folder SIM_DIR: members,
     lifecycle, levels, segments, churn, entry thresholds, commission. Works offline and mailed."""
@@ -402,6 +412,7 @@ def report(sim_dir: Path, out: Path | None, lang: str | None) -> None:
 
     language = _lang(lang)
     outcome = command.run(command.ReportRequest(sim_dir, out, lang))
+    language = _spoken(outcome)
     size = f"{outcome.size / 1000:,.0f} KB"
     click.echo(f"已写入 {outcome.path}（{outcome.charts} 张图、{outcome.tables} 张表，{size}）" if language == "zh"
                else f"wrote {outcome.path} ({outcome.charts} charts, {outcome.tables} tables, {size})")
@@ -422,10 +433,11 @@ def explain(playbook: Path, events_path: Path, roster: Path, member_id: str | No
 
     language = _lang(lang)
     data = _data(events_path, roster, start, end, skip_bad_rows, **read)
-    request = command.ExplainRequest(playbook, data, member_id, staff_id, period, language)
+    request = command.ExplainRequest(playbook, data, member_id, staff_id, period, lang)
     command.validate_request(request)
     with events_from_stdin(data, sys.stdin.buffer):
         outcome = command.run(request)
+    language = _spoken(outcome)
     if _findings(outcome.checked, language) or _data_problems(outcome.data, language, _console()):
         sys.exit(outcome.status)
     click.echo("\n".join(outcome.lines))
@@ -452,7 +464,8 @@ def diff(old: Path, new: Path, fmt: str, fail_over: str | None, out: Path | None
     limit = command.parse_fail_over(fail_over) if fail_over is not None else None
     data = _data(events_path, roster, start, end, skip_bad_rows, **read)
     with events_from_stdin(data, sys.stdin.buffer):
-        outcome = command.run(command.DiffRequest(old, new, data, fmt, limit, out, language))
+        outcome = command.run(command.DiffRequest(old, new, data, fmt, limit, out, lang))
+    language = _spoken(outcome)
     failed = [_findings(checked, language) for checked in outcome.checked]
     if any(failed) or _data_problems(outcome.data, language, _console()):
         sys.exit(outcome.status)

@@ -135,9 +135,9 @@ def _simulate(playbook: Playbook, playbook_path: Path, events: Path, roster: Pat
     inputs = {"playbook": str(named / playbook_path.name), "events": str(named / events.name),
               "roster": str(named / roster.name)}
     # With the workbook finance opens (payouts.xlsx): the example has a commission.
-    request = SimulateRequest(playbook_path, DataRequest(events, roster), out, statement_lang=lang, inputs=inputs,
+    request = SimulateRequest(playbook_path, DataRequest(events, roster), out, lang=lang, inputs=inputs,
                               xlsx=playbook.commission is not None, report=True)
-    outcome = simulate(playbook, request, SimulateOutcome())
+    outcome = simulate(playbook, request, SimulateOutcome(lang=lang))
     if outcome.status != EXIT_CLEAN:  # generated data is clean; this is a bug
         raise QunceError("the generated events could not be simulated", "生成的事件无法模拟")
     summary = outcome.summary

@@ -11,6 +11,7 @@ from typing import Any
 
 from ..errors import EXIT_CLEAN, EXIT_FINDINGS, UsageError
 from .data import DataCheck, DataRequest, load, shown_name
+from .language import settle
 from .playbook import Checked, check
 
 FORMATS = ("text", "md", "json", "html")
@@ -24,7 +25,7 @@ class DiffRequest:
     fmt: str = "text"
     fail_over: Decimal | None = None  # exit 1 when the total payout changes by more (either way)
     out: Path | None = None  # write the comparison here instead of returning it
-    lang: str = "en"
+    lang: str | None = None  # asked for (--lang); None: QUNCE_LANG, else OLD's locale
 
 
 @dataclass
@@ -38,6 +39,7 @@ class DiffOutcome:
     text: str = ""  # the comparison in the format asked for (also when written to `out`)
     change: Decimal = Decimal(0)  # the total payout's change
     over_limit: bool = False
+    lang: str = "zh"  # the run's language (language.settle on OLD's playbook)
 
 
 def _html(doc: dict[str, Any], lang: str) -> str:
@@ -66,6 +68,7 @@ def run(request: DiffRequest) -> DiffOutcome:
     outcome = DiffOutcome(data=DataCheck(events=shown_name(request.data.events)))
     old, new = check(request.old), check(request.new)
     outcome.checked = [c for c in (old, new) if c.playbook is None]
+    outcome.lang = lang = settle(request.lang, old.playbook or new.playbook)
     if old.playbook is None or new.playbook is None:
         outcome.status = EXIT_FINDINGS
         return outcome
@@ -75,8 +78,8 @@ def run(request: DiffRequest) -> DiffOutcome:
         outcome.status = EXIT_FINDINGS
         return outcome
     doc = document(run_pair(ctx, new.playbook), str(request.old), str(request.new))
-    renderers: dict[str, Any] = {"json": lambda: render_json(doc), "md": lambda: render_markdown(doc, request.lang),
-                                 "text": lambda: render_text(doc, request.lang), "html": lambda: _html(doc, request.lang)}
+    renderers: dict[str, Any] = {"json": lambda: render_json(doc), "md": lambda: render_markdown(doc, lang),
+                                 "text": lambda: render_text(doc, lang), "html": lambda: _html(doc, lang)}
     outcome.text = renderers[request.fmt]()
     if request.out is not None:
         write_text_atomic(request.out, outcome.text)

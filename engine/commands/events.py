@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ..errors import EXIT_CLEAN, EXIT_FINDINGS
+from .language import settle
 from .playbook import Checked, checked_for
 
 if TYPE_CHECKING:  # numpy and pyarrow are imported only by the commands that compute
@@ -26,6 +27,7 @@ class GenerateRequest:
     days: int = 30
     start: dt.date = dt.date(2027, 1, 4)
     seed: int = 1
+    lang: str | None = None  # asked for (--lang); None: QUNCE_LANG, else the playbook's locale
 
 
 @dataclass
@@ -35,6 +37,7 @@ class GenerateOutcome:
     events: Path | None = None
     roster: Path | None = None
     summary: Summary | None = None
+    lang: str = "zh"  # the run's language (language.settle)
 
 
 def generate(request: GenerateRequest) -> GenerateOutcome:
@@ -42,6 +45,7 @@ def generate(request: GenerateRequest) -> GenerateOutcome:
 
     outcome = GenerateOutcome()
     playbook = checked_for(outcome, request.playbook)
+    outcome.lang = settle(request.lang, playbook)
     if playbook is None:
         return outcome
     outcome.events, outcome.roster, outcome.summary = generate_files(
@@ -57,6 +61,7 @@ class ImportWecomRequest:
     playbook: Path | None = None  # types the groups by its naming patterns; its time zone
     default_type: str | None = None  # the type of a group no naming pattern matches
     staff: Path | None = None  # more staff userids, one a line
+    lang: str | None = None  # asked for (--lang); None: QUNCE_LANG, else the playbook's locale, else the terminal's
 
 
 @dataclass
@@ -64,6 +69,7 @@ class ImportWecomOutcome:
     status: int = EXIT_CLEAN  # 1 when the playbook has errors or records were rejected (the files are written)
     checked: Checked | None = None
     imported: Imported | None = None
+    lang: str = "zh"  # the run's language (language.settle)
 
 
 def import_wecom(request: ImportWecomRequest) -> ImportWecomOutcome:
@@ -74,8 +80,9 @@ def import_wecom(request: ImportWecomRequest) -> ImportWecomOutcome:
     playbook = None
     if request.playbook is not None:
         playbook = checked_for(outcome, request.playbook)
-        if playbook is None:
-            return outcome
+    outcome.lang = settle(request.lang, playbook)
+    if request.playbook is not None and playbook is None:
+        return outcome
     outcome.imported = run(request.sources, request.out, request.roster, playbook, request.default_type,
                            request.staff)
     if outcome.imported.tally.total(outcome.imported.tally.rejected):

@@ -9,6 +9,7 @@ from pathlib import Path
 from ..errors import EXIT_CLEAN, EXIT_FINDINGS, UsageError
 from ..simulate.context import SimContext
 from .data import DataCheck, DataRequest, load, shown_name
+from .language import settle
 from .playbook import Checked, checked_for
 
 
@@ -19,7 +20,7 @@ class ExplainRequest:
     member_id: str | None = None
     staff_id: str | None = None
     period: str | None = None  # with staff_id: one commission period (default: all)
-    lang: str = "en"
+    lang: str | None = None  # asked for (--lang); None: QUNCE_LANG, else the playbook's locale
 
 
 @dataclass
@@ -28,6 +29,7 @@ class ExplainOutcome:
     checked: Checked | None = None
     data: DataCheck = field(default_factory=DataCheck)
     lines: list[str] = field(default_factory=list)
+    lang: str = "zh"  # the run's language (language.settle)
 
 
 def validate_request(request: ExplainRequest) -> None:
@@ -42,6 +44,7 @@ def run(request: ExplainRequest) -> ExplainOutcome:
     validate_request(request)
     outcome = ExplainOutcome(data=DataCheck(events=shown_name(request.data.events)))
     playbook = checked_for(outcome, request.playbook)
+    outcome.lang = settle(request.lang, playbook)
     ctx = load(playbook, request.data, outcome.data) if playbook is not None else None
     if ctx is None:
         outcome.status = EXIT_FINDINGS
@@ -49,9 +52,9 @@ def run(request: ExplainRequest) -> ExplainOutcome:
     if request.member_id is not None:
         from ..simulate.member_timeline import member_timeline
 
-        outcome.lines = member_timeline(ctx, request.member_id, request.lang)
+        outcome.lines = member_timeline(ctx, request.member_id, outcome.lang)
     else:
-        outcome.lines = staff_trace(ctx, str(request.staff_id), request.period, request.lang)
+        outcome.lines = staff_trace(ctx, str(request.staff_id), request.period, outcome.lang)
     return outcome
 
 

@@ -16,7 +16,7 @@ FILE = "report.html"
 class ReportRequest:
     folder: Path  # a simulation's output folder (summary.json and its tables)
     out: Path | None = None  # default: folder/report.html
-    lang: str | None = None  # default: the playbook's (summary.json), else Chinese
+    lang: str | None = None  # asked for (--lang); None: QUNCE_LANG, else the folder's (summary.json)
 
 
 @dataclass
@@ -36,8 +36,9 @@ def run(request: ReportRequest) -> ReportOutcome:
     from ..report.charts import Table
     from ..report.folder import open_folder
     from ..report.page import build
+    from .language import requested
 
-    folder = open_folder(request.folder, request.lang)
+    folder = open_folder(request.folder, requested(request.lang))
     out = request.out or request.folder / FILE
     page = build(folder, out)
     data = page.html.encode("utf-8")

@@ -13,6 +13,7 @@ from typing import Any
 from ..errors import EXIT_CLEAN, EXIT_FINDINGS, UsageError
 from ..simulate.outputs import FORMATS, Deferred, Output
 from .data import DataCheck, DataRequest, load, shown_name
+from .language import settle
 from .playbook import Checked, checked_for
 
 # The stages a run reports to its progress callback, in order (the progress bar's steps).
@@ -27,10 +28,10 @@ class SimulateRequest:
     data: DataRequest
     out: Path  # replaced whole by the run (output_folder): never a mix of two runs
     formats: tuple[str, ...] = FORMATS  # the tables' file formats; rejected rows are always in both
-    statement_lang: str = "zh"  # the staff statements' language, and the workbook's
+    lang: str | None = None  # asked for (--lang); None: QUNCE_LANG, else the playbook's locale (language.settle)
     xlsx: bool = False  # also payouts.xlsx (commission.workbook); a usage error without a commission
     inputs: dict[str, str] | None = None  # how summary.json names the inputs (default: as given)
-    report: bool = False  # also report.html (commands/report.py), in statement_lang
+    report: bool = False  # also report.html (commands/report.py)
 
 
 @dataclass
@@ -45,6 +46,7 @@ class SimulateOutcome:
     written: list[tuple[str, int]] = field(default_factory=list)  # (file stem, rows), in the listed order
     formats: dict[str, tuple[str, ...]] = field(default_factory=dict)  # file stem → formats
     timings: dict[str, float] = field(default_factory=dict)
+    lang: str = "zh"  # the run's language: terminal, statements, workbook, rejected.csv, report
 
 
 def parse_formats(text: str) -> tuple[str, ...]:
@@ -65,6 +67,7 @@ def run(request: SimulateRequest, progress: Progress = lambda stage: None) -> Si
 
     outcome = SimulateOutcome(data=DataCheck(events=shown_name(request.data.events)))
     playbook = checked_for(outcome, request.playbook)
+    outcome.lang = settle(request.lang, playbook)
     if playbook is None:
         return outcome
     with replaced_whole(request.out) as staged:
@@ -110,13 +113,13 @@ def simulate(playbook: Any, request: SimulateRequest, outcome: SimulateOutcome,
     # computes and writes the member-side outputs (report.CommissionWriter): that work is plain
     # Python, this one DuckDB's, which releases the interpreter while it works. Its tables are
     # written first: built long before, their files are written while the next tables sort.
-    with CommissionWriter(prepared, request.out, request.statement_lang) as writer:
+    with CommissionWriter(prepared, request.out, outcome.lang) as writer:
         progress("members")
         member_result = simulate_members(ctx)
         clock.lap("members")
         progress("write")
         problems = outcome.data.problem_table
-        rejected = _rejected(problems, outcome.data.rows_in, request.statement_lang) if problems is not None else None
+        rejected = _rejected(problems, outcome.data.rows_in, outcome.lang) if problems is not None else None
         simulator = _outputs(group_result, member_result)
         commission_tables = _commission_outputs(writer)
         last = ("rejected", rejected, ["row", "column", "reason"])
@@ -133,7 +136,7 @@ def simulate(playbook: Any, request: SimulateRequest, outcome: SimulateOutcome,
             from ..commission.workbook import FILE, write_workbook
 
             with profiled("write the workbook"):
-                sheets = write_workbook(ctx.con, request.out, request.statement_lang, writer.result().inputs.periods,
+                sheets = write_workbook(ctx.con, request.out, outcome.lang, writer.result().inputs.periods,
                                         ctx.end)
     inputs = request.inputs or {"playbook": str(request.playbook), "events": outcome.data.events,
                                 "roster": str(request.data.roster)}
@@ -144,12 +147,13 @@ def simulate(playbook: Any, request: SimulateRequest, outcome: SimulateOutcome,
         outcome.summary["workbook"] = {"file": FILE, "sheets": sheets}
     # The playbook's names, ladder and curve for `qunce report`, which reads this folder alone.
     outcome.summary["report"] = report_facts(playbook, ctx.roster, _dissolving(group_result), ctx.end)
+    outcome.summary["report"]["lang"] = outcome.lang  # the folder's language: its report speaks it too
     write_text_atomic(request.out / "summary.json", json.dumps(outcome.summary, ensure_ascii=False, indent=2) + "\n")
     if request.report:
         from .report import ReportRequest
         from .report import run as write_report
 
-        write_report(ReportRequest(request.out, lang=request.statement_lang))
+        write_report(ReportRequest(request.out, lang=outcome.lang))
     clock.lap("write")
     outcome.timings = clock.laps()
     write_text_atomic(request.out / "timings.json", json.dumps({"timings_s": outcome.timings}, indent=2) + "\n")
