@@ -47,8 +47,17 @@ class _Main(click.Group):
 
     def invoke(self, ctx: click.Context) -> Any:
         received, restore = _on_signals()
+        words = [*getattr(ctx, "_protected_args", []), *ctx.args]  # before click parses them
         try:
             return super().invoke(ctx)
+        except click.UsageError as exc:  # click's own (an unknown option…): in the run's language
+            from .terminal.usage_error import shown
+
+            text = shown(exc, settled() or resolve(_asked_lang(words)))
+            if not text:
+                raise
+            click.echo(text, err=True)
+            sys.exit(exc.exit_code)
         except (click.exceptions.Exit, click.ClickException, SystemExit):
             raise
         except click.Abort:  # click turns a KeyboardInterrupt in a prompt into Abort
@@ -70,6 +79,16 @@ class _Main(click.Group):
         shown = report(exc, settled() or ctx.meta.get(LANG_META) or resolve(None), received[0] if received else None)
         click.echo(shown.message, err=True)
         sys.exit(shown.status)
+
+
+def _asked_lang(words: list[str]) -> str | None:
+    """--lang X (or --lang=X) among the words of a command line click could not parse."""
+    for i, word in enumerate(words):
+        if word == "--lang" and i + 1 < len(words):
+            return words[i + 1]
+        if word.startswith("--lang="):
+            return word.split("=", 1)[1]
+    return None
 
 
 def _on_signals() -> tuple[list[int], Any]:
