@@ -352,6 +352,9 @@ def _data_options(command: Any) -> Any:
         click.option("--skip-bad-rows", is_flag=True,
                      help="Go on without rows that fail the checks (simulate writes them to OUT/rejected.csv)."),
         *_READ_OPTIONS,
+        click.option("--no-cache", "no_cache", is_flag=True,
+                     help="Read and check the events again instead of taking them from the cache of an earlier run "
+                          "on the same file (also QUNCE_NO_CACHE=1). 不用缓存的事件。"),
         LANG_OPTION,
     ]
     for option in reversed(options):
@@ -378,11 +381,11 @@ def _read_options(command: Any) -> Any:
 
 
 def _data(events_path: Path, roster: Path, start: Any, end: Any, skip_bad_rows: bool, encoding: str | None = None,
-          sheet: str | None = None, mapping_path: Path | None = None) -> Any:
+          sheet: str | None = None, mapping_path: Path | None = None, no_cache: bool = False) -> Any:
     from .commands.data import DataRequest
 
     return DataRequest(events_path, roster, start.date() if start else None, end.date() if end else None, skip_bad_rows,
-                       encoding, sheet, mapping_path)
+                       encoding, sheet, mapping_path, not no_cache)
 
 
 @main.command()
@@ -416,6 +419,7 @@ def simulate(playbook: Path, events_path: Path, roster: Path, out: Path, formats
     if _findings(outcome.checked, language) or _data_problems(outcome.data, language, console, rejected_file=True):
         sys.exit(outcome.status)
     print_summary(console, outcome.summary, outcome.written, str(out), language, outcome.formats)
+    _cached_note(outcome.data, language)
 
 
 @main.command()
@@ -459,6 +463,7 @@ def explain(playbook: Path, events_path: Path, roster: Path, member_id: str | No
     language = _spoken(outcome)
     if _findings(outcome.checked, language) or _data_problems(outcome.data, language, _console()):
         sys.exit(outcome.status)
+    _cached_note(outcome.data, language)
     click.echo("\n".join(outcome.lines))
 
 
@@ -488,6 +493,7 @@ def diff(old: Path, new: Path, fmt: str, fail_over: str | None, out: Path | None
     failed = [_findings(checked, language) for checked in outcome.checked]
     if any(failed) or _data_problems(outcome.data, language, _console()):
         sys.exit(outcome.status)
+    _cached_note(outcome.data, language)
     if out is None:
         click.echo(outcome.text, nl=False)
     if outcome.over_limit:
@@ -572,6 +578,14 @@ def demo(folder: Path, lang: str | None) -> None:
 
 
 # --- printing -------------------------------------------------------------------------------
+
+
+def _cached_note(data: Any, lang: str) -> None:
+    """Say so when the events came from the cache (read and checked by an earlier run)."""
+    if data is not None and data.cached:
+        click.echo("事件取自缓存：此前已读取并检查过同一文件（--no-cache 重新读取）" if lang == "zh" else
+                   "events taken from the cache: the same file was read and checked before (--no-cache reads it again)",
+                   err=True)
 
 
 def _wrote(lang: str) -> str:

@@ -54,7 +54,7 @@ def _stamp(path: Path) -> list[Any] | None:
     return [str(path.resolve()), stat.st_size, stat.st_mtime_ns]
 
 
-def _code_fingerprint() -> list[Any]:
+def code_fingerprint() -> list[Any]:
     # qunce's own source (the package's files only, cli.py among them: never a neighbour's in
     # site-packages): a changed check must not reuse old results.
     here = Path(__file__).resolve().parent
@@ -80,7 +80,7 @@ def key_for(paths: list[Path], root: Path | None) -> str | None:
         "args": [str(p) for p in paths],
         "root": str(root) if root else None,
         "files": listing,
-        "code": _code_fingerprint(),
+        "code": code_fingerprint(),
     }
     return hashlib.sha256(json.dumps(material, sort_keys=True).encode()).hexdigest()
 

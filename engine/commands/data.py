@@ -45,6 +45,7 @@ class DataRequest:
     encoding: str | None = None  # --encoding: a text file's encoding (else detected)
     sheet: str | None = None  # --sheet: a workbook's sheet (else the mapping's, else the first)
     mapping: Path | None = None  # --mapping: else <file>.mapping.yaml or events.mapping.yaml beside the file
+    cache: bool = True  # --no-cache: read and check the events again (events/event_cache.py)
 
 
 @dataclass
@@ -59,6 +60,7 @@ class DataCheck:
     rows: dict[str, Any] = field(default_factory=dict)  # read, accepted, rejected, by_reason
     problem_table: Any | None = None  # every problem (ibis.Table), when there were any
     mapping: FoundMapping | None = None  # the mapping file read, with its findings
+    cached: bool = False  # the events came from the events cache (read and checked by an earlier run)
 
     @property
     def roster_findings(self) -> bool:
@@ -115,7 +117,7 @@ def load(playbook: Playbook, request: DataRequest, check: DataCheck,
          progress: Progress = lambda stage: None) -> SimContext | None:
     """Read the roster and the events and check them. None when the run must stop (roster
     findings in check.roster, or bad rows not skipped in check.problems)."""
-    from ..events.ingest import connect, ingest, keep_row_order
+    from ..events.ingest import connect, keep_row_order
     from ..simulate.frames import groups_table
     from ..simulate.periods import assignments_table
 
@@ -137,8 +139,9 @@ def load(playbook: Playbook, request: DataRequest, check: DataCheck,
     con = connect(playbook.timezone)
     groups = con.create_table("qunce_groups", groups_table(roster), temp=True, overwrite=True)
     assignments = con.create_table("qunce_assignments", assignments_table(roster), temp=True, overwrite=True)
-    ingested = ingest(con, request.events, groups, playbook.timezone, check.events, options)
+    ingested = _ingested(con, request, groups, playbook.timezone, check.events, options)
     read = ingested.read | ({"mapping": check.mapping.shown} if check.mapping else {})
+    check.cached = ingested.cached
     check.rows = {"read": ingested.rows_read, "accepted": ingested.accepted, "rejected": ingested.rejected,
                   "by_reason": [{"reason": r, "column": c, "rows": n} for r, c, n in ingested.by_reason],
                   "source": read}
@@ -163,6 +166,24 @@ def load(playbook: Playbook, request: DataRequest, check: DataCheck,
     keep_row_order(con, False)  # the rows are numbered: from here on, ORDER BY says every order
     ctx = SimContext(con, playbook, roster, groups, assignments, ingested.events, start, end, min(first, start))
     return with_staff_roles(ctx)
+
+
+def _ingested(con: Any, request: DataRequest, groups: Any, timezone: str, shown: str, options: ReadOptions) -> Any:
+    """The events read and checked: from the cache when this input was read before with the same
+    roster, options and time zone (events/event_cache.py), else from the file (and kept)."""
+    from ..events import event_cache
+    from ..events.ingest import ingest
+
+    cached = request.cache and request.events not in _FROM_STDIN and str(request.events) != STDIN
+    key = event_cache.entry_key(request.events, request.roster, timezone, options) if cached else None
+    if key is not None:
+        found = event_cache.lookup(con, key, request.events)
+        if found is not None:
+            return found
+    ingested = ingest(con, request.events, groups, timezone, shown, options)
+    if key is not None:
+        event_cache.store(con, key, ingested)
+    return ingested
 
 
 def _first_problems(problems: Any) -> list[dict[str, Any]]:

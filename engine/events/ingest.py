@@ -59,6 +59,7 @@ class Ingested:
     rejected: int = 0
     by_reason: list[tuple[str, str, int]] = field(default_factory=list)  # (reason, column, rows)
     read: dict[str, Any] = field(default_factory=dict)  # what was read: format, encoding, sheet, columns
+    cached: bool = False  # taken from the events cache (event_cache.py), not read from the file this time
 
 
 def connect(timezone: str) -> Any:

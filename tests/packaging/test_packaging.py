@@ -284,7 +284,7 @@ def test_the_validate_cache_keys_on_the_package_files_only() -> None:
     be part of the key."""
     from qunce import cache
 
-    stamped = [Path(stamp[0]) for stamp in cache._code_fingerprint() if stamp]
+    stamped = [Path(stamp[0]) for stamp in cache.code_fingerprint() if stamp]
     package = (ROOT / "engine").resolve()
     assert stamped and all(p.is_relative_to(package) or p == (ROOT / "cli.py").resolve() for p in stamped)
     assert (ROOT / "cli.py").resolve() in stamped  # through engine/cli.py: the cli's changes count
