@@ -511,7 +511,7 @@ def diff(old: Path, new: Path, fmt: str, fail_over: str | None, out: Path | None
 @click.option("--to", "end", required=True, type=DATE, help="Last day of the task list.")
 @click.option("--events", "events_path", type=click.Path(path_type=Path), default=None,
               help="Real events (.csv, .tsv, .jsonl, .parquet, .xlsx; - for JSONL or CSV on standard input): one task per event "
-                   "an on:/member_days: item answers. Without it those items are standing instructions.")
+                   "an on:/member_days: item answers. Without it those items are listed as event-driven tasks.")
 @click.option("--skip-bad-rows", is_flag=True, help="Go on without event rows that fail the checks.")
 @click.option("--format", "fmt", type=click.Choice(["csv", "json", "md", "ics"]), default="csv", show_default=True,
               help="csv/json: one row per task; md: a checklist per person per day; ics: a calendar.")
@@ -556,14 +556,15 @@ def demo(folder: Path, lang: str | None) -> None:
     of events, validation, simulation with commission statements, task lists, calendars, handbook."""
     from .commands import demo as command
 
-    language = _lang(lang)
+    _lang(lang)
 
     def report(step: Any) -> None:
         click.echo(f"==> {step.name} ({step.seconds:.1f} s)")
         for line in step.lines:
             click.echo(f"    {line}")
 
-    outcome = command.run(folder, language, report)
+    outcome = command.run(folder, lang, report)
+    language = _spoken(outcome)
     total = sum(step.seconds for step in outcome.steps)
     if language == "zh":
         click.echo(f"\n完成，用时 {total:.0f} 秒。接下来：打开 {folder}/simulation/report.html 和 {folder}/handbook/handbook.html，"

@@ -34,7 +34,7 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 BASELINE_IMPORTS = "import click, pydantic, ruamel.yaml, jinja2, jsonschema"
 # Must never be imported by `qunce --help` / `qunce validate` (fails --check).
-HEAVY = ("duckdb", "ibis", "pandas", "pyarrow", "numpy")
+HEAVY = ("duckdb", "ibis", "pandas", "pyarrow", "numpy", "pygal")
 # In the baseline, but `qunce validate` should not need it (reported, never fails).
 AVOIDABLE = ("jsonschema",)
 IMPORTTIME_LINE = re.compile(r"^import time:\s*(\d+)\s*\|\s*(\d+)\s*\|( *)(\S.*)$")

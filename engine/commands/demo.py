@@ -11,6 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from ..compile.words import date_range
 from ..errors import EXIT_CLEAN, QunceError
 from ..files import ensure_folder, write_text_atomic
 from ..model import Playbook
@@ -41,9 +42,10 @@ Say = Callable[[str, str], str]
 class DemoOutcome:
     status: int = EXIT_CLEAN
     steps: list[Step] = field(default_factory=list)
+    lang: str = "zh"  # the run's language: --lang, else QUNCE_LANG, else the example's locale
 
 
-def run(folder: Path, lang: str, report: Callable[[Step], None] = lambda step: None) -> DemoOutcome:
+def run(folder: Path, lang: str | None, report: Callable[[Step], None] = lambda step: None) -> DemoOutcome:
     """The demo into `folder` (replaced whole at the end: a folder holding the user's own files,
     an edited playbook.yaml say, is refused), its words in `lang`; `report(step)` is called as
     each step ends, with the paths it names as they will be."""
@@ -55,15 +57,21 @@ def run(folder: Path, lang: str, report: Callable[[Step], None] = lambda step: N
         def shown(step: Step) -> None:
             report(Step(step.name, step.seconds, [line.replace(work, str(folder)) for line in step.lines]))
 
-        steps = run_demo(staged.path, lang, shown, named=folder)
+        steps, spoken = run_demo(staged.path, lang, shown, named=folder)
     return DemoOutcome(steps=[Step(s.name, s.seconds, [line.replace(work, str(folder)) for line in s.lines])
-                              for s in steps])
+                              for s in steps], lang=spoken)
 
 
-def run_demo(folder: Path, lang: str, report: Callable[[Step], None], named: Path | None = None) -> list[Step]:
-    """Every step of the demo into `folder`; `report(step)` is called as each step ends; `named`:
-    the folder as the user named it, when `folder` stages it. Raises QunceError (with what
-    failed) when a step cannot be done."""
+def run_demo(folder: Path, asked: str | None, report: Callable[[Step], None],
+             named: Path | None = None) -> tuple[list[Step], str]:
+    """Every step of the demo into `folder`, in one language (`asked`, else QUNCE_LANG, else the
+    example's locale: language.settle); `report(step)` is called as each step ends; `named`: the
+    folder as the user named it, when `folder` stages it. Raises QunceError (with what failed)
+    when a step cannot be done."""
+    from .language import settle
+
+    lang = "zh"
+
     def say(en: str, zh: str) -> str:
         return zh if lang == "zh" else en
 
@@ -78,7 +86,8 @@ def run_demo(folder: Path, lang: str, report: Callable[[Step], None], named: Pat
     began = time.perf_counter()
     text = resource("playbooks", EXAMPLE).read_text(encoding="utf-8")
     write_text_atomic(playbook_path, text)
-    playbook = _validated(playbook_path, say)
+    playbook = _validated(playbook_path)
+    lang = settle(asked, playbook)
     done(Step(say("copy and validate the example playbook", "复制并检查示例剧本"), time.perf_counter() - began,
               [f"{playbook_path}: " + say("no problems found", "未发现问题")]))
 
@@ -87,16 +96,14 @@ def run_demo(folder: Path, lang: str, report: Callable[[Step], None], named: Pat
 
     events, roster, summary = generate_files(playbook, folder / "events.parquet", GROUPS, MEMBERS, DAYS, START, SEED)
     done(Step(say("generate a month of events", "生成一个月的事件数据"), time.perf_counter() - began, [
-        f"{events}: " + say(f"{summary.rows:,} events, {summary.start} … {summary.end}",
-                            f"{summary.rows:,} 条事件，{summary.start} … {summary.end}"),
+        f"{events}: " + say(f"{summary.rows:,} events, {date_range(summary.start, summary.end, 'en')}",
+                            f"{summary.rows:,} 条事件，{date_range(summary.start, summary.end, 'zh')}"),
         f"{roster}: " + say(f"{summary.groups} groups, {summary.staff} staff, {summary.members:,} members",
                             f"{summary.groups} 个群，{summary.staff} 名员工，{summary.members:,} 名成员")]))
 
-    # Statements, task texts and the handbook are in the playbook's language (Chinese for the
-    # example); `lang` is the language of what the demo prints.
-    from ..compile.docs.handbook import playbook_lang, write_handbook
+    from ..compile.docs.handbook import write_handbook
 
-    own = playbook_lang(playbook)
+    own = lang  # statements, task lists, calendars, the handbook and the report: the run's language
     began = time.perf_counter()
     lines = _simulate(playbook, playbook_path, events, roster, folder, own, say, named or folder)
     done(Step(say("simulate", "模拟"), time.perf_counter() - began, lines))
@@ -109,10 +116,10 @@ def run_demo(folder: Path, lang: str, report: Callable[[Step], None], named: Pat
     written = write_handbook(playbook, folder / "handbook", ("md", "html"), own)
     done(Step(say("write the handbook", "生成运营手册"), time.perf_counter() - began,
               [f"{w.path} ({w.size / 1000:.0f} KB)" for w in written]))
-    return steps
+    return steps, lang
 
 
-def _validated(path: Path, say: Say) -> Playbook:
+def _validated(path: Path) -> Playbook:
     from .playbook import check
 
     checked = check(path)
@@ -148,8 +155,8 @@ def _simulate(playbook: Playbook, playbook_path: Path, events: Path, roster: Pat
     demoted = sum(v.get("demote", 0) for v in changes.values())
     dissolve = sum(sum(v.values()) for v in summary.get("should_dissolve", {}).values())
     warnings = sum(sum(v.values()) for v in summary.get("churn_warnings", {}).values())
-    lines.append(say(f"levels: {promoted} promoted, {demoted} demoted; {dissolve} groups should be dissolved; "
-                     f"{warnings:,} churn warnings", f"会员：{promoted} 人晋升，{demoted} 人降级；{dissolve} 个群应解散；"
+    lines.append(say(f"levels: {promoted:,} promoted, {demoted:,} demoted; {dissolve:,} groups should be dissolved; "
+                     f"{warnings:,} churn warnings", f"会员：{promoted:,} 人晋升，{demoted:,} 人降级；{dissolve:,} 个群应解散；"
                      f"流失预警 {warnings:,} 条"))
     commission = summary.get("commission")
     if commission:
@@ -178,15 +185,15 @@ def _tasks(playbook: Playbook, playbook_path: Path, roster: Path, folder: Path, 
     out = folder / "tasks"
     outcome = compile_and_write(playbook, TasksRequest(playbook_path, roster, START, end, fmt="csv",
                                                        out=out / "tasks.csv", capacity=out / "capacity.csv",
-                                                       lang=own), TasksOutcome())
+                                                       lang=own), TasksOutcome(lang=own))
     task_list = outcome.task_list
     if task_list is None:
         raise QunceError("the generated roster could not be read", "生成的花名册无法读取")
     title = task_list.playbook.playbook
     output.write(out / "tasks.md", output.render(task_list, "md", own, title))
     calendars = output.write_split(task_list, "ics", out / "calendars", own)
-    return [f"{out}/tasks.csv, tasks.md: " + say(f"{task_list.tasks.num_rows:,} tasks, {START} … {end}",
-                                                 f"{task_list.tasks.num_rows:,} 项任务，{START} … {end}"),
-            f"{out}/calendars/: " + say(f"{len(calendars)} calendars (.ics), one per staff member",
-                                        f"{len(calendars)} 个日历（.ics），每人一个"),
+    return [f"{out}/tasks.csv, tasks.md: " + say(f"{task_list.tasks.num_rows:,} tasks, {date_range(START, end, 'en')}",
+                                                 f"{task_list.tasks.num_rows:,} 项任务，{date_range(START, end, 'zh')}"),
+            f"{out}/calendars/: " + say(f"{len(calendars):,} calendars (.ics), one per staff member",
+                                        f"{len(calendars):,} 个日历（.ics），每人一个"),
             f"{out}/capacity.csv", *output.summary(task_list, lang)]

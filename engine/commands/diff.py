@@ -61,7 +61,7 @@ def parse_fail_over(text: str) -> Decimal:
 
 
 def run(request: DiffRequest) -> DiffOutcome:
-    from ..compare.document import document, render_json, render_markdown, render_text, total_change
+    from ..compare.document import document, names_for, render_json, render_markdown, render_text, total_change
     from ..compare.scenario import run_pair, same_time_zone
     from ..files import write_text_atomic
 
@@ -77,7 +77,8 @@ def run(request: DiffRequest) -> DiffOutcome:
     if ctx is None:
         outcome.status = EXIT_FINDINGS
         return outcome
-    doc = document(run_pair(ctx, new.playbook), str(request.old), str(request.new))
+    doc = document(run_pair(ctx, new.playbook), str(request.old), str(request.new),
+                   names_for(old.playbook, new.playbook))
     renderers: dict[str, Any] = {"json": lambda: render_json(doc), "md": lambda: render_markdown(doc, lang),
                                  "text": lambda: render_text(doc, lang), "html": lambda: _html(doc, lang)}
     outcome.text = renderers[request.fmt]()

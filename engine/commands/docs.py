@@ -1,5 +1,6 @@
 """`qunce docs`: the staff handbook of a playbook, handbook.md and a self-contained handbook.html
-(every file written whole, or none when a template fails)."""
+(every file written whole, or none when a template fails). With a pay curve or rate table, the
+Markdown's chart is a file beside it (pay-curve.svg), listed in the folder's manifest like the rest."""
 
 from __future__ import annotations
 

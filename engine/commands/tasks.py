@@ -1,6 +1,7 @@
 """`qunce tasks`: the SOP expanded into every staff member's tasks, day by day, from the roster
 (and, with events, one task per event an on:/member_days: item answers), with a capacity report;
-written as CSV, JSON, Markdown or calendars, in one file or one per person."""
+written as CSV, JSON, Markdown or calendars, in one file or one per person. Everything it writes
+and says is in the run's language (`--lang`, else QUNCE_LANG, else the playbook's locale)."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from ..errors import EXIT_CLEAN, EXIT_FINDINGS, UsageError
 from ..events.roster import Roster
 from ..model import Playbook
 from .data import DataCheck, DataRequest, load, shown_name
+from .language import settle
 from .playbook import Checked, checked_for
 
 if TYPE_CHECKING:  # pyarrow is imported only by the commands that compute
@@ -34,7 +36,7 @@ class TasksRequest:
     split: bool = False
     capacity: Path | None = None  # the capacity report's file (.csv, .json, .md)
     fail_on_overload: bool = False
-    lang: str = "en"
+    lang: str | None = None  # asked for (--lang); None: QUNCE_LANG, else the playbook's locale (language.settle)
     encoding: str | None = None  # how to read the events: see data.DataRequest
     sheet: str | None = None
     mapping: Path | None = None
@@ -52,6 +54,7 @@ class TasksOutcome:
     written: list[tuple[Path, int]] = field(default_factory=list)  # (file or folder, files in it)
     summary: list[str] = field(default_factory=list)  # what was compiled, and who is overloaded
     task_list: TaskList | None = None
+    lang: str = "zh"  # the run's language: the task list, its calendars and the summary
 
 
 def run(request: TasksRequest) -> TasksOutcome:
@@ -59,15 +62,19 @@ def run(request: TasksRequest) -> TasksOutcome:
         raise UsageError("--split needs --out FOLDER", "--split 需要 --out 目录")
     outcome = TasksOutcome(data=DataCheck(events=shown_name(request.events)))
     playbook = checked_for(outcome, request.playbook)
+    outcome.lang = settle(request.lang, playbook)
     if playbook is None:
         return outcome
     return compile_and_write(playbook, request, outcome)
 
 
 def compile_and_write(playbook: Playbook, request: TasksRequest, outcome: TasksOutcome) -> TasksOutcome:
-    """The task list of a checked playbook, written where the request says (the demo calls this)."""
+    """The task list of a checked playbook, written where the request says, in `outcome.lang`
+    (the demo calls this)."""
     from ..compile import output
     from ..compile.task_list import check_window, compile_tasks
+
+    lang = outcome.lang
 
     check_window(request.start, request.end)
     loaded = _load(playbook, request, outcome.data)
@@ -75,23 +82,23 @@ def compile_and_write(playbook: Playbook, request: TasksRequest, outcome: TasksO
         outcome.status = EXIT_FINDINGS
         return outcome
     con, roster, events = loaded
-    task_list = compile_tasks(playbook, roster, con, events, request.start, request.end, request.lang)
+    task_list = compile_tasks(playbook, roster, con, events, request.start, request.end, lang)
     title = playbook.playbook
     if request.split and request.out is not None:
         from ..output_folder import replaced_whole
 
         with replaced_whole(request.out) as staged:  # the folder holds this run's people only
-            files = output.write_split(task_list, request.fmt, staged.path, request.lang)
+            files = output.write_split(task_list, request.fmt, staged.path, lang)
         outcome.written.append((request.out, len(files)))
     elif request.out is not None:
-        output.write(request.out, output.render(task_list, request.fmt, request.lang, title))
+        output.write(request.out, output.render(task_list, request.fmt, lang, title))
         outcome.written.append((request.out, 1))
     else:
-        outcome.text = output.render(task_list, request.fmt, request.lang, title)
+        outcome.text = output.render(task_list, request.fmt, lang, title)
     if request.capacity is not None:
-        output.write_capacity(task_list, request.capacity, request.lang)
+        output.write_capacity(task_list, request.capacity, lang)
         outcome.written.append((request.capacity, 1))
-    outcome.summary = output.summary(task_list, request.lang)
+    outcome.summary = output.summary(task_list, lang)
     if request.fail_on_overload and output.overloaded(task_list):
         outcome.status = EXIT_FINDINGS
     outcome.task_list = task_list

@@ -1,15 +1,21 @@
-"""The comparison as a document (JSON) and its text and Markdown renderings, zh or en."""
+"""The comparison as a document (JSON) and its text and Markdown renderings, zh or en: money as
+¥1,234.56, counts as 1,234, levels, segments and lifecycle states by the playbooks' names (in
+their order, levels lowest first)."""
 
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..bilingual import pick
-from ..commission.formatting import money, percent
+from ..commission.formatting import MINUS, money, percent
 from ..markdown_text import cell, inline
 from .scenario import Pair
+
+if TYPE_CHECKING:
+    from ..model import Playbook
 
 SHOWN = 20  # member level changes listed in text and Markdown (JSON has them all)
 ZERO = Decimal(0)
@@ -24,9 +30,11 @@ WORDS = {
     "segments": ("Segments", "用户分类"), "health": ("Group lifecycle", "群生命周期"),
     "level": ("level", "等级"), "segment": ("segment", "分类"), "state": ("state", "状态"),
     "members": ("members", "人数"), "level_changes": ("Members whose level would change", "等级会变化的成员"),
-    "member": ("member", "成员"), "more": ("… {n} more (all of them with --format json)", "……另有 {n} 人（--format json 列出全部）"),
+    "member": ("member", "成员"),
+    "more": ("… {n:,} more (all of them with --format json)", "……另有 {n:,} 人（--format json 列出全部）"),
     "no_commission": ("Neither playbook has a commission plan.", "两个剧本都没有提成方案。"),
     "same": ("no change", "无变化"),
+    "none": ("(none)", "（无）"),  # "-": a member in no segment, no level
 }
 
 
@@ -50,8 +58,33 @@ def _distribution(old: dict[str, dict[str, int]], new: dict[str, dict[str, int]]
     return out
 
 
-def document(pair: Pair, old_path: str, new_path: str) -> dict[str, Any]:
-    """Everything the comparison found, as plain JSON values (money as exact strings)."""
+NAMED = {"levels": "levels", "segments": "segments", "health": "lifecycle"}  # doc section → playbook_names kind
+
+
+def names_for(old: Playbook, new: Playbook) -> dict[str, dict[str, str]]:
+    """The names of the levels, segments and lifecycle states of both playbooks, by the document's
+    sections: the new playbook's order and names, an id only the old one has after the id before
+    it there (a removed level keeps its place on the ladder)."""
+    from ..report.facts import playbook_names
+
+    before, after = playbook_names(old), playbook_names(new)
+    return {section: _merged(before[kind], after[kind]) for section, kind in NAMED.items()}
+
+
+def _merged(old: dict[str, str], new: dict[str, str]) -> dict[str, str]:
+    order = list(new)
+    previous: str | None = None
+    for key in old:
+        if key not in order:
+            order.insert(order.index(previous) + 1 if previous is not None else 0, key)
+        previous = key
+    return {key: new.get(key) or old[key] for key in order}
+
+
+def document(pair: Pair, old_path: str, new_path: str,
+             names: Mapping[str, Mapping[str, str]] | None = None) -> dict[str, Any]:
+    """Everything the comparison found, as plain JSON values (money as exact strings); `names`:
+    id → name per section (`names_for`), which the renderings show and order by."""
     old, new = pair.old, pair.new
     periods = sorted(set(old.period_totals) | set(new.period_totals))
     keys = sorted(set(old.payouts) | set(new.payouts))
@@ -72,6 +105,7 @@ def document(pair: Pair, old_path: str, new_path: str) -> dict[str, Any]:
         "segments": _distribution(old.segments, new.segments),
         "health": _distribution(old.health, new.health),
         "level_changes": {"count": len(changes), "members": changes},
+        "names": {section: dict((names or {}).get(section, {})) for section in NAMED},
     }
 
 
@@ -84,7 +118,31 @@ def render_json(doc: dict[str, Any]) -> str:
 
 
 def _signed(value: Decimal) -> str:
-    return ("+" if value > 0 else "") + money(value) if value else "0"
+    """+¥108.00, −¥42.00, ¥0.00."""
+    return ("+" if value > 0 else "") + money(value)
+
+
+def _signed_count(value: int) -> str:
+    return f"+{value:,}" if value > 0 else f"{MINUS}{-value:,}" if value < 0 else "0"
+
+
+def _signed_percent(value: Decimal) -> str:
+    return ("+" if value > 0 else MINUS if value < 0 else "") + percent(abs(value))
+
+
+def _names(doc: dict[str, Any], section: str) -> dict[str, str]:
+    return (doc.get("names") or {}).get(section) or {}
+
+
+def _name(names: Mapping[str, str], key: str | None, lang: str) -> str:
+    if key is None:  # a member the other playbook has no level for
+        return "—"
+    return _w("none", lang) if key == "-" else names.get(key, key)
+
+
+def _window(doc: dict[str, Any], lang: str) -> str:
+    joint = " 至 " if lang == "zh" else " to "
+    return f"{doc['window']['from']}{joint}{doc['window']['to']}"
 
 
 def _rows_payouts(doc: dict[str, Any], lang: str) -> tuple[list[str], list[list[str]]]:
@@ -94,19 +152,28 @@ def _rows_payouts(doc: dict[str, Any], lang: str) -> tuple[list[str], list[list[
     return head, rows
 
 
-def _rows_distribution(section: dict[str, Any], key: str, lang: str) -> tuple[list[str], list[list[str]]]:
+def _rows_distribution(doc: dict[str, Any], section: str, key: str, lang: str) -> tuple[list[str], list[list[str]]]:
+    """Per period, the playbooks' levels (segments, states) in their order, then ids neither names."""
     head = [_w("period", lang), _w(key, lang), _w("before", lang), _w("after", lang), _w("change", lang)]
-    rows = [[period, name, str(v["before"]), str(v["after"]), f"{v['change']:+d}" if v["change"] else "0"]
-            for period, values in section.items() for name, v in values.items()]
+    names = _names(doc, section)
+    rows = []
+    for period, values in doc[section].items():
+        for name in sorted(dict.fromkeys([*(k for k in names if k in values), *values]), key=lambda k: k == "-"):
+            v = values[name]
+            rows.append([period, _name(names, name, lang), f"{v['before']:,}", f"{v['after']:,}", _signed_count(v["change"])])
     return head, rows
 
 
 def _headline(doc: dict[str, Any], lang: str) -> str:
     t = doc["payouts"]["total"]
     before, after, delta = Decimal(t["before"]), Decimal(t["after"]), Decimal(t["change"])
-    pct = f", {'+' if delta > 0 else ''}{percent(Decimal(t['change_pct']))}" if t["change_pct"] is not None and delta else ""
-    sep = "：" if lang == "zh" else ": "
-    return f"{_w('total', lang)}{sep}{money(before)} → {money(after)} ({_signed(delta)}{pct})"
+    sep, comma, (left, right) = ("：", "，", "（）") if lang == "zh" else (": ", ", ", "()")
+    if not delta:
+        change = _w("same", lang)
+    else:
+        change = _signed(delta) + (f"{comma}{_signed_percent(Decimal(t['change_pct']))}"
+                                   if t["change_pct"] is not None else "")
+    return f"{_w('total', lang)}{sep}{money(before)} → {money(after)}{' ' if lang != 'zh' else ''}{left}{change}{right}"
 
 
 def _sections(doc: dict[str, Any], lang: str) -> list[tuple[str, list[str], list[list[str]]]]:
@@ -115,21 +182,24 @@ def _sections(doc: dict[str, Any], lang: str) -> list[tuple[str, list[str], list
         out.append((_w("by_staff", lang), *_rows_payouts(doc, lang)))
     for name, key in (("levels", "level"), ("segments", "segment"), ("health", "state")):
         if doc[name]:
-            out.append((_w(name, lang), *_rows_distribution(doc[name], key, lang)))
+            out.append((_w(name, lang), *_rows_distribution(doc, name, key, lang)))
     return out
 
 
 def _changes(doc: dict[str, Any], lang: str) -> tuple[str, list[str]]:
     changes = doc["level_changes"]
-    lines = [f"{c['period']} {c['member_id']}: {c['old'] or '-'} → {c['new'] or '-'}" for c in changes["members"][:SHOWN]]
+    names = _names(doc, "levels")
+    sep = "：" if lang == "zh" else ": "
+    lines = [f"{c['period']} {c['member_id']}{sep}{_name(names, c['old'], lang)} → {_name(names, c['new'], lang)}"
+             for c in changes["members"][:SHOWN]]
     if changes["count"] > SHOWN:
         lines.append(_w("more", lang).format(n=changes["count"] - SHOWN))
-    sep = "：" if lang == "zh" else ": "
-    return f"{_w('level_changes', lang)}{sep}{changes['count']}", lines
+    return f"{_w('level_changes', lang)}{sep}{changes['count']:,}", lines
 
 
 def render_text(doc: dict[str, Any], lang: str) -> str:
-    out = [f"qunce diff {doc['old']} → {doc['new']} ({doc['window']['from']} … {doc['window']['to']})"]
+    window = f"（{_window(doc, lang)}）" if lang == "zh" else f" ({_window(doc, lang)})"
+    out = [f"qunce diff {doc['old']} → {doc['new']}{window}"]
     out.append(_headline(doc, lang) if doc["commission"] else _w("no_commission", lang))
     for title, head, rows in _sections(doc, lang):
         out += ["", title, *_aligned([head, *rows])]
@@ -151,8 +221,7 @@ def _aligned(rows: list[list[str]]) -> list[str]:
 
 
 def render_markdown(doc: dict[str, Any], lang: str) -> str:
-    out = [f"### qunce diff: `{doc['old']}` → `{doc['new']}`", "",
-           f"{doc['window']['from']} … {doc['window']['to']}", ""]
+    out = [f"### qunce diff: `{doc['old']}` → `{doc['new']}`", "", _window(doc, lang), ""]
     out.append(f"**{_headline(doc, lang)}**" if doc["commission"] else _w("no_commission", lang))
     for title, head, rows in _sections(doc, lang):
         out += ["", f"#### {title}", "", "| " + " | ".join(head) + " |",

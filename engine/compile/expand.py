@@ -32,7 +32,7 @@ def temp_name(kind: str) -> str:
 @dataclass(slots=True)
 class Expanded:
     tasks: pa.Table  # kind, ROW_COLUMNS, staff_id, role, context_group, groups; ordered by TASK_ORDER
-    standing: pa.Table  # staff_id, idx, role, groups: standing instructions per person
+    standing: pa.Table  # staff_id, idx, role, groups, group_id, group_types, group_type: event-driven tasks per person
 
 
 @dataclass(slots=True)
@@ -143,13 +143,17 @@ def expand(reg: Registered, items: pa.Table, sources: list[Any], standing: pa.Ta
     tasks = _with_item_columns(fetched, items)
     kinds = reg.con.create_table(temp_name("standing"), standing, temp=True)
     covered = holders.join(kinds, ["role", "group_type"])
-    per_person = covered.group_by(["staff_id", "idx", "role"]).aggregate(groups=covered.group_id.nunique())
+    # the group when there is one, and the type when the groups share one: the texts' values
+    per_person = covered.group_by(["staff_id", "idx", "role"]).aggregate(
+        groups=covered.group_id.nunique(), group_id=covered.group_id.min(),
+        group_types=covered.group_type.nunique(), group_type=covered.group_type.min())
     return Expanded(tasks, per_person.order_by(["staff_id", "idx", "role"]).to_pyarrow())
 
 
 def _with_item_columns(fetched: pa.Table, items: pa.Table) -> pa.Table:
     # kind (a row with a deadline or a member answers an event), role (the item's), the group whose
-    # values a per-person task's texts use, and no group shown for per-person tasks.
+    # values the texts use (none for a per-person task covering several groups: placeholders), and
+    # no group shown for per-person tasks.
     import pyarrow.compute as pc
 
     idx = fetched.column("idx")
@@ -160,4 +164,5 @@ def _with_item_columns(fetched: pa.Table, items: pa.Table) -> pa.Table:
     return (fetched.set_column(fetched.schema.get_field_index("group_id"), "group_id", shown)
             .append_column("kind", pc.if_else(answered, "event", "scheduled"))
             .append_column("role", items.column("role").take(idx))
-            .append_column("context_group", group_id))
+            .append_column("context_group", pc.if_else(pc.greater(fetched.column("groups"), 1),
+                                                       pa.scalar(None, pa.string()), group_id)))

@@ -1,5 +1,6 @@
 """The task list as iCalendar (RFC 5545), made with the `icalendar` library, in the playbook's time
-zone (with its VTIMEZONE), so calendar programs import it.
+zone (with its VTIMEZONE), so calendar programs import it. Its words (SUMMARY, DESCRIPTION,
+CATEGORIES) are in the run's language; the texts are the playbook's.
 
 A clock item's tasks for one person, group and time become one recurring event (RRULE with UNTIL,
 EXDATE for the days it does not happen: holidays, days off duty) when that is no longer than
@@ -16,7 +17,8 @@ from collections.abc import Iterable
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from ..model.sop import SopItem
+from ..model.common import CONTENT_CATEGORIES
+from ..model.sop import FLOWS, SopItem
 from . import triggers
 from .task_list import TaskList
 
@@ -24,8 +26,8 @@ PRODID = "-//qunce//qunce tasks//EN"
 _BOUNDS = re.compile(r"(?i)(^|;)\s*(COUNT|UNTIL)\s*=[^;]*")
 
 
-def calendar(task_list: TaskList, staff_ids: Iterable[str] | None, title: str) -> bytes:
-    """One VCALENDAR with the tasks of `staff_ids` (None: everyone)."""
+def calendar(task_list: TaskList, staff_ids: Iterable[str] | None, title: str, lang: str) -> bytes:
+    """One VCALENDAR with the tasks of `staff_ids` (None: everyone), its words in `lang`."""
     from icalendar import Calendar
 
     pb = task_list.playbook
@@ -50,14 +52,14 @@ def calendar(task_list: TaskList, staff_ids: Iterable[str] | None, title: str) -
     named = len({r["staff_id"] for r in rows}) > 1  # several people in one calendar: say whose each task is
     for key in sorted(series):
         group = series[key]
-        event = _recurring(group, items[key[1]], zone, stamp, named)
+        event = _recurring(group, items[key[1]], zone, stamp, named, lang)
         if event is None:
             singles.extend(group)
         else:
             cal.add_component(event)
     for row in sorted(singles, key=lambda r: (r["date"], r["time"], r["staff_id"], r["item"], r["group_id"],
                                               r["member_id"], r["start"])):
-        cal.add_component(_event(row, zone, stamp, named))
+        cal.add_component(_event(row, zone, stamp, named, lang))
     cal.add_missing_timezones(first_date=dt.date(task_list.start.year - 1, 1, 1),
                               last_date=dt.date(task_list.end.year + 2, 1, 1))
     return bytes(cal.to_ical())
@@ -72,37 +74,46 @@ def _local(day: str, time: str, zone: ZoneInfo) -> dt.datetime:
     return dt.datetime.combine(dt.date.fromisoformat(day), dt.time(hour, minute), tzinfo=zone)
 
 
-def _base(row: dict[str, Any], stamp: dt.datetime, named: bool, uid: str) -> Any:
+def _base(row: dict[str, Any], stamp: dt.datetime, named: bool, uid: str, lang: str) -> Any:
     from icalendar import Event
 
+    zh = lang == "zh"
     event = Event()
-    where = row["group_name"] or f"{row['groups']} groups"
+    where = row["group_name"] or (f"{row['groups']:,} 个群" if zh else
+                                  f"{row['groups']:,} group{'' if row['groups'] == 1 else 's'}")
     summary = f"{row['task']} · {where}"
-    event.add("summary", f"{row['staff_name']}: {summary}" if named else summary)
+    if row["member_id"]:  # whom the task is about (a member has no name in the data)
+        summary += f" · 成员 {row['member_id']}" if zh else f" · member {row['member_id']}"
+    event.add("summary", f"{row['staff_name']}{'：' if zh else ': '}{summary}" if named else summary)
     event.add("uid", uid)
     event.add("dtstamp", stamp)
     lines = [row["instructions"], row["message"], f"{row['role_name']} · {row['trigger']}"]
     if row["due"]:
-        lines.append(f"due {row['due']}")
+        due = f"{row['due'][:10]} {row['due'][11:16]}"
+        lines.append(f"截止：{due}" if zh else f"due {due}")
     event.add("description", "\n\n".join(line for line in lines if line))
-    event.add("categories", _categories(row))
+    event.add("categories", _categories(row, lang))
     return event
 
 
-def _categories(row: dict[str, Any]) -> list[str]:
-    """The event's categories: its flow, then its content category, each once; the role without either.
+def _categories(row: dict[str, Any], lang: str) -> list[str]:
+    """The event's categories: its flow, then its content category, each once, in `lang` (促活,
+    转化 / activation, conversion); the role without either (its name in Chinese, its id in English).
 
     Flows and content categories share words (activation, conversion), and most items are of the same
     kind in both (a `flow: activation` item posting `content: activation`): listing the two as they
     come wrote `CATEGORIES:activation,activation`. dict.fromkeys keeps the first of each, in order.
     """
+    if lang == "zh":
+        kinds = [FLOWS.get(row["flow"], row["flow"]), CONTENT_CATEGORIES.get(row["content"], row["content"])]
+        return list(dict.fromkeys(c for c in kinds if c)) or [row["role_name"] or row["role"]]
     return list(dict.fromkeys(c for c in (row["flow"], row["content"]) if c)) or [row["role"]]
 
 
-def _event(row: dict[str, Any], zone: ZoneInfo, stamp: dt.datetime, named: bool) -> Any:
+def _event(row: dict[str, Any], zone: ZoneInfo, stamp: dt.datetime, named: bool, lang: str) -> Any:
     uid = _uid(row["staff_id"], row["item"], row["group_id"], row["date"], row["time"], row["member_id"], row["start"],
                row["due"])
-    event = _base(row, stamp, named, uid)
+    event = _base(row, stamp, named, uid, lang)
     if row["time"]:
         event.add("dtstart", _local(row["date"], row["time"], zone))
         event.add("duration", dt.timedelta(minutes=row["minutes"]))
@@ -111,7 +122,8 @@ def _event(row: dict[str, Any], zone: ZoneInfo, stamp: dt.datetime, named: bool)
     return event
 
 
-def _recurring(rows: list[dict[str, Any]], item: SopItem, zone: ZoneInfo, stamp: dt.datetime, named: bool) -> Any:
+def _recurring(rows: list[dict[str, Any]], item: SopItem, zone: ZoneInfo, stamp: dt.datetime, named: bool,
+               lang: str) -> Any:
     """A recurring event for the rows, or None when the rule cannot say which days they are."""
     from dateutil.rrule import rrulestr
     from icalendar import vRecur
@@ -126,7 +138,7 @@ def _recurring(rows: list[dict[str, Any]], item: SopItem, zone: ZoneInfo, stamp:
     if not set(days) <= expected or len(days) < 2 or len(missing) > len(days):
         return None
     head = rows[0]
-    event = _base(head, stamp, named, _uid(head["staff_id"], head["item"], head["group_id"], head["time"], days[0]))
+    event = _base(head, stamp, named, _uid(head["staff_id"], head["item"], head["group_id"], head["time"], days[0]), lang)
     event.add("dtstart", _local(head["date"], head["time"], zone))
     event.add("duration", dt.timedelta(minutes=head["minutes"]))
     recur = vRecur.from_ical(rule)

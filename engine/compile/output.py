@@ -14,6 +14,7 @@ from .. import file_names
 from ..errors import UsageError
 from . import task_formats as formats
 from .task_list import TaskList
+from .words import date_range
 
 FORMATS = ("csv", "json", "md", "ics")
 MAX_FLAGGED_SHOWN = 10
@@ -29,7 +30,7 @@ def render(task_list: TaskList, fmt: str, lang: str, title: str) -> bytes:
         return formats.tasks_markdown(task_list, lang).encode("utf-8")
     from .ics import calendar
 
-    return calendar(task_list, None, title)
+    return calendar(task_list, None, title, lang)
 
 
 def write(path: Path, data: bytes) -> None:
@@ -50,7 +51,7 @@ def only(task_list: TaskList, staff_id: str) -> TaskList:
 
 
 def people(task_list: TaskList) -> list[tuple[str, str]]:
-    """(staff id, name) of everyone with a task or a standing instruction, by id."""
+    """(staff id, name) of everyone with a task or an event-driven task, by id."""
     found: dict[str, str] = {}
     for table in (task_list.tasks, task_list.standing):
         pairs = table.select(["staff_id", "staff_name"]).group_by(["staff_id", "staff_name"]).aggregate([])
@@ -99,28 +100,48 @@ def summary(task_list: TaskList, lang: str) -> list[str]:
     tasks, standing = task_list.tasks, task_list.standing
     from_events = int(pc.sum(pc.cast(pc.equal(tasks.column("kind"), "event"), pa.int64())).as_py() or 0)
     staff = len(people(task_list))
-    over, over_groups = formats.overloaded(task_list.capacity)
+    window = date_range(task_list.start, task_list.end, lang)
     name = task_list.playbook.playbook
     if zh:
-        lines = [f"{name}：{task_list.start} … {task_list.end}，{staff} 名员工，{tasks.num_rows:,} 项任务"
-                 f"（其中 {from_events:,} 项响应事件），{standing.num_rows:,} 条常驻事项",
-                 f"负荷：{over} 个人日超出每日可用时间，{over_groups} 个人日超出群数上限"]
+        lines = [f"{name}：{window}，{staff:,} 名员工，{tasks.num_rows:,} 项任务"
+                 f"（其中 {from_events:,} 项响应事件），{standing.num_rows:,} 项触发式任务"]
     else:
-        lines = [f"{name}: {task_list.start} … {task_list.end}, {staff} staff, {tasks.num_rows:,} tasks "
-                 f"({from_events:,} in reply to events), {standing.num_rows:,} standing instructions",
-                 f"capacity: {over} person-day(s) over their minutes, {over_groups} over a group limit"]
+        lines = [f"{name}: {window}, {staff:,} staff, {tasks.num_rows:,} tasks "
+                 f"({from_events:,} in reply to events), {standing.num_rows:,} event-driven tasks"]
+    lines.append(load_line(*formats.overloaded(task_list.capacity), lang))
     capacity = task_list.capacity
     flagged = capacity.filter(pc.or_(capacity.column("overloaded"), capacity.column("over_group_limit"))).to_pylist()
     for r in flagged[:MAX_FLAGGED_SHOWN]:
         parts = []
         if r["overloaded"]:
-            parts.append(f"{r['total']:g} / {r['minutes_per_day']} 分钟" if zh else f"{r['total']:g} of {r['minutes_per_day']} min")
+            parts.append(f"{r['total']:,g} / {r['minutes_per_day']:,} 分钟" if zh
+                         else f"{r['total']:,g} of {r['minutes_per_day']:,} min")
         if r["over_group_limit"]:
             parts.append(f"群数 {r['group_limits']}" if zh else f"groups {r['group_limits']}")
         lines.append(f"  ⚠ {r['date']} {r['staff_id']} {r['roles']}：" + "；".join(parts) if zh else
                      f"  ⚠ {r['date']} {r['staff_id']} {r['roles']}: " + "; ".join(parts))
     if len(flagged) > MAX_FLAGGED_SHOWN:
         more = len(flagged) - MAX_FLAGGED_SHOWN
-        lines.append(f"  … 另有 {more} 个（见 --capacity 报告）" if zh else f"  … and {more} more (see --capacity)")
+        lines.append(f"  … 另有 {more:,} 人天（见 --capacity 报告）" if zh else f"  … and {more:,} more (see --capacity)")
     lines += [f"注意：{zh_text}" if zh else f"note: {en}" for en, zh_text in task_list.notes]
     return lines
+
+
+def load_line(over: int, over_groups: int, lang: str) -> str:
+    """The capacity in a sentence: how many person-days (人天: one person on one day) are over the
+    minutes a role has a day, and over its number of groups."""
+    if lang == "zh":
+        if not over and not over_groups:
+            return "负荷：没有人哪天超出每日可用时间或群数上限"
+        minutes = f"有 {over:,} 人天超出每日可用时间" if over else "没有人超出每日可用时间"
+        groups = f"有 {over_groups:,} 人天超出群数上限" if over_groups else "没有人超出群数上限"
+        return f"负荷：{minutes}，{groups}"
+    if not over and not over_groups:
+        return "capacity: nobody is over their minutes or their group limit on any day"
+
+    def days(n: int) -> str:
+        return f"{n:,} person-day{'' if n == 1 else 's'}"
+
+    minutes = f"{days(over)} over the minutes available" if over else "nobody over their minutes"
+    groups = f"{days(over_groups)} over a group limit" if over_groups else "nobody over a group limit"
+    return f"capacity: {minutes}; {groups}"

@@ -13,7 +13,7 @@ import pyarrow.compute as pc
 from ..events.roster import Roster
 from ..model import Playbook
 from . import triggers
-from .texts import Renderer, render_column
+from .texts import Renderer, facets, render_column
 
 TASK_COLUMNS = ("kind", "date", "time", "start", "due", "staff_id", "staff_name", "role", "role_name", "group_id",
                 "group_name", "group_type", "groups", "item", "task", "flow", "content", "minutes", "trigger",
@@ -91,7 +91,7 @@ def task_table(tasks: pa.Table, playbook: Playbook, roster: Roster, lang: str, r
         "flow": _per_item(idx, [item.flow or "" for item in sop]),
         "content": _per_item(idx, [item.content or "" for item in sop]),
         "minutes": _per_item(idx, [item.minutes for item in sop], pa.int64()),
-        "trigger": _per_item(idx, [triggers.describe(item, lang) for item in sop]),
+        "trigger": _per_item(idx, [triggers.describe(item, playbook, lang) for item in sop]),
         "within": _per_item(idx, [str(item.within) if item.within else "" for item in sop]),
         "member_id": pc.fill_null(tasks.column("member_id"), ""),
         "instructions": pc.fill_null(render_column(tasks, sources, renderer, ids), ""),
@@ -100,11 +100,33 @@ def task_table(tasks: pa.Table, playbook: Playbook, roster: Roster, lang: str, r
     return pa.table(columns)
 
 
-def standing_table(standing: pa.Table, playbook: Playbook, roster: Roster, lang: str) -> pa.Table:
-    """The standing instructions per person in STANDING_COLUMNS; texts as written (no event yet)."""
+def standing_table(standing: pa.Table, playbook: Playbook, roster: Roster, lang: str, renderer: Renderer) -> pa.Table:
+    """The event-driven tasks (触发式任务) per person in STANDING_COLUMNS; their texts rendered
+    for the person, with the group when they hold one (else its type when their groups share
+    one) and placeholders for the event's day, time and member (texts.Renderer)."""
     sop = playbook.sop
     idx = standing.column("idx")
     n = standing.num_rows
+    done: dict[tuple[Any, ...], str] = {}
+
+    def rendered(source: str | None, item_id: str, values: dict[str, Any], role: str) -> str:
+        # once per source and the values it reads (a text without the staff's name once per item)
+        if not source:
+            return ""
+        reads = facets(source)
+        key = (source, role, values["staff_id"] if "staff" in reads else None,
+               (values["context_group"], values["group_type"]) if "group" in reads else None)
+        if key not in done:
+            done[key] = renderer.render(item_id, source, values, role, standing=True)
+        return done[key]
+
+    instructions, messages = [], []
+    for row in standing.select(["idx", "staff_id", "role", "groups", "group_id", "group_types", "group_type"]).to_pylist():
+        item = sop[row["idx"]]
+        values = {"staff_id": row["staff_id"], "context_group": row["group_id"] if row["groups"] == 1 else None,
+                  "group_type": row["group_type"] if row["group_types"] == 1 else None}
+        instructions.append(rendered(item.task, item.id, values, row["role"]))
+        messages.append(rendered(message_source(playbook, row["idx"]), item.id, values, row["role"]))
     return pa.table({
         "kind": pa.array(["standing"] * n, pa.string()),
         "staff_id": standing.column("staff_id"),
@@ -119,7 +141,7 @@ def standing_table(standing: pa.Table, playbook: Playbook, roster: Roster, lang:
         "minutes": _per_item(idx, [item.minutes for item in sop], pa.int64()),
         "per_day": _per_item(idx, [item.per_day for item in sop], pa.float64()),
         "within": _per_item(idx, [str(item.within) if item.within else "" for item in sop]),
-        "trigger": _per_item(idx, [triggers.describe(item, lang) for item in sop]),
-        "instructions": _per_item(idx, [item.task or "" for item in sop]),
-        "message": _per_item(idx, [message_source(playbook, i) or "" for i in range(len(sop))]),
+        "trigger": _per_item(idx, [triggers.describe(item, playbook, lang) for item in sop]),
+        "instructions": pa.array(instructions, pa.string()),
+        "message": pa.array(messages, pa.string()),
     })

@@ -15,17 +15,22 @@ from ..bilingual import pick
 from ..markdown_text import cell, inline, text_lines
 from .rows import STANDING_COLUMNS, TASK_COLUMNS
 from .task_list import TaskList
+from .words import date_range, holidays_words, zone
 
 CSV_COLUMNS = (*TASK_COLUMNS, "per_day")
 WEEKDAYS = {"zh": ("周一", "周二", "周三", "周四", "周五", "周六", "周日"),
             "en": ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")}
 WORDS = {
     "title": ("Task list", "任务清单"),
-    "standing": ("Standing instructions", "常驻事项"),
-    "standing_note": ("Done whenever the event happens, in every group you hold.", "每当事件发生时，在你负责的每个群中执行。"),
+    "standing": ("Event-driven tasks", "触发式任务"),
+    "standing_note": ("Done whenever the event happens, in every group you hold; fill in what is in brackets.",
+                      "每当事件发生时，在你负责的每个群中执行；【】中的内容请按实际情况填写。"),
+    "holidays": ("Holidays", "节假日"),
+    "paused": (" pause", "暂停"),
     "tasks": ("tasks", "项"),
     "task": ("task", "项"),
     "min": ("min", "分钟"),
+    "group": ("group", "个群"),
     "groups": ("groups", "个群"),
     "each": ("each time", "每次"),
     "due": ("due", "截止"),
@@ -35,7 +40,7 @@ WORDS = {
     "capacity": ("Capacity", "负荷"),
     "over": ("overloaded", "超负荷"),
     "over_groups": ("over the group limit", "超出群数上限"),
-    "estimated": ("expected from standing instructions", "常驻事项预计"),
+    "estimated": ("expected from event-driven tasks", "触发式任务预计"),
 }
 
 
@@ -44,7 +49,7 @@ def word(key: str, lang: str) -> str:
 
 
 def all_rows(task_list: TaskList) -> pa.Table:
-    """Tasks, then standing instructions, in CSV_COLUMNS (absent values empty)."""
+    """Tasks, then event-driven tasks, in CSV_COLUMNS (absent values empty)."""
     tasks = task_list.tasks.append_column("per_day", pa.nulls(task_list.tasks.num_rows, pa.float64()))
     standing = task_list.standing
     m = standing.num_rows
@@ -67,7 +72,7 @@ def to_csv(table: pa.Table) -> bytes:
 
 
 def tasks_json(task_list: TaskList) -> str:
-    """The task list as one JSON document: the window, the tasks and the standing instructions."""
+    """The task list as one JSON document: the window, the tasks and the event-driven tasks (`standing`)."""
     document = {
         "playbook": task_list.playbook.playbook, "timezone": task_list.playbook.timezone,
         "from": task_list.start.isoformat(), "to": task_list.end.isoformat(), "with_events": task_list.with_events,
@@ -82,12 +87,13 @@ def capacity_json(capacity: pa.Table) -> str:
 
 
 def tasks_markdown(task_list: TaskList, lang: str) -> str:
-    """A checklist per person per day, then each person's standing instructions."""
+    """A checklist per person per day, then each person's event-driven tasks (触发式任务)."""
     pb = task_list.playbook
     # Names and texts come from the playbook, the roster and the events: `inline` keeps each from
     # starting a heading, link or HTML (ordinary ones are unchanged).
-    out = [f"# {word('title', lang)}{_colon(lang)}{inline(pb.playbook)} · {task_list.start} … {task_list.end}"
-           f"{_paren(inline(pb.timezone), lang)}", ""]
+    out = [f"# {word('title', lang)}{_colon(lang)}{inline(pb.playbook)} · {date_range(task_list.start, task_list.end, lang)}"
+           f"{_paren(inline(zone(pb.timezone, lang)), lang)}", ""]
+    out += _holiday_lines(task_list, lang)
     limits = {(str(r["date"]), r["staff_id"]): r for r in task_list.capacity.to_pylist()}
     people = sorted(set(task_list.tasks.column("staff_id").to_pylist()) | set(task_list.standing.column("staff_id").to_pylist()))
     if not people:
@@ -100,11 +106,11 @@ def tasks_markdown(task_list: TaskList, lang: str) -> str:
         out += [f"## {inline(first['staff_name'])}{_paren(inline(staff_id), lang)}", ""]
         for day, day_rows in _by_day(rows):
             out += [_day_heading(day, day_rows, limits.get((day, staff_id)), lang), ""]
-            out += [line for row in day_rows for line in _task_lines(row, lang)]
+            out += [line for row in day_rows for line in _task_lines(row, lang, task_list.variants)]
             out.append("")
         if staff_id in standing_by:
             out += [f"### {word('standing', lang)}", "", word("standing_note", lang), ""]
-            out += [line for row in standing_by[staff_id] for line in _standing_lines(row, lang)]
+            out += [line for row in standing_by[staff_id] for line in _standing_lines(row, lang, task_list.variants)]
             out.append("")
     return "\n".join(out).rstrip("\n") + "\n"
 
@@ -123,34 +129,65 @@ def _by_day(rows: list[dict[str, Any]]) -> Iterator[tuple[str, list[dict[str, An
     yield from sorted(days.items())
 
 
+def _holiday_lines(task_list: TaskList, lang: str) -> list[str]:
+    # The holidays in the window, each once with its days, when some item pauses on them: why a
+    # task is missing those days.
+    pb = task_list.playbook
+    paused = [item.name or item.id for item in pb.sop if item.skip_holidays]
+    shown = holidays_words(pb.calendar.holidays, lang, task_list.start, task_list.end)
+    if not paused or not shown:
+        return []
+    names = ("、" if lang == "zh" else ", ").join(inline(name) for name in paused)
+    return [f"{word('holidays', lang)}{_paren(names + word('paused', lang), lang)}{_colon(lang)}{inline(shown)}", ""]
+
+
 def _day_heading(day: str, rows: list[dict[str, Any]], load: dict[str, Any] | None, lang: str) -> str:
     import datetime as dt
 
     weekday = WEEKDAYS[lang][dt.date.fromisoformat(day).weekday()]
     minutes = sum(row["minutes"] for row in rows)
     count = word("task" if len(rows) == 1 else "tasks", lang)
-    heading = f"### {day} {weekday} · {len(rows)} {count} · {minutes} {word('min', lang)}"
+    heading = f"### {day} {weekday} · {len(rows):,} {count} · {minutes:,} {word('min', lang)}"
     if load is not None and load["minutes_per_day"] is not None:
-        heading += f" / {load['minutes_per_day']}"
+        heading += f" / {load['minutes_per_day']:,}"
         if load["overloaded"]:
             heading += f" ⚠ {word('over', lang)}"
     return heading
 
 
-def _task_lines(row: dict[str, Any], lang: str) -> list[str]:
-    where = inline(row["group_name"]) or f"{word('all_groups', lang)}{_paren(str(row['groups']), lang)}"
-    head = f"- [ ] {row['time'] or '--:--'} {inline(row['task'])} · {where} · {row['minutes']} {word('min', lang)}"
+Variants = dict[str, list[tuple[str, str]]]
+
+
+def _task_lines(row: dict[str, Any], lang: str, variants: Variants) -> list[str]:
+    where = inline(row["group_name"]) or f"{word('all_groups', lang)}{_paren(format(row['groups'], ','), lang)}"
+    head = f"- [ ] {row['time'] or '--:--'} {inline(row['task'])} · {where} · {row['minutes']:,} {word('min', lang)}"
     if row["member_id"]:
         head += f" · {word('member', lang)} {inline(row['member_id'])}"
     if row["due"]:
         head += f" · {word('due', lang)} {row['due'][11:16]}" + ("" if row["due"][:10] == row["date"] else _paren(row["due"][:10], lang))
-    return [head, *_quoted(row["instructions"], "  "), *_quoted(row["message"], "  > ")]
+    return [head, *_texts(row, variants)]
 
 
-def _standing_lines(row: dict[str, Any], lang: str) -> list[str]:
-    head = (f"- {inline(row['task'])}{_paren(inline(row['item']), lang)}{_colon(lang)}{inline(row['trigger'])} · {row['groups']} "
-            f"{word('groups', lang)} · {word('each', lang)} {row['minutes']} {word('min', lang)}")
-    return [head, *_quoted(row["instructions"], "  "), *_quoted(row["message"], "  > ")]
+def _standing_lines(row: dict[str, Any], lang: str, variants: Variants) -> list[str]:
+    # The item by its name (its id is in the CSV's `item` column).
+    groups = word("group" if row["groups"] == 1 else "groups", lang)
+    head = (f"- {inline(row['task'])}{_colon(lang)}{inline(row['trigger'])} · {row['groups']:,} {groups} · "
+            f"{word('each', lang)} {row['minutes']:,} {word('min', lang)}")
+    return [head, *_texts(row, variants)]
+
+
+def _texts(row: dict[str, Any], variants: Variants) -> list[str]:
+    # The instructions, then the message quoted (what to paste); a text rendered once per level
+    # shows each level's label outside the quote, its message inside.
+    lines = []
+    for key, prefix in (("instructions", "  "), ("message", "  > ")):
+        text = row[key]
+        if text in variants:
+            for label, part in variants[text]:
+                lines += [*_quoted(label, "  "), *_quoted(part, prefix)]
+        else:
+            lines += _quoted(text, prefix)
+    return lines
 
 
 def _paren(text: str, lang: str) -> str:

@@ -31,11 +31,14 @@ class TaskList:
     capacity: pa.Table  # capacity.COLUMNS
     with_events: bool
     notes: list[tuple[str, str]] = field(default_factory=list)  # (en, zh): things worth knowing, not errors
+    # a text rendered once per membership level (texts.Renderer.variants) → its (label, text) parts
+    variants: dict[str, list[tuple[str, str]]] = field(default_factory=dict)
     timings: dict[str, float] = field(default_factory=dict)  # stage → seconds (for bench/tasks.py)
 
 
 def standing_items(playbook: Playbook, with_events: bool) -> set[int]:
-    """The items given as standing instructions: events the data cannot show (or no data)."""
+    """The items given as event-driven tasks (触发式任务, one line per person, no date): events the
+    data cannot show (or no data)."""
     from . import triggers
 
     def standing(item: Any) -> bool:
@@ -59,7 +62,8 @@ def check_window(start: dt.date, end: dt.date) -> None:
 def compile_tasks(playbook: Playbook, roster: Roster, con: Any, events: Any | None, start: dt.date, end: dt.date,
                   lang: str) -> TaskList:
     """The task list of `playbook` for the roster's staff from `start` to `end`; with `events` (the
-    checked events, on `con`), one task per event an on:/member_days: item answers."""
+    checked events, on `con`), one task per event an on:/member_days: item answers. `lang` is the
+    run's language: its words (triggers, placeholders) in the texts."""
     import pyarrow.compute as pc
 
     from .capacity import capacity
@@ -85,14 +89,15 @@ def compile_tasks(playbook: Playbook, roster: Roster, con: Any, events: Any | No
     clock.lap("expand")
     report = capacity(reg, expanded.tasks, playbook, kinds)
     clock.lap("capacity")
-    renderer = Renderer(playbook, roster)
+    renderer = Renderer(playbook, roster, lang)
     tasks = task_table(expanded.tasks, playbook, roster, lang, renderer)
-    standing = standing_table(expanded.standing, playbook, roster, lang)
+    standing = standing_table(expanded.standing, playbook, roster, lang, renderer)
     clock.lap("columns")
     notes = _notes(playbook, roster) + [
         (f"{item}: the template failed for some tasks: {en}", f"{item}：部分任务的模板渲染失败：{zh}")
         for item, en, zh in sorted(set(renderer.problems))[:5]]
-    return TaskList(playbook, start, end, tasks, standing, report, events is not None, notes, clock.laps)
+    return TaskList(playbook, start, end, tasks, standing, report, events is not None, notes, renderer.variants,
+                    clock.laps)
 
 
 class _Laps:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from ..model import Playbook
 from ..model.sop import SOP_EVENTS, SopItem
 from ..schedule import clock_rrule, occurrence_dates, parse_every
 from ..schedule import describe as clock_words
@@ -63,26 +64,68 @@ def fire_dates(item: SopItem, start: dt.date, end: dt.date, holidays: frozenset[
     return [day for day in dates if not (item.skip_holidays and day in holidays)]
 
 
-def describe(item: SopItem, lang: str) -> str:
-    """The trigger in words, e.g. `daily 20:00`, `day 0, 1 of the group 10:00`, `within 10m of a member joins`."""
+def describe(item: SopItem, playbook: Playbook, lang: str) -> str:
+    """The trigger in words, in `lang`: 每天 20:00, 建群当天 09:30, 解散前 2、1 天及解散当天 10:00,
+    每次入群后 10 分钟内, 每次流失预警「新人沉默」后 1 天内 (en: daily at 20:00, the day the group is
+    created at 09:30, within 10 minutes of a member joining …)."""
     key = kind(item)
     zh = lang == "zh"
     if key == "every":
         return clock_words(parse_every(item.every or "", item.at), lang)
+    at = (f" {item.at}" if zh else f" at {item.at}") if item.at else ""
     if key == "rrule":
-        return f"{item.rrule} {item.at or ''}".strip() if zh else f"{item.rrule} at {item.at or ''}".strip()
-    days = getattr(item, key) if key != "on" else []
-    shown = ("、" if zh else ", ").join(str(day) for day in days)
-    if key == "days":
-        return f"建群第 {shown} 天 {item.at}" if zh else f"day {shown} of the group at {item.at}"
-    if key == "days_before_end":
-        return f"结束前第 {shown} 天 {item.at}" if zh else f"{shown} day(s) before the group's end at {item.at}"
-    if key == "member_days":
-        return f"成员入群第 {shown} 天 {item.at}" if zh else f"day {shown} after a member joins at {item.at}"
+        from .docs.when import rrule_words  # the handbook's words for the common rules
+
+        return rrule_words(item.rrule or "", lang) + at
+    if key in ("days", "days_before_end", "member_days"):
+        return _day_words(key, list(getattr(item, key)), zh) + at
     event = item.on or ""
-    within = str(item.within) if item.within is not None else ""
+    within = duration_words(item.within.minutes, lang) if item.within is not None else ""
+    warning = ""
+    if item.warning:
+        warning = next((w.name for w in playbook.churn if w.id == item.warning), item.warning)
     if zh:
-        label = SOP_EVENTS.get(event, event).split("|")[0] + (f"（{item.warning}）" if item.warning else "")
-        return f"每次{label}后 {within} 内" if within else f"每次{label}后"
-    words = _EVENT_EN.get(event, event) + (f" ({item.warning})" if item.warning else "")
+        label = SOP_EVENTS.get(event, event).split("|")[0] + (f"「{warning}」" if warning else "")
+        return f"每次{label}后 {within}内" if within else f"每次{label}后"
+    words = _EVENT_EN.get(event, event) + (f" ({warning})" if warning else "")
     return f"within {within} of {words}" if within else f"on {words}"
+
+
+_DAY_WORDS = {  # kind → (zh day 0, zh other days with {n}, en day 0, en other days with {n} and {s})
+    "days": ("建群当天", "建群第 {n} 天", "the day the group is created", "day{s} {n} of the group"),
+    "days_before_end": ("解散当天", "解散前 {n} 天", "the group's last day", "{n} day{s} before the group's last day"),
+    "member_days": ("成员入群当天", "成员入群第 {n} 天", "the day a member joins", "day{s} {n} after a member joins"),
+}
+
+
+def _day_words(key: str, days: list[int], zh: bool) -> str:
+    """Days of a group's or a member's life in the order they come: day 0 by its name (建群当天,
+    解散当天: first of a group's or member's days, last of the days before the end), the others
+    listed together (建群当天及第 1、2 天; 解散前 2、1 天及解散当天)."""
+    zero_zh, other_zh, zero_en, other_en = _DAY_WORDS[key]
+    others = [day for day in days if day != 0]
+    listed = ("、" if zh else ", ").join(str(day) for day in others)
+    plural = "s" if len(others) > 1 or (key == "days_before_end" and others and others[0] != 1) else ""
+    other = other_zh.format(n=listed) if zh else other_en.format(n=listed, s=plural)
+    if 0 not in days:
+        return other
+    zero = zero_zh if zh else zero_en
+    if not others:
+        return zero
+    if key == "days_before_end":
+        return f"{other}及{zero}" if zh else f"{other}, and on the last day"
+    if zh:  # 建群当天及第 1、2 天: the group (or member) is named once
+        return f"{zero}及第 {listed} 天"
+    return f"{zero} and day{plural} {listed} after"
+
+
+_UNITS = ((10080, "周", "week"), (1440, "天", "day"), (60, "小时", "hour"), (1, "分钟", "minute"))
+
+
+def duration_words(minutes: int, lang: str) -> str:
+    """10 → 10 分钟 / 10 minutes; 1440 → 1 天 / 1 day; 90 → 90 分钟 / 90 minutes."""
+    for size, zh, en in _UNITS:
+        if minutes % size == 0:
+            count = minutes // size
+            return f"{count:,} {zh}" if lang == "zh" else f"{count:,} {en}{'' if count == 1 else 's'}"
+    return f"{minutes:,} 分钟" if lang == "zh" else f"{minutes:,} minutes"

@@ -24,13 +24,7 @@ def report_facts(playbook: Playbook, roster: Roster, dissolving: Iterable[str], 
     sayers = {lang: Sayer(playbook, lang) for lang in ("zh", "en")}
     facts: dict[str, Any] = {
         "lang": "en" if playbook.locale == "en" else "zh",
-        "names": {
-            "group_types": {key: value.name for key, value in playbook.group_types.items()},
-            "roles": {key: value.name for key, value in playbook.roles.items()},
-            "segments": {s.id: s.name for s in playbook.segments},
-            "lifecycle": {s.id: s.name for s in playbook.lifecycle},
-            "warnings": {w.id: w.name for w in playbook.churn},
-        },
+        "names": playbook_names(playbook),
         "staff": {s.id: s.name for s in roster.staff},
     }
     if playbook.membership is not None:
@@ -45,6 +39,22 @@ def report_facts(playbook: Playbook, roster: Roster, dissolving: Iterable[str], 
     if playbook.commission is not None:
         facts["commission"] = _commission(playbook)
     return facts
+
+
+def playbook_names(playbook: Playbook) -> dict[str, dict[str, str]]:
+    """id → the playbook's name, per kind, each in the playbook's order (the order tables list
+    them in): group types, roles, segments, lifecycle states, churn warnings, banned behaviours
+    (the penalties table's rows) and levels (the ladder, lowest first)."""
+    levels = playbook.membership.levels if playbook.membership is not None else []
+    return {
+        "group_types": {key: value.name for key, value in playbook.group_types.items()},
+        "roles": {key: value.name for key, value in playbook.roles.items()},
+        "segments": {s.id: s.name for s in playbook.segments},
+        "lifecycle": {s.id: s.name for s in playbook.lifecycle},
+        "warnings": {w.id: w.name for w in playbook.churn},
+        "banned": {b.id: b.name for b in playbook.rules.banned},
+        "levels": {level.id: level.name for level in levels},
+    }
 
 
 def _owners(roster: Roster, wanted: set[str], end: dt.date) -> dict[str, Any]:

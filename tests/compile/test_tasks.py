@@ -152,20 +152,24 @@ def test_without_events_event_items_are_standing_instructions_with_their_window(
     listed = rows("events")
     assert [r["kind"] for r in listed] == ["standing"] * 4
     assert [(r["item"], r["within"], r["trigger"], r["groups"]) for r in listed] == [
-        ("welcome", "10m", "within 10m of a member joining", "2"),
-        ("care", "", "day 1, 3 after a member joins at 10:00", "2"),
-        ("congrats", "30m", "within 30m of a member's first order", "2"),
-        ("silent", "1d", "within 1d of a churn warning", "2"),
+        ("welcome", "10m", "within 10 minutes of a member joining", "2"),
+        ("care", "", "days 1, 3 after a member joins at 10:00", "2"),
+        ("congrats", "30m", "within 30 minutes of a member's first order", "2"),
+        ("silent", "1d", "within 1 day of a churn warning", "2"),
     ]
+    # Their texts rendered for the person: the staff name known, the member and (two groups) the
+    # group as placeholders, never the template's source.
+    assert [(r["item"], r["message"]) for r in listed if r["message"]] == [
+        ("welcome", "欢迎 [nickname] 加入[group name]！我是周敏。"), ("care", "[nickname]，入群第 [day] 天啦")]
 
 
 def test_with_events_each_event_gives_a_task_with_its_deadline() -> None:
     listed = rows("events", "--events", str(GOLDEN / "events" / "events.csv"))
     welcome = [(r["member_id"], r["group_id"], r["start"], r["due"], r["message"]) for r in listed if r["item"] == "welcome"]
     assert welcome == [
-        ("m1", "g1", "2027-01-10T09:12:00+08:00", "2027-01-10T09:22:00+08:00", "欢迎 m1 加入花漾1群！我是周敏。"),
-        ("m2", "g2", "2027-01-10T21:55:00+08:00", "2027-01-10T22:05:00+08:00", "欢迎 m2 加入花漾2群！我是周敏。"),
-    ]  # m0 joined the day before the window, m3 after it
+        ("m1", "g1", "2027-01-10T09:12:00+08:00", "2027-01-10T09:22:00+08:00", "欢迎 [nickname] 加入花漾1群！我是周敏。"),
+        ("m2", "g2", "2027-01-10T21:55:00+08:00", "2027-01-10T22:05:00+08:00", "欢迎 [nickname] 加入花漾2群！我是周敏。"),
+    ]  # m0 joined the day before the window, m3 after it; a member id is never greeted as a name
     care = [(r["member_id"], r["date"], r["time"]) for r in listed if r["item"] == "care"]
     assert care == [("m0", "2027-01-10", "10:00"), ("m1", "2027-01-11", "10:00"), ("m2", "2027-01-11", "10:00"),
                     ("m0", "2027-01-12", "10:00")]  # day 1 and day 3 after joining
@@ -200,7 +204,7 @@ def test_the_capacity_report_flags_minutes_and_group_limits(tmp_path: Path) -> N
     assert days[("2027-01-01", "s1")]["overloaded"] == "false"
     a1 = days[("2027-01-01", "a1")]  # no event data: 4 groups × 5 joins a day × 2 min expected
     assert (a1["tasks"], a1["estimated"], a1["total"], a1["overloaded"]) == ("0", "40", "40", "false")
-    assert "capacity: 1 person-day(s) over their minutes, 1 over a group limit" in result.output
+    assert "capacity: 1 person-day over the minutes available; 1 person-day over a group limit" in result.output
     assert "⚠ 2027-01-02 s1 owner: 30 of 25 min; groups owner 3>2" in result.output
 
 
@@ -348,9 +352,10 @@ def test_json_holds_the_tasks_and_the_standing_instructions() -> None:
 def test_markdown_is_a_checklist_per_person_per_day_in_chinese() -> None:
     result = invoke("life", "--format", "md", "--lang", "zh")
     text = result.stdout
-    assert text.startswith("# 任务清单：群生命周期 · 2027-03-01 … 2027-03-09（Asia/Shanghai）\n")
+    assert text.startswith("# 任务清单：群生命周期 · 2027-03-01 至 2027-03-09（北京时间）\n")
     assert "### 2027-03-06 周六 · 1 项 · 60 分钟 / 180\n\n- [ ] 20:00 KOL 直播 · 你负责的所有群（2） · 60 分钟" in text
-    assert "群生命周期：2027-03-01 … 2027-03-09，5 名员工，22 项任务（其中 3 项响应事件），0 条常驻事项" in result.output
+    assert "群生命周期：2027-03-01 至 2027-03-09，5 名员工，22 项任务（其中 3 项响应事件），0 项触发式任务" in result.output
+    assert "负荷：没有人哪天超出每日可用时间或群数上限" in result.output
 
 
 # Each name of tests/golden/tasks/events and the hostile name put in its place.
@@ -390,10 +395,11 @@ def test_hostile_names_change_nothing_in_tasks_md_but_their_own_text(tmp_path: P
     assert_safe(texts[True], texts[False])
     if lang == "en":
         assert texts[True].startswith("# Task list: \\# x · 2027-01-10 … 2027-01-12 (Asia/Shanghai)\n\n## x ## y (a1)\n")
-        # The welcome of member `![i](…)` in group `> quote`, signed by staff `x\r\n## y`: the staff
-        # name's line break ends the line, and the next line stays in the quote, escaped.
+        # The welcome of member `![i](…)` (named on the task's line; the message has a placeholder
+        # for the nickname) in group `> quote`, signed by staff `x\r\n## y`: the staff name's line
+        # break ends the line, and the next line stays in the quote, escaped.
         assert ("- [ ] 09:12 \\[a\\](javascript:alert(1)) · \\> quote · 1 min · member !\\[i\\](http://example.com/i.png) "
-                "· due 09:22\n  > 欢迎 !\\[i\\](http://example.com/i.png) 加入> quote！我是x\n  > \\## y。\n") in texts[True]
+                "· due 09:22\n  > 欢迎 \\[nickname\\] 加入> quote！我是x\n  > \\## y。\n") in texts[True]
 
 
 @pytest.mark.parametrize(("args", "message"), [

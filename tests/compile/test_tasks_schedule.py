@@ -84,7 +84,8 @@ def test_an_rrule_with_its_own_dtstart_and_count_is_taken_as_written() -> None:
     ("第 {{ group.day }} 天", ("group", "date")),
     ("{{ group['day'] }}", ("group", "date")),  # used whole or by key: may depend on the day
     ("今天是{{ weekday }}", ("date",)),
-    ("欢迎 {{ member.nickname }}，我是{{ staff.name }}", ("staff", "member")),
+    ("欢迎 {{ member.nickname }}，我是{{ staff.name }}", ("staff",)),  # a nickname is a placeholder
+    ("会员 {{ member.id }}", ("member",)),
     ("{{ time }} {{ date }}", ("date", "time")),
     ("{% for r in rules %}{{ r.name }}{% endfor %}", ()),
 ])

@@ -116,7 +116,7 @@ def test_rules_and_paste_ready_texts(books: dict[str, dict[str, str]]) -> None:
 def test_roles(books: dict[str, dict[str, str]]) -> None:
     owner = section(books["zh"]["md"], "role-owner")
     assert "- **每人最多负责**：5 个群" in owner
-    assert "- **汇报给**：总负责" in owner
+    assert "- **直属上级**：总负责" in owner
     assert "- 会员晋升、流失预警的一对一跟进" in owner
     assert "[群主的 SOP](#sop-owner)" in owner
     assert "- **Groups per person, at most**: 5 groups" in section(books["en"]["md"], "role-owner")
@@ -134,12 +134,12 @@ def test_sop_calendar_per_role(books: dict[str, dict[str, str]]) -> None:
     zh = books["zh"]["md"]
     owner, admin, kol, helper = (section(zh, f"sop-{r}") for r in ("owner", "admin", "kol", "helper"))
     assert "| 每天 20:00 | 每日话题 | 按本周内容规划发起话题，气氛组带头回应，话题结束后整理精华。 | 15 分钟 | 促活 | 引流群、闺蜜推荐群 |" in owner
-    assert "| 建群第 0 天 09:30 | 建群搭建 |" in owner
+    assert "| 建群当天 09:30 | 建群搭建 |" in owner
     assert "| 每月第 1 个周六 10:00 | 闺蜜推荐月 |" in owner
     assert "| 每周二、四、六 19:30（节假日暂停） | 限时福利 |" in owner
     assert "| 最后一天 21:00 | 解散前转群 | 发送话术：[flash_farewell](#tpl-flash_farewell) |" in owner
     assert "| 入群后 10 分钟内 | 新人欢迎 | 发送话术：[欢迎语](#tpl-welcome) | 1 分钟 | 拉新 | 全部群 |" in admin
-    assert "| 结束前 2 天、结束前 1 天、最后一天 10:00 | 预售倒计时 |" in admin
+    assert "| 解散前 2 天、解散前 1 天、最后一天 10:00 | 预售倒计时 |" in admin
     assert "| 入群第 1、3、7 天 10:00 |" in admin
     assert "| 流失预警「新人沉默」后 1 天内 | 新人沉默关怀 |" in admin
     assert "| 隔周周六 20:00 | KOL 直播答疑 |" in kol
@@ -179,7 +179,7 @@ def test_points(books: dict[str, dict[str, str]]) -> None:
     points = section(books["zh"]["md"], "points")
     assert "| 有效发言 | 发言 | 每次 +1 | 每天最多 10 分 |  |" in points
     assert "| 下单 | 下单 | 每消费 1 元 +1 |  |  |" in points
-    assert "| 直播间下单加赠 | 下单 | 每次 +20 | 每周最多 60 分 | 渠道 = “直播间” |" in points
+    assert "| 直播间下单加赠 | 下单 | 每次 +20 | 每周最多 60 分 | 渠道 = 「直播间」 |" in points
     assert "积分自获得起 365 天后过期" in points
     assert "扣回该订单获得的积分" in points
 
@@ -199,13 +199,13 @@ def test_segments_lifecycle_and_churn(books: dict[str, dict[str, str]]) -> None:
 def test_commission_plan(books: dict[str, dict[str, str]]) -> None:
     plan = section(books["zh"]["md"], "commission")
     assert "- **奖金池**：每群 800 元（100% 达成时）" in plan
-    assert "- **每人每期上限**：8,000 元" in plan
+    assert "- **个人封顶（每人每期）**：8,000 元" in plan
     assert "| 销售额 | 销售额 | 60,000 元 | 25% | 越高越好 |" in plan
     assert "| 退群率 | 退群率 | 5% | 10% | 越低越好 |" in plan
     assert "| 150% | 1.6 |" in plan
-    assert "- **门槛达成率**：50%，低于它该指标不计提成" in plan
-    assert "- **门槛**：加权达成率 ≥ 60% 且 用户满意度 ≥ 4.0；不满足时按 20% 发放" in plan
-    assert "| 销售冠军 | 销售额达成率 ≥ 130% 且 人均销售额 ≥ 150 | 500 元 |" in plan
+    assert "- **起提线**：50%，低于它该指标不计提成" in plan
+    assert "- **发放门槛**：加权达成率 ≥ 60% 且 用户满意度 ≥ 4.0；未达标时按 20% 发放" in plan
+    assert "| 销售冠军 | 销售额达成率 ≥ 130% 且 人均销售额 ≥ 150 元 | 500 元 |" in plan
     assert "| 留存率 < 40% | 把 5% 的权重从「社群成员数量」移到「活跃度」 |" in plan
     assert "| 群主 | 60% |" in plan
     assert "结算后发生的退款，在退款发生的周期扣回。" in plan
@@ -243,7 +243,7 @@ def test_every_metric_defined(books: dict[str, dict[str, str]], complete: Playbo
     zh = section(books["zh"]["md"], "metrics")
     assert "「群成员数」按平均口径：期内每天（日初 + 日末）÷ 2 的平均值。" in zh
     assert "有效消息：至少 5 个字" in zh
-    assert "| 直播间订单数 `live_orders` | 成员 | 近 30 天「下单」次数（仅 渠道 = “直播间”） |" in zh
+    assert "| 直播间订单数 `live_orders` | 成员 | 近 30 天「下单」次数（仅 渠道 = 「直播间」） |" in zh
     end = complete.model_copy(update={"metrics": complete.metrics.model_copy(update={"members_basis": "end"})})
     assert "期末最后一天结束时的成员数" in render_all(end, ("md",), "zh")["md"]
 
@@ -319,7 +319,7 @@ def test_cli_writes_both_formats_and_the_same_bytes_twice(tmp_path: Path) -> Non
     first = run(str(COMPLETE), "--out", str(tmp_path / "a"))
     assert first.exit_code == 0, first.output
     assert first.output.splitlines()[0] == "花漾美妆私域 2027Q1 运营手册：14 节，5 种群、5 个角色、30 项 SOP、4 个会员等级、13 条话术"
-    assert sorted(p.name for p in (tmp_path / "a").iterdir()) == [MANIFEST, "handbook.html", "handbook.md"]
+    assert sorted(p.name for p in (tmp_path / "a").iterdir()) == [MANIFEST, "handbook.html", "handbook.md", "pay-curve.svg"]
     run(str(COMPLETE), "--out", str(tmp_path / "b"))
     for name in ("handbook.html", "handbook.md"):
         assert (tmp_path / "a" / name).read_bytes() == (tmp_path / "b" / name).read_bytes()

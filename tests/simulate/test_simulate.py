@@ -320,16 +320,18 @@ def test_explain_member_timeline() -> None:
     assert code == 0, output
     lines = output.splitlines()
     assert lines[0] == "Member m1"
-    assert "  2027-01-01 09:00 joined g1" in lines
-    assert "  level: - → silver 银卡会员 (promoted); because: silver: 近90天积分 >= 50 — points_90d=62" in lines
-    assert "  points: earned +62, taken back (refunds) 0, expired 0, balance 62" in lines
-    assert "    2027-02-03 refund order        -30  order o1" in lines
-    assert any(line.startswith("  warning: silent 沉默14天 [g1] (days_since_last_message=30)") for line in lines)
+    assert "  2027-01-01 09:00 joined 花漾福利1群 (g1)" in lines
+    assert ("  level: promoted to 银卡会员 (a new member, from 普通会员): points in the last 90 days ≥ 50 (actual 62)"
+            in lines)
+    assert "  points: earned +62, taken back by refunds 0, expired 0, balance at the end 62" in lines
+    assert '    2027-02-03 taken back by a refund −30 (order o1: ¥30.00 refunded of ¥60.00; rule "order")' in lines
+    assert any(line.startswith('  churn warning "沉默14天" in 花漾福利1群 (g1): days since the last message ≥ 14 '
+                               "(actual 30)") for line in lines)
 
 
 def test_explain_in_chinese_and_an_unknown_member() -> None:
     code, output = explain("--member", "m1", "--lang", "zh")
-    assert code == 0 and "成员 m1" in output and "晋升" in output
+    assert code == 0 and "成员 m1" in output and "  等级：晋升为银卡会员（新成员，从普通会员起）：近90天积分 ≥ 50（实际 62）" in output
     code, output = explain("--member", "nobody", "--lang", "en")
     assert code == 2 and "member nobody has no events" in output
 

@@ -11,6 +11,7 @@ from ...model import Playbook
 from ...model.commission import Commission
 from .fmt import by_unit, money, number, percent
 from .labels import label
+from .pay_chart import chart_file, pay_chart
 from .view import View
 
 
@@ -45,7 +46,19 @@ def commission(v: View) -> dict[str, Any] | None:
         "split": [{"role": v.role(r), "share": percent(s)} for r, s in plan.split.items()],
         "clawback": w["clawback_yes"] if plan.clawback else w["clawback_no"],
         "conventions": conventions(plan, v.lang),
+        "chart": _chart(v, plan),
     }
+
+
+def _chart(v: View, plan: Commission) -> dict[str, str] | None:
+    """The pay curve or rate table drawn (compile/docs/pay_chart.py), or None with neither:
+    `file` and `alt` for the Markdown image, `svg` and `css` for the HTML page, `document` the
+    file written beside handbook.md. Only qunce's words and the plan's numbers are in it."""
+    chart = pay_chart(plan, v.lang)
+    if chart is None:
+        return None
+    return {"file": chart_file(v.lang, v.playbook.locale), "title": chart.title, "alt": chart.alt,
+            "svg": chart.svg, "css": chart.css, "document": chart.document}
 
 
 def _pool(v: View, plan: Commission) -> str:
@@ -78,8 +91,8 @@ def worked_example(playbook: Playbook, lang: str) -> dict[str, Any] | None:
               .replace("；", "；" if zh else "; ")} for k in x["kpis"]]
     gate = x["gate"]
     if gate is not None:
-        state = (("成立，全额发放" if zh else "holds: paid in full") if gate["held"] else
-                 (f"不成立，按 {gate['factor']} 发放" if zh else f"does not hold: paid at {gate['factor']}"))
+        state = (("达标，全额发放" if zh else "holds: paid in full") if gate["held"] else
+                 (f"未达标，按 {gate['factor']} 发放" if zh else f"does not hold: paid at {gate['factor']}"))
         lines.append({"label": "门槛" if zh else "Gate", "how": f"{gate['condition']}（{gate['values']}）：{state}" if zh
                       else f"{gate['condition']} ({gate['values']}): {state}", "amount": "" if gate["held"] else gate["amount"]})
     for b in x["bonuses"]:

@@ -38,10 +38,16 @@ def render_all(playbook: Playbook, formats: tuple[str, ...], lang: str, template
 
 def write_handbook(playbook: Playbook, out: Path, formats: tuple[str, ...], lang: str,
                    templates: Path | None = None) -> list[Written]:
-    texts = render_all(playbook, formats, lang, templates)
+    """Every format rendered first (a failing template writes nothing), then written; with the
+    Markdown, the pay chart's SVG file beside it (the HTML holds its chart inline)."""
+    context = handbook_context(playbook, lang)
+    files = {output_name(fmt, lang, playbook_lang(playbook)): render_handbook(context, fmt, templates) for fmt in formats}
+    chart = (context["commission"] or {}).get("chart")
+    if chart and "md" in formats:
+        files[chart["file"]] = chart["document"]
     written = []
-    for fmt, text in texts.items():
-        path = out / output_name(fmt, lang, playbook_lang(playbook))
+    for name, text in files.items():
+        path = out / name
         write_text_atomic(path, text)
         written.append(Written(path, len(text.encode("utf-8"))))
     return written

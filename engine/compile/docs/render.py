@@ -18,6 +18,7 @@ from typing import Any
 from jinja2 import BaseLoader, ChoiceLoader, Environment, FileSystemLoader, TemplateNotFound, select_autoescape
 from jinja2.exceptions import SecurityError, TemplateSyntaxError, UndefinedError
 from jinja2.loaders import split_template_path
+from markupsafe import Markup
 
 from ...errors import BilingualError, FindingsError, UsageError
 from ...resources import resource
@@ -91,11 +92,27 @@ def render_handbook(context: dict[str, Any], fmt: str, templates_dir: Path | Non
     try:
         # `files` fills as templates load, includes too: the budget counts their lines.
         # Markdown has no autoescaping: the view model's text is escaped before it is printed.
-        shown = markdown.escaped(context) if fmt == "md" else markdown.controls_shown(context)
+        shown = _shown(context, fmt)
         text = render_bounded(env.get_template(ENTRY[fmt]), shown, MAX_OUTPUT_CHARS, files, MAX_STEPS)
     except Exception as exc:  # templates may be a team's own code: every failure is reported, never a traceback
         raise _failure(exc, files, ENTRY[fmt]) from None
     return markdown.tidy(text) if fmt == "md" else text
+
+
+def _shown(context: dict[str, Any], fmt: str) -> dict[str, Any]:
+    """The view model as the templates see it. Markdown has no autoescaping: the view model's
+    text is escaped before it is printed. The pay chart's SVG and CSS are qunce's own drawing
+    (its words and the plan's numbers, escaped by the SVG writer): the HTML page prints them as
+    they are; Markdown links the file instead (`file`, `alt`)."""
+    plan = context.get("commission")
+    chart = plan.get("chart") if isinstance(plan, dict) else None
+    if isinstance(plan, dict) and isinstance(chart, dict):
+        bare = {k: v for k, v in chart.items() if k not in ("svg", "css", "document")}
+        context = {**context, "commission": {**plan, "chart": bare}}
+    shown: dict[str, Any] = markdown.escaped(context) if fmt == "md" else markdown.controls_shown(context)
+    if isinstance(chart, dict) and fmt == "html":
+        shown["commission"]["chart"].update(svg=Markup(chart["svg"]), css=Markup(chart["css"]))
+    return shown
 
 
 def _failure(exc: BaseException, files: set[str], entry: str) -> TemplateFailure:

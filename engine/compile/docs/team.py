@@ -45,7 +45,11 @@ def sop(v: View) -> dict[str, Any]:
             calendars.append({"id": role_id, "anchor": anchor("sop", role_id), "name": v.role(role_id),
                               "title": v.w["sop_of"].format(role=v.role(role_id)),
                               "entries": [_item(v, item) for item in items], "week": _week(v, items)})
-    holidays = [f"{h.date.isoformat()} {h.name or ''}".strip() for h in v.playbook.calendar.holidays]
+    from ..words import date_range, holiday_spans
+
+    # each holiday once, with its days (a seven-day holiday is one entry, not seven)
+    holidays = [f"{name} {date_range(first, last, v.lang)}".strip()
+                for name, first, last in holiday_spans(v.playbook.calendar.holidays)]
     return {"roles": calendars, "holidays": holidays,
             "weekdays": list(ZH_WEEKDAYS if v.zh else EN_WEEKDAYS)}
 

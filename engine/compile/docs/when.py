@@ -1,5 +1,5 @@
-"""When an SOP item is done, in words: 每天 20:00, 建群第 0 天 09:30, 入群后 10 分钟内,
-结束前 1 天 20:00, 每月第 1 个周六 10:00 — and an order for a calendar."""
+"""When an SOP item is done, in words: 每天 20:00, 建群当天 09:30, 入群后 10 分钟内,
+解散前 1 天 20:00, 每月第 1 个周六 10:00 — and an order for a calendar."""
 
 from __future__ import annotations
 
@@ -57,6 +57,8 @@ def when(item: SopItem, playbook: Playbook, lang: str) -> str:
         return rrule_words(item.rrule, lang) + at
     if kind == "days":
         days = listed(map(str, item.days), lang)
+        if zh:  # day 0 is the day the group is created: 建群当天
+            return listed(["建群当天" if d == 0 else f"建群第 {d} 天" for d in item.days], lang) + at
         return (f"建群第 {days} 天" if zh else f"day {days} of the group" if len(item.days) == 1
                 else f"days {days} of the group") + at
     if kind == "days_before_end":
@@ -73,7 +75,7 @@ def _before_end(day: int, zh: bool) -> str:
     if day == 0:
         return "最后一天" if zh else "the last day"
     if zh:
-        return f"结束前 {day} 天"
+        return f"解散前 {day} 天"
     return f"{day} day{'' if day == 1 else 's'} before the end"
 
 
