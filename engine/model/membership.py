@@ -58,7 +58,9 @@ class Level(Model):
     id: Id
     name: Label
     promote_when: Condition | None = Field(None, description="晋升条件。Promoted to this level when it holds.")
-    keep_when: Condition | None = Field(None, description="保级条件（宜比晋升条件宽松）。Kept while it holds.")
+    keep_when: Condition | None = Field(None, description="保级条件（宜比晋升条件宽松；不写时用晋升条件）。"
+                                                          "Kept while it holds (without one, while promote_when "
+                                                          "holds).")
     min_stay: Periods = Field(0, description="保级期：到达该等级（晋升或降级）后，这么多次评定内不降级。"
                                               "Periods after reaching the level (by promotion or demotion) in which it "
                                               "cannot be demoted.")
@@ -80,7 +82,10 @@ class Membership(Model):
     """会员制度。Levels driven by points, with promotion and demotion."""
 
     evaluate: Period = Field("monthly", description="等级评定周期。How often levels are evaluated.")
-    demotion: Demotion = Field("one_step", description="降级方式。Demotion policy.")
+    demotion: Demotion = Field("one_step", description="降级方式：逐级（每次降一级）或重新计算（降到保级条件仍达标的"
+                                                      "最高一级）。Demotion policy: one_step (one level down) or "
+                                                      "recompute (the highest lower level whose keep condition "
+                                                      "holds).")
     points: Points | None = Field(None, description="积分制度。Points.")
     levels: list[Level] = Field(default_factory=list, description="等级，从低到高。Levels, lowest first.")
     care: list[Care] = Field(default_factory=list, description="会员关怀。Member care.")

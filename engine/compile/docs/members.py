@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from ...model.membership import EarnRule
+from ...simulate.member_conventions import INTRO, TITLE, conventions
 from .fmt import cadence, duration, number
 from .labels import label
 from .view import View
@@ -32,7 +33,9 @@ def membership(v: View) -> dict[str, Any] | None:
              "template": v.template(c.template) if c.template else None} for c in ms.care]
     return {"intro": w["levels_intro"].format(evaluate=label("period", ms.evaluate, v.lang),
                                               demotion=w[f"demotion_{ms.demotion}"]),
-            "levels": levels, "care": care, "incentives": list(ms.incentives)}
+            "levels": levels, "care": care, "incentives": list(ms.incentives),
+            # The conventions close the points section when there is one, else this one.
+            "conventions": _conventions(v) if ms.points is None else None}
 
 
 def points(v: View) -> dict[str, Any] | None:
@@ -45,7 +48,15 @@ def points(v: View) -> dict[str, Any] | None:
         "expire": w["expire_after"].format(after=duration(pts.expire_after, v.lang)) if pts.expire_after
         else w["never_expire"],
         "refunds": w["refunds_deduct"] if pts.refunds_deduct else w["refunds_keep"],
+        "conventions": _conventions(v),
     }
+
+
+def _conventions(v: View) -> dict[str, Any] | None:
+    """How points and levels are counted (simulate/member_conventions), as explain --member
+    prints them: a title, a line and the conventions that concern the playbook."""
+    said = conventions(v.playbook.membership, v.lang)
+    return {"title": TITLE[v.lang], "intro": INTRO[v.lang], "texts": said} if said else None
 
 
 def _earn(v: View, rule: EarnRule) -> dict[str, Any]:
