@@ -30,14 +30,19 @@ def section(folder: Folder) -> Section | None:
 
 def _payouts(folder: Folder) -> list[Chart]:
     say, lang = folder.say, folder.lang
-    periods = [r[0] for r in folder.rows("SELECT DISTINCT period FROM payouts ORDER BY 1")]
+    # Two queries for every period, no bound parameter: binding a string makes DuckDB import
+    # pandas (0.3 s, a third of a demo's report).
+    top: dict[str, list[tuple[Any, ...]]] = {}
+    for row in folder.rows(f"""
+            SELECT period, staff_id, staff_name, kpi, bonus, gate, cap, clawback, total FROM payouts
+            QUALIFY row_number() OVER (PARTITION BY period ORDER BY total DESC, staff_id) <= {STAFF_SHOWN}
+            ORDER BY period, total DESC, staff_id"""):
+        top.setdefault(row[0], []).append(row[1:])
+    totals = folder.rows("""SELECT period, COUNT(*), SUM(kpi), SUM(bonus), SUM(gate), SUM(cap), SUM(clawback),
+                            SUM(total) FROM payouts GROUP BY period ORDER BY period""")
     charts = []
-    for index, period in enumerate(periods):
-        rows = folder.rows(f"""
-            SELECT staff_id, staff_name, kpi, bonus, gate, cap, clawback, total FROM payouts WHERE period = ?
-            ORDER BY total DESC, staff_id LIMIT {STAFF_SHOWN}""", [period])
-        sums = folder.rows("""SELECT COUNT(*), SUM(kpi), SUM(bonus), SUM(gate), SUM(cap), SUM(clawback), SUM(total)
-                              FROM payouts WHERE period = ?""", [period])[0]
+    for index, (period, *sums) in enumerate(totals):
+        rows = top.get(period, [])
         staff = [f"{r[1]}（{r[0]}）" if lang == "zh" else f"{r[1]} ({r[0]})" for r in rows]
         series = [bars(say(en, zh), [rounded(r[2 + i], 2) for r in rows], "pay", colour(i))
                   for i, (_, en, zh) in enumerate(PARTS)]
