@@ -23,7 +23,7 @@ if TYPE_CHECKING:
 else:
     CommissionPeriod = choice(COMMISSION_PERIODS, "结算周期：每周 / 每月 / 每季度。Commission period.")
     Direction = choice(DIRECTIONS, "方向：越高越好 / 越低越好（如退群率）。Higher or lower is better.")
-    RateMode = choice(RATE_MODES, "费率表方式：tiered 整体适用一个费率；marginal 按区间分段计算。")
+    RateMode = choice(RATE_MODES, "阶梯系数表的方式：tiered 全额累进（整个达成率适用所在档的系数）；marginal 超额累进（按区间分段计算）。")
 
 
 class Pool(Model):
@@ -62,26 +62,26 @@ class Curve(Model):
     points: list[tuple[Factor, Factor]] = Field(
         min_length=1, description="[[达成率， 系数], ...]，达成率递增。[[attainment, factor], ...]"
     )
-    floor: NonNegativeFactor | None = Field(None, description="门槛达成率，低于它该 KPI 不计。Below it the KPI pays nothing.")
-    cap: PositiveFactor | None = Field(None, description="系数上限。The highest factor paid.")
+    floor: NonNegativeFactor | None = Field(None, description="起提线：达成率低于它，该 KPI 不计提成。Below it the KPI pays nothing.")
+    cap: PositiveFactor | None = Field(None, description="系数封顶：提成系数最高到此。The highest factor paid.")
 
 
 class Bracket(Model):
-    """费率表的一档。One bracket: from this attainment on, this rate."""
+    """阶梯系数表的一档。One bracket: from this attainment on, this rate."""
 
     from_: NonNegativeFactor = Field(alias="from", description="起点达成率。Attainment where the bracket starts.")
-    rate: NonNegativeFactor = Field( description="费率（系数）。Rate (factor).")
+    rate: NonNegativeFactor = Field( description="该档的阶梯系数。Rate (factor).")
 
 
 class RateTable(Model):
-    """费率表。A rate table, tiered or marginal."""
+    """阶梯系数表。A rate table, tiered or marginal."""
 
     mode: RateMode = "tiered"
     brackets: list[Bracket] = Field(min_length=1, description="各档，按起点递增。Brackets, rising.")
 
 
 class Gate(Model):
-    """门槛：条件不满足时本期提成清零（或乘以 otherwise）。The gate."""
+    """发放门槛：未达标时本期提成清零（或乘以 otherwise）。The gate."""
 
     when: Condition
     otherwise: Ratio = Field(Decimal(0), description="不满足时的系数，默认 0。Factor when the gate is closed.")
@@ -97,7 +97,7 @@ class Bonus(Model):
 
 
 class StaffCap(Model):
-    """每人每期上限。The most one staff member is paid per period."""
+    """个人封顶（每人每期）。The most one staff member is paid per period."""
 
     per_staff: Money
 
@@ -118,14 +118,14 @@ class Commission(Model):
 
     period: CommissionPeriod = "monthly"
     pool: Pool = Field(description="奖金池。The pool.")
-    gate: Gate | None = Field(None, description="门槛条件。A condition (or {when, otherwise}).")
+    gate: Gate | None = Field(None, description="发放门槛：一个条件（或 {when, otherwise}）。A condition (or {when, otherwise}).")
     kpis: list[Kpi] = Field(min_length=1, description="考核指标，权重合计为 1。Weighted KPIs.")
-    curve: Curve | None = Field(None, description="支付曲线，[[达成率， 系数], ...] 或 {points, floor, cap}。")
-    rates: RateTable | None = Field(None, description="费率表（与 curve 二选一）。Rate table instead of a curve.")
+    curve: Curve | None = Field(None, description="提成曲线：[[达成率, 提成系数], ...] 或 {points, floor, cap}。")
+    rates: RateTable | None = Field(None, description="阶梯系数表（与 curve 二选一）。Rate table instead of a curve.")
     bonuses: list[Bonus] = Field(default_factory=list, description="达标奖励。Bonuses.")
-    cap: StaffCap | None = Field(None, description="每人每期上限。Cap per staff member.")
+    cap: StaffCap | None = Field(None, description="个人封顶（每人每期）。Cap per staff member.")
     adjust: list[Adjustment] = Field(default_factory=list, description="动态调整规则。Dynamic weight adjustments.")
-    split: dict[Ref, Ratio] = Field(default_factory=dict, description="按角色分配,合计为 1,如 {owner: 0.6, admin: 0.4}。")
+    split: dict[Ref, Ratio] = Field(default_factory=dict, description="分成比例：按角色分配，合计为 1，如 {owner: 0.6, admin: 0.4}。")
     clawback: bool = Field(True, description="期后退款在发生期追回。Refunds after a period claw back.")
 
     @field_validator("gate", mode="before")

@@ -156,7 +156,7 @@ Condition = Annotated[
 ]
 Template = Annotated[
     str,
-    Field(description="Jinja2 模板,如 欢迎 {{ member.nickname }} 加入{{ group.name }}。A Jinja2 template.",
+    Field(description="Jinja2 模板，如 欢迎 {{ member.nickname }} 加入{{ group.name }}。A Jinja2 template.",
           examples=["欢迎 {{ member.nickname }} 加入{{ group.name }}!"]),
 ]
 Label = Annotated[str, Field(min_length=1, description="中文名称。The display name (Chinese).")]

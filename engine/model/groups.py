@@ -46,6 +46,6 @@ class GroupType(Model):
     capacity: Capacity | None = Field(None, description="群成员上限。Member capacity.")
     lifespan: DurationField | None = Field(None, description="存续时长（快闪群必填），如 3d。Lifespan, required for flash groups.")
     entry: Entry = Field(default_factory=Entry, description="入群门槛。Entry threshold.")
-    naming: Template | None = Field(None, description="统一命名规则,如 {{ brand }}福利{{ seq }}群。Naming pattern.")
+    naming: Template | None = Field(None, description="统一命名规则，如 {{ brand }}福利{{ seq }}群。Naming pattern.")
     staffing: dict[Ref, StaffCount] = Field(default_factory=dict, description="每群各角色人数，覆盖角色的 per_group。Staff per role per group.")
 

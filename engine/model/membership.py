@@ -40,7 +40,7 @@ class EarnRule(Model):
     on: EventType = Field(description="触发事件，如 message（发言）、order（下单）、referral（推荐）、checkin（签到）。")
     points: EventPoints | None = Field(None, description="每次获得的积分。Points per event.")
     per_yuan: PerYuan | None = Field(None, description="每消费 1 元获得的积分（订单）。Points per yuan.")
-    cap: EarnCap | None = Field(None, description="上限,如 {per: day, max: 10}。Cap per period.")
+    cap: EarnCap | None = Field(None, description="上限，如 {per: day, max: 10}。Cap per period.")
     where: Condition | None = Field(None, description="事件过滤条件。Only events that match.")
 
 

@@ -56,7 +56,7 @@ class Playbook(Model):
     timezone: str = Field("Asia/Shanghai", description="时区。IANA time zone.")
     currency: str = Field("CNY", description="币种（目前仅 CNY）。Currency.")
     locale: Locale = "zh-CN"
-    vars: dict[str, Any] = Field(default_factory=dict, description="模板变量,如 {brand: 花漾}。Template variables.")
+    vars: dict[str, Any] = Field(default_factory=dict, description="模板变量，如 {brand: 花漾}。Template variables.")
     calendar: Calendar = Field(default_factory=Calendar, description="日历：节假日。Calendar: holidays.")
     roles: dict[Id, Role] = Field(default_factory=dict, description="运营角色。Staff roles.")
     group_types: dict[Id, GroupType] = Field(default_factory=dict, description="群类型（群定位）。Group types.")
