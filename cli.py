@@ -216,6 +216,7 @@ def docs(playbook: Path, out: Path, formats: tuple[str, ...], lang: str | None, 
 
     language = _lang(lang)
     outcome = command.run(command.DocsRequest(playbook, out, formats, lang, templates_dir))
+    language = _spoken(outcome)
     if _findings(outcome.checked, language):
         sys.exit(outcome.status)
     click.echo(outcome.summary)
@@ -523,19 +524,24 @@ def diff(old: Path, new: Path, fmt: str, fail_over: str | None, out: Path | None
 @click.option("--fail-on-overload", is_flag=True,
               help="Exit 1 when someone has more minutes than their role's minutes_per_day, or more groups than max_groups.")
 @_read_options
+@click.option("--no-cache", "no_cache", is_flag=True,
+              help="With --events: read and check them again instead of taking them from the cache.")
 @LANG_OPTION
 def tasks(playbook: Path, roster: Path, start: Any, end: Any, events_path: Path | None, skip_bad_rows: bool, fmt: str,
           out: Path | None, split: bool, capacity_path: Path | None, fail_on_overload: bool, lang: str | None,
-          encoding: str | None, sheet: str | None, mapping_path: Path | None) -> None:
+          encoding: str | None, sheet: str | None, mapping_path: Path | None, no_cache: bool) -> None:
     """Expand PLAYBOOK's SOP into every staff member's tasks, day by day, with a capacity report."""
     from .commands import tasks as command
     from .commands.data import events_from_stdin
 
-    language = _lang(lang)
+    _lang(lang)
     request = command.TasksRequest(playbook, roster, start.date(), end.date(), events_path, skip_bad_rows, fmt, out,
-                                   split, capacity_path, fail_on_overload, language, encoding, sheet, mapping_path)
+                                   split, capacity_path, fail_on_overload, lang, encoding, sheet, mapping_path,
+                                   cache=not no_cache)
     with events_from_stdin(request, sys.stdin.buffer):
         outcome = command.run(request)
+    language = _spoken(outcome)
+    _cached_note(outcome.data, language)
     if _findings(outcome.checked, language) or _data_problems(outcome.data, language, _console()):
         sys.exit(outcome.status)
     if outcome.text:

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..errors import EXIT_CLEAN
+from .language import settle
 from .playbook import Checked, checked_for
 
 FORMATS = ("md", "html")
@@ -32,14 +33,14 @@ class DocsOutcome:
 
 
 def run(request: DocsRequest) -> DocsOutcome:
-    from ..compile.docs.handbook import playbook_lang, summary, write_handbook
+    from ..compile.docs.handbook import summary, write_handbook
     from ..output_folder import replaced_whole
 
     outcome = DocsOutcome()
     playbook = checked_for(outcome, request.playbook)
+    outcome.lang = settle(request.lang, playbook)  # --lang, else QUNCE_LANG, else the playbook's locale
     if playbook is None:
         return outcome
-    outcome.lang = request.lang or playbook_lang(playbook)
     with replaced_whole(request.out) as staged:  # every format, or none: the folder holds one run
         written = write_handbook(playbook, staged.path, request.formats or FORMATS, outcome.lang, request.templates)
     outcome.summary = summary(playbook, outcome.lang)

@@ -40,6 +40,7 @@ class TasksRequest:
     encoding: str | None = None  # how to read the events: see data.DataRequest
     sheet: str | None = None
     mapping: Path | None = None
+    cache: bool = True  # with events: take them from the events cache when they were read before
 
 
 @dataclass
@@ -118,7 +119,8 @@ def _load(playbook: Playbook, request: TasksRequest, data: DataCheck) -> tuple[A
                          "或含这三个工作表的工作簿）")
     if request.events is not None:
         ctx = load(playbook, DataRequest(request.events, request.roster, request.start, request.end,
-                                         request.skip_bad_rows, request.encoding, request.sheet, request.mapping), data)
+                                         request.skip_bad_rows, request.encoding, request.sheet, request.mapping,
+                                         request.cache), data)
         return None if ctx is None else (ctx.con, ctx.roster, ctx.events)
     roster = load_roster(request.roster)
     data.roster = roster

@@ -84,3 +84,16 @@ def test_settle_order(asked: str | None, env: dict[str, str], locale: str, chose
 def test_words() -> None:
     assert of_locale("zh-CN") == "zh" and of_locale("en") == "en" and of_locale("zh-TW") == "zh"
     assert requested("zh") == "zh"
+
+
+def test_tasks_and_docs_follow_the_playbook_and_qunce_lang(tmp_path: Path) -> None:
+    args = ["tasks", str(EXAMPLE / "playbook.yaml"), "--roster", str(EXAMPLE / "roster.yaml"), "--from", "2027-01-04",
+            "--to", "2027-01-04", "--format", "md"]
+    zh = CliRunner().invoke(main, args, env=ENGLISH_TERMINAL)
+    en = CliRunner().invoke(main, args, env={**ENGLISH_TERMINAL, "QUNCE_LANG": "en"})
+    assert zh.exit_code == 0 and en.exit_code == 0
+    assert "任务清单" in zh.output and "任务清单" not in en.output
+    docs = CliRunner().invoke(main, ["docs", str(EXAMPLE / "playbook.yaml"), "--out", str(tmp_path / "hb"),
+                                     "--format", "md"], env={**ENGLISH_TERMINAL, "QUNCE_LANG": "en"})
+    assert docs.exit_code == 0, docs.output
+    assert (tmp_path / "hb" / "handbook.en.md").is_file() and "wrote" in docs.output
