@@ -84,7 +84,7 @@ CONVENTIONS: tuple[Convention, ...] = (
     # payfactor.pay_factor
     Convention(
         "negative_attainment",
-        "达成率为负（本期退款多于销售额）时提成系数为 0：曲线不从 (0, 0) 往下延长，「系数 = 达成率」也不取负值；"
+        "达成率为负（本期退款多于销售额）时提成系数为 0：曲线不从 (0, 0) 往下延长，「提成系数 = 达成率」也不取负值；"
         "退款要扣回的钱只由退款追回扣，不经提成系数再扣一次。",
         "A negative attainment (refunds above the period's sales) pays a factor of 0: the curve is not extended "
         "below (0, 0) and \"factor = attainment\" does not go negative; money a refund should take back is taken "

@@ -1,6 +1,6 @@
 """What payouts.xlsx holds, in English and Chinese: its sheets, their columns and each column's
-kind of cell. The Chinese words are the statements' and the handbook's, in the practitioners'
-terms (指标提成, 个人封顶, 分成比例, 提成系数: docs in shared/domain.md)."""
+kind of cell. The words are the statements' and `qunce explain --staff`'s, in the practitioners'
+terms (指标提成, 个人封顶, 分成比例, 提成系数, 发放门槛: shared/domain.md)."""
 
 from __future__ import annotations
 
@@ -31,15 +31,15 @@ STAFF = (Column("staff_id", "text", "staff id", "员工 ID"), Column("staff_name
 
 def _money(sql: bool) -> tuple[Column, ...]:
     # The parts of a payout: per period (the stored column) or summed over the window
-    parts = (("kpi", "KPIs", "指标提成"), ("bonus", "bonuses", "达标奖励"), ("gate", "gate reduction", "门槛扣减"),
-             ("cap", "cap reduction", "个人封顶扣减"), ("clawback", "refund clawback", "退款追回"),
+    parts = (("kpi", "KPI commission", "指标提成"), ("bonus", "bonuses", "达标奖励"), ("gate", "gate reduction", "门槛扣减"),
+             ("cap", "personal cap reduction", "个人封顶扣减"), ("clawback", "refund clawback", "退款追回"),
              ("total", "total", "应发合计"))
     return tuple(Column(name, "money", en, zh, f'sum("{name}") AS "{name}"' if sql else None) for name, en, zh in parts)
 
 
 # The kinds of statement lines, as the workbook names them (the tables keep the ids).
-KINDS = {"kpi": ("KPI", "指标提成"), "bonus": ("bonus", "达标奖励"), "gate": ("gate", "门槛扣减"),
-         "cap": ("cap", "个人封顶扣减"), "clawback": ("refund clawback", "退款追回")}
+KINDS = {"kpi": ("KPI commission", "指标提成"), "bonus": ("bonus", "达标奖励"), "gate": ("gate reduction", "门槛扣减"),
+         "cap": ("personal cap reduction", "个人封顶扣减"), "clawback": ("refund clawback", "退款追回")}
 
 SHEETS = (
     Sheet("Payouts", "提成发放", "payouts", "period, staff_id", (
@@ -57,7 +57,7 @@ SHEETS = (
         Column("group_id", "text", "group id", "群 ID"), Column("group_name", "text", "group", "群名称"),
         Column("role", "text", "role", "角色"), Column("metric", "text", "metric", "指标"),
         Column("actual", "number", "actual", "实际"), Column("target", "number", "target", "目标"),
-        Column("attainment", "percent", "attainment", "达成率"), Column("factor", "factor", "factor", "提成系数"),
+        Column("attainment", "percent", "attainment", "达成率"), Column("factor", "factor", "pay factor", "提成系数"),
         Column("weight", "percent", "weight", "权重"), Column("base", "money", "pool at 100%", "奖金池（100% 达成时）"),
         Column("share", "percent", "share", "分成比例"), Column("condition", "text", "condition", "条件"),
         Column("values", "text", "values", "取值"), Column("amount", "money", "amount", "金额"),

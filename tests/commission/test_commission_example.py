@@ -128,11 +128,34 @@ def test_markdown_statements_in_chinese_by_default(out: Path) -> None:
     assert s4.startswith("# 提成结算单 · 张伟（s4）")
     assert "## 2027-02 · 本期应发 ¥594.00" in s4
     assert "| 退款追回 | −¥18.00 |" in s4
-    assert "2027-01 的订单在本期退款（福利1群 ¥300.00）：2027-01 应得由 ¥432.00 调整为 ¥414.00，追回 −¥18.00" in s4
-    assert "门槛：订单数 ≥ 1 —— 未达成，本群提成按 0% 发放（订单数 = 0）：−¥174.00" in s4
+    assert "数据区间：2027-01-01 至 2027-02-28" in s4
+    # each period opens with one sentence of what happened
+    assert ("## 2027-01 · 本期应发 ¥432.00\n\n2027 年 1 月，您在 2 个群任管理员，指标提成 ¥576.00，达标奖励 ¥30.00；"
+            "福利2群未达发放门槛，该群提成不发放，扣减 ¥174.00；本期应发 ¥432.00。\n") in s4
+    assert ("2027 年 2 月，您在 2 个群任管理员，指标提成 ¥582.00，达标奖励 ¥30.00；2027 年 1 月的订单在本期退款，"
+            "追回 ¥18.00；本期应发 ¥594.00。") in s4
+    assert ("- 退款追回：2027 年 1 月的订单在本期退款（福利1群 ¥300.00），按这些退款重算，2027 年 1 月应得由 ¥432.00 "
+            "调整为 ¥414.00，追回 ¥18.00") in s4
+    assert "- 发放门槛：订单数 ≥ 1 —— 未达标（订单数 0），本群提成不发放，门槛扣减 −¥174.00" in s4
+    assert "### 群 福利1群（g1） · 管理员 · 分成比例 30.00%（30% × 在岗 31 天/共 31 天）" in s4
+    assert "| 考核指标 | 指标 | 实际 | 目标 | 达成率 | 提成系数 | 权重 | 您的指标提成 |" in s4
+    # a bonus from its amount to the holder's share, step by step
+    assert "- 达标奖励「拉新之星」：新增人数 ≥ 6 —— 达标（新增人数 8）：¥100.00 × 分成比例 30.00% = ¥30.00" in s4
+    assert "起提线 50%" in s4 and "无人认领（未发放）" in s4
     s1 = (out / "statements" / "s1.md").read_text(encoding="utf-8")
-    assert "封顶扣减：每人每期上限 ¥900.00：应发 ¥1,008.00，扣减 −¥108.00" in s1
-    assert "上期「销售额达成率 ≥ 150%」成立（销售额达成率 = 150.00%）：销售额 权重 −10%，拉新 +10%（销售超额时，下月把重心移到拉新。）" in s1
+    assert ("2027 年 1 月，您在 1 个群任群主，指标提成 ¥938.00，达标奖励 ¥70.00；合计超过个人封顶 ¥900.00，扣减 ¥108.00；"
+            "本期应发 ¥900.00。") in s1
+    assert "| 个人封顶扣减 | −¥108.00 |" in s1
+    assert "- 个人封顶扣减：本期合计 ¥1,008.00，超过个人封顶 ¥900.00，扣减 ¥108.00" in s1
+    assert ("上期「销售额达成率 ≥ 150%」达标（销售额达成率 150.00%）：销售额的权重 −10%，拉新的权重 +10%"
+            "（销售超额时，下月把重心移到拉新。）") in s1
+    for old in ("您的份额", "每人每期上限", "成立", "| 系数 |", " … ", "2027-01 的"):
+        assert old not in s1 + s4, old
+    from tests.checks.test_golden_diagnostics import ZH_ASCII_PUNCTUATION
+
+    for text in (s1, s4):
+        prose = [line for line in text.splitlines() if not line.startswith(("|", "#"))]
+        assert not [line for line in prose if ZH_ASCII_PUNCTUATION.search(line)]
 
 
 def test_markdown_statements_in_english(tmp_path: Path) -> None:
@@ -140,10 +163,15 @@ def test_markdown_statements_in_english(tmp_path: Path) -> None:
     assert result.exit_code == 0, result.output
     s3 = (tmp_path / "statements" / "s3.md").read_text(encoding="utf-8")
     assert s3.startswith("# Commission statement · 韩梅 (s3)")
-    assert "## 2027-02 · Due for ¥900.00" in s3
-    assert "Cap per staff member and period ¥900.00: earned ¥952.00, reduced by −¥52.00" in s3
-    assert "Bonus “拉新之星”: new members ≥ 6 — held (new members = 6): ¥100.00 → ¥70.00" in s3
-    assert "### Group 福利2群 (g2) · owner · your share 47.42% (70% × 21/31 days)" in s3
+    assert "Data window: 2027-01-01 to 2027-02-28" in s3
+    assert ("## 2027-02 · Due ¥900.00\n\nIn February 2027 you held 1 group as owner and earned ¥882.00 in KPI "
+            "commission and ¥70.00 in bonuses; the personal cap of ¥900.00 takes off ¥52.00; you are due ¥900.00.\n") in s3
+    assert ("- Personal cap reduction: the period's lines add up to ¥952.00, above the personal cap of ¥900.00; "
+            "reduced by ¥52.00") in s3
+    assert "- Bonus “拉新之星”: new members ≥ 6 — met (new members 6): ¥100.00 × your share 70.00% = ¥70.00" in s3
+    assert "### Group 福利2群 (g2) · owner · your share 47.42% (70% × 21 of 31 days held)" in s3
+    assert ("In January 2027 you held 1 group as owner and earned ¥275.03 in KPI commission; 福利2群 missed the payout "
+            "gate and is not paid, which takes off ¥275.03; you are due ¥0.00.") in s3
 
 
 def test_same_inputs_same_bytes(out: Path, tmp_path: Path) -> None:
@@ -159,11 +187,35 @@ def test_explain_staff_traces_every_number() -> None:
     assert result.exit_code == 0, result.output
     text = result.output
     assert "Commission trace · 张伟 (s4) · 2027-02" in text
-    assert "weights this period: 拉新 50%, 销售额 30%, 退群人数 20% (moved because sales_to_growth held last period)" in text
-    assert "拉新 (new members): attainment 2 ÷ 4 = 50.00%; on the line (0%, 0), (50%, 0.5) → factor 0.5" in text
-    assert "inputs: new members = 2, sales = ¥500.00, members who left = 0, orders = 1 (sales include ¥300.00 added back" in text
-    assert "Clawback: orders of 2027-01 were refunded this period (福利1群 ¥300.00). 2027-01 recomputed with those refunds: 432 → 414 yuan" in text
-    assert "Total: exactly 594 yuan; rounded to the fen (largest remainder, the lines add up to the total) ¥594.00" in text
+    assert ("  In February 2027 you held 2 groups as admin and earned ¥582.00 in KPI commission and ¥30.00 in bonuses; "
+            "orders of January 2027 were refunded this period, which claws back ¥18.00; you are due ¥594.00.") in text
+    assert "Weights this period: 拉新 50%, 销售额 30%, 退群人数 20% (moved because sales_to_growth was met last period)" in text
+    assert ("拉新 (new members): attainment 2 ÷ 4 = 50.00%; between 0% and 50% attainment the pay factor rises in "
+            "proportion from 0 to 0.5 → pay factor 0.5") in text
+    assert ("This period's data: new members 2, sales ¥500.00, members who left 0, orders 1 (sales include ¥300.00 "
+            "added back") in text
+    assert "Your share: admin 30% × 28 of 28 days held = 30%" in text
+    assert ("Clawback: orders of January 2027 were refunded this period (福利1群 ¥300.00). January 2027 recomputed with "
+            "those refunds: ¥432.00 → ¥414.00 (same weights, same cap); clawed back ¥18.00") in text
+    assert "Total: exactly ¥594.00; rounded to the fen (largest remainder, the lines add up to the total) ¥594.00" in text
+    assert "    福利1群 (g1) · KPI commission “拉新”: ¥75.00 → ¥75.00" in text
+    assert "    refund clawback (January 2027): −¥18.00 → −¥18.00" in text
+
+
+def test_explain_staff_in_chinese_says_the_statements_words() -> None:
+    result = CliRunner().invoke(main, ["explain", PLAYBOOK, *DATA, "--staff", "s2", "--period", "2027-01",
+                                       "--lang", "zh"])
+    assert result.exit_code == 0, result.output
+    text = result.output
+    assert ("  2027 年 1 月，您在 1 个群任群主，指标提成 ¥130.97；福利2群未达发放门槛，该群提成不发放，扣减 ¥130.97；"
+            "本期应发 ¥0.00。") in text
+    assert "  分成比例：群主 70% × 在岗 10 天/共 31 天 = 22.5806%" in text
+    assert "销售额：达成率 ¥0.00 ÷ ¥1,000.00 = 0.00%；低于起提线 50% → 提成系数 0；指标提成 = ¥1,000.00 × 40% × 0 = ¥0.00" in text
+    assert "  发放门槛：订单数 ≥ 1 —— 未达标（订单数 0），提成不发放：门槛扣减 −¥580.00" in text
+    assert "  达标奖励「拉新之星」：新增人数 ≥ 6 —— 未达标（新增人数 3）" in text
+    assert "    福利2群（g2）· 门槛扣减：−¥130.967742 → −¥130.97" in text
+    for old in ("成立", "您的份额", "→ 系数", "输入："):
+        assert old not in text, old
 
 
 def test_explain_staff_errors() -> None:
@@ -203,7 +255,7 @@ def test_diff_fail_over_and_markdown(higher_cap: str) -> None:
     over = CliRunner().invoke(main, ["diff", PLAYBOOK, higher_cap, *DATA, "--format", "md", "--fail-over", "100",
                                      "--lang", "zh"])
     assert over.exit_code == 1
-    assert "**提成总额：¥3,302.00 → ¥3,420.00 (+¥118.00, +3.57%)**" in over.output
+    assert "**提成总额：¥3,302.00 → ¥3,420.00（+¥118.00，+3.57%）**" in over.output
     assert "| 2027-01 | s1 王芳 | ¥900.00 | ¥1,008.00 | +¥108.00 |" in over.output
     assert "提成总额变化 118.00 元，超过 --fail-over 100" in over.output  # the run speaks --lang zh throughout
     under = CliRunner().invoke(main, ["diff", PLAYBOOK, higher_cap, *DATA, "--fail-over", "118"])
@@ -252,7 +304,7 @@ def test_worked_example_for_the_handbook() -> None:
         ("120.00%", "1.24", "¥248.00"), ("90.00%", "0.9", "¥180.00"), ("105.00%", "1.06", "¥127.20"),
         ("70.00%", "0.633333", "¥126.67"), ("125.00%", "1.3", "¥104.00")]
     assert example["gate"]["held"] and example["total"] == "¥785.87"
-    assert example["bonuses"][1]["values"] == "销售额达成率 = 70.00%，人均销售额 = 140"
+    assert example["bonuses"][1]["values"] == "销售额达成率 70.00%，人均销售额 ¥140.00"  # 人均销售额 is in 元
     assert example["split"] == [{"role": "群主", "share": "60%", "amount": "¥471.52"},
                                 {"role": "管理员", "share": "30%", "amount": "¥235.76"},
                                 {"role": "气氛组", "share": "10%", "amount": "¥78.59"}]
@@ -277,7 +329,7 @@ def test_a_quarterly_plan_keeps_refunds_inside_the_quarter(tmp_path: Path) -> No
     assert (s1["kpi"], s1["bonus"], s1["cap"], s1["clawback"], s1["total"]) == ("966.00", "70.00", "-136.00", "0.00",
                                                                                  "900.00")
     assert (s1["window_days"], s1["period_days"]) == ("59", "90")
-    assert "注意：数据只覆盖本期 59/90 天，目标未按天数折算。" in (out / "statements" / "s1.md").read_text(encoding="utf-8")
+    assert "注意：数据只覆盖本期 90 天中的 59 天，目标未按天数折算。" in (out / "statements" / "s1.md").read_text(encoding="utf-8")
 
 
 def test_a_per_staff_pool_is_prorated_by_days_worked(tmp_path: Path) -> None:
@@ -288,3 +340,20 @@ def test_a_per_staff_pool_is_prorated_by_days_worked(tmp_path: Path) -> None:
     payouts = {(r["period"], r["staff_id"]): r for r in rows(out, "payouts")}
     s2 = payouts["2027-01", "s2"]
     assert (s2["roles"], s2["groups"], s2["kpi"], s2["gate"], s2["total"]) == ("owner", "1", "90.32", "-90.32", "0.00")
+
+
+def test_satisfaction_without_a_survey_reads_as_no_survey_not_zero(tmp_path: Path) -> None:
+    # The example's events hold no survey: satisfaction is 0 in the commission's inputs (periods.rate),
+    # paid as 0 (attainment 0, below the floor); the statement and the trace say there was no survey.
+    out = _variant(tmp_path, "{id: churn, name: 退群人数, metric: leaves, target: 2, weight: 0.2, direction: lower}",
+                   "{id: churn, name: 满意度, metric: csat, target: 4.5, weight: 0.2}")
+    s1 = (out / "statements" / "s1.md").read_text(encoding="utf-8")
+    assert "| 满意度 | 用户满意度 | —（本期无问卷） | 4.5 | 0.00% | 0 | 20% | ¥0.00 |" in s1
+    payouts = {(r["period"], r["staff_id"]): r["kpi"] for r in rows(out, "payouts")}
+    assert payouts["2027-01", "s1"] == "742.00"  # 0.7 × (560 + 500): the satisfaction line pays nothing
+    trace = CliRunner().invoke(main, ["explain", str(tmp_path / "variant.yaml"), *DATA, "--staff", "s1", "--period",
+                                      "2027-01", "--lang", "en"])
+    assert trace.exit_code == 0, trace.output
+    assert "satisfaction — (no survey this period)" in trace.output
+    assert ("满意度 (satisfaction): no survey this period, counted as 0 → attainment 0.00%; below the floor of 50% → "
+            "pay factor 0") in trace.output

@@ -172,11 +172,11 @@ def test_explain_staff_ends_with_the_conventions(folder: Path, lang: str) -> Non
     assert lines[-len(wanted) - 1] == ("计算约定：" if lang == "zh" else "Conventions:")
     assert lines[-len(wanted):] == [f"  - {text}" for text in wanted]
     if lang == "zh":
-        assert "达成率为负（本期退款多于销售额）→ 系数 0" in result.output
-        assert "您的分成比例：按在岗天数 21 天 ÷ 所有在岗人员共 21 天 = 100.0000%" in result.output
+        assert "达成率为负（本期退款多于销售额）→ 提成系数 0" in result.output
+        assert "分成比例：按在岗天数，您 21 天 ÷ 所有在岗人员共 21 天 = 100%" in result.output
     else:
-        assert "a negative attainment (refunds above the period's sales) → factor 0" in result.output
-        assert "your share by days held: 21 ÷ all holders' 21 days = 100.0000%" in result.output
+        assert "a negative attainment (refunds above the period's sales) → pay factor 0" in result.output
+        assert "Your share by days held: your 21 ÷ all holders' 21 days = 100%" in result.output
 
 
 # --- unit tests, one per convention ---------------------------------------------------------------

@@ -51,11 +51,11 @@ def test_one_statement_file_per_person(out: Path) -> None:
     # a/b and a_b once became one file a_b.md; a_b and A_B are one file on macOS and Windows.
     assert sorted(files) == ["A_B~6c1908f9.md", "_s4~68987072.md", "a_b~648fa9b3.md", "a_b~c14cddc0.md"]
     # Each file is its own person's (the amounts of the worked example, s1 … s4).
-    assert "## 2027-02 · Due for ¥476.00" in files["a_b~c14cddc0.md"]  # a/b (s1)
-    assert "## 2027-01 · Due for ¥0.00" in files["a_b~648fa9b3.md"]  # a_b (s2), January only
+    assert "## 2027-02 · Due ¥476.00" in files["a_b~c14cddc0.md"]  # a/b (s1)
+    assert "## 2027-01 · Due ¥0.00" in files["a_b~648fa9b3.md"]  # a_b (s2), January only
     assert "## 2027-02" not in files["a_b~648fa9b3.md"]
-    assert "## 2027-02 · Due for ¥900.00" in files["A_B~6c1908f9.md"]  # A_B (s3)
-    assert "## 2027-02 · Due for ¥594.00" in files["_s4~68987072.md"]  # @s4 (s4)
+    assert "## 2027-02 · Due ¥900.00" in files["A_B~6c1908f9.md"]  # A_B (s3)
+    assert "## 2027-02 · Due ¥594.00" in files["_s4~68987072.md"]  # @s4 (s4)
 
 
 def test_payouts_csv_neutralises_ids_and_names_and_keeps_amounts(out: Path) -> None:

@@ -299,7 +299,10 @@ def test_hostile_names_change_nothing_in_a_statement_but_their_own_text(tmp_path
     assert text.startswith("# Commission statement · 1\\. one (s1)\n\nPlaybook: \\# x · ")
     assert "### Group x ## y (g1) · owner · your share" in text  # the group's line break as a space
     assert "| \\- item | " in text and "| \u241b\\[31m | " in text  # KPIs `- item` and ESC [31m in their cells
-    assert "### 群 x ## y（g1） · \\[a\\](javascript:alert(1)) · 您的份额" in render_statement(hostile, "s1", "zh")
+    zh = render_statement(hostile, "s1", "zh")
+    assert "### 群 x ## y（g1） · \\[a\\](javascript:alert(1)) · 分成比例" in zh
+    # the period's opening sentence names the role and the groups escaped too
+    assert "2027 年 1 月，您在 1 个群任\\[a\\](javascript:alert(1))，指标提成" in zh
 
 
 def test_the_thread_builds_the_prepared_commission_first(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

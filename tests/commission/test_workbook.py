@@ -63,8 +63,8 @@ def test_sheets_and_headers_in_the_runs_language(runs: dict[str, Path]) -> None:
     assert list(en) == ["Payouts", "Per staff", "Statement lines"]
     assert list(zh["提成发放"][0]) == ["结算周期", "开始日期", "结束日期", "员工 ID", "员工", "角色", "群数", "指标提成", "达标奖励",
                                     "门槛扣减", "个人封顶扣减", "退款追回", "应发合计", "数据天数", "周期天数"]
-    assert list(en["Payouts"][0]) == ["period", "from", "to", "staff id", "staff", "roles", "groups", "KPIs", "bonuses",
-                                      "gate reduction", "cap reduction", "refund clawback", "total", "days with data",
+    assert list(en["Payouts"][0]) == ["period", "from", "to", "staff id", "staff", "roles", "groups", "KPI commission",
+                                      "bonuses", "gate reduction", "personal cap reduction", "refund clawback", "total", "days with data",
                                       "days in period"]
     assert list(zh["人员汇总"][0]) == ["员工 ID", "员工", "结算期数", "指标提成", "达标奖励", "门槛扣减", "个人封顶扣减", "退款追回",
                                     "应发合计"]
@@ -72,7 +72,8 @@ def test_sheets_and_headers_in_the_runs_language(runs: dict[str, Path]) -> None:
     assert "分成比例" in zh["结算明细"][0] and "提成系数" in zh["结算明细"][0]
     # the kinds of lines in words; the items and ids as the tables hold them
     assert {row["类型"] for row in zh["结算明细"]} == {"指标提成", "达标奖励", "门槛扣减", "个人封顶扣减", "退款追回"}
-    assert {row["kind"] for row in en["Statement lines"]} == {"KPI", "bonus", "gate", "cap", "refund clawback"}
+    assert {row["kind"] for row in en["Statement lines"]} == {"KPI commission", "bonus", "gate reduction",
+                                                          "personal cap reduction", "refund clawback"}
 
 
 def test_money_is_the_payouts_to_the_fen_as_numbers(runs: dict[str, Path]) -> None:
@@ -80,7 +81,7 @@ def test_money_is_the_payouts_to_the_fen_as_numbers(runs: dict[str, Path]) -> No
     expected = parquet(runs["en"], "payouts")
     got = book["Payouts"]
     assert [(r["period"], r["staff id"]) for r in got] == [(r["period"], r["staff_id"]) for r in expected]
-    columns = {"KPIs": "kpi", "bonuses": "bonus", "gate reduction": "gate", "cap reduction": "cap",
+    columns = {"KPI commission": "kpi", "bonuses": "bonus", "gate reduction": "gate", "personal cap reduction": "cap",
                "refund clawback": "clawback", "total": "total"}
     for row, want in zip(got, expected, strict=True):
         for header, name in columns.items():
@@ -89,7 +90,7 @@ def test_money_is_the_payouts_to_the_fen_as_numbers(runs: dict[str, Path]) -> No
         assert (row["groups"], row["days with data"], row["days in period"]) == (
             want["groups"], want["window_days"], want["period_days"])
     s1 = got[0]
-    assert (s1["period"], s1["staff id"], s1["staff"], s1["total"], s1["cap reduction"]) == ("2027-01", "s1", "王芳", 900.0,
+    assert (s1["period"], s1["staff id"], s1["staff"], s1["total"], s1["personal cap reduction"]) == ("2027-01", "s1", "王芳", 900.0,
                                                                                              -108.0)
     # dates are date cells: January's first and last day of the window
     assert (s1["from"], s1["to"]) == (dt.datetime(2027, 1, 1), dt.datetime(2027, 1, 31))

@@ -376,14 +376,22 @@ def test_unknown_name_does_not_also_report_q203() -> None:
     ("weighted_attainment >= 0.8", STAFF, "加权达成率 ≥ 80%", "weighted attainment ≥ 80%"),
     ("points_90d >= 300 and orders_30d >= 1", MEMBER, "近90天积分 ≥ 300 且 近30天订单数 ≥ 1",
      "points in the last 90 days ≥ 300 and orders in the last 30 days ≥ 1"),
-    ('level in ["gold", "silver"]', MEMBER, "会员等级 属于 [“gold”、“silver”]",
+    ('level in ["gold", "silver"]', MEMBER, "会员等级 属于 「gold」、「silver」",
      'membership level is one of ["gold", "silver"]'),
-    ('level not in ["gold"]', MEMBER, "会员等级 不属于 [“gold”]", 'membership level is not one of ["gold"]'),
+    ('level not in ["gold"]', MEMBER, "会员等级 不属于 「gold」", 'membership level is not one of ["gold"]'),
     ("tenure_days > 7 and days_since_last_message <= 3", MEMBER, "入群天数 > 7 且 距上次发言天数 ≤ 3",
      "days since joining > 7 and days since the last message ≤ 3"),
     ("orders_total != 0", MEMBER, "累计订单数 ≠ 0", "orders (all time) ≠ 0"),
-    ("min(orders_30d, 3) >= 1", MEMBER, "较小值(近30天订单数, 3) ≥ 1", "the smaller of (orders in the last 30 days, 3) ≥ 1"),
-    ("abs(orders_30d) >= 1", MEMBER, "绝对值(近30天订单数) ≥ 1", "the absolute value of (orders in the last 30 days) ≥ 1"),
+    # min/max with a constant bound the value; otherwise the smaller or larger of the values
+    ("min(orders_30d, 3) >= 1", MEMBER, "近30天订单数（最多按 3 计）≥ 1", "orders in the last 30 days (at most 3) ≥ 1"),
+    ("max(1, orders_30d) >= 1", MEMBER, "近30天订单数（至少按 1 计）≥ 1", "orders in the last 30 days (at least 1) ≥ 1"),
+    ("sales / max(members, 1) >= 150", GROUP, "销售额 ÷ 群成员数（至少按 1 人计）≥ 150",
+     "sales ÷ members (at least 1) ≥ 150"),
+    ("max(orders_30d, points_90d) >= 1", MEMBER, "（近30天订单数 与 近90天积分 中的较大者）≥ 1",
+     "(the larger of orders in the last 30 days and points in the last 90 days) ≥ 1"),
+    ("min(orders_30d, points_90d, 3) >= 1", MEMBER, "（近30天订单数、近90天积分、3 中的较小者）≥ 1",
+     "(the smallest of orders in the last 30 days, points in the last 90 days and 3) ≥ 1"),
+    ("abs(orders_30d) >= 1", MEMBER, "近30天订单数的绝对值 ≥ 1", "the absolute value of orders in the last 30 days ≥ 1"),
     ("True", MEMBER, "是", "true"),
     ("xyz >= 1", MEMBER, "xyz ≥ 1", "xyz ≥ 1"),
 ])
@@ -394,15 +402,16 @@ def test_in_words(text: str, names: Names, zh: str, en: str) -> None:
 
 
 @pytest.mark.parametrize(("text", "zh"), [
-    ("(points_90d >= 300 or orders_30d >= 1) and level == 'gold'", "(近90天积分 ≥ 300 或 近30天订单数 ≥ 1) 且 会员等级 = “gold”"),
-    ("points_90d >= 300 or orders_30d >= 1 and level == 'gold'", "近90天积分 ≥ 300 或 近30天订单数 ≥ 1 且 会员等级 = “gold”"),
-    ("(orders_30d + 1) * 2 >= 3", "(近30天订单数 + 1) × 2 ≥ 3"),
+    # Chinese: full-width brackets, no space beside them, texts in 「」
+    ("(points_90d >= 300 or orders_30d >= 1) and level == 'gold'", "（近90天积分 ≥ 300 或 近30天订单数 ≥ 1）且 会员等级 = 「gold」"),
+    ("points_90d >= 300 or orders_30d >= 1 and level == 'gold'", "近90天积分 ≥ 300 或 近30天订单数 ≥ 1 且 会员等级 = 「gold」"),
+    ("(orders_30d + 1) * 2 >= 3", "（近30天订单数 + 1）× 2 ≥ 3"),
     ("orders_30d + 1 * 2 >= 3", "近30天订单数 + 1 × 2 ≥ 3"),
-    ("orders_30d - (1 - 2) >= 3", "近30天订单数 - (1 - 2) ≥ 3"),
+    ("orders_30d - (1 - 2) >= 3", "近30天订单数 -（1 - 2）≥ 3"),
     ("orders_30d - 1 - 2 >= 3", "近30天订单数 - 1 - 2 ≥ 3"),
-    ("orders_30d / (2 * 3) >= 1", "近30天订单数 ÷ (2 × 3) ≥ 1"),
-    ("-(orders_30d + 1) < 0", "-(近30天订单数 + 1) < 0"),
-    ("not (points_90d >= 300 and orders_30d >= 1)", "并非 (近90天积分 ≥ 300 且 近30天订单数 ≥ 1)"),
+    ("orders_30d / (2 * 3) >= 1", "近30天订单数 ÷（2 × 3）≥ 1"),
+    ("-(orders_30d + 1) < 0", "-（近30天订单数 + 1）< 0"),
+    ("not (points_90d >= 300 and orders_30d >= 1)", "并非（近90天积分 ≥ 300 且 近30天订单数 ≥ 1）"),
     ("not points_90d >= 300", "并非 近90天积分 ≥ 300"),
     ("(a and b) and c", "a 且 b 且 c"),
 ])
@@ -411,7 +420,7 @@ def test_in_words_keeps_parentheses_only_where_needed(text: str, zh: str) -> Non
 
 
 def test_in_words_parenthesises_a_comparison_inside_a_comparison() -> None:
-    assert in_words(parse("(orders_30d >= 1) == False"), MEMBER, "zh") == "(近30天订单数 ≥ 1) = 否"
+    assert in_words(parse("(orders_30d >= 1) == False"), MEMBER, "zh") == "（近30天订单数 ≥ 1）= 否"
 
 
 # --- evaluate --------------------------------------------------------------------------------
