@@ -93,7 +93,7 @@ def worked_example(playbook: Playbook, lang: str) -> dict[str, Any] | None:
     if gate is not None:
         state = (("达标，全额发放" if zh else "holds: paid in full") if gate["held"] else
                  (f"未达标，按 {gate['factor']} 发放" if zh else f"does not hold: paid at {gate['factor']}"))
-        lines.append({"label": "门槛" if zh else "Gate", "how": f"{gate['condition']}（{gate['values']}）：{state}" if zh
+        lines.append({"label": "发放门槛" if zh else "Gate", "how": f"{gate['condition']}（{gate['values']}）：{state}" if zh
                       else f"{gate['condition']} ({gate['values']}): {state}", "amount": "" if gate["held"] else gate["amount"]})
     for b in x["bonuses"]:
         lines.append({"label": b["name"], "how": f"{b['condition']}（{b['values']}）：{b['verdict']}" if zh

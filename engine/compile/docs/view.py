@@ -20,6 +20,7 @@ class View:
     w: dict[str, str] = field(init=False)
     say: Sayer = field(init=False)
     samples: Samples = field(init=False)
+    _sender_names: dict[str, str] | None = field(default=None, init=False)
 
     def __post_init__(self) -> None:
         self.w = words(self.lang)
@@ -47,9 +48,23 @@ class View:
         return listed(items, self.lang)
 
     def template(self, template_id: str) -> dict[str, str]:
-        """A link to a message template of the message library."""
+        """A link to a message template of the message library, titled by what it is for: the
+        vocabulary's word (欢迎语), else the name of the first SOP item, warning or care that
+        sends it (a template has an id, not a name; staff know the task)."""
         return {"id": template_id, "anchor": anchor("tpl", template_id),
-                "title": self.w.get(f"tpl_{template_id}", template_id)}
+                "title": self.w.get(f"tpl_{template_id}") or self._senders().get(template_id, template_id)}
+
+    def _senders(self) -> dict[str, str]:
+        if self._sender_names is None:
+            pb = self.playbook
+            named = [(item.template, item.name) for item in pb.sop]
+            named += [(warning.template, warning.name) for warning in pb.churn]
+            named += [(care.template, care.name) for care in (pb.membership.care if pb.membership else [])]
+            self._sender_names = {}
+            for template_id, name in named:
+                if template_id and name:
+                    self._sender_names.setdefault(template_id, name)
+        return self._sender_names
 
 
 def anchor(kind: str, key: str) -> str:

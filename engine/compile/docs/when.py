@@ -57,8 +57,9 @@ def when(item: SopItem, playbook: Playbook, lang: str) -> str:
         return rrule_words(item.rrule, lang) + at
     if kind == "days":
         days = listed(map(str, item.days), lang)
-        if zh:  # day 0 is the day the group is created: 建群当天
-            return listed(["建群当天" if d == 0 else f"建群第 {d} 天" for d in item.days], lang) + at
+        if zh and 0 in item.days:  # day 0 is the day the group is created: 建群当天
+            later = [d for d in item.days if d != 0]
+            return "建群当天" + (f"、第 {listed(map(str, later), lang)} 天" if later else "") + at
         return (f"建群第 {days} 天" if zh else f"day {days} of the group" if len(item.days) == 1
                 else f"days {days} of the group") + at
     if kind == "days_before_end":
