@@ -137,7 +137,7 @@ def test_sop_calendar_per_role(books: dict[str, dict[str, str]]) -> None:
     assert "| 建群当天 09:30 | 建群搭建 |" in owner
     assert "| 每月第 1 个周六 10:00 | 闺蜜推荐月 |" in owner
     assert "| 每周二、四、六 19:30（节假日暂停） | 限时福利 |" in owner
-    assert "| 最后一天 21:00 | 解散前转群 | 发送话术：[flash_farewell](#tpl-flash_farewell) |" in owner
+    assert "| 最后一天 21:00 | 解散前转群 | 发送话术：[解散前转群](#tpl-flash_farewell) |" in owner
     assert "| 入群后 10 分钟内 | 新人欢迎 | 发送话术：[欢迎语](#tpl-welcome) | 1 分钟 | 拉新 | 全部群 |" in admin
     assert "| 解散前 2 天、解散前 1 天、最后一天 10:00 | 预售倒计时 |" in admin
     assert "| 入群第 1、3、7 天 10:00 |" in admin
@@ -172,7 +172,7 @@ def test_membership_levels(books: dict[str, dict[str, str]]) -> None:
     assert "近90天积分 ≥ 3000 且 近90天消费金额 ≥ 3000 元" in black
     en = books["en"]["md"]
     assert "- **Promoted when**: points in the last 90 days ≥ 300" in en
-    assert "| 高等级会员专属回访 | monthly | 金卡, 黑金 | [care_vip](#tpl-care_vip) |" in en
+    assert "| 高等级会员专属回访 | monthly | 金卡, 黑金 | [高等级会员回访](#tpl-care_vip) |" in en
 
 
 def test_points(books: dict[str, dict[str, str]]) -> None:
@@ -193,7 +193,7 @@ def test_segments_lifecycle_and_churn(books: dict[str, dict[str, str]]) -> None:
     assert "| 死群 | 其余所有群 | 30 天 |" in lifecycle
     churn = section(zh, "churn")
     assert "流失的定义：超过 30 天既未发言也未下单的成员。" in churn
-    assert "| 新人期 | 新人沉默 | 入群天数 ≤ 14 且 距上次发言天数 ≥ 7 | 管理员私聊，送新人券并邀请参加本周话题 | 管理员 | 1 天 | [churn_new](#tpl-churn_new) |" in churn
+    assert "| 新人期 | 新人沉默 | 入群天数 ≤ 14 且 距上次发言天数 ≥ 7 | 管理员私聊，送新人券并邀请参加本周话题 | 管理员 | 1 天 | [新人沉默关怀](#tpl-churn_new) |" in churn
 
 
 def test_commission_plan(books: dict[str, dict[str, str]]) -> None:
