@@ -221,7 +221,8 @@ def docs(playbook: Path, out: Path, formats: tuple[str, ...], lang: str | None, 
         sys.exit(outcome.status)
     click.echo(outcome.summary)
     for path, size in outcome.written:
-        click.echo(f"{_wrote(language)} {path} ({size / 1000:.0f} KB)")
+        click.echo(f"{_wrote(language)} {path}（{size / 1000:.0f} KB）" if language == "zh" else
+                   f"{_wrote(language)} {path} ({size / 1000:.0f} KB)")
 
 
 # --- data -----------------------------------------------------------------------------------

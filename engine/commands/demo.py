@@ -89,16 +89,16 @@ def run_demo(folder: Path, asked: str | None, report: Callable[[Step], None],
     playbook = _validated(playbook_path)
     lang = settle(asked, playbook)
     done(Step(say("copy and validate the example playbook", "复制并检查示例剧本"), time.perf_counter() - began,
-              [f"{playbook_path}: " + say("no problems found", "未发现问题")]))
+              [f"{playbook_path}" + say(": ", "：") + say("no problems found", "未发现问题")]))
 
     began = time.perf_counter()
     from ..events.generate import generate_files
 
     events, roster, summary = generate_files(playbook, folder / "events.parquet", GROUPS, MEMBERS, DAYS, START, SEED)
     done(Step(say("generate a month of events", "生成一个月的事件数据"), time.perf_counter() - began, [
-        f"{events}: " + say(f"{summary.rows:,} events, {date_range(summary.start, summary.end, 'en')}",
+        f"{events}" + say(": ", "：") + say(f"{summary.rows:,} events, {date_range(summary.start, summary.end, 'en')}",
                             f"{summary.rows:,} 条事件，{date_range(summary.start, summary.end, 'zh')}"),
-        f"{roster}: " + say(f"{summary.groups} groups, {summary.staff} staff, {summary.members:,} members",
+        f"{roster}" + say(": ", "：") + say(f"{summary.groups} groups, {summary.staff} staff, {summary.members:,} members",
                             f"{summary.groups} 个群，{summary.staff} 名员工，{summary.members:,} 名成员")]))
 
     from ..compile.docs.handbook import write_handbook
@@ -148,7 +148,7 @@ def _simulate(playbook: Playbook, playbook_path: Path, events: Path, roster: Pat
     if outcome.status != EXIT_CLEAN:  # generated data is clean; this is a bug
         raise QunceError("the generated events could not be simulated", "生成的事件无法模拟")
     summary = outcome.summary
-    lines = [f"{out}/: " + say(f"{len(outcome.written)} tables (Parquet and CSV), summary.json",
+    lines = [f"{out}/" + say(": ", "：") + say(f"{len(outcome.written)} tables (Parquet and CSV), summary.json",
                                f"{len(outcome.written)} 张表（Parquet 与 CSV）、summary.json")]
     changes = summary.get("level_changes", {})
     promoted = sum(v.get("promote", 0) for v in changes.values())
@@ -168,10 +168,10 @@ def _simulate(playbook: Playbook, playbook_path: Path, events: Path, roster: Pat
     workbook = summary.get("workbook")
     if workbook:
         sheets = [f"{name} {rows:,}" for name, rows in workbook["sheets"].items()]
-        lines.append(f"{out}/{workbook['file']}: " + say(f"the workbook for finance: {', '.join(sheets)} rows",
+        lines.append(f"{out}/{workbook['file']}" + say(": ", "：") + say(f"the workbook for finance: {', '.join(sheets)} rows",
                                                          f"供财务使用的工作簿：{'，'.join(sheets)} 行"))
     if (out / "report.html").is_file():
-        lines.append(f"{out}/report.html: " + say("the simulation as charts, one page that works offline",
+        lines.append(f"{out}/report.html" + say(": ", "：") + say("the simulation as charts, one page that works offline",
                                                   "模拟结果的图表，单个网页，离线可看"))
     return lines
 
@@ -192,8 +192,8 @@ def _tasks(playbook: Playbook, playbook_path: Path, roster: Path, folder: Path, 
     title = task_list.playbook.playbook
     output.write(out / "tasks.md", output.render(task_list, "md", own, title))
     calendars = output.write_split(task_list, "ics", out / "calendars", own)
-    return [f"{out}/tasks.csv, tasks.md: " + say(f"{task_list.tasks.num_rows:,} tasks, {date_range(START, end, 'en')}",
+    return [f"{out}/tasks.csv, tasks.md" + say(": ", "：") + say(f"{task_list.tasks.num_rows:,} tasks, {date_range(START, end, 'en')}",
                                                  f"{task_list.tasks.num_rows:,} 项任务，{date_range(START, end, 'zh')}"),
-            f"{out}/calendars/: " + say(f"{len(calendars):,} calendars (.ics), one per staff member",
+            f"{out}/calendars/" + say(": ", "：") + say(f"{len(calendars):,} calendars (.ics), one per staff member",
                                         f"{len(calendars):,} 个日历（.ics），每人一个"),
             f"{out}/capacity.csv", *output.summary(task_list, lang)]

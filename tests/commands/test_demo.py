@@ -20,7 +20,7 @@ def demo(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str]:
     folder = tmp_path_factory.mktemp("demo")
     with pytest.MonkeyPatch.context() as patch:
         patch.chdir(folder)
-        result = CliRunner().invoke(main, ["demo", "qunce-demo", "--lang", "en"])
+        result = CliRunner().invoke(main, ["demo", "qunce-demo"], env={"QUNCE_LANG": None})  # the example's zh
     assert result.exit_code == 0, result.output
     return folder / "qunce-demo", result.output
 
@@ -40,7 +40,7 @@ def test_demo_writes_every_product(demo: tuple[Path, str]) -> None:
 def test_demo_prints_what_the_readme_shows(demo: tuple[Path, str]) -> None:
     _, printed = demo
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
-    start = readme.index("==> copy and validate the example playbook")
+    start = readme.index("==> 复制并检查示例剧本")
     shown = readme[start:readme.index("```", start)]
     def timeless(text: str) -> list[str]:
         return [re.sub(r" \(\d+\.\d s\)$", "", line) for line in text.splitlines()]

@@ -84,7 +84,7 @@ def outputs(inputs: dict[str, Path], tmp_path_factory: pytest.TempPathFactory) -
         result = run("simulate", str(PLAYBOOK), "--events", str(inputs[kind]), "--roster", str(inputs["roster"]),
                      "--out", str(folder), "--lang", "en")
         out[kind] = folder
-        out[f"{kind}-printed"] = Path(result.output.splitlines()[1])
+        out[f"{kind}-printed"] = Path(next(line for line in result.output.splitlines() if line.startswith("Read ")))
     return out
 
 
