@@ -48,7 +48,10 @@ def sample_context(playbook: Playbook, kind: str) -> dict[str, Any]:
     if kind == "naming":
         return {**base, "seq": 1, "group_type": type_id, "group_type_name": type_name, "date": "2027-01-04"}
     levels = playbook.membership.levels if playbook.membership else []
-    level_id, level_name = (levels[0].id, levels[0].name) if levels else ("member", "普通会员")
+    # The sample member holds the second level (promoted once), so that a level-up text names a
+    # level one is promoted to, not the lowest.
+    sample_level = levels[1] if len(levels) > 1 else levels[0] if levels else None
+    level_id, level_name = (sample_level.id, sample_level.name) if sample_level else ("member", "普通会员")
     role_id, role_name = next(((k, v.name) for k, v in playbook.roles.items()), ("owner", "群主"))
     return {
         **base,

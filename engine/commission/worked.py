@@ -4,7 +4,7 @@ among the roles, computed by the same code as the simulator's statements."""
 
 from __future__ import annotations
 
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from ..expr import parse
@@ -55,6 +55,13 @@ def sample_values(playbook: Playbook, plan: Plan) -> dict[str, Any]:
     return values
 
 
+def _counted(metric: str, target: Decimal, names: Any) -> bool:
+    """A metric counted in whole things (members, orders): no unit, not a ratio, a whole target."""
+    resolved = names.resolve(metric)
+    unit = resolved.metric.unit if resolved else ""
+    return not unit and target == target.to_integral_value()
+
+
 def worked_example(playbook: Playbook, lang: str) -> dict[str, Any] | None:
     """The example's inputs and lines in words, or None without a commission plan."""
     plan = compile_plan(playbook)
@@ -64,8 +71,10 @@ def worked_example(playbook: Playbook, lang: str) -> dict[str, Any] | None:
     actuals = {}
     for i, kpi in enumerate(plan.kpis):
         reached = ATTAINMENTS[i % len(ATTAINMENTS)]
-        actuals[kpi.metric] = (kpi.target / reached if kpi.lower_is_better else kpi.target * reached).quantize(
-            Decimal("0.0001"))
+        actual = (kpi.target / reached if kpi.lower_is_better else kpi.target * reached).quantize(Decimal("0.0001"))
+        if _counted(kpi.metric, kpi.target, plan.names):  # 14 orders, not 14.4
+            actual = actual.quantize(Decimal(1), ROUND_HALF_UP)
+        actuals[kpi.metric] = actual
     values_in |= actuals
     # Expression metrics (sales_per_member = sales ÷ members) follow from the sample values; a
     # KPI's keeps its sample attainment (正装升级率 = 160 ÷ 120 would pay at the curve's cap).

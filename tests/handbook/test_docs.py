@@ -218,7 +218,7 @@ def test_commission_worked_example_slot(complete: Playbook) -> None:
     context = handbook_context(complete, "zh")
     example = context["commission_example"]  # from engine/commission/worked.py (its numbers are tested there)
     assert example["title"] == "示例：一个群一个周期"
-    assert {"label": "社群成员数量", "how": "180 ÷ 150 = 120.00% → 系数 1.24；¥800.00 × 25% × 1.24",
+    assert {"label": "社群成员数量", "how": "180 ÷ 150 = 120.00% → 提成系数 1.24；¥800.00 × 25% × 1.24",
             "amount": "¥248.00"} in example["lines"]
     assert example["total"] == {"label": "分配合计", "amount": "¥785.87"}
     context["commission_example"] = {

@@ -87,7 +87,7 @@ def worked_example(playbook: Playbook, lang: str) -> dict[str, Any] | None:
     zh = lang == "zh"
     lines = [{"label": k["name"], "amount": k["amount"],
               "how": (f"{k['actual']} ÷ {k['target']}" if not k["lower"] else f"{k['target']} ÷ {k['actual']}")
-              + f" = {k['attainment']} → " + ("系数" if zh else "factor") + f" {k['factor']}；{x['pool']} × {k['weight']} × {k['factor']}"
+              + f" = {k['attainment']} → " + ("提成系数" if zh else "factor") + f" {k['factor']}；{x['pool']} × {k['weight']} × {k['factor']}"
               .replace("；", "；" if zh else "; ")} for k in x["kpis"]]
     gate = x["gate"]
     if gate is not None:

@@ -173,9 +173,9 @@ WORDS: dict[str, tuple[str, str]] = {
     "loyalty": ("忠诚度", "Loyalty"),
     "strategy": ("运营策略", "Strategy"),
     "everyone_else": ("其余所有人", "everyone else"),
-    "lifecycle_intro": ("每个群都会老化：社群 → 伪社群 → 死群 → 解散。按顺序判断，群处于第一个满足条件的状态。",
-                        "Every group ages: community → pseudo-community → dead group → dissolved. In order: a "
-                        "group is in the first state whose condition holds."),
+    "lifecycle_intro": ("每个群都会老化，直到解散。本剧本按顺序判断群的状态（{states}），群处于第一个满足条件的状态。",
+                        "Every group ages until it is dissolved. This playbook checks its states in order ({states}): "
+                        "a group is in the first whose condition holds."),
     "state": ("状态", "State"),
     "dissolve_after": ("持续多久后解散", "Dissolved after"),
     "action": ("应对措施", "Action"),
