@@ -47,6 +47,7 @@ class _Main(click.Group):
 
     def invoke(self, ctx: click.Context) -> Any:
         received, restore = _on_signals()
+        forget()  # a new command: nothing settled (tests and the Python API run many in one process)
         words = [*getattr(ctx, "_protected_args", []), *ctx.args]  # before click parses them
         try:
             return super().invoke(ctx)
@@ -257,10 +258,10 @@ def events_generate(playbook: Path, out: Path, groups: int, members: int, days: 
         sys.exit(outcome.status)
     summary, zh = outcome.summary, language == "zh"
     span = f"{summary.start} 至 {summary.end}" if zh else f"{summary.start} … {summary.end}"
-    click.echo(f"{_wrote(language)} {outcome.events} ("
+    click.echo(f"{_wrote(language)} {outcome.events}" + ("（" if zh else " (")
                + (f"{summary.rows:,} 条事件，{span}，{summary.bytes / 1e6:.1f} MB）" if zh else
                   f"{summary.rows:,} events, {span}, {summary.bytes / 1e6:.1f} MB)"))
-    click.echo(f"{_wrote(language)} {outcome.roster} ("
+    click.echo(f"{_wrote(language)} {outcome.roster}" + ("（" if zh else " (")
                + (f"{summary.groups:,} 个群，{summary.staff:,} 名员工，{summary.assignments:,} 条分配，"
                   f"{summary.members:,} 名成员）" if zh else
                   f"{summary.groups:,} groups, {summary.staff:,} staff, {summary.assignments:,} assignments, "

@@ -16,7 +16,7 @@ PLAYBOOK = str(ROOT / "playbooks" / "brand-complete.yaml")
 
 def generate(out: Path, *extra: str) -> tuple[int, str]:
     args = ["events", "generate", PLAYBOOK, "--out", str(out), "--groups", "8", "--members", "600", "--days", "10",
-            *extra]
+            *extra, *([] if "--lang" in extra else ["--lang", "en"])]  # the playbook's zh otherwise
     result = CliRunner().invoke(main, args)
     return result.exit_code, result.output
 
