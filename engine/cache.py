@@ -10,8 +10,6 @@ parsing, no pydantic and no checks: this module imports only the diagnostics.
 from __future__ import annotations
 
 import dataclasses
-import hashlib
-import json
 import os
 import sys
 from pathlib import Path
@@ -63,6 +61,9 @@ def code_fingerprint() -> list[Any]:
 
 def key_for(paths: list[Path], root: Path | None) -> str | None:
     """The cache key of one validate call, or None when an argument does not exist."""
+    import hashlib  # here, not at the top: `qunce validate --no-cache` never needs it
+    import json
+
     listing: list[Any] = []
     for given in paths:
         if not given.exists():
@@ -91,6 +92,8 @@ def lookup_report(paths: list[Path], root: Path | None) -> tuple[str | None, Cac
     key = key_for(paths, root) if folder else None
     if folder is None or key is None:
         return key, None
+    import json
+
     entry_path = folder / f"validate-{key}.json"
     try:
         entry = json.loads(entry_path.read_text(encoding="utf-8"))
@@ -110,6 +113,8 @@ def store_report(key: str | None, read: list[Path], diagnostics: list[Diagnostic
     folder = cache_dir()
     if folder is None or key is None:
         return
+    import json
+
     shown = {d.span.file for d in diagnostics}
     entry = {
         "read": [stamp for stamp in (_stamp(p) for p in read) if stamp is not None],

@@ -10,9 +10,10 @@ instead of a hang or a memory blow-up.
 
 from __future__ import annotations
 
+import contextlib
 import re
 import sys
-from collections.abc import Collection, Sized
+from collections.abc import Collection, Iterator, Sized
 from dataclasses import dataclass
 from itertools import islice
 from types import FrameType
@@ -22,7 +23,10 @@ from jinja2 import StrictUndefined, Template, TemplateSyntaxError, UndefinedErro
 from jinja2.compiler import CodeGenerator, Frame
 from jinja2.exceptions import SecurityError
 from jinja2.filters import make_attrgetter
+from jinja2.lexer import newline_re
+from jinja2.runtime import Context, new_context
 from jinja2.sandbox import SandboxedEnvironment
+from jinja2.utils import missing
 
 from . import template_budget as built
 from .template_budget import (
@@ -366,12 +370,117 @@ class _StepBudget:
         return self.local
 
 
+class _Direct:
+    """A template of text and `{{ name }}` / `{{ name.attr.attr }}` only (most playbook texts),
+    rendered without compiling it to Python: the same lookups (the context, then the
+    environment's globals; the sandbox's getattr), the same finalize and str(), the same pieces
+    in the same order as the compiled template's `root` yields them. An error carries the line of
+    the `{{ … }}` it came from (`_line`), as the compiled template's traceback would."""
+
+    __slots__ = ("parts",)
+
+    def __init__(self, parts: tuple[str | nodes.Expr, ...]) -> None:
+        self.parts = parts
+
+    def generate(self, **context: Any) -> Iterator[str]:
+        env = _env()
+        ctx = new_context(env, None, {}, context, False, env.make_globals(None), None)
+        for part in self.parts:
+            if isinstance(part, str):
+                yield part
+                continue
+            try:
+                yield str(env.finalize(_looked_up(env, ctx, part)))  # type: ignore[misc]
+            except Exception as exc:
+                _set_line(exc, part.lineno)
+                raise
+
+
+def _looked_up(env: SandboxedEnvironment, ctx: Context, node: nodes.Expr) -> Any:
+    if isinstance(node, nodes.Getattr):
+        return env.getattr(_looked_up(env, ctx, node.node), node.attr)
+    assert isinstance(node, nodes.Name)
+    found = ctx.resolve_or_missing(node.name)
+    return env.undefined(name=node.name) if found is missing else found
+
+
+def _is_lookup(node: nodes.Node) -> bool:
+    # `self` is the template itself in Jinja, not a variable: left to the compiler.
+    if isinstance(node, nodes.Getattr):
+        return node.ctx == "load" and _is_lookup(node.node)
+    return isinstance(node, nodes.Name) and node.ctx == "load" and node.name != "self"
+
+
+def _ready(source: str) -> Template | _Direct:
+    # Parsed once: a _Direct when the template is only text and lookups, else compiled from
+    # the same tree. A template that does not parse is compiled from its text, which raises
+    # the syntax error as it always did.
+    if "{" not in source:
+        return _plain_text(source)
+    env = _env()
+    try:
+        tree = env.parse(source)
+    except TemplateSyntaxError:
+        return env.from_string(source)
+    return _direct(tree) or env.from_string(tree)
+
+
+def _plain_text(source: str) -> _Direct:
+    # No `{`: no tag can open, the whole text is data. What Jinja's lexer makes of it: line
+    # ends as "\n", the last one dropped (keep_trailing_newline is off).
+    lines = newline_re.split(source)[::2]
+    if lines[-1] == "":
+        del lines[-1]
+    text = "\n".join(lines)
+    return _Direct((text,) if text else ())
+
+
+def _direct(tree: nodes.Template) -> _Direct | None:
+    """The template as a _Direct when it is only text and lookups; None when it needs compiling."""
+    if not tree.body:
+        return _Direct(())
+    if len(tree.body) != 1 or not isinstance(tree.body[0], nodes.Output):
+        return None
+    parts: list[str | nodes.Expr] = []
+    for child in tree.body[0].nodes:
+        if isinstance(child, nodes.TemplateData):
+            # Neighbouring text is one piece, as the compiler joins constant output.
+            if parts and isinstance(parts[-1], str):
+                parts[-1] += child.data
+            else:
+                parts.append(child.data)
+        elif _is_lookup(child):
+            parts.append(child)
+        else:
+            return None
+    # The compiled template's line events count against the step budget; so many lookups
+    # that they could reach it stay compiled.
+    return _Direct(tuple(parts)) if len(parts) <= MAX_DIRECT_PARTS else None
+
+
+_TEMPLATES: dict[str, Template | _Direct] = {}
+MAX_CACHED_TEMPLATES = 2_000
+MAX_DIRECT_PARTS = 1_000
+
+
+def compiled(source: str) -> Template | _Direct:
+    """`source` ready to render, built once per process (compiling costs far more than
+    rendering: validation renders every template of every playbook)."""
+    found = _TEMPLATES.get(source)
+    if found is None:
+        found = _ready(source)
+        if len(_TEMPLATES) >= MAX_CACHED_TEMPLATES:
+            _TEMPLATES.clear()
+        _TEMPLATES[source] = found
+    return found
+
+
 def render(source: str, context: dict[str, Any]) -> str:
     """Render `source` with `context`; raises TemplateSyntaxError, UndefinedError, SecurityError or BudgetExceeded."""
-    return render_bounded(_env().from_string(source), context)
+    return render_bounded(compiled(source), context)
 
 
-def render_bounded(template: Template, context: dict[str, Any], max_chars: int = MAX_OUTPUT_CHARS,
+def render_bounded(template: Template | _Direct, context: dict[str, Any], max_chars: int = MAX_OUTPUT_CHARS,
                    files: Collection[str] = ("<template>",), max_steps: int = MAX_STEPS) -> str:
     """Render a compiled template within the step budget (counted in the code of `files`, the
     templates' file names), `max_chars` of output and the budget of what it builds."""
@@ -414,8 +523,18 @@ def try_render(source: str, context: dict[str, Any]) -> tuple[str | None, Templa
         return None, TemplateProblem("Q305", _line(exc), detail, f"渲染时出错：{type(exc).__name__}: {exc}")
 
 
+def _set_line(exc: BaseException, line: int) -> None:
+    # An exception class with __slots__ cannot carry it: line 1, as for any frame-less error.
+    with contextlib.suppress(AttributeError):
+        exc.qunce_template_line = line  # type: ignore[attr-defined]
+
+
 def _line(exc: BaseException) -> int:
-    # Jinja rewrites tracebacks so the template's own line shows in them.
+    # Jinja rewrites tracebacks so the template's own line shows in them; a _Direct template
+    # has no frame of its own and names the line on the exception.
+    direct = getattr(exc, "qunce_template_line", None)
+    if isinstance(direct, int):
+        return direct
     tb = exc.__traceback__
     line = 1
     while tb is not None:

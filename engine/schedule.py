@@ -125,12 +125,14 @@ def _rule(text: str) -> Any:
     return rrulestr(body, dtstart=RRULE_ANCHOR, ignoretz=True)
 
 
-def _year_of(text: str) -> list[Any]:
+@functools.lru_cache(maxsize=256)
+def _year_of(text: str) -> tuple[Any, ...]:
+    # Once per rule: the workload check asks for a rule's weekdays and its firings per week.
     from datetime import datetime
 
     if rrule_bounds(text):  # refused (Q717, Q719): never expanded
-        return []
-    return list(_rule(text).between(datetime(2027, 1, 1), datetime(2027, 12, 31, 23, 59), inc=True))
+        return ()
+    return tuple(_rule(text).between(datetime(2027, 1, 1), datetime(2027, 12, 31, 23, 59), inc=True))
 
 
 # What an RRULE may ask for, judged before it is expanded (python-dateutil expands a rule that

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import difflib
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -19,6 +18,8 @@ def _unknown_value(name: str, value: str, allowed: dict[str, str]) -> dict[str, 
         suggestion = {"en": f"; use the id '{by_label[value]}' (its name is {value})",
                       "zh": f"；请写 id '{by_label[value]}'（“{value}”是它的名称）"}
     else:
+        import difflib  # only for a mistake: not at every start
+
         close = difflib.get_close_matches(value, list(allowed), n=1, cutoff=0.6)
         suggestion = ({"en": f"; did you mean '{close[0]}'?", "zh": f"；是不是想写 '{close[0]}'？"} if close
                       else {"en": "", "zh": ""})
@@ -148,6 +149,8 @@ class _Checker:
     def name(self, expr: Name) -> str:
         resolved = self.names.resolve(expr.id)
         if resolved is None:
+            import difflib  # only for a mistake: not at every start
+
             close = difflib.get_close_matches(expr.id, self.names.examples(), n=1, cutoff=0.6)
             suggestion = ({"en": f"; did you mean '{close[0]}'?", "zh": f"；是不是想写 '{close[0]}'？"} if close
                           else {"en": "", "zh": ""})

@@ -10,7 +10,7 @@ from pydantic import Field, field_validator, model_validator
 from pydantic_core import PydanticCustomError
 
 from .bounds import Factor, NonNegativeFactor, PositiveFactor, Target
-from .common import Condition, Id, Label, Model, Money, Ratio, Ref, choice
+from .common import Condition, Id, Label, Model, Money, Ratio, Ref, choice, empty_list
 
 COMMISSION_PERIODS = {"weekly": "每周", "monthly": "每月", "quarterly": "每季度"}
 DIRECTIONS = {"higher": "越高越好|越大越好", "lower": "越低越好|越小越好"}
@@ -122,9 +122,9 @@ class Commission(Model):
     kpis: list[Kpi] = Field(min_length=1, description="考核指标，权重合计为 1。Weighted KPIs.")
     curve: Curve | None = Field(None, description="提成曲线：[[达成率, 提成系数], ...] 或 {points, floor, cap}。")
     rates: RateTable | None = Field(None, description="阶梯系数表（与 curve 二选一）。Rate table instead of a curve.")
-    bonuses: list[Bonus] = Field(default_factory=list, description="达标奖励。Bonuses.")
+    bonuses: list[Bonus] = Field(default_factory=empty_list, description="达标奖励。Bonuses.")
     cap: StaffCap | None = Field(None, description="个人封顶（每人每期）。Cap per staff member.")
-    adjust: list[Adjustment] = Field(default_factory=list, description="动态调整规则。Dynamic weight adjustments.")
+    adjust: list[Adjustment] = Field(default_factory=empty_list, description="动态调整规则。Dynamic weight adjustments.")
     split: dict[Ref, Ratio] = Field(default_factory=dict, description="分成比例：按角色分配，合计为 1，如 {owner: 0.6, admin: 0.4}。")
     clawback: bool = Field(True, description="期后退款在发生期追回。Refunds after a period claw back.")
 

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 from pydantic import Field
 from pydantic_core import PydanticCustomError
 
-from .common import Label, Model, text_type
+from .common import Label, Model, empty_list, text_type
 
 # A content stream posted more than a hundred times a day is no plan.
 MAX_PER_WEEK = 700
@@ -68,10 +68,10 @@ class ContentStream(Model):
 
     name: Label | None = Field(None, description="名称。Display name.")
     cadence: CadenceField | None = Field(None, description="发布频率。How often.")
-    basis: list[str] = Field(default_factory=list, description="依据，如 性别、年龄、职业。What it is tailored by.")
-    topics: list[str] = Field(default_factory=list, description="选题。Topics.")
-    sources: list[str] = Field(default_factory=list, description="来源：原创、转载、用户投稿、KOL。Sources.")
-    production: list[str] = Field(default_factory=list, description="生产流程，如 选题→大纲→要点→细节→审核。Production steps.")
+    basis: list[str] = Field(default_factory=empty_list, description="依据，如 性别、年龄、职业。What it is tailored by.")
+    topics: list[str] = Field(default_factory=empty_list, description="选题。Topics.")
+    sources: list[str] = Field(default_factory=empty_list, description="来源：原创、转载、用户投稿、KOL。Sources.")
+    production: list[str] = Field(default_factory=empty_list, description="生产流程，如 选题→大纲→要点→细节→审核。Production steps.")
 
 
 class ContentPlan(Model):
@@ -80,4 +80,4 @@ class ContentPlan(Model):
     activation: ContentStream | None = Field(None, description="促活内容。Activation content.")
     conversion: ContentStream | None = Field(None, description="转化内容。Conversion content.")
     brand: ContentStream | None = Field(None, description="品宣内容。Brand content.")
-    optimise: list[str] = Field(default_factory=list, description="优化原则。How content is improved.")
+    optimise: list[str] = Field(default_factory=empty_list, description="优化原则。How content is improved.")

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 from pydantic import Field
 
 from .bounds import Capacity, StaffCount
-from .common import ContentCategory, DurationField, Label, Model, Money, Ratio, Ref, Template, choice
+from .common import ContentCategory, DurationField, Label, Model, Money, Ratio, Ref, Template, choice, empty_list
 
 GROUP_KINDS = {"traffic": "引流群", "welfare": "福利群", "flash": "快闪群", "custom": "自定义"}
 ENTRY_MODES = {"open": "开放|公开", "invite": "邀请式|邀请", "referral": "推荐式|推荐", "activity": "活动式|活动", "paid": "付费式|付费"}
@@ -24,7 +24,7 @@ class Entry(Model):
     """入群门槛。Who may join a group of this type."""
 
     mode: EntryMode = "open"
-    roles: list[Ref] = Field(default_factory=list, description="邀请式：可以邀请的角色。invite: roles allowed to invite.")
+    roles: list[Ref] = Field(default_factory=empty_list, description="邀请式：可以邀请的角色。invite: roles allowed to invite.")
     min_level: Ref | None = Field(None, description="邀请式/推荐式：邀请人至少的会员等级。Lowest member level that may invite or refer.")
     activity: str | None = Field(None, description="活动式：需参加的活动。activity: the activity to take part in.")
     fee: Money | None = Field(None, description="付费式：入群费用（元）。paid: the fee in CNY.")
@@ -38,7 +38,7 @@ class GroupType(Model):
     kind: GroupKind | None = Field(None, description="基本定位，默认取 id。Base kind; defaults to the id when it is one.")
     goal: str | None = Field(None, description="目标，如 增粉、成交复购、快速转化。The goal.")
     purpose: str | None = Field(None, description="作用。What the group is for.")
-    content: list[str] = Field(default_factory=list, description="典型内容。Typical content.")
+    content: list[str] = Field(default_factory=empty_list, description="典型内容。Typical content.")
     content_mix: dict[ContentCategory, Ratio] = Field(
         default_factory=dict,
         description="内容配比 {activation|促活， conversion|转化， brand|品宣： 比例}，合计为 1。Content mix, sums to 1.",

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 from pydantic import Field
 
 from .bounds import EventPoints, Periods, PerYuan, PointsCap
-from .common import Condition, DurationField, Id, Label, Model, Ref, choice
+from .common import Condition, DurationField, Id, Label, Model, Ref, choice, empty_list
 from .content import CadenceField
 from .metrics import EventType
 
@@ -47,7 +47,7 @@ class EarnRule(Model):
 class Points(Model):
     """积分制度。Points: earning rules and expiry (first in, first out)."""
 
-    earn: list[EarnRule] = Field(default_factory=list, description="积分获取规则。Earning rules.")
+    earn: list[EarnRule] = Field(default_factory=empty_list, description="积分获取规则。Earning rules.")
     expire_after: DurationField | None = Field(None, description="积分有效期，如 365d；按批次先进先出过期。Expiry, FIFO batches.")
     refunds_deduct: bool = Field(True, description="退款是否扣回订单积分。Refunds take order points back.")
 
@@ -64,9 +64,9 @@ class Level(Model):
     min_stay: Periods = Field(0, description="保级期：到达该等级（晋升或降级）后，这么多次评定内不降级。"
                                               "Periods after reaching the level (by promotion or demotion) in which it "
                                               "cannot be demoted.")
-    rights: list[str] = Field(default_factory=list, description="权益。Rights.")
-    obligations: list[str] = Field(default_factory=list, description="义务。Obligations.")
-    permissions: list[str] = Field(default_factory=list, description="权限。Permissions.")
+    rights: list[str] = Field(default_factory=empty_list, description="权益。Rights.")
+    obligations: list[str] = Field(default_factory=empty_list, description="义务。Obligations.")
+    permissions: list[str] = Field(default_factory=empty_list, description="权限。Permissions.")
 
 
 class Care(Model):
@@ -74,7 +74,7 @@ class Care(Model):
 
     name: Label
     every: CadenceField | None = Field(None, description="频率，如 每月、每周、monthly、2/month。How often.")
-    levels: list[Ref] = Field(default_factory=list, description="适用等级。Levels it is for; empty = all.")
+    levels: list[Ref] = Field(default_factory=empty_list, description="适用等级。Levels it is for; empty = all.")
     template: Ref | None = Field(None, description="使用的消息模板。Message template id.")
 
 
@@ -87,6 +87,6 @@ class Membership(Model):
                                                       "recompute (the highest lower level whose keep condition "
                                                       "holds).")
     points: Points | None = Field(None, description="积分制度。Points.")
-    levels: list[Level] = Field(default_factory=list, description="等级，从低到高。Levels, lowest first.")
-    care: list[Care] = Field(default_factory=list, description="会员关怀。Member care.")
-    incentives: list[str] = Field(default_factory=list, description="激励方式（精神/物质）。Incentives.")
+    levels: list[Level] = Field(default_factory=empty_list, description="等级，从低到高。Levels, lowest first.")
+    care: list[Care] = Field(default_factory=empty_list, description="会员关怀。Member care.")
+    incentives: list[str] = Field(default_factory=empty_list, description="激励方式（精神/物质）。Incentives.")

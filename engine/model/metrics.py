@@ -8,7 +8,7 @@ from pydantic import Field
 
 from ..event_contract import EVENT_TYPES as EVENT_DEFINITIONS
 from .bounds import Chars, DayCount
-from .common import Condition, DurationField, Id, Label, Model, choice
+from .common import Condition, DurationField, Id, Label, Model, choice, empty_list
 
 MEMBER_BASES = {"start": "期初", "end": "期末", "average": "平均"}
 SCOPES = {"member": "成员", "group": "群", "staff": "员工"}
@@ -50,4 +50,4 @@ class MetricsConfig(Model):
     valid_message_min_chars: Chars = Field(1, description="有效发言的最少字数（互动率用；按事件的 length 列）。Minimum characters (the events' length) of a valid message.")
     retention_days: DayCount = Field(7, description="留存率的天数 N。N for N-day retention.")
     churn_after: DurationField | None = Field(None, description="多久未发言且未下单视为流失，如 30d。When a member counts as churned.")
-    custom: list[CustomMetric] = Field(default_factory=list, description="自定义指标。Custom metrics.")
+    custom: list[CustomMetric] = Field(default_factory=empty_list, description="自定义指标。Custom metrics.")

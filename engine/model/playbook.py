@@ -10,7 +10,7 @@ from pydantic_core import PydanticCustomError
 
 from .audience import ChurnWarning, LifecycleState, Segment
 from .commission import Commission
-from .common import Id, Model, Template, choice
+from .common import Id, Model, Template, choice, empty_list
 from .content import ContentPlan
 from .groups import GroupType
 from .membership import Membership
@@ -43,7 +43,7 @@ class Holiday(Model):
 class Calendar(Model):
     """日历。Holidays for SOP schedules."""
 
-    holidays: list[Holiday] = Field(default_factory=list, description="节假日，如 2027-02-17。Holidays.")
+    holidays: list[Holiday] = Field(default_factory=empty_list, description="节假日，如 2027-02-17。Holidays.")
 
 
 class Playbook(Model):
@@ -65,11 +65,11 @@ class Playbook(Model):
     content: ContentPlan = Field(default_factory=ContentPlan, description="内容规划。Content plan.")
     metrics: MetricsConfig = Field(default_factory=MetricsConfig, description="指标口径与自定义指标。")
     membership: Membership | None = Field(None, description="会员制度。Membership.")
-    segments: list[Segment] = Field(default_factory=list, description="用户分类（首个满足生效）。Segments.")
-    lifecycle: list[LifecycleState] = Field(default_factory=list, description="群生命周期（首个满足生效）。")
-    churn: list[ChurnWarning] = Field(default_factory=list, description="流失预警。Churn warnings.")
+    segments: list[Segment] = Field(default_factory=empty_list, description="用户分类（首个满足生效）。Segments.")
+    lifecycle: list[LifecycleState] = Field(default_factory=empty_list, description="群生命周期（首个满足生效）。")
+    churn: list[ChurnWarning] = Field(default_factory=empty_list, description="流失预警。Churn warnings.")
     commission: Commission | None = Field(None, description="提成方案。Commission plan.")
-    sop: list[SopItem] = Field(default_factory=list, description="SOP 计划。The SOP schedule.")
+    sop: list[SopItem] = Field(default_factory=empty_list, description="SOP 计划。The SOP schedule.")
 
     @field_validator("timezone")
     @classmethod

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 from pydantic import Field
 from pydantic_core import PydanticCustomError
 
-from .common import Duration, Id, Label, Model, Template, choice, parse_duration, text_type
+from .common import Duration, Id, Label, Model, Template, choice, empty_list, parse_duration, text_type
 
 BEHAVIOURS = {"ads": "打广告|广告", "abuse": "语言暴力|辱骂", "spam": "恶意刷屏|刷屏", "off_topic": "无关话题", "other": "其他"}
 
@@ -94,4 +94,4 @@ class GroupRules(Model):
 
     welcome: Template | None = Field(None, description="欢迎语模板。Welcome message template.")
     announcement: Template | None = Field(None, description="群公告模板。Group announcement template.")
-    banned: list[BannedBehaviour] = Field(default_factory=list, description="禁止行为。Banned behaviour.")
+    banned: list[BannedBehaviour] = Field(default_factory=empty_list, description="禁止行为。Banned behaviour.")

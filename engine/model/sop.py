@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 from pydantic import Field
 
 from .bounds import DayNumber, PerDay
-from .common import Clock, ContentCategory, DurationField, Id, Label, Model, Ref, Template, choice
+from .common import Clock, ContentCategory, DurationField, Id, Label, Model, Ref, Template, choice, empty_list
 
 FLOWS = {"setup": "搭建", "acquisition": "拉新", "activation": "促活", "conversion": "转化", "incentive": "激励"}
 SOP_EVENTS = {
@@ -37,16 +37,16 @@ class SopItem(Model):
     name: Label | None = Field(None, description="事项名称。Task name.")
     flow: Flow | None = Field(None, description="所属流程：搭建/拉新/促活/转化/激励。SOP flow.")
     role: Ref = Field(description="执行角色。Role that does it.")
-    group_types: list[Ref] = Field(default_factory=list, description="适用群类型；省略为全部。Group types; empty = all.")
+    group_types: list[Ref] = Field(default_factory=empty_list, description="适用群类型；省略为全部。Group types; empty = all.")
     every: str | None = Field(
         None,
         description="时钟计划：daily 20:00、weekly mon,thu 20:00、weekdays 09:00、monthly 1 10:00、每天 20:00、每周一，四 20:00。",
         examples=["daily 20:00", "weekly mon,thu 20:00", "monthly 1,15 10:00", "每天 20:00"],
     )
     rrule: str | None = Field(None, description="RFC 5545 RRULE，如 FREQ=WEEKLY;BYDAY=MO,TH（配合 at）。")
-    days: list[DayNumber] = Field(default_factory=list, description="建群后的第几天（第 0 天为建群当天）。Days of the group's life.")
-    days_before_end: list[DayNumber] = Field(default_factory=list, description="快闪群结束前第几天（0 为最后一天）。Days before a group ends.")
-    member_days: list[DayNumber] = Field(default_factory=list, description="成员入群后的第几天（0 为入群当天），如 [1, 3, 7]。Days after a member joined.")
+    days: list[DayNumber] = Field(default_factory=empty_list, description="建群后的第几天（第 0 天为建群当天）。Days of the group's life.")
+    days_before_end: list[DayNumber] = Field(default_factory=empty_list, description="快闪群结束前第几天（0 为最后一天）。Days before a group ends.")
+    member_days: list[DayNumber] = Field(default_factory=empty_list, description="成员入群后的第几天（0 为入群当天），如 [1, 3, 7]。Days after a member joined.")
     on: SopEvent | None = Field(None, description="事件触发，如 join（入群）。Event trigger.")
     warning: Ref | None = Field(None, description="on: churn_warning 时，指定的预警 id。Which churn warning.")
     at: Clock | None = Field(None, description="时刻 HH:MM。Time of day.")

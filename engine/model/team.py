@@ -5,7 +5,7 @@ from __future__ import annotations
 from pydantic import Field
 
 from .bounds import GroupCount, StaffCount
-from .common import Label, Model, Ref
+from .common import Label, Model, Ref, empty_list
 
 
 class Role(Model):
@@ -13,7 +13,7 @@ class Role(Model):
 
     name: Label
     description: str | None = Field(None, description="职责说明。What the role does.")
-    duties: list[str] = Field(default_factory=list, description="职责清单。Duties, one per line.")
+    duties: list[str] = Field(default_factory=empty_list, description="职责清单。Duties, one per line.")
     max_groups: GroupCount | None = Field(None, description="一人最多负责的群数。Most groups one person holds.")
     per_group: StaffCount | None = Field(None, description="每个群配置的人数。Staff of this role per group.")
     minutes_per_day: int | None = Field(None, ge=1, le=1440, description="每人每天可用于社群的分钟数。Minutes per person per day.")

@@ -9,6 +9,7 @@ silent overwrites.
 from __future__ import annotations
 
 import stat
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -20,6 +21,9 @@ from .scalars import STANDARD_TAGS, resolve_plain, resolve_tagged
 MAX_FILE_BYTES = 1_000_000  # ~25,000 lines: far beyond any real playbook
 MAX_DEPTH = 64
 MAX_NODES = 200_000
+MAX_FLOW_COLONS = 200  # past this many, the YAML 1.2 parser reads the file
+# Private-use characters libyaml reads as ordinary text: one absent from the file stands for ':'.
+_PLACEHOLDERS = ("\ue000", "\ue001", "\ue002", "\ue003")
 # Data files (a roster of thousands of groups) are read with these instead.
 DATA_MAX_BYTES = 50_000_000
 DATA_MAX_NODES = 10_000_000
@@ -31,6 +35,10 @@ class ParsedFile:
     text: str
     root: Node | None
     diagnostics: list[Diagnostic] = field(default_factory=list)
+
+
+class _Unsure(Exception):
+    """The fast parser's reading of a patched text may differ from YAML 1.2's: read it again."""
 
 
 class _Abort(Exception):
@@ -116,6 +124,7 @@ class _Composer:
         self.root: Node | None = None
         self.root_size = 0
         self.documents = 0
+        self.placeholder: str | None = None  # stands for ':' in the text the fast parser reads
 
     def span(self, start: Any, end: Any) -> Span:
         return Span(self.name, start.line + 1, start.column + 1, end.line + 1, end.column + 1)
@@ -126,13 +135,42 @@ class _Composer:
         # error there); on any error, parse again with the pure YAML 1.2 parser,
         # whose verdict and messages are the ones we report.
         if _fast_parser_available():
-            try:
-                return self.compose(fast=True)
-            except _Abort:
-                raise  # size and depth guards hold whichever parser reads the text
-            except Exception:  # any libyaml complaint: the YAML 1.2 parser decides
-                self.reset()
+            text = self.text
+            for _ in range(MAX_FLOW_COLONS + 1):
+                try:
+                    return self.compose(fast=True, text=text)
+                except _Abort:
+                    raise  # size and depth guards hold whichever parser reads the text
+                except Exception as exc:  # any libyaml complaint: the YAML 1.2 parser decides
+                    self.reset()
+                    patched = self.flow_colon_patched(text, exc)
+                    if patched is None:
+                        break
+                    text = patched
+            self.placeholder = None
         return self.compose(fast=False)
+
+    def flow_colon_patched(self, text: str, exc: Exception) -> str | None:
+        # libyaml's one YAML 1.1 rule that real playbooks hit: a ':' inside a plain scalar in
+        # a flow collection (`duties: [晚 20:00 直播课]`), valid YAML 1.2, where the scalar
+        # goes on. That ':' (libyaml names it exactly) becomes a character no text holds, the
+        # fast parser reads on, and scalar() puts the ':' back: the same tree, spans and
+        # values as the YAML 1.2 parser's (tests/source/test_reader_speed.py), far faster.
+        from ruamel.yaml.error import MarkedYAMLError
+
+        if not (isinstance(exc, MarkedYAMLError) and exc.context == "while scanning a plain scalar"
+                and exc.problem == "found unexpected ':'" and exc.problem_mark is not None):
+            return None
+        if not text.endswith("\n") or "\t" in text or "\r" in text:
+            return None  # tabs, CR and the last line's end are read differently by the two parsers
+        index = exc.problem_mark.index
+        if not (0 <= index < len(text) and text[index] == ":"):
+            return None
+        if self.placeholder is None:
+            self.placeholder = next((c for c in _PLACEHOLDERS if c not in self.text), None)
+            if self.placeholder is None:
+                return None
+        return text[:index] + self.placeholder + text[index + 1:]
 
     def reset(self) -> None:
         self.diagnostics = []
@@ -142,13 +180,11 @@ class _Composer:
         self.root_size = 0
         self.documents = 0
 
-    def compose(self, fast: bool) -> Node | None:
-        from ruamel.yaml import YAML
+    def compose(self, fast: bool, text: str | None = None) -> Node | None:
         from ruamel.yaml.error import YAMLError
 
-        parser = YAML(typ="safe", pure=not fast)
         try:
-            for event in parser.parse(self.text):
+            for event in _events(self.text if text is None else text, fast):
                 self.handle(event)
         except YAMLError as exc:
             if fast:
@@ -182,12 +218,14 @@ class _Composer:
 
     def handle(self, event: Any) -> None:
         kind = type(event).__name__
-        if kind == "DocumentStartEvent":
+        if self.placeholder is not None:
+            self.check_patched(event, kind)
+        if kind == "ScalarEvent":  # most events: first
+            self.add(self.scalar(event), 1, event.anchor)
+        elif kind == "DocumentStartEvent":
             self.documents += 1
             if self.documents > 1:
                 raise _Abort(diag("Q013", self.span(event.start_mark, event.end_mark)))
-        elif kind == "ScalarEvent":
-            self.add(self.scalar(event), 1, event.anchor)
         elif kind == "AliasEvent":
             span = self.span(event.start_mark, event.end_mark)
             if event.anchor not in self.anchors:
@@ -208,6 +246,19 @@ class _Composer:
             frame.node.span = Span(old.file, old.line, old.col, end.line + 1, end.column + 1)
             self.add(frame.node, frame.size, frame.anchor)
 
+    def check_patched(self, event: Any, kind: str) -> None:
+        # Where libyaml and YAML 1.2 part ways beyond that ':' (anchor and alias names, tags,
+        # empty values' positions, a scalar starting with ':', collections and quoted text
+        # right before ':' as keys), only the YAML 1.2 parser may answer.
+        if kind == "AliasEvent" or getattr(event, "anchor", None) or getattr(event, "tag", None):
+            raise _Unsure
+        if kind != "ScalarEvent":
+            return
+        if not event.style and (not event.value or event.value[0] == self.placeholder):
+            raise _Unsure
+        if event.style in ("'", '"') and self.text[event.end_mark.index:event.end_mark.index + 1] == ":":
+            raise _Unsure  # a JSON-like key ("a":b), read as a key by libyaml only
+
     def check_tag(self, event: Any, expected: str) -> None:
         tag = event.tag
         if tag is None or tag in ("!", "?"):
@@ -217,10 +268,14 @@ class _Composer:
             self.diagnostics.append(diag("Q006", span, tag=_as_written(str(tag))))
 
     def scalar(self, event: Any) -> Scalar:
-        span = self.span(event.start_mark, event.end_mark)
-        raw = self.text[event.start_mark.index : event.end_mark.index]
+        start, end = event.start_mark, event.end_mark
+        span = Span(self.name, start.line + 1, start.column + 1, end.line + 1, end.column + 1)
+        raw = self.text[start.index : end.index]
         style = event.style or None
-        value: Any = event.value
+        written: Any = event.value
+        if self.placeholder is not None and isinstance(written, str):
+            written = written.replace(self.placeholder, ":")
+        value: Any = written
         if style == ">" and isinstance(value, str):
             value = value.replace("\a", "")  # ruamel's round-trip parser marks folds with BEL
         tag = event.tag
@@ -230,11 +285,11 @@ class _Composer:
                 self.diagnostics.append(diag("Q006", span, tag=_as_written(str(tag))))
             else:
                 try:
-                    value = resolve_tagged(kind, event.value)
+                    value = resolve_tagged(kind, written)
                 except ValueError as exc:
                     self.diagnostics.append(diag("Q001", span, detail=str(exc)))
         elif style is None:
-            value = resolve_plain(event.value)
+            value = resolve_plain(written)
         return Scalar(value, span, style, raw)
 
     def add(self, node: Node, size: int, anchor: str | None) -> None:
@@ -274,6 +329,8 @@ class _Composer:
 
     def take_key(self, frame: _Frame, node: Node) -> None:
         if not isinstance(node, Scalar):
+            if self.placeholder is not None:
+                raise _Unsure  # libyaml takes a flow collection for a key where YAML 1.2 may not
             raise _Abort(diag("Q001", node.span, detail="a mapping key must be plain text, not a list or mapping"))
         frame.pending_key = node
         frame.merge = node.style is None and node.value == "<<"
@@ -296,9 +353,27 @@ def _as_written(tag: str) -> str:
     return "!!" + tag.removeprefix("tag:yaml.org,2002:") if tag.startswith("tag:yaml.org,2002:") else tag
 
 
+def _events(text: str, fast: bool) -> Iterator[Any]:
+    # The fast parser straight from ruamel.yaml.clib: the events YAML(typ="safe").parse()
+    # yields, without the loader class, resolver and plug-in search it sets up for each file.
+    if not fast:
+        from ruamel.yaml import YAML
+
+        yield from YAML(typ="safe", pure=True).parse(text)
+        return
+    from _ruamel_yaml import CParser  # type: ignore[import-not-found]
+
+    parser = CParser(text)
+    try:
+        while parser.check_event():
+            yield parser.get_event()
+    finally:
+        parser.dispose()
+
+
 def _fast_parser_available() -> bool:
     try:
-        import _ruamel_yaml  # type: ignore[import-not-found]  # noqa: F401  (ruamel.yaml.clib's libyaml binding)
+        import _ruamel_yaml  # noqa: F401  (ruamel.yaml.clib's libyaml binding)
     except ImportError:
         return False
     return True

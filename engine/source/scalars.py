@@ -33,8 +33,14 @@ STANDARD_TAGS = {
 }
 
 
+# The first characters of every value resolved below: any other plain scalar is text.
+_NOT_TEXT_STARTS = frozenset("~nNtTfF-+.0123456789")
+
+
 def resolve_plain(text: str) -> Any:
     """The value of a plain (unquoted) scalar."""
+    if text and text[0] not in _NOT_TEXT_STARTS:
+        return text  # most scalars (names, ids, Chinese text): no pattern to try
     if text in _NULL:
         return None
     if text in _TRUE:
