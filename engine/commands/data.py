@@ -14,7 +14,7 @@ from ..errors import InputError, UsageError
 from ..events.roster import Roster, load_roster
 from ..events.source_file import ReadOptions
 from ..model import Playbook
-from ..simulate.context import SimContext
+from ..simulate.context import SimContext, collector_paused
 from ..simulate.staff_roles import with_staff_roles
 
 MAX_PROBLEMS_SHOWN = 20
@@ -113,11 +113,12 @@ def mapping_for(events: Path | None, given: Path | None) -> FoundMapping | None:
     return FoundMapping(shown, loaded.mapping, list(loaded.diagnostics), {shown: loaded.text})
 
 
+@collector_paused()
 def load(playbook: Playbook, request: DataRequest, check: DataCheck,
          progress: Progress = lambda stage: None) -> SimContext | None:
     """Read the roster and the events and check them. None when the run must stop (roster
     findings in check.roster, or bad rows not skipped in check.problems)."""
-    from ..events.ingest import connect, keep_row_order
+    from ..events.ingest import connect, fetch_rows, keep_row_order, store
     from ..simulate.frames import groups_table
     from ..simulate.periods import assignments_table
 
@@ -137,8 +138,8 @@ def load(playbook: Playbook, request: DataRequest, check: DataCheck,
     options = ReadOptions(request.encoding, request.sheet, check.mapping.mapping if check.mapping else None)
     progress("ingest")
     con = connect(playbook.timezone)
-    groups = con.create_table("qunce_groups", groups_table(roster), temp=True, overwrite=True)
-    assignments = con.create_table("qunce_assignments", assignments_table(roster), temp=True, overwrite=True)
+    groups, _ = store(con, "qunce_groups", groups_table(roster))
+    assignments, _ = store(con, "qunce_assignments", assignments_table(roster))
     ingested = _ingested(con, request, groups, playbook.timezone, check.events, options)
     read = ingested.read | ({"mapping": check.mapping.shown} if check.mapping else {})
     check.cached = ingested.cached
@@ -146,7 +147,7 @@ def load(playbook: Playbook, request: DataRequest, check: DataCheck,
                   "by_reason": [{"reason": r, "column": c, "rows": n} for r, c, n in ingested.by_reason],
                   "source": read}
     if ingested.rejected:
-        check.problems = _first_problems(ingested.problems)
+        check.problems = _first_problems(con, ingested.problems)
         check.problem_table = ingested.problems
         if not request.skip_bad_rows:
             check.stopped = True
@@ -157,8 +158,8 @@ def load(playbook: Playbook, request: DataRequest, check: DataCheck,
         raise no_rows(check.events, request.events)
     if not ingested.accepted:
         raise InputError(f"{check.events}: no events to simulate", f"{check.events}：没有可模拟的事件")
-    first = ingested.events.date.min().to_pyarrow().as_py()
-    last = ingested.events.date.max().to_pyarrow().as_py()
+    events = ingested.events
+    first, last = fetch_rows(con, events.aggregate(first=events.date.min(), last=events.date.max()))[0].values()
     start, end = request.start or first, request.end or last
     if start > end:
         raise UsageError(f"the window {start} … {end} is empty; the events run from {first} to {last}",
@@ -186,9 +187,10 @@ def _ingested(con: Any, request: DataRequest, groups: Any, timezone: str, shown:
     return ingested
 
 
-def _first_problems(problems: Any) -> list[dict[str, Any]]:
-    first = problems.order_by(["row", "column", "reason"]).limit(MAX_PROBLEMS_SHOWN)
-    return [dict(row) for row in first.to_pyarrow().to_pylist()]
+def _first_problems(con: Any, problems: Any) -> list[dict[str, Any]]:
+    from ..events.ingest import fetch_rows
+
+    return fetch_rows(con, problems.order_by(["row", "column", "reason"]).limit(MAX_PROBLEMS_SHOWN))
 
 
 class HasEvents(Protocol):

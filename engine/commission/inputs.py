@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
+from ..events.ingest import fetch_rows, literal_table
 from ..expr import parse
 from ..expr.to_ibis import rows_values
 from ..expr.tree import names_in
@@ -65,9 +66,13 @@ def _group_rows(ctx: SimContext, plan: Plan, group_period: Any) -> list[dict[str
         table = table.select(*[c for c in table.columns if c in wanted])
     table = table.order_by(["period_start", "group_id"])
     schema = dict(table.schema().items())
-    rows = table.to_pyarrow().to_pylist()
+    rows = fetch_rows(_con(ctx), table)
     return [values | {"group_id": row["group_id"], "period": row["period"]}
             for values, row in zip(rows_values(rows, schema), rows, strict=True)]
+
+
+def _con(ctx: SimContext) -> Any:
+    return getattr(ctx, "con", None)  # None: fetch_rows finds it from the tables
 
 
 def _canonical(plan: Plan, name: str) -> str:
@@ -84,8 +89,8 @@ def _holdings(ctx: SimContext, grain: str) -> list[Holding]:
     import ibis
 
     window = periods(ctx.start, ctx.end, grain)
-    p = ibis.memtable({"_p": [x.label for x in window], "_pf": [x.first for x in window],
-                       "_pl": [x.last for x in window]}, schema={"_p": "string", "_pf": "date", "_pl": "date"})
+    p = literal_table({"_p": [x.label for x in window], "_pf": [x.first for x in window],
+                       "_pl": [x.last for x in window]}, {"_p": "string", "_pf": "date", "_pl": "date"})
     g = ctx.groups.filter(ctx.groups.created_at.notnull())
     g = g.select(_g=g.group_id, _gf=g.created_at, _gl=g.ended_at).cross_join(p)
     g = g.mutate(_f=ibis.greatest(g._gf, g._pf), _l=ibis.least(g._gl.fill_null(g._pl), g._pl))
@@ -112,7 +117,7 @@ def _holdings(ctx: SimContext, grain: str) -> list[Holding]:
                              held._s == crowd._cs])
     held = held.group_by(["staff_id", *by, "holders", "group_days"]).aggregate(days=held.days.sum())
     parts: dict[tuple[str, str, str, str], list[Any]] = {}
-    for r in held.order_by(["period", "staff_id", "group_id", "role", "holders"]).to_pyarrow().to_pylist():
+    for r in fetch_rows(_con(ctx), held.order_by(["period", "staff_id", "group_id", "role", "holders"])):
         key = (r["staff_id"], r["role"], r["group_id"], r["period"])
         entry = parts.setdefault(key, [0, ZERO, int(r["group_days"])])
         entry[0] += int(r["days"])
@@ -145,7 +150,7 @@ def _late_refunds(ctx: SimContext, plan: Plan, labels: list[str]) -> tuple[
         amount=first.amount.sum()).order_by(["order_period", "refund_period", "_ogroup", "group_id"])
     late: dict[tuple[str, str, str], Decimal] = defaultdict(lambda: ZERO)
     addback: dict[tuple[str, str], Decimal] = defaultdict(lambda: ZERO)
-    for r in rows.to_pyarrow().to_pylist():
+    for r in fetch_rows(_con(ctx), rows):
         if r["order_period"] not in labels or r["order_period"] > r["refund_period"]:
             continue
         amount = Decimal(r["amount"])
@@ -195,7 +200,7 @@ def _active_days(ctx: SimContext, grain: str) -> dict[tuple[str, str], int]:
     held = held.select("staff_id", "date").distinct()
     held = held.mutate(period=period_label(period_of(held.date, grain), grain))
     counted = held.group_by(["staff_id", "period"]).aggregate(days=held.count())
-    return {(r["staff_id"], r["period"]): int(r["days"]) for r in counted.to_pyarrow().to_pylist()}
+    return {(r["staff_id"], r["period"]): int(r["days"]) for r in fetch_rows(_con(ctx), counted)}
 
 
 def window_days(p: Period) -> int:

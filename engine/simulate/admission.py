@@ -54,8 +54,7 @@ ADMITTING = ("open", "invited_by_role", "referred_by_member", "took_activity", "
 
 def _types_table(group_types: Mapping[str, GroupType], level_order: Sequence[str]) -> Any:
     """_type, _mode, _activity, _fee, _min_rank, _any_role — one row per playbook group type."""
-    import ibis
-    import pyarrow as pa
+    from ..events.ingest import literal_table
 
     rows: list[dict[str, Any]] = []
     for type_id, group_type in group_types.items():
@@ -68,21 +67,19 @@ def _types_table(group_types: Mapping[str, GroupType], level_order: Sequence[str
             min_rank = list(level_order).index(entry.min_level)
         rows.append({"_type": type_id, "_mode": entry.mode, "_activity": entry.activity, "_fee": entry.fee,
                      "_min_rank": min_rank, "_any_role": not entry.roles})
-    # Through Arrow, not pandas: a pandas column cannot hold a NULL decimal.
-    schema = pa.schema([("_type", pa.string()), ("_mode", pa.string()), ("_activity", pa.string()),
-                        ("_fee", pa.decimal128(18, 2)), ("_min_rank", pa.int64()), ("_any_role", pa.bool_())])
-    return ibis.memtable(pa.Table.from_pylist(rows, schema=schema))
+    # Not through pandas: a pandas column cannot hold a NULL decimal.
+    schema = {"_type": "string", "_mode": "string", "_activity": "string", "_fee": "decimal(18, 2)",
+              "_min_rank": "int64", "_any_role": "boolean"}
+    return literal_table({name: [row[name] for row in rows] for name in schema}, schema)
 
 
 def _roles_table(group_types: Mapping[str, GroupType]) -> Any:
     """_rtype, _rrole: the roles allowed to invite, per group type."""
-    import ibis
-    import pyarrow as pa
+    from ..events.ingest import literal_table
 
-    rows = [{"_rtype": type_id, "_rrole": role} for type_id, group_type in group_types.items()
-            for role in group_type.entry.roles]
-    schema = pa.schema([("_rtype", pa.string()), ("_rrole", pa.string())])
-    return ibis.memtable(pa.Table.from_pylist(rows, schema=schema))
+    pairs = [(type_id, role) for type_id, group_type in group_types.items() for role in group_type.entry.roles]
+    return literal_table({"_rtype": [t for t, _ in pairs], "_rrole": [r for _, r in pairs]},
+                         {"_rtype": "string", "_rrole": "string"})
 
 
 def _moves(events: Any) -> Any:
@@ -184,11 +181,13 @@ def admission_rates(admissions_table: Any, group_types: Mapping[str, GroupType] 
     with joins; with `group_types`, every playbook type too (0 joins: rate 0)."""
     import ibis
 
+    from ..events.ingest import literal_table
+
     t = admissions_table
     out = t.group_by(["group_type", "mode"]).aggregate(joins=t.count(), admitted=t.admitted.sum().cast("int64"))
     if group_types:
-        known = ibis.memtable({"group_type": list(group_types), "mode": [g.entry.mode for g in group_types.values()]},
-                              schema={"group_type": "string", "mode": "string"})
+        known = literal_table({"group_type": list(group_types), "mode": [g.entry.mode for g in group_types.values()]},
+                              {"group_type": "string", "mode": "string"})
         missing = known.anti_join(out, [known.group_type == out.group_type, known.mode == out.mode])
         out = out.union(missing.mutate(joins=ibis.literal(0, type="int64"), admitted=ibis.literal(0, type="int64")))
     out = out.mutate(refused=out.joins - out.admitted, admission_rate=rate(out.admitted, out.joins))

@@ -7,17 +7,14 @@ from typing import Any
 
 from ..events.roster import Roster
 
-ARROW_TYPES = {"string": "string", "date": "date32", "int64": "int64"}
-
 
 def memtable(columns: dict[str, list[Any]], schema: dict[str, str]) -> Any:
-    """An in-memory Ibis table built through Arrow with the given column types (pandas would turn
-    an all-NULL date column into floats and an empty one into objects)."""
-    import ibis
-    import pyarrow as pa
+    """An in-memory Ibis table with the given column types (string, date, int64), made without
+    pandas (events.ingest.literal_table; pandas would also turn an all-NULL date column into
+    floats and an empty one into objects)."""
+    from ..events.ingest import literal_table
 
-    fields = [pa.field(name, getattr(pa, ARROW_TYPES[kind])()) for name, kind in schema.items()]
-    return ibis.memtable(pa.table({name: columns[name] for name in schema}, schema=pa.schema(fields)))
+    return literal_table(columns, schema)
 
 
 def groups_table(roster: Roster) -> Any:
@@ -36,11 +33,9 @@ def groups_table(roster: Roster) -> Any:
 
 def days_table(start: dt.date, end: dt.date) -> Any:
     """One row per date from start to end (inclusive)."""
-    import ibis
-
     count = (end - start).days + 1
     dates = [start + dt.timedelta(days=i) for i in range(max(count, 0))]
-    return ibis.memtable({"date": dates}, schema={"date": "date"})
+    return memtable({"date": dates}, {"date": "date"})
 
 
 def group_days(groups: Any, start: dt.date, end: dt.date) -> Any:

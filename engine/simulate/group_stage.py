@@ -41,40 +41,53 @@ class Shared:
     custom: Any | None  # custom_metrics.group_custom_partials; None without custom group aggregates
 
 
-def shared_tables(ctx: SimContext, events: Any, tag: str = "") -> Shared:
+def shared_tables(ctx: SimContext, events: Any, tag: str = "", built: dict[str, Any] | None = None) -> Shared:
     from .custom_metrics import group_custom_partials
     from .periods import message_days
 
     config = ctx.playbook.metrics
-    messages = ctx.materialise(f"message_days{tag}", message_days(events, ctx.end, config.valid_message_min_chars))
+    built = {} if built is None else built
+    expr = message_days(events, ctx.end, config.valid_message_min_chars)
+    messages = ctx.materialise(f"message_days{tag}", expr)
+    built["message_days"] = (expr, messages)
     aggregates, _ = _custom(ctx)
     if not aggregates:
         return Shared(messages, None)
-    partials = group_custom_partials(ctx.filterable(events, [m.where for m in aggregates]), aggregates)
-    return Shared(messages, ctx.materialise(f"custom_daily{tag}", partials))
+    expr = group_custom_partials(ctx.filterable(events, [m.where for m in aggregates]), aggregates)
+    built["custom_daily"] = (expr, ctx.materialise(f"custom_daily{tag}", expr))
+    return Shared(messages, built["custom_daily"][1])
 
 
 def metrics(ctx: SimContext, events: Any | None = None, tag: str = "", staff: bool = True,
-            grains: tuple[str, ...] = GRAINS, shared: Shared | None = None) -> tuple[Any, Any, Any, Any]:
+            grains: tuple[str, ...] = GRAINS, shared: Shared | None = None,
+            built: dict[str, Any] | None = None) -> tuple[Any, Any, Any, Any]:
     """group_daily, retention, group_period and staff_period (materialised; staff_period None
-    when `staff` is false). `shared`: shared_tables(ctx, events), when computed already."""
+    when `staff` is false). `shared`: shared_tables(ctx, events), when computed already.
+    `built`: given, it gets each expression stored and its table, by name (`group_period month`:
+    a grain's part, stored with the other grains')."""
     import ibis
 
     events = ctx.events if events is None else events
     config = ctx.playbook.metrics
-    shared = shared_tables(ctx, events, tag) if shared is None else shared
-    daily = ctx.materialise(f"group_daily{tag}", group_daily(events, ctx.groups, ctx.start, ctx.end, config))
-    cohorts = ctx.materialise(f"retention{tag}", retention(events, ctx.start, ctx.end, config.retention_days,
-                                                           groups=ctx.groups, last_day=ctx.end))
+    built = {} if built is None else built
+    shared = shared_tables(ctx, events, tag, built) if shared is None else shared
+    expr = group_daily(events, ctx.groups, ctx.start, ctx.end, config)
+    daily = ctx.materialise(f"group_daily{tag}", expr)
+    built["group_daily"] = (expr, daily)
+    expr = retention(events, ctx.start, ctx.end, config.retention_days, groups=ctx.groups, last_day=ctx.end)
+    cohorts = ctx.materialise(f"retention{tag}", expr)
+    built["retention"] = (expr, cohorts)
     periods = [_with_custom_period(ctx, events, group_period(events, daily, ctx.groups, ctx.start, ctx.end, grain,
                                                              config, cohorts, shared.messages), grain, shared, daily)
                .mutate(grain=ibis.literal(grain)) for grain in grains]
-    period = ctx.materialise(f"group_period{tag}", ibis.union(*periods))
+    built.update({f"group_period {grain}": (part, None) for grain, part in zip(grains, periods, strict=True)})
+    # A grain at a time: the month's SQL serves the groups with refused joins too (_admitted_period).
+    period = ctx.materialise_union(f"group_period{tag}", periods)
     if not staff:
         return daily, cohorts, period, None
     by_staff = [staff_period(period.filter(period.grain == grain), ctx.assignments, ctx.groups, ctx.start,
                              ctx.end, grain).mutate(grain=ibis.literal(grain)) for grain in GRAINS]
-    return daily, cohorts, period, ctx.materialise(f"staff_period{tag}", ibis.union(*by_staff))
+    return daily, cohorts, period, ctx.materialise_union(f"staff_period{tag}", by_staff)
 
 
 def _custom(ctx: SimContext) -> tuple[list[Any], list[Any]]:
@@ -136,11 +149,17 @@ def _with_custom_daily(ctx: SimContext, measured: Any, partials: Any | None, exp
         ctx.events, aggregates, measured.select("group_id", "date"), partials), expressions)
 
 
-def _admitted_period(ctx: SimContext, period: Any, admissions: Any, dropped: Any) -> Any:
+def _admitted_period(ctx: SimContext, period: Any, admissions: Any, dropped: Any, built: dict[str, Any]) -> Any:
     """group_period (monthly) without the refused joins (admission.without_refused). Only the
     groups with a refused join lose events: their metrics are computed again over their own
-    events (a few groups, not all); every other group's rows are group_period's as they are."""
+    events (a few groups, not all); every other group's rows are group_period's as they are.
+
+    Computed again by the queries that computed them (`built`: metrics' expressions and their
+    tables), each reading the tables of those groups instead: what `metrics(their context, their
+    events, "_admitted", staff=False, grains=("month",))` computes, without building and
+    compiling its expressions again (sql_cache.rebound)."""
     from .admission import without_refused
+    from .sql_cache import can_rebind
 
     refused = admissions.filter(~admissions.admitted)
     touched = ctx.materialise("touched_groups", refused.select(_touched=refused.group_id).distinct())
@@ -149,7 +168,16 @@ def _admitted_period(ctx: SimContext, period: Any, admissions: Any, dropped: Any
     # Materialised: as a view, DuckDB re-ran the anti join in every part of group_period.
     kept = ctx.materialise("events_admitted", without_refused(events, admissions, dropped))
     touched_only = replace(ctx, groups=ctx.materialise("groups_admitted", groups))
-    _, _, again, _ = metrics(touched_only, kept, "_admitted", staff=False, grains=("month",))
+    instead = {ctx.events: kept, ctx.groups: touched_only.groups}
+    if can_rebind(instead):
+        for name in ("message_days", "custom_daily", "group_daily", "retention", "group_period month"):
+            if name in built:
+                expr, table = built[name]
+                again = ctx.materialise_rebound(f"{name.split()[0]}_admitted", expr, instead)
+                if table is not None:  # read by the queries after it
+                    instead[table] = again
+    else:  # the events a view (a Parquet file's typed columns, projected): built again on the others
+        _, _, again, _ = metrics(touched_only, kept, "_admitted", staff=False, grains=("month",))
     month = period.filter(period.grain == "month")
     untouched = month.anti_join(touched, month.group_id == touched._touched)
     return ctx.materialise("period_admitted", untouched.union(again))
@@ -158,8 +186,9 @@ def _admitted_period(ctx: SimContext, period: Any, admissions: Any, dropped: Any
 def simulate_groups(ctx: SimContext, lap: Callable[[str], None] = lambda stage: None) -> GroupResult:
     """Every group-side output of the simulation; `lap("metrics")` marks the end of the metrics
     proper (group_daily, retention, group_period, staff_period), the stage the bench compares."""
-    shared = shared_tables(ctx, ctx.events)
-    daily, cohorts, period, staff = metrics(ctx, shared=shared)
+    built: dict[str, Any] = {}  # for _admitted_period
+    shared = shared_tables(ctx, ctx.events, built=built)
+    daily, cohorts, period, staff = metrics(ctx, shared=shared, built=built)
     lap("metrics")
     result = GroupResult(daily, cohorts, period, staff)
     pb = ctx.playbook
@@ -176,6 +205,7 @@ def simulate_groups(ctx: SimContext, lap: Callable[[str], None] = lambda stage: 
         result.states = ctx.materialise("group_states", lifecycle_daily(measured, pb.lifecycle, ctx.names("group")))
         result.health = ctx.materialise("group_health", group_health(result.states, pb.lifecycle, ctx.period))
     if any(gt.entry.mode != "open" for gt in pb.group_types.values()):
+        from ..events.ingest import fetch_value
         from .admission import (
             admission_rates,
             admissions,
@@ -187,10 +217,10 @@ def simulate_groups(ctx: SimContext, lap: Callable[[str], None] = lambda stage: 
                                                                       pb.group_types))
         result.admission_rates = ctx.materialise("admission_rates", admission_rates(result.admissions))
         result.refusal_reasons = ctx.materialise("refusal_reasons", refusal_reasons(result.admissions))
-        refused = int(result.admissions.filter(~result.admissions.admitted).count().execute())
+        refused = int(fetch_value(ctx.con, result.admissions.filter(~result.admissions.admitted).count()))
         if refused:
             dropped = ctx.materialise("refused_rows", refused_rows(ctx.events, result.admissions))
-            result.period_admitted = _admitted_period(ctx, period, result.admissions, dropped)
+            result.period_admitted = _admitted_period(ctx, period, result.admissions, dropped, built)
         else:
             result.period_admitted = period.filter(period.grain == "month")
     if pb.rules.banned:

@@ -26,6 +26,7 @@ from ..expr.parse import parse
 from ..expr.to_ibis import compile_expr
 from ..model.membership import Level
 from .classify import values_text
+from .sql_cache import stored
 
 
 @dataclass(frozen=True, slots=True)
@@ -117,7 +118,7 @@ def evaluate_levels(
             stay=ibis.ifelse(t.rank == t._rank, t._stay + 1, 1).cast("int32"),
         )
         # Materialise each period: state feeds the next one, and nesting would blow up the SQL.
-        state = con.create_table(f"qunce_levels_{id(levels)}_{number}", step, temp=True, overwrite=True)
+        state, _ = stored(con, f"qunce_levels_{id(levels)}_{number}", step)
         outputs.append(state)
     if not outputs:
         raise ValueError("no periods to evaluate")

@@ -22,7 +22,7 @@ from ..expr.parse import parse
 from ..expr.phrasing import in_words, is_money
 from ..expr.tree import Expr, Logic, Unary, names_in
 from ..model.membership import EarnRule, Level
-from .context import SimContext
+from .context import SimContext, collector_paused
 from .member_conventions import TITLE, conventions
 from .points import rule_names
 
@@ -61,33 +61,36 @@ def _w(key: str, lang: str) -> str:
     return pick(WORDS, key, lang)
 
 
+@collector_paused()
 def member_timeline(ctx: SimContext, member_id: str, lang: str = "en") -> list[str]:
     """The lines of one member's timeline, in `lang` (zh or en)."""
     from .members import simulate_members
 
-    events = ctx.events.filter(ctx.events.member_id == member_id)
-    if int(events.count().execute()) == 0:
+    # Stored: the member stage's queries then read a table, whoever the member, and their SQL is
+    # the same from one member to the next (sql_cache: compiled once).
+    events, rows = ctx.stored("explain_events", ctx.events.filter(ctx.events.member_id == member_id))
+    if rows == 0:
         raise InputError(f"member {member_id} has no events in the data", f"数据中没有成员 {member_id} 的事件")
     result = simulate_members(ctx, events, tag="_explain")
     order = ["ts", "row"] if "row" in events.columns else ["ts"]
-    mine = _rows(events.order_by(order).select("ts", "date", "type", "group_id", "order_id", "amount"))
+    mine = _rows(ctx.con, events.order_by(order).select("ts", "date", "type", "group_id", "order_id", "amount"))
     say = _Say(ctx, lang)
     lines = [f"{_w('member', lang)} {member_id}"]
     lines += [f"  {row['ts']:%Y-%m-%d %H:%M} {_w('joined' if row['type'] == 'join' else 'left', lang)}"
               f"{'' if say.zh else ' '}{say.group(row['group_id'])}" for row in mine if row["type"] in ("join", "leave")]
-    ledger = sorted(_rows(result.ledger), key=lambda e: e["seq"])
+    ledger = sorted(_rows(ctx.con, result.ledger), key=lambda e: e["seq"])
     caps = say.caps_reached(ledger)
     orders = _Orders(mine)
-    level_rows = sorted(_rows(result.levels), key=lambda r: r["period"])
-    segments = {row["period"]: row for row in _rows(result.segments)}
+    level_rows = sorted(_rows(ctx.con, result.levels), key=lambda r: r["period"])
+    segments = {row["period"]: row for row in _rows(ctx.con, result.segments)}
     warnings: dict[str, list[dict[str, Any]]] = defaultdict(list)
     # In churn_warnings' own order (tables are read back in no set order).
-    for row in sorted(_rows(result.churn), key=lambda r: (r["period"], r["warning"], r["group_id"] or "")):
+    for row in sorted(_rows(ctx.con, result.churn), key=lambda r: (r["period"], r["warning"], r["group_id"] or "")):
         warnings[row["period"]].append(row)
     for period in ctx.periods:
         lines.append("")
         lines.append(f"{say.period(period.label)}{say.lp}{say.days(period.first, period.last)}{say.rp}")
-        features = _rows(result.features[period.label])
+        features = _rows(ctx.con, result.features[period.label])
         values = {k: v for k, v in (features[0] if features else {}).items() if k not in ("member_id", "period")}
         if values:
             shown = say.sep.join(f"{say.label(k)} {say.value(k, v)}" for k, v in values.items())
@@ -437,7 +440,7 @@ def _number(value: Any) -> str:
     return f"{number.quantize(Decimal('0.01')).normalize():,f}".replace("-", "−")
 
 
-def _rows(table: Any | None) -> list[dict[str, Any]]:
-    if table is None:
-        return []
-    return [dict(row) for row in table.to_pyarrow().to_pylist()]
+def _rows(con: Any, table: Any | None) -> list[dict[str, Any]]:
+    from ..events.ingest import fetch_rows
+
+    return [] if table is None else fetch_rows(con, table)

@@ -82,6 +82,8 @@ def write_table(con: Any, table: Any, folder: Path, name: str, order: Sequence[s
     """Write `table` as folder/name.parquet and folder/name.csv (those of `formats`), ordered by
     `order`; the rows. With `files` (from _files), the files may still be being written when
     this returns."""
+    from ..events.ingest import store
+
     if isinstance(table, Deferred):
         table = table.get()
     with profiled(f"write {name}"):
@@ -89,7 +91,7 @@ def write_table(con: Any, table: Any, folder: Path, name: str, order: Sequence[s
         # One materialisation, two copies: the query runs once.
         if files is not None:
             return files.write(ordered, folder, name, formats)
-        kept = con.create_table(stored(name), ordered, temp=True, overwrite=True)
+        kept, rows = store(con, stored(name), ordered)
         for fmt in formats:
             path = folder / f"{name}.{fmt}"
             try:
@@ -99,7 +101,7 @@ def write_table(con: Any, table: Any, folder: Path, name: str, order: Sequence[s
                     con.to_csv(spreadsheet_safe.ibis_table(kept), path)
             except Exception as exc:  # OSError or DuckDB's own I/O errors: say which file
                 raise _unwritable(path, exc) from None
-        return int(kept.count().execute())
+        return rows
 
 
 def _unwritable(path: Path, exc: Exception) -> InputError:
@@ -121,17 +123,16 @@ class Files:
         self.pending: Any = None  # the Future of the table being written
 
     def write(self, ordered: Any, folder: Path, name: str, formats: Sequence[str] = FORMATS) -> int:
-        from ..events.ingest import keep_row_order
+        from ..events.ingest import keep_row_order, store
 
         table = stored(name)
         # A table of the database itself (not TEMP): the writer's connection must see it. Stored
         # in its sorted order, which the copy keeps.
         keep_row_order(self.con, True)
         try:
-            kept = self.con.create_table(table, ordered, overwrite=True)
+            _, rows = store(self.con, table, ordered, temp=False)
         finally:
             keep_row_order(self.con, False)
-        rows = int(kept.count().execute())
         self.wait()
         self.pending = self.pool.submit(self._copy, table, folder, name, formats)
         return rows

@@ -25,7 +25,7 @@ PENALTY_COLUMNS = ("row", "ts", "date", "group_id", "member_id", "behaviour", "b
 
 def _steps(banned: Sequence[BannedBehaviour]) -> Any:
     # One row per behaviour and step; `last` marks the step that repeats.
-    import ibis
+    from ..events.ingest import literal_table
 
     schema = {"_behaviour": "string", "behaviour_name": "string", "_step": "int64", "_last": "boolean",
               "penalty": "string", "penalty_text": "string", "_minutes": "int64"}
@@ -37,7 +37,7 @@ def _steps(banned: Sequence[BannedBehaviour]) -> Any:
                                ("_last", step == len(item.penalties)), ("penalty", penalty.kind),
                                ("penalty_text", penalty.text), ("_minutes", minutes)):
                 columns[key].append(value)
-    return ibis.memtable(columns, schema=schema)
+    return literal_table(columns, schema)
 
 
 def penalties(events: Any, banned: Sequence[BannedBehaviour]) -> Any:

@@ -31,8 +31,7 @@ def staff_roles(events: Any, assignments: Any) -> Any:
 def with_staff_roles(ctx: SimContext) -> SimContext:
     """The context with its staff_roles table, when the playbook's filters read `staff_role`."""
     if ctx.staff_roles is None and uses_staff_role(ctx.playbook):
-        ctx.staff_roles = ctx.con.create_table("qunce_staff_roles", staff_roles(ctx.events, ctx.assignments),
-                                               temp=True, overwrite=True)
+        ctx.staff_roles = ctx.materialise("staff_roles", staff_roles(ctx.events, ctx.assignments))
     return ctx
 
 

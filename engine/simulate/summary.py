@@ -8,6 +8,7 @@ from decimal import Decimal
 from importlib.metadata import PackageNotFoundError, version
 from typing import Any
 
+from ..events.ingest import fetch_rows, fetch_value
 from .context import SimContext
 
 
@@ -34,10 +35,10 @@ def conventions(ctx: SimContext) -> dict[str, Any]:
     }
 
 
-def counts(table: Any, by: list[str], count_name: str = "rows") -> list[dict[str, Any]]:
-    """Rows per combination of `by`, ordered by `by`."""
+def counts(table: Any, by: list[str], count_name: str = "rows", con: Any = None) -> list[dict[str, Any]]:
+    """Rows per combination of `by`, ordered by `by` (`con`: the connection, when at hand)."""
     grouped = table.group_by(by).aggregate(**{count_name: table.count()}).order_by(by)
-    return [_plain(row) for row in grouped.to_pyarrow().to_pylist()]
+    return [_plain(row) for row in fetch_rows(con, grouped)]
 
 
 def nested(rows: list[dict[str, Any]], outer: str, inner: str, value: str = "rows") -> dict[str, dict[str, int]]:
@@ -54,21 +55,21 @@ def _plain(row: dict[str, Any]) -> dict[str, Any]:
             for k, v in row.items()}
 
 
-def _totals(period: Any) -> dict[str, Any]:
+def _totals(con: Any, period: Any) -> dict[str, Any]:
     months = period.filter(period.grain == "month")
-    row = months.aggregate(
+    row = fetch_rows(con, months.aggregate(
         new_members=months.new_members.sum(), leaves=months.leaves.sum(), messages=months.messages.sum(),
         orders=months.orders.sum(), order_amount=months.order_amount.sum(), refund_amount=months.refund_amount.sum(),
         sales=months.sales.sum(), cost=months.cost.sum(),
-    ).to_pyarrow().to_pylist()[0]
+    ))[0]
     return {k: (str(v) if isinstance(v, Decimal) else int(v or 0)) for k, v in row.items()}
 
 
 def build_summary(ctx: SimContext, inputs: dict[str, str], rows: dict[str, Any], groups: Any, members: Any,
                   written: list[tuple[str, int]]) -> dict[str, Any]:
     """The summary.json document; `inputs`: the playbook, events and roster as the user named them."""
-    events = ctx.events
-    member_count = int(events.filter(events.member_id.notnull()).member_id.nunique().execute())
+    events, con = ctx.events, ctx.con
+    member_count = int(fetch_value(con, events.filter(events.member_id.notnull()).member_id.nunique()))
     summary: dict[str, Any] = {
         "qunce": _version(),
         "playbook": ctx.playbook.playbook,
@@ -80,28 +81,27 @@ def build_summary(ctx: SimContext, inputs: dict[str, str], rows: dict[str, Any],
         "groups": len(ctx.roster.groups),
         "staff": len(ctx.roster.staff),
         "members": member_count,
-        "totals": _totals(groups.period),
+        "totals": _totals(con, groups.period),
     }
     if members.levels is not None:
         levels = members.levels
-        summary["levels"] = nested(counts(levels, ["period", "level"]), "period", "level")
-        summary["level_changes"] = nested(counts(levels, ["period", "change"]), "period", "change")
+        summary["levels"] = nested(counts(levels, ["period", "level"], con=con), "period", "level")
+        summary["level_changes"] = nested(counts(levels, ["period", "change"], con=con), "period", "change")
     if members.segments is not None:
-        summary["segments"] = nested(counts(members.segments, ["period", "segment"]), "period", "segment")
+        summary["segments"] = nested(counts(members.segments, ["period", "segment"], con=con), "period", "segment")
     if groups.health is not None:
         health = groups.health
-        summary["lifecycle"] = nested(counts(health, ["period", "state"]), "period", "state")
-        summary["should_dissolve"] = nested(counts(health.filter(health.should_dissolve), ["period", "state"]),
+        summary["lifecycle"] = nested(counts(health, ["period", "state"], con=con), "period", "state")
+        summary["should_dissolve"] = nested(counts(health.filter(health.should_dissolve), ["period", "state"], con=con),
                                             "period", "state")
     if members.churn is not None:
-        summary["churn_warnings"] = nested(counts(members.churn, ["period", "warning"]), "period", "warning")
+        summary["churn_warnings"] = nested(counts(members.churn, ["period", "warning"], con=con), "period", "warning")
     if groups.penalties is not None:
         from .penalties import penalty_summary
 
-        rows_by_kind = [_plain(r) for r in penalty_summary(groups.penalties).to_pyarrow().to_pylist()]
+        rows_by_kind = [_plain(r) for r in fetch_rows(con, penalty_summary(groups.penalties))]
         summary["penalties"] = nested(rows_by_kind, "behaviour", "penalty")
     if groups.admission_rates is not None:
-        summary["admission"] = [_plain(r) for r in groups.admission_rates.order_by(["group_type", "mode"])
-                                .to_pyarrow().to_pylist()]
+        summary["admission"] = [_plain(r) for r in fetch_rows(con, groups.admission_rates.order_by(["group_type", "mode"]))]
     summary["outputs"] = {name: rows_written for name, rows_written in written}
     return summary
