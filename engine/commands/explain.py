@@ -54,7 +54,10 @@ def run(request: ExplainRequest) -> ExplainOutcome:
 
         outcome.lines = member_timeline(ctx, request.member_id, outcome.lang)
     else:
-        outcome.lines = staff_trace(ctx, str(request.staff_id), request.period, outcome.lang)
+        from ..simulate.context import collector_paused
+
+        with collector_paused():  # the group and commission stages, as simulate runs them
+            outcome.lines = staff_trace(ctx, str(request.staff_id), request.period, outcome.lang)
     return outcome
 
 
