@@ -2,16 +2,14 @@
 
 from __future__ import annotations
 
-import gc
 import stat
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from .diagnostics import Diagnostic, Severity, Span, diag
 from .errors import InputError
+from .gc_pause import gc_paused
 from .source.compose import display_name, load_document
 from .source.nodes import Map, Scalar
 from .source.reader import read_file
@@ -40,30 +38,9 @@ class Report:
         return sum(1 for d in self.diagnostics if d.level is Severity.WARNING)
 
 
-@contextmanager
-def _no_collector_pauses() -> Iterator[None]:
-    # Importing the model and checks and building the playbook's validators make tens of
-    # thousands of objects that live to the end, and Python's cycle collector walks them again
-    # and again (~13 ms of a cold `qunce validate`), while a run leaves only ~50 cyclic objects
-    # per file behind. So no collection while validating; after it, every object goes to the
-    # oldest generation (freeze, then unfreeze: a list splice, no walk), as if it had survived
-    # the collections skipped, unless someone else holds objects frozen (the statement writer
-    # does), and the caller's setting comes back.
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if gc.get_freeze_count() == 0:
-            gc.freeze()
-            gc.unfreeze()
-        if enabled:
-            gc.enable()
-
-
 def validate_paths(paths: list[Path], root: Path | None = None) -> Report:
     """Validate files and folders (recursively); every playbook found is checked."""
-    with _no_collector_pauses():
+    with gc_paused():  # the model and checks imported inside it: gc_pause.py
         return _validate(paths, root)
 
 

@@ -13,8 +13,9 @@ from typing import Any, BinaryIO, Protocol
 from ..errors import InputError, UsageError
 from ..events.roster import Roster, load_roster
 from ..events.source_file import ReadOptions
+from ..gc_pause import gc_paused
 from ..model import Playbook
-from ..simulate.context import SimContext, collector_paused
+from ..simulate.context import SimContext
 from ..simulate.staff_roles import with_staff_roles
 
 MAX_PROBLEMS_SHOWN = 20
@@ -113,7 +114,7 @@ def mapping_for(events: Path | None, given: Path | None) -> FoundMapping | None:
     return FoundMapping(shown, loaded.mapping, list(loaded.diagnostics), {shown: loaded.text})
 
 
-@collector_paused()
+@gc_paused()
 def load(playbook: Playbook, request: DataRequest, check: DataCheck,
          progress: Progress = lambda stage: None) -> SimContext | None:
     """Read the roster and the events and check them. None when the run must stop (roster

@@ -64,7 +64,7 @@ def run(request: DiffRequest) -> DiffOutcome:
     from ..compare.document import document, names_for, render_json, render_markdown, render_text, total_change
     from ..compare.scenario import run_pair, same_time_zone
     from ..files import write_text_atomic
-    from ..simulate.context import collector_paused
+    from ..gc_pause import gc_paused
 
     outcome = DiffOutcome(data=DataCheck(events=shown_name(request.data.events)))
     old, new = check(request.old), check(request.new)
@@ -78,7 +78,7 @@ def run(request: DiffRequest) -> DiffOutcome:
     if ctx is None:
         outcome.status = EXIT_FINDINGS
         return outcome
-    with collector_paused():  # simulate/context.py: the stages make many short-lived objects
+    with gc_paused():  # simulate/context.py: the stages make many short-lived objects
         pair = run_pair(ctx, new.playbook)
     doc = document(pair, str(request.old), str(request.new),
                    names_for(old.playbook, new.playbook))

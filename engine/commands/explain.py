@@ -54,9 +54,9 @@ def run(request: ExplainRequest) -> ExplainOutcome:
 
         outcome.lines = member_timeline(ctx, request.member_id, outcome.lang)
     else:
-        from ..simulate.context import collector_paused
+        from ..gc_pause import gc_paused
 
-        with collector_paused():  # the group and commission stages, as simulate runs them
+        with gc_paused():  # the group and commission stages, as simulate runs them
             outcome.lines = staff_trace(ctx, str(request.staff_id), request.period, outcome.lang)
     return outcome
 

@@ -7,8 +7,8 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
 
+from ..gc_pause import gc_paused
 from ..simulate.context import SimContext
-from .gc_pause import gc_paused
 from .inputs import Inputs, read_inputs
 from .plan import Plan, compile_plan
 from .statements import Book, build_book

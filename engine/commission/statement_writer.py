@@ -19,8 +19,8 @@ from typing import Any
 from .. import file_names
 from ..errors import InputError
 from ..files import ensure_folder
+from ..gc_pause import gc_paused
 from ..simulate.context import profiled
-from .gc_pause import gc_paused
 from .statements import KINDS
 
 FOLDER = "statements"

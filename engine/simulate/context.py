@@ -41,28 +41,6 @@ def profiled(label: str) -> Iterator[None]:
           file=sys.stderr)
 
 
-@contextmanager
-def collector_paused() -> Iterator[None]:
-    """Python's cycle collector paused inside the block; nested, the outermost decides.
-
-    Each query's Ibis expression and its compilation make tens of thousands of objects, and
-    every so often the collector walks every object the process holds (Ibis, DuckDB, pyarrow and
-    the playbook's model included): on the 16-event example that was ~0.3 s of a 4 s run. They
-    leave few cycles behind. Afterwards every survivor goes to the oldest generation (freeze,
-    then unfreeze: a list splice, no walk), as if it had survived the collections skipped."""
-    import gc
-
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.freeze()
-            gc.unfreeze()
-            gc.enable()
-
-
 def reads_staff_role(filters: Iterable[str | None]) -> bool:
     """Whether any of the event filter texts reads `staff_role` (by any of its names)."""
     from ..expr.parse import parse

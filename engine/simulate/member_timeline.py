@@ -21,8 +21,9 @@ from ..expr.evaluate import evaluate
 from ..expr.parse import parse
 from ..expr.phrasing import in_words, is_money
 from ..expr.tree import Expr, Logic, Unary, names_in
+from ..gc_pause import gc_paused
 from ..model.membership import EarnRule, Level
-from .context import SimContext, collector_paused
+from .context import SimContext
 from .member_conventions import TITLE, conventions
 from .points import rule_names
 
@@ -61,7 +62,7 @@ def _w(key: str, lang: str) -> str:
     return pick(WORDS, key, lang)
 
 
-@collector_paused()
+@gc_paused()
 def member_timeline(ctx: SimContext, member_id: str, lang: str = "en") -> list[str]:
     """The lines of one member's timeline, in `lang` (zh or en)."""
     from .members import simulate_members

@@ -56,7 +56,6 @@ def test_the_glossary_rules_out_words() -> None:
 def test_no_word_the_glossary_rules_out(outputs: dict[str, str]) -> None:
     avoided = _avoided()
     found = {(name, word) for name, text in outputs.items() for word in avoided if word in text}
-    # 不成立 holds 成立: the check is on the words, so look for 成立 alone
     assert not found, sorted(found)
 
 
