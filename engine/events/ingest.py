@@ -138,18 +138,25 @@ def store_union(con: Any, name: str, parts: Sequence[Any], temp: bool = True,
         stored_table = con.create_table(name, ibis.union(*parts) if len(parts) > 1 else parts[0], temp=temp,
                                         overwrite=True)
         return stored_table, int(stored_table.count().to_pyarrow().as_py())
-    import ibis.expr.operations as ops
-
     schema = parts[0].schema()
     if any(part.schema() != schema for part in parts[1:]):
         raise ValueError(f"{name}: the parts of a union have different schemas")
+    queries = [compiled(con, part) if sql is None else sql for part, sql in zip(parts, sqls or [None] * len(parts), strict=True)]
+    return store_select(con, name, schema, queries, temp)
+
+
+def store_select(con: Any, name: str, schema: Any, queries: Sequence[str], temp: bool = True) -> tuple[Any, int]:
+    """DuckDB only: the rows of each SELECT of `queries` stored into the table `name` (replaced
+    when there), typed by the Ibis `schema`, which the returned table keeps (its nullability
+    too: no query asks the database for it); and the rows."""
+    import ibis.expr.operations as ops
+
     columns = ", ".join(f"{_ident(column)} {_column_type(dtype)}" for column, dtype in schema.items())
     target = f'"temp"."main".{_ident(name)}' if temp else _ident(name)
     names = ", ".join(_ident(column) for column in schema.names)
     con.con.execute(f"CREATE OR REPLACE {'TEMP ' if temp else ''}TABLE {target} ({columns})")
     rows = 0
-    for part, sql in zip(parts, sqls or [None] * len(parts), strict=True):
-        query = compiled(con, part) if sql is None else sql
+    for query in queries:
         rows += con.con.execute(f"INSERT INTO {target} ({names}) {query}").fetchone()[0]
     namespace = ops.Namespace(catalog="temp", database="main") if temp else ops.Namespace()
     return ops.DatabaseTable(name, schema=schema, source=con, namespace=namespace).to_expr(), int(rows)
