@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import os
 import sys
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -422,7 +423,7 @@ def simulate(playbook: Path, events_path: Path, roster: Path, out: Path, formats
     if _findings(outcome.checked, language) or _data_problems(outcome.data, language, console, rejected_file=True):
         sys.exit(outcome.status)
     print_summary(console, outcome.summary, outcome.written, str(out), language, outcome.formats)
-    _cached_note(outcome.data, language)
+    _cached_note(outcome.data, language, outcome.reused)
 
 
 @main.command()
@@ -589,12 +590,19 @@ def demo(folder: Path, lang: str | None) -> None:
 # --- printing -------------------------------------------------------------------------------
 
 
-def _cached_note(data: Any, lang: str) -> None:
-    """Say so when the events came from the cache (read and checked by an earlier run)."""
+def _cached_note(data: Any, lang: str, reused: Sequence[str] = ()) -> None:
+    """Say so when the events came from the cache (read and checked by an earlier run), and
+    which stages' results an earlier run kept (same data, same sections of the playbook)."""
     if data is not None and data.cached:
         click.echo("事件取自缓存：此前已读取并检查过同一文件（--no-cache 重新读取）" if lang == "zh" else
                    "events taken from the cache: the same file was read and checked before (--no-cache reads it again)",
                    err=True)
+    if reused:
+        zh = "、".join({"groups": "群", "members": "成员"}[stage] for stage in reused)
+        en = " and ".join({"groups": "group", "members": "member"}[stage] for stage in reused)
+        click.echo(f"{zh}的计算结果取自缓存：数据和相关规则与此前一次运行相同（--no-cache 重新计算）" if lang == "zh" else
+                   f"{en} results taken from the cache: an earlier run had the same data and the same rules for them "
+                   "(--no-cache computes them again)", err=True)
 
 
 def _wrote(lang: str) -> str:

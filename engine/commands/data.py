@@ -141,7 +141,7 @@ def load(playbook: Playbook, request: DataRequest, check: DataCheck,
     con = connect(playbook.timezone)
     groups, _ = store(con, "qunce_groups", groups_table(roster))
     assignments, _ = store(con, "qunce_assignments", assignments_table(roster))
-    ingested = _ingested(con, request, groups, playbook.timezone, check.events, options)
+    ingested, key = _ingested(con, request, groups, playbook.timezone, check.events, options)
     read = ingested.read | ({"mapping": check.mapping.shown} if check.mapping else {})
     check.cached = ingested.cached
     check.rows = {"read": ingested.rows_read, "accepted": ingested.accepted, "rejected": ingested.rejected,
@@ -166,26 +166,32 @@ def load(playbook: Playbook, request: DataRequest, check: DataCheck,
         raise UsageError(f"the window {start} … {end} is empty; the events run from {first} to {last}",
                          f"时间窗口 {start} 至 {end} 为空；事件的日期为 {first} 至 {last}")
     keep_row_order(con, False)  # the rows are numbered: from here on, ORDER BY says every order
-    ctx = SimContext(con, playbook, roster, groups, assignments, ingested.events, start, end, min(first, start))
+    ctx = SimContext(con, playbook, roster, groups, assignments, ingested.events, start, end, min(first, start),
+                     events_key=key)
     return with_staff_roles(ctx)
 
 
-def _ingested(con: Any, request: DataRequest, groups: Any, timezone: str, shown: str, options: ReadOptions) -> Any:
+def _ingested(con: Any, request: DataRequest, groups: Any, timezone: str, shown: str,
+              options: ReadOptions) -> tuple[Any, str | None]:
     """The events read and checked: from the cache when this input was read before with the same
-    roster, options and time zone (events/event_cache.py), else from the file (and kept)."""
+    roster, options and time zone (events/event_cache.py), else from the file (and kept); and
+    the cache entry's key (None when the cache is off or the input cannot be stamped)."""
+    from ..cache_entries import folder
     from ..events import event_cache
     from ..events.ingest import ingest
 
     cached = request.cache and request.events not in _FROM_STDIN and str(request.events) != STDIN
     key = event_cache.entry_key(request.events, request.roster, timezone, options) if cached else None
+    if key is not None and folder() is None:
+        key = None  # QUNCE_NO_CACHE: nothing is kept, no stage either
     if key is not None:
         found = event_cache.lookup(con, key, request.events)
         if found is not None:
-            return found
+            return found, key
     ingested = ingest(con, request.events, groups, timezone, shown, options)
     if key is not None:
         event_cache.store(con, key, ingested)
-    return ingested
+    return ingested, key
 
 
 def _first_problems(con: Any, problems: Any) -> list[dict[str, Any]]:

@@ -141,8 +141,9 @@ def _simulate(playbook: Playbook, playbook_path: Path, events: Path, roster: Pat
     out = folder / "simulation"
     inputs = {"playbook": str(named / playbook_path.name), "events": str(named / events.name),
               "roster": str(named / roster.name)}
-    # With the workbook finance opens (payouts.xlsx): the example has a commission.
-    request = SimulateRequest(playbook_path, DataRequest(events, roster), out, lang=lang, inputs=inputs,
+    # With the workbook finance opens (payouts.xlsx): the example has a commission. Events just
+    # generated into a new folder are never read again: nothing to keep in the cache.
+    request = SimulateRequest(playbook_path, DataRequest(events, roster, cache=False), out, lang=lang, inputs=inputs,
                               xlsx=playbook.commission is not None, report=True)
     outcome = simulate(playbook, request, SimulateOutcome(lang=lang))
     if outcome.status != EXIT_CLEAN:  # generated data is clean; this is a bug

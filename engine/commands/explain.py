@@ -66,7 +66,7 @@ def staff_trace(ctx: SimContext, staff_id: str, period: str | None, lang: str) -
     from ..commission.stage import commission_of
     from ..commission.trace import staff_trace as trace
 
-    commission = commission_of(ctx)
+    commission = commission_of(ctx)  # the group stage an earlier simulate kept, when it did
     if commission is None:
         raise UsageError("the playbook has no commission: section", "剧本没有 commission（提成）部分")
     return trace(commission, staff_id, period, lang)

@@ -47,6 +47,7 @@ class SimulateOutcome:
     formats: dict[str, tuple[str, ...]] = field(default_factory=dict)  # file stem → formats
     timings: dict[str, float] = field(default_factory=dict)
     lang: str = "zh"  # the run's language: terminal, statements, workbook, rejected.csv, report
+    reused: list[str] = field(default_factory=list)  # stages ("groups", "members") an earlier run kept (stage_cache)
 
 
 def parse_formats(text: str) -> tuple[str, ...]:
@@ -93,6 +94,7 @@ def _simulate(playbook: Any, request: SimulateRequest, outcome: SimulateOutcome,
     from ..commission.statement_writer import CommissionWriter, commission_summary
     from ..files import write_text_atomic
     from ..report.facts import report_facts
+    from ..simulate import stage_cache
     from ..simulate.context import profiled
     from ..simulate.group_stage import simulate_groups
     from ..simulate.members import simulate_members
@@ -110,7 +112,12 @@ def _simulate(playbook: Any, request: SimulateRequest, outcome: SimulateOutcome,
         return outcome
     clock.lap("ingest")
     progress("groups")
-    group_result = simulate_groups(ctx, clock.lap)
+    group_result = stage_cache.cached_groups(ctx)  # an earlier run's, when its data and sections were the same
+    computed_groups = group_result is None
+    if group_result is None:
+        group_result = simulate_groups(ctx, clock.lap)
+    else:
+        outcome.reused.append("groups")
     clock.lap("groups")
     progress("commission")
     prepared = prepare_commission(ctx, group_result.period)
@@ -122,7 +129,12 @@ def _simulate(playbook: Any, request: SimulateRequest, outcome: SimulateOutcome,
     # written first: built long before, their files are written while the next tables sort.
     with CommissionWriter(prepared, request.out, outcome.lang) as writer:
         progress("members")
-        member_result = simulate_members(ctx)
+        member_result = stage_cache.cached_members(ctx)
+        computed_members = member_result is None
+        if member_result is None:
+            member_result = simulate_members(ctx)
+        else:
+            outcome.reused.append("members")
         clock.lap("members")
         progress("write")
         problems = outcome.data.problem_table
@@ -137,6 +149,11 @@ def _simulate(playbook: Any, request: SimulateRequest, outcome: SimulateOutcome,
         listed = [*simulator, *commission_tables, last]
         outcome.written = [(name, rows[name]) for name, _, _ in listed if name in rows]  # in the order listed
         outcome.formats = chosen
+        with profiled("keep the stages"):  # for the next run (simulate/stage_cache.py)
+            if computed_groups:
+                stage_cache.keep(ctx, "groups", group_result, request.out)
+            if computed_members:
+                stage_cache.keep(ctx, "members", member_result, request.out)
         with profiled("wait for the statements"):
             writer.finish()
         if request.xlsx:

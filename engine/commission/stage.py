@@ -93,9 +93,13 @@ def commission_of(ctx: SimContext) -> Commission | None:
     """The commission alone (for `qunce explain --staff` and `qunce diff`): only the group
     metrics the plan's period needs are computed."""
     from ..simulate.group_stage import metrics
+    from ..simulate.stage_cache import cached_groups
 
     plan = compile_plan(ctx.playbook)
     if plan is None:
         return None
+    kept = cached_groups(ctx)  # by an earlier simulate of the same data and group sections
+    if kept is not None:
+        return run_commission(ctx, kept.period)
     _, _, period, _ = metrics(ctx, staff=False, grains=(plan.grain,))
     return run_commission(ctx, period)

@@ -12,6 +12,7 @@ from ..errors import UsageError
 from ..model import Playbook
 from ..simulate.context import SimContext
 from ..simulate.staff_roles import for_playbook
+from ..simulate.stage_cache import same_apart_from_commission, sections
 
 
 @dataclass
@@ -53,42 +54,36 @@ def same_time_zone(old: Playbook, new: Playbook) -> None:
                          "请比较时区相同的剧本")
 
 
-# Sections no stage but the commission reads, or that only name and describe (the task lists'
-# and the handbook's): two playbooks equal apart from these compute the same groups and members.
-COMMISSION_ONLY = frozenset({"commission", "playbook", "description", "version", "sop", "templates", "content", "vars"})
-
-
 def run_pair(ctx: SimContext, new: Playbook, reuse: bool = True) -> Pair:
     """Both scenarios on data loaded once: `ctx` under its own playbook (the old one), then under
     `new`. When the playbooks differ only in the commission (or in what no stage reads), the new
     scenario reuses the old one's groups and members and runs the commission stage alone
     (`reuse=False` runs every stage twice: the tests compare both ways)."""
     same_time_zone(ctx.playbook, new)
-    before, groups = _scenario(ctx)
+    before, groups = _scenario(ctx, reuse)
     after_ctx = for_playbook(ctx, new)
     if reuse and same_apart_from_commission(ctx.playbook, new):
         after = Scenario(levels=before.levels, segments=before.segments, health=before.health,
                          member_levels=before.member_levels)
         _commission(after_ctx, groups, after)
-    else:
-        after, _ = _scenario(after_ctx)
+    else:  # the groups too when only the members' sections differ
+        same_groups = reuse and sections(ctx.playbook, "groups") == sections(new, "groups")
+        after, _ = _scenario(after_ctx, reuse, groups if same_groups else None)
     return Pair(before, after, {s.id: s.name for s in ctx.roster.staff}, (ctx.start.isoformat(), ctx.end.isoformat()))
 
 
-def same_apart_from_commission(old: Playbook, new: Playbook) -> bool:
-    """Whether every section a stage other than the commission reads is the same in both."""
-    return old.model_dump(exclude=set(COMMISSION_ONLY)) == new.model_dump(exclude=set(COMMISSION_ONLY))
-
-
-def _scenario(ctx: SimContext) -> tuple[Scenario, Any]:
+def _scenario(ctx: SimContext, reuse: bool = True, groups: Any | None = None) -> tuple[Scenario, Any]:
     """One playbook's results, fetched into Python/Arrow (the temporary tables are reused by
-    the next scenario), and its group stage's results (what the commission reads)."""
+    the next scenario), and its group stage's results (what the commission reads); `groups`:
+    those results when known already."""
     from ..simulate.group_stage import simulate_groups
     from ..simulate.members import simulate_members
+    from ..simulate.stage_cache import cached_groups, cached_members
     from ..simulate.summary import counts, nested
 
-    groups = simulate_groups(ctx)
-    members = simulate_members(ctx)
+    # kept by an earlier simulate of the same data (simulate/stage_cache.py)
+    groups = groups or (cached_groups(ctx) if reuse else None) or simulate_groups(ctx)
+    members = (cached_members(ctx) if reuse else None) or simulate_members(ctx)
     out = Scenario()
     if members.levels is not None:
         out.levels = nested(counts(members.levels, ["period", "level"]), "period", "level")

@@ -10,32 +10,26 @@ the encoding and sheet asked for, the playbook's time zone (naive times are read
 qunce's own code. Not the window (`--from/--to`) nor `--skip-bad-rows`: the ingest reads and
 checks every row whatever the window, and both apply after it.
 
-An entry is written into a hidden folder and renamed into place whole, so no run ever reads a
-half-written one; two runs storing the same key both succeed (the second's copy is dropped). An
-entry that cannot be read (removed by another run's clean-up, damaged) is a miss: the events are
-read from the file again. The entries are bounded in size (`QUNCE_EVENTS_CACHE_MB`, default
-2048): after a store the oldest used are removed first. `QUNCE_NO_CACHE=1` or `--no-cache`
-turns the cache off.
+Entries are written whole and bounded in size with the simulator's stages (`cache_entries.py`:
+`QUNCE_EVENTS_CACHE_MB`, default 2048, the least recently used out first). An entry that cannot
+be read (removed by another run's clean-up, damaged) is a miss: the events are read from the
+file again. `QUNCE_NO_CACHE=1` or `--no-cache` turns the cache off.
 """
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import json
-import os
-import shutil
-import time
 from pathlib import Path
 from typing import Any
 
-from ..cache import cache_dir, code_fingerprint
+from .. import cache_entries
+from ..cache import code_fingerprint
+from . import cached_tables
 from .ingest import Ingested
 
-ENTRY_VERSION = 1
+ENTRY_VERSION = 2  # 2: the tables' schemas kept in entry.json
 PREFIX = "events-"
-SIZE_ENV = "QUNCE_EVENTS_CACHE_MB"
-DEFAULT_SIZE_MB = 2048
 _SAMPLE = 1 << 20  # bytes hashed at each end of the input
 
 
@@ -76,107 +70,35 @@ def entry_key(events: Path, roster: Path, timezone: str, options: Any) -> str | 
     return hashlib.sha256(json.dumps(material, sort_keys=True).encode()).hexdigest()
 
 
-def _folder() -> Path | None:
-    return cache_dir()
-
-
 def lookup(con: Any, key: str, path: Path) -> Ingested | None:
     """The cached ingest for `key`, loaded into `con` as temporary tables; None on a miss."""
-    folder = _folder()
-    if folder is None:
+    entry = cache_entries.opened(f"{PREFIX}{key}")
+    if entry is None:
         return None
-    entry = folder / f"{PREFIX}{key}"
     try:
         meta = json.loads((entry / "entry.json").read_text("utf-8"))
-        events = _load(con, entry / "events.parquet", "events")
-        problems = _load(con, entry / "problems.parquet", "problems")
+        events = cached_tables.load(con, entry / "events.parquet", meta["schemas"]["events"], "events")
+        problems = cached_tables.load(con, entry / "problems.parquet", meta["schemas"]["problems"], "problems")
     except Exception:  # gone, half-removed or damaged: read the file again
         return None
-    with contextlib.suppress(OSError):
-        os.utime(entry)  # used: the last to be cleaned up
     by_reason = [(str(r), str(c), int(n)) for r, c, n in meta["by_reason"]]
     return Ingested(str(path), events, problems, int(meta["rows_read"]), int(meta["accepted"]), int(meta["rejected"]),
                     by_reason, dict(meta["read"]), cached=True)
 
 
-_COUNTER = iter(range(1_000_000_000))
-
-
-def _load(con: Any, file: Path, kind: str) -> Any:
-    name = f"qunce_cached_{kind}_{next(_COUNTER)}"
-    quoted = str(file).replace("'", "''")
-    con.raw_sql(f"CREATE TEMP TABLE {name} AS SELECT * FROM read_parquet('{quoted}')")
-    return con.table(name)
-
-
 def store(con: Any, key: str, ingested: Ingested) -> None:
     """Keep `ingested` under `key` for the next run; a cache that cannot be written is skipped."""
-    folder = _folder()
-    if folder is None:
-        return
-    final = folder / f"{PREFIX}{key}"
-    if final.exists():
-        return
-    staging = folder / f".{PREFIX}{key}.{os.getpid()}.{time.monotonic_ns()}.tmp"
-    try:
-        staging.mkdir(parents=True)
-        con.to_parquet(ingested.events, staging / "events.parquet")
-        con.to_parquet(ingested.problems, staging / "problems.parquet")
-        meta = {"rows_read": ingested.rows_read, "accepted": ingested.accepted, "rejected": ingested.rejected,
+
+    def fill(staging: Path) -> None:
+        schemas = {"events": cached_tables.save(con, ingested.events, staging / "events.parquet"),
+                   "problems": cached_tables.save(con, ingested.problems, staging / "problems.parquet")}
+        meta = {"schemas": schemas, "rows_read": ingested.rows_read, "accepted": ingested.accepted, "rejected": ingested.rejected,
                 "by_reason": [list(item) for item in ingested.by_reason], "read": ingested.read}
         (staging / "entry.json").write_text(json.dumps(meta, ensure_ascii=False), "utf-8")
-        with contextlib.suppress(OSError):
-            os.rename(staging, final)  # whole, or not at all; another run's entry stays if it won
-    except Exception:
-        pass
-    finally:
-        shutil.rmtree(staging, ignore_errors=True)
-    bound(folder)
 
-
-STALE_S = 3600  # a hidden folder this old was left by a run that was killed
-
-
-def _stale(folder: Path) -> None:
-    now = time.time()
-    for left in folder.glob(f".{PREFIX}*"):
-        try:
-            if now - left.stat().st_mtime > STALE_S:
-                shutil.rmtree(left, ignore_errors=True)
-        except OSError:
-            continue
-
-
-def _size(entry: Path) -> int:
-    return sum(p.stat().st_size for p in entry.iterdir() if p.is_file())
+    cache_entries.publish(f"{PREFIX}{key}", fill)
 
 
 def bound(folder: Path, limit_mb: int | None = None) -> list[Path]:
-    """Remove the least recently used entries until the rest fit the size bound; the removed."""
-    if limit_mb is None:
-        try:
-            limit_mb = int(os.environ.get(SIZE_ENV, "") or DEFAULT_SIZE_MB)
-        except ValueError:
-            limit_mb = DEFAULT_SIZE_MB
-    _stale(folder)
-    entries = []
-    for entry in folder.glob(f"{PREFIX}*"):
-        try:
-            entries.append((entry.stat().st_mtime_ns, _size(entry), entry))
-        except OSError:
-            continue
-    total = sum(size for _, size, _ in entries)
-    removed = []
-    for _, size, entry in sorted(entries):
-        if total <= limit_mb * (1 << 20):
-            break
-        # renamed away first, so no run starts reading an entry being removed
-        doomed = entry.with_name(f".{entry.name}.{os.getpid()}.removing")
-        try:
-            os.rename(entry, doomed)
-        except OSError:
-            continue
-        shutil.rmtree(doomed, ignore_errors=True)
-        total -= size
-        removed.append(entry)
-    return removed
+    """The cache's size bound (cache_entries.bound), over every kind of entry."""
+    return cache_entries.bound(folder, limit_mb)

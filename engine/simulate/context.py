@@ -67,6 +67,7 @@ class SimContext:
     end: dt.date  # the window's last day
     history_start: dt.date  # the first event's day (balances and features carry in from it)
     staff_roles: Any | None = None  # staff_roles.staff_roles, when an event filter reads staff_role
+    events_key: str | None = None  # the events cache entry's key (event_cache): keys the stage cache
     _names: dict[str, Names] = field(default_factory=dict, repr=False)
 
     def filterable(self, events: Any, filters: Iterable[str | None] | None = None) -> Any:
