@@ -82,8 +82,9 @@ def _roles_table(group_types: Mapping[str, GroupType]) -> Any:
                          {"_rtype": "string", "_rrole": "string"})
 
 
-def _moves(events: Any) -> Any:
-    """The joins and leaves of members: _mg, _mm, _mts, _mrow, _mtype."""
+def moves(events: Any) -> Any:
+    """The joins and leaves of members: _mg, _mm, _mts, _mrow, _mtype. Read by admissions and
+    refused_rows: materialise it once for both (small), instead of a scan of the events in each."""
     e = events.filter(events.type.isin(["join", "leave"]) & events.member_id.notnull())
     return e.select(_mg=e.group_id, _mm=e.member_id, _mts=e.ts, _mrow=e.row, _mtype=e.type)
 
@@ -106,13 +107,13 @@ def _invited(j: Any, assignments: Any, roles: Any) -> Any:
     return ok.select(_irow=ok.row).distinct()
 
 
-def _referrer_members(j: Any, events: Any, members_before: Any | None) -> Any:
-    """_frow: the referral joins whose referrer was a member of the same group at the join's time."""
+def _referrer_members(j: Any, m: Any, members_before: Any | None) -> Any:
+    """_frow: the referral joins whose referrer was a member of the same group at the join's time
+    (`m`: the events' moves)."""
     import ibis
 
     r = j.filter((j.mode == "referral") & j.referrer_id.notnull() & (j.referrer_id != j.member_id))
     r = r.select(_frow=r.row, _fts=r.ts, _fg=r.group_id, _fref=r.referrer_id)
-    m = _moves(events)
     x = r.join(m, [r._fg == m._mg, r._fref == m._mm, _after(r._fts, r._frow, m._mts, m._mrow)])
     last = x.mutate(_n=ibis.row_number().over(group_by=x._frow, order_by=[ibis.desc(x._mts), ibis.desc(x._mrow)]))
     last = last.filter(last._n == 0).select(_lrow=last._frow, _last=last._mtype)
@@ -128,17 +129,10 @@ def _referrer_members(j: Any, events: Any, members_before: Any | None) -> Any:
     return r.filter(member).select("_frow")
 
 
-def admissions(events: Any, groups: Any, assignments: Any, group_types: Mapping[str, GroupType],
-               members_before: Any | None = None, *, levels: Any | None = None,
-               level_order: Sequence[str] = ()) -> Any:
-    """row, ts, date, group_id, group_type, member_id, mode, admitted, reason — one row per join.
-
-    `assignments`: staff_id, role, group_id, from_date, to_date (periods.assignments_table);
-    `members_before`: group_id, member_id of members in a group before its first event (they can
-    refer until they leave); `levels`: member_id, level_rank (one row per member) with
-    `level_order` the playbook's level ids, lowest first, to judge a referral's min_level."""
-    import ibis
-
+def join_rows(events: Any, groups: Any, group_types: Mapping[str, GroupType], level_order: Sequence[str] = ()) -> Any:
+    """The joins with their group's type and entry rule (mode, _activity, _fee, _min_rank,
+    _any_role): what admissions judges. Read three times by it: materialise it once (a join per
+    member, not the events) rather than scan the events each time."""
     e = events.filter(events.type == "join")
     j = e.select("row", "ts", "date", "group_id", "member_id", "amount",
                  staff_id=e.staff_id.nullif(""), referrer_id=e.referrer_id.nullif(""), activity=e.activity.nullif(""))
@@ -146,11 +140,26 @@ def admissions(events: Any, groups: Any, assignments: Any, group_types: Mapping[
     j = j.left_join(g, j.group_id == g._group).drop("_group")
     types = _types_table(group_types, level_order)
     j = j.left_join(types, j.group_type == types._type).drop("_type")
-    j = j.mutate(mode=j._mode.fill_null("open"))
+    return j.mutate(mode=j._mode.fill_null("open"))
 
+
+def admissions(events: Any, groups: Any, assignments: Any, group_types: Mapping[str, GroupType],
+               members_before: Any | None = None, *, levels: Any | None = None,
+               level_order: Sequence[str] = (), joins: Any | None = None, moved: Any | None = None) -> Any:
+    """row, ts, date, group_id, group_type, member_id, mode, admitted, reason — one row per join.
+
+    `assignments`: staff_id, role, group_id, from_date, to_date (periods.assignments_table);
+    `members_before`: group_id, member_id of members in a group before its first event (they can
+    refer until they leave); `levels`: member_id, level_rank (one row per member) with
+    `level_order` the playbook's level ids, lowest first, to judge a referral's min_level.
+    `joins`, `moved`: join_rows(events, groups, group_types, level_order) and moves(events), when
+    materialised already."""
+    import ibis
+
+    j = join_rows(events, groups, group_types, level_order) if joins is None else joins
     invited = _invited(j, assignments, _roles_table(group_types))
     j = j.left_join(invited, j.row == invited._irow)
-    members = _referrer_members(j, events, members_before)
+    members = _referrer_members(j, moves(events) if moved is None else moved, members_before)
     j = j.left_join(members, j.row == members._frow)
     level_ok: Any = ibis.literal(True)
     if levels is not None:
@@ -218,13 +227,13 @@ def without_refused(events: Any, admissions_table: Any, dropped: Any | None = No
     return events.anti_join(dropped, events.row == dropped._drop)
 
 
-def refused_rows(events: Any, admissions_table: Any) -> Any:
-    """_drop: the rows without_refused leaves out."""
+def refused_rows(events: Any, admissions_table: Any, moved: Any | None = None) -> Any:
+    """_drop: the rows without_refused leaves out (`moved`: moves(events), when materialised)."""
     import ibis
 
     a = admissions_table.filter(~admissions_table.admitted)
     a = a.select(_row=a.row, _ts=a.ts, _g=a.group_id, _m=a.member_id)
-    m = _moves(events)
+    m = moves(events) if moved is None else moved
     x = a.join(m, [a._g == m._mg, a._m == m._mm, _after(m._mts, m._mrow, a._ts, a._row)])
     first = x.mutate(_n=ibis.row_number().over(group_by=x._row, order_by=[x._mts, x._mrow]))
     first = first.filter(first._n == 0).select(_erow=first._row, _end_ts=first._mts, _end_row=first._mrow,

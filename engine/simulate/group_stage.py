@@ -209,17 +209,23 @@ def simulate_groups(ctx: SimContext, lap: Callable[[str], None] = lambda stage: 
         from .admission import (
             admission_rates,
             admissions,
+            join_rows,
+            moves,
             refusal_reasons,
             refused_rows,
         )
 
+        # The joins and the moves (joins and leaves) stored once: admissions reads the joins
+        # three times and the moves once, refused_rows the moves again; each was a scan of the events.
+        joins = ctx.materialise("admission_joins", join_rows(ctx.events, ctx.groups, pb.group_types))
+        moved = ctx.materialise("member_moves", moves(ctx.events))
         result.admissions = ctx.materialise("admissions", admissions(ctx.events, ctx.groups, ctx.assignments,
-                                                                      pb.group_types))
+                                                                      pb.group_types, joins=joins, moved=moved))
         result.admission_rates = ctx.materialise("admission_rates", admission_rates(result.admissions))
         result.refusal_reasons = ctx.materialise("refusal_reasons", refusal_reasons(result.admissions))
         refused = int(fetch_value(ctx.con, result.admissions.filter(~result.admissions.admitted).count()))
         if refused:
-            dropped = ctx.materialise("refused_rows", refused_rows(ctx.events, result.admissions))
+            dropped = ctx.materialise("refused_rows", refused_rows(ctx.events, result.admissions, moved))
             result.period_admitted = _admitted_period(ctx, period, result.admissions, dropped, built)
         else:
             result.period_admitted = period.filter(period.grain == "month")
