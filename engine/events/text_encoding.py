@@ -117,7 +117,10 @@ def detect(path: Path, shown: str, given: str | None = None) -> TextEncoding:
         return TextEncoding("utf-8", "UTF-8", "utf-8")
     lines = _non_ascii_lines(path, bad)
     not_utf8 = [line for line in lines if not _is_utf8(line)]
-    if len(not_utf8) * 2 < len(lines):
+    # A line of GBK can be valid UTF-8 by chance (一一 is D2BB D2BB: "һһ"): such lines vote for
+    # neither; UTF-8 Chinese shows itself by 3-byte characters, which GBK's pairs never make.
+    utf8 = [line for line in lines if _is_utf8(line) and not _gb_by_chance(line)]
+    if len(not_utf8) * 2 < len(not_utf8) + len(utf8):
         # Mostly UTF-8, a few bad bytes (a file cut short, a row pasted in from elsewhere): say where.
         line, text = _line_at(path, bad)
         decode_text(text, shown, TextEncoding("utf-8", "UTF-8", "detected"), first_line=line)
@@ -356,6 +359,17 @@ def _gb(lines: list[bytes]) -> str | None:
     if not multibyte or good < GOOD_LINES_SHARE * len(lines) or common < GB2312_SHARE * multibyte:
         return None
     return "gb18030" if needs_gb18030 else "gbk"
+
+
+def _gb_by_chance(line: bytes) -> bool:
+    """Whether a line that is valid UTF-8 reads as GBK too with only 2-byte UTF-8 characters
+    (U+0080–U+07FF: Latin accents, Greek, Cyrillic…), as GBK's byte pairs decode when they
+    happen to be valid UTF-8."""
+    try:
+        line.decode("gbk")
+    except UnicodeDecodeError:
+        return False
+    return all(ord(char) < 0x800 for char in line.decode("utf-8"))
 
 
 def _is_utf8(line: bytes) -> bool:

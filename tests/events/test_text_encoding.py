@@ -283,6 +283,22 @@ def test_a_file_cut_inside_a_character_is_an_error_at_its_last_line(tmp_path: Pa
     assert f"line {text.count(chr(10)) + 1} is not valid" in caught.value.en
 
 
+def test_gbk_names_that_are_valid_utf8_by_chance_do_not_outvote_the_rest(tmp_path: Path) -> None:
+    # 一一 in GBK is D2BB D2BB, valid UTF-8 ("һһ"); 一丁 is not: two lines of three looked UTF-8
+    # (found by the property test below).
+    rows = "".join(f"2027-01-05 10:00:00,join,g2,m{i},{name},\n" for i, name in enumerate(["一一", "一一", "一丁"]))
+    data = ("ts,type,group_id,member_id,staff,note\n" + rows).encode("gbk")
+    assert detect(write(tmp_path / "f.csv", data), "f.csv").codec == "gbk"
+
+
+def test_utf8_chinese_with_one_bad_byte_is_still_utf8(tmp_path: Path) -> None:
+    rows = "".join(f"2027-01-05 10:00:00,join,g2,m{i},{name},\n" for i, name in enumerate(["王芳", "李雷", "韩梅"]))
+    data = ("ts,type,group_id,member_id,staff,note\n" + rows).encode("utf-8") + b"2027-01-05,join,g2,m9,\xb6,\n"
+    with pytest.raises(TextError) as caught:
+        detect(write(tmp_path / "f.csv", data), "f.csv")
+    assert caught.value.line == 5
+
+
 # GB2312's first level: the 3,755 most used characters (first byte B0–D7), names are made of.
 COMMON = [ch for ch in (bytes((lead, trail)).decode("gb2312") for lead in range(0xB0, 0xD8) for trail in range(0xA1, 0xFF)
                         if (lead, trail) < (0xD7, 0xFA))]
