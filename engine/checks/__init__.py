@@ -14,6 +14,7 @@ from . import (  # noqa: F401  (importing registers the checks)
     sop,
     templates,
     unique_ids,
+    working_hours,
     workload,
 )
 from .context import CheckContext

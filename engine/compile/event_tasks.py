@@ -1,5 +1,6 @@
 """Tasks from real events (`qunce tasks --events`): each event an `on:` item answers gives a task
-due `within` after it, and each join gives the `member_days:` tasks of that member. Relational
+due `within` after it (after the next working span starts when it comes off duty:
+working_hours.py), and each join gives the `member_days:` tasks of that member. Relational
 (DuckDB through Ibis): events joined to the items and the group-days, never a loop over events.
 
 A member's first order is their first `order` event in the data (by time, then row); a
@@ -14,6 +15,7 @@ from typing import Any
 from .expand import Registered, rows_of, temp_name
 from .tables import Tables, Window
 from .triggers import FROM_EVENTS
+from .working_hours import with_due
 
 _SAME_NAME = ("join", "leave", "order", "refund", "referral", "checkin")
 
@@ -40,8 +42,11 @@ def event_rows(reg: Registered, tables: Tables, window: Window, events: Any) -> 
     items = reg.items.filter(reg.items.event.isin(list(FROM_EVENTS)))
     answered = happened.filter(happened.date >= window.start).join(items, happened.sop_event == items.event)
     answered = answered.join(reg.item_types, "idx").join(reg.group_days, ["group_type", "group_id", "date"])
-    due = answered.ts + answered.within.fill_null(0).as_interval("m")
-    sources = [rows_of(answered, answered.ts.strftime("%H:%M"), answered.member_id, answered.row, due)]
+    # due `within` after the event, or after the next working span opens (working_hours)
+    gaps = reg.con.create_table(temp_name("gaps"), tables.gaps, temp=True) if tables.gaps.num_rows else None
+    answered = with_due(answered, gaps, deferred="deferred")
+    sources = [rows_of(answered, answered.ts.strftime("%H:%M"), answered.member_id, answered.row, answered.due,
+                       answered.deferred)]
 
     offsets = reg.con.create_table(temp_name("member_days"), tables.member_days, temp=True)
     joins = happened.filter(happened.sop_event == "join")

@@ -4,7 +4,9 @@ CATEGORIES) are in the run's language; the texts are the playbook's.
 
 A clock item's tasks for one person, group and time become one recurring event (RRULE with UNTIL,
 EXDATE for the days it does not happen: holidays, days off duty) when that is no longer than
-listing them; everything else is one event per task. Deterministic: UIDs are hashes of what the
+listing them; everything else is one event per task. A task answering an event that came outside
+its role's working hours starts when the next working span does (its description says when the
+event came), so a calendar never rings off duty for it. Deterministic: UIDs are hashes of what the
 task is, DTSTAMP is the window's first day.
 """
 
@@ -17,10 +19,12 @@ from collections.abc import Iterable
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from ..model.calendar import Span, clock
 from ..model.common import CONTENT_CATEGORIES
 from ..model.sop import FLOWS, SopItem
 from . import triggers
 from .task_list import TaskList
+from .working_hours import resume
 
 PRODID = "-//qunce//qunce tasks//EN"
 _BOUNDS = re.compile(r"(?i)(^|;)\s*(COUNT|UNTIL)\s*=[^;]*")
@@ -50,6 +54,7 @@ def calendar(task_list: TaskList, staff_ids: Iterable[str] | None, title: str, l
         else:
             singles.append(row)
     named = len({r["staff_id"] for r in rows}) > 1  # several people in one calendar: say whose each task is
+    hours = {role_id: pb.working_hours(role_id) for role_id in pb.roles}
     for key in sorted(series):
         group = series[key]
         event = _recurring(group, items[key[1]], zone, stamp, named, lang)
@@ -59,7 +64,7 @@ def calendar(task_list: TaskList, staff_ids: Iterable[str] | None, title: str, l
             cal.add_component(event)
     for row in sorted(singles, key=lambda r: (r["date"], r["time"], r["staff_id"], r["item"], r["group_id"],
                                               r["member_id"], r["start"])):
-        cal.add_component(_event(row, zone, stamp, named, lang))
+        cal.add_component(_event(row, zone, stamp, named, lang, hours.get(row["role"], ())))
     cal.add_missing_timezones(first_date=dt.date(task_list.start.year - 1, 1, 1),
                               last_date=dt.date(task_list.end.year + 2, 1, 1))
     return bytes(cal.to_ical())
@@ -74,7 +79,7 @@ def _local(day: str, time: str, zone: ZoneInfo) -> dt.datetime:
     return dt.datetime.combine(dt.date.fromisoformat(day), dt.time(hour, minute), tzinfo=zone)
 
 
-def _base(row: dict[str, Any], stamp: dt.datetime, named: bool, uid: str, lang: str) -> Any:
+def _base(row: dict[str, Any], stamp: dt.datetime, named: bool, uid: str, lang: str, came: str = "") -> Any:
     from icalendar import Event
 
     zh = lang == "zh"
@@ -88,6 +93,9 @@ def _base(row: dict[str, Any], stamp: dt.datetime, named: bool, uid: str, lang: 
     event.add("uid", uid)
     event.add("dtstamp", stamp)
     lines = [row["instructions"], row["message"], f"{row['role_name']} · {row['trigger']}"]
+    if came:  # the event came off duty: the task starts with the next working span
+        lines.append(f"触发：{came}（工作时间外，顺延到下一段工作时间）" if zh else
+                     f"came {came}, outside working hours: moved to the next working span")
     if row["due"]:
         due = f"{row['due'][:10]} {row['due'][11:16]}"
         lines.append(f"截止：{due}" if zh else f"due {due}")
@@ -110,16 +118,35 @@ def _categories(row: dict[str, Any], lang: str) -> list[str]:
     return list(dict.fromkeys(c for c in (row["flow"], row["content"]) if c)) or [row["role"]]
 
 
-def _event(row: dict[str, Any], zone: ZoneInfo, stamp: dt.datetime, named: bool, lang: str) -> Any:
+def _event(row: dict[str, Any], zone: ZoneInfo, stamp: dt.datetime, named: bool, lang: str,
+           hours: tuple[Span, ...]) -> Any:
     uid = _uid(row["staff_id"], row["item"], row["group_id"], row["date"], row["time"], row["member_id"], row["start"],
                row["due"])
-    event = _base(row, stamp, named, uid, lang)
-    if row["time"]:
+    opens = _opens(row, hours)
+    event = _base(row, stamp, named, uid, lang, f"{row['date']} {row['time']}" if opens else "")
+    if opens is not None:
+        event.add("dtstart", _local(*opens, zone))
+        event.add("duration", dt.timedelta(minutes=row["minutes"]))
+    elif row["time"]:
         event.add("dtstart", _local(row["date"], row["time"], zone))
         event.add("duration", dt.timedelta(minutes=row["minutes"]))
     else:  # no time of day (a group's creation): an all-day event
         event.add("dtstart", dt.date.fromisoformat(row["date"]))
     return event
+
+
+def _opens(row: dict[str, Any], hours: tuple[Span, ...]) -> tuple[str, str] | None:
+    """(date, HH:MM) the next working span starts, for a task answering an event that came off
+    duty (the rule of working_hours.with_due: spans start on whole minutes, so the event's HH:MM
+    tells on or off duty); None otherwise."""
+    if not (hours and row["due"] and row["time"]):
+        return None
+    hour, minute = (int(x) for x in row["time"].split(":"))
+    later = resume(hours, hour * 60 + minute)
+    if later is None:
+        return None
+    day = dt.date.fromisoformat(row["date"]) + dt.timedelta(days=later[0])
+    return day.isoformat(), clock(later[1])
 
 
 def _recurring(rows: list[dict[str, Any]], item: SopItem, zone: ZoneInfo, stamp: dt.datetime, named: bool,

@@ -108,6 +108,11 @@ def summary(task_list: TaskList, lang: str) -> list[str]:
     else:
         lines = [f"{name}: {window}, {staff:,} staff, {tasks.num_rows:,} tasks "
                  f"({from_events:,} in reply to events), {standing.num_rows:,} event-driven tasks"]
+    if task_list.deferred:
+        n = task_list.deferred
+        lines.append(f"工作时间：{n:,} 项响应事件的任务在工作时间外触发，截止时间从下一段工作时间开始计算" if zh else
+                     f"working hours: {n:,} task{'' if n == 1 else 's'} in reply to events came off duty, due after "
+                     "the next working span starts")
     lines.append(load_line(*formats.overloaded(task_list.capacity), lang))
     capacity = task_list.capacity
     flagged = capacity.filter(pc.or_(capacity.column("overloaded"), capacity.column("over_group_limit"))).to_pylist()

@@ -17,6 +17,7 @@ import pyarrow as pa
 from ..events.roster import Roster
 from ..model import Playbook
 from . import triggers
+from .working_hours import gap_table
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,6 +40,7 @@ class Tables:
     groups: pa.Table  # group_id, group_type, created_at, last_day
     assignments: pa.Table  # staff_id, role, group_id, from_date, to_date
     days: pa.Table  # date: every day of the window
+    gaps: pa.Table  # working_hours.GAP_SCHEMA: each role's stretches off duty (none without working hours)
 
 
 def group_types(playbook: Playbook, roster: Roster) -> list[str]:
@@ -93,6 +95,7 @@ def build(playbook: Playbook, roster: Roster, window: Window) -> Tables:
         }, schema=pa.schema([("staff_id", pa.string()), ("role", pa.string()), ("group_id", pa.string()),
                              ("from_date", pa.date32()), ("to_date", pa.date32())])),
         days=pa.table({"date": window.days}, schema=pa.schema([("date", pa.date32())])),
+        gaps=gap_table(playbook),
     )
 
 

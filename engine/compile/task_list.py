@@ -34,6 +34,7 @@ class TaskList:
     # a text rendered once per membership level (texts.Renderer.variants) → its (label, text) parts
     variants: dict[str, list[tuple[str, str]]] = field(default_factory=dict)
     timings: dict[str, float] = field(default_factory=dict)  # stage → seconds (for bench/tasks.py)
+    deferred: int = 0  # tasks answering an event off duty, due after the next working span starts
 
 
 def standing_items(playbook: Playbook, with_events: bool) -> set[int]:
@@ -96,8 +97,9 @@ def compile_tasks(playbook: Playbook, roster: Roster, con: Any, events: Any | No
     notes = _notes(playbook, roster) + [
         (f"{item}: the template failed for some tasks: {en}", f"{item}：部分任务的模板渲染失败：{zh}")
         for item, en, zh in sorted(set(renderer.problems))[:5]]
+    deferred = int(pc.sum(pc.cast(expanded.tasks.column("deferred"), pa.int64())).as_py() or 0)
     return TaskList(playbook, start, end, tasks, standing, report, events is not None, notes, renderer.variants,
-                    clock.laps)
+                    clock.laps, deferred)
 
 
 class _Laps:

@@ -8,7 +8,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable
 
-from ..model.playbook import Holiday
+from ..model.calendar import Holiday
 
 # Zones whose clock is Beijing time (China Standard Time) all year.
 BEIJING = frozenset({"Asia/Shanghai", "Asia/Chongqing", "Asia/Chungking", "Asia/Harbin", "PRC"})

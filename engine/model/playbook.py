@@ -5,10 +5,12 @@ from __future__ import annotations
 import datetime as dt
 from typing import TYPE_CHECKING, Any
 
-from pydantic import Field, field_validator, model_validator
+from pydantic import Field, field_validator
 from pydantic_core import PydanticCustomError
 
 from .audience import ChurnWarning, LifecycleState, Segment
+from .calendar import Calendar, Span, spans
+from .calendar import Holiday as Holiday  # re-exported: it lived here before calendar.py
 from .commission import Commission
 from .common import Id, Model, Template, choice, empty_list
 from .content import ContentPlan
@@ -28,24 +30,6 @@ else:
 
 
 
-class Holiday(Model):
-    """节假日，写作日期或 {date, name}。A holiday: a date, or {date, name}."""
-
-    date: dt.date = Field(description="日期 YYYY-MM-DD。The date.")
-    name: str | None = Field(None, description="节日名称，如 春节。Name, e.g. 春节.")
-
-    @model_validator(mode="before")
-    @classmethod
-    def _bare_date(cls, value: Any) -> Any:
-        return {"date": value} if isinstance(value, (str, dt.date)) else value
-
-
-class Calendar(Model):
-    """日历。Holidays for SOP schedules."""
-
-    holidays: list[Holiday] = Field(default_factory=empty_list, description="节假日，如 2027-02-17。Holidays.")
-
-
 class Playbook(Model):
     """群策剧本：一个团队的完整社群运营方案。A qunce playbook: a team's whole operation."""
 
@@ -57,7 +41,7 @@ class Playbook(Model):
     currency: str = Field("CNY", description="币种（目前仅 CNY）。Currency.")
     locale: Locale = "zh-CN"
     vars: dict[str, Any] = Field(default_factory=dict, description="模板变量，如 {brand: 花漾}。Template variables.")
-    calendar: Calendar = Field(default_factory=Calendar, description="日历：节假日。Calendar: holidays.")
+    calendar: Calendar = Field(default_factory=Calendar, description="日历：节假日与工作时间。Calendar: holidays, working hours.")
     roles: dict[Id, Role] = Field(default_factory=dict, description="运营角色。Staff roles.")
     group_types: dict[Id, GroupType] = Field(default_factory=dict, description="群类型（群定位）。Group types.")
     rules: GroupRules = Field(default_factory=GroupRules, description="群规。Group rules.")
@@ -110,6 +94,13 @@ class Playbook(Model):
     @property
     def holiday_dates(self) -> list[dt.date]:
         return [h.date for h in self.calendar.holidays]
+
+    def working_hours(self, role_id: str) -> tuple[Span, ...]:
+        """The spans a role works: its own working_hours, else the calendar's; () for no restriction.
+        Read after validation (Q720 refuses what `spans` cannot read)."""
+        role = self.roles.get(role_id)
+        text = role.working_hours if role is not None and role.working_hours is not None else self.calendar.working_hours
+        return spans(text) if text is not None else ()
 
     def all_templates(self) -> dict[str, Template]:
         """Named templates, with the rules' welcome and announcement under their own names."""

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pydantic import Field
 
 from .bounds import GroupCount, StaffCount
+from .calendar import WorkingHours
 from .common import Label, Model, Ref, empty_list
 
 
@@ -18,3 +19,6 @@ class Role(Model):
     per_group: StaffCount | None = Field(None, description="每个群配置的人数。Staff of this role per group.")
     minutes_per_day: int | None = Field(None, ge=1, le=1440, description="每人每天可用于社群的分钟数。Minutes per person per day.")
     reports_to: Ref | None = Field(None, description="上级角色。The role this one reports to.")
+    working_hours: WorkingHours | None = Field(
+        None, description="本角色的工作时间，如 09:00-22:00，覆盖 calendar.working_hours（写 00:00-24:00 即不限）。"
+        "This role's working hours, e.g. 09:00-22:00, in place of calendar.working_hours (00:00-24:00: no restriction).")

@@ -34,7 +34,7 @@ def at(d: Diagnostic) -> tuple[str, int, int]:
     return d.span.file, d.span.line, d.span.col
 
 
-ROLE_KEYS = "name, description, duties, max_groups, per_group, minutes_per_day, reports_to"
+ROLE_KEYS = "name, description, duties, max_groups, per_group, minutes_per_day, reports_to, working_hours"
 
 
 # --- Q101 unknown key ------------------------------------------------------------------

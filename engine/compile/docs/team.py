@@ -1,4 +1,4 @@
-"""Roles and responsibilities （团队与分工） and the SOP calendar per role."""
+"""Roles and responsibilities （团队与分工） and the SOP calendar per role, with its working hours."""
 
 from __future__ import annotations
 
@@ -42,15 +42,19 @@ def sop(v: View) -> dict[str, Any]:
     for role_id in [*v.playbook.roles, *(r for r in by_role if r not in v.playbook.roles)]:
         items = sorted(by_role.get(role_id, []), key=sort_key)
         if items:
+            hours = ", ".join(str(span) for span in v.playbook.working_hours(role_id))
             calendars.append({"id": role_id, "anchor": anchor("sop", role_id), "name": v.role(role_id),
-                              "title": v.w["sop_of"].format(role=v.role(role_id)),
+                              "title": v.w["sop_of"].format(role=v.role(role_id)), "hours": hours,
                               "entries": [_item(v, item) for item in items], "week": _week(v, items)})
     from ..words import date_range, holiday_spans
 
     # each holiday once, with its days (a seven-day holiday is one entry, not seven)
     holidays = [f"{name} {date_range(first, last, v.lang)}".strip()
                 for name, first, last in holiday_spans(v.playbook.calendar.holidays)]
-    return {"roles": calendars, "holidays": holidays,
+    # the rule of working hours once, when a role that has them answers events
+    answers = {item.role for item in v.playbook.sop if item.on is not None}
+    rule = v.w["working_hours_rule"] if any(c["hours"] and c["id"] in answers for c in calendars) else ""
+    return {"roles": calendars, "holidays": holidays, "hours_rule": rule,
             "weekdays": list(ZH_WEEKDAYS if v.zh else EN_WEEKDAYS)}
 
 

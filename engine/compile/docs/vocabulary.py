@@ -97,6 +97,16 @@ WORDS: dict[str, tuple[str, str]] = {
                   "Clock times are in the playbook's time zone; items are done once in each group."),
     "holidays": ("节假日（标注「节假日暂停」的事项当天不做）", "Holidays (items marked \"not on holidays\" pause)"),
     "week_grid": ("一周定时事项", "The week's clock items"),
+    "working_hours": ("工作时间", "Working hours"),
+    "working_hours_rule": (
+        "响应事件的事项（如「每次入群后 10 分钟内」）按执行角色的工作时间计时：事件在工作时间内发生，从发生时起算，"
+        "超过下班时间也照常计时；在工作时间外发生，从下一段工作时间开始时起算。例如工作时间为 09:00-22:00 时，"
+        "01:40 入群的新人应在 09:10 前欢迎，21:55 入群的在 22:05 前，22:30 入群的在次日 09:10 前。",
+        "Items in reply to an event (such as within 10 minutes of a member joining) follow the working hours of "
+        "the role that does them: an event during working hours starts the clock when it happens, even when "
+        "that runs past the end of the span; an event outside them starts it when the next working span "
+        "begins. With 09:00-22:00, a member who joins at 01:40 is welcomed by 09:10, one who joins at 21:55 by "
+        "22:05, one who joins at 22:30 by 09:10 the next day."),
     "time": ("时刻", "Time"),
     "when": ("何时", "When"),
     "task": ("事项", "Item"),
