@@ -27,6 +27,7 @@ EVENT_TYPES: dict[str, tuple[str, str]] = {
     "reach": ("触达", "staff reached a member one to one"),
     "cost": ("投入", "money spent on a group (amount in CNY), for ROI"),
     "task": ("任务", "a member completed a task"),
+    "sop_done": ("SOP完成|执行记录", "staff logged an SOP task as done (sop = the item's id), for the SOP assessment"),
 }
 
 
@@ -41,14 +42,15 @@ class Column:
 
 
 ALL = tuple(EVENT_TYPES)
-MEMBER_EVENTS = tuple(t for t in ALL if t not in ("exposure", "cost"))
+MEMBER_EVENTS = tuple(t for t in ALL if t not in ("exposure", "cost", "sop_done"))
 
 COLUMNS: tuple[Column, ...] = (
     Column("ts", "timestamp", "时间", "when it happened; without an offset it is in the playbook's time zone", ALL),
     Column("type", "text", "事件类型", "one of the event types", ALL),
     Column("group_id", "text", "群 id", "the group (as in the roster)", ALL),
     Column("member_id", "text", "成员 id", "the member", MEMBER_EVENTS),
-    Column("staff_id", "text", "员工 id", "staff involved: who invited a joiner, who reached a member"),
+    Column("staff_id", "text", "员工 id", "staff involved: who invited a joiner, who reached a member, who did an SOP task",
+           ("sop_done",)),
     Column("amount", "decimal", "金额", "CNY with at most two decimals; a join's amount is the entry fee paid",
            ("order", "refund", "cost"), ("order", "refund", "cost", "join")),
     Column("order_id", "text", "订单号", "links a refund to its order", (), ("order", "refund")),
@@ -62,6 +64,8 @@ COLUMNS: tuple[Column, ...] = (
            ("exposure", "reach", "message")),
     Column("length", "integer", "字数", "characters in the message; below metrics.valid_message_min_chars it is "
            "not a valid message (no length: valid)", (), ("message",)),
+    Column("sop", "text", "SOP 事项", "the id of the SOP item a sop_done logs (its member_id, if any: the member it was for)",
+           ("sop_done",), ("sop_done",)),
 )
 BY_NAME = {column.name: column for column in COLUMNS}
 

@@ -125,10 +125,11 @@ def rows_of(t: Any, time: Any, member_id: Any = None, event_row: Any = None, due
     )
 
 
-def expand(reg: Registered, items: pa.Table, sources: list[Any], standing: pa.Table) -> Expanded:
-    """Staff every row source, then fetch the tasks and the standing instructions per person
-    (`items`: tables.Tables.items; `standing`: idx, role, group_type of the items given as
-    standing instructions)."""
+def staffed(reg: Registered, sources: list[Any]) -> Any:
+    """Every row source staffed, one row per task, as an Ibis table (ROW_COLUMNS, staff_id, groups):
+    a `per: group` row goes to the holder on duty, a `per: person` row to every holder once
+    (its group_id: the first of the groups it covers; groups: how many). The task list fetches
+    it; the SOP assessment (assess/) joins it with the events."""
     import ibis
 
     holders = reg.holders
@@ -140,9 +141,16 @@ def expand(reg: Registered, items: pa.Table, sources: list[Any], standing: pa.Ta
     shared = rows.filter(rows.per == "person").join(holders.select(*key, "staff_id"), key)
     by_person = shared.group_by([c for c in ROW_COLUMNS if c != "group_id"] + ["staff_id"]).aggregate(
         group_id=shared.group_id.min(), groups=shared.group_id.nunique())
-    by_person = by_person.select(*ROW_COLUMNS, "staff_id", "groups")
+    return ibis.union(by_group, by_person.select(*ROW_COLUMNS, "staff_id", "groups"))
+
+
+def expand(reg: Registered, items: pa.Table, sources: list[Any], standing: pa.Table) -> Expanded:
+    """Staff every row source, then fetch the tasks and the standing instructions per person
+    (`items`: tables.Tables.items; `standing`: idx, role, group_type of the items given as
+    standing instructions)."""
+    holders = reg.holders
     # Only what the rows need is fetched: the role and kind follow from the item and the row.
-    fetched = ibis.union(by_group, by_person).order_by(list(TASK_ORDER)).to_pyarrow()
+    fetched = staffed(reg, sources).order_by(list(TASK_ORDER)).to_pyarrow()
     tasks = _with_item_columns(fetched, items)
     kinds = reg.con.create_table(temp_name("standing"), standing, temp=True)
     covered = holders.join(kinds, ["role", "group_type"])

@@ -31,6 +31,7 @@ ALIASES: dict[str, tuple[str, ...]] = {
     "score": ("评分", "分数", "满意度"),
     "count": ("数量", "次数"),
     "length": ("字数", "消息字数"),
+    "sop": ("SOP事项", "SOP事项ID", "事项ID", "SOP"),
 }
 
 

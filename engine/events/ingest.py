@@ -532,6 +532,8 @@ def _checks(t: Any) -> list[tuple[str, str, Any]]:
         ("before_created", "ts", date < t.created_at),
         ("after_ended", "ts", date > t.ended_at),
         ("far_from_roster", "ts", date > t._roster_until),
+        ("missing_staff", "staff_id", (t.type == "sop_done") & t.staff_id.isnull()),
+        ("missing_sop", "sop", (t.type == "sop_done") & t.sop.isnull()),
     ]
     for name in _LIMITED:  # an unknown type allows none (a missing type: not judged)
         checks.append(("not_allowed", name, t[name].notnull() & t.type.notnull()
@@ -541,7 +543,7 @@ def _checks(t: Any) -> list[tuple[str, str, Any]]:
 
 # Columns only some event types may have (amount: a join's entry fee is allowed, not checked).
 _LIMITED = tuple(c.name for c in COLUMNS if c.allowed_for and c.name != "amount")
-MEMBER_TYPES = tuple(k for k in EVENT_TYPES if k not in ("exposure", "cost"))
+MEMBER_TYPES = tuple(k for k in EVENT_TYPES if k not in ("exposure", "cost", "sop_done"))
 PRICED_TYPES = ("order", "refund", "cost")
 
 
@@ -689,6 +691,7 @@ def typed_events(good: Any) -> Any:
         score=_whole(good.score)[0].try_cast("int8"),
         count=_whole(good["count"])[0].try_cast("int64").fill_null(1),
         length=_whole(good.length)[0].try_cast("int64"),
+        sop=good.sop,
     )
 
 

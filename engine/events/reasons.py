@@ -25,6 +25,8 @@ REASONS: dict[str, tuple[str, str]] = {
                         "事件比花名册中最晚的日期（建群或解散）还晚两年以上"),
     "bad_json": ("the line is not a JSON object", "该行不是 JSON 对象"),
     "duplicate": ("the same row appears earlier in the file", "文件中前面已有完全相同的一行"),
+    "missing_staff": ("staff_id is empty (a sop_done says who did the task)", "staff_id 为空（sop_done 需要写明执行人）"),
+    "missing_sop": ("sop is empty (a sop_done names the SOP item's id)", "sop 为空（sop_done 需要写明 SOP 事项 id）"),
 }
 
 

@@ -79,7 +79,7 @@ def test_rows_keep_the_events_contract(small: tuple[list[dict[str, Any]], Roster
     groups = {g.id: g for g in roster.groups}
     end = START + dt.timedelta(days=SMALL["days"])
     seen = Counter(row["type"] for row in rows)
-    assert set(seen) == set(EVENT_TYPES)
+    assert set(seen) == set(EVENT_TYPES) - {"sop_done"}  # the SOP's own activity: issue 20's generator (to come)
     for row in rows:
         kind = row["type"]
         assert kind in EVENT_TYPES

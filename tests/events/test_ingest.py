@@ -83,6 +83,21 @@ def test_each_reason_is_reported_at_its_row_and_column(tmp_path: Path, row: str,
     assert (result.rows_read, result.accepted, result.rejected) == (1, 0, 1)
 
 
+def test_a_sop_done_names_who_did_which_item(tmp_path: Path) -> None:
+    path = tmp_path / "events.csv"
+    path.write_text("ts,type,group_id,member_id,staff_id,sop\n"
+                    "2027-01-04 20:10:00,sop_done,g1,,s1,live\n"  # no member needed
+                    "2027-01-04 20:11:00,sop_done,g1,m1,s1,care\n"
+                    "2027-01-04 20:12:00,sop_done,g1,,,live\n"
+                    "2027-01-04 20:13:00,sop_done,g1,,s1,\n"
+                    "2027-01-04 20:14:00,message,g1,m1,,live\n", encoding="utf-8")
+    result = run(path)
+    assert problems(result) == [(4, "staff_id", "missing_staff"), (5, "sop", "missing_sop"), (6, "sop", "not_allowed")]
+    kept = result.events.order_by("row").to_pyarrow().to_pylist()
+    assert [(e["type"], e["member_id"], e["staff_id"], e["sop"]) for e in kept] == [
+        ("sop_done", None, "s1", "live"), ("sop_done", "m1", "s1", "care")]
+
+
 def test_rows_read_equal_accepted_plus_rejected(tmp_path: Path) -> None:
     rows = ["2027-01-04 10:00:00,join,g1,m1,,,,poster,", "2027-13-04 10:00:00,message,g1,m2,,,,,",
             "2027-01-04 10:00:00,join,g1,m1,,,,poster,", "2027-01-04 10:07:00,survey,g1,m1,,7,maybe,,"]
@@ -191,7 +206,7 @@ def test_every_reason_has_words_in_both_languages() -> None:
     groups_dates = groups().select("group_id", "created_at", "ended_at").mutate(_roster_until=ibis.null("date"))
     raw = ibis.memtable({name: ["x"] for name in ("_row", "ts", "type", "group_id", "member_id", "staff_id", "amount",
                                                   "order_id", "channel", "referrer_id", "activity", "removed", "flag",
-                                                  "score", "count", "length", "_extra_keys")})
+                                                  "score", "count", "length", "sop", "_extra_keys")})
     table = raw.mutate(_ts=ibis.null("timestamp"), _bad_json=ibis.literal(False)).left_join(
         groups_dates, raw.group_id == groups_dates.group_id)
     used = {reason for reason, _, _ in _checks(with_type_rules(table))} | {"duplicate"}

@@ -50,7 +50,7 @@ def test_an_editor_completes_the_columns_and_the_event_types() -> None:
     assert columns["properties"]["ts"]["title"] == "时间 ts"
     assert columns["properties"]["ts"]["description"].startswith("时间：文件中对应的表头。The file's header for ts:")
     names = [*EVENT_TYPES, "曝光", "入群", "退群", "发言", "消息", "下单", "订单", "退款", "推荐", "签到", "问卷", "触达",
-             "投入", "任务"]
+             "投入", "任务", "SOP完成", "执行记录"]
     short, long_form = properties["types"]["additionalProperties"]["anyOf"]
     assert short["enum"] == names
     assert long_form == {"$ref": "#/$defs/TypeRule"}

@@ -102,7 +102,7 @@ EVERY_LABEL = [(label, kind) for kind, (labels, _) in EVENT_TYPES.items() for la
 
 
 def test_every_event_types_chinese_label_is_a_default_label() -> None:
-    assert len(EVERY_LABEL) == 14
+    assert len(EVERY_LABEL) == 16
     for label, kind in EVERY_LABEL:
         assert DEFAULT_LABELS[label] == (kind, None), label
     assert DEFAULT_LABELS["被移出"] == ("leave", True)
