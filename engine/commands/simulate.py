@@ -90,6 +90,7 @@ def simulate(playbook: Any, request: SimulateRequest, outcome: SimulateOutcome,
 def _simulate(playbook: Any, request: SimulateRequest, outcome: SimulateOutcome, progress: Progress) -> SimulateOutcome:
     import json
 
+    from ..assess.stage import assess_sop, sop_summary
     from ..commission.stage import prepare_commission
     from ..commission.statement_writer import CommissionWriter, commission_summary
     from ..files import write_text_atomic
@@ -136,10 +137,12 @@ def _simulate(playbook: Any, request: SimulateRequest, outcome: SimulateOutcome,
         else:
             outcome.reused.append("members")
         clock.lap("members")
+        sop = assess_sop(ctx, member_result.churn)  # SOP 考核 (docs/sop-assessment.md)
+        clock.lap("sop")
         progress("write")
         problems = outcome.data.problem_table
         rejected = _rejected(problems, outcome.data.rows_in, outcome.lang) if problems is not None else None
-        simulator = _outputs(group_result, member_result)
+        simulator = _outputs(group_result, member_result) + _sop_outputs(sop)
         commission_tables = _commission_outputs(writer)
         last = ("rejected", rejected, ["row", "column", "reason"])
         chosen = {name: request.formats for name, _, _ in [*commission_tables, *simulator]}
@@ -165,6 +168,8 @@ def _simulate(playbook: Any, request: SimulateRequest, outcome: SimulateOutcome,
     inputs = request.inputs or {"playbook": str(request.playbook), "events": outcome.data.events,
                                 "roster": str(request.data.roster)}
     outcome.summary = build_summary(ctx, inputs, outcome.data.rows, group_result, member_result, outcome.written)
+    if sop is not None:
+        outcome.summary["sop"] = sop_summary(ctx.con, sop)
     if writer.planned:
         outcome.summary["commission"] = commission_summary(writer.result())
     if request.xlsx:
@@ -202,6 +207,16 @@ def _outputs(groups: Any, members: Any) -> list[Output]:
         ("member_levels", members.levels, ["member_id", "period_end"]),
         ("segments", members.segments, ["period", "member_id"]),
         ("churn_warnings", members.churn, ["period", "warning", "group_id", "member_id"]),
+    ]
+
+
+def _sop_outputs(sop: Any) -> list[Output]:
+    if sop is None:
+        return [("sop_tasks", None, []), ("sop_compliance", None, []), ("sop_warnings", None, [])]
+    return [
+        ("sop_tasks", sop.tasks, ["date", "window_start", "staff_id", "item", "group_id", "member_id", "event_row"]),
+        ("sop_compliance", sop.compliance, ["grain", "staff_id", "role", "period_start"]),
+        ("sop_warnings", sop.warnings, ["period", "warning", "group_id", "member_id"]),
     ]
 
 

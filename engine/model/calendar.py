@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 from pydantic import Field, WithJsonSchema, model_validator
 
-from .common import Model, empty_list
+from .common import DurationField, Model, empty_list
 
 DAY_MINUTES = 1440
 _TIME = r"\d{1,2}:\d{2}"
@@ -150,3 +150,7 @@ class Calendar(Model):
         None, description="默认工作时间，如 09:00-22:00；角色的 working_hours 覆盖它；省略为不限。工作时间外触发的事件任务"
         "顺延到下一段开始后计时。Working hours of every role without its own, e.g. 09:00-22:00; absent: no "
         "restriction. An event-driven task triggered outside them is due its within: after the next span starts.")
+    tolerance: DurationField | None = Field(
+        None, description="SOP 考核的宽限时间：定时任务在计划时刻前后多久内完成算按时；事项的 tolerance 覆盖它；省略为 30 分钟。"
+        "SOP assessment: how long before or after its time a scheduled task still counts as on time; an item's "
+        "tolerance overrides it; absent: 30 minutes.")

@@ -51,6 +51,10 @@ class SopItem(Model):
     warning: Ref | None = Field(None, description="on: churn_warning 时，指定的预警 id。Which churn warning.")
     at: Clock | None = Field(None, description="时刻 HH:MM。Time of day.")
     within: DurationField | None = Field(None, description="事件触发后的响应时限，如 10m。Response window.")
+    tolerance: DurationField | None = Field(
+        None, description="SOP 考核的宽限时间：在计划时刻前后多久内完成算按时，如 30m（默认 calendar.tolerance，再缺省 30 分钟）。"
+        "SOP assessment: how long before or after its time the task still counts as on time (default "
+        "calendar.tolerance, else 30 minutes).")
     skip_holidays: bool = Field(False, description="节假日跳过（见 calendar.holidays）。Skip holidays.")
     content: ContentCategory | None = Field(None, description="内容类别：促活 / 转化 / 品宣。")
     task: Template | None = Field(None, description="任务说明（可用模板变量）。What to do.")

@@ -61,6 +61,12 @@ WORDS = {
     "admission_group_type": ("group type", "群类型"), "admission_mode": ("entry mode", "入群方式"),
     "admission_joins": ("joins", "入群"), "admission_admitted": ("admitted", "准入"),
     "admission_refused": ("refused", "拒绝"), "admission_admission_rate": ("admission rate", "准入率"),
+    # SOP 考核 (assess/, docs/sop-assessment.md)
+    "sop": ("SOP assessment (sop_tasks, sop_compliance)", "SOP 考核（明细见 sop_tasks、sop_compliance）"),
+    "sop_role": ("role", "角色"), "sop_due": ("due", "应做"), "sop_on_time": ("on time", "按时"),
+    "sop_late": ("late", "迟做"), "sop_missed": ("missed", "漏做"), "sop_not_observable": ("not observable", "不可考核"),
+    "sop_not_due": ("not due yet", "未到期"), "sop_on_time_rate": ("on-time rate", "准时率"),
+    "sop_warnings": ("churn warnings followed up: {acted:,} of {owned:,}", "流失预警已跟进：{owned:,} 条中 {acted:,} 条"),
 }
 
 # summary.json's penalty kinds, in the order a behaviour escalates; `unknown`: a flag the
@@ -106,6 +112,11 @@ def print_summary(console: Any, summary: dict[str, Any], written: list[tuple[str
     if "admission" in summary:
         head, body = _admission(summary["admission"], names["group_types"], lang)
         _print(console, fitted(console, word("admission", lang), head, body, lang, labels=2))
+    if "sop" in summary:
+        head, body = _sop(summary["sop"], (summary.get("report") or {}).get("names", {}).get("roles", {}), lang)
+        _print(console, fitted(console, word("sop", lang), head, body, lang))
+        if "warnings" in summary["sop"]:
+            console.print(word("sop_warnings", lang).format(**summary["sop"]["warnings"]), markup=False, highlight=False)
     if "commission" in summary:
         head, body = _commission(summary["commission"], lang)
         _print(console, fitted(console, word("commission", lang), head, body, lang))
@@ -120,6 +131,15 @@ def print_summary(console: Any, summary: dict[str, Any], written: list[tuple[str
     files.append(["summary.json", ""])
     _print(console, fitted(console, f"{word('outputs', lang)}{colon}{out}", [word("file", lang), word("count", lang)],
                            files, lang))
+
+
+def _sop(sop: dict[str, Any], roles: dict[str, str], lang: str) -> tuple[list[str], list[list[str]]]:
+    """One row per role: the tasks due over the window by status, and the on-time rate."""
+    keys = ("due", "on_time", "late", "missed", "not_observable", "not_due")
+    head = [word("sop_role", lang), *(word(f"sop_{key}", lang) for key in keys), word("sop_on_time_rate", lang)]
+    body = [[roles.get(row["role"], row["role"]), *(f"{row[key]:,}" for key in keys),
+             "—" if row["on_time_rate"] is None else f"{row['on_time_rate']:.1%}"] for row in sop["by_role"]]
+    return head, body
 
 
 def _print(console: Any, tables: Iterable[Any]) -> None:

@@ -1,0 +1,125 @@
+"""The SOP assessment stage of a simulation: the playbook's SOP expanded over the window by the
+task list's own code (compile/), each task matched with the events, its status, the compliance
+per person and period, and the churn warnings acted on (docs/sop-assessment.md)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from ..simulate.context import SimContext
+from .evidence import DEFAULT_TOLERANCE_MINUTES, LATE_MINUTES, evidence
+
+# sop_tasks: one row per task, in the order of the task list.
+TASK_COLUMNS = ("date", "scheduled", "staff_id", "role", "item", "group_id", "member_id", "evidence", "window_start",
+                "window_end", "status", "done_at", "done_row", "late_minutes", "event_row")
+WARNING_COLUMNS = ("period", "as_of", "due", "warning", "member_id", "group_id", "owner", "role", "acted_at",
+                   "acted_row")
+
+
+@dataclass
+class SopResult:
+    tasks: Any  # sop_tasks (TASK_COLUMNS)
+    compliance: Any  # sop_compliance (compliance.compliance)
+    warnings: Any | None = None  # sop_warnings: each churn warning with an owner, and when it was acted on
+
+
+def assess_sop(ctx: SimContext, churn: Any | None = None) -> SopResult | None:
+    """The assessment of `ctx`'s playbook over its window; None without an SOP. `churn`: the
+    member stage's churn warnings (their owners' follow-ups are assessed too)."""
+    import ibis
+
+    from ..compile.event_tasks import event_rows
+    from ..compile.expand import register, scheduled_rows, staffed
+    from ..compile.tables import Window, build
+    from ..events.ingest import fetch_value
+    from .compliance import compliance
+    from .match import first_evidence
+    from .status import with_status
+    from .windows import with_windows
+
+    pb = ctx.playbook
+    if not pb.sop:
+        return None
+    window = Window(ctx.start, ctx.end)
+    tables = build(pb, ctx.roster, window)
+    reg = register(ctx.con, tables)
+    rows = staffed(reg, scheduled_rows(reg, tables, window) + event_rows(reg, tables, window, ctx.events))
+    staffed_items = rows.join(_items(pb), "idx")
+    triggers = ctx.events.select(_r="row", _ts="ts")
+    t = staffed_items.left_join(triggers, staffed_items.event_row == triggers._r)
+    order = ibis.window(order_by=["date", "time", "staff_id", "idx", "group_id", "member_id", "event_row"])
+    t = t.select(
+        task=ibis.row_number().over(order), idx=t.idx, item=t.item, evidence=t.evidence, tolerance=t.tolerance,
+        staff_id=t.staff_id, role=t.role, group_id=ibis.ifelse(t.per == "person", ibis.null("string"), t.group_id),
+        member_id=t.member_id, date=t.date, time=t.time, due=t.due, event_row=t.event_row,
+        # the answered event's time starts a reply's window; a member's day is the whole day
+        trigger_ts=ibis.ifelse(t.due.notnull() & t.event_row.notnull(), t._ts, ibis.null("timestamp")))
+    tasks = ctx.materialise("sop_task_rows", with_windows(t))
+    holders = reg.holders.select("group_id", "date", "role", "staff_id")
+    logged = ctx.events.filter(ctx.events.type == "sop_done")
+    observable = sorted(str(v) for v in fetch_value(ctx.con, logged.sop.collect(distinct=True)) or [])
+    data_end = ibis.literal(fetch_value(ctx.con, ctx.events.ts.max()))
+    first = ctx.materialise("sop_evidence", first_evidence(tasks, ctx.events, holders, logged))
+    assessed = ctx.materialise("sop_assessed", with_status(tasks, first, data_end, observable))
+    out = assessed.select(*TASK_COLUMNS)
+    return SopResult(out, ctx.materialise("sop_compliance", compliance(assessed)),
+                     _warnings(ctx, churn) if churn is not None else None)
+
+
+def _items(pb: Any) -> Any:
+    """idx, item, evidence, tolerance (minutes), per and role of every SOP item."""
+    from ..events.ingest import literal_table
+
+    default = pb.calendar.tolerance.minutes if pb.calendar.tolerance is not None else DEFAULT_TOLERANCE_MINUTES
+    items = pb.sop
+    return literal_table({
+        "idx": list(range(len(items))), "item": [i.id for i in items], "evidence": [evidence(i) for i in items],
+        "tolerance": [i.tolerance.minutes if i.tolerance is not None else default for i in items],
+        "per": [i.per for i in items], "role": [i.role for i in items],
+    }, {"idx": "int32", "item": "string", "evidence": "string", "tolerance": "int64", "per": "string",
+        "role": "string"})
+
+
+def _warnings(ctx: SimContext, churn: Any) -> Any:
+    """Each churn warning with an owner, and its first follow-up: a reach of the member by the
+    owner from the warning's day to the end of its due day (or up to LATE_MINUTES after the
+    warning's day without a due date)."""
+    import ibis
+
+    w = churn.filter(churn.owner.notnull())
+    start = w.as_of.cast("timestamp")
+    end = ibis.ifelse(w.due.notnull(), w.due.cast("timestamp"), w.as_of.cast("timestamp")
+                      + ibis.interval(minutes=LATE_MINUTES)) + ibis.interval(days=1) - ibis.interval(microseconds=1)
+    w = w.mutate(_start=start, _end=end, _k=ibis.row_number().over(ibis.window(order_by=["period", "warning", "member_id", "group_id"])))
+    e = ctx.events
+    reach = e.filter(e.type == "reach").select(_m="member_id", _s="staff_id", _ts="ts", _row="row")
+    hits = w.join(reach, [w.member_id == reach._m, w.owner == reach._s])
+    hits = hits.filter((hits._ts >= hits._start) & (hits._ts <= hits._end))
+    hits = hits.mutate(_first=hits._ts.min().over(ibis.window(group_by="_k")))
+    hits = hits.filter(hits._ts == hits._first).group_by("_k").aggregate(acted_at=hits._ts.min(), acted_row=hits._row.min())
+    joined = w.left_join(hits, w._k == hits._k)
+    return ctx.materialise("sop_warnings", joined.select(*WARNING_COLUMNS))
+
+
+def sop_summary(con: Any, result: SopResult) -> dict[str, Any]:
+    """What summary.json says of the assessment: per role over the window, the tasks by status
+    and the on-time rate; the churn warnings owned and acted on."""
+    from ..events.ingest import fetch_rows
+    from .status import LATE, MISSED, NOT_DUE, NOT_OBSERVABLE, ON_TIME
+
+    c = result.compliance
+    month = c.filter(c.grain == "month")
+    counted = (ON_TIME, LATE, MISSED, NOT_OBSERVABLE, NOT_DUE)
+    per_role = month.group_by("role").aggregate(due=month.due.sum(), **{k: month[k].sum() for k in counted})
+    roles = []
+    for row in fetch_rows(con, per_role.order_by("role")):
+        assessed = row[ON_TIME] + row[LATE] + row[MISSED]
+        roles.append({"role": row["role"], "due": int(row["due"]), **{k: int(row[k]) for k in counted},
+                      "on_time_rate": round(row[ON_TIME] / assessed, 4) if assessed else None})
+    summary: dict[str, Any] = {"by_role": roles}
+    if result.warnings is not None:
+        w = result.warnings
+        row = fetch_rows(con, w.aggregate(owned=w.count(), acted=w.acted_at.count()))[0]
+        summary["warnings"] = {"owned": int(row["owned"]), "acted": int(row["acted"])}
+    return summary

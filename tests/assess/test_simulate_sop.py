@@ -1,0 +1,118 @@
+"""SOP 考核 through `qunce simulate` on a hand-made team: two days of one group, a daily topic,
+welcomes within 10 minutes inside working hours, a KOL's logged live session, a helper's post that
+does not count, and the files, summary and terminal that show it."""
+
+from __future__ import annotations
+
+import csv
+import json
+from pathlib import Path
+
+import pytest
+
+pytest.importorskip("ibis")
+
+from click.testing import CliRunner
+
+from qunce.cli import main
+
+PLAYBOOK = """\
+playbook: 考核测试
+timezone: Asia/Shanghai
+calendar:
+  working_hours: "09:00-22:00"
+  tolerance: 30m
+roles:
+  owner: {name: 群主}
+  helper: {name: 气氛组}
+  kol: {name: KOL}
+group_types:
+  traffic: {name: 引流群, content_mix: {activation: 1.0}, entry: {mode: open}}
+sop:
+  - {id: topic, name: 每日话题, role: owner, every: daily 19:30, task: 发话题}
+  - {id: welcome, name: 欢迎新人, role: owner, on: join, within: 10m, message: 欢迎}
+  - {id: live, name: 直播, role: kol, every: daily 20:00, per: person, tolerance: 1h, task: 直播}
+"""
+ROSTER = """\
+staff:
+  - {id: s1, name: 王芳}
+  - {id: h1, name: 李雷}
+  - {id: k1, name: 韩梅}
+groups:
+  - {id: g1, name: 花漾1群, type: traffic, created_at: 2027-01-01}
+assignments:
+  - {staff_id: s1, role: owner, group_id: g1, from: 2027-01-01}
+  - {staff_id: h1, role: helper, group_id: g1, from: 2027-01-01}
+  - {staff_id: k1, role: kol, group_id: g1, from: 2027-01-01}
+"""
+EVENTS = """\
+ts,type,group_id,member_id,staff_id,sop
+2027-03-01 10:00:00,join,g1,m1,,
+2027-03-01 10:02:00,join,g1,m2,,
+2027-03-01 10:09:00,message,g1,s1,s1,
+2027-03-01 19:45:00,message,g1,s1,s1,
+2027-03-01 20:50:00,sop_done,g1,,k1,live
+2027-03-02 01:40:00,join,g1,m3,,
+2027-03-02 09:05:00,message,g1,s1,s1,
+2027-03-02 19:40:00,message,g1,h1,h1,
+2027-03-02 21:00:00,message,g1,s1,s1,
+2027-03-03 23:00:00,message,g1,m1,,
+"""
+
+
+@pytest.fixture
+def run(tmp_path: Path) -> tuple[Path, str]:
+    for name, text in (("playbook.yaml", PLAYBOOK), ("roster.yaml", ROSTER), ("events.csv", EVENTS)):
+        (tmp_path / name).write_text(text, "utf-8")
+    out = tmp_path / "out"
+    result = CliRunner().invoke(main, ["simulate", str(tmp_path / "playbook.yaml"), "--events", str(tmp_path / "events.csv"),
+                                       "--roster", str(tmp_path / "roster.yaml"), "--out", str(out), "--to", "2027-03-02"])
+    assert result.exit_code == 0, result.output
+    return out, result.output
+
+
+def _rows(path: Path) -> list[dict[str, str]]:
+    with path.open(encoding="utf-8-sig") as file:
+        return list(csv.DictReader(file))
+
+
+def test_each_task_gets_its_status(run: tuple[Path, str]) -> None:
+    out, _ = run
+    got = {(r["date"], r["item"], r["member_id"]): r for r in _rows(out / "sop_tasks.csv")}
+    assert {k: v["status"] for k, v in got.items()} == {
+        ("2027-03-01", "welcome", "m1"): "on_time",  # one welcome at 10:09 answers both joins
+        ("2027-03-01", "welcome", "m2"): "on_time",
+        ("2027-03-01", "topic", ""): "on_time",  # 19:45, within 30 minutes of 19:30
+        ("2027-03-01", "live", ""): "on_time",  # logged 20:50, within the item's own hour
+        ("2027-03-02", "welcome", "m3"): "on_time",  # joined 01:40 off duty: due 09:10, done 09:05
+        ("2027-03-02", "topic", ""): "late",  # the helper's 19:40 does not count; the owner's 21:00 does
+        ("2027-03-02", "live", ""): "missed",  # not logged, and the team logs this item
+    }
+    assert got[("2027-03-02", "topic", "")]["late_minutes"] == "60"
+    assert got[("2027-03-02", "welcome", "m3")]["window_end"] == "2027-03-02 09:10:00"
+    assert got[("2027-03-01", "welcome", "m1")]["done_at"] == "2027-03-01 10:09:00"
+
+
+def test_compliance_per_person_and_the_summary(run: tuple[Path, str]) -> None:
+    out, output = run
+    month = {r["staff_id"]: r for r in _rows(out / "sop_compliance.csv") if r["grain"] == "month"}
+    assert (month["s1"]["due"], month["s1"]["on_time"], month["s1"]["late"], month["s1"]["missed"]) == ("5", "4", "1", "0")
+    assert month["s1"]["on_time_rate"] == "0.8" and month["s1"]["median_late_minutes"] == "60.0"
+    assert (month["k1"]["on_time"], month["k1"]["missed"]) == ("1", "1")
+    summary = json.loads((out / "summary.json").read_text("utf-8"))
+    owner = next(r for r in summary["sop"]["by_role"] if r["role"] == "owner")
+    assert owner == {"role": "owner", "due": 5, "on_time": 4, "late": 1, "missed": 0, "not_observable": 0, "not_due": 0,
+                     "on_time_rate": 0.8}
+    assert "SOP 考核" in output and "准时率" in output and "80.0%" in output
+
+
+def test_a_logged_item_the_team_never_logs_is_not_observable(tmp_path: Path) -> None:
+    for name, text in (("playbook.yaml", PLAYBOOK), ("roster.yaml", ROSTER),
+                       ("events.csv", "".join(line + "\n" for line in EVENTS.splitlines() if "sop_done" not in line))):
+        (tmp_path / name).write_text(text, "utf-8")
+    result = CliRunner().invoke(main, ["simulate", str(tmp_path / "playbook.yaml"), "--events", str(tmp_path / "events.csv"),
+                                       "--roster", str(tmp_path / "roster.yaml"), "--out", str(tmp_path / "out"),
+                                       "--to", "2027-03-02"])
+    assert result.exit_code == 0, result.output
+    live = [r["status"] for r in _rows(tmp_path / "out" / "sop_tasks.csv") if r["item"] == "live"]
+    assert live == ["not_observable", "not_observable"]
