@@ -116,7 +116,20 @@ EVENT_FIELDS = {m.id: m for m in (
 COMMISSION_EXTRA = {m.id: m for m in (
     _m("weighted_attainment", "加权达成率", "weighted attainment", "ratio", windowed=False),
     _m("groups", "负责群数", "groups held", windowed=False),
+    # SOP 考核 (assess/, docs/sop-assessment.md): the unit's tasks in the period (a staff member's,
+    # or a group's); 1 and 0 when it had none to assess.
+    _m("sop_on_time_rate", "SOP准时率", "SOP on-time rate", "ratio", windowed=False,
+       dzh="本期按时完成的 SOP 任务 ÷（按时 + 迟做 + 漏做）；没有可考核的任务时为 1",
+       den="SOP tasks done on time ÷ (on time + late + missed) in the period; 1 with no task to assess"),
+    _m("sop_missed", "SOP漏做数", "SOP tasks missed", windowed=False,
+       dzh="本期漏做的 SOP 任务数", den="SOP tasks missed in the period"),
+    _m("warnings_acted_rate", "预警跟进率", "churn warnings followed up", "ratio", windowed=False,
+       dzh="本期的流失预警中负责人按期一对一触达的比例；没有预警时为 1",
+       den="the share of the period's churn warnings whose owner reached the member by the due day; 1 with none"),
 )}
+
+# The SOP assessment's metrics among them: a KPI may measure these too (the others are the plan's own).
+KPI_EXTRA = ("sop_on_time_rate", "sop_missed", "warnings_acted_rate")
 
 # Every place a scope's conditions are evaluated computes every name the scope offers (Names),
 # except these: place → (the canonical names its rows lack, why). Validation refuses them there

@@ -22,6 +22,7 @@ class SopResult:
     tasks: Any  # sop_tasks (TASK_COLUMNS)
     compliance: Any  # sop_compliance (compliance.compliance)
     warnings: Any | None = None  # sop_warnings: each churn warning with an owner, and when it was acted on
+    assessed: Any | None = None  # every task with its status (metrics.sop_values reads it)
 
 
 def assess_sop(ctx: SimContext, churn: Any | None = None) -> SopResult | None:
@@ -64,7 +65,7 @@ def assess_sop(ctx: SimContext, churn: Any | None = None) -> SopResult | None:
     assessed = ctx.materialise("sop_assessed", with_status(tasks, first, data_end, observable))
     out = assessed.select(*TASK_COLUMNS)
     return SopResult(out, ctx.materialise("sop_compliance", compliance(assessed)),
-                     _warnings(ctx, churn) if churn is not None else None)
+                     _warnings(ctx, churn) if churn is not None else None, assessed)
 
 
 def _items(pb: Any) -> Any:

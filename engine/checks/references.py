@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from typing import Any
 
+from ..catalog import KPI_EXTRA
 from ..diagnostics import Code, Diagnostic, diag, register
 from ..model.schema_errors import suggest
 from .context import CheckContext
@@ -124,7 +125,8 @@ def references_resolve(ctx: CheckContext) -> Iterator[Diagnostic]:
     for kind, path, name in _refs(ctx):
         en, en_plural, zh, _ = _KINDS[kind]
         if kind == "metric":
-            if names.resolve(name) is not None:
+            extra = ctx.names("staff").resolve(name)  # a KPI may measure the SOP assessment too
+            if names.resolve(name) is not None or (extra is not None and extra.id in KPI_EXTRA):
                 continue
             choices = names.examples()
             plain_ids = sorted({*names.single, *names.windowed})

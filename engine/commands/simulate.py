@@ -90,7 +90,7 @@ def simulate(playbook: Any, request: SimulateRequest, outcome: SimulateOutcome,
 def _simulate(playbook: Any, request: SimulateRequest, outcome: SimulateOutcome, progress: Progress) -> SimulateOutcome:
     import json
 
-    from ..assess.stage import assess_sop, sop_summary
+    from ..assess.stage import sop_summary
     from ..commission.stage import prepare_commission
     from ..commission.statement_writer import CommissionWriter, commission_summary
     from ..files import write_text_atomic
@@ -98,7 +98,6 @@ def _simulate(playbook: Any, request: SimulateRequest, outcome: SimulateOutcome,
     from ..simulate import stage_cache
     from ..simulate.context import profiled
     from ..simulate.group_stage import simulate_groups
-    from ..simulate.members import simulate_members
     from ..simulate.outputs import write_outputs
     from ..simulate.summary import build_summary
 
@@ -120,8 +119,11 @@ def _simulate(playbook: Any, request: SimulateRequest, outcome: SimulateOutcome,
     else:
         outcome.reused.append("groups")
     clock.lap("groups")
+    member_result = sop = None
+    if pays_on_sop(playbook):  # the commission reads the SOP assessment: members and it come first
+        member_result, sop = _members_and_sop(ctx, outcome, clock)
     progress("commission")
-    prepared = prepare_commission(ctx, group_result.period)
+    prepared = prepare_commission(ctx, group_result.period, sop)
     clock.lap("commission")
 
     # The commission is built, then its tables and statements, by a thread while this one
@@ -130,15 +132,9 @@ def _simulate(playbook: Any, request: SimulateRequest, outcome: SimulateOutcome,
     # written first: built long before, their files are written while the next tables sort.
     with CommissionWriter(prepared, request.out, outcome.lang) as writer:
         progress("members")
-        member_result = stage_cache.cached_members(ctx)
-        computed_members = member_result is None
         if member_result is None:
-            member_result = simulate_members(ctx)
-        else:
-            outcome.reused.append("members")
-        clock.lap("members")
-        sop = assess_sop(ctx, member_result.churn)  # SOP 考核 (docs/sop-assessment.md)
-        clock.lap("sop")
+            member_result, sop = _members_and_sop(ctx, outcome, clock)
+        computed_members = "members" not in outcome.reused
         progress("write")
         problems = outcome.data.problem_table
         rejected = _rejected(problems, outcome.data.rows_in, outcome.lang) if problems is not None else None
@@ -208,6 +204,33 @@ def _outputs(groups: Any, members: Any) -> list[Output]:
         ("segments", members.segments, ["period", "member_id"]),
         ("churn_warnings", members.churn, ["period", "warning", "group_id", "member_id"]),
     ]
+
+
+def pays_on_sop(playbook: Any) -> bool:
+    """Whether the playbook's commission reads the SOP assessment's metrics (assess/metrics.py)."""
+    from ..assess.metrics import reads_sop
+    from ..commission.plan import compile_plan
+
+    plan = compile_plan(playbook)
+    return plan is not None and reads_sop(plan)
+
+
+def _members_and_sop(ctx: Any, outcome: SimulateOutcome, clock: _Clock) -> tuple[Any, Any]:
+    """The member stage (kept by an earlier run, or computed), then the SOP assessment, which
+    reads its churn warnings (docs/sop-assessment.md)."""
+    from ..assess.stage import assess_sop
+    from ..simulate import stage_cache
+    from ..simulate.members import simulate_members
+
+    members = stage_cache.cached_members(ctx)
+    if members is None:
+        members = simulate_members(ctx)
+    else:
+        outcome.reused.append("members")
+    clock.lap("members")
+    sop = assess_sop(ctx, members.churn)
+    clock.lap("sop")
+    return members, sop
 
 
 def _sop_outputs(sop: Any) -> list[Output]:

@@ -32,19 +32,24 @@ class Inputs:
     staff_names: dict[str, str]
 
 
-def read_inputs(ctx: SimContext, plan: Plan, group_period: Any) -> Inputs:
-    """`group_period`: the simulation's group_period (all grains, with custom metrics)."""
+def read_inputs(ctx: SimContext, plan: Plan, group_period: Any, sop: Any | None = None) -> Inputs:
+    """`group_period`: the simulation's group_period (all grains, with custom metrics); `sop`: the
+    SOP assessment (assess.stage.SopResult), when the plan reads its metrics (assess/metrics.py)."""
     window = periods(ctx.start, ctx.end, plan.grain)
     labels = [p.label for p in window]
     rows = _group_rows(ctx, plan, group_period)
     holdings = _holdings(ctx, plan.grain)
     late, addback = _late_refunds(ctx, plan, labels) if plan.commission.clawback else ({}, {})
+    assessed = _assessed(ctx, plan, sop)
     if plan.unit == "group":
-        units = {(r["group_id"], r["period"]): UnitInput(r["group_id"], r["period"], r | {"groups": Decimal(1)},
-                                                         addback=addback.get((r["group_id"], r["period"]), ZERO))
+        units = {(r["group_id"], r["period"]): UnitInput(
+                     r["group_id"], r["period"], r | {"groups": Decimal(1)} | assessed(r["group_id"], r["period"]),
+                     addback=addback.get((r["group_id"], r["period"]), ZERO))
                  for r in rows}
     else:
         units, late = _staff_units(ctx, plan, rows, holdings, late, addback)
+        for unit in units.values():
+            unit.values.update(assessed(unit.unit, unit.period))
     return Inputs(window, units, holdings, late, {g.id: g.name for g in ctx.roster.groups},
                   {s.id: s.name for s in ctx.roster.staff})
 
@@ -69,6 +74,16 @@ def _group_rows(ctx: SimContext, plan: Plan, group_period: Any) -> list[dict[str
     rows = fetch_rows(_con(ctx), table)
     return [values | {"group_id": row["group_id"], "period": row["period"]}
             for values, row in zip(rows_values(rows, schema), rows, strict=True)]
+
+
+def _assessed(ctx: SimContext, plan: Plan, sop: Any | None) -> Any:
+    """(unit, period) → the SOP assessment's metrics the plan reads (none when it reads none)."""
+    from ..assess.metrics import defaults, reads_sop, sop_values
+
+    if not reads_sop(plan):
+        return lambda unit, period: {}
+    found = sop_values(_con(ctx), sop, plan.grain, plan.unit) if sop is not None else {}  # None: no SOP
+    return lambda unit, period: found.get((unit, period)) or defaults()
 
 
 def _con(ctx: SimContext) -> Any:

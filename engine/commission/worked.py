@@ -29,6 +29,7 @@ SAMPLE = {
     "referral_rate": Decimal("0.06"), "roi": Decimal("3.2"), "per_customer_return": Decimal("436.36"),
     "exposures": Decimal(1500), "speakers": Decimal(90), "cost": Decimal(15000), "age_days": Decimal(120),
     "days_to_end": Decimal(60), "days_since_last_message": Decimal(0), "groups": Decimal(1),
+    "sop_on_time_rate": Decimal("0.94"), "sop_missed": Decimal(3), "warnings_acted_rate": Decimal("0.8"),
 }
 # Of SAMPLE, what a window of N days holds N/30 of (a month's counts and amounts); the rest
 # (members, rates, means) a window holds as the month does.

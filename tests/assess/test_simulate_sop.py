@@ -116,3 +116,49 @@ def test_a_logged_item_the_team_never_logs_is_not_observable(tmp_path: Path) -> 
     assert result.exit_code == 0, result.output
     live = [r["status"] for r in _rows(tmp_path / "out" / "sop_tasks.csv") if r["item"] == "live"]
     assert live == ["not_observable", "not_observable"]
+
+
+COMMISSION = """commission:
+  period: monthly
+  pool: {per_staff: 1000}
+  gate:
+    when: sop_on_time_rate >= 0.9
+    otherwise: 0
+  kpis:
+    - {id: sop, name: SOP执行, metric: sop_on_time_rate, target: 1, weight: 0.5}
+    - {id: joins, name: 拉新, metric: new_members, target: 3, weight: 0.5}
+  curve: {points: [[0, 0], [1, 1]]}
+"""
+
+
+@pytest.fixture
+def paid(tmp_path: Path) -> Path:
+    for name, text in (("playbook.yaml", PLAYBOOK + COMMISSION), ("roster.yaml", ROSTER), ("events.csv", EVENTS),
+                       ("tolerant.yaml", (PLAYBOOK + COMMISSION).replace("tolerance: 30m", "tolerance: 2h"))):
+        (tmp_path / name).write_text(text, "utf-8")
+    return tmp_path
+
+
+def test_a_gate_on_the_on_time_rate_closes_for_who_missed(paid: Path) -> None:
+    result = CliRunner().invoke(main, ["simulate", str(paid / "playbook.yaml"), "--events", str(paid / "events.csv"),
+                                       "--roster", str(paid / "roster.yaml"), "--out", str(paid / "out"), "--to", "2027-03-02"])
+    assert result.exit_code == 0, result.output
+    payouts = {r["staff_id"]: r for r in _rows(paid / "out" / "payouts.csv")}
+    # s1: 4 of 5 on time (0.8 < 0.9): the gate closes; KPI 0.8 × 0.5 + 3/3 × 0.5 = 0.9 of ¥1,000
+    assert (payouts["s1"]["kpi"], payouts["s1"]["gate"], payouts["s1"]["total"]) == ("900.00", "-900.00", "0.00")
+    assert (payouts["k1"]["kpi"], payouts["k1"]["total"]) == ("750.00", "0.00")  # 1 of 2 lives logged
+    assert payouts["h1"]["total"] == "1000.00"  # no task to assess: a rate of 1
+    gate = next(r for r in _rows(paid / "out" / "statements.csv") if r["staff_id"] == "s1" and r["kind"] == "gate")
+    assert "sop_on_time_rate=0.8" in str(gate.values())
+
+
+def test_diff_shows_what_a_wider_tolerance_pays(paid: Path) -> None:
+    result = CliRunner().invoke(main, ["diff", str(paid / "playbook.yaml"), str(paid / "tolerant.yaml"), "--events",
+                                       str(paid / "events.csv"), "--roster", str(paid / "roster.yaml"), "--to", "2027-03-02",
+                                       "--format", "json"])
+    assert result.exit_code == 0, result.output
+    found = json.loads(result.output)
+    changes = {row["staff_id"]: row for row in found["payouts"]["by_staff"]}
+    # the 21:00 topic is within 2 hours of 19:30: s1 is 5 of 5 on time, the gate opens
+    assert (changes["s1"]["before"], changes["s1"]["after"]) == ("0.00", "1000.00")
+    assert found["payouts"]["total"]["change"] == "1000.00"

@@ -31,7 +31,7 @@ _EN: dict[str, dict[str, str]] = {
                   "days_since_last": "days since the last"},
     "event": {"exposure": "exposure", "join": "join", "leave": "leave", "message": "message", "order": "order",
               "refund": "refund", "referral": "referral", "checkin": "check-in", "survey": "survey", "reach": "reach",
-              "cost": "cost", "task": "task"},
+              "cost": "cost", "task": "task", "sop_done": "SOP task logged"},
     "sop_event": {"join": "a member joins", "leave": "a member leaves", "first_order": "a member's first order",
                   "order": "an order", "refund": "a refund", "referral": "a referral", "checkin": "a check-in",
                   "churn_warning": "a churn warning", "level_up": "a promotion", "level_down": "a demotion",
