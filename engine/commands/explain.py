@@ -62,11 +62,35 @@ def run(request: ExplainRequest) -> ExplainOutcome:
 
 
 def staff_trace(ctx: SimContext, staff_id: str, period: str | None, lang: str) -> list[str]:
-    """The lines of a staff member's commission trace."""
+    """The lines of a staff member's commission trace, then of their SOP assessment (which tasks
+    were missed or late, and when)."""
     from ..commission.stage import commission_of
     from ..commission.trace import staff_trace as trace
 
-    commission = commission_of(ctx)  # the group stage an earlier simulate kept, when it did
-    if commission is None:
-        raise UsageError("the playbook has no commission: section", "剧本没有 commission（提成）部分")
-    return trace(commission, staff_id, period, lang)
+    pb = ctx.playbook
+    if pb.commission is None and not pb.sop:
+        raise UsageError("the playbook has no commission: section and no sop: to explain",
+                         "剧本没有 commission（提成）部分，也没有 sop：无可解释")
+    sop = _assessment(ctx) if pb.sop else None
+    lines: list[str] = []
+    if pb.commission is not None:
+        commission = commission_of(ctx, sop)  # the group stage an earlier simulate kept, when it did
+        assert commission is not None  # the playbook has a plan
+        lines = trace(commission, staff_id, period, lang)
+    if sop is not None:
+        from ..assess.trace import sop_lines
+
+        lines += ["", *sop_lines(ctx.con, sop, pb, ctx.roster, staff_id, lang)] if lines else sop_lines(
+            ctx.con, sop, pb, ctx.roster, staff_id, lang)
+    return lines
+
+
+def _assessment(ctx: SimContext) -> object:
+    """The SOP assessment, with the churn warnings of the member stage (kept by an earlier run, or
+    computed)."""
+    from ..assess.stage import assess_sop
+    from ..simulate.members import simulate_members
+    from ..simulate.stage_cache import cached_members
+
+    members = cached_members(ctx) or simulate_members(ctx, tag="_sop")
+    return assess_sop(ctx, members.churn)

@@ -109,7 +109,7 @@ def run_commission(ctx: SimContext, group_period: Any, sop: Any | None = None) -
     return prepared.build() if prepared is not None else None
 
 
-def commission_of(ctx: SimContext) -> Commission | None:
+def commission_of(ctx: SimContext, sop: Any | None = None) -> Commission | None:
     """The commission alone (for `qunce explain --staff` and `qunce diff`): only the group
     metrics the plan's period needs are computed."""
     from ..simulate.group_stage import metrics
@@ -120,6 +120,6 @@ def commission_of(ctx: SimContext) -> Commission | None:
         return None
     kept = cached_groups(ctx)  # by an earlier simulate of the same data and group sections
     if kept is not None:
-        return run_commission(ctx, kept.period)
+        return run_commission(ctx, kept.period, sop)
     _, _, period, _ = metrics(ctx, staff=False, grains=(plan.grain,))
-    return run_commission(ctx, period)
+    return run_commission(ctx, period, sop)

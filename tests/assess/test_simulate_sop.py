@@ -162,3 +162,29 @@ def test_diff_shows_what_a_wider_tolerance_pays(paid: Path) -> None:
     # the 21:00 topic is within 2 hours of 19:30: s1 is 5 of 5 on time, the gate opens
     assert (changes["s1"]["before"], changes["s1"]["after"]) == ("0.00", "1000.00")
     assert found["payouts"]["total"]["change"] == "1000.00"
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_explain_staff_says_which_tasks_were_missed_and_when(paid: Path, lang: str) -> None:
+    data = ["--events", str(paid / "events.csv"), "--roster", str(paid / "roster.yaml"), "--to", "2027-03-02", "--lang", lang]
+    owner = CliRunner().invoke(main, ["explain", str(paid / "playbook.yaml"), "--staff", "s1", *data])
+    kol = CliRunner().invoke(main, ["explain", str(paid / "playbook.yaml"), "--staff", "k1", *data])
+    assert owner.exit_code == 0 and kol.exit_code == 0, owner.output + kol.output
+    if lang == "zh":
+        assert "2027-03 群主：应做 5，按时 4，迟做 1（中位 60 分钟），漏做 0，不可考核 0，未到期 0；准时率 80.0%" in owner.output
+        assert "2027-03-02 19:30 每日话题（花漾1群）：迟做 60 分钟" in owner.output
+        assert "2027-03-02 20:00 直播：漏做" in kol.output  # a per-person task: no group
+    else:
+        assert "2027-03 owner: 5 due, 4 on time, 1 late (median 60 min), 0 missed" in owner.output
+        assert "2027-03-02 19:30 topic (花漾1群): late by 60 min" in owner.output
+        assert "2027-03-02 20:00 live: missed" in kol.output
+
+
+def test_explain_staff_without_a_commission_gives_the_sop_alone(tmp_path: Path) -> None:
+    for name, text in (("playbook.yaml", PLAYBOOK), ("roster.yaml", ROSTER), ("events.csv", EVENTS)):
+        (tmp_path / name).write_text(text, "utf-8")
+    result = CliRunner().invoke(main, ["explain", str(tmp_path / "playbook.yaml"), "--staff", "s1", "--events",
+                                       str(tmp_path / "events.csv"), "--roster", str(tmp_path / "roster.yaml"),
+                                       "--to", "2027-03-02"])
+    assert result.exit_code == 0, result.output
+    assert result.output.startswith("SOP 考核 · 王芳（s1）") or "\nSOP 考核 · 王芳（s1）" in result.output
