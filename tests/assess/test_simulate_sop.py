@@ -188,3 +188,66 @@ def test_explain_staff_without_a_commission_gives_the_sop_alone(tmp_path: Path) 
                                        "--to", "2027-03-02"])
     assert result.exit_code == 0, result.output
     assert result.output.startswith("SOP 考核 · 王芳（s1）") or "\nSOP 考核 · 王芳（s1）" in result.output
+
+
+def _simulate(tmp_path: Path, playbook: str, roster: str, events: str, *extra: str) -> Path:
+    for name, text in (("playbook.yaml", playbook), ("roster.yaml", roster), ("events.csv", events)):
+        (tmp_path / name).write_text(text, "utf-8")
+    out = tmp_path / "out"
+    result = CliRunner().invoke(main, ["simulate", str(tmp_path / "playbook.yaml"), "--events", str(tmp_path / "events.csv"),
+                                       "--roster", str(tmp_path / "roster.yaml"), "--out", str(out), *extra])
+    assert result.exit_code == 0, result.output
+    return out
+
+
+def test_no_task_on_a_holiday_the_item_skips_nor_after_the_group_ended(tmp_path: Path) -> None:
+    playbook = PLAYBOOK.replace("calendar:\n", "calendar:\n  holidays: [2027-03-02]\n").replace(
+        "every: daily 19:30, task: 发话题}", "every: daily 19:30, skip_holidays: true, task: 发话题}")
+    roster = """\
+staff:
+  - {id: s1, name: 王芳}
+groups:
+  - {id: g1, name: 花漾1群, type: traffic, created_at: 2027-01-01}
+  - {id: g2, name: 花漾2群, type: traffic, created_at: 2027-01-01, ended_at: 2027-03-01}
+assignments:
+  - {staff_id: s1, role: owner, group_id: g1, from: 2027-01-01}
+  - {staff_id: s1, role: owner, group_id: g2, from: 2027-01-01}
+"""
+    events = "".join(line + "\n" for line in EVENTS.splitlines() if ",h1," not in line and ",k1," not in line)
+    out = _simulate(tmp_path, playbook, roster, events, "--to", "2027-03-02")
+    topics = sorted((r["date"], r["group_id"]) for r in _rows(out / "sop_tasks.csv") if r["item"] == "topic")
+    # g1 on 03-01 only (03-02 is a holiday the topic skips); g2 ended on 03-01: its last day
+    assert topics == [("2027-03-01", "g1"), ("2027-03-01", "g2")]
+
+
+def test_a_dst_time_zone_counts_local_clock_times(tmp_path: Path) -> None:
+    # America/New_York moves its clocks on 2027-03-14: the 19:30 topic is 19:30 on both sides.
+    playbook = PLAYBOOK.replace("timezone: Asia/Shanghai", "timezone: America/New_York").replace(
+        '  working_hours: "09:00-22:00"\n', "")
+    events = ("ts,type,group_id,member_id,staff_id,sop\n"
+              "2027-03-13 19:59:00,message,g1,s1,s1,\n2027-03-14 19:01:00,message,g1,s1,s1,\n"
+              "2027-03-15 20:01:00,message,g1,s1,s1,\n2027-03-16 12:00:00,message,g1,m1,,\n")
+    out = _simulate(tmp_path, playbook, ROSTER, events, "--from", "2027-03-13", "--to", "2027-03-15")
+    topics = {r["date"]: (r["status"], r["late_minutes"]) for r in _rows(out / "sop_tasks.csv") if r["item"] == "topic"}
+    assert topics == {"2027-03-13": ("on_time", ""), "2027-03-14": ("on_time", ""), "2027-03-15": ("late", "1")}
+
+
+def test_a_churn_warning_acted_on_its_due_day(tmp_path: Path) -> None:
+    playbook = PLAYBOOK + """membership:
+  evaluate: monthly
+  levels:
+    - {id: member, name: 会员}
+churn:
+  - {id: silent, name: 沉默, when: days_since_last_message >= 14, action: 私聊关怀, within: 1d}
+"""
+    events = ("ts,type,group_id,member_id,staff_id,sop\n"
+              "2027-03-01 10:00:00,join,g1,m1,,\n2027-03-01 10:00:00,join,g1,m2,,\n"
+              "2027-03-02 10:00:00,message,g1,m1,,\n2027-03-02 10:00:00,message,g1,m2,,\n"
+              "2027-04-01 23:59:00,reach,g1,m1,s1,\n"  # the due day (the warning's day + 1 day): in time
+              "2027-04-02 00:00:01,reach,g1,m2,s1,\n")  # a second too late
+    out = _simulate(tmp_path, playbook, ROSTER, events, "--to", "2027-03-31")
+    warned = {r["member_id"]: r for r in _rows(out / "sop_warnings.csv")}
+    assert warned["m1"]["due"] == "2027-04-01" and warned["m1"]["acted_at"] == "2027-04-01 23:59:00"
+    assert warned["m2"]["acted_at"] == ""
+    summary = json.loads((out / "summary.json").read_text("utf-8"))
+    assert summary["sop"]["warnings"] == {"owned": 2, "acted": 1}
