@@ -16,48 +16,12 @@ from click.testing import CliRunner
 
 from qunce.cli import main
 
-PLAYBOOK = """\
-playbook: 考核测试
-timezone: Asia/Shanghai
-calendar:
-  working_hours: "09:00-22:00"
-  tolerance: 30m
-roles:
-  owner: {name: 群主}
-  helper: {name: 气氛组}
-  kol: {name: KOL}
-group_types:
-  traffic: {name: 引流群, content_mix: {activation: 1.0}, entry: {mode: open}}
-sop:
-  - {id: topic, name: 每日话题, role: owner, every: daily 19:30, task: 发话题}
-  - {id: welcome, name: 欢迎新人, role: owner, on: join, within: 10m, message: 欢迎}
-  - {id: live, name: 直播, role: kol, every: daily 20:00, per: person, tolerance: 1h, task: 直播}
-"""
-ROSTER = """\
-staff:
-  - {id: s1, name: 王芳}
-  - {id: h1, name: 李雷}
-  - {id: k1, name: 韩梅}
-groups:
-  - {id: g1, name: 花漾1群, type: traffic, created_at: 2027-01-01}
-assignments:
-  - {staff_id: s1, role: owner, group_id: g1, from: 2027-01-01}
-  - {staff_id: h1, role: helper, group_id: g1, from: 2027-01-01}
-  - {staff_id: k1, role: kol, group_id: g1, from: 2027-01-01}
-"""
-EVENTS = """\
-ts,type,group_id,member_id,staff_id,sop
-2027-03-01 10:00:00,join,g1,m1,,
-2027-03-01 10:02:00,join,g1,m2,,
-2027-03-01 10:09:00,message,g1,s1,s1,
-2027-03-01 19:45:00,message,g1,s1,s1,
-2027-03-01 20:50:00,sop_done,g1,,k1,live
-2027-03-02 01:40:00,join,g1,m3,,
-2027-03-02 09:05:00,message,g1,s1,s1,
-2027-03-02 19:40:00,message,g1,h1,h1,
-2027-03-02 21:00:00,message,g1,s1,s1,
-2027-03-03 23:00:00,message,g1,m1,,
-"""
+EXAMPLE = Path(__file__).resolve().parents[2] / "docs" / "examples" / "sop"
+# The example's playbook without its commission, and the commission (docs/examples/sop/playbook.yaml).
+PLAYBOOK, _, _rest = (EXAMPLE / "playbook.yaml").read_text("utf-8").partition("commission:")
+COMMISSION = "commission:" + _rest
+ROSTER = (EXAMPLE / "roster.yaml").read_text("utf-8")
+EVENTS = (EXAMPLE / "events.csv").read_text("utf-8")
 
 
 @pytest.fixture
@@ -116,19 +80,6 @@ def test_a_logged_item_the_team_never_logs_is_not_observable(tmp_path: Path) -> 
     assert result.exit_code == 0, result.output
     live = [r["status"] for r in _rows(tmp_path / "out" / "sop_tasks.csv") if r["item"] == "live"]
     assert live == ["not_observable", "not_observable"]
-
-
-COMMISSION = """commission:
-  period: monthly
-  pool: {per_staff: 1000}
-  gate:
-    when: sop_on_time_rate >= 0.9
-    otherwise: 0
-  kpis:
-    - {id: sop, name: SOP执行, metric: sop_on_time_rate, target: 1, weight: 0.5}
-    - {id: joins, name: 拉新, metric: new_members, target: 3, weight: 0.5}
-  curve: {points: [[0, 0], [1, 1]]}
-"""
 
 
 @pytest.fixture
@@ -251,3 +202,17 @@ churn:
     assert warned["m2"]["acted_at"] == ""
     summary = json.loads((out / "summary.json").read_text("utf-8"))
     assert summary["sop"]["warnings"] == {"owned": 2, "acted": 1}
+
+
+def test_the_readme_shows_what_the_example_prints(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    root = EXAMPLE.parents[2]
+    readme = (root / "README.md").read_text("utf-8")
+    monkeypatch.chdir(root)
+    data = ["--events", "docs/examples/sop/events.csv", "--roster", "docs/examples/sop/roster.yaml", "--to", "2027-03-02"]
+    simulated = CliRunner().invoke(main, ["simulate", "docs/examples/sop/playbook.yaml", *data, "--out", str(tmp_path / "o")])
+    start = readme.index("SOP 考核（明细见 sop_tasks、sop_compliance）\n")
+    table = readme[start:readme.index("…\n```", start)]
+    assert table in simulated.output
+    explained = CliRunner().invoke(main, ["explain", "docs/examples/sop/playbook.yaml", "--staff", "s1", *data])
+    start = readme.index("SOP 考核 · 王芳（s1）\n")
+    assert explained.output.endswith(readme[start:readme.index("```", start)])
