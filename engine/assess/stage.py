@@ -124,3 +124,20 @@ def sop_summary(con: Any, result: SopResult) -> dict[str, Any]:
         row = fetch_rows(con, w.aggregate(owned=w.count(), acted=w.acted_at.count()))[0]
         summary["warnings"] = {"owned": int(row["owned"]), "acted": int(row["acted"])}
     return summary
+
+
+def assessment_for(ctx: SimContext, plan: Any) -> SopResult | None:
+    """The SOP assessment a commission plan that pays on it needs (with the member stage's churn
+    warnings when it reads their follow-up, kept by an earlier run or computed); None when the
+    plan reads none of its metrics."""
+    from ..commission.sop_metrics import reads_sop, reads_warnings
+
+    if plan is None or not reads_sop(plan):
+        return None
+    churn = None
+    if reads_warnings(plan):
+        from ..simulate.members import simulate_members
+        from ..simulate.stage_cache import cached_members
+
+        churn = (cached_members(ctx) or simulate_members(ctx, tag="_sop")).churn
+    return assess_sop(ctx, churn)

@@ -207,9 +207,9 @@ def _outputs(groups: Any, members: Any) -> list[Output]:
 
 
 def pays_on_sop(playbook: Any) -> bool:
-    """Whether the playbook's commission reads the SOP assessment's metrics (assess/metrics.py)."""
-    from ..assess.metrics import reads_sop
+    """Whether the playbook's commission reads the SOP assessment's metrics (commission/sop_metrics.py)."""
     from ..commission.plan import compile_plan
+    from ..commission.sop_metrics import reads_sop
 
     plan = compile_plan(playbook)
     return plan is not None and reads_sop(plan)

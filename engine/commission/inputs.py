@@ -34,7 +34,7 @@ class Inputs:
 
 def read_inputs(ctx: SimContext, plan: Plan, group_period: Any, sop: Any | None = None) -> Inputs:
     """`group_period`: the simulation's group_period (all grains, with custom metrics); `sop`: the
-    SOP assessment (assess.stage.SopResult), when the plan reads its metrics (assess/metrics.py)."""
+    SOP assessment (assess.stage.SopResult), when the plan reads its metrics (sop_metrics.py)."""
     window = periods(ctx.start, ctx.end, plan.grain)
     labels = [p.label for p in window]
     rows = _group_rows(ctx, plan, group_period)
@@ -78,7 +78,7 @@ def _group_rows(ctx: SimContext, plan: Plan, group_period: Any) -> list[dict[str
 
 def _assessed(ctx: SimContext, plan: Plan, sop: Any | None) -> Any:
     """(unit, period) → the SOP assessment's metrics the plan reads (none when it reads none)."""
-    from ..assess.metrics import defaults, reads_sop, sop_values
+    from .sop_metrics import defaults, reads_sop, sop_values
 
     if not reads_sop(plan):
         return lambda unit, period: {}

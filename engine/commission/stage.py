@@ -76,31 +76,12 @@ class Prepared:
 @gc_paused()
 def prepare_commission(ctx: SimContext, group_period: Any, sop: Any | None = None) -> Prepared | None:
     """The playbook's commission plan and its inputs from the simulation; None without a plan.
-    `sop`: the SOP assessment, when the plan reads its metrics (else it is assessed here)."""
+    `sop`: the SOP assessment (assess.stage.assessment_for), when the plan reads its metrics."""
     plan = compile_plan(ctx.playbook)
     if plan is None:
         return None
-    if sop is None:
-        sop = assessment_for(ctx, plan)
     return Prepared(plan, read_inputs(ctx, plan, group_period, sop), Recompute(ctx.playbook), ctx.playbook.playbook,
                     dict(ctx.playbook.roles))
-
-
-def assessment_for(ctx: SimContext, plan: Any) -> Any | None:
-    """The SOP assessment a plan that pays on it needs (with the churn warnings when it reads
-    their follow-up); None when it reads none of its metrics."""
-    from ..assess.metrics import reads_sop, reads_warnings
-    from ..assess.stage import assess_sop
-
-    if not reads_sop(plan):
-        return None
-    churn = None
-    if reads_warnings(plan):
-        from ..simulate.members import simulate_members
-        from ..simulate.stage_cache import cached_members
-
-        churn = (cached_members(ctx) or simulate_members(ctx, tag="_sop")).churn
-    return assess_sop(ctx, churn)
 
 
 def run_commission(ctx: SimContext, group_period: Any, sop: Any | None = None) -> Commission | None:

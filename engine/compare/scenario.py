@@ -97,9 +97,12 @@ def _scenario(ctx: SimContext, reuse: bool = True, groups: Any | None = None) ->
 
 
 def _commission(ctx: SimContext, groups: Any, out: Scenario) -> None:
+    from ..assess.stage import assessment_for
+    from ..commission.plan import compile_plan
     from ..commission.stage import run_commission
 
-    commission = run_commission(ctx, groups.period)
+    # a plan paying on the SOP assessment (sop_on_time_rate …) reads it: assessed here
+    commission = run_commission(ctx, groups.period, assessment_for(ctx, compile_plan(ctx.playbook)))
     if commission is not None:
         out.has_commission = True
         out.payouts = {key: s.total for key, s in commission.book.statements.items()}

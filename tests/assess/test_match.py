@@ -177,3 +177,10 @@ def test_the_counts_add_up(tasks: list[tuple[int, str, str]], posts: list[tuple[
                       and (r["grain"] == "week" or t["date"].month == r["period_start"].month))
         assert r["due"] == counted
     assert ibis  # the module is needed by the helpers above
+
+
+def test_the_commission_counts_the_assessments_statuses() -> None:
+    from qunce.assess import status
+    from qunce.commission import sop_metrics
+
+    assert sop_metrics.STATUSES == (status.ON_TIME, status.LATE, status.MISSED)

@@ -1,7 +1,11 @@
-"""The assessment's figures as metrics the commission pays on (catalog.COMMISSION_EXTRA):
+"""The SOP assessment's figures as metrics the commission pays on (catalog.COMMISSION_EXTRA):
 sop_on_time_rate, sop_missed and warnings_acted_rate, per unit (a staff member, or a group) and
 commission period. A unit with nothing to assess has a rate of 1 and nothing missed: no task is
-no task done badly (docs/sop-assessment.md)."""
+no task done badly (docs/sop-assessment.md).
+
+The assessment (assess/) is handed in by the commands: it expands the SOP with compile/, which
+reads the commission's words, so the commission never imports it. Its tables' statuses are
+assess/status.py's (a test holds STATUSES here to them)."""
 
 from __future__ import annotations
 
@@ -11,6 +15,7 @@ from typing import Any
 from ..catalog import KPI_EXTRA as SOP_METRICS
 
 _PLACES = Decimal("0.000001")  # as the weighted attainment
+ON_TIME, LATE, MISSED = STATUSES = ("on_time", "late", "missed")  # assess/status.py's, the ones a rate counts
 ONE, ZERO = Decimal(1), Decimal(0)
 
 
@@ -32,7 +37,6 @@ def sop_values(con: Any, result: Any, grain: str, unit: str) -> dict[tuple[str, 
     (a person's own tasks and the warnings they own) or "group" (the group's tasks and warnings)."""
     from ..events.ingest import fetch_rows
     from ..simulate.periods import period_label, period_of
-    from .status import LATE, MISSED, ON_TIME
 
     key = "staff_id" if unit == "staff" else "group_id"
     t = result.assessed
