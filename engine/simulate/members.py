@@ -14,14 +14,16 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ..catalog import Resolved
+from ..model.membership import Points
 from .classify import first_match
 from .context import SimContext
-from .features import member_events, member_features
+from .features import features_from_days, from_days, member_events, member_features
 from .levels import Period as LevelPeriod
 from .levels import evaluate_levels
+from .member_days import member_day_parts
 from .needs import member_conditions, resolved_names
 from .periods import Period
-from .points import points_ledger
+from .points import order_events, points_ledger
 
 POINTS_WINDOW = re.compile(r"^points_(\d+)d$")
 
@@ -41,9 +43,10 @@ def wanted_features(ctx: SimContext) -> list[Resolved]:
 
 
 def features_at(ctx: SimContext, period: Period, wanted: list[Resolved], ledger: Any | None,
-                events: Any | None = None) -> Any:
+                events: Any | None = None, core: Any | None = None) -> Any:
     """member_id and every wanted feature (plus points, when the playbook has points) as of the
-    period's last day; members with no points have 0."""
+    period's last day; members with no points have 0. `core`: features.member_features'
+    columns as of that day, when computed already (features_from_days)."""
     import ibis
 
     from .points import member_points
@@ -53,12 +56,11 @@ def features_at(ctx: SimContext, period: Period, wanted: list[Resolved], ledger:
     aggregates = [m for m in custom if m.expr is None]
     expressions = [m for m in custom if m.expr is not None]
     # The custom aggregates come from the features' own pass over the events.
-    table = member_features(ctx.filterable(events, [m.where for m in aggregates]), wanted, period.last, aggregates)
+    table = core if core is not None else member_features(ctx.filterable(events, [m.where for m in aggregates]),
+                                                          wanted, period.last, aggregates)
     table = table.mutate(**{m.id: table[m.id].fill_null(0) for m in aggregates})
     if ledger is not None:
-        windows = sorted({int(m.group(1)) for f in wanted if (m := POINTS_WINDOW.match(f.id))})
-        points = member_points(ledger, period.last, windows)
-        points = points.rename(_member="member_id")
+        points = member_points(ledger, period.last, points_windows(wanted)).rename(_member="member_id")
         table = table.left_join(points, table.member_id == points._member).drop("_member")
         table = table.mutate(**{name: table[name].fill_null(0) for name in points.columns if name != "_member"})
         # The columns in their usual order: features, points, custom aggregates.
@@ -75,6 +77,11 @@ def features_at(ctx: SimContext, period: Period, wanted: list[Resolved], ledger:
     if expressions:
         table = table.mutate(**expr_columns(table, expressions, ctx.names("member")))
     return table.mutate(period=ibis.literal(period.label))
+
+
+def points_windows(wanted: list[Resolved]) -> list[int]:
+    """The N of the points_<N>d features wanted."""
+    return sorted({int(m.group(1)) for f in wanted if (m := POINTS_WINDOW.match(f.id))})
 
 
 def _with_group_type(ctx: SimContext, table: Any, events: Any, period: Period) -> Any:
@@ -99,13 +106,20 @@ def simulate_members(ctx: SimContext, events: Any | None = None, tag: str = "") 
     events = ctx.events if events is None else events
     result = MemberResult()
     points = pb.membership.points if pb.membership is not None else None
-    if points is not None and points.earn:
-        ledger = points_ledger(ctx.filterable(events, [r.where for r in points.earn]), points,
-                               ctx.history_start, ctx.end)
-        result.ledger = ctx.materialise(f"ledger{tag}", ledger)
+    earns = points if points is not None and points.earn else None
     wanted = wanted_features(ctx)
+    days = orders = None
+    if from_days(wanted):
+        days, orders = _member_days(ctx, events, wanted, earns, tag)
+    if earns is not None:
+        ledger = points_ledger(ctx.filterable(events, [r.where for r in earns.earn]), earns,
+                               ctx.history_start, ctx.end, daily=days, orders=orders)
+        result.ledger = ctx.materialise(f"ledger{tag}", ledger)
+    custom = [m for m in pb.metrics.custom if m.scope == "member" and m.expr is None]
     for number, period in enumerate(ctx.periods):
-        table = features_at(ctx, period, wanted, result.ledger, events)
+        # From the member days (stored once) rather than a pass over the events per period.
+        core = None if days is None else features_from_days(days, wanted, period.last, custom)
+        table = features_at(ctx, period, wanted, result.ledger, events, core)
         result.features[period.label] = ctx.materialise(f"features{tag}_{number}", table)
 
     levels = pb.membership.levels if pb.membership is not None else []
@@ -135,6 +149,19 @@ def simulate_members(ctx: SimContext, events: Any | None = None, tag: str = "") 
     if warnings:
         result.churn = ctx.materialise(f"churn{tag}", ibis.union(*warnings))
     return result
+
+
+def _member_days(ctx: SimContext, events: Any, wanted: list[Resolved], points: Points | None,
+                 tag: str) -> tuple[Any, Any | None]:
+    """The member days (member_days.member_day_parts), stored; and, when there are earn rules,
+    the order and refund rows they and refunds read (points.order_events)."""
+    custom = [m for m in ctx.playbook.metrics.custom if m.scope == "member" and m.expr is None]
+    filters = [m.where for m in custom] + ([r.where for r in points.earn] if points is not None else [])
+    t = member_events(ctx.filterable(events, filters))
+    t = t.filter(t.date <= ctx.end)
+    days = ctx.materialise_union(f"member_days{tag}", member_day_parts(t, wanted, custom, points))
+    orders = ctx.materialise(f"ledger_orders{tag}", order_events(t, points)) if points is not None else None
+    return days, orders
 
 
 def _homes(ctx: SimContext, events: Any, features: list[Any], tag: str) -> Any:

@@ -87,7 +87,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from decimal import ROUND_DOWN, Decimal
 from typing import Any
 
@@ -102,7 +102,8 @@ MONEY = "decimal(38, 2)"
 # Rules on these types make one entry per order (their events carry order_id): capped event by event.
 PER_ORDER = ("order", "refund")
 
-__all__ = ["COLUMNS", "KINDS", "earning_events", "expiry_days", "member_points", "points_ledger", "rule_names"]
+__all__ = ["COLUMNS", "KINDS", "daily_points", "earning_events", "expiry_days", "member_points", "order_events",
+           "points_ledger", "rule_names"]
 
 
 def earning_events(events: Any, end: dt.date) -> Any:
@@ -130,30 +131,40 @@ def expiry_days(points: Points) -> int | None:
     return max(1, math.ceil(points.expire_after.minutes / 1440))
 
 
-def points_ledger(events: Any, points: Points, start: dt.date, end: dt.date) -> Any:
+def points_ledger(events: Any, points: Points, start: dt.date, end: dt.date, *, daily: Any | None = None,
+                  orders: Any | None = None) -> Any:
     """The ledger entries dated in [start, end] (unordered: order by member_id, seq), with
-    running balances over all history."""
+    running balances over all history.
+
+    The events are read twice, whatever the rules: once summed per member and day for the
+    rules not on orders (`daily_points`), once for the order and refund rows (`order_events`).
+    A caller that keeps those two tables (members.py: the day sums share their pass with the
+    member features') passes them as `daily` (member_id, date and daily_points' columns; a
+    rule's column set on one row per member and day at most: member_days.py) and `orders`."""
     import ibis
 
     t = earning_events(events, end)
-    order_columns = ["ts", "row"] if "row" in t.columns else ["ts"]
-    earn: list[Any] = []
-    paid: list[Any] = []  # per order event, for refunds
-    for position, (rule, name) in enumerate(zip(points.earn, rule_names(points.earn), strict=True)):
-        entries, per_event = _earn(t, rule, name, position, order_columns)
-        earn.append(entries)
-        if per_event is not None and rule.on == "order":
-            paid.append(per_event)
-    if not earn:
+    if not points.earn:
         return _empty(t)
-    earned = _union(earn)
+    order_columns = ["ts", "row"] if "row" in t.columns else ["ts"]
+    if daily is None:
+        days = t.filter(t.type.isin(sorted({r.on for r in points.earn if r.on not in PER_ORDER} or {""})))
+        daily = days.group_by(["member_id", "date"]).aggregate(**daily_points(days, points))
+    if orders is None:
+        orders = order_events(t, points)
+    earned, paid = _earned(daily, orders, points, order_columns)
     parts = [earned]
-    refunds = _refund_entries(t, _union(paid), order_columns) if paid and points.refunds_deduct else None
+    refunds = _refund_entries(orders, _union(paid), order_columns) if paid and points.refunds_deduct else None
     if refunds is not None:
         parts.append(refunds)
-    days = expiry_days(points)
-    if days is not None:
-        parts.append(_expire_entries(earned, refunds, days, end, len(points.earn)))
+    days_valid = expiry_days(points)
+    if days_valid is not None:
+        # The batches that can expire by `end` are earned by end − E: their entries are computed
+        # again from the days up to then (caps only look back), not read from `earned`, which
+        # DuckDB would then keep whole for both readers although few or none of its rows expire.
+        last = end - dt.timedelta(days=days_valid)
+        early, _ = _earned(daily.filter(daily.date <= last), orders.filter(orders.date <= last), points, order_columns)
+        parts.append(_expire_entries(early, refunds, days_valid, end, len(points.earn)))
     ledger = _union(parts)
 
     running = ibis.window(group_by="member_id", order_by=["date", "_rank", "_rule", "order_id"], rows=(None, 0))
@@ -165,6 +176,42 @@ def points_ledger(events: Any, points: Points, start: dt.date, end: dt.date) -> 
     )
     ledger = ledger.filter((ledger.date >= start) & (ledger.date <= end))
     return ledger.select(*COLUMNS)
+
+
+def _earned(daily: Any, orders: Any, points: Points, order_columns: list[str]) -> tuple[Any, list[Any]]:
+    """Every rule's earn entries (a union), and the points per order event of the rules on
+    orders, for refunds."""
+    earn: list[Any] = []
+    paid: list[Any] = []
+    for position, (rule, name) in enumerate(zip(points.earn, rule_names(points.earn), strict=True)):
+        if rule.on in PER_ORDER:
+            entries, per_event = _earn_orders(orders, rule, name, position, order_columns)
+            earn.append(entries)
+            if rule.on == "order":
+                paid.append(per_event)
+        else:
+            earn.append(_earn_days(daily, rule, name, position))
+    return _union(earn), paid
+
+
+def daily_points(t: Any, points: Points, kinds: Callable[[str], bool] = lambda kind: True) -> dict[str, Any]:
+    """The aggregates, per member and day over earning events `t`, that the rules not on orders
+    earn from: `_points_<i>` the uncapped points of the i-th rule (its place in points.earn),
+    NULL on a day without an event of the rule; only for the rules on types `kinds` accepts."""
+    return {_day_column(i): _raw(t, rule).sum(where=_match(t, rule))
+            for i, rule in enumerate(points.earn) if rule.on not in PER_ORDER and kinds(rule.on)}
+
+
+def order_events(t: Any, points: Points) -> Any:
+    """The earning events on orders and refunds, with `_match_<i>` for each rule on them
+    (whether the row earns by the i-th rule): what the rules on orders and the refunds read."""
+    order_columns = ["ts", "row"] if "row" in t.columns else ["ts"]
+    kinds = {rule.on for rule in points.earn if rule.on in PER_ORDER}
+    if points.refunds_deduct and "order" in kinds:
+        kinds.add("refund")
+    o = t.filter(t.type.isin(sorted(kinds or {""})))
+    matches = {_order_column(i): _match(o, rule) for i, rule in enumerate(points.earn) if rule.on in PER_ORDER}
+    return o.select("member_id", "date", "type", "order_id", "amount", "count", *order_columns, **matches)
 
 
 def member_points(ledger: Any, as_of: dt.date, windows: Iterable[int]) -> Any:
@@ -199,17 +246,16 @@ def _entries(t: Any, kind: str, rule: Any, position: Any, points: Any, order_id:
 # --- earning ----------------------------------------------------------------------------------
 
 
-def _earn(t: Any, rule: EarnRule, name: str, position: int, order_columns: list[str]) -> tuple[Any, Any | None]:
-    """The rule's earn entries, and for rules on orders also its points per event (member_id,
-    order_id, points) for refunds.
+def _day_column(position: int) -> str:
+    return f"_points_{position}"
 
-    A rule on orders is capped event by event (a window over the events in time order) and
-    gives one entry per order. Any other rule gives one entry per member and day, so its events
-    are summed per day first: a daily cap is min(day's points, max) and a weekly or monthly cap
-    a window over the member's days — the same totals as event by event, without sorting events.
-    """
-    import ibis
 
+def _order_column(position: int) -> str:
+    return f"_match_{position}"
+
+
+def _match(t: Any, rule: EarnRule) -> Any:
+    """Whether an event earns by `rule`: its type, and `where` compiled over the event row."""
     from ..catalog import Names
     from ..expr.parse import parse
     from ..expr.to_ibis import compile_expr
@@ -217,36 +263,67 @@ def _earn(t: Any, rule: EarnRule, name: str, position: int, order_columns: list[
     match = t.type == rule.on
     if rule.where is not None:
         match = match & compile_expr(parse(rule.where), t, Names("event")).fill_null(False)
-    e = t.filter(match)
+    return match
+
+
+def _raw(e: Any, rule: EarnRule) -> Any:
+    """What one event earns by `rule` before the cap."""
+    import ibis
+
     raw = ibis.literal(0, type="int64")
     if rule.points is not None:
         raw = raw + e["count"].fill_null(1).cast("int64") * rule.points
     if rule.per_yuan is not None:
         raw = raw + _floor_per_yuan(e.amount, rule.per_yuan)
-    per_order = rule.on in PER_ORDER
-    if per_order:
-        e = e.select("member_id", "date", "order_id", *order_columns, _raw=raw)
-    else:
-        e = e.mutate(_raw=raw).group_by(["member_id", "date"]).aggregate(_raw=lambda g: g._raw.sum())
+    return raw
+
+
+def _earn_days(daily: Any, rule: EarnRule, name: str, position: int) -> Any:
+    """The entries of a rule not on orders: one per member and day, from its events summed per
+    day (daily_points). A daily cap is then min(day's points, max) and a weekly or monthly cap a
+    window over the member's days: the same totals as event by event, without sorting events."""
+    import ibis
+
+    column = daily[_day_column(position)]
+    e = daily.filter(column.notnull()).select("member_id", "date", _raw=column)
     if rule.cap is not None:
         limit = rule.cap.max
-        if rule.cap.per == "day" and not per_order:
+        if rule.cap.per == "day":
             e = e.mutate(_raw=ibis.least(e._raw, limit))
         else:
-            period = e.date if rule.cap.per == "day" else e.date.truncate(PERIOD_UNITS[rule.cap.per])
-            e = e.mutate(_period=period)
-            window = ibis.window(group_by=["member_id", "_period"],
-                                 order_by=order_columns if per_order else ["date"], rows=(None, 0))
-            e = e.mutate(_cum=e._raw.sum().over(window))
-            e = e.mutate(_raw=ibis.least(e._cum, limit) - ibis.least(e._cum - e._raw, limit))
+            e = _capped(e, rule.cap.per, limit, ["date"])
+    e = e.filter(e._raw > 0)
     label, place = ibis.literal(name, type="string"), ibis.literal(position, type="int16")
-    if not per_order:
-        e = e.filter(e._raw > 0)
-        return _entries(e, "earn", label, place, e._raw, ibis.null("string"), e.date), None
+    return _entries(e, "earn", label, place, e._raw, ibis.null("string"), e.date)
+
+
+def _earn_orders(orders: Any, rule: EarnRule, name: str, position: int, order_columns: list[str]) -> tuple[Any, Any]:
+    """A rule on orders (order_events): capped event by event (a window over the events in time
+    order), one entry per order; and its points per event (member_id, order_id, points) for
+    refunds."""
+    import ibis
+
+    e = orders.filter(orders[_order_column(position)])
+    e = e.select("member_id", "date", "order_id", *order_columns, _raw=_raw(e, rule))
+    if rule.cap is not None:
+        e = _capped(e, rule.cap.per, rule.cap.max, order_columns)
+    label, place = ibis.literal(name, type="string"), ibis.literal(position, type="int16")
     per_event = e.select("member_id", "order_id", points=e._raw.cast("int64"), rule=label, _rule=place)
     g = e.group_by(["member_id", "date", "order_id"]).aggregate(points=e._raw.sum())
     g = g.filter(g.points > 0)
     return _entries(g, "earn", label, place, g.points, g.order_id, g.date), per_event
+
+
+def _capped(e: Any, per: str, limit: int, order: list[str]) -> Any:
+    """`_raw` capped at `limit` per member and calendar `per` (day, week, month), taken in
+    `order`: with c the running sum of uncapped points, a row earns min(c, max) − min(c − own, max)."""
+    import ibis
+
+    period = e.date if per == "day" else e.date.truncate(PERIOD_UNITS[per])
+    e = e.mutate(_period=period)
+    window = ibis.window(group_by=["member_id", "_period"], order_by=order, rows=(None, 0))
+    e = e.mutate(_cum=e._raw.sum().over(window))
+    return e.mutate(_raw=ibis.least(e._cum, limit) - ibis.least(e._cum - e._raw, limit))
 
 
 def _floor_per_yuan(amount: Any, per_yuan: Decimal) -> Any:
