@@ -7,6 +7,9 @@ days) in well under a minute on 2 cores, peak RSS under ~3 GB.
 
     .venv/bin/python bench/generate.py                       # 5000 groups, 1M members, 90 days, Parquet
     .venv/bin/python bench/generate.py --groups 200 --members 20000 --days 30 --format csv
+    .venv/bin/python bench/generate.py --compare 3   # generation with the SOP carried out ÷ without, medians
+
+Staff carry out the playbook's SOP (the task list's tasks, events/generate_sop.py) unless --no-sop.
 """
 
 from __future__ import annotations
@@ -18,6 +21,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
@@ -32,8 +36,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--start", type=dt.date.fromisoformat, default=dt.date(2027, 1, 4))
     parser.add_argument("--format", choices=("parquet", "csv", "jsonl"), default="parquet")
     parser.add_argument("--playbook", type=Path, default=REPO / "playbooks" / "brand-complete.yaml")
+    parser.add_argument("--no-sop", action="store_true", help="staff post at random (no SOP tasks)")
+    parser.add_argument("--compare", type=int, default=0, metavar="ROUNDS",
+                        help="time generation with and without the SOP, alternating, ROUNDS times each")
     args = parser.parse_args(argv)
 
+    from qunce.commands.generated_tasks import staffed_tasks
     from qunce.events.generate import generate, summarize
     from qunce.events.writers import write_pair
     from qunce.load import load_playbook
@@ -42,11 +50,14 @@ def main(argv: list[str] | None = None) -> int:
     if playbook is None:
         print(f"cannot load {args.playbook}", file=sys.stderr)
         return 2
+    tasks = None if args.no_sop else staffed_tasks
+    if args.compare:
+        return compare(playbook, args, staffed_tasks)
     with tempfile.TemporaryDirectory(prefix="qunce-bench-") as folder:
         events = Path(folder) / f"events.{args.format}"
         roster_path = events.with_name(f"{events.stem}.roster.yaml")
         began = time.perf_counter()
-        table, roster = generate(playbook, args.groups, args.members, args.days, args.start, args.seed)
+        table, roster = generate(playbook, args.groups, args.members, args.days, args.start, args.seed, tasks)
         generated = time.perf_counter()
         write_pair(table, roster, events, roster_path)
         done = time.perf_counter()
@@ -61,6 +72,33 @@ def main(argv: list[str] | None = None) -> int:
           f"{summary.staff} staff, {summary.assignments} assignments)")
     print(f"peak RSS   {peak_mb:,.0f} MB")
     print("by type    " + ", ".join(f"{k} {v:,}" for k, v in summary.by_type.items()))
+    return 0
+
+
+def compare(playbook: Any, args: argparse.Namespace, tasks: Any) -> int:
+    """Generation alone (no writing), without and with the SOP in turn; medians and their ratio."""
+    import statistics
+
+    import ibis  # noqa: F401  (imported once, outside the timings: the command imports it anyway)
+
+    from qunce.events.generate import generate
+
+    times: dict[str, list[float]] = {"without": [], "with": []}
+    rows: dict[str, int] = {}
+    for _ in range(args.compare):
+        for name, source in (("without", None), ("with", tasks)):
+            began = time.perf_counter()
+            table, _ = generate(playbook, args.groups, args.members, args.days, args.start, args.seed,
+                                source)
+            times[name].append(time.perf_counter() - began)
+            rows[name] = table.num_rows
+            del table
+    base, sop = statistics.median(times["without"]), statistics.median(times["with"])
+    print(f"input      {args.groups} groups, {args.members} members, {args.days} days, seed {args.seed}, "
+          f"{args.playbook.name}, {args.compare} rounds")
+    print(f"without    {base:.2f} s  {rows['without']:,} rows  ({', '.join(f'{t:.2f}' for t in times['without'])})")
+    print(f"with SOP   {sop:.2f} s  {rows['with']:,} rows  ({', '.join(f'{t:.2f}' for t in times['with'])})")
+    print(f"ratio      {sop / base:.2f}× time, {rows['with'] / rows['without']:.2f}× rows")
     return 0
 
 

@@ -93,8 +93,10 @@ def run_demo(folder: Path, asked: str | None, report: Callable[[Step], None],
 
     began = time.perf_counter()
     from ..events.generate import generate_files
+    from .generated_tasks import staffed_tasks
 
-    events, roster, summary = generate_files(playbook, folder / "events.parquet", GROUPS, MEMBERS, DAYS, START, SEED)
+    events, roster, summary = generate_files(playbook, folder / "events.parquet", GROUPS, MEMBERS, DAYS, START, SEED,
+                                             tasks=staffed_tasks)
     done(Step(say("generate a month of events", "生成一个月的事件数据"), time.perf_counter() - began, [
         f"{events}" + say(": ", "：") + say(f"{summary.rows:,} events, {date_range(summary.start, summary.end, 'en')}",
                             f"{summary.rows:,} 条事件，{date_range(summary.start, summary.end, 'zh')}"),
@@ -159,6 +161,15 @@ def _simulate(playbook: Playbook, playbook_path: Path, events: Path, roster: Pat
     lines.append(say(f"levels: {promoted:,} promoted, {demoted:,} demoted; {dissolve:,} groups should be dissolved; "
                      f"{warnings:,} churn warnings", f"会员：{promoted:,} 人晋升，{demoted:,} 人降级；{dissolve:,} 个群应解散；"
                      f"流失预警 {warnings:,} 条"))
+    sop = summary.get("sop")
+    if sop:  # SOP 考核: the tasks the staff carried out on time, over every role
+        roles = sop["by_role"]
+        due, on_time = sum(r["due"] for r in roles), sum(r["on_time"] for r in roles)
+        late, missed = sum(r["late"] for r in roles), sum(r["missed"] for r in roles)
+        rate = f"{on_time / (on_time + late + missed):.1%}" if on_time + late + missed else "—"
+        lines.append(say(f"SOP: {due:,} tasks due, {rate} on time, {late:,} late, {missed:,} missed "
+                         f"(per person in sop_compliance)",
+                         f"SOP 考核：应做 {due:,} 项，准时率 {rate}，迟做 {late:,} 项，漏做 {missed:,} 项（每人见 sop_compliance）"))
     commission = summary.get("commission")
     if commission:
         for period, values in commission["periods"].items():

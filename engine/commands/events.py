@@ -42,6 +42,7 @@ class GenerateOutcome:
 
 def generate(request: GenerateRequest) -> GenerateOutcome:
     from ..events.generate import generate_files
+    from .generated_tasks import staffed_tasks
 
     outcome = GenerateOutcome()
     playbook = checked_for(outcome, request.playbook)
@@ -49,7 +50,8 @@ def generate(request: GenerateRequest) -> GenerateOutcome:
     if playbook is None:
         return outcome
     outcome.events, outcome.roster, outcome.summary = generate_files(
-        playbook, request.out, request.groups, request.members, request.days, request.start, request.seed)
+        playbook, request.out, request.groups, request.members, request.days, request.start, request.seed,
+        tasks=staffed_tasks)  # the staff carry out the SOP (events/generate_sop.py)
     return outcome
 
 

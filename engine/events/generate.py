@@ -9,7 +9,10 @@ strength (generate_scale.py: sales, joins, leaves, activity, surveys); without o
 the rates below are used. Every draw is a vectorised numpy call on one PCG64
 stream, the groups' strengths on a second one seeded alike (loops run over event
 types, roles, group types and months; Python objects only for the roster's rows),
-so the same arguments give the same bytes.
+so the same arguments give the same bytes. Given the SOP's staffed tasks (`tasks`, the task
+list's own expansion wired by commands/generated_tasks.py), staff carry out the SOP on time, late
+or not at all, each with a diligence of their own (generate_sop.py, on a third stream), and most
+of their random posts give way to it; without them staff post at random, as before.
 """
 
 from __future__ import annotations
@@ -30,6 +33,7 @@ from ..event_contract import COLUMNS, EVENT_TYPES
 from ..model import Playbook
 from ..model.bounds import MAX_DAYS, MAX_STAFF_PER_GROUP
 from .generate_scale import chat_rates, period_days, strengths, targets, valid_share
+from .generate_sop import TRIGGER_TYPES, TaskSource
 from .roster import FIRST_DATE, LAST_DATE, Assignment, Group, Roster, Staff
 
 Array = npt.NDArray[Any]
@@ -45,6 +49,7 @@ EARLIEST_CREATION = 400  # days before the window a persistent group may have be
 TYPES = tuple(sorted(EVENT_TYPES))  # codes in id order: sorting by code sorts by type
 CODE = {name: i for i, name in enumerate(TYPES)}
 PUBLIC = ("公众号", "小红书", "直播间", "朋友圈")
+CHATTER_KEPT = 0.3  # of the staff's random posts, when they carry out the SOP (most of their posts)
 MODE_CHANNEL = {"invite": "员工邀请", "referral": "好友推荐", "activity": "活动报名", "paid": "付费入群"}
 ORDER_CHANNELS = ("小程序", "直播间", "群接龙")
 REACH_CHANNELS = ("私聊", "电话")
@@ -112,14 +117,16 @@ class Summary:
 
 
 def generate(playbook: Playbook, groups: int, members: int, days: int, start: dt.date,
-             seed: int) -> tuple[pa.Table, Roster]:
-    """Events (sorted by ts, group_id, member_id, type) and the roster they belong to."""
+             seed: int, tasks: TaskSource | None = None) -> tuple[pa.Table, Roster]:
+    """Events (sorted by ts, group_id, member_id, type) and the roster they belong to. `tasks`:
+    the SOP's staffed tasks (commands/generated_tasks.staffed_tasks): staff then carry out the
+    SOP (generate_sop.py); without it staff post at random."""
     if groups < 1 or members < 1 or days < 1:
         raise UsageError("groups, members and days must each be at least 1", "群数、成员数和天数都至少为 1")
     if not playbook.group_types:
         raise UsageError("the playbook has no group_types to generate groups for", "剧本没有 group_types（群类型），无法生成群")
     _within_bounds(playbook, groups, members, days, start)
-    world = _World(playbook, groups, members, days, start, np.random.default_rng(np.random.PCG64(seed)), seed)
+    world = _World(playbook, groups, members, days, start, np.random.default_rng(np.random.PCG64(seed)), seed, tasks)
     table = world.events()
     return table, world.roster()
 
@@ -152,12 +159,12 @@ def _within_bounds(playbook: Playbook, groups: int, members: int, days: int, sta
 
 
 def generate_files(playbook: Playbook, out: Path, groups: int, members: int, days: int, start: dt.date,
-                   seed: int) -> tuple[Path, Path, Summary]:
+                   seed: int, tasks: TaskSource | None = None) -> tuple[Path, Path, Summary]:
     """Write events to `out` (.csv, .jsonl or .parquet) and the roster beside it as <stem>.roster.yaml."""
     from .writers import event_format, write_pair
 
     event_format(out)  # refuse an unknown extension before doing the work
-    table, roster = generate(playbook, groups, members, days, start, seed)
+    table, roster = generate(playbook, groups, members, days, start, seed, tasks)
     roster_path = out.with_name(f"{out.stem}.roster.yaml")
     write_pair(table, roster, out, roster_path)
     return out, roster_path, summarize(table, roster, members, start, days, out.stat().st_size)
@@ -211,7 +218,7 @@ class _Blocks:
 COLUMN_DTYPES: dict[str, Any] = {
     "t": np.int64, "type": np.int8, "group": np.int32, "member": np.int32, "staff": np.int32,
     "amount": np.int64, "order": np.int64, "channel": np.int8, "referrer": np.int32, "activity": np.int16,
-    "removed": np.int8, "flag": np.int16, "score": np.int8, "count": np.int32, "length": np.int32,
+    "removed": np.int8, "flag": np.int16, "score": np.int8, "count": np.int32, "length": np.int32, "sop": np.int16,
 }
 NULLS = {"timestamp": pa.timestamp("s"), "text": pa.string(), "decimal": pa.decimal128(12, 2), "integer": pa.int32(),
          "boolean": pa.bool_()}
@@ -221,8 +228,11 @@ class _World:
     """Groups, staff and memberships, then the events they make."""
 
     def __init__(self, playbook: Playbook, groups: int, members: int, days: int, start: dt.date,
-                 rng: np.random.Generator, seed: int = 0) -> None:
+                 rng: np.random.Generator, seed: int = 0, tasks: TaskSource | None = None) -> None:
         self.pb, self.G, self.M, self.D, self.start, self.rng = playbook, groups, members, days, start, rng
+        self.task_source, self.seed = tasks, seed
+        self._built: tuple[list[Group], list[Assignment]] | None = None
+        self._sop_stream: np.random.Generator | None = None
         self.type_ids = list(playbook.group_types)
         self.types = [playbook.group_types[t] for t in self.type_ids]
         self.kinds = [KINDS[_kind_of(t, gt.kind)] for t, gt in zip(self.type_ids, self.types, strict=True)]
@@ -618,6 +628,8 @@ class _World:
         self._reach(blocks)
         self._tasks(blocks)
         self._staff_messages(blocks)
+        if self.task_source is not None:
+            self._sop(blocks)
         self._exposures(blocks)
         self._costs(blocks)
         return self._table(blocks)
@@ -645,6 +657,7 @@ class _World:
         fee = np.array([int(gt.entry.fee * 100) if gt.entry.fee is not None and m == "paid" else -1
                         for gt, m in zip(self.types, self.modes, strict=True)])[kind]
         self.join_channel = channel.astype(np.int64)
+        self.joined = ms  # the memberships the join block's rows are, in order (the SOP's triggers)
         blocks.add("join", t, group, member=self.ms_member[ms], channel=channel, staff=staff,
                    referrer=np.where(referred, self.ms_member[np.maximum(referrer, 0)], -1),
                    activity=activity, amount=fee)
@@ -750,15 +763,104 @@ class _World:
         blocks.add("task", t, self.ms_group[ms], member=self.ms_member[ms])
 
     def _staff_messages(self, blocks: _Blocks) -> None:
-        # Staff post too (member_id is the staff id), e.g. for a helper_messages metric.
+        # Staff post too (member_id is the staff id), e.g. for a helper_messages metric; when they
+        # carry out the SOP (_sop), most of their posts are its tasks and a few of these remain.
         s = self.slots
         counts = self.rng.poisson(0.5 * self.level[s.group])
         slot, day = np.nonzero(counts)
         slot, day = np.repeat(slot, counts[slot, day]), np.repeat(day, counts[slot, day])
         t = day * DAY + self._clock("work", slot.size)
         staff = np.where(day >= s.change[slot], s.after[slot], s.before[slot]).astype(np.int32)
-        blocks.add("message", t, s.group[slot], member=self.M + staff, staff=staff,
-                   length=self._lengths(slot.size, 40))
+        length = self._lengths(slot.size, 40)
+        if self.task_source is not None:  # thinned on the SOP's own stream: the other draws keep their bytes
+            kept = self._sop_rng().random(slot.size) < CHATTER_KEPT
+            slot, t, staff, length = slot[kept], t[kept], staff[kept], length[kept]
+        blocks.add("message", t, s.group[slot], member=self.M + staff, staff=staff, length=length)
+
+    def _sop_rng(self) -> np.random.Generator:
+        """The SOP activity's own stream (seeded alike): the other events keep their draws."""
+        if self._sop_stream is None:
+            self._sop_stream = np.random.default_rng(np.random.PCG64([self.seed, 20]))
+        return self._sop_stream
+
+    def _sop(self, blocks: _Blocks) -> None:
+        """Staff carrying out the SOP's tasks (generate_sop.py): posts, reaches and sop_done."""
+        from .generate_sop import draw, evidence, item_table, trigger_table
+
+        assert self.task_source is not None
+        if not self.pb.sop:
+            return
+        groups, assignments = self._structure()
+        triggers, membership = self._triggers(blocks)
+        group_ids = _ids("g", self.G, _width(self.G, 4))
+        table = trigger_table(self.start, triggers["t"], triggers["kind"], triggers["group"], triggers["member"],
+                              triggers["flagged"], group_ids)
+        tasks = self.task_source(self.pb, Roster(groups=groups, assignments=assignments), self.start,
+                                 self.start + dt.timedelta(days=self.D - 1), table)
+        rng = self._sop_rng()
+        done, t, kind = draw(rng, tasks, item_table(self.pb), self.people, triggers["t"])
+
+        def stays(row: Array, when: Array) -> Array:
+            ms = np.where(row >= 0, membership[np.maximum(row, 0)], -1)
+            inside = (when > self.join_t[np.maximum(ms, 0)]) & (when < self.end_t[np.maximum(ms, 0)])
+            kept: Array = (ms < 0) | inside
+            return kept
+
+        found = evidence(tasks, done, t, kind, self._holds, stays)
+        blocks.add("message", found.post_t, found.post_group.astype(np.int32),
+                   member=(self.M + found.post_staff).astype(np.int32), staff=found.post_staff.astype(np.int32),
+                   length=np.maximum(1, np.ceil(rng.lognormal(np.log(40), 0.9, found.post_t.size))).astype(np.int32))
+        private = CHANNEL[REACH_CHANNELS[0]]
+        blocks.add("reach", found.reach_t, found.reach_group.astype(np.int32),
+                   member=found.reach_member.astype(np.int32), staff=found.reach_staff.astype(np.int32),
+                   channel=np.full(found.reach_t.size, private, np.int8))
+        blocks.add("sop_done", found.done_t, found.done_group.astype(np.int32),
+                   staff=found.done_staff.astype(np.int32), sop=found.done_item.astype(np.int16))
+
+    def _triggers(self, blocks: _Blocks) -> tuple[dict[str, Array], Array]:
+        """The member events so far an `on:` item may answer (generate_sop.TRIGGER_TYPES; a message
+        only when flagged), and each one's membership (-1 but for joins: a member's days follow it)."""
+        # only the events some item answers (the expansion joins the others with nothing)
+        named = {"first_order": "order", "banned": "message"}
+        answered = {named.get(item.on, item.on) for item in self.pb.sop if item.on}
+        answered |= {"join"} if any(item.member_days for item in self.pb.sop) else set()
+        wanted = {CODE[k]: i for i, k in enumerate(TRIGGER_TYPES) if k in answered}
+        parts: dict[str, list[Array]] = {k: [] for k in ("t", "kind", "group", "member", "flagged", "ms")}
+        for block in blocks.rows:
+            code = int(block["type"][0])
+            if code not in wanted or "member" not in block or (code == CODE["message"] and "flag" not in block):
+                continue  # staff posts are no member's flagged message
+            rows = np.flatnonzero(block["flag"] >= 0) if code == CODE["message"] else np.arange(block["t"].size)
+            if code == CODE["order"] and "order" not in {item.on for item in self.pb.sop}:
+                # first orders only: each member's first by time, then place (as event_tasks picks it)
+                by = np.lexsort((rows, block["t"], block["member"]))
+                member = block["member"][by]
+                rows = np.sort(by[np.concatenate(([True], member[1:] != member[:-1]))])
+            parts["t"].append(block["t"][rows])
+            parts["kind"].append(np.full(rows.size, wanted[code], np.int8))
+            parts["group"].append(block["group"][rows])
+            parts["member"].append(block["member"][rows])
+            parts["flagged"].append(np.full(rows.size, code == CODE["message"]))
+            parts["ms"].append(self.joined[rows] if code == CODE["join"] else np.full(rows.size, -1, np.int64))
+        found = {k: np.concatenate(v) if v else np.zeros(0, np.int64) for k, v in parts.items()}
+        return found, found.pop("ms")
+
+    def _holds(self, group: Array, staff: Array, t: Array) -> Array:
+        """Whether the person holds a place in the group on the day of `t` (inside the window and
+        the group's life)."""
+        s, no_end = self.slots, np.iinfo(np.int32).max
+        day = t // DAY
+        changed = s.change != no_end
+        key = np.concatenate((s.group * self.people + s.before, s.group[changed] * self.people + s.after[changed]))
+        first = np.concatenate((self.lo[s.group], s.change[changed]))
+        last = np.concatenate((np.where(changed, s.change - 1, self.hi[s.group]), self.hi[s.group[changed]]))
+        order = np.argsort(key, kind="stable")
+        key, first, last = key[order], first[order], last[order]
+        wanted = group.astype(np.int64) * self.people + staff
+        at = np.minimum(np.searchsorted(key, wanted), max(key.size - 1, 0))
+        found = (key[at] == wanted) if key.size else np.zeros(group.size, bool)
+        held: Array = found & (day >= first[at]) & (day <= last[at]) & (t >= 0) & (day < self.D)
+        return held
 
     def _exposures(self, blocks: _Blocks) -> None:
         """Per group, per entry channel it uses, per day alive: how many saw the entry (≥ the joins)."""
@@ -885,12 +987,17 @@ class _World:
             "count": pa.array(cols["count"], mask=cols["count"] < 0),
             "length": pa.array(cols["length"], mask=cols["length"] < 0),
         }
+        if (cols["sop"] >= 0).any():  # else left empty, as before the SOP was carried out
+            columns["sop"] = _coded(cols["sop"], [item.id for item in self.pb.sop])
         n = cols["t"].size  # a column this generator does not know yet stays empty
         return pa.table({c.name: columns.get(c.name, pa.nulls(n, NULLS[c.type])) for c in COLUMNS})
 
     # --- the roster -------------------------------------------------------------------------
 
-    def roster(self) -> Roster:
+    def _structure(self) -> tuple[list[Group], list[Assignment]]:
+        """The roster's groups and assignments (built once: the SOP's tasks need them first)."""
+        if self._built is not None:
+            return self._built
         no_end = np.iinfo(np.int32).max
         group_ids = [f"g{g + 1:0{_width(self.G, 4)}d}" for g in range(self.G)]
         staff_ids = [f"s{i + 1:0{_width(self.people, 4)}d}" for i in range(self.people)]
@@ -900,11 +1007,6 @@ class _World:
         groups = [Group(id=group_ids[g], name=names[g], type=self.type_ids[int(self.g_type[g])],
                         created_at=created[g], ended_at=ended[g], initial_members=int(self.initial[g]))
                   for g in range(self.G)]
-        surname = self.rng.integers(0, len(SURNAMES), self.people)
-        given = self.rng.integers(0, len(GIVEN), (self.people, 2))
-        double = self.rng.random(self.people) < 0.6
-        staff = [Staff(id=staff_ids[i], name=SURNAMES[surname[i]] + GIVEN[given[i, 0]]
-                       + (GIVEN[given[i, 1]] if double[i] else "")) for i in range(self.people)]
         s, rows = self.slots, []
         for k in range(s.group.size):
             g, role = int(s.group[k]), self.role_ids[int(s.role[k])]
@@ -915,6 +1017,17 @@ class _World:
             rows.append(_assignment(staff_ids[int(s.before[k])], role, group_ids[g], created[g],
                                     switch - dt.timedelta(days=1)))
             rows.append(_assignment(staff_ids[int(s.after[k])], role, group_ids[g], switch, ended[g]))
+        self._built = groups, rows
+        return self._built
+
+    def roster(self) -> Roster:
+        groups, rows = self._structure()
+        staff_ids = [f"s{i + 1:0{_width(self.people, 4)}d}" for i in range(self.people)]
+        surname = self.rng.integers(0, len(SURNAMES), self.people)
+        given = self.rng.integers(0, len(GIVEN), (self.people, 2))
+        double = self.rng.random(self.people) < 0.6
+        staff = [Staff(id=staff_ids[i], name=SURNAMES[surname[i]] + GIVEN[given[i, 0]]
+                       + (GIVEN[given[i, 1]] if double[i] else "")) for i in range(self.people)]
         return Roster(staff=staff, groups=groups, assignments=rows)
 
     def _group_names(self, created: list[dt.date]) -> list[str]:

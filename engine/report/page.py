@@ -12,11 +12,11 @@ from pathlib import Path
 from typing import Any
 
 from ..resources import resource
-from . import admissions, audience, commission, levels, lifecycle, members
+from . import admissions, audience, commission, levels, lifecycle, members, sop
 from .charts import Chart, Section, Table
 from .folder import Folder
 
-SECTIONS = (members.section, lifecycle.section, levels.section, audience.section, admissions.section,
+SECTIONS = (members.section, lifecycle.section, levels.section, audience.section, admissions.section, sop.section,
             commission.section)
 
 

@@ -95,6 +95,7 @@ def test_every_chart_draws_offline_without_errors(sim_dir: Path, tmp_path: Path,
     assert seen["errors"] == []
     assert seen["requests"] == []  # nothing fetched: no script, style, font or image outside the file
     assert sorted(seen["drawn"]) == sorted(charts) and len(charts) >= 12
+    assert {"sop-on-time", "sop-status", "sop-warnings"} <= set(charts)  # the SOP assessment's too
     for chart, drawn in seen["drawn"].items():
         assert drawn["svg"] >= 1 and drawn["shapes"] >= 10, (chart, drawn)
     assert seen["missing"] == []  # every link of the contents leads somewhere

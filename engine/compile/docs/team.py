@@ -1,10 +1,12 @@
-"""Roles and responsibilities （团队与分工） and the SOP calendar per role, with its working hours."""
+"""Roles and responsibilities （团队与分工） and the SOP calendar per role, with its working hours and
+how each item is assessed (考核方式)."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from ...model.sop import SopItem
+from .assessed import assessed
 from .labels import label
 from .view import View, anchor
 from .when import clock_of, sort_key, trigger, when
@@ -54,7 +56,7 @@ def sop(v: View) -> dict[str, Any]:
     # the rule of working hours once, when a role that has them answers events
     answers = {item.role for item in v.playbook.sop if item.on is not None}
     rule = v.w["working_hours_rule"] if any(c["hours"] and c["id"] in answers for c in calendars) else ""
-    return {"roles": calendars, "holidays": holidays, "hours_rule": rule,
+    return {"roles": calendars, "holidays": holidays, "hours_rule": rule, "assess_rule": v.w["assess_rule"],
             "weekdays": list(ZH_WEEKDAYS if v.zh else EN_WEEKDAYS)}
 
 
@@ -77,6 +79,7 @@ def _item(v: View, item: SopItem) -> dict[str, Any]:
         "content": label("content", item.content, v.lang) if item.content else "",
         "group_types": v.group_types(item.group_types),
         "skip_holidays": item.skip_holidays,
+        "assessed": assessed(item, v.playbook, v.lang, w),
     }
 
 

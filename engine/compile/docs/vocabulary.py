@@ -107,6 +107,34 @@ WORDS: dict[str, tuple[str, str]] = {
         "that runs past the end of the span; an event outside them starts it when the next working span "
         "begins. With 09:00-22:00, a member who joins at 01:40 is welcomed by 09:10, one who joins at 21:55 by "
         "22:05, one who joins at 22:30 by 09:10 the next day."),
+    # SOP 考核 (compile/docs/assessed.py; the words of docs/sop-assessment.md and docs/glossary.md)
+    "assessed_by": ("考核方式", "Assessed by"),
+    "assess_rule": (
+        "考核方式：模拟（qunce simulate）从事件数据看每项任务是否完成。证据随事项而定：群内发言（当天在该群担任该角色的人"
+        "在群里发的消息）、一对一触达（对该成员的 reach 事件）或登记完成（sop_done 事件）；任何事项也都可以用 sop_done "
+        "事件登记完成。证据落在考核窗口内为按时：定时事项为计划时刻前后的宽限时间内（两端都算；宽限时间取事项的 tolerance，"
+        "否则 calendar.tolerance，都没写时为 30 分钟），响应事件的事项为事件发生后至时限内，没有时刻的事项为当天内。"
+        "窗口结束后 24 小时内完成为迟做，再晚为漏做；数据结束时这 24 小时还没过完的为未到期；靠登记完成考核的事项，"
+        "数据中一条登记也没有时为不可考核，不算漏做。",
+        "How each item is assessed: the simulation (qunce simulate) looks in the event data for what shows each "
+        "task done. The evidence follows from the item: a post in the group (a message in that group by someone "
+        "holding the item's role there that day), a one-to-one reach (a reach event with the member) or logged as "
+        "done (a sop_done event); any item may also be logged as done with a sop_done event. Evidence inside the "
+        "task's window is on time: for a scheduled item, the tolerance either side of its time (both ends "
+        "included; the item's tolerance, else calendar.tolerance, else 30 minutes); for a reply to an event, from "
+        "the event to its deadline; for an item without a time of day, during its day. Done within 24 hours after "
+        "the window is late, later missed; a task whose 24 hours have not run out when the data ends is not due "
+        "yet; an item assessed by logging that the data never logs is not observable, never missed."),
+    "evidence_post": ("群内发言", "a post in the group"),
+    "evidence_reach": ("一对一触达", "a one-to-one reach"),
+    "evidence_logged": ("登记完成（sop_done）", "logged as done (sop_done)"),
+    "assess_at": ("{evidence}，计划时刻前后 {tolerance}内", "{evidence}, within {tolerance} either side of its time"),
+    "assess_reply": ("{evidence}，事件发生后至时限内", "{evidence}, from the event to its deadline"),
+    "assess_day": ("{evidence}，当天内", "{evidence}, during the day"),
+    "assess_created": ("{evidence}，建群当天内", "{evidence}, on the day the group is created"),
+    "assess_created_within": ("{evidence}，建群后 {within}内", "{evidence}, within {within} of the group's creation"),
+    "assess_warning": ("{evidence}，由预警的负责人在预警当天至到期日内完成",
+                       "{evidence} by the warning's owner, from the warning's day to its due date"),
     "time": ("时刻", "Time"),
     "when": ("何时", "When"),
     "task": ("事项", "Item"),
