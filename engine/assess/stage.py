@@ -53,7 +53,11 @@ def assess_sop(ctx: SimContext, churn: Any | None = None) -> SopResult | None:
     t = t.select(
         task=ibis.row_number().over(order), idx=t.idx, item=t.item, evidence=t.evidence, tolerance=t.tolerance,
         staff_id=t.staff_id, role=t.role, group_id=ibis.ifelse(t.per == "person", ibis.null("string"), t.group_id),
-        member_id=t.member_id, date=t.date, time=t.time, due=t.due, event_row=t.event_row,
+        member_id=t.member_id, date=t.date, time=t.time, event_row=t.event_row,
+        # a reply without `within:` is due at its event (or when the next working span opens):
+        # it is on time within the tolerance after that
+        due=ibis.ifelse(t.due.notnull() & t.event_row.notnull() & ~t.has_within,
+                        t.due + t.tolerance.as_interval("m"), t.due),
         # the answered event's time starts a reply's window; a member's day is the whole day
         trigger_ts=ibis.ifelse(t.due.notnull() & t.event_row.notnull(), t._ts, ibis.null("timestamp")))
     tasks = ctx.materialise("sop_task_rows", with_windows(t))
@@ -69,7 +73,7 @@ def assess_sop(ctx: SimContext, churn: Any | None = None) -> SopResult | None:
 
 
 def _items(pb: Any) -> Any:
-    """idx, item, evidence, tolerance (minutes), per and role of every SOP item."""
+    """idx, item, evidence, tolerance (minutes), per, role and has_within of every SOP item."""
     from ..events.ingest import literal_table
 
     default = pb.calendar.tolerance.minutes if pb.calendar.tolerance is not None else DEFAULT_TOLERANCE_MINUTES
@@ -78,8 +82,9 @@ def _items(pb: Any) -> Any:
         "idx": list(range(len(items))), "item": [i.id for i in items], "evidence": [evidence(i) for i in items],
         "tolerance": [i.tolerance.minutes if i.tolerance is not None else default for i in items],
         "per": [i.per for i in items], "role": [i.role for i in items],
+        "has_within": [i.within is not None for i in items],
     }, {"idx": "int32", "item": "string", "evidence": "string", "tolerance": "int64", "per": "string",
-        "role": "string"})
+        "role": "string", "has_within": "boolean"})
 
 
 def _warnings(ctx: SimContext, churn: Any) -> Any:

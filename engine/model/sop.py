@@ -63,3 +63,23 @@ class SopItem(Model):
     per: Per = Field("group", description="group：每个群各做一次；person：每人做一次（覆盖其所有群）。")
     minutes: int = Field(5, ge=0, le=1440, description="每群（或每人）每次预计耗时（分钟）。Minutes each time.")
     per_day: PerDay | None = Field(None, description="事件或成员天数触发的事项每群每天的预计次数（用于负荷估算）。")
+
+
+# SOP 考核 (docs/sop-assessment.md): what shows an item done, decided by its trigger. Here, with the
+# item, because both the assessment (assess/) and the handbook (compile/docs/) say it, and
+# assess/ runs compile/'s expansion: neither may import the other's.
+POST = "post"  # 群内发言: a staff message in the group
+REACH = "reach"  # 一对一触达: a reach event with the task's member
+LOGGED = "logged"  # 登记完成: a sop_done event only
+DEFAULT_TOLERANCE_MINUTES = 30  # a scheduled task counts within this of its time, either side
+_ONE_TO_ONE = ("churn_warning", "level_up", "level_down")  # events whose task is about one member
+
+
+def evidence_of(item: SopItem) -> str:
+    """The kind of evidence `item` is assessed by: logged for a per-person item, a reach for a
+    member's day or an event about one member, else a post in the group."""
+    if item.per == "person":
+        return LOGGED
+    if item.member_days or item.on in _ONE_TO_ONE:
+        return REACH
+    return POST

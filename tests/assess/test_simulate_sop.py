@@ -216,3 +216,11 @@ def test_the_readme_shows_what_the_example_prints(tmp_path: Path, monkeypatch: p
     explained = CliRunner().invoke(main, ["explain", "docs/examples/sop/playbook.yaml", "--staff", "s1", *data])
     start = readme.index("SOP 考核 · 王芳（s1）\n")
     assert explained.output.endswith(readme[start:readme.index("```", start)])
+
+
+def test_a_reply_without_within_has_the_tolerance(tmp_path: Path) -> None:
+    playbook = PLAYBOOK.replace("on: join, within: 10m, message: 欢迎}", "on: join, message: 欢迎}")
+    out = _simulate(tmp_path, playbook, ROSTER, EVENTS, "--to", "2027-03-01")
+    welcomes = {r["member_id"]: (r["status"], r["window_end"]) for r in _rows(out / "sop_tasks.csv") if r["item"] == "welcome"}
+    # joined 10:00 and 10:02, welcomed 10:09: within 30 minutes of each
+    assert welcomes == {"m1": ("on_time", "2027-03-01 10:30:00"), "m2": ("on_time", "2027-03-01 10:32:00")}

@@ -1,5 +1,5 @@
 """The handbook says how each SOP item is assessed (考核方式): the evidence the assessment itself
-looks for (assess/evidence.py, restated in compile/docs/assessed.py: held equal here) and the
+looks for (model/sop.evidence_of, which both read: held equal here) and the
 window it is on time in: ± the item's tolerance, else calendar.tolerance, else 30 minutes; a
 reply from its event to its deadline; the day for a member's day."""
 

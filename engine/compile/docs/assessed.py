@@ -1,32 +1,19 @@
 """How each SOP item is assessed (考核方式), in the handbook's words: the evidence that shows it
-done and the window it is on time in (docs/sop-assessment.md).
-
-The rule is assess/evidence.py's (`evidence`, `KINDS`, the default tolerance); it is restated
-here because compile/ may not import assess/ (assess/ runs compile/'s expansion: the import
-graph would have a cycle). tests/handbook/test_docs_assessment.py holds the two equal, item by
-item, and the window's cases to assess/windows.py's."""
+done (model/sop.evidence_of, the assessment's own rule) and the window it is on time in
+(docs/sop-assessment.md; tests/handbook/test_docs_assessment.py holds the window's cases to
+assess/windows.py's)."""
 
 from __future__ import annotations
 
 from ...model import Playbook
 from ...model.common import Duration
-from ...model.sop import SopItem
+from ...model.sop import DEFAULT_TOLERANCE_MINUTES, REACH, SopItem
+from ...model.sop import evidence_of as evidence
 from ..triggers import kind, time_of
 from .fmt import duration
 
-POST, REACH, LOGGED = "post", "reach", "logged"
-_MEMBER_EVENTS = ("churn_warning", "level_up", "level_down")  # done one to one with the member
-DEFAULT_TOLERANCE = Duration(30, "30m")  # as assess/evidence.DEFAULT_TOLERANCE_MINUTES
+DEFAULT_TOLERANCE = Duration(DEFAULT_TOLERANCE_MINUTES, f"{DEFAULT_TOLERANCE_MINUTES}m")
 _DAY = 1440
-
-
-def evidence(item: SopItem) -> str:
-    """post, reach or logged: assess/evidence.evidence's rule."""
-    if item.per == "person":
-        return LOGGED
-    if item.member_days or item.on in _MEMBER_EVENTS:
-        return REACH
-    return POST
 
 
 def tolerance(item: SopItem, playbook: Playbook) -> Duration:
