@@ -43,6 +43,7 @@ def made(calendar: dict[str, Any]) -> Playbook:
             {"id": "announce", "role": "owner", "on": "group_created", "within": "2h"},
             {"id": "late_setup", "role": "owner", "on": "group_created", "within": "2d"},
             {"id": "welcome", "role": "owner", "on": "join", "within": "10m"},
+            {"id": "thanks", "role": "owner", "on": "order"},
             {"id": "care", "role": "owner", "member_days": [1, 3], "at": "10:00"},
             {"id": "congrats", "role": "owner", "on": "level_up", "within": "1d"},
             {"id": "follow", "role": "owner", "on": "churn_warning", "warning": "silent", "within": "1d"},
@@ -74,6 +75,7 @@ def test_each_kind_of_item_in_chinese() -> None:
         "announce": "群内发言，建群当天内",
         "late_setup": "群内发言，建群后 2 天内",
         "welcome": "群内发言，事件发生后至时限内",
+        "thanks": "群内发言，事件发生后 30 分钟内",  # no within: the tolerance after the event
         "care": "一对一触达，当天内",
         "congrats": "一对一触达，事件发生后至时限内",
         "follow": "一对一触达，由预警的负责人在预警当天至到期日内完成",

@@ -33,6 +33,8 @@ def assessed(item: SopItem, playbook: Playbook, lang: str, w: dict[str, str]) ->
             if item.within is None or item.within.minutes <= _DAY:
                 return w["assess_created"].format(evidence=said)
             return w["assess_created_within"].format(evidence=said, within=duration(item.within, lang))
+        if item.within is None:  # due at its event: on time within the tolerance after it
+            return w["assess_reply_tolerance"].format(evidence=said, tolerance=duration(tolerance(item, playbook), lang))
         return w["assess_reply"].format(evidence=said)
     if time_of(item) is not None and evidence(item) != REACH:
         return w["assess_at"].format(evidence=said, tolerance=duration(tolerance(item, playbook), lang))

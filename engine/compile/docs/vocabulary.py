@@ -130,6 +130,7 @@ WORDS: dict[str, tuple[str, str]] = {
     "evidence_logged": ("登记完成（sop_done）", "logged as done (sop_done)"),
     "assess_at": ("{evidence}，计划时刻前后 {tolerance}内", "{evidence}, within {tolerance} either side of its time"),
     "assess_reply": ("{evidence}，事件发生后至时限内", "{evidence}, from the event to its deadline"),
+    "assess_reply_tolerance": ("{evidence}，事件发生后 {tolerance}内", "{evidence}, within {tolerance} of the event"),
     "assess_day": ("{evidence}，当天内", "{evidence}, during the day"),
     "assess_created": ("{evidence}，建群当天内", "{evidence}, on the day the group is created"),
     "assess_created_within": ("{evidence}，建群后 {within}内", "{evidence}, within {within} of the group's creation"),
