@@ -184,3 +184,13 @@ def test_the_commission_counts_the_assessments_statuses() -> None:
     from qunce.commission import sop_metrics
 
     assert sop_metrics.STATUSES == (status.ON_TIME, status.LATE, status.MISSED)
+
+
+def test_the_groups_creation_is_due_by_the_end_of_its_day() -> None:
+    created = task(1, time=None, due=at("23:59"), item="setup")  # compile's deadline for group_created
+    days = task(2, time=None, item="day0")  # a day of the group's life without a time of day
+    got = assess([created, days], [post(10, at("15:00"))])
+    assert (got[1]["status"], got[1]["window_start"], got[1]["window_end"]) == ("on_time", at("00:00"), at("23:59"))
+    assert got[2]["status"] == "on_time"
+    late = assess([created], [post(11, at("08:00", DAY + dt.timedelta(days=1)))])
+    assert late[1]["status"] == "late" and late[1]["late_minutes"] == 481
