@@ -46,20 +46,18 @@ def assess_sop(ctx: SimContext, churn: Any | None = None) -> SopResult | None:
     tables = build(pb, ctx.roster, window)
     reg = register(ctx.con, tables)
     rows = staffed(reg, scheduled_rows(reg, tables, window) + event_rows(reg, tables, window, ctx.events))
-    staffed_items = rows.join(_items(pb), "idx")
-    triggers = ctx.events.select(_r="row", _ts="ts")
-    t = staffed_items.left_join(triggers, staffed_items.event_row == triggers._r)
-    order = ibis.window(order_by=["date", "time", "staff_id", "idx", "group_id", "member_id", "event_row"])
+    t = rows.join(_items(pb), "idx")
     t = t.select(
-        task=ibis.row_number().over(order), idx=t.idx, item=t.item, evidence=t.evidence, tolerance=t.tolerance,
+        # an id to join a task with its evidence, nothing more: numbered in no order (at 10M events
+        # an order would sort every task); the outputs are ordered by their own columns
+        task=ibis.row_number().over(ibis.window()), idx=t.idx, item=t.item, evidence=t.evidence, tolerance=t.tolerance,
         staff_id=t.staff_id, role=t.role, group_id=ibis.ifelse(t.per == "person", ibis.null("string"), t.group_id),
         member_id=t.member_id, date=t.date, time=t.time, event_row=t.event_row,
         # a reply without `within:` is due at its event (or when the next working span opens):
         # it is on time within the tolerance after that
         due=ibis.ifelse(t.due.notnull() & t.event_row.notnull() & ~t.has_within,
                         t.due + t.tolerance.as_interval("m"), t.due),
-        # the answered event's time starts a reply's window; a member's day is the whole day
-        trigger_ts=ibis.ifelse(t.due.notnull() & t.event_row.notnull(), t._ts, ibis.null("timestamp")))
+        trigger_ts=t.trigger_ts)  # the answered event's time starts a reply's window (compile/event_tasks)
     tasks = ctx.materialise("sop_task_rows", with_windows(t))
     holders = reg.holders.select("group_id", "date", "role", "staff_id")
     logged = ctx.events.filter(ctx.events.type == "sop_done")
@@ -97,7 +95,7 @@ def _warnings(ctx: SimContext, churn: Any) -> Any:
     start = w.as_of.cast("timestamp")
     end = ibis.ifelse(w.due.notnull(), w.due.cast("timestamp"), w.as_of.cast("timestamp")
                       + ibis.interval(minutes=LATE_MINUTES)) + ibis.interval(days=1) - ibis.interval(microseconds=1)
-    w = w.mutate(_start=start, _end=end, _k=ibis.row_number().over(ibis.window(order_by=["period", "warning", "member_id", "group_id"])))
+    w = w.mutate(_start=start, _end=end, _k=ibis.row_number().over(ibis.window()))
     e = ctx.events
     reach = e.filter(e.type == "reach").select(_m="member_id", _s="staff_id", _ts="ts", _row="row")
     hits = w.join(reach, [w.member_id == reach._m, w.owner == reach._s])

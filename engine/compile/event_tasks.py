@@ -46,7 +46,7 @@ def event_rows(reg: Registered, tables: Tables, window: Window, events: Any) -> 
     gaps = reg.con.create_table(temp_name("gaps"), tables.gaps, temp=True) if tables.gaps.num_rows else None
     answered = with_due(answered, gaps, deferred="deferred")
     sources = [rows_of(answered, answered.ts.strftime("%H:%M"), answered.member_id, answered.row, answered.due,
-                       answered.deferred)]
+                       answered.deferred, answered.ts)]
 
     offsets = reg.con.create_table(temp_name("member_days"), tables.member_days, temp=True)
     joins = happened.filter(happened.sop_event == "join")

@@ -18,7 +18,7 @@ import pyarrow as pa
 from .tables import Tables, Window
 
 TURN_EPOCH = dt.date(2024, 1, 1)
-ROW_COLUMNS = ("idx", "group_id", "date", "time", "member_id", "event_row", "due", "deferred")
+ROW_COLUMNS = ("idx", "group_id", "date", "time", "member_id", "event_row", "due", "deferred", "trigger_ts")
 TASK_ORDER = ("date", "time", "staff_id", "idx", "group_id", "member_id", "event_row")
 
 _COUNTER = iter(range(1_000_000_000))
@@ -110,7 +110,7 @@ def scheduled_rows(reg: Registered, tables: Tables, window: Window) -> list[Any]
 
 
 def rows_of(t: Any, time: Any, member_id: Any = None, event_row: Any = None, due: Any = None,
-            deferred: Any = None) -> Any:
+            deferred: Any = None, trigger_ts: Any = None) -> Any:
     """A row source in the common shape (ROW_COLUMNS). A row with a member or a deadline answers
     an event; the others are scheduled. `deferred`: the deadline was moved past working hours
     (working_hours.with_due)."""
@@ -122,6 +122,8 @@ def rows_of(t: Any, time: Any, member_id: Any = None, event_row: Any = None, due
         event_row=(event_row if event_row is not None else ibis.null("int64")).cast("int64"),
         due=(due if due is not None else ibis.null("timestamp")).cast("timestamp"),
         deferred=(deferred if deferred is not None else ibis.literal(False)).cast("boolean"),
+        # the answered event's time (an on: task's; the SOP assessment's window starts there)
+        trigger_ts=(trigger_ts if trigger_ts is not None else ibis.null("timestamp")).cast("timestamp"),
     )
 
 
