@@ -598,8 +598,9 @@ def _cached_note(data: Any, lang: str, reused: Sequence[str] = ()) -> None:
                    "events taken from the cache: the same file was read and checked before (--no-cache reads it again)",
                    err=True)
     if reused:
-        zh = "、".join({"groups": "群", "members": "成员"}[stage] for stage in reused)
-        en = " and ".join({"groups": "group", "members": "member"}[stage] for stage in reused)
+        zh = "、".join({"groups": "群", "members": "成员", "sop": "SOP 考核"}[stage] for stage in reused)
+        named = [{"groups": "group", "members": "member", "sop": "SOP assessment"}[stage] for stage in reused]
+        en = " and ".join([", ".join(named[:-1]), named[-1]] if len(named) > 1 else named)
         click.echo(f"{zh}的计算结果取自缓存：数据和相关规则与此前一次运行相同（--no-cache 重新计算）" if lang == "zh" else
                    f"{en} results taken from the cache: an earlier run had the same data and the same rules for them "
                    "(--no-cache computes them again)", err=True)

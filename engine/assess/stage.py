@@ -22,7 +22,6 @@ class SopResult:
     tasks: Any  # sop_tasks (TASK_COLUMNS)
     compliance: Any  # sop_compliance (compliance.compliance)
     warnings: Any | None = None  # sop_warnings: each churn warning with an owner, and when it was acted on
-    assessed: Any | None = None  # every task with its status (metrics.sop_values reads it)
 
 
 def assess_sop(ctx: SimContext, churn: Any | None = None) -> SopResult | None:
@@ -65,9 +64,18 @@ def assess_sop(ctx: SimContext, churn: Any | None = None) -> SopResult | None:
     data_end = ibis.literal(fetch_value(ctx.con, ctx.events.ts.max()))
     first = ctx.materialise("sop_evidence", first_evidence(tasks, ctx.events, holders, logged))
     assessed = ctx.materialise("sop_assessed", with_status(tasks, first, data_end, observable))
-    out = assessed.select(*TASK_COLUMNS)
+    out = ctx.materialise("sop_tasks", assessed.select(*TASK_COLUMNS))
     return SopResult(out, ctx.materialise("sop_compliance", compliance(assessed)),
-                     _warnings(ctx, churn) if churn is not None else None, assessed)
+                     _warnings(ctx, churn) if churn is not None else None)
+
+
+def cached_sop(ctx: SimContext) -> SopResult | None:
+    """The assessment kept by an earlier run of the same data, window and sections (the SOP and
+    everything the member stage reads: its churn warnings are followed up); None on a miss."""
+    from ..simulate.stage_cache import lookup_tables
+
+    tables = lookup_tables(ctx, "sop")
+    return SopResult(**tables) if tables is not None else None
 
 
 def _items(pb: Any) -> Any:
@@ -137,6 +145,9 @@ def assessment_for(ctx: SimContext, plan: Any) -> SopResult | None:
 
     if plan is None or not reads_sop(plan):
         return None
+    kept = cached_sop(ctx)
+    if kept is not None:
+        return kept
     churn = None
     if reads_warnings(plan):
         from ..simulate.members import simulate_members

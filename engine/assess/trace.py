@@ -34,7 +34,7 @@ def sop_lines(con: Any, result: Any, playbook: Any, roster: Any, staff_id: str, 
                    f"  {month} {m['role']}: {m['due']} due, {m['on_time']} on time, {m['late']} late{median}, "
                    f"{m['missed']} missed, {m['not_observable']} not observable, {m['not_due']} not due yet; "
                    f"on-time rate {rate}")
-    t = result.assessed
+    t = result.tasks
     faults = t.filter((t.staff_id == staff_id) & t.status.isin([MISSED, LATE]))
     listed = fetch_rows(con, faults.order_by(["date", "window_start", "item", "group_id", "member_id"]).limit(SHOWN + 1))
     total = int(fetch_rows(con, faults.aggregate(n=faults.count()))[0]["n"])

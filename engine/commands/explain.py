@@ -88,9 +88,12 @@ def staff_trace(ctx: SimContext, staff_id: str, period: str | None, lang: str) -
 def _assessment(ctx: SimContext) -> object:
     """The SOP assessment, with the churn warnings of the member stage (kept by an earlier run, or
     computed)."""
-    from ..assess.stage import assess_sop
+    from ..assess.stage import assess_sop, cached_sop
     from ..simulate.members import simulate_members
     from ..simulate.stage_cache import cached_members
 
+    kept = cached_sop(ctx)  # by an earlier simulate of the same data and sections
+    if kept is not None:
+        return kept
     members = cached_members(ctx) or simulate_members(ctx, tag="_sop")
     return assess_sop(ctx, members.churn)

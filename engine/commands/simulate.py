@@ -153,6 +153,8 @@ def _simulate(playbook: Any, request: SimulateRequest, outcome: SimulateOutcome,
                 stage_cache.keep(ctx, "groups", group_result, request.out)
             if computed_members:
                 stage_cache.keep(ctx, "members", member_result, request.out)
+            if sop is not None and "sop" not in outcome.reused:
+                stage_cache.keep(ctx, "sop", sop, request.out)
         with profiled("wait for the statements"):
             writer.finish()
         if request.xlsx:
@@ -218,7 +220,7 @@ def pays_on_sop(playbook: Any) -> bool:
 def _members_and_sop(ctx: Any, outcome: SimulateOutcome, clock: _Clock) -> tuple[Any, Any]:
     """The member stage (kept by an earlier run, or computed), then the SOP assessment, which
     reads its churn warnings (docs/sop-assessment.md)."""
-    from ..assess.stage import assess_sop
+    from ..assess.stage import assess_sop, cached_sop
     from ..simulate import stage_cache
     from ..simulate.members import simulate_members
 
@@ -228,7 +230,11 @@ def _members_and_sop(ctx: Any, outcome: SimulateOutcome, clock: _Clock) -> tuple
     else:
         outcome.reused.append("members")
     clock.lap("members")
-    sop = assess_sop(ctx, members.churn)
+    sop = cached_sop(ctx) if ctx.playbook.sop else None
+    if sop is None:
+        sop = assess_sop(ctx, members.churn)
+    else:
+        outcome.reused.append("sop")
     clock.lap("sop")
     return members, sop
 

@@ -39,7 +39,7 @@ def sop_values(con: Any, result: Any, grain: str, unit: str) -> dict[tuple[str, 
     from ..simulate.periods import period_label, period_of
 
     key = "staff_id" if unit == "staff" else "group_id"
-    t = result.assessed
+    t = result.tasks
     t = t.filter(t[key].notnull())
     t = t.mutate(_p=period_label(period_of(t.date, grain), grain))
     counts = t.group_by([t[key].name("_u"), "_p"]).aggregate(

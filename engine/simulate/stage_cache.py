@@ -12,7 +12,9 @@ or a key's order changes nothing):
 - the group stage: every section except those only the commission, the task lists and the
   handbook read (`COMMISSION_ONLY`), the members' sections (`membership`, `segments`, `churn`),
   with `membership.evaluate` put back (it sets the evaluation period of the group health);
-- the member stage: every section except `COMMISSION_ONLY`.
+- the member stage: every section except `COMMISSION_ONLY`;
+- the SOP assessment (assess/stage.py: its three output tables): the member stage's sections and
+  `sop` (it follows up the members' churn warnings).
 
 Without an events entry (`--no-cache`, `QUNCE_NO_CACHE=1`, events from standard input) no stage
 is kept or reused. A stage's tables are kept after the run wrote its outputs: the Parquet files
@@ -49,15 +51,19 @@ GROUP_TABLES = (("daily", "group_daily"), ("period", "group_period"), ("staff", 
                 ("penalties", "penalties"))
 MEMBER_TABLES = (("ledger", "points_ledger"), ("levels", "member_levels"), ("segments", "segments"),
                  ("churn", "churn_warnings"))
-TABLES = {"groups": GROUP_TABLES, "members": MEMBER_TABLES}
+# The SOP assessment's (assess/stage.SopResult): kept whole, outputs only.
+SOP_TABLES = (("tasks", "sop_tasks"), ("compliance", "sop_compliance"), ("warnings", "sop_warnings"))
+TABLES = {"groups": GROUP_TABLES, "members": MEMBER_TABLES, "sop": SOP_TABLES}
 
 
 def sections(playbook: Playbook, stage: str) -> dict[str, Any]:
-    """What of the playbook `stage` ("groups" or "members") reads, as plain JSON values."""
+    """What of the playbook `stage` ("groups", "members" or "sop") reads, as plain JSON values."""
     if stage == "groups":
         read = playbook.model_dump(mode="json", exclude=set(COMMISSION_ONLY | MEMBER_ONLY))
         read["membership.evaluate"] = playbook.membership.evaluate if playbook.membership is not None else None
         return read
+    if stage == "sop":  # the SOP, and the members' churn warnings it follows up
+        return playbook.model_dump(mode="json", exclude=set(COMMISSION_ONLY - {"sop"}))
     return playbook.model_dump(mode="json", exclude=set(COMMISSION_ONLY))
 
 
@@ -93,6 +99,12 @@ def cached_members(ctx: SimContext) -> MemberResult | None:
     return MemberResult(**tables)
 
 
+def lookup_tables(ctx: SimContext, stage: str) -> dict[str, Any] | None:
+    """The tables of `stage`'s results kept by an earlier run with the same key, by result field;
+    None on a miss."""
+    return _lookup(ctx, stage)
+
+
 def _lookup(ctx: SimContext, stage: str) -> dict[str, Any] | None:
     from ..events import cached_tables
 
@@ -110,7 +122,7 @@ def _lookup(ctx: SimContext, stage: str) -> dict[str, Any] | None:
 
 
 def keep(ctx: SimContext, stage: str, result: Any, written: Path) -> None:
-    """Keep `result` (a GroupResult or MemberResult) under its key; `written`: the folder the run
+    """Keep `result` (a GroupResult, MemberResult or the assessment's SopResult) under its key; `written`: the folder the run
     wrote its outputs into (their Parquet files are copied, not computed again)."""
     from ..events import cached_tables
 

@@ -5,8 +5,10 @@ does not count, and the files, summary and terminal that show it."""
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import json
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -224,3 +226,25 @@ def test_a_reply_without_within_has_the_tolerance(tmp_path: Path) -> None:
     welcomes = {r["member_id"]: (r["status"], r["window_end"]) for r in _rows(out / "sop_tasks.csv") if r["item"] == "welcome"}
     # joined 10:00 and 10:02, welcomed 10:09: within 30 minutes of each
     assert welcomes == {"m1": ("on_time", "2027-03-01 10:30:00"), "m2": ("on_time", "2027-03-01 10:32:00")}
+
+
+def test_a_rerun_keeps_the_assessment_until_the_sop_changes(paid: Path, _private_cache: Path) -> None:
+    from qunce.commands.data import DataRequest
+    from qunce.commands.simulate import SimulateRequest, run
+
+    def simulate(playbook: str, out: str, cache: bool = True) -> Any:
+        data = DataRequest(paid / "events.csv", paid / "roster.yaml", end=dt.date(2027, 3, 2), cache=cache)
+        outcome = run(SimulateRequest(paid / playbook, data, paid / out))
+        assert outcome.status == 0
+        return outcome
+
+    (paid / "weights.yaml").write_text((PLAYBOOK + COMMISSION).replace("target: 1, weight: 0.5}", "target: 1, weight: 0.6}")
+                                       .replace("target: 3, weight: 0.5}", "target: 3, weight: 0.4}"), "utf-8")
+    assert simulate("playbook.yaml", "first").reused == []
+    again = simulate("weights.yaml", "again")  # a commission weight: every stage kept
+    assert sorted(again.reused) == ["groups", "members", "sop"]
+    fresh = simulate("weights.yaml", "fresh", cache=False)
+    assert fresh.reused == []
+    for name in ("sop_tasks.csv", "sop_compliance.csv", "payouts.csv", "statements.csv"):
+        assert (paid / "again" / name).read_bytes() == (paid / "fresh" / name).read_bytes(), name
+    assert "sop" not in simulate("tolerant.yaml", "tolerant").reused  # the SOP's tolerance changed
