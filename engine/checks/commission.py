@@ -206,3 +206,44 @@ def _curve(ctx: CheckContext, plan: Commission) -> Iterator[Diagnostic]:
 
 def _fmt(value: Decimal) -> str:
     return format(value.normalize(), "f") if value == value.to_integral() else format(value, "f")
+
+
+register(Code(
+    "Q608", "pays-on-missing-sop", "warning",
+    "The commission pays on the SOP assessment, but the playbook has no SOP.",
+    "提成方案用到了 SOP 考核指标，但剧本没有 SOP。",
+    "'{name}' measures the SOP assessment, and this playbook has no sop: items; it is always {value}",
+    "'{name}' 是 SOP 考核指标，而本剧本没有 sop 事项；它将恒为 {value}",
+    "Add the sop: items the staff are assessed on, or take the metric out of the plan.",
+    "请写出员工要被考核的 sop 事项，或从方案中去掉该指标。",
+    bad="kpis:\n  - {id: sop, name: SOP执行, metric: sop_on_time_rate, target: 1, weight: 1}\n",
+    good="sop:\n  - {id: topic, role: owner, every: daily 19:30}\n",
+    group="commission",
+))
+
+
+@check("Q608")
+def pays_on_the_sop(ctx: CheckContext) -> Iterator[Diagnostic]:
+    """A plan paying on sop_on_time_rate (…) without an SOP pays on a constant: no task is ever
+    assessed (commission/sop_metrics.defaults)."""
+    from ..catalog import KPI_EXTRA
+    from ..expr.tree import names_in
+
+    plan = ctx.playbook.commission
+    if plan is None or ctx.playbook.sop:
+        return
+    names = ctx.names("staff")
+    constant = {"sop_on_time_rate": "1", "sop_missed": "0", "warnings_acted_rate": "1"}
+    for i, kpi in enumerate(plan.kpis):
+        found = names.resolve(kpi.metric)
+        if found is not None and found.id in KPI_EXTRA:
+            yield diag("Q608", ctx.span(("commission", "kpis", i, "metric")), name=kpi.metric,
+                       value=constant[found.id])
+    for site in ctx.conditions:
+        if site.path[0] != "commission" or site.expr is None:
+            continue
+        for name in names_in(site.expr):
+            found = names.resolve(name.id)
+            if found is not None and found.id in KPI_EXTRA:
+                yield diag("Q608", ctx.span_inside(site.path, name.offset, len(name.id)), name=name.id,
+                           value=constant[found.id])
