@@ -11,7 +11,7 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from ..model.metrics import CustomMetric
-from .custom_metrics import _aggregates, _field, _match, window_days
+from .custom_metrics import day_partial, event_aggregates, window_days
 
 
 def day_custom_columns(t: Any, metrics: Sequence[CustomMetric],
@@ -19,21 +19,14 @@ def day_custom_columns(t: Any, metrics: Sequence[CustomMetric],
     """Aggregates per member and day over member events `t`, one or two per member aggregate of
     `metrics` (by its place among them) whose event type `kinds` accepts."""
     columns: dict[str, Any] = {}
-    for i, metric in enumerate(_aggregates(metrics, "member")):
+    for i, metric in enumerate(event_aggregates(metrics, "member")):
         if not kinds(str(metric.event)):
             continue
-        match = _match(t, metric)
-        if metric.agg == "count":
-            columns[f"_day_custom_{i}"] = match.sum()
-        elif metric.agg == "sum":
-            columns[f"_day_custom_{i}"] = _field(t, metric).sum(where=match)
-        elif metric.agg == "avg":
-            columns[f"_day_custom_sum_{i}"] = _field(t, metric).sum(where=match)
-            columns[f"_day_custom_n_{i}"] = _field(t, metric).count(where=match)
-        elif metric.agg in ("distinct_days", "days_since_last"):
-            columns[f"_day_custom_{i}"] = match.any()
+        values = day_partial(t, metric)
+        if "count" in values:  # an average: its sum and its count
+            columns[f"_day_custom_sum_{i}"], columns[f"_day_custom_n_{i}"] = values["value"], values["count"]
         else:
-            raise ValueError(f"custom metric '{metric.id}': unknown agg {metric.agg!r}")
+            columns[f"_day_custom_{i}"] = values["value"]
     return columns
 
 
@@ -51,7 +44,7 @@ def member_custom_from_days(d: Any, metrics: Sequence[CustomMetric], as_of: dt.d
     member_custom_values."""
     where = every
     columns: dict[str, Any] = {}
-    for i, metric in enumerate(_aggregates(metrics, "member")):
+    for i, metric in enumerate(event_aggregates(metrics, "member")):
         days = window_days(metric)
         inside = d.date > as_of - dt.timedelta(days=days) if days is not None and metric.agg != "days_since_last" \
             else None

@@ -47,8 +47,25 @@ def window_days(metric: CustomMetric) -> int | None:
     return max(1, math.ceil(metric.window.minutes / 1440))
 
 
-def _aggregates(metrics: Sequence[CustomMetric], scope: str) -> list[CustomMetric]:
+def event_aggregates(metrics: Sequence[CustomMetric], scope: str) -> list[CustomMetric]:
+    """The custom metrics of `scope` that aggregate events (not expressions of other metrics)."""
     return [m for m in metrics if m.scope == scope and m.expr is None and m.event is not None and m.agg is not None]
+
+
+
+def day_partial(t: Any, metric: CustomMetric) -> dict[str, Any]:
+    """One event aggregate's partial values over rows `t` grouped by day: "value" (the count, the
+    sum, or whether it had any such event) and, for an average, "count" (how many)."""
+    match = _match(t, metric)
+    if metric.agg == "count":
+        return {"value": match.sum()}
+    if metric.agg == "sum":
+        return {"value": _field(t, metric).sum(where=match)}
+    if metric.agg == "avg":
+        return {"value": _field(t, metric).sum(where=match), "count": _field(t, metric).count(where=match)}
+    if metric.agg in ("distinct_days", "days_since_last"):
+        return {"value": match.any()}
+    raise ValueError(f"custom metric '{metric.id}': unknown agg {metric.agg!r}")
 
 
 def _match(t: Any, metric: CustomMetric) -> Any:
@@ -79,7 +96,7 @@ def member_custom(events: Any, metrics: Sequence[CustomMetric], as_of: dt.date) 
     t = t.filter(t.date <= as_of)
     table = t.group_by("member_id").aggregate(**member_custom_columns(t, metrics, as_of))
     table = table.mutate(**member_custom_values(table, metrics, as_of))
-    return table.select("member_id", *[m.id for m in _aggregates(metrics, "member")])
+    return table.select("member_id", *[m.id for m in event_aggregates(metrics, "member")])
 
 
 def member_custom_columns(t: Any, metrics: Sequence[CustomMetric], as_of: dt.date) -> dict[str, Any]:
@@ -87,7 +104,7 @@ def member_custom_columns(t: Any, metrics: Sequence[CustomMetric], as_of: dt.dat
     grouped by member_id, alone or with other features in the same pass over the events (then
     finished by member_custom_values). `_joined` is features.member_features' own."""
     columns: dict[str, Any] = {"_joined": t.date.min(where=t.type == "join").fill_null(t.date.min())}
-    for metric in _aggregates(metrics, "member"):
+    for metric in event_aggregates(metrics, "member"):
         match = _match(t, metric)
         days = window_days(metric)
         if days is not None and metric.agg != "days_since_last":
@@ -116,7 +133,7 @@ def member_custom_values(table: Any, metrics: Sequence[CustomMetric], as_of: dt.
 
     day = ibis.literal(as_of)
     values: dict[str, Any] = {}
-    for metric in _aggregates(metrics, "member"):
+    for metric in event_aggregates(metrics, "member"):
         if metric.agg == "avg":
             values[metric.id] = _mean(table, f"_sum_{metric.id}", f"_n_{metric.id}")
         elif metric.agg == "days_since_last":
@@ -130,23 +147,16 @@ def group_custom_partials(events: Any, metrics: Sequence[CustomMetric]) -> Any:
     """_group, _date and each group-scope event aggregate's partial values per group and day
     with events of a type they count: what the daily and period values window. Materialise it when several
     grains read it (the events are then aggregated once, not once per grain)."""
-    aggregates = _aggregates(metrics, "group")
+    aggregates = event_aggregates(metrics, "group")
     # Only the types counted: a day without any gives no row, which the windows read as 0.
     e = events.filter(events.group_id.notnull() & events.type.isin(sorted({str(m.event) for m in aggregates})))
     partial: dict[str, Any] = {}
     for i, metric in enumerate(aggregates):
-        match = _match(e, metric)
-        if metric.agg == "count":
-            partial[f"_v{i}"] = match.sum()
-        elif metric.agg == "sum":
-            partial[f"_v{i}"] = _field(e, metric).sum(where=match)
-        elif metric.agg == "avg":
-            partial[f"_v{i}"] = _field(e, metric).sum(where=match)
-            partial[f"_n{i}"] = _field(e, metric).count(where=match)
-        elif metric.agg in ("distinct_days", "days_since_last"):
-            partial[f"_v{i}"] = match.any().cast("int64")
-        else:
-            raise ValueError(f"custom metric '{metric.id}': unknown agg {metric.agg!r}")
+        values = day_partial(e, metric)
+        days = metric.agg in ("distinct_days", "days_since_last")  # windowed as a count of days
+        partial[f"_v{i}"] = values["value"].cast("int64") if days else values["value"]
+        if "count" in values:
+            partial[f"_n{i}"] = values["count"]
     return e.group_by([e.group_id.name("_group"), e.date.name("_date")]).aggregate(**partial)
 
 
@@ -158,7 +168,7 @@ def _from(daily: Any, metrics: Sequence[CustomMetric], since: dt.date) -> Any:
 
     before = daily._date < since
     masked: dict[str, Any] = {}
-    for i, metric in enumerate(_aggregates(metrics, "group")):
+    for i, metric in enumerate(event_aggregates(metrics, "group")):
         if window_days(metric) is not None:
             continue
         empty = ibis.null(daily[f"_v{i}"].type()) if metric.agg in ("sum", "avg") else ibis.literal(0, "int64")
@@ -178,7 +188,7 @@ def _group_values(events: Any, metrics: Sequence[CustomMetric], rows: Any, perio
     first row and over days without a row."""
     import ibis
 
-    aggregates = _aggregates(metrics, "group")
+    aggregates = event_aggregates(metrics, "group")
     daily = group_custom_partials(events, metrics) if partials is None else partials
     if period is not None and since is not None:
         daily = _from(daily, metrics, since)
@@ -253,7 +263,7 @@ def group_custom_period(events: Any, metrics: Sequence[CustomMetric], period: st
     t = t.mutate(period_start=period_of(t.date, period))
     last = ibis.window(group_by=["group_id", "period_start"])
     t = t.filter(t.date == t.date.max().over(last))
-    return t.select("group_id", "period_start", *[m.id for m in _aggregates(metrics, "group")])
+    return t.select("group_id", "period_start", *[m.id for m in event_aggregates(metrics, "group")])
 
 
 # --- expressions ----------------------------------------------------------------------------------
