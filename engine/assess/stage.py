@@ -24,9 +24,10 @@ class SopResult:
     warnings: Any | None = None  # sop_warnings: each churn warning with an owner, and when it was acted on
 
 
-def assess_sop(ctx: SimContext, churn: Any | None = None) -> SopResult | None:
-    """The assessment of `ctx`'s playbook over its window; None without an SOP. `churn`: the
-    member stage's churn warnings (their owners' follow-ups are assessed too)."""
+def assess_sop(ctx: SimContext, churn: Any | None = None, levels: Any | None = None) -> SopResult | None:
+    """The assessment of `ctx`'s playbook over its window; None without an SOP. `churn`, `levels`:
+    the member stage's churn warnings and levels (the items answering them are assessed, and the
+    warnings' owners' follow-ups)."""
     import ibis
 
     from ..compile.event_tasks import event_rows
@@ -35,6 +36,7 @@ def assess_sop(ctx: SimContext, churn: Any | None = None) -> SopResult | None:
     from ..events.ingest import fetch_value
     from .compliance import compliance
     from .match import first_evidence
+    from .simulated import simulated_rows
     from .status import with_status
     from .windows import with_windows
 
@@ -44,7 +46,8 @@ def assess_sop(ctx: SimContext, churn: Any | None = None) -> SopResult | None:
     window = Window(ctx.start, ctx.end)
     tables = build(pb, ctx.roster, window)
     reg = register(ctx.con, tables)
-    rows = staffed(reg, scheduled_rows(reg, tables, window) + event_rows(reg, tables, window, ctx.events))
+    simulated = simulated_rows(pb, ctx.events, levels, churn, _default_tolerance(pb))
+    rows = staffed(reg, scheduled_rows(reg, tables, window) + event_rows(reg, tables, window, ctx.events) + simulated)
     t = rows.join(_items(pb), "idx")
     t = t.select(
         # an id to join a task with its evidence, nothing more: numbered in no order (at 10M events
@@ -78,11 +81,15 @@ def cached_sop(ctx: SimContext) -> SopResult | None:
     return SopResult(**tables) if tables is not None else None
 
 
+def _default_tolerance(pb: Any) -> int:
+    return pb.calendar.tolerance.minutes if pb.calendar.tolerance is not None else DEFAULT_TOLERANCE_MINUTES
+
+
 def _items(pb: Any) -> Any:
     """idx, item, evidence, tolerance (minutes), per, role and has_within of every SOP item."""
     from ..events.ingest import literal_table
 
-    default = pb.calendar.tolerance.minutes if pb.calendar.tolerance is not None else DEFAULT_TOLERANCE_MINUTES
+    default = _default_tolerance(pb)
     items = pb.sop
     return literal_table({
         "idx": list(range(len(items))), "item": [i.id for i in items], "evidence": [evidence(i) for i in items],
@@ -148,10 +155,16 @@ def assessment_for(ctx: SimContext, plan: Any) -> SopResult | None:
     kept = cached_sop(ctx)
     if kept is not None:
         return kept
-    churn = None
-    if reads_warnings(plan):
+    churn = levels = None
+    if reads_warnings(plan) or answers_the_simulation(ctx.playbook):
         from ..simulate.members import simulate_members
         from ..simulate.stage_cache import cached_members
 
-        churn = (cached_members(ctx) or simulate_members(ctx, tag="_sop")).churn
-    return assess_sop(ctx, churn)
+        members = cached_members(ctx) or simulate_members(ctx, tag="_sop")
+        churn, levels = members.churn, members.levels
+    return assess_sop(ctx, churn, levels)
+
+
+def answers_the_simulation(playbook: Any) -> bool:
+    """Whether an SOP item answers a promotion, a demotion or a churn warning."""
+    return any(item.on in ("level_up", "level_down", "churn_warning") for item in playbook.sop)

@@ -96,4 +96,4 @@ def _assessment(ctx: SimContext) -> object:
     if kept is not None:
         return kept
     members = cached_members(ctx) or simulate_members(ctx, tag="_sop")
-    return assess_sop(ctx, members.churn)
+    return assess_sop(ctx, members.churn, members.levels)

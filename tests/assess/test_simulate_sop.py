@@ -248,3 +248,33 @@ def test_a_rerun_keeps_the_assessment_until_the_sop_changes(paid: Path, _private
     for name in ("sop_tasks.csv", "sop_compliance.csv", "payouts.csv", "statements.csv"):
         assert (paid / "again" / name).read_bytes() == (paid / "fresh" / name).read_bytes(), name
     assert "sop" not in simulate("tolerant.yaml", "tolerant").reused  # the SOP's tolerance changed
+
+
+def test_promotions_and_churn_warnings_become_tasks(tmp_path: Path) -> None:
+    playbook = PLAYBOOK.replace("sop:\n", """membership:
+  evaluate: monthly
+  levels:
+    - {id: member, name: 会员}
+    - {id: active, name: 活跃会员, promote_when: messages_total >= 1}
+churn:
+  - {id: silent, name: 沉默, when: days_since_last_message >= 14, action: 私聊关怀, within: 1d}
+sop:
+  - {id: congrats, name: 晋升祝贺, role: owner, on: level_up, within: 1d}
+  - {id: care, name: 沉默关怀, role: owner, on: churn_warning, warning: silent}
+""")
+    events = ("ts,type,group_id,member_id,staff_id,sop\n"
+              "2027-03-01 10:00:00,join,g1,m1,,\n2027-03-01 10:00:00,join,g1,m2,,\n"
+              "2027-03-02 10:00:00,message,g1,m1,,\n2027-03-02 10:00:00,message,g1,m2,,\n"
+              "2027-04-01 09:00:00,reach,g1,m1,s1,\n"   # congratulated the next morning: on time
+              "2027-04-01 00:20:00,reach,g1,m2,s1,\n"   # care within the 30-minute tolerance of the close
+              "2027-04-01 08:00:00,reach,g1,m3,h1,\n")  # someone else, another member
+    out = _simulate(tmp_path, playbook, ROSTER, events, "--to", "2027-03-31")
+    got = {(r["item"], r["member_id"]): r for r in _rows(out / "sop_tasks.csv") if r["item"] in ("congrats", "care")}
+    assert {k: (v["status"], v["staff_id"], v["window_start"], v["window_end"]) for k, v in got.items()} == {
+        ("congrats", "m1"): ("on_time", "s1", "2027-04-01 00:00:00", "2027-04-02 00:00:00"),
+        # the 00:20 reach of m2 answers both of m2's tasks (one reach, every task whose window holds it)
+        ("congrats", "m2"): ("on_time", "s1", "2027-04-01 00:00:00", "2027-04-02 00:00:00"),
+        ("care", "m1"): ("late", "s1", "2027-04-01 00:00:00", "2027-04-01 00:30:00"),  # reached at 09:00
+        ("care", "m2"): ("on_time", "s1", "2027-04-01 00:00:00", "2027-04-01 00:30:00"),
+    }
+    assert got[("care", "m1")]["late_minutes"] == "510"
