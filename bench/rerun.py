@@ -23,39 +23,13 @@ import statistics
 import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from small_runs import qunce, reweighted, timed  # bench/small_runs.py: the same runner and what-if
 
 REPO = Path(__file__).resolve().parent.parent
 PLAYBOOK = REPO / "playbooks" / "brand-complete.yaml"
-
-
-def qunce() -> list[str]:
-    script = Path(sys.executable).with_name("qunce")
-    return [str(script)] if script.exists() else [sys.executable, "-m", "qunce"]
-
-
-def timed(args: list[str], env: dict[str, str]) -> float:
-    began = time.perf_counter()
-    done = subprocess.run(args, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, cwd=REPO)
-    seconds = time.perf_counter() - began
-    if done.returncode != 0:
-        sys.exit(f"{' '.join(args)} failed:\n{done.stderr.decode()}")
-    return seconds
-
-
-def changed_playbook(folder: Path) -> Path:
-    """The complete example with the first two KPI weights swapped by 0.05 (a what-if)."""
-    text = PLAYBOOK.read_text("utf-8")
-    before = "metric: net_new_members, target: 150, weight: 0.25"
-    after = "metric: net_new_members, target: 150, weight: 0.2"
-    moved_from = "metric: interaction_rate, target: 0.15, weight: 0.25"
-    moved_to = "metric: interaction_rate, target: 0.15, weight: 0.3"
-    if before not in text or moved_from not in text:
-        sys.exit("the example's KPI lines changed: update bench/rerun.py")
-    path = folder / "what-if.yaml"
-    path.write_text(text.replace(before, after).replace(moved_from, moved_to), "utf-8")
-    return path
 
 
 def main() -> None:
@@ -83,7 +57,7 @@ def run(args: argparse.Namespace, work: Path) -> None:
     import pyarrow.parquet as pq
 
     rows = pq.ParquetFile(events).metadata.num_rows
-    what_if = changed_playbook(work)
+    what_if = reweighted(work)
     data = ["--events", str(events), "--roster", str(roster), "--formats", "parquet"]
     baseline = [sys.executable, "-c", "import ibis, duckdb, pyarrow"]
     times: dict[str, list[float]] = {"baseline": [], "first": [], "rerun": [], "rerun_no_cache": []}

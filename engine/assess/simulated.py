@@ -20,7 +20,6 @@ def simulated_rows(playbook: Playbook, events: Any, levels: Any | None, churn: A
     has no levels or warnings to answer)."""
     import ibis
 
-    from ..compile.expand import rows_of
     from ..simulate.churn import member_groups_on
 
     sources: list[Any] = []
@@ -36,20 +35,23 @@ def simulated_rows(playbook: Playbook, events: Any, levels: Any | None, churn: A
             w = churn if item.warning is None else churn.filter(churn.warning == item.warning)
             w = w.select(_idx=ibis.literal(idx, "int32"), _minutes=ibis.literal(minutes, "int64"),
                          member_id=w.member_id, as_of=w.as_of, group_id=w.group_id)
-            sources.append(_rows(w, rows_of))
+            sources.append(_rows(w))
     if changed:
         moved = ibis.union(*changed)
-        ends = sorted({d for d in _dates(moved)})
+        ends = _dates(moved)
         if ends:
             homes = member_groups_on(events.semi_join(moved, events.member_id == moved.member_id), ends)
             at = moved.join(homes, [moved.member_id == homes.member_id, moved.as_of == homes.as_of])
             sources.append(_rows(at.select("_idx", "_minutes", member_id=moved.member_id, as_of=moved.as_of,
-                                           group_id=homes.group_id), rows_of))
+                                           group_id=homes.group_id)))
     return sources
 
 
-def _rows(t: Any, rows_of: Any) -> Any:
+def _rows(t: Any) -> Any:
+    """The tasks' rows: each due `_minutes` after its period closes."""
     import ibis
+
+    from ..compile.expand import rows_of
 
     closes = (t.as_of + ibis.interval(days=1)).cast("timestamp")  # the period closes at the day's end
     shaped = t.mutate(idx=t._idx, date=t.as_of)
@@ -60,4 +62,5 @@ def _rows(t: Any, rows_of: Any) -> Any:
 def _dates(t: Any) -> list[Any]:
     from ..events.ingest import fetch_rows
 
-    return [r["as_of"] for r in fetch_rows(None, t.select("as_of").distinct())]
+    """The period ends with a promotion or demotion, in order."""
+    return sorted(r["as_of"] for r in fetch_rows(None, t.select("as_of").distinct()))

@@ -145,18 +145,24 @@ def sop_summary(con: Any, result: SopResult) -> dict[str, Any]:
 
 
 def assessment_for(ctx: SimContext, plan: Any) -> SopResult | None:
-    """The SOP assessment a commission plan that pays on it needs (with the member stage's churn
-    warnings when it reads their follow-up, kept by an earlier run or computed); None when the
-    plan reads none of its metrics."""
+    """The SOP assessment a commission plan that pays on it needs; None when the plan reads none
+    of its metrics."""
     from ..commission.sop_metrics import reads_sop, reads_warnings
 
     if plan is None or not reads_sop(plan):
         return None
+    return kept_or_assessed(ctx, with_members=reads_warnings(plan) or answers_the_simulation(ctx.playbook))
+
+
+def kept_or_assessed(ctx: SimContext, with_members: bool = True) -> SopResult | None:
+    """The assessment an earlier simulate kept, else assessed here: with the member stage's
+    churn warnings and levels (kept, or computed) when `with_members`, for `explain` and `diff`
+    (simulate runs the member stage itself)."""
     kept = cached_sop(ctx)
     if kept is not None:
         return kept
     churn = levels = None
-    if reads_warnings(plan) or answers_the_simulation(ctx.playbook):
+    if with_members:
         from ..simulate.members import simulate_members
         from ..simulate.stage_cache import cached_members
 

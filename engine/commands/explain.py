@@ -71,7 +71,9 @@ def staff_trace(ctx: SimContext, staff_id: str, period: str | None, lang: str) -
     if pb.commission is None and not pb.sop:
         raise UsageError("the playbook has no commission: section and no sop: to explain",
                          "剧本没有 commission（提成）部分，也没有 sop：无可解释")
-    sop = _assessment(ctx) if pb.sop else None
+    from ..assess.stage import kept_or_assessed
+
+    sop = kept_or_assessed(ctx) if pb.sop else None
     lines: list[str] = []
     if pb.commission is not None:
         commission = commission_of(ctx, sop)  # the group stage an earlier simulate kept, when it did
@@ -80,20 +82,7 @@ def staff_trace(ctx: SimContext, staff_id: str, period: str | None, lang: str) -
     if sop is not None:
         from ..assess.trace import sop_lines
 
-        lines += ["", *sop_lines(ctx.con, sop, pb, ctx.roster, staff_id, lang)] if lines else sop_lines(
-            ctx.con, sop, pb, ctx.roster, staff_id, lang)
+        if lines:
+            lines.append("")
+        lines += sop_lines(ctx.con, sop, pb, ctx.roster, staff_id, lang)
     return lines
-
-
-def _assessment(ctx: SimContext) -> object:
-    """The SOP assessment, with the churn warnings of the member stage (kept by an earlier run, or
-    computed)."""
-    from ..assess.stage import assess_sop, cached_sop
-    from ..simulate.members import simulate_members
-    from ..simulate.stage_cache import cached_members
-
-    kept = cached_sop(ctx)  # by an earlier simulate of the same data and sections
-    if kept is not None:
-        return kept
-    members = cached_members(ctx) or simulate_members(ctx, tag="_sop")
-    return assess_sop(ctx, members.churn, members.levels)
