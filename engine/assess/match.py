@@ -1,9 +1,14 @@
 """The first evidence of each task (docs/sop-assessment.md): a staff post in the task's group, a
 reach of its member, or a `sop_done` logging its item, by someone holding the task's role in
 that group that day (a logged per-person task: by its person), from the window's start to the
-end of its lateness. Relational: the tasks are spread over the days their window and lateness
-cover, then joined with the events of those days (an equi-join on the group or the member and
-the day, never a scan of every event per task).
+end of its lateness.
+
+Relational and sort-based: each task is paired with the holders of its role in its group on its
+day (a few people), and an as-of join finds each holder's first post in the group (or reach of
+the member) at or after the window's start; the earliest of those, if not after the lateness
+ends, is the task's evidence. Never a scan of every event per task, and no task is spread over
+the days its window covers (at 10M events that spread was tens of millions of rows). The few
+logged `sop_done` events are joined by item and day instead.
 """
 
 from __future__ import annotations
@@ -20,36 +25,13 @@ def first_evidence(tasks: Any, events: Any, holders: Any, logged: Any | None = N
     day); `logged`: the sop_done events (staff_id, group_id, member_id, sop, ts, row), or None."""
     import ibis
 
-    days = tasks.mutate(_d=tasks.window_start.date().cast("date"),
-                        _span=tasks.late_end.date().delta(tasks.window_start.date(), unit="day"))
-    days = days.mutate(_day=days._d + ibis.range(0, days._span + 1).unnest().as_interval("D"))
-    days = days.select("task", "item", "evidence", "role", "staff_id", "group_id", "member_id", "date",
-                       "window_start", "late_end", "_day")
     h = holders.select(_hg="group_id", _hd="date", _hr="role", _hs="staff_id")
-    found: list[Any] = []
-
-    posts = events.filter((events.type == "message") & events.staff_id.notnull())
-    posts = posts.select(_g="group_id", _day="date", _s="staff_id", _ts="ts", _row="row")
-    by_post = days.filter(days.evidence == POST).join(posts, [days.group_id == posts._g, days._day == posts._day])
-    found.append(_held(by_post, h))
-
-    reaches = events.filter((events.type == "reach") & events.staff_id.notnull() & events.member_id.notnull())
-    reaches = reaches.select(_m="member_id", _day="date", _s="staff_id", _ts="ts", _row="row")
-    by_reach = days.filter(days.evidence == REACH).join(reaches, [days.member_id == reaches._m,
-                                                                   days._day == reaches._day])
-    found.append(_held(by_reach, h))
-
+    found = [
+        _first_by_holder(tasks, h, POST, _firsts(events, "message", "group_id"), "group_id"),
+        _first_by_holder(tasks, h, REACH, _firsts(events, "reach", "member_id"), "member_id"),
+    ]
     if logged is not None:
-        marks = logged.select(_sop="sop", _day=logged.ts.date(), _s="staff_id", _g="group_id", _m="member_id",
-                              _ts="ts", _row="row")
-        by_log = days.join(marks, [days.item == marks._sop, days._day == marks._day])
-        by_log = by_log.filter(by_log.group_id.isnull() | (by_log.group_id == by_log._g),
-                               by_log.member_id.isnull() | (by_log.member_id == by_log._m))
-        own = by_log.filter((by_log.evidence == LOGGED) & (by_log._s == by_log.staff_id))
-        own = own.filter((own._ts >= own.window_start) & (own._ts <= own.late_end))
-        found.append(own.select("task", "_ts", "_row"))
-        found.append(_held(by_log.filter(by_log.evidence != LOGGED), h))
-
+        found.extend(_logged(tasks, h, logged))
     candidates = ibis.union(*found)
     first = ibis.window(group_by="task")
     candidates = candidates.mutate(_first=candidates._ts.min().over(first))
@@ -57,10 +39,46 @@ def first_evidence(tasks: Any, events: Any, holders: Any, logged: Any | None = N
     return earliest.group_by("task").aggregate(done_at=earliest._ts.min(), done_row=earliest._row.min())
 
 
-def _held(joined: Any, holders: Any) -> Any:
-    """The candidates inside the task's window and lateness whose staff member holds the task's
-    role in its group on its day."""
-    inside = joined.filter((joined._ts >= joined.window_start) & (joined._ts <= joined.late_end))
-    held = inside.join(holders, [inside.group_id == holders._hg, inside.date == holders._hd,
-                                 inside.role == holders._hr, inside._s == holders._hs])
-    return held.select("task", "_ts", "_row")
+def _firsts(events: Any, kind: str, key: str) -> Any:
+    """The staff's events of `kind` by `key` (the group or the member), staff and time, one row
+    per time with its smallest row (so that the as-of join's match is one row, the same each run)."""
+    e = events.filter((events.type == kind) & events.staff_id.notnull() & events[key].notnull())
+    return e.group_by(_k=e[key], _s=e.staff_id, _ts=e.ts).aggregate(_row=e.row.min())
+
+
+def _first_by_holder(tasks: Any, holders: Any, kind: str, evidence: Any, key: str) -> Any:
+    """task, _ts, _row: for each holder of a `kind` task's role in its group on its day, their
+    first evidence at or after the window's start, kept when not after the lateness's end."""
+    t = tasks.filter(tasks.evidence == kind).select("task", "group_id", "date", "role", "window_start", "late_end",
+                                                     _key=tasks[key])
+    held = t.join(holders, [t.group_id == holders._hg, t.date == holders._hd, t.role == holders._hr])
+    held = held.select("task", "window_start", "late_end", "_key", _staff=held._hs)
+    hit = held.asof_join(evidence, on=held.window_start <= evidence._ts,
+                         predicates=[held._key == evidence._k, held._staff == evidence._s])
+    hit = hit.filter(hit._ts.notnull() & (hit._ts <= hit.late_end))
+    return hit.select("task", "_ts", "_row")
+
+
+def _logged(tasks: Any, holders: Any, logged: Any) -> list[Any]:
+    """Candidates from the logged sop_done events: a logged task's own person, or for a post or a
+    reach task a holder of its role, inside the window and lateness. Only the tasks of items the
+    data logs at all are spread over the days their window covers (few)."""
+    import ibis
+
+    days = tasks.filter(tasks.item.isin(logged.sop))
+    days = days.mutate(_d=days.window_start.date().cast("date"),
+                       _span=days.late_end.date().delta(days.window_start.date(), unit="day"))
+    days = days.mutate(_day=days._d + ibis.range(0, days._span + 1).unnest().as_interval("D"))
+    days = days.select("task", "item", "evidence", "role", "staff_id", "group_id", "member_id", "date",
+                       "window_start", "late_end", "_day")
+    marks = logged.select(_sop="sop", _day=logged.ts.date(), _s="staff_id", _g="group_id", _m="member_id",
+                          _ts="ts", _row="row")
+    by_log = days.join(marks, [days.item == marks._sop, days._day == marks._day])
+    by_log = by_log.filter(by_log.group_id.isnull() | (by_log.group_id == by_log._g),
+                           by_log.member_id.isnull() | (by_log.member_id == by_log._m))
+    by_log = by_log.filter((by_log._ts >= by_log.window_start) & (by_log._ts <= by_log.late_end))
+    own = by_log.filter((by_log.evidence == LOGGED) & (by_log._s == by_log.staff_id))
+    other = by_log.filter(by_log.evidence != LOGGED)
+    held = other.join(holders, [other.group_id == holders._hg, other.date == holders._hd,
+                                other.role == holders._hr, other._s == holders._hs])
+    return [own.select("task", "_ts", "_row"), held.select("task", "_ts", "_row")]
