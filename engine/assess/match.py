@@ -32,11 +32,10 @@ def first_evidence(tasks: Any, events: Any, holders: Any, logged: Any | None = N
     ]
     if logged is not None:
         found.extend(_logged(tasks, h, logged))
-    candidates = ibis.union(*found)
-    first = ibis.window(group_by="task")
-    candidates = candidates.mutate(_first=candidates._ts.min().over(first))
-    earliest = candidates.filter(candidates._ts == candidates._first)
-    return earliest.group_by("task").aggregate(done_at=earliest._ts.min(), done_row=earliest._row.min())
+    c = ibis.union(*found)
+    # the earliest (time, row) pair: a struct orders field by field, so one aggregate, no window
+    first = c.group_by("task").aggregate(_first=ibis.struct({"ts": c._ts, "row": c._row}).min())
+    return first.select("task", done_at=first._first["ts"], done_row=first._first["row"])
 
 
 def _firsts(events: Any, kind: str, key: str) -> Any:

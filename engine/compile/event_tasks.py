@@ -24,20 +24,32 @@ def event_rows(reg: Registered, tables: Tables, window: Window, events: Any) -> 
     """Row sources (expand.ROW_COLUMNS) for the events' tasks inside the window."""
     import ibis
 
+    answers = {e for e in tables.items.column("event").to_pylist() if e in FROM_EVENTS}
     longest = max(tables.member_days.column("offset").to_pylist(), default=0)
+    if tables.member_days.num_rows:
+        answers.add("join")  # a member's days count from their join
+    if not answers:
+        return []
+    # only the events some item answers are read (at 10M events most are messages no item answers)
     first_needed = window.start - dt.timedelta(days=longest)
     e = events.filter(events.date >= first_needed, events.date <= window.end)
-    e = e.select("row", "ts", "date", "type", "group_id", "member_id", "flag")
+    kinds = [name for name in _SAME_NAME if name in answers]
+    if "banned" in answers:
+        kinds.append("message")
+    e = e.filter(e.type.isin(kinds)).select("row", "ts", "date", "type", "group_id", "member_id", "flag")
     named = e.mutate(sop_event=ibis.cases(*[(e.type == name, ibis.literal(name)) for name in _SAME_NAME],
                                           ((e.type == "message") & e.flag.notnull(), ibis.literal("banned")),
                                           else_=ibis.null("string")))
-    orders = events.filter(events.type == "order")
-    first = ibis.window(group_by="member_id", order_by=["ts", "row"])
-    orders = orders.mutate(_n=ibis.row_number().over(first))
-    orders = orders.filter(orders._n == 0, orders.date >= window.start, orders.date <= window.end)
-    first_orders = orders.select("row", "ts", "date", "type", "group_id", "member_id", "flag",
-                                 sop_event=ibis.literal("first_order"))
-    happened = ibis.union(named.filter(named.sop_event.notnull()), first_orders)
+    happened = named.filter(named.sop_event.notnull())
+    if "first_order" in answers:
+        orders = events.filter(events.type == "order")
+        first = ibis.window(group_by="member_id", order_by=["ts", "row"])
+        orders = orders.mutate(_n=ibis.row_number().over(first))
+        orders = orders.filter(orders._n == 0, orders.date >= window.start, orders.date <= window.end)
+        happened = ibis.union(happened, orders.select("row", "ts", "date", "type", "group_id", "member_id", "flag",
+                                                      sop_event=ibis.literal("first_order")))
+    # read twice below (the answers and the members' days): once
+    happened = reg.con.create_table(temp_name("happened"), happened, temp=True)
 
     items = reg.items.filter(reg.items.event.isin(list(FROM_EVENTS)))
     answered = happened.filter(happened.date >= window.start).join(items, happened.sop_event == items.event)
