@@ -59,12 +59,13 @@ def table(con: Any, rows: list[dict[str, Any]], schema: dict[str, str]) -> Any:
 
 
 def assess(tasks: list[dict[str, Any]], events: list[dict[str, Any]], logged: list[dict[str, Any]] | None = None,
-           data_end: dt.datetime | None = None, observable: list[str] | None = None) -> dict[int, dict[str, Any]]:
+           data_end: dt.datetime | None = None, observable: list[str] | None = None,
+           held: list[tuple[str, str, str]] = HOLDERS) -> dict[int, dict[str, Any]]:
     import ibis
 
     con = connect("Asia/Shanghai")
     holders = table(con, [{"group_id": g, "date": DAY + dt.timedelta(days=d), "role": r, "staff_id": s}
-                          for g, r, s in HOLDERS for d in range(-2, 5)],
+                          for g, r, s in held for d in range(-2, 5)],
                     {"group_id": "string", "date": "date", "role": "string", "staff_id": "string"})
     t = with_windows(table(con, tasks, TASK_SCHEMA))
     e = table(con, events or [post(0, at("00:00"), kind="join")], EVENT_SCHEMA)
@@ -104,6 +105,18 @@ def test_a_post_by_someone_of_another_role_does_not_count() -> None:
 def test_the_first_post_in_the_window_is_the_evidence() -> None:
     got = assess([task(1)], [post(12, at("19:40")), post(11, at("19:20")), post(13, at("21:00"))])
     assert (got[1]["done_at"], got[1]["done_row"]) == (at("19:20"), 11)
+
+
+def test_of_two_holders_of_the_role_the_earlier_post_and_at_one_time_the_smaller_row() -> None:
+    # each holder's first post is found apart (an as-of join per holder): the later holder's
+    # first post must not hide the other's, and a tie in time goes to the smaller row
+    got = assess([task(1), task(2, day=DAY + dt.timedelta(days=1))],
+                 [post(20, at("19:10"), staff="s2"), post(21, at("19:25")), post(22, at("19:05"), staff="h1"),
+                  post(31, at("19:40", DAY + dt.timedelta(days=1)), staff="s2"),
+                  post(30, at("19:40", DAY + dt.timedelta(days=1)))],
+                 held=[*HOLDERS, ("g1", "owner", "s2")])
+    assert (got[1]["status"], got[1]["done_at"], got[1]["done_row"]) == ("on_time", at("19:10"), 20)
+    assert (got[2]["done_at"], got[2]["done_row"]) == (at("19:40", DAY + dt.timedelta(days=1)), 30)
 
 
 def test_one_welcome_answers_two_joins() -> None:
