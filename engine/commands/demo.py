@@ -92,11 +92,12 @@ def run_demo(folder: Path, asked: str | None, report: Callable[[Step], None],
               [f"{playbook_path}" + say(": ", "：") + say("no problems found", "未发现问题")]))
 
     began = time.perf_counter()
-    from ..events.generate import generate_files
+    from ..events.generate_follow_ups import generate_staffed_files
+    from .generated_follow_ups import follow_ups
     from .generated_tasks import staffed_tasks
 
-    events, roster, summary = generate_files(playbook, folder / "events.parquet", GROUPS, MEMBERS, DAYS, START, SEED,
-                                             tasks=staffed_tasks)
+    events, roster, summary = generate_staffed_files(playbook, folder / "events.parquet", GROUPS, MEMBERS, DAYS, START,
+                                                     SEED, tasks=staffed_tasks, follow_ups=follow_ups)
     done(Step(say("generate a month of events", "生成一个月的事件数据"), time.perf_counter() - began, [
         f"{events}" + say(": ", "：") + say(f"{summary.rows:,} events, {date_range(summary.start, summary.end, 'en')}",
                             f"{summary.rows:,} 条事件，{date_range(summary.start, summary.end, 'zh')}"),

@@ -41,7 +41,8 @@ class GenerateOutcome:
 
 
 def generate(request: GenerateRequest) -> GenerateOutcome:
-    from ..events.generate import generate_files
+    from ..events.generate_follow_ups import generate_staffed_files
+    from .generated_follow_ups import follow_ups
     from .generated_tasks import staffed_tasks
 
     outcome = GenerateOutcome()
@@ -49,9 +50,11 @@ def generate(request: GenerateRequest) -> GenerateOutcome:
     outcome.lang = settle(request.lang, playbook)
     if playbook is None:
         return outcome
-    outcome.events, outcome.roster, outcome.summary = generate_files(
+    # the staff carry out the SOP (events/generate_sop.py) and follow up the promotions, demotions
+    # and churn warnings the simulation finds (events/generate_follow_ups.py)
+    outcome.events, outcome.roster, outcome.summary = generate_staffed_files(
         playbook, request.out, request.groups, request.members, request.days, request.start, request.seed,
-        tasks=staffed_tasks)  # the staff carry out the SOP (events/generate_sop.py)
+        tasks=staffed_tasks, follow_ups=follow_ups)
     return outcome
 
 

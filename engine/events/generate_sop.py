@@ -10,7 +10,9 @@ skewed, long-tailed distribution, within the 24 hours lateness lasts) or missed.
 SOP assessment looks for (docs/sop-assessment.md) is emitted at the drawn time: a staff post in
 the group, a one-to-one reach of the task's member, or a `sop_done` for `per: person` items.
 Evidence that would fall outside the group's life, the window, the person's assignment or the
-member's stay is not emitted (the task is missed).
+member's stay is not emitted (the task is missed). The diligence model (`diligence`, `outcome`,
+`late_delay`) is also the follow-ups' (generate_follow_ups.py: the promotions, demotions and
+churn warnings the simulation finds, answered once the events are generated).
 """
 
 from __future__ import annotations
@@ -65,6 +67,38 @@ class Evidence:
     done_item: Array
 
 
+@dataclass(frozen=True, slots=True)
+class Diligence:
+    """Per staff member: the share of tasks done on time, and of the others the share done late."""
+
+    on_time: Array
+    late_share: Array
+
+
+def diligence(rng: np.random.Generator, people: int) -> Diligence:
+    """Drawn once per person: most on time 85–98% of the time, a few careless ones 50–70%."""
+    careless = rng.random(people) < CARELESS_SHARE
+    on_time = np.where(careless, rng.uniform(0.5, 0.7, people), rng.uniform(0.85, 0.98, people))
+    late_share = np.where(careless, rng.uniform(0.3, 0.6, people), rng.uniform(0.5, 0.8, people))
+    return Diligence(on_time, late_share)
+
+
+def outcome(rng: np.random.Generator, staff: Array, people: Diligence) -> tuple[Array, Array]:
+    """(done, late) of each task by its person's diligence: on time, late or missed."""
+    u = rng.random(staff.size)
+    p = people.on_time[staff]
+    done = u < p + (1 - p) * people.late_share[staff]
+    return done, done & (u >= p)
+
+
+def late_delay(v: Array) -> Array:
+    """Seconds after the window, from uniform draws `v`: minutes to hours (log-logistic, median
+    40 minutes, a long tail), within the day lateness lasts."""
+    odds = v / np.maximum(1 - v, 1e-12)
+    delay: Array = np.clip(2400 * odds ** 0.8, 60, LATE_LIMIT - 60).astype(np.int64)
+    return delay
+
+
 def item_table(playbook: Playbook) -> dict[str, Array]:
     """Per SOP item: its evidence kind, tolerance (minutes) and within (minutes, 0: none)."""
     from ..model.sop import SopItem
@@ -110,14 +144,7 @@ def draw(rng: np.random.Generator, tasks: pa.Table, items: dict[str, Array], peo
     idx, staff, day, minute, due = col["idx"], col["staff"], col["day"], col["minute"], col["due"]
     kind = items["kind"][idx]
     tolerance = items["tolerance"][idx] * 60
-    # Diligence, once per person: the share of tasks done on time, and of the rest the share done late.
-    careless = rng.random(people) < CARELESS_SHARE
-    on_time = np.where(careless, rng.uniform(0.5, 0.7, people), rng.uniform(0.85, 0.98, people))
-    late_share = np.where(careless, rng.uniform(0.3, 0.6, people), rng.uniform(0.5, 0.8, people))
-    u = rng.random(n)
-    p = on_time[staff]
-    late = (u >= p) & (u < p + (1 - p) * late_share[staff])
-    done = u < p + (1 - p) * late_share[staff]
+    done, late = outcome(rng, staff, diligence(rng, people))  # diligence: once per person
     day_start = day * DAY
     answers = (due >= 0) & (col["event_row"] >= 0)
     trigger = np.full(n, -1, np.int64)
@@ -139,8 +166,7 @@ def draw(rng: np.random.Generator, tasks: pa.Table, items: dict[str, Array], peo
     t = np.select([trigger >= 0, scheduled >= 0], [reply, scheduled + jitter], in_day)
     # Late: minutes to hours after the window (log-logistic, median 40 minutes, a long tail), within
     # a day; a task of a whole day done the next working morning.
-    odds = v[3] / np.maximum(1 - v[3], 1e-12)
-    delay = np.clip(2400 * odds ** 0.8, 60, LATE_LIMIT - 60).astype(np.int64)
+    delay = late_delay(v[3])
     whole_day = (scheduled < 0) & (trigger < 0)
     next_morning = day_start + DAY + 9 * 3600 + np.minimum(delay, 12 * 3600)
     t = np.where(late, np.where(whole_day & (due < 0), next_morning, end + delay), t)
