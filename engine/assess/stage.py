@@ -8,13 +8,13 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..simulate.context import SimContext
-from .evidence import DEFAULT_TOLERANCE_MINUTES, LATE_MINUTES, evidence
+from .evidence import DEFAULT_TOLERANCE_MINUTES, evidence
 
 # sop_tasks: one row per task, in the order of the task list.
 TASK_COLUMNS = ("date", "scheduled", "staff_id", "role", "item", "group_id", "member_id", "evidence", "window_start",
                 "window_end", "status", "done_at", "done_row", "late_minutes", "event_row")
-WARNING_COLUMNS = ("period", "as_of", "due", "warning", "member_id", "group_id", "owner", "role", "acted_at",
-                   "acted_row")
+WARNING_COLUMNS = ("period", "as_of", "due", "warning", "member_id", "group_id", "owner", "role", "status",
+                   "acted_at", "acted_row")
 
 
 @dataclass
@@ -69,7 +69,7 @@ def assess_sop(ctx: SimContext, churn: Any | None = None, levels: Any | None = N
     # only what is written and read later (compliance reads a few of these columns)
     assessed = ctx.materialise("sop_tasks", with_status(tasks, first, data_end, observable).select(*TASK_COLUMNS))
     return SopResult(assessed, ctx.materialise("sop_compliance", compliance(assessed)),
-                     _warnings(ctx, churn) if churn is not None else None)
+                     _warnings(ctx, churn, data_end) if churn is not None else None)
 
 
 def cached_sop(ctx: SimContext) -> SopResult | None:
@@ -100,24 +100,32 @@ def _items(pb: Any) -> Any:
         "role": "string", "has_within": "boolean"})
 
 
-def _warnings(ctx: SimContext, churn: Any) -> Any:
-    """Each churn warning with an owner, and its first follow-up: a reach of the member by the
-    owner from the warning's day to the end of its due day (or up to LATE_MINUTES after the
-    warning's day without a due date)."""
+def _warnings(ctx: SimContext, churn: Any, data_end: Any) -> Any:
+    """Each churn warning with an owner, one row per owner, and its first follow-up: a reach of
+    the member by one of its owners from the period's close (a warning is raised at the end of
+    its day) to the end of its due day (without a due date: the day after it is raised). status:
+    acted, not_acted, or not_due when that time runs past the data's end without a reach."""
     import ibis
 
+    from .status import WARNING_ACTED, WARNING_NOT_ACTED, WARNING_NOT_DUE
+
     w = churn.filter(churn.owner.notnull())
-    start = w.as_of.cast("timestamp")
-    end = ibis.ifelse(w.due.notnull(), w.due.cast("timestamp"), w.as_of.cast("timestamp")
-                      + ibis.interval(minutes=LATE_MINUTES)) + ibis.interval(days=1) - ibis.interval(microseconds=1)
-    w = w.mutate(_start=start, _end=end, _k=ibis.row_number().over(ibis.window()))
+    raised = (w.as_of + ibis.interval(days=1)).cast("timestamp")  # the period closes at the day's end
+    last_day = ibis.ifelse(w.due.notnull(), w.due.cast("timestamp"), raised)
+    end = last_day + ibis.interval(days=1) - ibis.interval(microseconds=1)
+    # several owners (a handover day, two holders of the role) are joined with ",": any of them acts
+    w = w.mutate(_start=raised, _end=end, _owners=w.owner.split(","), _k=ibis.row_number().over(ibis.window()))
     e = ctx.events
     reach = e.filter(e.type == "reach").select(_m="member_id", _s="staff_id", _ts="ts", _row="row")
-    hits = w.join(reach, [w.member_id == reach._m, w.owner == reach._s])
-    hits = hits.filter((hits._ts >= hits._start) & (hits._ts <= hits._end))
-    hits = hits.mutate(_first=hits._ts.min().over(ibis.window(group_by="_k")))
-    hits = hits.filter(hits._ts == hits._first).group_by("_k").aggregate(acted_at=hits._ts.min(), acted_row=hits._row.min())
+    hits = w.join(reach, w.member_id == reach._m)
+    hits = hits.filter(hits._owners.contains(hits._s) & (hits._ts >= hits._start) & (hits._ts <= hits._end))
+    hits = hits.group_by("_k").aggregate(_first=ibis.struct({"ts": hits._ts, "row": hits._row}).min())
     joined = w.left_join(hits, w._k == hits._k)
+    acted_at = joined._first["ts"]
+    status = ibis.cases((acted_at.notnull(), ibis.literal(WARNING_ACTED)),
+                        (joined._end > data_end, ibis.literal(WARNING_NOT_DUE)), else_=ibis.literal(WARNING_NOT_ACTED))
+    joined = joined.mutate(owner=joined._owners.unnest(), status=status, acted_at=acted_at,
+                           acted_row=joined._first["row"])
     return ctx.materialise("sop_warnings", joined.select(*WARNING_COLUMNS))
 
 
@@ -125,7 +133,7 @@ def sop_summary(con: Any, result: SopResult) -> dict[str, Any]:
     """What summary.json says of the assessment: per role over the window, the tasks by status
     and the on-time rate; the churn warnings owned and acted on."""
     from ..events.ingest import fetch_rows
-    from .status import LATE, MISSED, NOT_DUE, NOT_OBSERVABLE, ON_TIME
+    from .status import LATE, MISSED, NOT_DUE, NOT_OBSERVABLE, ON_TIME, WARNING_ACTED, WARNING_NOT_DUE
 
     c = result.compliance
     month = c.filter(c.grain == "month")
@@ -139,8 +147,9 @@ def sop_summary(con: Any, result: SopResult) -> dict[str, Any]:
     summary: dict[str, Any] = {"by_role": roles}
     if result.warnings is not None:
         w = result.warnings
-        row = fetch_rows(con, w.aggregate(owned=w.count(), acted=w.acted_at.count()))[0]
-        summary["warnings"] = {"owned": int(row["owned"]), "acted": int(row["acted"])}
+        row = fetch_rows(con, w.aggregate(owned=w.count(), acted=(w.status == WARNING_ACTED).sum(),
+                                          not_due=(w.status == WARNING_NOT_DUE).sum()))[0]
+        summary["warnings"] = {k: int(row[k] or 0) for k in ("owned", "acted", "not_due")}
     return summary
 
 

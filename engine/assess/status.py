@@ -10,6 +10,8 @@ from .evidence import LOGGED
 ON_TIME, LATE, MISSED, NOT_OBSERVABLE, NOT_DUE = "on_time", "late", "missed", "not_observable", "not_due"
 STATUSES = {ON_TIME: ("按时", "on time"), LATE: ("迟做", "late"), MISSED: ("漏做", "missed"),
             NOT_OBSERVABLE: ("不可考核", "not observable"), NOT_DUE: ("未到期", "not due yet")}
+# sop_warnings' status: followed up by an owner in time, not, or its due day not over when the data ends
+WARNING_ACTED, WARNING_NOT_ACTED, WARNING_NOT_DUE = "acted", "not_acted", "not_due"
 
 
 def with_status(tasks: Any, first: Any, data_end: Any, observable: list[str]) -> Any:

@@ -11,7 +11,7 @@ SHOWN = 20  # tasks listed before "… and N more (see sop_tasks)"
 def sop_lines(con: Any, result: Any, playbook: Any, roster: Any, staff_id: str, lang: str) -> list[str]:
     """The lines of `staff_id`'s SOP assessment (assess.stage.SopResult), in `lang`."""
     from ..events.ingest import fetch_rows
-    from .status import LATE, MISSED
+    from .status import LATE, MISSED, WARNING_ACTED, WARNING_NOT_DUE
 
     zh = lang == "zh"
     names = {s.id: s.name for s in roster.staff}
@@ -55,8 +55,11 @@ def sop_lines(con: Any, result: Any, playbook: Any, roster: Any, staff_id: str, 
         out.append(f"    ……另有 {total - SHOWN} 条（见 sop_tasks）" if zh else f"    … and {total - SHOWN} more (see sop_tasks)")
     if result.warnings is not None:
         w = result.warnings.filter(result.warnings.owner == staff_id)
-        row = fetch_rows(con, w.aggregate(owned=w.count(), acted=w.acted_at.count()))[0]
-        if row["owned"]:
-            out.append(f"  流失预警：负责 {row['owned']} 条，按期跟进 {row['acted']} 条" if zh else
-                       f"  Churn warnings: {row['owned']} owned, {row['acted']} followed up by their due day")
+        row = fetch_rows(con, w.aggregate(owned=w.count(), acted=(w.status == WARNING_ACTED).sum(),
+                                          not_due=(w.status == WARNING_NOT_DUE).sum()))[0]
+        owned, acted, not_due = (int(row[k] or 0) for k in ("owned", "acted", "not_due"))
+        if owned:
+            later = (f"，另有 {not_due} 条未到期" if zh else f", {not_due} not due yet") if not_due else ""
+            out.append(f"  流失预警：负责 {owned - not_due} 条，按期跟进 {acted} 条{later}" if zh else
+                       f"  Churn warnings: {owned - not_due} owned, {acted} followed up by their due day{later}")
     return out

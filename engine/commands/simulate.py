@@ -245,7 +245,7 @@ def _sop_outputs(sop: Any) -> list[Output]:
     return [
         ("sop_tasks", sop.tasks, ["date", "window_start", "staff_id", "item", "group_id", "member_id", "event_row"]),
         ("sop_compliance", sop.compliance, ["grain", "staff_id", "role", "period_start"]),
-        ("sop_warnings", sop.warnings, ["period", "warning", "group_id", "member_id"]),
+        ("sop_warnings", sop.warnings, ["period", "warning", "group_id", "member_id", "owner"]),
     ]
 
 

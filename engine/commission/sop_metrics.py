@@ -16,6 +16,7 @@ from ..catalog import KPI_EXTRA as SOP_METRICS
 
 _PLACES = Decimal("0.000001")  # as the weighted attainment
 ON_TIME, LATE, MISSED = STATUSES = ("on_time", "late", "missed")  # assess/status.py's, the ones a rate counts
+WARNING_ACTED, WARNING_NOT_DUE = WARNING_STATUSES = ("acted", "not_due")  # assess/status.py's too
 ONE, ZERO = Decimal(1), Decimal(0)
 
 
@@ -57,7 +58,8 @@ def sop_values(con: Any, result: Any, grain: str, unit: str) -> dict[tuple[str, 
         w = result.warnings
         owner = "owner" if unit == "staff" else "group_id"
         w = w.mutate(_p=period_label(period_of(w.as_of, grain), grain))
-        acted = w.group_by([w[owner].name("_u"), "_p"]).aggregate(owned=w.count(), acted=w.acted_at.count())
+        w = w.filter(w.status != WARNING_NOT_DUE)  # its due day not over when the data ends: not counted yet
+        acted = w.group_by([w[owner].name("_u"), "_p"]).aggregate(owned=w.count(), acted=(w.status == WARNING_ACTED).sum())
         for r in fetch_rows(con, acted):
             values = out.setdefault((r["_u"], r["_p"]), defaults())
             values["warnings_acted_rate"] = (Decimal(int(r["acted"])) / Decimal(int(r["owned"]))).quantize(

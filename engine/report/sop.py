@@ -153,22 +153,26 @@ def _missed(folder: Folder) -> Table:
                  numeric={2, 3, 4, 5, 6, 7, 8})
 
 
+_DUE = "status <> 'not_due'"
+
+
 def _warnings(folder: Folder) -> list[Chart]:
     say = folder.say
-    (owned, acted), = folder.rows("SELECT COUNT(*), COUNT(acted_at) FROM sop_warnings")
+    # a warning whose due day is not over when the data ends is not counted yet
+    (owned, acted), = folder.rows(f"SELECT COUNT(*), COUNT(acted_at) FROM sop_warnings WHERE {_DUE}")
     if not owned:
         return []
-    rows = folder.rows(f"""SELECT owner, COUNT(*) AS owned, COUNT(acted_at) FROM sop_warnings GROUP BY owner
+    rows = folder.rows(f"""SELECT owner, COUNT(*) AS owned, COUNT(acted_at) FROM sop_warnings WHERE {_DUE} GROUP BY owner
                            ORDER BY owned DESC, owner LIMIT {OWNERS_SHOWN}""")
     people = [r[0] for r in rows]
     series = [bars(say("followed up", "已跟进"), [int(r[2]) for r in rows], "warnings", ACTED),
               bars(say("not followed up", "未跟进"), [int(r[1] - r[2]) for r in rows], "warnings", NOT_ACTED)]
     reading = say(f"Their owners followed up {text.count(acted)} of {text.count(owned)} churn warnings "
-                  f"({text.percent(acted / owned)}): reached the member one to one from the warning's day to its due "
-                  "date.",
+                  f"({text.percent(acted / owned)}): reached the member one to one from the day after the warning to "
+                  "its due date (those not due yet when the data ends are left out).",
                   f"{text.count(owned)} 条流失预警中负责人跟进了 {text.count(acted)} 条（{text.percent(acted / owned)}）："
-                  "即在预警当天至到期日内一对一触达该成员。")
-    owners = folder.rows("SELECT COUNT(DISTINCT owner) FROM sop_warnings")[0][0]
+                  "即在预警次日至到期日内一对一触达该成员（数据结束时尚未到期的预警不计）。")
+    owners = folder.rows(f"SELECT COUNT(DISTINCT owner) FROM sop_warnings WHERE {_DUE}")[0][0]
     if owners > len(people):
         reading += say(f" The {len(people)} owners with most warnings are shown.",
                        f"图中为预警最多的 {len(people)} 人。")

@@ -66,7 +66,9 @@ WORDS = {
     "sop_role": ("role", "角色"), "sop_due": ("due", "应做"), "sop_on_time": ("on time", "按时"),
     "sop_late": ("late", "迟做"), "sop_missed": ("missed", "漏做"), "sop_not_observable": ("not observable", "不可考核"),
     "sop_not_due": ("not due yet", "未到期"), "sop_on_time_rate": ("on-time rate", "准时率"),
-    "sop_warnings": ("churn warnings followed up: {acted:,} of {owned:,}", "流失预警已跟进：{owned:,} 条中 {acted:,} 条"),
+    "sop_warnings": ("churn warnings followed up: {acted:,} of {due:,}", "流失预警已跟进：{due:,} 条中 {acted:,} 条"),
+    "sop_warnings_later": ("; {not_due:,} not due yet", "；另有 {not_due:,} 条未到期"),
+    "sop_warnings_none_due": ("churn warnings: {not_due:,}, none due yet", "流失预警：{not_due:,} 条，均未到期"),
 }
 
 # summary.json's penalty kinds, in the order a behaviour escalates; `unknown`: a flag the
@@ -116,7 +118,7 @@ def print_summary(console: Any, summary: dict[str, Any], written: list[tuple[str
         head, body = _sop(summary["sop"], (summary.get("report") or {}).get("names", {}).get("roles", {}), lang)
         _print(console, fitted(console, word("sop", lang), head, body, lang))
         if "warnings" in summary["sop"]:
-            console.print(word("sop_warnings", lang).format(**summary["sop"]["warnings"]), markup=False, highlight=False)
+            console.print(_warnings_line(summary["sop"]["warnings"], lang), markup=False, highlight=False)
     if "commission" in summary:
         head, body = _commission(summary["commission"], lang)
         _print(console, fitted(console, word("commission", lang), head, body, lang))
@@ -131,6 +133,15 @@ def print_summary(console: Any, summary: dict[str, Any], written: list[tuple[str
     files.append(["summary.json", ""])
     _print(console, fitted(console, f"{word('outputs', lang)}{colon}{out}", [word("file", lang), word("count", lang)],
                            files, lang))
+
+
+def _warnings_line(warnings: dict[str, int], lang: str) -> str:
+    """The churn warnings followed up of those due; the ones not due yet apart."""
+    not_due = warnings.get("not_due", 0)
+    if not_due and not_due == warnings["owned"]:
+        return word("sop_warnings_none_due", lang).format(not_due=not_due)
+    line = word("sop_warnings", lang).format(acted=warnings["acted"], due=warnings["owned"] - not_due)
+    return line + (word("sop_warnings_later", lang).format(not_due=not_due) if not_due else "")
 
 
 def _sop(sop: dict[str, Any], roles: dict[str, str], lang: str) -> tuple[list[str], list[list[str]]]:

@@ -197,6 +197,7 @@ def test_the_commission_counts_the_assessments_statuses() -> None:
     from qunce.commission import sop_metrics
 
     assert sop_metrics.STATUSES == (status.ON_TIME, status.LATE, status.MISSED)
+    assert sop_metrics.WARNING_STATUSES == (status.WARNING_ACTED, status.WARNING_NOT_DUE)
 
 
 def test_the_groups_creation_is_due_by_the_end_of_its_day() -> None:

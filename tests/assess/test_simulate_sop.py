@@ -185,25 +185,53 @@ def test_a_dst_time_zone_counts_local_clock_times(tmp_path: Path) -> None:
     assert topics == {"2027-03-13": ("on_time", ""), "2027-03-14": ("on_time", ""), "2027-03-15": ("late", "1")}
 
 
-def test_a_churn_warning_acted_on_its_due_day(tmp_path: Path) -> None:
-    playbook = PLAYBOOK + """membership:
+CHURN = PLAYBOOK + """membership:
   evaluate: monthly
   levels:
     - {id: member, name: 会员}
 churn:
   - {id: silent, name: 沉默, when: days_since_last_message >= 14, action: 私聊关怀, within: 1d}
 """
-    events = ("ts,type,group_id,member_id,staff_id,sop\n"
-              "2027-03-01 10:00:00,join,g1,m1,,\n2027-03-01 10:00:00,join,g1,m2,,\n"
-              "2027-03-02 10:00:00,message,g1,m1,,\n2027-03-02 10:00:00,message,g1,m2,,\n"
-              "2027-04-01 23:59:00,reach,g1,m1,s1,\n"  # the due day (the warning's day + 1 day): in time
-              "2027-04-02 00:00:01,reach,g1,m2,s1,\n")  # a second too late
-    out = _simulate(tmp_path, playbook, ROSTER, events, "--to", "2027-03-31")
+SILENT = ("ts,type,group_id,member_id,staff_id,sop\n"
+          "2027-03-01 10:00:00,join,g1,m1,,\n2027-03-01 10:00:00,join,g1,m2,,\n2027-03-01 10:00:00,join,g1,m3,,\n"
+          "2027-03-02 10:00:00,message,g1,m1,,\n2027-03-02 10:00:00,message,g1,m2,,\n"
+          "2027-03-02 10:00:00,message,g1,m3,,\n")
+
+
+def test_a_churn_warning_acted_on_its_due_day(tmp_path: Path) -> None:
+    events = SILENT + (
+        "2027-03-31 12:00:00,reach,g1,m3,s1,\n"  # the warning's own day: before it was raised at its end
+        "2027-04-01 23:59:00,reach,g1,m1,s1,\n"  # the due day (the warning's day + 1 day): in time
+        "2027-04-02 00:00:01,reach,g1,m2,s1,\n")  # a second too late
+    out = _simulate(tmp_path, CHURN, ROSTER, events, "--to", "2027-03-31")
     warned = {r["member_id"]: r for r in _rows(out / "sop_warnings.csv")}
     assert warned["m1"]["due"] == "2027-04-01" and warned["m1"]["acted_at"] == "2027-04-01 23:59:00"
-    assert warned["m2"]["acted_at"] == ""
+    assert [warned[m]["status"] for m in ("m1", "m2", "m3")] == ["acted", "not_acted", "not_acted"]
+    assert warned["m2"]["acted_at"] == warned["m3"]["acted_at"] == ""
     summary = json.loads((out / "summary.json").read_text("utf-8"))
-    assert summary["sop"]["warnings"] == {"owned": 2, "acted": 1}
+    assert summary["sop"]["warnings"] == {"owned": 3, "acted": 1, "not_due": 0}
+
+
+def test_a_warning_whose_due_day_the_data_does_not_reach_is_not_due(tmp_path: Path) -> None:
+    out = _simulate(tmp_path, CHURN, ROSTER, SILENT + "2027-04-01 09:00:00,reach,g1,m1,s1,\n", "--to", "2027-03-31")
+    warned = {r["member_id"]: r["status"] for r in _rows(out / "sop_warnings.csv")}
+    assert warned == {"m1": "acted", "m2": "not_due", "m3": "not_due"}
+    summary = json.loads((out / "summary.json").read_text("utf-8"))
+    assert summary["sop"]["warnings"] == {"owned": 3, "acted": 1, "not_due": 2}
+
+
+def test_a_warning_two_people_own_is_listed_for_each_and_either_acts(tmp_path: Path) -> None:
+    # a handover on the warning's day: both hold the owner role in g1 that day
+    roster = ROSTER.replace("  - {staff_id: s1, role: owner, group_id: g1, from: 2027-01-01}",
+                            "  - {staff_id: s1, role: owner, group_id: g1, from: 2027-01-01, to: 2027-03-31}\n"
+                            "  - {staff_id: h1, role: owner, group_id: g1, from: 2027-03-31}")
+    assert roster != ROSTER
+    out = _simulate(tmp_path, CHURN, roster, SILENT + "2027-04-01 09:00:00,reach,g1,m1,h1,\n"
+                    "2027-04-03 09:00:00,message,g1,m1,,\n", "--to", "2027-03-31")
+    warned = sorted((r["member_id"], r["owner"], r["status"], r["acted_at"]) for r in _rows(out / "sop_warnings.csv"))
+    assert warned == [("m1", "h1", "acted", "2027-04-01 09:00:00"), ("m1", "s1", "acted", "2027-04-01 09:00:00"),
+                      ("m2", "h1", "not_acted", ""), ("m2", "s1", "not_acted", ""),
+                      ("m3", "h1", "not_acted", ""), ("m3", "s1", "not_acted", "")]
 
 
 def test_the_readme_shows_what_the_example_prints(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -113,14 +113,15 @@ def test_churn_warnings_followed_up_per_owner(sim_dir: Path, page: str, summary:
     acted, not_acted = got["已跟进"], got["未跟进"]
     owners = spec["option"]["yAxis"]["data"]
     expected = sql(sim_dir, """SELECT owner, COUNT(acted_at), COUNT(*) - COUNT(acted_at) FROM '{dir}/sop_warnings.parquet'
-                               GROUP BY owner ORDER BY COUNT(*) DESC, owner LIMIT 20""")
+                               WHERE status <> 'not_due' GROUP BY owner ORDER BY COUNT(*) DESC, owner LIMIT 20""")
     names = summary["report"]["staff"]
     assert owners == [f"{names[o]}（{o}）" for o, _, _ in expected]
     assert list(zip(acted, not_acted, strict=True)) == [(a, n) for _, a, n in expected]
     warned = summary["sop"]["warnings"]
     if len(expected) < 20:  # every owner shown: the bars add up to the summary's counts
-        assert sum(acted) == warned["acted"] and sum(acted) + sum(not_acted) == warned["owned"]
-    assert f"{warned['owned']:,} 条流失预警中负责人跟进了 {warned['acted']:,} 条" in item(page, "sop-warnings")
+        assert sum(acted) == warned["acted"] and sum(acted) + sum(not_acted) == warned["owned"] - warned["not_due"]
+    due = warned["owned"] - warned["not_due"]
+    assert f"{due:,} 条流失预警中负责人跟进了 {warned['acted']:,} 条" in item(page, "sop-warnings")
 
 
 def test_the_english_page_says_it_in_english(sim_dir: Path, tmp_path: Path) -> None:
@@ -147,9 +148,10 @@ def test_a_made_folder_gives_exact_figures(tmp_path: Path) -> None:
         t(grain, staff_id, role, period_start, due, on_time, late, missed, not_observable, not_due, on_time_rate,
           median_late_minutes)) TO '{folder / "sop_compliance.parquet"}' (FORMAT parquet)""")
     duckdb.sql(f"""COPY (SELECT * FROM (VALUES
-        ('2027-01', DATE '2027-01-10', 's1', TIMESTAMP '2027-01-11 10:00:00'),
-        ('2027-01', DATE '2027-01-10', 's1', NULL), ('2027-01', DATE '2027-01-10', 's2', NULL))
-        t(period, as_of, owner, acted_at)) TO '{folder / "sop_warnings.parquet"}' (FORMAT parquet)""")
+        ('2027-01', DATE '2027-01-10', 's1', 'acted', TIMESTAMP '2027-01-11 10:00:00'),
+        ('2027-01', DATE '2027-01-10', 's1', 'not_acted', NULL), ('2027-01', DATE '2027-01-10', 's2', 'not_acted', NULL),
+        ('2027-01', DATE '2027-01-31', 's2', 'not_due', NULL))
+        t(period, as_of, owner, status, acted_at)) TO '{folder / "sop_warnings.parquet"}' (FORMAT parquet)""")
     report = {"lang": "zh", "staff": {"s1": "王小明"},
               "names": {"roles": {"admin": "管理员", "owner": "群主"}}}  # the playbook's order: admin first
     (folder / "summary.json").write_text(json.dumps({"outputs": {"sop_compliance": 5, "sop_warnings": 3},
