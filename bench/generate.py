@@ -9,7 +9,9 @@ days) in well under a minute on 2 cores, peak RSS under ~3 GB.
     .venv/bin/python bench/generate.py --groups 200 --members 20000 --days 30 --format csv
     .venv/bin/python bench/generate.py --compare 3   # generation with the SOP carried out ÷ without, medians
 
-Staff carry out the playbook's SOP (the task list's tasks, events/generate_sop.py) unless --no-sop.
+Staff carry out the playbook's SOP (the task list's tasks, events/generate_sop.py) and follow up the
+promotions and churn warnings the simulation finds (events/generate_follow_ups.py), as the command
+does, unless --no-sop.
 """
 
 from __future__ import annotations
@@ -41,8 +43,10 @@ def main(argv: list[str] | None = None) -> int:
                         help="time generation with and without the SOP, alternating, ROUNDS times each")
     args = parser.parse_args(argv)
 
+    from qunce.commands.generated_follow_ups import follow_ups
     from qunce.commands.generated_tasks import staffed_tasks
-    from qunce.events.generate import generate, summarize
+    from qunce.events.generate import summarize
+    from qunce.events.generate_follow_ups import generate_staffed
     from qunce.events.writers import write_pair
     from qunce.load import load_playbook
 
@@ -52,12 +56,13 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     tasks = None if args.no_sop else staffed_tasks
     if args.compare:
-        return compare(playbook, args, staffed_tasks)
+        return compare(playbook, args, staffed_tasks, follow_ups)
     with tempfile.TemporaryDirectory(prefix="qunce-bench-") as folder:
         events = Path(folder) / f"events.{args.format}"
         roster_path = events.with_name(f"{events.stem}.roster.yaml")
         began = time.perf_counter()
-        table, roster = generate(playbook, args.groups, args.members, args.days, args.start, args.seed, tasks)
+        table, roster = generate_staffed(playbook, args.groups, args.members, args.days, args.start, args.seed, tasks,
+                                         follow_ups)
         generated = time.perf_counter()
         write_pair(table, roster, events, roster_path)
         done = time.perf_counter()
@@ -75,21 +80,22 @@ def main(argv: list[str] | None = None) -> int:
     return 0
 
 
-def compare(playbook: Any, args: argparse.Namespace, tasks: Any) -> int:
-    """Generation alone (no writing), without and with the SOP in turn; medians and their ratio."""
+def compare(playbook: Any, args: argparse.Namespace, tasks: Any, follow_ups: Any) -> int:
+    """Generation alone (no writing), without and with the SOP (its tasks and the follow-ups) in
+    turn; medians and their ratio."""
     import statistics
 
     import ibis  # noqa: F401  (imported once, outside the timings: the command imports it anyway)
 
-    from qunce.events.generate import generate
+    from qunce.events.generate_follow_ups import generate_staffed
 
     times: dict[str, list[float]] = {"without": [], "with": []}
     rows: dict[str, int] = {}
     for _ in range(args.compare):
         for name, source in (("without", None), ("with", tasks)):
             began = time.perf_counter()
-            table, _ = generate(playbook, args.groups, args.members, args.days, args.start, args.seed,
-                                source)
+            table, _ = generate_staffed(playbook, args.groups, args.members, args.days, args.start, args.seed,
+                                        source, follow_ups)
             times[name].append(time.perf_counter() - began)
             rows[name] = table.num_rows
             del table
