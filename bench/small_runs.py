@@ -18,6 +18,7 @@ CPU that no user pays. `--source` runs them as the environment says instead.
 
 Targets (issue "A fast what-if loop", part 1): the example's simulate and explain ≤ 2× the
 baseline; the demo's month ≤ 3×, and a weight changed ≤ 2× (cached). `--check` exits 1 when one is missed.
+Last, each command runs once more (cached) under `-X importtime`: which of them import pandas.
 
     .venv/bin/python bench/small_runs.py                  # 5 rounds
     .venv/bin/python bench/small_runs.py --rounds 3 --no-demo
@@ -158,7 +159,21 @@ def run(args: argparse.Namespace, work: Path) -> int:
               f"  (min {min(times[name]):.2f}, max {max(times[name]):.2f}){verdict}")
         if target is not None and ratio > target:
             missed.append(name)
+    print(f"pandas (~0.2 s to import, needed by none of them) imported by: {', '.join(pandas_importers(runs, env)) or 'none'}")
     return 1 if args.check and missed else 0
+
+
+def pandas_importers(runs: dict[str, list[str]], env: dict[str, str]) -> list[str]:
+    """The commands (cached, each once more) whose process imports pandas, by `-X importtime`."""
+    import re
+
+    found = []
+    for name, argv in runs.items():
+        command = argv[1:] if argv[0] == sys.executable else argv  # the qunce script: a Python file
+        done = subprocess.run([sys.executable, "-X", "importtime", *command], env=env, capture_output=True, cwd=REPO)
+        if re.search(rb"\|\s+pandas\s*$", done.stderr, re.MULTILINE):
+            found.append(name)
+    return found
 
 
 if __name__ == "__main__":

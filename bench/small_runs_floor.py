@@ -75,31 +75,57 @@ def recording(timezone):
     return con
 ingest.connect = recording
 
+# Kept stages are read through descriptors (/proc/self/fd/N) and their Parquet outputs copied:
+# the replay reads and copies the entries' files themselves.
+import shutil
+import qunce.events.cached_tables as cached_tables
+paths = {}
+read = cached_tables.read
+def reading(con, file, *args, **kwargs):
+    table = read(con, file, *args, **kwargs)
+    found = cached_tables.kept(con, table)
+    if found is not None:
+        paths[found.source] = str(file)
+    return table
+cached_tables.read = reading
+copyfile = shutil.copyfile
+def copying(source, target, *args, **kwargs):
+    log.append({"how": "copy", "source": str(source), "target": str(target)})
+    return copyfile(source, target, *args, **kwargs)
+shutil.copyfile = copying
+
 from qunce.cli import main
 try:
     main(prog_name="qunce")
 except SystemExit as exit:
     if exit.code:
         raise
-Path(sys.argv[-1]).with_suffix(".json").write_text(json.dumps(log))
+Path(sys.argv[-1]).with_suffix(".json").write_text(json.dumps({"statements": log, "paths": paths}))
 '''
 
 REPLAY = r'''
-import json, os, re, sys, time
+import json, os, re, shutil, sys, time
 import duckdb
-statements = json.load(open(sys.argv[1]))
+recorded = json.load(open(sys.argv[1]))
+statements, paths = recorded["statements"], recorded["paths"]
+def kept(text):  # a kept file read through the run's descriptor: the entry's file itself
+    return re.sub(r"/proc/self/fd/\d+", lambda fd: paths.get(fd.group(0), fd.group(0)), text)
 began = time.perf_counter()
 con = duckdb.connect()
 for entry in statements:
     if entry["how"] == "execute":
-        written = re.search(r" TO '(.*?)' \(FORMAT", entry["sql"])
+        sql = kept(entry["sql"])
+        written = re.search(r" TO '(.*?)' \(FORMAT", sql)
         if written:  # the run's staging folder is gone: the same folder made again
             os.makedirs(os.path.dirname(written.group(1).replace("''", "'")), exist_ok=True)
-        con.execute(entry["sql"])
+        con.execute(sql)
     elif entry["how"] == "sql":
-        relation = con.sql(entry["sql"])
+        relation = con.sql(kept(entry["sql"]))
         if entry["fetch"] and relation is not None:
             relation.to_arrow_table()
+    elif entry["how"] == "copy":
+        os.makedirs(os.path.dirname(entry["target"]), exist_ok=True)
+        shutil.copyfile(kept(entry["source"]), entry["target"])
 print(time.perf_counter() - began)
 '''
 
@@ -142,7 +168,9 @@ def run(args: argparse.Namespace, work: Path) -> None:
     timed([*simulate, "--out", str(work / "warm")], env)  # keeps the events and the SQL, fills the pycache
     out = work / "recorded"
     timed([sys.executable, "-c", RECORD, "simulate", str(EXAMPLE / "playbook.yaml"), *data, "--out", str(out)], env)
-    statements = json.loads(out.with_suffix(".json").read_text())
+    recorded = json.loads(out.with_suffix(".json").read_text())["statements"]
+    copies = sum(1 for s in recorded if s["how"] == "copy")
+    statements = [s for s in recorded if s["how"] != "copy"]
     fetched = sum(1 for s in statements if s["how"] == "sql" and s["fetch"])
     executed = sum(1 for s in statements if s["how"] == "execute")
     commands = {
@@ -164,7 +192,8 @@ def run(args: argparse.Namespace, work: Path) -> None:
     median = {name: statistics.median(values) for name, values in times.items()}
     base = median["baseline"]
     print(f"one run sends DuckDB {len(statements)} statements ({executed} executed, {fetched} relations fetched, "
-          f"{len(statements) - executed - fetched} relations only planned); medians of {args.rounds} rounds")
+          f"{len(statements) - executed - fetched} relations only planned) and copies {copies} kept files; "
+          f"medians of {args.rounds} rounds")
     for name, seconds in median.items():
         print(f"  {name:18} {seconds:6.2f} s  {seconds / base:5.2f}× baseline")
     floor = median["imports"] + median["replay"]

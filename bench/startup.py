@@ -130,11 +130,15 @@ def main() -> int:
                         help="exit 1 if a target is missed or a heavy module is imported")
     parser.add_argument("--source", action="store_true",
                         help="no bytecode cache of the bench's own (as PYTHONDONTWRITEBYTECODE says)")
+    parser.add_argument("--qunce", help="a launcher of the qunce to time (a Python script, run with this interpreter), "
+                                         "e.g. of another copy of the code")
+    parser.add_argument("--before", help="a launcher of other code whose validate runs are timed in the same rounds "
+                                          "(rows 'before: …', no target), for before/after figures")
     args = parser.parse_args()
     if args.runs < 1:
         parser.error("--runs must be at least 1")
 
-    qunce, qunce_desc = qunce_argv()
+    qunce, qunce_desc = ([sys.executable, args.qunce], args.qunce) if args.qunce else qunce_argv()
     commands = [
         Command("baseline: import click, pydantic, ...", [sys.executable, "-c", BASELINE_IMPORTS], is_baseline=True),
         Command("qunce --help", [*qunce, "--help"], target=args.target),
@@ -146,6 +150,12 @@ def main() -> int:
         Command(f"qunce validate {args.path} (warm cache)", [*qunce, "validate", args.path], ok_codes=(0, 1),
                 target=args.target),
     ]
+    if args.before:
+        before = [sys.executable, args.before]
+        commands += [Command("before: validate (cold, --no-cache)", [*before, "validate", args.path, "--no-cache"],
+                             ok_codes=(0, 1), target=float("inf")),
+                     Command("before: validate (warm cache)", [*before, "validate", args.path], ok_codes=(0, 1),
+                             target=float("inf"))]
     # A private cache, so the user's own cache neither helps nor suffers.
     work = tempfile.mkdtemp(prefix="qunce-bench-startup-")
     try:
@@ -188,7 +198,7 @@ def measure(args: argparse.Namespace, commands: list[Command], qunce_desc: str, 
     print(f"{'':<{WIDTH}} {'(ms)':>8} {'(ms)':>8} {'(ms)':>8}")
     for command in commands:
         ratio = command.median() / baseline
-        if command.is_baseline:
+        if command.is_baseline or command.label.startswith("before:"):
             verdict = "-"
         elif ratio <= command.target:
             verdict = f"<= {command.target:g}x ok"
@@ -203,6 +213,8 @@ def measure(args: argparse.Namespace, commands: list[Command], qunce_desc: str, 
     validate_entries: list[ImportEntry] = []
     heavy_found: list[str] = []
     for command in commands:
+        if command.label.startswith("before:"):
+            continue
         entries = import_profile(command)
         if not entries:
             print(f"  {command.label:<{WIDTH}} (no -X importtime output)")

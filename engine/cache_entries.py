@@ -91,6 +91,11 @@ def _limit_mb() -> int:
         return DEFAULT_SIZE_MB
 
 
+def limit_bytes() -> int:
+    """The size bound of all entries together, in bytes."""
+    return _limit_mb() * (1 << 20)
+
+
 def bound(root: Path, limit_mb: int | None = None) -> list[Path]:
     """Remove the least recently used entries until the rest fit the size bound; the removed."""
     limit_mb = _limit_mb() if limit_mb is None else limit_mb

@@ -28,6 +28,7 @@ back, and must hold the values themselves; a prefixed id would be another id."""
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from typing import Any
 
 # A cell to prefix: any apostrophes, then a trigger (the apostrophes make the rule reversible).
@@ -58,11 +59,20 @@ def duckdb_select(cursor: Any, table: str) -> str:
                                  for at, (name, kind, *_) in enumerate(columns)) + f' FROM "{_ident(table)}"'
 
 
-def _duckdb_column(name: str, kind: str, mark: str = "") -> str:
-    column = f'"{_ident(name)}"'
+def duckdb_select_known(columns: Sequence[tuple[str, bool, str | None]], source: str) -> str:
+    """`duckdb_select` of a source whose columns are known, without asking DuckDB: each column's
+    name, whether it is text, and the SQL of its value (None: the column itself), in order;
+    `source`: what follows FROM."""
+    return "SELECT " + ", ".join(_duckdb_column(name, "VARCHAR" if text else "", BOM if at == 0 else "", value)
+                                 for at, (name, text, value) in enumerate(columns)) + f" FROM {source}"
+
+
+def _duckdb_column(name: str, kind: str, mark: str = "", value: str | None = None) -> str:
+    column = value or f'"{_ident(name)}"'
     alias = f'"{mark}{_ident(name)}"'
     if kind != "VARCHAR" and not kind.startswith("ENUM("):
-        return f"{column} AS {alias}" if mark else column  # numbers, dates, booleans: written as they are
+        # numbers, dates, booleans: written as they are
+        return f"{column} AS {alias}" if mark or value else column
     text = column if kind == "VARCHAR" else f"CAST({column} AS VARCHAR)"
     byte = f'{text} COLLATE "binary"'  # compared byte by byte, whatever the connection's collation
     # Two range tests first: a cell whose first byte is outside 0x09…0x2F and 0x3D…0x40 (ids,

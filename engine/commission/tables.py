@@ -10,6 +10,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from itertools import repeat
 from typing import Any
 
+from .. import arrow_values
 from .measure import Decision
 from .statements import Book, Holding, Line
 from .units import UnitResult
@@ -95,7 +96,6 @@ def statements_table(book: Book, staff_names: dict[str, str], group_names: dict[
     once per line). DuckDB reads the dictionaries as the plain types: the files are the same."""
     import numpy as np
     import pyarrow as pa
-    import pyarrow.compute as pc
 
     statements = list(book.statements.values())
     facts = _Facts()
@@ -133,12 +133,9 @@ def statements_table(book: Book, staff_names: dict[str, str], group_names: dict[
             exact = []
     exact_chunks.append(arrow_array(exact, STATEMENT_TYPES["exact"]))
 
-    def ints(values: array[int]) -> Any:
-        return np.frombuffer(values, dtype=np.int64) if len(values) else np.zeros(0, dtype=np.int64)
-
     def spread(at: array[int], values: dict[str, list[Any]]) -> dict[str, Any]:
-        positions = ints(at)
-        index = pa.array(positions, mask=positions < 0)
+        positions = np.frombuffer(at, dtype=np.int64) if len(at) else np.zeros(0, dtype=np.int64)
+        index = arrow_values.int64s(positions, positions >= 0)
         table = arrow_table(values, {name: STATEMENT_TYPES[name] for name in values})
         return {name: pa.DictionaryArray.from_arrays(index, table.column(name).combine_chunks()) for name in values}
 
@@ -147,13 +144,12 @@ def statements_table(book: Book, staff_names: dict[str, str], group_names: dict[
                                 "staff_name": [staff_names.get(s.staff_id, s.staff_id) for s in statements]}),
         **spread(unit_at, units),
         **spread(item_at, facts.columns),
-        "line": pa.array(ints(line_no)),
-        # amounts are kept in fen: × 0.01 as decimals is exact
-        "amount": pc.multiply(pa.array(ints(fen)).cast(pa.decimal128(19, 0)),
-                              pa.scalar(Decimal("0.01"), pa.decimal128(3, 2))).cast(pa.decimal128(18, 2)),
+        "line": arrow_values.int64s(line_no),
+        # amounts are kept in fen: the unscaled values of two places
+        "amount": arrow_values.scaled_decimals(fen, pa.decimal128(18, 2)),
         "exact": pa.chunked_array(exact_chunks, type=exact_chunks[0].type),
     }
-    return pa.table({name: columns[name] for name in STATEMENT_TYPES})
+    return arrow_values.table({name: columns[name] for name in STATEMENT_TYPES})
 
 
 EXACT_CHUNK = 65_536
@@ -202,8 +198,6 @@ def payout_rows(book: Book, staff_names: dict[str, str], days: dict[str, tuple[i
 def units_table(book: Book) -> Any:
     """One row per unit, period and KPI, as an Arrow table of UNIT_TYPES (column by column: the
     unit's own values repeated over its KPIs)."""
-    import pyarrow as pa
-
     kpis = [(period, unit, r, k) for (unit, period), r in sorted(book.results.items(),
                                                                    key=lambda item: (item[0][1], item[0][0]))
             for k in r.measured.kpis]
@@ -224,7 +218,7 @@ def units_table(book: Book) -> Any:
         "bonuses": lambda: [r.measured.bonus_total.quantize(EXACT) for _, _, r, _ in kpis],
         "unit_total": lambda: [r.measured.total.quantize(EXACT) for _, _, r, _ in kpis],
     }
-    return pa.table({name: arrow_array(columns[name](), kind) for name, kind in UNIT_TYPES.items()})
+    return arrow_values.table({name: arrow_array(columns[name](), kind) for name, kind in UNIT_TYPES.items()})
 
 
 def as_columns(rows: list[dict[str, Any]], types: dict[str, str]) -> dict[str, list[Any]]:
@@ -233,15 +227,13 @@ def as_columns(rows: list[dict[str, Any]], types: dict[str, str]) -> dict[str, l
 
 def arrow_table(columns: dict[str, list[Any]], types: dict[str, str]) -> Any:
     """An Arrow table with exactly these columns and types (empty tables keep their schema)."""
-    import pyarrow as pa
-
-    return pa.table({name: arrow_array(columns[name], kind) for name, kind in types.items()})
+    return arrow_values.table({name: arrow_array(columns[name], kind) for name, kind in types.items()})
 
 
 def arrow_array(values: list[Any], kind: str) -> Any:
     """An Arrow array of `kind` (string, int64, boolean, decimal(p, s)). Decimals go to Arrow as
     they are (stored as scaled integers: no "-0.00"); values with more places than the type
-    keeps are rounded half up first."""
+    keeps are rounded half up first. Built by arrow_values, not pa.array: no pandas imported."""
     import pyarrow as pa
 
     def arrow_type(kind: str) -> Any:
@@ -251,8 +243,8 @@ def arrow_array(values: list[Any], kind: str) -> Any:
         return {"string": pa.string(), "int64": pa.int64(), "boolean": pa.bool_()}[kind]
 
     try:
-        return pa.array(values, type=arrow_type(kind))
+        return arrow_values.array(values, arrow_type(kind))
     except pa.ArrowInvalid:  # more places than the type keeps
         unit = Decimal(1).scaleb(-int(kind[8:-1].split(",")[1]))
-        return pa.array([None if v is None else Decimal(v).quantize(unit, ROUND_HALF_UP) for v in values],
-                        type=arrow_type(kind))
+        return arrow_values.array([None if v is None else Decimal(v).quantize(unit, ROUND_HALF_UP) for v in values],
+                                  arrow_type(kind))

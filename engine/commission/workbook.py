@@ -138,9 +138,9 @@ class _Table:
         if kind == "text":
             longest = pc.max(pc.add(pc.utf8_length(column), pc.binary_length(column))).as_py()
             shown = ((longest or 0) + 1) // 2  # (characters + UTF-8 bytes) / 2: CJK counts 2, ASCII 1
-        elif kind == "date":
-            column = pc.add(column.cast(pa.int32()), EXCEL_EPOCH)
-            shown = 10
+        elif kind == "date":  # Excel's day numbers: added in Python (pc.add of a Python int imports pandas)
+            self.widths[at] = max(self.widths[at], 11)
+            return [None if day is None else day + EXCEL_EPOCH for day in column.cast(pa.int32()).to_pylist()]
         else:
             column = column.cast(pa.float64())
             ends = pc.min_max(column)

@@ -32,11 +32,40 @@ class Deferred:
         self.source = source
         self.name = name
 
-    def get(self) -> Any:
-        import ibis
-
+    def get(self, con: Any = None) -> Any:
+        """The table, read once by the query that stores it (`release` after that)."""
         with profiled(f"wait for {self.name}"):
-            return ibis.memtable(self.source.table(self.name))
+            arrow = self.source.table(self.name)
+        return arrow_view(con, _view_name(self.name), arrow)
+
+    def release(self, con: Any = None) -> None:
+        """Forget the Arrow table (its memory) once stored."""
+        if _duckdb(con):
+            con.con.unregister(_view_name(self.name))
+
+
+def _view_name(name: str) -> str:
+    return f"qunce_arrow_{name}"
+
+
+def _duckdb(con: Any) -> bool:
+    return getattr(con, "name", None) == "duckdb"
+
+
+def arrow_view(con: Any, name: str, arrow: Any) -> Any:
+    """An Arrow table as an Ibis table of `con` to be read once (by a DuckDB connection: a view
+    of its C stream; elsewhere a memtable). Handed an Arrow object, DuckDB scans it through
+    pyarrow.dataset, which imports pandas (~0.2 s); a stream's capsule is read directly."""
+    import ibis
+
+    if not _duckdb(con):
+        return ibis.memtable(arrow)
+    import ibis.expr.operations as ops
+    from ibis.formats.pyarrow import PyArrowSchema
+
+    con.con.register(name, arrow.__arrow_c_stream__())
+    return ops.DatabaseTable(name, schema=PyArrowSchema.to_ibis(arrow.schema), source=con,
+                             namespace=ops.Namespace()).to_expr()
 
 
 def write_outputs(con: Any, outputs: Sequence[Output], folder: Path,
@@ -84,13 +113,21 @@ def write_table(con: Any, table: Any, folder: Path, name: str, order: Sequence[s
     this returns."""
     from ..events.ingest import store
 
-    if isinstance(table, Deferred):
-        table = table.get()
+    deferred = table if isinstance(table, Deferred) else None
+    if deferred is not None:
+        table = deferred.get(con)
     with profiled(f"write {name}"):
+        copied = files.copied(table, folder, name, formats) if files is not None and deferred is None else None
+        if copied is not None:
+            return copied
         ordered = table.order_by(list(order)) if order else table
         # One materialisation, two copies: the query runs once.
         if files is not None:
-            return files.write(ordered, folder, name, formats)
+            try:
+                return files.write(ordered, folder, name, formats)
+            finally:
+                if deferred is not None:
+                    deferred.release(con)
         kept, rows = store(con, stored(name), ordered)
         for fmt in formats:
             path = folder / f"{name}.{fmt}"
@@ -108,62 +145,130 @@ def _unwritable(path: Path, exc: Exception) -> InputError:
     return InputError(f"cannot write {path}: {first_line(exc)}", f"无法写入 {path}：{first_line(exc)}")
 
 
+def _csv_columns(schema: Any, cast: bool = False) -> list[tuple[str, bool, str | None]]:
+    """spreadsheet_safe.duckdb_select_known's columns of a table of this Ibis schema (`cast`:
+    each value cast to the column's type, for a file read back as the table had it)."""
+    from ..events.cached_tables import duckdb_type
+
+    quoted = {name: '"' + name.replace('"', '""') + '"' for name in schema.names}
+    return [(name, dtype.is_string(), f"CAST({quoted[name]} AS {duckdb_type(dtype)})" if cast else None)
+            for name, dtype in schema.items()]
+
+
 class Files:
     """DuckDB only: each ordered table is stored once and its two files written by a second
     connection in a background thread while the next table is computed and sorted (DuckDB's
-    COPY keeps about one core busy; the sort the other). One table is written at a time, so at
-    most one stored copy waits. Other backends write in the calling thread (write_table)."""
+    COPY keeps about one core busy; the sort the other). One stored table is written at a
+    time, so at most one stored copy waits. Other backends write in the calling thread
+    (write_table).
+
+    A table a kept stage gave (events/cached_tables.read) whose file is its Parquet output's own
+    bytes is not sorted and stored again: the file is copied, and the CSV too when the entry
+    kept it, else written from the copy in its order (`copied`), beside the other writes (no
+    stored copy waits for it: the file is read as it is written out), on two threads at most."""
 
     def __init__(self, con: Any, keep: Collection[str] = ()) -> None:
+        import threading
         from concurrent.futures import ThreadPoolExecutor
 
         self.con = con
         self.keep = frozenset(keep)
-        self.pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="qunce-write")
-        self.pending: Any = None  # the Future of the table being written
+        self.pool = ThreadPoolExecutor(max_workers=2, thread_name_prefix="qunce-write")
+        self.pending: Any = None  # the Future of the stored table being written
+        self.copies: list[Any] = []  # the Futures of the copied tables' CSVs
+        self.local = threading.local()  # each thread's connection (a cursor of con's database)
+        self.cursors: list[Any] = []
 
     def write(self, ordered: Any, folder: Path, name: str, formats: Sequence[str] = FORMATS) -> int:
-        from ..events.ingest import keep_row_order, store
+        from ..events.ingest import store
 
         table = stored(name)
         # A table of the database itself (not TEMP): the writer's connection must see it. Stored
-        # in its sorted order, which the copy keeps.
-        keep_row_order(self.con, True)
-        try:
-            _, rows = store(self.con, table, ordered, temp=False)
-        finally:
-            keep_row_order(self.con, False)
+        # in its sorted order (the rows' order is kept while the outputs are written: _files),
+        # which the copy keeps.
+        _, rows = store(self.con, table, ordered, temp=False)
+        columns = _csv_columns(ordered.schema())
         self.wait()
-        self.pending = self.pool.submit(self._copy, table, folder, name, formats)
+        self.pending = self.pool.submit(self._copy, table, columns, folder, name, formats)
         return rows
 
-    def _copy(self, table: str, folder: Path, name: str, formats: Sequence[str]) -> None:
-        cursor = self.con.con.cursor()
-        try:
+    def copied(self, table: Any, folder: Path, name: str, formats: Sequence[str]) -> int | None:
+        """When `table` is a kept stage's whose file holds this output's Parquet bytes: the file
+        copied into `folder`, and its CSV if asked (the kept copy, else written from the Parquet
+        copy by a writer's thread); the rows. None (nothing done) otherwise, or when the file
+        cannot be copied: the table is written as any other."""
+        from ..events.cached_tables import kept
+
+        found = kept(self.con, table)
+        if found is None or found.output != name or name in self.keep:
+            return None
+        target = folder / f"{name}.parquet"
+        try:  # the kernel copies; the copy is this run's own, whatever becomes of the cache
+            shutil.copyfile(found.source, target)
+        except OSError:
+            return None
+        if "csv" in formats and found.csv is not None:  # its CSV kept too
+            try:
+                shutil.copyfile(found.csv, folder / f"{name}.csv")
+                return found.rows
+            except OSError:  # gone: written from the Parquet copy
+                pass
+        if "csv" in formats:  # the Parquet copy is read back in its order (a file not asked for is left in staging)
+            source = f"read_parquet('{_sql_text(str(target))}')"
+            self.copies.append(self.pool.submit(self._copy, source, _csv_columns(table.schema(), cast=True), folder,
+                                                name, ("csv",), drop=False))
+        return found.rows
+
+    def _cursor(self) -> Any:
+        cursor = getattr(self.local, "cursor", None)
+        if cursor is None:
+            cursor = self.local.cursor = self.con.con.cursor()
+            self.cursors.append(cursor)
             cursor.execute("SET SESSION preserve_insertion_order = true")  # the files in the table's order
-            for fmt, options in (("parquet", "FORMAT 'parquet'"), ("csv", "FORMAT 'csv', HEADER 1")):
-                if fmt not in formats:
-                    continue
-                path = folder / f"{name}.{fmt}"
-                quoted = str(path).replace("'", "''")
-                # CSV: text cells a spreadsheet would run as formulas get a leading ' and the
-                # first column's name the BOM (Parquet keeps the values and names); the
-                # projection keeps the stored order.
-                source = f"({spreadsheet_safe.duckdb_select(cursor, table)})" if fmt == "csv" else f'"{table}"'
-                try:  # the options ibis's to_parquet and to_csv give: the same bytes
-                    cursor.execute(f"COPY {source} TO '{quoted}' ({options})")
-                except Exception as exc:
-                    raise _unwritable(path, exc) from None
-            if name not in self.keep:
-                cursor.execute(f"DROP TABLE \"{table}\"")
-        finally:
-            cursor.close()
+        return cursor
+
+    def _copy(self, table: str, columns: list[tuple[str, bool, str | None]], folder: Path, name: str,
+              formats: Sequence[str], drop: bool = True) -> None:
+        """`table` (a stored table's name, or with drop=False what follows FROM) written in
+        `formats`, then dropped unless kept."""
+        cursor = self._cursor()
+        source = f'"{table}"' if drop else table
+        for fmt, options in (("parquet", "FORMAT 'parquet'"), ("csv", "FORMAT 'csv', HEADER 1")):
+            if fmt not in formats:
+                continue
+            path = folder / f"{name}.{fmt}"
+            # CSV: text cells a spreadsheet would run as formulas get a leading ' and the
+            # first column's name the BOM (Parquet keeps the values and names); the
+            # projection keeps the stored order.
+            what = f"({spreadsheet_safe.duckdb_select_known(columns, source)})" if fmt == "csv" else source
+            try:  # the options ibis's to_parquet and to_csv give: the same bytes
+                cursor.execute(f"COPY {what} TO '{_sql_text(str(path))}' ({options})")
+            except Exception as exc:
+                raise _unwritable(path, exc) from None
+        if drop and name not in self.keep:
+            cursor.execute(f"DROP TABLE \"{table}\"")
 
     def wait(self) -> None:
-        """Until the table being written is written (raising its error, if any)."""
+        """Until the stored table being written is written (raising its error, if any)."""
         pending, self.pending = self.pending, None
         if pending is not None:
             pending.result()
+
+    def finish(self) -> None:
+        """Until every file is written (raising the first error, if any)."""
+        self.wait()
+        copies, self.copies = self.copies, []
+        for copy in copies:
+            copy.result()
+
+    def close(self) -> None:
+        for cursor in self.cursors:
+            cursor.close()
+        self.cursors.clear()
+
+
+def _sql_text(text: str) -> str:
+    return text.replace("'", "''")
 
 
 @contextmanager
@@ -172,12 +277,19 @@ def _files(con: Any, keep: Collection[str] = ()) -> Iterator[Files | None]:
     if getattr(con, "name", None) != "duckdb":
         yield None
         return
+    from ..events.ingest import keep_row_order
+
     files = Files(con, keep)
+    # Each output is stored in its sorted order, which its files keep: the rows' order is kept
+    # for the whole write (set once, not around each table).
+    keep_row_order(con, True)
     try:
         yield files
-        files.wait()
+        files.finish()
     finally:
         files.pool.shutdown(wait=True)
+        files.close()
+        keep_row_order(con, False)
 
 
 def prepare_folder(folder: Path) -> None:

@@ -18,7 +18,11 @@ or a key's order changes nothing):
 
 Without an events entry (`--no-cache`, `QUNCE_NO_CACHE=1`, events from standard input) no stage
 is kept or reused. A stage's tables are kept after the run wrote its outputs: the Parquet files
-the run wrote are copied into the entry, those it did not write are written from the database.
+the run wrote are copied into the entry, those it did not write are written from the database;
+its CSV outputs too while they are small (`_kept_csv`). A reused stage's tables are read from
+the entry's files where used (events/cached_tables.read), and its outputs are those files,
+copied (simulate/outputs.py): the same bytes as computed and written again, as the key covers
+what they depend on (DuckDB's version among it: it writes them).
 """
 
 from __future__ import annotations
@@ -35,7 +39,7 @@ from .context import SimContext
 from .group_stage import GroupResult
 from .members import MemberResult
 
-VERSION = 1
+VERSION = 2  # 2: each table's rows, whether its file is the output's own bytes, the CSV outputs kept
 PREFIX = "stages-"
 
 # Sections no stage but the commission reads, or that only name and describe (the task lists'
@@ -54,6 +58,7 @@ MEMBER_TABLES = (("ledger", "points_ledger"), ("levels", "member_levels"), ("seg
 # The SOP assessment's (assess/stage.SopResult): kept whole, outputs only.
 SOP_TABLES = (("tasks", "sop_tasks"), ("compliance", "sop_compliance"), ("warnings", "sop_warnings"))
 TABLES = {"groups": GROUP_TABLES, "members": MEMBER_TABLES, "sop": SOP_TABLES}
+CSV_SHARE = 16  # a stage's CSV outputs are kept when they take at most 1/16 of the cache's bound
 
 
 def sections(playbook: Playbook, stage: str) -> dict[str, Any]:
@@ -76,7 +81,12 @@ def stage_key(ctx: SimContext, stage: str) -> str | None:
     """The key of `stage`'s results on this context; None when the events have no entry."""
     if ctx.events_key is None:
         return None
-    material = {"version": VERSION, "stage": stage, "events": ctx.events_key, "start": ctx.start.isoformat(),
+    import duckdb
+
+    # DuckDB's version: a kept file may be copied as the run's output (outputs.py), and another
+    # DuckDB might write other bytes.
+    material = {"version": VERSION, "duckdb": duckdb.__version__, "stage": stage, "events": ctx.events_key,
+                "start": ctx.start.isoformat(),
                 "end": ctx.end.isoformat(), "history_start": ctx.history_start.isoformat(),
                 "sections": sections(ctx.playbook, stage)}
     return hashlib.sha256(json.dumps(material, sort_keys=True, default=str).encode()).hexdigest()
@@ -114,8 +124,11 @@ def _lookup(ctx: SimContext, stage: str) -> dict[str, Any] | None:
         return None
     try:
         meta = json.loads((entry / "entry.json").read_text("utf-8"))
-        return {field: (cached_tables.load(ctx.con, entry / f"{file}.parquet", meta["schemas"][field], f"stage_{field}")
-                        if field in meta["schemas"] else None)
+        schemas, rows, outputs, texts = meta["schemas"], meta["rows"], set(meta["outputs"]), set(meta["csv"])
+        return {field: (cached_tables.read(ctx.con, entry / f"{file}.parquet", schemas[field], f"stage_{field}",
+                                           int(rows[field]), file if field in outputs else None,
+                                           entry / f"{file}.csv" if file in texts else None)
+                        if field in schemas else None)
                 for field, file in TABLES[stage]}
     except Exception:  # gone, half-removed or damaged: compute the stage
         return None
@@ -131,7 +144,11 @@ def keep(ctx: SimContext, stage: str, result: Any, written: Path) -> None:
         return
 
     def fill(staging: Path) -> None:
+        import pyarrow.parquet as pq
+
         schemas: dict[str, dict[str, str]] = {}
+        rows: dict[str, int] = {}
+        outputs: list[str] = []  # the fields whose file is the run's Parquet output, copied
         for field, file in TABLES[stage]:
             table = getattr(result, field)
             if table is None:
@@ -140,12 +157,33 @@ def keep(ctx: SimContext, stage: str, result: Any, written: Path) -> None:
             if text is None:
                 raise ValueError(f"{field}: a column type that would not read back the same")
             target = staging / f"{file}.parquet"
-            if not _copied(written / f"{file}.parquet", target):
+            if _copied(written / f"{file}.parquet", target):
+                outputs.append(field)
+            else:
                 cached_tables.save(ctx.con, table, target)
             schemas[field] = text
-        (staging / "entry.json").write_text(json.dumps({"schemas": schemas}), "utf-8")
+            rows[field] = pq.read_metadata(target).num_rows
+        texts = _kept_csv(staging, written, [file for field, file in TABLES[stage] if field in outputs])
+        (staging / "entry.json").write_text(json.dumps({"schemas": schemas, "rows": rows, "outputs": outputs,
+                                                        "csv": texts}), "utf-8")
 
     cache_entries.publish(f"{PREFIX}{key}", fill)
+
+
+def _kept_csv(staging: Path, written: Path, files: list[str]) -> list[str]:
+    """The run's CSV outputs of these tables copied in beside their Parquet files, when the run
+    wrote them all and they take at most CSV_SHARE of the cache's bound: a re-run then copies
+    them too instead of writing them again (the same bytes: the same rows, order and writer).
+    Six times their Parquet files or so: a team's month keeps them (the demo's: 15 MB), 10M
+    events do not (~1 GB), and are written from the kept Parquet. The files kept."""
+    sources = [written / f"{file}.csv" for file in files]
+    try:
+        size = sum(source.stat().st_size for source in sources)
+    except OSError:  # one not written (--formats parquet)
+        return []
+    if not files or size > cache_entries.limit_bytes() // CSV_SHARE:
+        return []
+    return files if all(_copied(source, staging / source.name) for source in sources) else []
 
 
 def _copied(source: Path, target: Path) -> bool:
