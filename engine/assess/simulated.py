@@ -15,9 +15,11 @@ CHANGES = {"level_up": "promote", "level_down": "demote"}
 
 
 def simulated_rows(playbook: Playbook, events: Any, levels: Any | None, churn: Any | None,
-                   default_tolerance: int) -> list[Any]:
+                   default_tolerance: int, homes: Any | None = None) -> list[Any]:
     """Row sources in compile/expand.ROW_COLUMNS for those items (none when the member stage
-    has no levels or warnings to answer)."""
+    has no levels or warnings to answer). `homes`: the member stage's groups of its members at
+    each period end (simulate/members.MemberResult.homes, covering every member moved a level),
+    else worked out here."""
     import ibis
 
     from ..simulate.churn import member_groups_on
@@ -40,10 +42,11 @@ def simulated_rows(playbook: Playbook, events: Any, levels: Any | None, churn: A
         moved = ibis.union(*changed)
         ends = _dates(moved)
         if ends:
-            homes = member_groups_on(events.semi_join(moved, events.member_id == moved.member_id), ends)
-            at = moved.join(homes, [moved.member_id == homes.member_id, moved.as_of == homes.as_of])
+            h = homes if homes is not None else member_groups_on(
+                events.semi_join(moved, events.member_id == moved.member_id), ends)
+            at = moved.join(h, [moved.member_id == h.member_id, moved.as_of == h.as_of])
             sources.append(_rows(at.select("_idx", "_minutes", member_id=moved.member_id, as_of=moved.as_of,
-                                           group_id=homes.group_id)))
+                                           group_id=h.group_id)))
     return sources
 
 

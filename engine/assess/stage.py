@@ -24,10 +24,11 @@ class SopResult:
     warnings: Any | None = None  # sop_warnings: each churn warning with an owner, and when it was acted on
 
 
-def assess_sop(ctx: SimContext, churn: Any | None = None, levels: Any | None = None) -> SopResult | None:
+def assess_sop(ctx: SimContext, churn: Any | None = None, levels: Any | None = None,
+               homes: Any | None = None) -> SopResult | None:
     """The assessment of `ctx`'s playbook over its window; None without an SOP. `churn`, `levels`:
     the member stage's churn warnings and levels (the items answering them are assessed, and the
-    warnings' owners' follow-ups)."""
+    warnings' owners' follow-ups); `homes`: its members' groups at each period end, if it has them."""
     import ibis
 
     from ..compile.event_tasks import event_rows
@@ -46,7 +47,7 @@ def assess_sop(ctx: SimContext, churn: Any | None = None, levels: Any | None = N
     window = Window(ctx.start, ctx.end)
     tables = build(pb, ctx.roster, window)
     reg = register(ctx.con, tables)
-    simulated = simulated_rows(pb, ctx.events, levels, churn, _default_tolerance(pb))
+    simulated = simulated_rows(pb, ctx.events, levels, churn, _default_tolerance(pb), homes)
     rows = staffed(reg, scheduled_rows(reg, tables, window) + event_rows(reg, tables, window, ctx.events) + simulated)
     t = rows.join(_items(pb), "idx")
     t = t.select(
@@ -170,14 +171,14 @@ def kept_or_assessed(ctx: SimContext, with_members: bool = True) -> SopResult | 
     kept = cached_sop(ctx)
     if kept is not None:
         return kept
-    churn = levels = None
+    churn = levels = homes = None
     if with_members:
         from ..simulate.members import simulate_members
         from ..simulate.stage_cache import cached_members
 
         members = cached_members(ctx) or simulate_members(ctx, tag="_sop")
-        churn, levels = members.churn, members.levels
-    return assess_sop(ctx, churn, levels)
+        churn, levels, homes = members.churn, members.levels, members.homes
+    return assess_sop(ctx, churn, levels, homes)
 
 
 def answers_the_simulation(playbook: Any) -> bool:

@@ -232,7 +232,7 @@ def _members_and_sop(ctx: Any, outcome: SimulateOutcome, clock: _Clock) -> tuple
     clock.lap("members")
     sop = cached_sop(ctx) if ctx.playbook.sop else None
     if sop is None:
-        sop = assess_sop(ctx, members.churn, members.levels)
+        sop = assess_sop(ctx, members.churn, members.levels, members.homes)
     else:
         outcome.reused.append("sop")
     clock.lap("sop")

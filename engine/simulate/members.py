@@ -35,6 +35,9 @@ class MemberResult:
     levels: Any | None = None
     segments: Any | None = None
     churn: Any | None = None
+    # as_of, member_id, group_id at every period end, for the members warned or moved a level
+    # (when an SOP item answers a promotion or demotion); not kept across runs
+    homes: Any | None = None
 
 
 def wanted_features(ctx: SimContext) -> list[Resolved]:
@@ -133,7 +136,10 @@ def simulate_members(ctx: SimContext, events: Any | None = None, tag: str = "") 
     warnings: list[Any] = []
     segment_names = {s.id: s.name for s in pb.segments}
     leveled = {p.label: _with_level(result.features[p.label], result.levels, p.label) for p in ctx.periods}
-    homes = _homes(ctx, events, list(leveled.values()), tag) if pb.churn else None
+    moved = _moved(pb, result.levels)
+    homes = _homes(ctx, events, list(leveled.values()) if pb.churn else [], moved, tag) \
+        if pb.churn or moved is not None else None
+    result.homes = homes
     for period in ctx.periods:
         t = leveled[period.label]
         if pb.segments:
@@ -142,7 +148,7 @@ def simulate_members(ctx: SimContext, events: Any | None = None, tag: str = "") 
             label = ibis.cases(*[(picked.segment == k, ibis.literal(v)) for k, v in segment_names.items()],
                                else_=ibis.null("string"))
             segments.append(picked.mutate(segment_name=label))
-        if homes is not None:
+        if homes is not None and pb.churn:
             warnings.append(_churn(ctx, t, period, homes.filter(homes.as_of == period.last).drop("as_of")))
     if segments:
         result.segments = ctx.materialise(f"segments{tag}", ibis.union(*segments))
@@ -164,14 +170,27 @@ def _member_days(ctx: SimContext, events: Any, wanted: list[Resolved], points: P
     return days, orders
 
 
-def _homes(ctx: SimContext, events: Any, features: list[Any], tag: str) -> Any:
+def _moved(pb: Any, levels: Any | None) -> Any | None:
+    """member_id of the members promoted or demoted in some period, when an SOP item answers
+    that (assess/simulated.py reads their groups); else None."""
+    answers = {item.on for item in pb.sop} & {"level_up", "level_down"}
+    if levels is None or not answers:
+        return None
+    moved = levels.filter(levels.change.isin(["promote", "demote"]))
+    return moved.select(member_id=moved.member_id.cast("string"))
+
+
+def _homes(ctx: SimContext, events: Any, features: list[Any], moved: Any | None, tag: str) -> Any:
     """churn.member_groups_on at every period end, for the members a churn warning fires for in
-    some period only (a fifth of them at 10M events): the groups of the others are never read."""
+    some period (a fifth of them at 10M events) and those `moved` a level: the groups of the others
+    are never read."""
     import ibis
 
     from .churn import member_groups_on, warned_members
 
     fired = [warned_members(t, ctx.playbook.churn, ctx.names("member")) for t in features]
+    if moved is not None:
+        fired.append(moved)
     warned = ctx.materialise(f"warned{tag}", ibis.union(*fired, distinct=True))
     mine = events.semi_join(warned, events.member_id == warned.member_id)
     return ctx.materialise(f"homes{tag}", member_groups_on(mine, [p.last for p in ctx.periods]))
