@@ -12,7 +12,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from .expand import Registered, rows_of, temp_name
+from .expand import Registered, days_after, rows_of, temp_name
 from .tables import Tables, Window
 from .triggers import FROM_EVENTS
 from .working_hours import with_due
@@ -64,7 +64,7 @@ def event_rows(reg: Registered, tables: Tables, window: Window, events: Any) -> 
     joins = happened.filter(happened.sop_event == "join")
     later = joins.join(offsets, [], how="cross")
     later = later.select("row", "group_id", "member_id", "idx", "time",
-                         date=later.date + later.offset.as_interval("D"))
+                         date=days_after(later.date, later.offset))
     later = later.view().join(reg.item_types, "idx").join(reg.group_days, ["group_type", "group_id", "date"])
     sources.append(rows_of(later, later.time, later.member_id, later.row))
     return sources

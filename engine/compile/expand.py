@@ -95,8 +95,8 @@ def scheduled_rows(reg: Registered, tables: Tables, window: Window) -> list[Any]
     # exists then, inside the window (the join with the group-days).
     life_days = life.join(types, "idx").join(reg.groups, "group_type")
     life_days = life_days.select("idx", "group_id", "time", date=ibis.ifelse(
-        life_days.from_end, life_days.last_day - life_days.offset.as_interval("D"),
-        life_days.created_at + life_days.offset.as_interval("D")))
+        life_days.from_end, days_after(life_days.last_day, -life_days.offset),
+        days_after(life_days.created_at, life_days.offset)))
     on_day = life_days.view().join(days, ["group_id", "date"])
     items = reg.items.filter(reg.items.event == "group_created")
     created = items.join(types, "idx").join(days.filter(days.date == days.created_at), "group_type")
@@ -108,6 +108,13 @@ def scheduled_rows(reg: Registered, tables: Tables, window: Window) -> list[Any]
         rows_of(created, ibis.null("string"), due=due),
     ]
 
+
+
+def days_after(date: Any, days: Any) -> Any:
+    """`date` + `days` as a DATE in the database too: DuckDB's date + INTERVAL is a TIMESTAMP,
+    and Ibis drops a cast back to the date it thinks it already is (the rows then meet the
+    group-days in joins that cast every date)."""
+    return (date.cast("timestamp") + days.as_interval("D")).date()
 
 def rows_of(t: Any, time: Any, member_id: Any = None, event_row: Any = None, due: Any = None,
             deferred: Any = None, trigger_ts: Any = None) -> Any:
