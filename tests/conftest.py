@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -13,3 +14,13 @@ def _private_cache(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest
     monkeypatch.setenv("QUNCE_CACHE_DIR", str(folder))
     monkeypatch.delenv("QUNCE_NO_CACHE", raising=False)
     return folder
+
+
+@pytest.fixture(scope="session")
+def brand() -> Any:
+    """The complete brand playbook (what `qunce events generate` and the demo use), loaded once."""
+    from qunce.load import load_playbook
+
+    loaded = load_playbook(Path(__file__).resolve().parents[1] / "playbooks" / "brand-complete.yaml").playbook
+    assert loaded is not None
+    return loaded

@@ -4,7 +4,9 @@ and a half (12 groups, 800 members), with the report written by `simulate --repo
 from __future__ import annotations
 
 import datetime as dt
+import json
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -27,3 +29,16 @@ def sim_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     outcome = run(SimulateRequest(PLAYBOOK, DataRequest(events, roster), folder / "out", report=True))
     assert outcome.status == 0
     return folder / "out"
+
+
+@pytest.fixture(scope="module")
+def page(sim_dir: Path) -> str:
+    """The report page `simulate --report` wrote."""
+    return (sim_dir / "report.html").read_text(encoding="utf-8")
+
+
+@pytest.fixture(scope="module")
+def summary(sim_dir: Path) -> dict[str, Any]:
+    """The folder's summary.json."""
+    document: dict[str, Any] = json.loads((sim_dir / "summary.json").read_text(encoding="utf-8"))
+    return document

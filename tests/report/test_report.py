@@ -41,17 +41,6 @@ def sql(folder: Path, query: str) -> list[tuple[Any, ...]]:
     return rows
 
 
-@pytest.fixture(scope="module")
-def page(sim_dir: Path) -> str:
-    return (sim_dir / "report.html").read_text(encoding="utf-8")
-
-
-@pytest.fixture(scope="module")
-def summary(sim_dir: Path) -> dict[str, Any]:
-    document: dict[str, Any] = json.loads((sim_dir / "summary.json").read_text(encoding="utf-8"))
-    return document
-
-
 def test_simulate_report_writes_the_page_listed_in_the_manifest(sim_dir: Path) -> None:
     manifest = json.loads((sim_dir / ".qunce-manifest.json").read_text(encoding="utf-8"))
     assert "report.html" in manifest["files"]

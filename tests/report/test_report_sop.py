@@ -22,17 +22,6 @@ duckdb = pytest.importorskip("duckdb")
 STATUS_ZH = ["按时", "迟做", "漏做", "不可考核", "未到期"]
 
 
-@pytest.fixture(scope="module")
-def page(sim_dir: Path) -> str:
-    return (sim_dir / "report.html").read_text(encoding="utf-8")
-
-
-@pytest.fixture(scope="module")
-def summary(sim_dir: Path) -> dict[str, Any]:
-    document: dict[str, Any] = json.loads((sim_dir / "summary.json").read_text(encoding="utf-8"))
-    return document
-
-
 def item(html: str, item_id: str) -> str:
     start = html.index(f'<div class="item" id="{item_id}">')
     return html[start:html.index("</div>\n", html.index('<p class="source">', start))]
