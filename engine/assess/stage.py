@@ -63,7 +63,7 @@ def assess_sop(ctx: SimContext, churn: Any | None = None, levels: Any | None = N
         trigger_ts=t.trigger_ts)  # the answered event's time starts a reply's window (compile/event_tasks)
     # what the match, the statuses and sop_tasks read: the window's inputs are done with
     tasks = ctx.materialise("sop_task_rows", with_windows(t).drop("idx", "tolerance", "time", "due", "trigger_ts"))
-    holders = reg.holders.select("group_id", "date", "role", "staff_id")
+    holders = reg.holders.select("group_id", "date", "role", "staff_id", "holders")
     logged = ctx.events.filter(ctx.events.type == "sop_done")
     observable = sorted(str(v) for v in fetch_value(ctx.con, logged.sop.collect(distinct=True)) or [])
     data_end = ibis.literal(fetch_value(ctx.con, ctx.events.ts.max()))

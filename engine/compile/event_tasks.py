@@ -12,7 +12,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from .expand import Registered, days_after, rows_of, temp_name
+from .expand import Registered, days_after, on_living_days, rows_of, temp_name, with_group
 from .tables import Tables, Window
 from .triggers import FROM_EVENTS
 from .working_hours import with_due
@@ -48,12 +48,12 @@ def event_rows(reg: Registered, tables: Tables, window: Window, events: Any) -> 
         orders = orders.filter(orders._n == 0, orders.date >= window.start, orders.date <= window.end)
         happened = ibis.union(happened, orders.select("row", "ts", "date", "type", "group_id", "member_id", "flag",
                                                       sop_event=ibis.literal("first_order")))
-    # read twice below (the answers and the members' days): once
-    happened = reg.con.create_table(temp_name("happened"), happened, temp=True)
+    # read twice below (the answers and the members' days): once, with the group's type and days
+    happened = reg.con.create_table(temp_name("happened"), with_group(reg, happened), temp=True)
 
     items = reg.items.filter(reg.items.event.isin(list(FROM_EVENTS)))
     answered = happened.filter(happened.date >= window.start).join(items, happened.sop_event == items.event)
-    answered = answered.join(reg.item_types, "idx").join(reg.group_days, ["group_type", "group_id", "date"])
+    answered = on_living_days(reg, answered)
     # due `within` after the event, or after the next working span opens (working_hours)
     gaps = reg.con.create_table(temp_name("gaps"), tables.gaps, temp=True) if tables.gaps.num_rows else None
     answered = with_due(answered, gaps, deferred="deferred")
@@ -63,8 +63,8 @@ def event_rows(reg: Registered, tables: Tables, window: Window, events: Any) -> 
     offsets = reg.con.create_table(temp_name("member_days"), tables.member_days, temp=True)
     joins = happened.filter(happened.sop_event == "join")
     later = joins.join(offsets, [], how="cross")
-    later = later.select("row", "group_id", "member_id", "idx", "time",
+    later = later.select("row", "group_id", "member_id", "idx", "time", "_type", "_from", "_to",
                          date=days_after(later.date, later.offset))
-    later = later.view().join(reg.item_types, "idx").join(reg.group_days, ["group_type", "group_id", "date"])
+    later = on_living_days(reg, later)
     sources.append(rows_of(later, later.time, later.member_id, later.row))
     return sources

@@ -44,7 +44,11 @@ class Registered:
     item_types: Any
     groups: Any  # group_id, group_type, created_at, last_day
     group_days: Any  # group_id, group_type, date: the days each group exists, in the window
-    holders: Any  # group_id, group_type, date, role, staff_id, on_duty
+    holders: Any  # group_id, group_type, date, role, staff_id, on_duty, holders (how many hold the role that day)
+    first_day: dt.date  # the window's
+    last_day: dt.date
+    person_items: tuple[int, ...]  # idx of the `per: person` items
+    item_roles: tuple[str, ...]  # each item's role, by idx
 
 
 def register(con: Any, tables: Tables) -> Registered:
@@ -57,9 +61,40 @@ def register(con: Any, tables: Tables) -> Registered:
     alive = (joined.date >= joined.created_at) & (joined.last_day.isnull() | (joined.date <= joined.last_day))
     group_days = joined.filter(alive).select("group_id", "group_type", "date", "created_at", "last_day")
     group_days = con.create_table(temp_name("group_days"), group_days, temp=True)
+    dates = tables.days.column("date").to_pylist()
+    person = tuple(i for i, per in zip(tables.items.column("idx").to_pylist(), tables.items.column("per").to_pylist(),
+                                       strict=True) if per == "person")
     return Registered(con, put("items", tables.items), put("item_types", tables.item_types), groups, group_days,
                       con.create_table(temp_name("holders"), _holders(group_days, assignments),
-                                       temp=True))
+                                       temp=True), min(dates), max(dates), person,
+                      tuple(tables.items.column("role").to_pylist()))
+
+
+def with_group(reg: Registered, rows: Any) -> Any:
+    """`rows` (with group_id) and their group's type and days (_type, _from, _to) for
+    `on_living_days`; rows of groups the roster does not have are left out."""
+    g = reg.groups.select(_g="group_id", _type="group_type", _from="created_at", _to="last_day")
+    return rows.join(g, rows.group_id == g._g).drop("_g")
+
+
+def on_living_days(reg: Registered, rows: Any) -> Any:
+    """`rows` (idx, date, and with_group's columns) of the items that apply to their group's
+    type, on the days the group exists inside the window: what a join with the group-days keeps,
+    by the group's type and dates (the group-days are ~200k rows at 10M events, and DuckDB,
+    misjudging the sides of that join, built its hash table of the millions of task rows)."""
+    types = reg.item_types
+    t = rows.join(types, [rows.idx == types.idx, rows._type == types.group_type])
+    t = t.filter(t.date >= t._from, t._to.isnull() | (t.date <= t._to), t.date >= reg.first_day,
+                 t.date <= reg.last_day)
+    return t.select(*[c for c in rows.columns if c not in ("_type", "_from", "_to")])
+
+
+def role_of(reg: Registered, idx: Any) -> Any:
+    """The role of item `idx`, by a CASE on the few items (a join with the items let DuckDB join
+    them with the holders first: millions of rows)."""
+    import ibis
+
+    return idx.cases(*[(i, ibis.literal(role)) for i, role in enumerate(reg.item_roles)], else_=ibis.null("string"))
 
 
 def _holders(group_days: Any, assignments: Any) -> Any:
@@ -73,13 +108,14 @@ def _holders(group_days: Any, assignments: Any) -> Any:
     held = g.join(a, [g.group_id == a.group_id, a.from_date <= g.date, a.to_date.isnull() | (g.date <= a.to_date)])
     columns = ["group_id", "group_type", "date", "role", "staff_id"]
     held = held.select(*columns, "_shared")
-    alone = held.filter(~held._shared).select(*columns, on_duty=ibis.literal(True))
+    alone = held.filter(~held._shared).select(*columns, on_duty=ibis.literal(True), holders=ibis.literal(1, "int64"))
     shared = held.filter(held._shared).select(*columns).distinct()
     turn = ibis.window(group_by=["group_id", "role", "date"], order_by="staff_id")
     everyone = ibis.window(group_by=["group_id", "role", "date"])
     shared = shared.mutate(_rank=ibis.row_number().over(turn), _n=shared.staff_id.count().over(everyone))
     day_number = shared.date.delta(ibis.date(TURN_EPOCH.year, TURN_EPOCH.month, TURN_EPOCH.day), unit="day")
-    return ibis.union(alone, shared.select(*columns, on_duty=shared._rank == day_number % shared._n))
+    return ibis.union(alone, shared.select(*columns, on_duty=shared._rank == day_number % shared._n,
+                                           holders=shared._n.cast("int64")))
 
 
 def scheduled_rows(reg: Registered, tables: Tables, window: Window) -> list[Any]:
@@ -142,12 +178,21 @@ def staffed(reg: Registered, sources: list[Any]) -> Any:
     import ibis
 
     holders = reg.holders
-    rows = ibis.union(*sources).join(reg.items.select("idx", "role", "per"), "idx")
     key = ["group_id", "role", "date"]
+    person = list(reg.person_items)
+    # The sources are split by the item's `per` before their union, not after: a union read by
+    # both branches is materialised by DuckDB (millions of rows), and the filter on idx reaches
+    # each source's scans.
+    group_rows = ibis.union(*[s.filter(~s.idx.isin(person)) if person else s for s in sources])
+    group_rows = group_rows.mutate(role=role_of(reg, group_rows.idx))
     duty = holders.filter(holders.on_duty).select(*key, "staff_id")
-    by_group = rows.filter(rows.per == "group").join(duty, key)
+    by_group = group_rows.join(duty, key)
     by_group = by_group.select(*ROW_COLUMNS, "staff_id", groups=ibis.literal(1, type="int64"))
-    shared = rows.filter(rows.per == "person").join(holders.select(*key, "staff_id"), key)
+    if not person:
+        return by_group
+    person_rows = ibis.union(*[s.filter(s.idx.isin(person)) for s in sources])
+    person_rows = person_rows.mutate(role=role_of(reg, person_rows.idx))
+    shared = person_rows.join(holders.select(*key, "staff_id"), key)
     by_person = shared.group_by([c for c in ROW_COLUMNS if c != "group_id"] + ["staff_id"]).aggregate(
         group_id=shared.group_id.min(), groups=shared.group_id.nunique())
     return ibis.union(by_group, by_person.select(*ROW_COLUMNS, "staff_id", "groups"))
