@@ -94,6 +94,8 @@ def role_of(reg: Registered, idx: Any) -> Any:
     them with the holders first: millions of rows)."""
     import ibis
 
+    if not reg.item_roles:  # an SOP of no items: no rows either
+        return ibis.null("string")
     return idx.cases(*[(i, ibis.literal(role)) for i, role in enumerate(reg.item_roles)], else_=ibis.null("string"))
 
 
