@@ -16,11 +16,12 @@ from itertools import accumulate
 from typing import Any
 
 _INT32_MAX = (1 << 31) - 1
+_EPOCH_ORDINAL = 719163  # date(1970, 1, 1).toordinal()
 
 
 def array(values: Sequence[Any], kind: Any) -> Any:
-    """`pa.array(values, type=kind)` for a string, int64, boolean or decimal128 `kind` (others:
-    `pa.array` itself); None is null."""
+    """`pa.array(values, type=kind)` for a string, int64, int32, date32, boolean or decimal128
+    `kind` (others: `pa.array` itself); None is null."""
     import pyarrow as pa
 
     values = values if isinstance(values, list) else list(values)
@@ -43,6 +44,13 @@ def array(values: Sequence[Any], kind: Any) -> Any:
     if pa.types.is_int64(kind):
         words = machine("q", [0 if v is None else v for v in values] if nulls else values)
         return pa.Array.from_buffers(kind, size, [validity, pa.py_buffer(words)], null_count=nulls)
+    if pa.types.is_int32(kind) or pa.types.is_date32(kind):
+        # a date32 is its days since 1970-01-01 (Python's ordinal 719163)
+        ints = [0 if v is None else (v.toordinal() - _EPOCH_ORDINAL if pa.types.is_date32(kind) else v)
+                for v in values]
+        if any(not -_INT32_MAX - 1 <= v <= _INT32_MAX for v in ints):  # as pa.array: out of range
+            raise OverflowError(f"a value out of the range of {kind}")
+        return pa.Array.from_buffers(kind, size, [validity, pa.py_buffer(machine("i", ints))], null_count=nulls)
     if pa.types.is_boolean(kind):
         return pa.Array.from_buffers(kind, size, [validity, _bits([v is not None and bool(v) for v in values])],
                                      null_count=nulls)
@@ -54,6 +62,28 @@ def table(columns: dict[str, Any]) -> Any:
     import pyarrow as pa
 
     return pa.Table.from_arrays(list(columns.values()), names=list(columns))
+
+
+def table_of(columns: dict[str, Sequence[Any]], schema: Any) -> Any:
+    """`pa.table(columns, schema=schema)` of Python values, each column by `array`."""
+    import pyarrow as pa
+
+    return pa.Table.from_arrays([array(columns[f.name], f.type) for f in schema], schema=schema)
+
+
+def into_database(con: Any, name: str, arrow: Any) -> Any:
+    """`con.create_table(name, arrow, temp=True, overwrite=True)`: for a DuckDB connection the
+    rows handed over as an Arrow C stream (given the Arrow table itself, DuckDB scans it through
+    pyarrow.dataset, which imports pandas)."""
+    if getattr(con, "name", None) != "duckdb":
+        return con.create_table(name, arrow, temp=True, overwrite=True)
+    source = f"{name}_arrow"
+    con.con.register(source, arrow.__arrow_c_stream__())
+    try:
+        con.con.execute(f'CREATE OR REPLACE TEMP TABLE "{name}" AS SELECT * FROM "{source}"')
+    finally:
+        con.con.unregister(source)
+    return con.table(name, database=("temp", "main"))
 
 
 def int64s(words: Any, valid: Any = None) -> Any:

@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from ..arrow_values import into_database
 from .expand import Registered, days_after, on_living_days, rows_of, temp_name, with_group
 from .tables import Tables, Window
 from .triggers import FROM_EVENTS
@@ -55,12 +56,12 @@ def event_rows(reg: Registered, tables: Tables, window: Window, events: Any) -> 
     answered = happened.filter(happened.date >= window.start).join(items, happened.sop_event == items.event)
     answered = on_living_days(reg, answered)
     # due `within` after the event, or after the next working span opens (working_hours)
-    gaps = reg.con.create_table(temp_name("gaps"), tables.gaps, temp=True) if tables.gaps.num_rows else None
+    gaps = into_database(reg.con, temp_name("gaps"), tables.gaps) if tables.gaps.num_rows else None
     answered = with_due(answered, gaps, deferred="deferred")
     sources = [rows_of(answered, answered.ts.strftime("%H:%M"), answered.member_id, answered.row, answered.due,
                        answered.deferred, answered.ts)]
 
-    offsets = reg.con.create_table(temp_name("member_days"), tables.member_days, temp=True)
+    offsets = into_database(reg.con, temp_name("member_days"), tables.member_days)
     joins = happened.filter(happened.sop_event == "join")
     later = joins.join(offsets, [], how="cross")
     later = later.select("row", "group_id", "member_id", "idx", "time", "_type", "_from", "_to",

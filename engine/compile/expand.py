@@ -15,6 +15,7 @@ from typing import Any
 
 import pyarrow as pa
 
+from ..arrow_values import into_database
 from .tables import Tables, Window
 
 TURN_EPOCH = dt.date(2024, 1, 1)
@@ -54,7 +55,7 @@ class Registered:
 def register(con: Any, tables: Tables) -> Registered:
     """Put the tables into DuckDB; materialise the group-days and who holds which role when."""
     def put(name: str, table: pa.Table) -> Any:
-        return con.create_table(temp_name(name), table, temp=True, overwrite=True)
+        return into_database(con, temp_name(name), table)
 
     groups, days, assignments = put("groups", tables.groups), put("days", tables.days), put("assign", tables.assignments)
     joined = groups.cross_join(days)
@@ -126,8 +127,8 @@ def scheduled_rows(reg: Registered, tables: Tables, window: Window) -> list[Any]
     import ibis
 
     con, types, days = reg.con, reg.item_types, reg.group_days
-    slots = con.create_table(temp_name("slots"), tables.slots, temp=True)
-    life = con.create_table(temp_name("life"), tables.life, temp=True)
+    slots = into_database(con, temp_name("slots"), tables.slots)
+    life = into_database(con, temp_name("life"), tables.life)
     clock = slots.join(types, "idx").join(days, ["group_type", "date"])
     # Days of life: the day counted from the group's first or last day, kept when the group
     # exists then, inside the window (the join with the group-days).

@@ -14,6 +14,7 @@ from typing import Any
 
 import pyarrow as pa
 
+from ..arrow_values import table_of
 from ..events.roster import Roster
 from ..model import Playbook
 from . import triggers
@@ -78,23 +79,23 @@ def build(playbook: Playbook, roster: Roster, window: Window) -> Tables:
             _extend(member, idx=[idx] * len(item.member_days), offset=list(item.member_days),
                     time=[item.at] * len(item.member_days))
     return Tables(
-        items=pa.table(items, schema=pa.schema([("idx", pa.int32()), ("role", pa.string()), ("per", pa.string()),
+        items=table_of(items, pa.schema([("idx", pa.int32()), ("role", pa.string()), ("per", pa.string()),
                                                 ("minutes", pa.int32()), ("within", pa.int64()),
                                                 ("event", pa.string()), ("trigger", pa.string())])),
-        item_types=pa.table(item_types, schema=pa.schema([("idx", pa.int32()), ("group_type", pa.string())])),
-        slots=pa.table(slots, schema=pa.schema([("idx", pa.int32()), ("date", pa.date32()), ("time", pa.string())])),
-        life=pa.table(life, schema=pa.schema([("idx", pa.int32()), ("from_end", pa.bool_()), ("offset", pa.int32()),
+        item_types=table_of(item_types, pa.schema([("idx", pa.int32()), ("group_type", pa.string())])),
+        slots=table_of(slots, pa.schema([("idx", pa.int32()), ("date", pa.date32()), ("time", pa.string())])),
+        life=table_of(life, pa.schema([("idx", pa.int32()), ("from_end", pa.bool_()), ("offset", pa.int32()),
                                               ("time", pa.string())])),
-        member_days=pa.table(member, schema=pa.schema([("idx", pa.int32()), ("offset", pa.int32()),
+        member_days=table_of(member, pa.schema([("idx", pa.int32()), ("offset", pa.int32()),
                                                        ("time", pa.string())])),
         groups=groups_table(playbook, roster),
-        assignments=pa.table({
+        assignments=table_of({
             "staff_id": [a.staff_id for a in roster.assignments], "role": [a.role for a in roster.assignments],
             "group_id": [a.group_id for a in roster.assignments], "from_date": [a.from_ for a in roster.assignments],
             "to_date": [a.to for a in roster.assignments],
-        }, schema=pa.schema([("staff_id", pa.string()), ("role", pa.string()), ("group_id", pa.string()),
+        }, pa.schema([("staff_id", pa.string()), ("role", pa.string()), ("group_id", pa.string()),
                              ("from_date", pa.date32()), ("to_date", pa.date32())])),
-        days=pa.table({"date": window.days}, schema=pa.schema([("date", pa.date32())])),
+        days=table_of({"date": window.days}, pa.schema([("date", pa.date32())])),
         gaps=gap_table(playbook),
     )
 
@@ -117,9 +118,9 @@ def last_day(playbook: Playbook, group_type: str, created_at: dt.date, ended_at:
 def groups_table(playbook: Playbook, roster: Roster) -> pa.Table:
     """group_id, group_type, created_at, last_day."""
     groups = roster.groups
-    return pa.table({
+    return table_of({
         "group_id": [g.id for g in groups], "group_type": [g.type for g in groups],
         "created_at": [g.created_at for g in groups],
         "last_day": [last_day(playbook, g.type, g.created_at, g.ended_at) for g in groups],
-    }, schema=pa.schema([("group_id", pa.string()), ("group_type", pa.string()), ("created_at", pa.date32()),
+    }, pa.schema([("group_id", pa.string()), ("group_type", pa.string()), ("created_at", pa.date32()),
                          ("last_day", pa.date32())]))

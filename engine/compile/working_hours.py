@@ -25,6 +25,7 @@ from typing import Any
 
 import pyarrow as pa
 
+from ..arrow_values import table_of
 from ..model import Playbook
 from ..model.calendar import DAY_MINUTES, Span
 
@@ -65,7 +66,7 @@ def gap_table(playbook: Playbook) -> pa.Table:
         for start, end, at, next_day in gaps(playbook.working_hours(role_id)):
             for name, value in zip(GAP_SCHEMA.names, (role_id, start * 60, end * 60, at * 60, next_day), strict=True):
                 rows[name].append(value)
-    return pa.table(rows, schema=GAP_SCHEMA)
+    return table_of(rows, GAP_SCHEMA)
 
 
 def with_due(t: Any, gap_rows: Any, *, ts: str = "ts", role: str = "role", within: str = "within",

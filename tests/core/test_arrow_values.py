@@ -92,3 +92,24 @@ def test_nothing_here_imports_pandas() -> None:
             "sys.exit('pandas imported' if 'pandas' in sys.modules else 0)")
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT)
     assert done.returncode == 0, done.stderr
+
+
+def test_days_and_small_whole_numbers() -> None:
+    import datetime as dt
+
+    rng = random.Random(5)
+    days = [dt.date(1970, 1, 1), dt.date(1, 1, 1), dt.date(9999, 12, 31), dt.date(1969, 12, 31), None]
+    days += [dt.date(2000, 1, 1) + dt.timedelta(days=rng.randint(-40000, 40000)) for _ in range(300)]
+    _same(days, pa.date32())
+    _same([0, -1, 2**31 - 1, -(2**31), None] + [rng.randint(-10**6, 10**6) for _ in range(300)], pa.int32())
+    with pytest.raises(OverflowError):
+        arrow_values.array([2**31], pa.int32())
+
+
+def test_a_table_of_python_values_is_the_one_pa_table_builds() -> None:
+    import datetime as dt
+
+    schema = pa.schema([("idx", pa.int32()), ("day", pa.date32()), ("name", pa.string()), ("on", pa.bool_())])
+    columns = {"idx": [1, None, 3], "day": [dt.date(2027, 1, 1), None, dt.date(2026, 12, 6)],
+               "name": ["群", None, "a"], "on": [True, None, False]}
+    assert arrow_values.table_of(columns, schema).equals(pa.table(columns, schema=schema))
