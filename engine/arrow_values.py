@@ -11,7 +11,7 @@ keeps, more digits than its precision). `tests/core/test_arrow_values.py` compar
 from __future__ import annotations
 
 from array import array as machine
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from itertools import accumulate
 from typing import Any
 
@@ -64,7 +64,7 @@ def table(columns: dict[str, Any]) -> Any:
     return pa.Table.from_arrays(list(columns.values()), names=list(columns))
 
 
-def table_of(columns: dict[str, Sequence[Any]], schema: Any) -> Any:
+def table_of(columns: Mapping[str, Sequence[Any]], schema: Any) -> Any:
     """`pa.table(columns, schema=schema)` of Python values, each column by `array`."""
     import pyarrow as pa
 
