@@ -15,17 +15,20 @@ logged `sop_done` events are joined by item and day instead.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from .evidence import LOGGED, POST, REACH
 
 
-def first_evidence(tasks: Any, events: Any, holders: Any, logged: Any | None = None) -> Any:
+def first_evidence(tasks: Any, events: Any, holders: Any, logged: Any | None = None,
+                   store: Callable[[str, Any], Any] | None = None) -> Any:
     """task, done_at (the first evidence's time) and done_row (its row; the smallest of those at
     that time) of every task with evidence. `tasks`: windows.with_windows's; `events`: the
     checked events; `holders`: group_id, date, role, staff_id (who holds which role where, each
     day), and `holders` (how many hold that role there that day) if known; `logged`: the
-    sop_done events (staff_id, group_id, member_id, sop, ts, row), or None."""
+    sop_done events (staff_id, group_id, member_id, sop, ts, row), or None; `store(name, table)`:
+    materialises a table read twice (the members' numbers: a scan of every event each time)."""
     import ibis
 
     if "holders" not in holders.columns:
@@ -40,6 +43,8 @@ def first_evidence(tasks: Any, events: Any, holders: Any, logged: Any | None = N
     h = h.join(staff, h._hs == staff._id).select(*h.columns, _hsn=staff._n)
     posts, reaches = _staff_events(events, "message", "group_id"), _staff_events(events, "reach", "member_id")
     members = _numbered(reaches, "_key")
+    if store is not None:
+        members = store("sop_member_numbers", members)
     logged_items = logged.sop if logged is not None else None
     found = ibis.union(
         _first_by_holder(tasks, h, POST, _firsts(posts, groups, staff), "group_id", groups, logged_items),
