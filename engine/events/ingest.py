@@ -76,6 +76,9 @@ def connect(timezone: str) -> Any:
     con = ibis.duckdb.connect()
     con.raw_sql(f"SET TimeZone = '{_quote(timezone)}'")
     con.raw_sql("SET enable_progress_bar = false")  # DuckDB's own bar would print over qunce's output
+    from ..event_order import define
+
+    define(con)
     # DuckDB's default spill folder is ./.tmp, in the user's working folder.
     con.raw_sql(f"SET temp_directory = '{_quote(str(work_folder()))}'")
     limit = os.environ.get(MEMORY_LIMIT_ENV, "").strip() or DEFAULT_MEMORY_LIMIT

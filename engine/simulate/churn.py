@@ -15,6 +15,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from ..catalog import Names
+from ..event_order import latest
 from ..model.audience import ChurnWarning
 from .classify import condition, values_text
 from .features import member_events
@@ -41,14 +42,13 @@ def member_groups_on(events: Any, days: Sequence[dt.date]) -> Any:
 
     t = member_events(events)
     t = t.filter(t.date <= max(days))
-    order = ibis.struct({"ts": t.ts, "row": t.row})
     move = t.type.isin(["join", "leave"])
     aggregates: dict[str, Any] = {}
     for i, day in enumerate(days):
         upto = t.date <= day
         aggregates[f"_j{i}"] = ((t.type == "join") & upto).any()
-        aggregates[f"_m{i}"] = t.type.argmax(order, where=move & upto)
-        aggregates[f"_l{i}"] = t.type.argmax(order, where=upto)
+        aggregates[f"_m{i}"] = latest(t.type, t.ts, t.row, where=move & upto)
+        aggregates[f"_l{i}"] = latest(t.type, t.ts, t.row, where=upto)
     pairs = t.group_by(["member_id", "group_id"]).aggregate(**aggregates)
     parts = []
     for i, day in enumerate(days):

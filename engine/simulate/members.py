@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ..catalog import Resolved
+from ..event_order import latest
 from ..model.membership import Points
 from .classify import first_match
 from .context import SimContext
@@ -88,17 +89,15 @@ def points_windows(wanted: list[Resolved]) -> list[int]:
 
 
 def _with_group_type(ctx: SimContext, table: Any, events: Any, period: Period) -> Any:
-    import ibis
 
     # A member's group type is the type of the group of their latest event.
     t = member_events(events)
     t = t.filter(t.date <= period.last)
     # Ties on ts (two groups' events in the same second) go to the later row of the file.
-    latest = t.group_by(t.member_id.name("_member")).aggregate(
-        _group=t.group_id.argmax(ibis.struct({"ts": t.ts, "row": t.row})))
+    last = t.group_by(t.member_id.name("_member")).aggregate(_group=latest(t.group_id, t.ts, t.row))
     g = ctx.groups.select(_gid="group_id", group_type="group_type")
-    latest = latest.left_join(g, latest._group == g._gid).select("_member", "group_type")
-    return table.left_join(latest, table.member_id == latest._member).drop("_member")
+    last = last.left_join(g, last._group == g._gid).select("_member", "group_type")
+    return table.left_join(last, table.member_id == last._member).drop("_member")
 
 
 def simulate_members(ctx: SimContext, events: Any | None = None, tag: str = "") -> MemberResult:

@@ -1,0 +1,33 @@
+"""engine/event_order.py: the latest value by (ts, row), through DuckDB's arg_max over one HUGEINT
+key, is the one the (ts, row) order gives, ties of a second broken by the row."""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+
+import pytest
+
+pa = pytest.importorskip("pyarrow")
+
+from qunce.event_order import latest  # noqa: E402
+from qunce.events.ingest import connect, fetch_rows  # noqa: E402
+
+
+def test_latest_by_time_then_row_with_and_without_a_filter() -> None:
+    rng = random.Random(3)
+    base = dt.datetime(2027, 1, 1, 9, 0, 0)
+    rows = []
+    for row in rng.sample(range(1, 10**9), 2000):  # rows in no order: ties on ts go to the larger
+        ts = base + dt.timedelta(seconds=rng.randint(0, 50), microseconds=rng.choice([0, 1, 999_999]))
+        rows.append({"key": rng.choice("abcde"), "ts": ts, "row": row, "value": rng.choice(["join", "leave", "x"])})
+    con = connect("Asia/Shanghai")
+    table = con.create_table("t", pa.Table.from_pylist(rows, schema=pa.schema(
+        [("key", pa.string()), ("ts", pa.timestamp("us")), ("row", pa.int64()), ("value", pa.string())])), temp=True)
+    got = {r["key"]: (r["last"], r["last_move"]) for r in fetch_rows(con, table.group_by("key").aggregate(
+        last=latest(table.value, table.ts, table.row),
+        last_move=latest(table.value, table.ts, table.row, where=table.value != "x")))}
+    for key in "abcde":
+        mine = sorted((r for r in rows if r["key"] == key), key=lambda r: (r["ts"], r["row"]))
+        moves = [r for r in mine if r["value"] != "x"]
+        assert got[key] == (mine[-1]["value"], moves[-1]["value"] if moves else None)
