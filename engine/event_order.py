@@ -22,7 +22,7 @@ def define(con: Any) -> None:
 
 def latest(value: Any, ts: Any, row: Any, where: Any = None) -> Any:
     """The text `value` of the latest row by (ts, row) (of those `where` holds): an aggregate.
-    On DuckDB its `arg_max` over the HUGEINT key (Ibis compiles `argmax` as an ordered
+    On DuckDB its `arg_max_null` over the HUGEINT key (Ibis compiles `argmax` as an ordered
     `first`, which sorts each group: twice as slow again)."""
     import ibis
 
@@ -56,8 +56,9 @@ def _arg_max() -> Any:
     import ibis
     import ibis.expr.datatypes as dt
 
-    def arg_max(value: Any, key: Any) -> Any:
-        """DuckDB's arg_max of a text by a key."""
+    def arg_max_null(value: Any, key: Any) -> Any:
+        """DuckDB's arg_max_null: the value of the row with the largest key, NULL included (its
+        arg_max skips rows whose value is NULL; Ibis's argmax does not)."""
 
-    arg_max.__annotations__ = {"value": dt.string, "key": dt.Decimal(38, 0), "return": dt.string}
-    return ibis.udf.agg.builtin(name="arg_max")(arg_max)
+    arg_max_null.__annotations__ = {"value": dt.string, "key": dt.Decimal(38, 0), "return": dt.string}
+    return ibis.udf.agg.builtin(name="arg_max_null")(arg_max_null)
