@@ -76,11 +76,15 @@ def period_of(date: Any, period: str) -> Any:
 def period_label(period_start: Any, period: str) -> Any:
     """The label of the period starting on `period_start` (an Ibis date column): 2027-01-04,
     2027-W01 (ISO week and ISO year), 2027-01, 2027Q1."""
+    import ibis
+
     _check(period)
     if period == "day":
         return period_start.strftime("%Y-%m-%d")
     if period == "week":
-        return (period_start.iso_year().cast("string") + "-W"
+        # the ISO year is the year of the week's Thursday (Spark has no iso_year: one code path)
+        thursday = (period_start.cast("timestamp") + ibis.interval(days=3)).date()
+        return (thursday.year().cast("string") + "-W"
                 + period_start.week_of_year().cast("string").lpad(2, "0"))
     if period == "month":
         return period_start.strftime("%Y-%m")

@@ -176,6 +176,15 @@ def test_period_of_and_labels(day: dt.date, week: dt.date, week_label: str, mont
         assert label_of(start_of(day, name), name) == got[f"{name}_label"]
 
 
+def test_week_labels_are_iso_weeks_over_twelve_years() -> None:
+    # the ISO year is the year of the week's Thursday: years of 52 and 53 weeks, both edges
+    mondays = [D(2020, 12, 28) + dt.timedelta(weeks=i) for i in range(630)]
+    t = ibis.memtable({"d": mondays}, schema={"d": "date"})
+    got = ibis.duckdb.connect().to_pyarrow(t.select(label=period_label(t.d, "week"))).column("label").to_pylist()
+    assert got == [f"{day.isocalendar()[0]}-W{day.isocalendar()[1]:02d}" for day in mondays]
+    assert "2026-W53" in got and "2032-W53" in got
+
+
 def test_periods_clip_to_the_window() -> None:
     assert [(p.start, p.first, p.last, p.label) for p in periods(START, END, "month")] == [
         (D(2027, 3, 1), D(2027, 3, 27), D(2027, 3, 31), "2027-03"),
