@@ -2,8 +2,8 @@
 
 `latest` gives the value of the last event (a member's group, the type of their last event in a
 group) as an aggregate over that order. As a struct (ts, row) DuckDB compares it field by field, slowly; on
-DuckDB the pair is one HUGEINT instead (microseconds since 1970 × 10^10 + the row: the same order
-while rows stay below 10^10), computed by a macro the connection defines (`define`). Other
+DuckDB the pair is one HUGEINT instead (microseconds since 1970 × 2^64 + the row: the same order
+for any row an int64 holds), computed by a macro the connection defines (`define`). Other
 backends (Spark: issue "When one machine is not enough") get the struct."""
 
 from __future__ import annotations
@@ -12,12 +12,12 @@ import functools
 from typing import Any
 
 MACRO = "qunce_ts_row"
-_ROWS = 10_000_000_000  # rows stay below this: 10 billion events in one input
+_ROWS = 2**64  # above every row number (a non-negative int64): the pair orders exactly
 
 
 def define(con: Any) -> None:
     """Define the ordering macro on a DuckDB connection (events.ingest.connect does)."""
-    con.raw_sql(f"CREATE OR REPLACE MACRO {MACRO}(ts, r) AS epoch_us(ts)::HUGEINT * {_ROWS} + r")
+    con.raw_sql(f"CREATE OR REPLACE MACRO {MACRO}(ts, r) AS epoch_us(ts)::HUGEINT * CAST('{_ROWS}' AS HUGEINT) + r")
 
 
 def latest(value: Any, ts: Any, row: Any, where: Any = None) -> Any:

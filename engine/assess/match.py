@@ -8,8 +8,8 @@ day (a few people), and an as-of join finds each holder's first post in the grou
 the member) at or after the window's start; the earliest of those, if not after the lateness
 ends, is the task's evidence. Most tasks have one holder and no logged evidence: their one
 candidate is their evidence, and only the others are aggregated (at 10M events the aggregate
-over every candidate was a third of the match). Never a scan of every event per task, and no task is spread over
-the days its window covers (at 10M events that spread was tens of millions of rows). The few
+over every candidate was a third of the match). Never a scan of every event per task, and no
+task is spread over the days its window covers (at 10M events that spread was tens of millions of rows). The few
 logged `sop_done` events are joined by item and day instead.
 """
 

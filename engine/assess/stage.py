@@ -68,8 +68,8 @@ def assess_sop(ctx: SimContext, churn: Any | None = None, levels: Any | None = N
     logged = ctx.events.filter(ctx.events.type == "sop_done")
     observable = sorted(str(v) for v in fetch_value(ctx.con, logged.sop.collect(distinct=True)) or [])
     data_end = ibis.literal(fetch_value(ctx.con, ctx.events.ts.max()))
-    first = ctx.materialise("sop_evidence", first_evidence(tasks, ctx.events, holders, logged,
-                                                                  ctx.materialise))
+    evidence = first_evidence(tasks, ctx.events, holders, logged, store=ctx.materialise)
+    first = ctx.materialise("sop_evidence", evidence)
     # only what is written and read later (compliance reads a few of these columns)
     assessed = ctx.materialise("sop_tasks", with_status(tasks, first, data_end, observable).select(*TASK_COLUMNS))
     return SopResult(assessed, ctx.materialise("sop_compliance", compliance(assessed)),

@@ -89,7 +89,6 @@ def points_windows(wanted: list[Resolved]) -> list[int]:
 
 
 def _with_group_type(ctx: SimContext, table: Any, events: Any, period: Period) -> Any:
-
     # A member's group type is the type of the group of their latest event.
     t = member_events(events)
     t = t.filter(t.date <= period.last)

@@ -19,8 +19,11 @@ def test_latest_by_time_then_row_with_and_without_a_filter() -> None:
     rng = random.Random(3)
     base = dt.datetime(2027, 1, 1, 9, 0, 0)
     rows = []
-    for row in rng.sample(range(1, 10**9), 2000):  # rows in no order: ties on ts go to the larger
-        ts = base + dt.timedelta(seconds=rng.randint(0, 50), microseconds=rng.choice([0, 1, 999_999]))
+    # rows in no order and up to int64's largest (ties on ts go to the larger), times on both
+    # sides of 1970 (negative microseconds)
+    for row in rng.sample(range(1, 10**9), 1900) + [2**63 - 1 - i for i in range(100)]:
+        ts = rng.choice([base, dt.datetime(1969, 12, 31, 23, 59, 20)]) + dt.timedelta(
+            seconds=rng.randint(0, 50), microseconds=rng.choice([0, 1, 999_999]))
         rows.append({"key": rng.choice("abcde"), "ts": ts, "row": row, "value": rng.choice(["join", "leave", "x", None])})
     con = connect("Asia/Shanghai")
     table = con.create_table("t", pa.Table.from_pylist(rows, schema=pa.schema(
