@@ -202,3 +202,20 @@ def test_an_interrupt_exits_128_plus_the_signal(signal_number: int, delay: float
     assert err.strip().splitlines() == ["qunce: interrupted; no half-written output was left"], err
     simulation = tmp_path / "demo" / "simulation"
     assert not simulation.exists() or not [p for p in simulation.iterdir() if p.name.startswith(".")]
+
+
+def test_an_interrupt_inside_a_string_exec_still_exits_130(tmp_path: Path) -> None:
+    """Ctrl-C landing inside a string `exec` (a namedtuple or dataclass being built while modules
+    import) leaves CPython's unhandled-KeyboardInterrupt flag set; `python -m qunce` must still exit
+    130, not die by SIGINT (-2). The interrupt is raised there on purpose, from sitecustomize."""
+    (tmp_path / "sitecustomize.py").write_text(
+        "import qunce.commands.rules as rules\n"
+        "def run(*args, **kwargs):\n"
+        "    exec('raise KeyboardInterrupt')\n"
+        "rules.run = run\n", encoding="utf-8")
+    env = {**os.environ, "QUNCE_LANG": "en", "PYTHONPATH": str(tmp_path)}
+    env.pop("QUNCE_DEBUG", None)
+    done = subprocess.run([sys.executable, "-m", "qunce", "rules"], cwd=tmp_path, env=env,
+                          capture_output=True, text=True, timeout=120)
+    assert done.returncode == 130, done.stderr
+    assert done.stderr.strip().splitlines() == ["qunce: interrupted; no half-written output was left"]
