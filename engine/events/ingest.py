@@ -137,6 +137,10 @@ def store_union(con: Any, name: str, parts: Sequence[Any], temp: bool = True,
     and inserted on its own: a part of a shape seen before keeps its SQL (sql_cache)."""
     import ibis
 
+    if getattr(con, "name", None) == "pyspark":
+        from ..compute import spark
+
+        return spark.store_union(con, name, parts)
     if not _duckdb(con):
         stored_table = con.create_table(name, ibis.union(*parts) if len(parts) > 1 else parts[0], temp=temp,
                                         overwrite=True)
@@ -187,6 +191,10 @@ def fetch(con: Any, expr: Any) -> Any:
     connection of the tables it reads; None: found from them)."""
     if con is None:
         con = expr._find_backend(use_default=True)
+    if getattr(con, "name", None) == "pyspark":
+        from ..compute import spark
+
+        return spark.fetch(con, expr)
     if not _duckdb(con):
         return expr.to_pyarrow()
     arrow = con.con.sql(compiled(con, expr.as_table())).to_arrow_table()

@@ -121,8 +121,10 @@ def churn_warnings(features: Any, warnings: Sequence[ChurnWarning], names: Names
     w = ibis.union(*fired) if len(fired) > 1 else fired[0]
     h = homes.select(_member="member_id", group_id="group_id")
     x = w.join(h, w.member_id == h._member).drop("_member")
+    # the holders' ids in order, joined by ",": collected and sorted rather than an ordered
+    # group_concat, which Spark cannot run (the same text on DuckDB)
     o = owners.group_by([owners.group_id.name("_group"), owners.role.name("_role")]).aggregate(
-        owner=owners.staff_id.group_concat(",", order_by=owners.staff_id))
+        owner=owners.staff_id.collect().sort().join(","))
     x = x.left_join(o, [x.group_id == o._group, x.role == o._role])
     x = x.mutate(period=ibis.literal(period_label, type="string"), as_of=ibis.literal(as_of, type="date"))
     return x.select(*CHURN_COLUMNS).order_by(["period", "warning", "group_id", "member_id"])

@@ -262,7 +262,9 @@ def group_custom_period(events: Any, metrics: Sequence[CustomMetric], period: st
     t = _group_values(events, metrics, rows, period, start, partials)
     t = t.mutate(period_start=period_of(t.date, period))
     last = ibis.window(group_by=["group_id", "period_start"])
-    t = t.filter(t.date == t.date.max().over(last))
+    # the window's value in a column, then the filter (Spark cannot filter on a window directly)
+    t = t.mutate(_last=t.date.max().over(last))
+    t = t.filter(t.date == t._last)
     return t.select("group_id", "period_start", *[m.id for m in event_aggregates(metrics, "group")])
 
 

@@ -115,15 +115,28 @@ def group_metrics_daily(daily: Any, features: Iterable[Resolved], period: str,
             else:
                 m = (events.filter(valid_member_message(events, valid_min_chars)) if events is not None
                      else daily.filter(daily.speakers > 0))
-            # The last message day on or before each day: an as-of join, not a join on every pair.
-            m = m.select(_mgroup=m.group_id, _mdate=m.date).distinct()
-            t = t.asof_join(m, on=t.date >= m._mdate, predicates=[t.group_id == m._mgroup])
+            last = _last_message_days(t, m)
+            t = t.left_join(last, [t.group_id == last._lg, t.date == last._ld])
             t = t.mutate(days_since_last_message=t.date.delta(t._mdate.fill_null(t._created), unit="day"))
         if "age_days" in singles:
             t = t.mutate(age_days=t.date.delta(t._created, unit="day"))
         if "days_to_end" in singles:
             t = t.mutate(days_to_end=t._ended.delta(t.date, unit="day"))
     return t.select("group_id", "date", *[key for key in wanted if key in t.columns])
+
+
+def _last_message_days(days: Any, messages: Any) -> Any:
+    """_lg, _ld, _mdate: each (group, day) of `days` with its group's last message day on or
+    before it (NULL before the first). A running max over the days and the message days in one
+    ordered stream, not an as-of join (Spark has none), nor a join of every pair."""
+    import ibis
+
+    marks = messages.select(_lg=messages.group_id, _ld=messages.date, _msg=messages.date, _k=ibis.literal(0)).distinct()
+    rows = days.select(_lg=days.group_id, _ld=days.date, _msg=ibis.null("date"), _k=ibis.literal(1))
+    u = ibis.union(marks, rows, distinct=False)
+    # a message day sorts before the same day's row: a message that day counts
+    u = u.mutate(_mdate=u._msg.max().over(ibis.window(group_by="_lg", order_by=["_ld", "_k"], rows=(None, 0))))
+    return u.filter(u._k == 1).select("_lg", "_ld", "_mdate")
 
 
 def lifecycle_daily(metrics_daily: Any, states: Sequence[LifecycleState], names: Names) -> Any:

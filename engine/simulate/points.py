@@ -402,13 +402,18 @@ def _expire_entries(earn: Any, refunds: Any | None, days: int, end: dt.date, aft
     b = batches.mutate(_earned=batches.size.sum().over(by_batch),
                        date=(batches.batch + ibis.interval(days=days)).cast("timestamp").cast("date"))
     if refunds is not None:
-        # R_i: the member's refunds dated on or before the expiry day (few rows: an as-of join).
-        daily = refunds.group_by(["member_id", "date"]).aggregate(taken=-refunds.points.sum())
-        daily = daily.mutate(_refunded=daily.taken.sum().over(
-            ibis.window(group_by="member_id", order_by="date", rows=(None, 0))))
-        daily = daily.select("member_id", refund_date=daily.date, _refunded=daily._refunded)
-        joined = b.asof_join(daily, on=b.date >= daily.refund_date, predicates="member_id")
-        b = joined.select("member_id", "batch", "date", "_earned", _refunded=joined._refunded.fill_null(0))
+        # R_i: the member's refunds dated on or before the expiry day: a running sum over the
+        # refund days and the batches in one stream per member, a refund day sorting before a
+        # batch expiring that day (not an as-of join: Spark has none).
+        daily = refunds.group_by(["member_id", "date"]).aggregate(_taken=-refunds.points.sum())
+        taken = daily._taken.type()
+        marks = daily.select("member_id", batch=ibis.null("date"), date="date", _earned=ibis.null(b._earned.type()),
+                             _taken="_taken", _k=ibis.literal(0))
+        rows = b.select("member_id", "batch", "date", "_earned", _taken=ibis.literal(0, type=taken), _k=ibis.literal(1))
+        u = ibis.union(marks, rows, distinct=False)
+        u = u.mutate(_refunded=u._taken.sum().over(ibis.window(group_by="member_id", order_by=["date", "_k"],
+                                                              rows=(None, 0))))
+        b = u.filter(u._k == 1).select("member_id", "batch", "date", "_earned", "_refunded")
     else:
         b = b.mutate(_refunded=ibis.literal(0, type="int64"))
     # Expired through this batch and through the one before (one sort: same order, two frames).
