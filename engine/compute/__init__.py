@@ -1,0 +1,1 @@
+"""The engines qunce computes on besides embedded DuckDB (issue 21: Spark)."""
