@@ -133,7 +133,8 @@ def child(path: str, roster: str) -> None:
                           "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
         return
 
-    from qunce.events.ingest import connect, ingest
+    from qunce.compute.duckdb import connect
+    from qunce.events.ingest import ingest
     from qunce.events.roster import load_roster
     from qunce.simulate.frames import groups_table
 

@@ -55,7 +55,7 @@ OUT_OF_CORE_RSS_MB = 8 * 1024  # at scale 10
 # QUNCE_MEMORY_LIMIT above scale 1 unless given: DuckDB + the rest within 8 GB. At scale 10 on
 # 2026-12-04: 4GB peaked at 8.04 GB in 992 s, 3GB at 6.92 GB in 997 s (DuckDB spills either way).
 OUT_OF_CORE_MEMORY_LIMIT = "3GB"
-MEMORY_LIMIT_ENV = "QUNCE_MEMORY_LIMIT"  # read by engine.events.ingest.connect
+MEMORY_LIMIT_ENV = "QUNCE_MEMORY_LIMIT"  # read by qunce.compute.duckdb.connect
 
 # The baseline: what an analyst would write by hand in DuckDB for the same group metrics.
 # `{events}` is the Parquet file; each result is written to `{out}/<name>.parquet`.

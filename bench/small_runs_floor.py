@@ -38,7 +38,7 @@ EXAMPLE = REPO / "docs" / "examples" / "simulate"
 RECORD = r'''
 import json, sys
 from pathlib import Path
-import qunce.events.ingest as ingest
+import qunce.compute.duckdb as ingest  # connect lives there
 
 log = []
 
@@ -180,7 +180,7 @@ def run(args: argparse.Namespace, work: Path) -> None:
                     "qunce.commands.simulate, qunce.commands.data, qunce.simulate.group_stage, qunce.simulate.members, "
                     "qunce.simulate.admission, qunce.simulate.lifecycle, qunce.simulate.penalties, "
                     "qunce.simulate.summary, qunce.commission.stage, qunce.validation, qunce.checks, "
-                    "qunce.terminal.simulate_summary, qunce.events.ingest, qunce.simulate.sql_cache"],
+                    "qunce.terminal.simulate_summary, qunce.events.ingest, qunce.compute.duckdb, qunce.simulate.sql_cache"],
         "simulate (cached)": [*simulate, "--out", str(work / "timed")],
     }
     times: dict[str, list[float]] = {name: [] for name in commands}

@@ -138,7 +138,7 @@ def main(argv: list[str] | None = None) -> int:
 
         from qunce.compile import output
         from qunce.compile.task_list import compile_tasks
-        from qunce.events.ingest import connect
+        from qunce.compute.duckdb import connect
         from qunce.events.roster import load_roster
         from qunce.load import load_playbook
 

@@ -16,7 +16,7 @@ _ROWS = 2**64  # above every row number (a non-negative int64): the pair orders 
 
 
 def define(con: Any) -> None:
-    """Define the ordering macro on a DuckDB connection (events.ingest.connect does)."""
+    """Define the ordering macro on a DuckDB connection (compute.duckdb.connect does)."""
     con.raw_sql(f"CREATE OR REPLACE MACRO {MACRO}(ts, r) AS epoch_us(ts)::HUGEINT * CAST('{_ROWS}' AS HUGEINT) + r")
 
 

@@ -63,7 +63,7 @@ def _rows(t: Any) -> Any:
 
 
 def _dates(t: Any) -> list[Any]:
-    from ..events.ingest import fetch_rows
+    from ..compute import fetch_rows
 
     """The period ends with a promotion or demotion, in order."""
     return sorted(r["as_of"] for r in fetch_rows(None, t.select("as_of").distinct()))

@@ -34,7 +34,7 @@ def assess_sop(ctx: SimContext, churn: Any | None = None, levels: Any | None = N
     from ..compile.event_tasks import event_rows
     from ..compile.expand import register, scheduled_rows, staffed
     from ..compile.tables import Window, build
-    from ..events.ingest import fetch_value
+    from ..compute import fetch_value
     from .compliance import compliance
     from .match import first_evidence
     from .simulated import simulated_rows
@@ -91,7 +91,7 @@ def _default_tolerance(pb: Any) -> int:
 
 def _items(pb: Any) -> Any:
     """idx, item, evidence, tolerance (minutes), per, role and has_within of every SOP item."""
-    from ..events.ingest import literal_table
+    from ..compute import literal_table
 
     default = _default_tolerance(pb)
     items = pb.sop
@@ -136,7 +136,7 @@ def _warnings(ctx: SimContext, churn: Any, data_end: Any) -> Any:
 def sop_summary(con: Any, result: SopResult) -> dict[str, Any]:
     """What summary.json says of the assessment: per role over the window, the tasks by status
     and the on-time rate; the churn warnings owned and acted on."""
-    from ..events.ingest import fetch_rows
+    from ..compute import fetch_rows
     from .status import LATE, MISSED, NOT_DUE, NOT_OBSERVABLE, ON_TIME, WARNING_ACTED, WARNING_NOT_DUE
 
     c = result.compliance

@@ -10,7 +10,7 @@ SHOWN = 20  # tasks listed before "… and N more (see sop_tasks)"
 
 def sop_lines(con: Any, result: Any, playbook: Any, roster: Any, staff_id: str, lang: str) -> list[str]:
     """The lines of `staff_id`'s SOP assessment (assess.stage.SopResult), in `lang`."""
-    from ..events.ingest import fetch_rows
+    from ..compute import fetch_rows
     from .status import LATE, MISSED, WARNING_ACTED, WARNING_NOT_DUE
 
     zh = lang == "zh"

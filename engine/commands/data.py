@@ -119,7 +119,8 @@ def load(playbook: Playbook, request: DataRequest, check: DataCheck,
          progress: Progress = lambda stage: None) -> SimContext | None:
     """Read the roster and the events and check them. None when the run must stop (roster
     findings in check.roster, or bad rows not skipped in check.problems)."""
-    from ..events.ingest import connect, fetch_rows, keep_row_order, store
+    from ..compute import fetch_rows, keep_row_order, store
+    from ..compute.duckdb import connect
     from ..simulate.frames import groups_table
     from ..simulate.periods import assignments_table
 
@@ -195,7 +196,7 @@ def _ingested(con: Any, request: DataRequest, groups: Any, timezone: str, shown:
 
 
 def _first_problems(con: Any, problems: Any) -> list[dict[str, Any]]:
-    from ..events.ingest import fetch_rows
+    from ..compute import fetch_rows
 
     return fetch_rows(con, problems.order_by(["row", "column", "reason"]).limit(MAX_PROBLEMS_SHOWN))
 

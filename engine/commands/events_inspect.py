@@ -60,9 +60,9 @@ class InspectOutcome:
 
 def run(request: InspectRequest) -> InspectOutcome:
     """Read the file as a simulation would and say what was read; nothing is written."""
+    from ..compute.duckdb import connect
     from ..events.ingest import (
         REQUIRED_COLUMNS,
-        connect,
         flag_rows,
         open_source,
         problems_of,

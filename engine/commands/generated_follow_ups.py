@@ -79,7 +79,8 @@ def _rows(playbook: Playbook, roster: Roster, events: pa.Table, days: tuple[dt.d
     from ..assess.stage import _default_tolerance
     from ..compile.expand import register, staffed
     from ..compile.tables import Window, build
-    from ..events.ingest import connect, keep_row_order, store
+    from ..compute import keep_row_order, store
+    from ..compute.duckdb import connect
     from ..simulate.context import SimContext
     from ..simulate.frames import groups_table
     from ..simulate.members import simulate_members
@@ -143,7 +144,8 @@ def _member_events(con: Any, events: pa.Table, end: dt.date) -> tuple[Any, Any]:
     import numpy as np
     import pyarrow.compute as pc
 
-    from ..events.ingest import typed_events, view
+    from ..compute import view
+    from ..events.ingest import typed_events
 
     kind = events.column("type").cast(pa.string())
     seconds = events.column("ts").cast(pa.timestamp("s")).cast(pa.int64())

@@ -21,8 +21,8 @@ def staffed_tasks(playbook: Playbook, roster: Roster, start: dt.date, end: dt.da
     from ..compile.event_tasks import event_rows
     from ..compile.expand import register, scheduled_rows, staffed
     from ..compile.tables import Window, build
+    from ..compute.duckdb import connect
     from ..events.generate_sop import TASK_SCHEMA
-    from ..events.ingest import connect
 
     window = Window(start, end)
     con = connect("UTC")  # naive local times throughout, as the events are read

@@ -251,7 +251,7 @@ def _sop_outputs(sop: Any) -> list[Output]:
 
 def _dissolving(con: Any, groups: Any) -> list[str]:
     """The groups some period says should be dissolved (a few: their owners go into summary.json)."""
-    from ..events.ingest import fetch
+    from ..compute import fetch
 
     health = groups.health
     if health is None:

@@ -109,7 +109,7 @@ def compile_and_write(playbook: Playbook, request: TasksRequest, outcome: TasksO
 def _load(playbook: Playbook, request: TasksRequest, data: DataCheck) -> tuple[Any, Roster, Any] | None:
     # (connection, roster, accepted events or None). Events go through the simulator's ingest:
     # the same checks, the same bad-row reports.
-    from ..events.ingest import connect
+    from ..compute.duckdb import connect
     from ..events.roster import load_roster
 
     if not request.roster.exists():

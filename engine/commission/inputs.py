@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from ..events.ingest import fetch_rows, literal_table
+from ..compute import fetch_rows, literal_table
 from ..expr import parse
 from ..expr.to_ibis import rows_values
 from ..expr.tree import names_in

@@ -36,7 +36,7 @@ def defaults() -> dict[str, Decimal]:
 def sop_values(con: Any, result: Any, grain: str, unit: str) -> dict[tuple[str, str], dict[str, Decimal]]:
     """(unit id, period label) → the metrics, from an assess.stage.SopResult; `unit`: "staff"
     (a person's own tasks and the warnings they own) or "group" (the group's tasks and warnings)."""
-    from ..events.ingest import fetch_rows
+    from ..compute import fetch_rows
     from ..simulate.periods import period_label, period_of
 
     key = "staff_id" if unit == "staff" else "group_id"

@@ -44,7 +44,7 @@ def write_workbook(con: Any, folder: Path, lang: str, periods: Sequence[Any], cr
     import xlsxwriter
     from xlsxwriter.exceptions import XlsxWriterException
 
-    from ..events.ingest import keep_row_order
+    from ..compute import keep_row_order
 
     path = folder / FILE
     raw = con.con  # DuckDB's own connection: the stored tables may be TEMP ones, of this connection

@@ -1,1 +1,85 @@
-"""The engines qunce computes on besides embedded DuckDB (issue 21: Spark)."""
+"""Where qunce's tables are computed: one small interface, one module per engine.
+
+`duckdb` (embedded, the default) and `spark` (issue 21) each give the same pieces: a table
+stored once for the stages to read (`store`, `store_union`), a query's own view (`view`), a
+result fetched as Arrow (`fetch`), the SQL of an expression (`compiled`), in-memory tables made
+known to the connection (`prepare_tables`), and whether rows keep their order (`keep_row_order`).
+The functions here hand each call to the engine of the connection it is given; the shared
+stage code calls only these, never an engine's module."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from types import ModuleType
+from typing import Any
+
+from .duckdb import literal_table
+
+__all__ = ["compiled", "engine_name", "fetch", "fetch_rows", "fetch_value", "keep_row_order", "literal_table",
+           "prepare_tables", "store", "store_union", "view"]
+
+
+def engine_name(con: Any) -> str:
+    """"duckdb" or "spark": the engine of an Ibis connection."""
+    return "spark" if getattr(con, "name", None) == "pyspark" else "duckdb"
+
+
+def _engine(con: Any) -> ModuleType:
+    if engine_name(con) == "spark":
+        from . import spark
+
+        return spark
+    from . import duckdb
+
+    return duckdb
+
+
+def store(con: Any, name: str, table: Any, temp: bool = True, sql: str | None = None) -> tuple[Any, int]:
+    """`table` computed once into the table `name` (replaced when there), and its rows. `sql`:
+    its SQL, when known already (simulate/sql_cache.py; DuckDB only)."""
+    return store_union(con, name, [table], temp, [sql])
+
+
+def store_union(con: Any, name: str, parts: Sequence[Any], temp: bool = True,
+                sqls: Sequence[str | None] | None = None) -> tuple[Any, int]:
+    """`store` of the union of `parts` (tables of one schema; all rows kept)."""
+    stored: tuple[Any, int] = _engine(con).store_union(con, name, parts, temp, sqls)
+    return stored
+
+
+def view(con: Any, name: str, table: Any) -> Any:
+    """`table` as the temporary view `name` (its query run where it is read)."""
+    return _engine(con).view(con, name, table)
+
+
+def fetch(con: Any, expr: Any) -> Any:
+    """An expression's value as Arrow (a table, a column or a scalar), typed as Ibis types it.
+    `con`: the connection of the tables it reads; None: found from them."""
+    if con is None:
+        con = expr._find_backend(use_default=True)
+    return _engine(con).fetch(con, expr)
+
+
+def fetch_rows(con: Any, expr: Any) -> list[dict[str, Any]]:
+    """The rows of a table expression, as dictionaries."""
+    return list(fetch(con, expr).to_pylist())
+
+
+def fetch_value(con: Any, expr: Any) -> Any:
+    """The Python value of a scalar expression."""
+    return fetch(con, expr).as_py()
+
+
+def compiled(con: Any, table: Any) -> str:
+    """The SQL of `table` on `con`, its in-memory tables made known to the connection."""
+    return str(_engine(con).compiled(con, table))
+
+
+def prepare_tables(con: Any, table: Any) -> None:
+    """The in-memory tables `table` reads, made known to the connection."""
+    _engine(con).prepare_tables(con, table)
+
+
+def keep_row_order(con: Any, keep: bool) -> None:
+    """Whether the connection's queries keep rows in the order they were read or inserted."""
+    _engine(con).keep_row_order(con, keep)

@@ -5,7 +5,6 @@ session only."""
 
 from __future__ import annotations
 
-import itertools
 from collections.abc import Sequence
 from typing import Any
 
@@ -13,9 +12,6 @@ from typing import Any
 # decimal arithmetic keeps every digit (Spark's default rounds a product or a quotient whose
 # precision would exceed 38 digits, which the statements' reconciliation cannot allow).
 SETTINGS = {"spark.sql.decimalOperations.allowPrecisionLoss": "false"}
-
-_VIEWS = itertools.count()
-
 
 def configure(session: Any, timezone: str) -> None:
     """Set the session's time zone and decimal settings (qunce's results depend on both)."""
@@ -30,9 +26,11 @@ def compiled(con: Any, table: Any) -> str:
     return str(con.compiler.to_sqlglot(table).sql(dialect=con.dialect, copy=False))
 
 
-def store_union(con: Any, name: str, parts: Sequence[Any]) -> tuple[Any, int]:
+def store_union(con: Any, name: str, parts: Sequence[Any], temp: bool = True,
+                sqls: Sequence[str | None] | None = None) -> tuple[Any, int]:
     """The union of `parts` computed once and kept (a cached DataFrame under the temporary view
     `name`; Spark has no temporary tables), as an Ibis table of the parts' schema; and its rows.
+    `temp`, `sqls`: DuckDB's (a view lasts as long as the session; the SQL is compiled here).
 
     Counting the rows computes and caches it: a stage's later reads find it in memory."""
     import ibis.expr.operations as ops
@@ -80,3 +78,16 @@ def prepare_tables(con: Any, table: Any) -> None:
         arrow = memtable.data.to_pyarrow(memtable.schema)
         con._session.createDataFrame(arrow).createOrReplaceTempView(memtable.name)
         con._memtables.add(memtable)
+
+
+def view(con: Any, name: str, table: Any) -> Any:
+    """`table` as the temporary view `name`, computed where it is read."""
+    import ibis.expr.operations as ops
+
+    con._session.sql(compiled(con, table)).createOrReplaceTempView(name)
+    return ops.DatabaseTable(name, schema=table.schema(), source=con, namespace=ops.Namespace()).to_expr()
+
+
+def keep_row_order(con: Any, keep: bool) -> None:
+    """Nothing to do: Spark keeps no order but the one a query's ORDER BY gives, and qunce orders
+    every result it writes."""

@@ -120,7 +120,7 @@ def _columns(names: Any) -> str:
 def load(con: Any, file: Path, text: dict[str, str], kind: str) -> Any:
     """The table kept in `file` with schema `text`, stored in `con` as a temporary table (the
     entry may be removed by another run while this one reads it)."""
-    from .ingest import store_select
+    from ..compute.duckdb import store_select
 
     schema = _schema(text)
     table, _ = store_select(con, f"qunce_cached_{kind}_{next(_COUNTER)}", schema,

@@ -12,19 +12,20 @@ rejected row has its reasons.
 from __future__ import annotations
 
 import functools
-import os
 import re
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from ..compute import engine_name, fetch_rows, literal_table, store, view
+from ..compute.duckdb import sql_text as _quote
 from ..errors import InputError, UsageError, first_line
 from ..event_contract import BY_NAME, COLUMNS, EVENT_TYPES
 from .headers import Headers, resolve
 from .read_errors import empty_file, is_empty, read_failure, unnamed_columns
-from .source_file import ReadOptions, Source, kind_of, prepare, work_folder
+from .source_file import ReadOptions, Source, kind_of, prepare
 from .value_forms import amount_sql, labels_for, local_time_sql, removed_sql, type_sql
 
 REQUIRED_COLUMNS = ("ts", "type", "group_id")
@@ -39,7 +40,6 @@ FALSE_WORDS = ("false", "0", "f", "no", "n")
 # digits, WHOLE_TEXT 12.
 NUMBER_LIMIT = 10**13
 WHOLE_LIMIT = 10**12
-MEMORY_LIMIT_ENV = "QUNCE_MEMORY_LIMIT"
 # The times an event may have: anything else (`infinity`, an epoch in milliseconds read as seconds,
 # year 10000) is a bad time, not a date Python cannot hold.
 FIRST_TIME, LAST_TIME = "1900-01-01", "9999-12-31 23:59:59.999999"
@@ -62,263 +62,6 @@ class Ingested:
     by_reason: list[tuple[str, str, int]] = field(default_factory=list)  # (reason, column, rows)
     read: dict[str, Any] = field(default_factory=dict)  # what was read: format, encoding, sheet, columns
     cached: bool = False  # taken from the events cache (event_cache.py), not read from the file this time
-
-
-def connect(timezone: str) -> Any:
-    """An embedded DuckDB connection through Ibis, reading naive times in `timezone`.
-
-    DuckDB's memory is capped at DEFAULT_MEMORY_LIMIT (`QUNCE_MEMORY_LIMIT`, e.g. `6GB`,
-    overrides it); beyond it DuckDB spills to a temporary folder of its own (removed at exit)
-    instead of failing. At 10M events the 2GB cap keeps a whole simulation under 3 GB of peak
-    memory for about 10% more time."""
-    import ibis
-
-    con = ibis.duckdb.connect()
-    con.raw_sql(f"SET TimeZone = '{_quote(timezone)}'")
-    con.raw_sql("SET enable_progress_bar = false")  # DuckDB's own bar would print over qunce's output
-    from ..event_order import define
-
-    define(con)
-    # DuckDB's default spill folder is ./.tmp, in the user's working folder.
-    con.raw_sql(f"SET temp_directory = '{_quote(str(work_folder()))}'")
-    limit = os.environ.get(MEMORY_LIMIT_ENV, "").strip() or DEFAULT_MEMORY_LIMIT
-    if limit:
-        try:
-            con.raw_sql(f"SET memory_limit = '{_quote(limit)}'")
-        except Exception as exc:
-            raise UsageError(f"{MEMORY_LIMIT_ENV}={limit!r}: not a memory size DuckDB understands "
-                             "(e.g. 6GB, 800MB)", f"{MEMORY_LIMIT_ENV}={limit!r}：DuckDB 无法识别的内存大小"
-                             "（例如 6GB、800MB）") from exc
-    return con
-
-
-DEFAULT_MEMORY_LIMIT = "2GB"
-
-
-def keep_row_order(con: Any, keep: bool) -> None:
-    """Whether this connection's queries keep rows in the order they were read or inserted
-    (DuckDB's `preserve_insertion_order`; other backends: nothing to do).
-
-    On while the events are read and numbered (a text file's `_row` is its place in the file)
-    and while an output is stored and copied in its sorted order; off for the computing in
-    between, where every ordered result has its ORDER BY: DuckDB then runs more of each query in
-    parallel, on less memory (at 10M events, side by side: ~3% off the wall and the CPU time,
-    ~12% off the system time)."""
-    if getattr(con, "name", None) == "duckdb":
-        con.raw_sql(f"SET SESSION preserve_insertion_order = {'true' if keep else 'false'}")
-
-
-# --- queries on DuckDB, without Ibis's round trips ----------------------------------------------
-# Ibis's own create_table and to_pyarrow cost more than the query on a small run: the first runs
-# eight statements (two asking the current catalog, a copy of every row into a second table, a
-# DESCRIBE to read back the schema it had), the second imports pandas (~0.2 s) to convert one
-# value. These do the same work in one compile and one or two statements.
-
-def _duckdb(con: Any) -> bool:
-    return getattr(con, "name", None) == "duckdb"
-
-
-def compiled(con: Any, table: Any) -> str:
-    """The SQL of `table` (an Ibis table expression) on `con`, its in-memory tables registered."""
-    prepare_tables(con, table)
-    return str(con.compiler.to_sqlglot(table).sql(dialect=con.dialect, copy=False))
-
-
-def store(con: Any, name: str, table: Any, temp: bool = True, sql: str | None = None) -> tuple[Any, int]:
-    """`table` computed once into the database table `name` (replaced when there), and its rows;
-    typed by `table`'s schema as Ibis's `create_table` types it. `sql`: its SQL, when known
-    already (simulate/sql_cache.py)."""
-    return store_union(con, name, [table], temp, [sql])
-
-
-def store_union(con: Any, name: str, parts: Sequence[Any], temp: bool = True,
-                sqls: Sequence[str | None] | None = None) -> tuple[Any, int]:
-    """`store` of the union of `parts` (tables of one schema; all rows kept), each part compiled
-    and inserted on its own: a part of a shape seen before keeps its SQL (sql_cache)."""
-    import ibis
-
-    if getattr(con, "name", None) == "pyspark":
-        from ..compute import spark
-
-        return spark.store_union(con, name, parts)
-    if not _duckdb(con):
-        stored_table = con.create_table(name, ibis.union(*parts) if len(parts) > 1 else parts[0], temp=temp,
-                                        overwrite=True)
-        return stored_table, int(stored_table.count().to_pyarrow().as_py())
-    schema = parts[0].schema()
-    if any(part.schema() != schema for part in parts[1:]):
-        raise ValueError(f"{name}: the parts of a union have different schemas")
-    queries = [compiled(con, part) if sql is None else sql for part, sql in zip(parts, sqls or [None] * len(parts), strict=True)]
-    return store_select(con, name, schema, queries, temp)
-
-
-def store_select(con: Any, name: str, schema: Any, queries: Sequence[str], temp: bool = True) -> tuple[Any, int]:
-    """DuckDB only: the rows of each SELECT of `queries` stored into the table `name` (replaced
-    when there), typed by the Ibis `schema`, which the returned table keeps (its nullability
-    too: no query asks the database for it); and the rows."""
-    import ibis.expr.operations as ops
-
-    columns = ", ".join(f"{_ident(column)} {_column_type(dtype)}" for column, dtype in schema.items())
-    target = f'"temp"."main".{_ident(name)}' if temp else _ident(name)
-    names = ", ".join(_ident(column) for column in schema.names)
-    con.con.execute(f"CREATE OR REPLACE {'TEMP ' if temp else ''}TABLE {target} ({columns})")
-    rows = 0
-    for query in queries:
-        rows += con.con.execute(f"INSERT INTO {target} ({names}) {query}").fetchone()[0]
-    namespace = ops.Namespace(catalog="temp", database="main") if temp else ops.Namespace()
-    return ops.DatabaseTable(name, schema=schema, source=con, namespace=namespace).to_expr(), int(rows)
-
-
-@functools.cache
-def _column_type(dtype: Any) -> str:
-    """A column's type in DuckDB's CREATE TABLE, as `Schema.to_sqlglot_column_defs` writes it."""
-    from ibis.backends.sql.datatypes import DuckDBType
-
-    return str(DuckDBType.from_ibis(dtype).sql("duckdb")) + ("" if dtype.nullable else " NOT NULL")
-
-
-def view(con: Any, name: str, table: Any) -> Any:
-    """`table` as the temporary view `name` of a DuckDB connection (its query run where read)."""
-    import ibis.expr.operations as ops
-
-    con.con.execute(f'CREATE OR REPLACE TEMP VIEW "temp"."main".{_ident(name)} AS {compiled(con, table)}')
-    return ops.DatabaseTable(name, schema=table.schema(), source=con,
-                             namespace=ops.Namespace(catalog="temp", database="main")).to_expr()
-
-
-def fetch(con: Any, expr: Any) -> Any:
-    """`expr.to_pyarrow()`: an Arrow table, column or scalar, as Ibis types it (`con`: the
-    connection of the tables it reads; None: found from them)."""
-    if con is None:
-        con = expr._find_backend(use_default=True)
-    if getattr(con, "name", None) == "pyspark":
-        from ..compute import spark
-
-        return spark.fetch(con, expr)
-    if not _duckdb(con):
-        return expr.to_pyarrow()
-    arrow = con.con.sql(compiled(con, expr.as_table())).to_arrow_table()
-    return expr.__pyarrow_result__(arrow)
-
-
-def fetch_rows(con: Any, expr: Any) -> list[dict[str, Any]]:
-    """The rows of a table expression, as dictionaries."""
-    return list(fetch(con, expr).to_pylist())
-
-
-def fetch_value(con: Any, expr: Any) -> Any:
-    """The Python value of a scalar expression."""
-    return fetch(con, expr).as_py()
-
-
-# Ibis type names → DuckDB's, for literal_table.
-_LITERAL_TYPES = {"string": "VARCHAR", "date": "DATE", "int64": "BIGINT", "int32": "INTEGER", "boolean": "BOOLEAN",
-                  "decimal(18, 2)": "DECIMAL(18, 2)"}
-_LITERALS: dict[str, Any] = {}  # literal_table's tables by name (their values' digest)
-_LITERALS_KEPT = 256
-
-
-def literal_table(columns: Mapping[str, Sequence[Any]], schema: Mapping[str, str]) -> Any:
-    """An in-memory Ibis table of these values, typed by `schema` (Ibis type names: string, date,
-    int64, int32, boolean, decimal(18, 2)).
-
-    Kept as the SQL of a VALUES list: given Python values, pyarrow imports pandas (~0.2 s) to see
-    whether it was handed one, and so does DuckDB given Arrow. `store` and `fetch` create the
-    table from that SQL in their connection (`prepare_tables`); Ibis's own execution gets it as Arrow.
-    Named by its values, and the same Ibis table for the same values: the SQL of a query reading
-    it is the same from run to run, and no copy of it unregisters another's name when it goes."""
-    import hashlib
-
-    import ibis
-    import ibis.expr.operations as ops
-
-    names = list(schema)
-    rows = len(columns[names[0]]) if names else 0
-    types = [_LITERAL_TYPES[schema[name]] for name in names]
-    if rows:
-        values = ", ".join("(" + ", ".join(_literal(columns[name][row]) for name in names) + ")" for row in range(rows))
-        casts = ", ".join(f"CAST(c{i} AS {kind}) AS {_ident(name)}" for i, (name, kind) in enumerate(zip(names, types, strict=True)))
-        aliases = ", ".join(f"c{i}" for i in range(len(names)))
-        query = f"SELECT {casts} FROM (VALUES {values}) AS v({aliases})"
-    else:
-        nulls = ", ".join(f"CAST(NULL AS {kind}) AS {_ident(name)}" for name, kind in zip(names, types, strict=True))
-        query = f"SELECT {nulls} WHERE false"
-    name = f"qunce_values_{hashlib.blake2b(query.encode(), digest_size=12).hexdigest()}"
-    found = _LITERALS.get(name)
-    if found is None:
-        found = ops.InMemoryTable(name=name, schema=ibis.schema(dict(schema)), data=_values_proxy()([query])).to_expr()
-        if len(_LITERALS) >= _LITERALS_KEPT:
-            _LITERALS.pop(next(iter(_LITERALS)))
-        _LITERALS[name] = found
-    return found
-
-
-@functools.cache
-def _values_proxy() -> Any:
-    """The class holding a literal table's data: its query, run by DuckDB when Ibis asks for Arrow."""
-    from ibis.formats import TableProxy
-
-    class Values(TableProxy):  # type: ignore[misc]
-        def to_pyarrow(self, schema: Any = None) -> Any:
-            import duckdb
-
-            return duckdb.connect().sql(self.obj[0]).to_arrow_table()
-
-        def to_frame(self) -> Any:
-            return self.to_pyarrow().to_pandas()
-
-        def to_polars(self, schema: Any = None) -> Any:
-            import importlib
-
-            return importlib.import_module("polars").from_arrow(self.to_pyarrow())
-
-    return Values
-
-
-def prepare_tables(con: Any, table: Any) -> None:
-    """What Ibis's pre-execute hooks do for the expressions qunce builds (no UDFs, no spatial
-    types, no record batch readers), in one walk of the expression: literal tables created from
-    their SQL in the connection, other in-memory tables registered by Ibis (through Arrow)."""
-    import ibis.expr.operations as ops
-
-    others = False
-    for memtable in table.op().find(ops.InMemoryTable):
-        data = memtable.data
-        if type(data) is not _values_proxy():
-            others = True
-        elif memtable not in con._memtables:
-            con.con.execute(f"CREATE TEMP TABLE IF NOT EXISTS {_ident(memtable.name)} AS {data.obj[0]}")
-            con._memtables.add(memtable)
-    if others:
-        con._register_in_memory_tables(table)
-
-
-def _literal(value: Any) -> str:
-    """`value` as a DuckDB literal (text, a date, a whole number, a truth value, NULL)."""
-    import datetime as dt
-    from decimal import Decimal
-
-    if value is None:
-        return "NULL"
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, int):
-        return str(value)
-    if isinstance(value, Decimal) and value.is_finite():
-        return f"'{value}'"  # text, cast to the column's decimal: exact
-    if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
-        return f"DATE '{value.isoformat()}'"
-    if isinstance(value, str):  # a NUL character cannot be in a literal's text
-        return "'" + value.replace("'", "''").replace("\x00", "' || chr(0) || '") + "'"
-    raise TypeError(f"no literal for {type(value).__name__}")
-
-
-def _ident(name: str) -> str:
-    return '"' + _q(name) + '"'
-
-
-def _quote(text: str) -> str:
-    return text.replace("'", "''")
 
 
 def read_raw(con: Any, path: Path, timezone: str, shown: str | None = None,
@@ -756,11 +499,11 @@ def ingest(con: Any, path: Path, groups: Any, timezone: str, shown: str | None =
     if any(flagged[name].type().is_string() for name in _CONVERTED):
         with _rows_probe(con):
             events, accepted = store(con, _temp_name("events"), events)
-        if _duckdb(con):
+        if engine_name(con) == "duckdb":
             con.con.execute(f'DROP TABLE "temp"."main"."{flagged_name}"')
         else:
             con.drop_table(flagged_name)
-    elif _duckdb(con):
+    elif engine_name(con) == "duckdb":
         # A view of the projection, by name: the stages' expressions then read a table (smaller
         # to build and compile, and of a shape that does not depend on how the file was read).
         events = view(con, _temp_name("events"), events)
@@ -774,7 +517,7 @@ def _rows_probe(con: Any) -> Iterator[None]:
     whatever their numbers: they then come out in the file's order. DuckDB would otherwise build
     its hash table on the rows of a file with fewer rows than the other side (a file of 3 events,
     12 event types) and give them in that side's order."""
-    if not _duckdb(con):
+    if engine_name(con) != "duckdb":
         yield
         return
     before = con.con.execute("SELECT current_setting('disabled_optimizers')").fetchone()[0]

@@ -10,12 +10,12 @@ the summary and `qunce events inspect` to say what was read.
 
 from __future__ import annotations
 
-import functools
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from ..errors import InputError, UsageError
+from ..work_folder import work_folder
 from .sheet_read import Sheet, is_workbook, read_sheet
 
 TEXT_KINDS = {".csv": ("csv", ","), ".tsv": ("tsv", "\t"), ".txt": ("tsv", "\t"),
@@ -105,18 +105,6 @@ def prepare(path: Path, shown: str, options: ReadOptions | None = None) -> Sourc
         utf8_copy(path, shown, encoding, readable)
     reads_as = "jsonl" if kind == "jsonl" else "csv"
     return Source(path, shown, kind, readable, reads_as, separator or ",", encoding, header_row=header_row)
-
-
-@functools.cache
-def work_folder() -> Path:
-    """This run's folder for the files made here and DuckDB's spill files, removed at exit."""
-    import atexit
-    import shutil
-    import tempfile
-
-    folder = Path(tempfile.mkdtemp(prefix="qunce-read-"))
-    atexit.register(shutil.rmtree, folder, True)
-    return folder
 
 
 _COUNTER = iter(range(1_000_000_000))

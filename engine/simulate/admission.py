@@ -54,7 +54,7 @@ ADMITTING = ("open", "invited_by_role", "referred_by_member", "took_activity", "
 
 def _types_table(group_types: Mapping[str, GroupType], level_order: Sequence[str]) -> Any:
     """_type, _mode, _activity, _fee, _min_rank, _any_role — one row per playbook group type."""
-    from ..events.ingest import literal_table
+    from ..compute import literal_table
 
     rows: list[dict[str, Any]] = []
     for type_id, group_type in group_types.items():
@@ -75,7 +75,7 @@ def _types_table(group_types: Mapping[str, GroupType], level_order: Sequence[str
 
 def _roles_table(group_types: Mapping[str, GroupType]) -> Any:
     """_rtype, _rrole: the roles allowed to invite, per group type."""
-    from ..events.ingest import literal_table
+    from ..compute import literal_table
 
     pairs = [(type_id, role) for type_id, group_type in group_types.items() for role in group_type.entry.roles]
     return literal_table({"_rtype": [t for t, _ in pairs], "_rrole": [r for _, r in pairs]},
@@ -190,7 +190,7 @@ def admission_rates(admissions_table: Any, group_types: Mapping[str, GroupType] 
     with joins; with `group_types`, every playbook type too (0 joins: rate 0)."""
     import ibis
 
-    from ..events.ingest import literal_table
+    from ..compute import literal_table
 
     t = admissions_table
     out = t.group_by(["group_type", "mode"]).aggregate(joins=t.count(), admitted=t.admitted.sum().cast("int64"))

@@ -10,9 +10,9 @@ from ..events.roster import Roster
 
 def memtable(columns: dict[str, list[Any]], schema: dict[str, str]) -> Any:
     """An in-memory Ibis table with the given column types (string, date, int64), made without
-    pandas (events.ingest.literal_table; pandas would also turn an all-NULL date column into
+    pandas (compute.literal_table; pandas would also turn an all-NULL date column into
     floats and an empty one into objects)."""
-    from ..events.ingest import literal_table
+    from ..compute import literal_table
 
     return literal_table(columns, schema)
 

@@ -205,7 +205,7 @@ def simulate_groups(ctx: SimContext, lap: Callable[[str], None] = lambda stage: 
         result.states = ctx.materialise("group_states", lifecycle_daily(measured, pb.lifecycle, ctx.names("group")))
         result.health = ctx.materialise("group_health", group_health(result.states, pb.lifecycle, ctx.period))
     if any(gt.entry.mode != "open" for gt in pb.group_types.values()):
-        from ..events.ingest import fetch_value
+        from ..compute import fetch_value
         from .admission import (
             admission_rates,
             admissions,

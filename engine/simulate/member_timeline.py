@@ -442,6 +442,6 @@ def _number(value: Any) -> str:
 
 
 def _rows(con: Any, table: Any | None) -> list[dict[str, Any]]:
-    from ..events.ingest import fetch_rows
+    from ..compute import fetch_rows
 
     return [] if table is None else fetch_rows(con, table)

@@ -111,7 +111,7 @@ def write_table(con: Any, table: Any, folder: Path, name: str, order: Sequence[s
     """Write `table` as folder/name.parquet and folder/name.csv (those of `formats`), ordered by
     `order`; the rows. With `files` (from _files), the files may still be being written when
     this returns."""
-    from ..events.ingest import store
+    from ..compute import store
 
     deferred = table if isinstance(table, Deferred) else None
     if deferred is not None:
@@ -180,7 +180,7 @@ class Files:
         self.cursors: list[Any] = []
 
     def write(self, ordered: Any, folder: Path, name: str, formats: Sequence[str] = FORMATS) -> int:
-        from ..events.ingest import store
+        from ..compute import store
 
         table = stored(name)
         # A table of the database itself (not TEMP): the writer's connection must see it. Stored
@@ -277,7 +277,7 @@ def _files(con: Any, keep: Collection[str] = ()) -> Iterator[Files | None]:
     if getattr(con, "name", None) != "duckdb":
         yield None
         return
-    from ..events.ingest import keep_row_order
+    from ..compute import keep_row_order
 
     files = Files(con, keep)
     # Each output is stored in its sorted order, which its files keep: the rows' order is kept

@@ -25,7 +25,7 @@ PENALTY_COLUMNS = ("row", "ts", "date", "group_id", "member_id", "behaviour", "b
 
 def _steps(banned: Sequence[BannedBehaviour]) -> Any:
     # One row per behaviour and step; `last` marks the step that repeats.
-    from ..events.ingest import literal_table
+    from ..compute import literal_table
 
     schema = {"_behaviour": "string", "behaviour_name": "string", "_step": "int64", "_last": "boolean",
               "penalty": "string", "penalty_text": "string", "_minutes": "int64"}

@@ -29,7 +29,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from ..events.ingest import compiled, prepare_tables, store_union
+from ..compute import compiled, prepare_tables, store_union
 
 VERSION = 1
 KEPT_FILES = 4000  # about 20 MB of SQL
@@ -44,12 +44,12 @@ class _Unspellable(Exception):
 
 
 def stored(con: Any, name: str, table: Any, temp: bool = True) -> tuple[Any, int]:
-    """`events.ingest.store` with the SQL of `table` taken from its shape when compiled before."""
+    """`compute.store` with the SQL of `table` taken from its shape when compiled before."""
     return stored_union(con, name, [table], temp)
 
 
 def stored_union(con: Any, name: str, parts: list[Any], temp: bool = True) -> tuple[Any, int]:
-    """`events.ingest.store_union` with each part's SQL taken from its shape when compiled before."""
+    """`compute.store_union` with each part's SQL taken from its shape when compiled before."""
     return store_union(con, name, parts, temp, [sql_of(con, part) for part in parts])
 
 

@@ -8,7 +8,7 @@ from decimal import Decimal
 from importlib.metadata import PackageNotFoundError, version
 from typing import Any
 
-from ..events.ingest import fetch_rows, fetch_value
+from ..compute import fetch_rows, fetch_value
 from .context import SimContext
 
 

@@ -19,7 +19,8 @@ from qunce.assess.evidence import LOGGED, POST, REACH
 from qunce.assess.match import first_evidence
 from qunce.assess.status import with_status
 from qunce.assess.windows import with_windows
-from qunce.events.ingest import connect, fetch_rows
+from qunce.compute import fetch_rows
+from qunce.compute.duckdb import connect
 
 DAY = dt.date(2027, 3, 1)
 TASK_SCHEMA = {"task": "int64", "idx": "int32", "item": "string", "evidence": "string", "tolerance": "int64",

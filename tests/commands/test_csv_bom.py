@@ -74,7 +74,7 @@ def test_every_csv_output_kind_starts_with_the_bom(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize("background", [True, False], ids=["duckdb-copy", "ibis-to-csv"])
 def test_a_table_with_no_rows_and_formula_cells_gets_the_bom(tmp_path: Path, background: bool) -> None:
-    from qunce.events.ingest import connect
+    from qunce.compute.duckdb import connect
     from qunce.simulate.outputs import write_outputs, write_table
 
     con = connect("Asia/Shanghai")

@@ -27,7 +27,7 @@ ROLES = ("owner", "helper")
 
 @pytest.fixture(scope="module")
 def con() -> Any:
-    from qunce.events.ingest import connect
+    from qunce.compute.duckdb import connect
 
     return connect("Asia/Shanghai")
 

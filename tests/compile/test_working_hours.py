@@ -38,7 +38,7 @@ def due(pb: Playbook, *triggers: tuple[str, str, int | None]) -> list[tuple[str,
     import pyarrow as pa
 
     from qunce.compile.working_hours import gap_table, with_due
-    from qunce.events.ingest import connect
+    from qunce.compute.duckdb import connect
 
     con = connect("Asia/Shanghai")
     table = pa.table({"ts": [dt.datetime.fromisoformat(t) for t, _, _ in triggers],

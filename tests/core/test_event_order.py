@@ -11,8 +11,9 @@ import pytest
 
 pa = pytest.importorskip("pyarrow")
 
+from qunce.compute import fetch_rows  # noqa: E402
+from qunce.compute.duckdb import connect  # noqa: E402
 from qunce.event_order import latest  # noqa: E402
-from qunce.events.ingest import connect, fetch_rows  # noqa: E402
 
 
 def test_latest_by_time_then_row_with_and_without_a_filter() -> None:

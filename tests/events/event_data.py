@@ -15,7 +15,8 @@ def load_events(folder: Path, text: str, groups: tuple[str, ...] = ("g1", "g2"),
     must be accepted."""
     import ibis
 
-    from qunce.events.ingest import connect, ingest
+    from qunce.compute.duckdb import connect
+    from qunce.events.ingest import ingest
 
     path = folder / "events.csv"
     path.write_text(text, encoding="utf-8")

@@ -10,8 +10,9 @@ import pytest
 
 ibis = pytest.importorskip("ibis")
 
+from qunce.compute import fetch_rows  # noqa: E402
+from qunce.compute.duckdb import connect  # noqa: E402
 from qunce.events import cached_tables  # noqa: E402
-from qunce.events.ingest import connect, fetch_rows  # noqa: E402
 
 
 def _kept(con: Any, folder: Path) -> tuple[Path, dict[str, str]]:

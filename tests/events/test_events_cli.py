@@ -23,7 +23,8 @@ def generate(out: Path, *extra: str) -> tuple[int, str]:
 
 def test_generate_writes_events_and_roster_that_read_back_clean(tmp_path: Path) -> None:
     pytest.importorskip("ibis")
-    from qunce.events.ingest import connect, ingest
+    from qunce.compute.duckdb import connect
+    from qunce.events.ingest import ingest
     from qunce.events.roster import load_roster
     from qunce.simulate.frames import groups_table
 

@@ -140,7 +140,7 @@ def test_a_mapping_header_is_compared_trimmed() -> None:
 @pytest.fixture(scope="module")
 def con() -> Any:
     pytest.importorskip("ibis")
-    from qunce.events.ingest import connect
+    from qunce.compute.duckdb import connect
 
     return connect(TZ)
 

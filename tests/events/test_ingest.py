@@ -13,8 +13,9 @@ import pytest
 
 ibis = pytest.importorskip("ibis")
 
+from qunce.compute.duckdb import connect  # noqa: E402
 from qunce.errors import InputError  # noqa: E402
-from qunce.events.ingest import connect, ingest  # noqa: E402
+from qunce.events.ingest import ingest  # noqa: E402
 
 TZ = "Asia/Shanghai"
 HEADER = "ts,type,group_id,member_id,amount,score,removed,channel,count,length"

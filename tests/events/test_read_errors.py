@@ -15,8 +15,9 @@ from click.testing import CliRunner
 ibis = pytest.importorskip("ibis")
 
 from qunce.cli import main  # noqa: E402
+from qunce.compute.duckdb import connect  # noqa: E402
 from qunce.errors import InputError  # noqa: E402
-from qunce.events.ingest import connect, ingest  # noqa: E402
+from qunce.events.ingest import ingest  # noqa: E402
 from qunce.events.roster import load_roster  # noqa: E402
 
 TZ = "Asia/Shanghai"

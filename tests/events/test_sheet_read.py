@@ -20,8 +20,9 @@ pytest.importorskip("fastexcel")
 xlsxwriter = pytest.importorskip("xlsxwriter")
 
 from qunce.cli import main  # noqa: E402
+from qunce.compute.duckdb import connect  # noqa: E402
 from qunce.errors import InputError  # noqa: E402
-from qunce.events.ingest import connect, ingest, read_raw  # noqa: E402
+from qunce.events.ingest import ingest, read_raw  # noqa: E402
 from qunce.events.sheet_read import column_letter, read_sheet  # noqa: E402
 from qunce.events.source_file import ReadOptions  # noqa: E402
 

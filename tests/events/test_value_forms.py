@@ -18,8 +18,9 @@ from hypothesis import strategies as st
 ibis = pytest.importorskip("ibis")
 duckdb = pytest.importorskip("duckdb")
 
+from qunce.compute.duckdb import connect  # noqa: E402
 from qunce.event_contract import EVENT_TYPES  # noqa: E402
-from qunce.events.ingest import connect, ingest, read_raw  # noqa: E402
+from qunce.events.ingest import ingest, read_raw  # noqa: E402
 from qunce.events.source_file import ReadOptions  # noqa: E402
 from qunce.events.value_forms import (  # noqa: E402
     DEFAULT_LABELS,

@@ -9,7 +9,7 @@ import pytest
 
 pytest.importorskip("ibis")
 
-from qunce.events.ingest import store
+from qunce.compute import store
 from qunce.simulate.admission import admissions, join_rows, moves, refused_rows
 from qunce.simulate.periods import assignments_table
 

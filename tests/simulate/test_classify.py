@@ -12,7 +12,8 @@ import pytest
 ibis = pytest.importorskip("ibis")
 
 from qunce.catalog import Names  # noqa: E402
-from qunce.events.ingest import connect, ingest  # noqa: E402
+from qunce.compute.duckdb import connect  # noqa: E402
+from qunce.events.ingest import ingest  # noqa: E402
 from qunce.model.metrics import MetricsConfig  # noqa: E402
 from qunce.simulate.classify import first_match  # noqa: E402
 from qunce.simulate.features import member_features  # noqa: E402

@@ -13,7 +13,8 @@ import pytest
 ibis = pytest.importorskip("ibis")
 
 from qunce.catalog import Metric, Names  # noqa: E402
-from qunce.events.ingest import connect, ingest  # noqa: E402
+from qunce.compute.duckdb import connect  # noqa: E402
+from qunce.events.ingest import ingest  # noqa: E402
 from qunce.model.metrics import CustomMetric  # noqa: E402
 from qunce.simulate.custom_metrics import (  # noqa: E402
     expr_columns,

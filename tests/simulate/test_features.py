@@ -13,7 +13,8 @@ import pytest
 ibis = pytest.importorskip("ibis")
 
 from qunce.catalog import Names  # noqa: E402
-from qunce.events.ingest import connect, ingest  # noqa: E402
+from qunce.compute.duckdb import connect  # noqa: E402
+from qunce.events.ingest import ingest  # noqa: E402
 from qunce.simulate.features import member_features, needed  # noqa: E402
 
 EVENTS = """ts,type,group_id,member_id,staff_id,amount,count,score

@@ -11,7 +11,7 @@ import pytest
 ibis = pytest.importorskip("ibis")
 
 from qunce.catalog import Names  # noqa: E402
-from qunce.events.ingest import connect  # noqa: E402
+from qunce.compute.duckdb import connect  # noqa: E402
 from qunce.model.membership import Level  # noqa: E402
 from qunce.simulate.levels import Period, evaluate_levels  # noqa: E402
 

@@ -178,7 +178,7 @@ def test_the_window_its_days_and_refunds(tmp_path: Path) -> None:
     """sentence("windows"): January's points_90d counts 2026-11-03 to 2027-01-31 (the check-in of
     11-02 is out, that of 11-03 in) net of refunds: 7 − 50 = −43; points_total is net of refunds
     and not of expiry: 14; the balance is what is left after both: −50."""
-    from qunce.events.ingest import connect
+    from qunce.compute.duckdb import connect
     from qunce.model.membership import Points
     from qunce.simulate.points import member_points, points_ledger
     from tests.simulate.test_points import TZ, events, records

@@ -13,7 +13,8 @@ import pytest
 ibis = pytest.importorskip("ibis")
 
 from qunce.catalog import Names  # noqa: E402
-from qunce.events.ingest import connect, ingest  # noqa: E402
+from qunce.compute.duckdb import connect  # noqa: E402
+from qunce.events.ingest import ingest  # noqa: E402
 from qunce.model.membership import Points  # noqa: E402
 from qunce.model.metrics import CustomMetric  # noqa: E402
 from qunce.simulate.features import features_from_days, from_days, member_events, member_features  # noqa: E402

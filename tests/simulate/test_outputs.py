@@ -9,7 +9,8 @@ from pathlib import Path
 
 import pyarrow.parquet as pq
 
-from qunce.events.ingest import connect, keep_row_order
+from qunce.compute import keep_row_order
+from qunce.compute.duckdb import connect
 from qunce.simulate.outputs import write_outputs
 from qunce.simulate.periods import exact_mean, exact_sum
 

@@ -27,7 +27,8 @@ import pytest
 
 ibis = pytest.importorskip("ibis")
 
-from qunce.events.ingest import connect, ingest  # noqa: E402
+from qunce.compute.duckdb import connect  # noqa: E402
+from qunce.events.ingest import ingest  # noqa: E402
 from qunce.events.roster import Assignment, Roster  # noqa: E402
 from qunce.model.metrics import MetricsConfig  # noqa: E402
 from qunce.simulate.group_daily import group_daily  # noqa: E402

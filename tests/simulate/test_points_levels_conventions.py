@@ -15,7 +15,7 @@ import pytest
 
 pytest.importorskip("ibis")
 
-from qunce.events.ingest import connect
+from qunce.compute.duckdb import connect
 from tests.simulate.test_levels import run
 from tests.simulate.test_points import TZ, ledger
 

@@ -19,16 +19,8 @@ pytest.importorskip("ibis")
 
 import ibis
 
-from qunce.events.ingest import (
-    compiled,
-    connect,
-    fetch,
-    fetch_rows,
-    fetch_value,
-    literal_table,
-    store,
-    store_union,
-)
+from qunce.compute import compiled, fetch, fetch_rows, fetch_value, literal_table, store, store_union
+from qunce.compute.duckdb import connect
 from qunce.simulate import sql_cache
 
 ROOT = Path(__file__).resolve().parents[2]

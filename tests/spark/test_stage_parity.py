@@ -14,7 +14,7 @@ import pytest
 from qunce.commands.data import DataCheck, DataRequest, load
 from qunce.commands.playbook import check
 from qunce.commands.simulate import _outputs
-from qunce.events.ingest import fetch
+from qunce.compute import fetch
 from qunce.simulate.group_stage import simulate_groups
 from qunce.simulate.members import simulate_members
 

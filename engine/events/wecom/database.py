@@ -1,5 +1,5 @@
 """The embedded DuckDB connection the import computes in, set up as the simulation's (see
-`events.ingest.connect`): local times in the playbook's time zone, no progress bar of DuckDB's
+`compute.duckdb.connect`): local times in the playbook's time zone, no progress bar of DuckDB's
 own, memory capped (`QUNCE_MEMORY_LIMIT`), spilling into a temporary folder of its own rather
 than ./.tmp in the user's folder."""
 
@@ -8,9 +8,9 @@ from __future__ import annotations
 import os
 from typing import Any
 
+from ...compute.duckdb import DEFAULT_MEMORY_LIMIT, MEMORY_LIMIT_ENV
 from ...errors import UsageError
-from ..ingest import DEFAULT_MEMORY_LIMIT, MEMORY_LIMIT_ENV
-from ..source_file import work_folder
+from ...work_folder import work_folder
 
 
 def connect(zone: str) -> Any:
