@@ -71,21 +71,6 @@ def table_of(columns: Mapping[str, Sequence[Any]], schema: Any) -> Any:
     return pa.Table.from_arrays([array(columns[f.name], f.type) for f in schema], schema=schema)
 
 
-def into_database(con: Any, name: str, arrow: Any) -> Any:
-    """`con.create_table(name, arrow, temp=True, overwrite=True)`: for a DuckDB connection the
-    rows handed over as an Arrow C stream (given the Arrow table itself, DuckDB scans it through
-    pyarrow.dataset, which imports pandas)."""
-    if getattr(con, "name", None) != "duckdb":
-        return con.create_table(name, arrow, temp=True, overwrite=True)
-    source = f"{name}_arrow"
-    con.con.register(source, arrow.__arrow_c_stream__())
-    try:
-        con.con.execute(f'CREATE OR REPLACE TEMP TABLE "{name}" AS SELECT * FROM "{source}"')
-    finally:
-        con.con.unregister(source)
-    return con.table(name, database=("temp", "main"))
-
-
 def int64s(words: Any, valid: Any = None) -> Any:
     """An int64 array over a buffer of machine words (an `array("q")`, a numpy int64 array),
     without a copy; `valid`: a numpy array of booleans, False where the value is null."""

@@ -21,6 +21,7 @@ def staffed_tasks(playbook: Playbook, roster: Roster, start: dt.date, end: dt.da
     from ..compile.event_tasks import event_rows
     from ..compile.expand import register, scheduled_rows, staffed
     from ..compile.tables import Window, build
+    from ..compute import from_arrow
     from ..compute.duckdb import connect
     from ..events.generate_sop import TASK_SCHEMA
 
@@ -28,7 +29,7 @@ def staffed_tasks(playbook: Playbook, roster: Roster, start: dt.date, end: dt.da
     con = connect("UTC")  # naive local times throughout, as the events are read
     tables = build(playbook, roster, window)
     reg = register(con, tables)
-    events = con.create_table("generated_triggers", triggers, temp=True)
+    events = from_arrow(con, "generated_triggers", triggers)
     rows = staffed(reg, scheduled_rows(reg, tables, window) + event_rows(reg, tables, window, events))
     origin = ibis.date(start.year, start.month, start.day)
     epoch = ibis.timestamp(start.year, start.month, start.day, 0, 0, 0)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import pyarrow as pa
 
+from ..compute import from_arrow
 from ..model import Playbook
 from .expand import Registered, temp_name
 
@@ -51,12 +52,12 @@ def capacity(reg: Registered, tasks: pa.Table, playbook: Playbook, standing: pa.
     import ibis
 
     con, holders = reg.con, reg.holders
-    done = con.create_table(temp_name("done"), task_minutes(tasks, playbook), temp=True)
-    rates = con.create_table(temp_name("rates"), estimates(playbook, standing), temp=True)
+    done = from_arrow(con, temp_name("done"), task_minutes(tasks, playbook))
+    rates = from_arrow(con, temp_name("rates"), estimates(playbook, standing))
     on_duty = holders.filter(holders.on_duty).join(rates, ["role", "group_type"])
     expected = on_duty.group_by(["date", "staff_id"]).aggregate(estimated=on_duty.minutes.sum())
 
-    roles = con.create_table(temp_name("roles"), roles_table(playbook), temp=True)
+    roles = from_arrow(con, temp_name("roles"), roles_table(playbook))
     # holders has one row per group, role, day and person: a count is the groups held
     held = holders.group_by(["date", "staff_id", "role"]).aggregate(held=holders.count())
     held = held.left_join(roles, "role")

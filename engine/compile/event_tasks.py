@@ -12,7 +12,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from ..arrow_values import into_database
+from ..compute import from_arrow, store
 from .expand import Registered, days_after, on_living_days, rows_of, temp_name, with_group
 from .tables import Tables, Window
 from .triggers import FROM_EVENTS
@@ -50,18 +50,18 @@ def event_rows(reg: Registered, tables: Tables, window: Window, events: Any) -> 
         happened = ibis.union(happened, orders.select("row", "ts", "date", "type", "group_id", "member_id", "flag",
                                                       sop_event=ibis.literal("first_order")))
     # read twice below (the answers and the members' days): once, with the group's type and days
-    happened = reg.con.create_table(temp_name("happened"), with_group(reg, happened), temp=True)
+    happened = store(reg.con, temp_name("happened"), with_group(reg, happened))[0]
 
     items = reg.items.filter(reg.items.event.isin(list(FROM_EVENTS)))
     answered = happened.filter(happened.date >= window.start).join(items, happened.sop_event == items.event)
     answered = on_living_days(reg, answered)
     # due `within` after the event, or after the next working span opens (working_hours)
-    gaps = into_database(reg.con, temp_name("gaps"), tables.gaps) if tables.gaps.num_rows else None
+    gaps = from_arrow(reg.con, temp_name("gaps"), tables.gaps) if tables.gaps.num_rows else None
     answered = with_due(answered, gaps, deferred="deferred")
     sources = [rows_of(answered, answered.ts.strftime("%H:%M"), answered.member_id, answered.row, answered.due,
                        answered.deferred, answered.ts)]
 
-    offsets = into_database(reg.con, temp_name("member_days"), tables.member_days)
+    offsets = from_arrow(reg.con, temp_name("member_days"), tables.member_days)
     joins = happened.filter(happened.sop_event == "join")
     later = joins.join(offsets, [], how="cross")
     later = later.select("row", "group_id", "member_id", "idx", "time", "_type", "_from", "_to",

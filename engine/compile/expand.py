@@ -15,7 +15,7 @@ from typing import Any
 
 import pyarrow as pa
 
-from ..arrow_values import into_database
+from ..compute import from_arrow, store
 from .tables import Tables, Window
 
 TURN_EPOCH = dt.date(2024, 1, 1)
@@ -55,19 +55,19 @@ class Registered:
 def register(con: Any, tables: Tables) -> Registered:
     """Put the tables into DuckDB; materialise the group-days and who holds which role when."""
     def put(name: str, table: pa.Table) -> Any:
-        return into_database(con, temp_name(name), table)
+        return from_arrow(con, temp_name(name), table)
 
     groups, days, assignments = put("groups", tables.groups), put("days", tables.days), put("assign", tables.assignments)
     joined = groups.cross_join(days)
     alive = (joined.date >= joined.created_at) & (joined.last_day.isnull() | (joined.date <= joined.last_day))
     group_days = joined.filter(alive).select("group_id", "group_type", "date", "created_at", "last_day")
-    group_days = con.create_table(temp_name("group_days"), group_days, temp=True)
+    group_days = store(con, temp_name("group_days"), group_days)[0]
     dates = tables.days.column("date").to_pylist()
     person = tuple(i for i, per in zip(tables.items.column("idx").to_pylist(), tables.items.column("per").to_pylist(),
                                        strict=True) if per == "person")
     return Registered(con, put("items", tables.items), put("item_types", tables.item_types), groups, group_days,
-                      con.create_table(temp_name("holders"), _holders(group_days, assignments),
-                                       temp=True), min(dates), max(dates), person,
+                      store(con, temp_name("holders"), _holders(group_days, assignments))[0],
+                      min(dates), max(dates), person,
                       tuple(tables.items.column("role").to_pylist()))
 
 
@@ -127,8 +127,8 @@ def scheduled_rows(reg: Registered, tables: Tables, window: Window) -> list[Any]
     import ibis
 
     con, types, days = reg.con, reg.item_types, reg.group_days
-    slots = into_database(con, temp_name("slots"), tables.slots)
-    life = into_database(con, temp_name("life"), tables.life)
+    slots = from_arrow(con, temp_name("slots"), tables.slots)
+    life = from_arrow(con, temp_name("life"), tables.life)
     clock = slots.join(types, "idx").join(days, ["group_type", "date"])
     # Days of life: the day counted from the group's first or last day, kept when the group
     # exists then, inside the window (the join with the group-days).
@@ -209,7 +209,7 @@ def expand(reg: Registered, items: pa.Table, sources: list[Any], standing: pa.Ta
     # Only what the rows need is fetched: the role and kind follow from the item and the row.
     fetched = staffed(reg, sources).order_by(list(TASK_ORDER)).to_pyarrow()
     tasks = _with_item_columns(fetched, items)
-    kinds = reg.con.create_table(temp_name("standing"), standing, temp=True)
+    kinds = from_arrow(reg.con, temp_name("standing"), standing)
     covered = holders.join(kinds, ["role", "group_type"])
     # the group when there is one, and the type when the groups share one: the texts' values
     per_person = covered.group_by(["staff_id", "idx", "role"]).aggregate(

@@ -15,8 +15,8 @@ from typing import Any
 
 from .duckdb import literal_table
 
-__all__ = ["compiled", "engine_name", "fetch", "fetch_rows", "fetch_value", "keep_row_order", "literal_table",
-           "prepare_tables", "store", "store_union", "view"]
+__all__ = ["compiled", "engine_name", "fetch", "fetch_rows", "fetch_value", "from_arrow", "keep_row_order",
+           "literal_table", "prepare_tables", "store", "store_union", "view", "with_row_ids"]
 
 
 def engine_name(con: Any) -> str:
@@ -78,6 +78,17 @@ def compiled(con: Any, table: Any) -> str:
 def prepare_tables(con: Any, table: Any) -> None:
     """The in-memory tables `table` reads, made known to the connection."""
     _engine(con).prepare_tables(con, table)
+
+
+def from_arrow(con: Any, name: str, arrow: Any) -> Any:
+    """An Arrow table as the temporary table (or view) `name`, as an Ibis table."""
+    return _engine(con).from_arrow(con, name, arrow)
+
+
+def with_row_ids(con: Any, table: Any, column: str) -> Any:
+    """A stored table with `column`: an int64 unique to each row, the same wherever the table is
+    read in this run (a join key, nothing more: not an order)."""
+    return _engine(con).with_row_ids(table, column)
 
 
 def keep_row_order(con: Any, keep: bool) -> None:

@@ -235,3 +235,22 @@ def sql_text(text: str) -> str:
 
 def _q(name: str) -> str:
     return name.replace('"', '""')
+
+
+def from_arrow(con: Any, name: str, arrow: Any) -> Any:
+    """An Arrow table as the temporary table `name` (replaced when there), handed over as an
+    Arrow C stream: given the Arrow table itself, DuckDB scans it through pyarrow.dataset, which
+    imports pandas."""
+    source = f"{name}_arrow"
+    con.con.register(source, arrow.__arrow_c_stream__())
+    try:
+        con.con.execute(f'CREATE OR REPLACE TEMP TABLE "{name}" AS SELECT * FROM "{source}"')
+    finally:
+        con.con.unregister(source)
+    return con.table(name, database=("temp", "main"))
+
+
+def with_row_ids(table: Any, column: str) -> Any:
+    """A stored table's own row numbers (`rowid`): numbering 2.7M SOP tasks with a window took
+    0.4-2 s at 10M events."""
+    return table.mutate(**{column: table.rowid()})

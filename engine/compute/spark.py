@@ -91,3 +91,12 @@ def view(con: Any, name: str, table: Any) -> Any:
 def keep_row_order(con: Any, keep: bool) -> None:
     """Nothing to do: Spark keeps no order but the one a query's ORDER BY gives, and qunce orders
     every result it writes."""
+
+
+def with_row_ids(table: Any, column: str) -> Any:
+    """Row numbers in the order of every column (Spark has no stored row ids, and an id a
+    recomputed partition could change would not do): rows equal in every column are
+    interchangeable, so any numbering of them gives the same results."""
+    import ibis
+
+    return table.mutate(**{column: (ibis.row_number().over(order_by=list(table.columns))).cast("int64")})

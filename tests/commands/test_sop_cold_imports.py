@@ -1,6 +1,6 @@
 """A first run of a playbook with an SOP (the assessment's task tables expanded and put into
 DuckDB) imports no pandas: pyarrow imports it (~0.2 s) when handed Python lists, and DuckDB when
-handed an Arrow table (arrow_values.table_of, arrow_values.into_database)."""
+handed an Arrow table (arrow_values.table_of, compute.from_arrow)."""
 
 from __future__ import annotations
 
