@@ -1,0 +1,48 @@
+"""The parity suite's helpers: a simulation's context moved to Spark, Arrow tables compared."""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+from typing import Any
+
+from qunce.compute import fetch
+
+
+def on_spark(ctx: Any, session: Any) -> Any:
+    """`ctx` (a simulation's context on DuckDB) with its tables handed to Spark as Arrow."""
+    import ibis
+
+    from qunce.compute.spark import configure, from_arrow
+
+    configure(session, ctx.playbook.timezone)
+    con = ibis.pyspark.connect(session)
+
+    def moved(name: str, table: Any) -> Any:
+        return None if table is None else from_arrow(con, f"parity_{name}", fetch(ctx.con, table))
+
+    return dataclasses.replace(ctx, con=con, groups=moved("groups", ctx.groups),
+                               assignments=moved("assignments", ctx.assignments), events=moved("events", ctx.events),
+                               staff_roles=moved("staff_roles", ctx.staff_roles))
+
+
+def _same(a: Any, b: Any) -> bool:
+    if isinstance(a, float) and isinstance(b, float):
+        return a == b or (math.isnan(a) and math.isnan(b)) or abs(a - b) <= 1e-12 * max(abs(a), abs(b))
+    return bool(a == b)
+
+
+def differences(duck: Any, spark: Any) -> list[str]:
+    """What differs between two Arrow tables: the schema, the rows, each column's values (floats
+    within 1e-12 relative, everything else equal)."""
+    found = []
+    if duck.schema != spark.schema:
+        found.append(f"schema {duck.schema} != {spark.schema}")
+    if duck.num_rows != spark.num_rows:
+        return [*found, f"rows {duck.num_rows} != {spark.num_rows}"]
+    for name in duck.column_names:
+        pairs = zip(duck[name].to_pylist(), spark[name].to_pylist(), strict=True)
+        bad = [(i, x, y) for i, (x, y) in enumerate(pairs) if not _same(x, y)]
+        if bad:
+            found.append(f"{name}: {len(bad)} values differ, first {bad[0]}")
+    return found
