@@ -13,6 +13,7 @@ from typing import Any
 # precision would exceed 38 digits, which the statements' reconciliation cannot allow).
 SETTINGS = {"spark.sql.decimalOperations.allowPrecisionLoss": "false"}
 
+
 def configure(session: Any, timezone: str) -> None:
     """Set the session's time zone and decimal settings (qunce's results depend on both)."""
     session.conf.set("spark.sql.session.timeZone", timezone)

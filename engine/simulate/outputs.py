@@ -49,7 +49,9 @@ def _view_name(name: str) -> str:
 
 
 def _duckdb(con: Any) -> bool:
-    return getattr(con, "name", None) == "duckdb"
+    from ..compute import engine_name
+
+    return con is not None and engine_name(con) == "duckdb"
 
 
 def arrow_view(con: Any, name: str, arrow: Any) -> Any:
@@ -274,7 +276,7 @@ def _sql_text(text: str) -> str:
 @contextmanager
 def _files(con: Any, keep: Collection[str] = ()) -> Iterator[Files | None]:
     """A background writer for DuckDB connections; None (write in this thread) for others."""
-    if getattr(con, "name", None) != "duckdb":
+    if not _duckdb(con):
         yield None
         return
     from ..compute import keep_row_order

@@ -29,7 +29,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from ..compute import compiled, prepare_tables, store_union
+from ..compute import compiled, engine_name, prepare_tables, store_union
 
 VERSION = 1
 KEPT_FILES = 4000  # about 20 MB of SQL
@@ -69,7 +69,7 @@ def rebound(con: Any, name: str, table: Any, instead: Mapping[Any, Any]) -> Any:
     if not can_rebind(instead):
         raise ValueError(f"{name}: only stored tables of the same schemas can be read instead")
     sql: str | None = None
-    if getattr(con, "name", None) == "duckdb":
+    if engine_name(con) == "duckdb":
         swap = {_identifier(old.op()): _identifier(new.op()) for old, new in instead.items()}
         try:
             shape, tables = _shape(table.op())
@@ -88,7 +88,7 @@ def rebound(con: Any, name: str, table: Any, instead: Mapping[Any, Any]) -> Any:
 
 def sql_of(con: Any, table: Any) -> str | None:
     """The SQL of `table` on `con` (None: not a DuckDB connection, let `store` compile it)."""
-    if getattr(con, "name", None) != "duckdb":
+    if engine_name(con) != "duckdb":
         return None
     try:
         shape, tables = _shape(table.op())
