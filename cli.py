@@ -359,12 +359,24 @@ def _data_options(command: Any) -> Any:
         click.option("--no-cache", "no_cache", is_flag=True,
                      help="Read and check the events again instead of taking them from the cache of an earlier run "
                           "on the same file (also QUNCE_NO_CACHE=1). 不用缓存的事件。"),
+        *_ENGINE_OPTIONS,
         LANG_OPTION,
     ]
     for option in reversed(options):
         command = option(command)
     return command
 
+
+# Where the tables are computed (docs/spark.md).
+_ENGINE_OPTIONS = (
+    click.option("--engine", type=click.Choice(["duckdb", "spark"]), default="duckdb", show_default=True,
+                 help="Where to compute: duckdb (embedded) or spark (pip install 'qunce[spark]' and Java 17; "
+                      "--events may then be a folder of Parquet parts or table:db.events). 计算引擎。"),
+    click.option("--spark-master", default=None, metavar="URL",
+                 help="With --engine spark: the master (default local[*]), e.g. spark://host:7077 or yarn."),
+    click.option("--spark-conf", multiple=True, metavar="KEY=VALUE",
+                 help="With --engine spark: a session setting, e.g. spark.driver.memory=8g (repeatable)."),
+)
 
 # How to read a team's own event file: its encoding, its sheet, its mapping file.
 _READ_OPTIONS = (
@@ -385,11 +397,13 @@ def _read_options(command: Any) -> Any:
 
 
 def _data(events_path: Path, roster: Path, start: Any, end: Any, skip_bad_rows: bool, encoding: str | None = None,
-          sheet: str | None = None, mapping_path: Path | None = None, no_cache: bool = False) -> Any:
+          sheet: str | None = None, mapping_path: Path | None = None, no_cache: bool = False, engine: str = "duckdb",
+          spark_master: str | None = None, spark_conf: tuple[str, ...] = ()) -> Any:
     from .commands.data import DataRequest
+    from .compute.choice import engine_choice
 
     return DataRequest(events_path, roster, start.date() if start else None, end.date() if end else None, skip_bad_rows,
-                       encoding, sheet, mapping_path, not no_cache)
+                       encoding, sheet, mapping_path, not no_cache, engine_choice(engine, spark_master, spark_conf))
 
 
 @main.command()

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, BinaryIO, Protocol
 
+from ..compute.choice import EngineChoice
 from ..errors import InputError, UsageError
 from ..events.roster import Roster, load_roster
 from ..events.source_file import ReadOptions
@@ -47,6 +48,7 @@ class DataRequest:
     sheet: str | None = None  # --sheet: a workbook's sheet (else the mapping's, else the first)
     mapping: Path | None = None  # --mapping: else <file>.mapping.yaml or events.mapping.yaml beside the file
     cache: bool = True  # --no-cache: read and check the events again (events/event_cache.py)
+    engine: EngineChoice = field(default_factory=EngineChoice)  # --engine: where the tables are computed
 
 
 @dataclass
@@ -119,8 +121,7 @@ def load(playbook: Playbook, request: DataRequest, check: DataCheck,
          progress: Progress = lambda stage: None) -> SimContext | None:
     """Read the roster and the events and check them. None when the run must stop (roster
     findings in check.roster, or bad rows not skipped in check.problems)."""
-    from ..compute import fetch_rows, keep_row_order, store
-    from ..compute.duckdb import connect
+    from ..compute import connect, fetch_rows, keep_row_order, store
     from ..simulate.frames import groups_table
     from ..simulate.periods import assignments_table
 
@@ -139,7 +140,7 @@ def load(playbook: Playbook, request: DataRequest, check: DataCheck,
         return None
     options = ReadOptions(request.encoding, request.sheet, check.mapping.mapping if check.mapping else None)
     progress("ingest")
-    con = connect(playbook.timezone)
+    con = connect(playbook.timezone, request.engine)
     groups, _ = store(con, "qunce_groups", groups_table(roster))
     assignments, _ = store(con, "qunce_assignments", assignments_table(roster))
     ingested, key = _ingested(con, request, groups, playbook.timezone, check.events, options)
@@ -181,7 +182,9 @@ def _ingested(con: Any, request: DataRequest, groups: Any, timezone: str, shown:
     from ..events import event_cache
     from ..events.ingest import ingest
 
-    cached = request.cache and request.events not in _FROM_STDIN and str(request.events) != STDIN
+    # The caches keep DuckDB's tables as files: a Spark run reads its events where they are.
+    cached = (request.cache and not request.engine.spark and request.events not in _FROM_STDIN
+              and str(request.events) != STDIN)
     key = event_cache.entry_key(request.events, request.roster, timezone, options) if cached else None
     if key is not None and folder() is None:
         key = None  # QUNCE_NO_CACHE: nothing is kept, no stage either

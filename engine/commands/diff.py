@@ -61,6 +61,14 @@ def parse_fail_over(text: str) -> Decimal:
 
 
 def run(request: DiffRequest) -> DiffOutcome:
+    """Compare two playbooks on the same data (Spark's errors as one line)."""
+    from ..compute import run_scope
+
+    with run_scope():
+        return _run(request)
+
+
+def _run(request: DiffRequest) -> DiffOutcome:
     from ..compare.document import document, names_for, render_json, render_markdown, render_text, total_change
     from ..compare.scenario import run_pair, same_time_zone
     from ..files import write_text_atomic

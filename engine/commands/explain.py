@@ -41,6 +41,14 @@ def validate_request(request: ExplainRequest) -> None:
 
 
 def run(request: ExplainRequest) -> ExplainOutcome:
+    """Explain a member or a staff member's commission (Spark's errors as one line)."""
+    from ..compute import run_scope
+
+    with run_scope():
+        return _run(request)
+
+
+def _run(request: ExplainRequest) -> ExplainOutcome:
     validate_request(request)
     outcome = ExplainOutcome(data=DataCheck(events=shown_name(request.data.events)))
     playbook = checked_for(outcome, request.playbook)

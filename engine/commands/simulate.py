@@ -71,7 +71,9 @@ def run(request: SimulateRequest, progress: Progress = lambda stage: None) -> Si
     outcome.lang = settle(request.lang, playbook)
     if playbook is None:
         return outcome
-    with replaced_whole(request.out) as staged:
+    from ..compute import run_scope
+
+    with replaced_whole(request.out) as staged, run_scope():
         simulate(playbook, dataclasses.replace(request, out=staged.path), outcome, progress)
         if outcome.status != EXIT_CLEAN:
             staged.cancel()
@@ -159,9 +161,10 @@ def _simulate(playbook: Any, request: SimulateRequest, outcome: SimulateOutcome,
             writer.finish()
         if request.xlsx:
             from ..commission.workbook import FILE, write_workbook
+            from ..simulate.outputs import writer_of
 
             with profiled("write the workbook"):
-                sheets = write_workbook(ctx.con, request.out, outcome.lang, writer.result().inputs.periods,
+                sheets = write_workbook(writer_of(ctx.con), request.out, outcome.lang, writer.result().inputs.periods,
                                         ctx.end)
     inputs = request.inputs or {"playbook": str(request.playbook), "events": outcome.data.events,
                                 "roster": str(request.data.roster)}

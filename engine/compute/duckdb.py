@@ -46,6 +46,11 @@ def connect(timezone: str) -> Any:
 DEFAULT_MEMORY_LIMIT = "2GB"
 
 
+def drop(con: Any, name: str) -> None:
+    """Drop the temporary table `name`."""
+    con.con.execute(f'DROP TABLE "temp"."main".{quoted_name(name)}')
+
+
 def keep_row_order(con: Any, keep: bool) -> None:
     """Whether this connection's queries keep rows in the order they were read or inserted
     (DuckDB's `preserve_insertion_order`).
@@ -104,6 +109,11 @@ def _column_type(dtype: Any) -> str:
     from ibis.backends.sql.datatypes import DuckDBType
 
     return str(DuckDBType.from_ibis(dtype).sql("duckdb")) + ("" if dtype.nullable else " NOT NULL")
+
+
+def asof_next(left: Any, right: Any, at: tuple[str, str], key: tuple[str, str]) -> Any:
+    """compute.asof_next: DuckDB's own as-of join."""
+    return left.asof_join(right, on=left[at[0]] <= right[at[1]], predicates=[left[key[0]] == right[key[1]]])
 
 
 def view(con: Any, name: str, table: Any) -> Any:
@@ -254,3 +264,8 @@ def with_row_ids(table: Any, column: str) -> Any:
     """A stored table's own row numbers (`rowid`): numbering 2.7M SOP tasks with a window took
     0.4-2 s at 10M events."""
     return table.mutate(**{column: table.rowid()})
+
+
+def with_stored_row_ids(con: Any, name: str, table: Any, column: str) -> Any:
+    """compute.with_stored_row_ids: the stored table's own rowids, nothing stored."""
+    return with_row_ids(table, column)

@@ -11,12 +11,19 @@ from typing import Any
 # What every session qunce runs on must say: its times are the playbook's local clock, and
 # decimal arithmetic keeps every digit (Spark's default rounds a product or a quotient whose
 # precision would exceed 38 digits, which the statements' reconciliation cannot allow).
-SETTINGS = {"spark.sql.decimalOperations.allowPrecisionLoss": "false"}
+SETTINGS = {"spark.sql.decimalOperations.allowPrecisionLoss": "false",
+            # Constraint propagation derives every filter's consequences through every operator:
+            # on the stages' wide plans of unions and CASE chains it fails (a union's constraint
+            # naming a column it lost: SPARK "key not found") or fills the driver's memory.
+            "spark.sql.constraintPropagation.enabled": "false"}
 
 
 def configure(session: Any, timezone: str) -> None:
     """Set the session's time zone and decimal settings (qunce's results depend on both)."""
     session.conf.set("spark.sql.session.timeZone", timezone)
+    # Times a pattern does not read are NULL (a bad time, judged by the checks), never Spark
+    # 3's error about the parser it replaced.
+    session.conf.set("spark.sql.legacy.timeParserPolicy", "CORRECTED")
     for key, value in SETTINGS.items():
         session.conf.set(key, value)
 
@@ -41,10 +48,44 @@ def store_union(con: Any, name: str, parts: Sequence[Any], temp: bool = True,
     frame = frames[0]
     for other in frames[1:]:
         frame = frame.unionAll(other)
-    frame = frame.cache()
+    # Computed once, and its plan cut to its rows (a local checkpoint, kept by the executors):
+    # a cached DataFrame keeps the plan that made it, which Spark analyses again in every query
+    # reading it, so that the plans of a chain of stored steps grow with every step (the driver
+    # ran out of memory analysing the group stage of 16 events read from Parquet).
+    frame = frame.localCheckpoint(eager=True)
     rows = frame.count()
     frame.createOrReplaceTempView(name)
     return ops.DatabaseTable(name, schema=schema, source=con, namespace=ops.Namespace()).to_expr(), int(rows)
+
+
+def asof_next(left: Any, right: Any, at: tuple[str, str], key: tuple[str, str]) -> Any:
+    """compute.asof_next without an as-of join (Spark has none): both sides in one stream per
+    key, latest first, each left row taking the smallest of `right`'s rows (time first, so the
+    earliest) before it: a running minimum Spark computes in one pass of the sorted stream."""
+    import ibis
+    import ibis.expr.datatypes as dt
+
+    (left_at, right_at), (left_key, right_key) = at, key
+    when = right[right_at].type()
+    rest = [c for c in right.columns if c not in (right_at, right_key)]
+    found = dt.Struct({right_at: when, **{c: right[c].type() for c in rest}})
+    own = {c: left[c].type().copy(nullable=True) for c in left.columns}
+    right = right.filter(right[right_at].notnull() & right[right_key].notnull())  # what an as-of join can match
+    marks = right.select(_asof_key=right[right_key], _asof_at=right[right_at], _asof_side=ibis.literal(1, "int8"),
+                         _asof_found=ibis.struct({c: right[c] for c in found.names}),
+                         **{c: ibis.null(t) for c, t in own.items()})
+    asks = left.select(_asof_key=left[left_key].cast(right[right_key].type()), _asof_at=left[left_at].cast(when),
+                       _asof_side=ibis.literal(0, "int8"), _asof_found=ibis.null(found),
+                       **{c: left[c].cast(t) for c, t in own.items()})
+    stream = ibis.union(marks, asks, distinct=False)
+    # a right row at a left row's very time sorts before it: it counts
+    latest_first = ibis.window(group_by="_asof_key", order_by=[ibis.desc("_asof_at"), ibis.desc("_asof_side")],
+                               rows=(None, 0))
+    stream = stream.mutate(_asof_next=stream._asof_found.min().over(latest_first))
+    s = stream.filter(stream._asof_side == 0)
+    hit = ibis.ifelse(s._asof_at.notnull() & s._asof_key.notnull(), s._asof_next, ibis.null(found))
+    return s.select(*left.columns, **{right_key: ibis.ifelse(hit.notnull(), s._asof_key, ibis.null(s._asof_key.type()))},
+                    **{c: hit[c] for c in found.names})
 
 
 def fetch(con: Any, expr: Any) -> Any:
@@ -81,6 +122,14 @@ def prepare_tables(con: Any, table: Any) -> None:
         con._memtables.add(memtable)
 
 
+def drop(con: Any, name: str) -> None:
+    """Uncache the DataFrame under the temporary view `name` and drop the view."""
+    session = con._session
+    if session.catalog.tableExists(name):
+        session.catalog.uncacheTable(name)
+        session.catalog.dropTempView(name)
+
+
 def view(con: Any, name: str, table: Any) -> Any:
     """`table` as the temporary view `name`, computed where it is read."""
     import ibis.expr.operations as ops
@@ -101,3 +150,9 @@ def with_row_ids(table: Any, column: str) -> Any:
     import ibis
 
     return table.mutate(**{column: (ibis.row_number().over(order_by=list(table.columns))).cast("int64")})
+
+
+def with_stored_row_ids(con: Any, name: str, table: Any, column: str) -> Any:
+    """compute.with_stored_row_ids: the row numbers stored (a window over every row, computed
+    once rather than wherever the table is read)."""
+    return store_union(con, name, [with_row_ids(table, column)])[0]

@@ -19,14 +19,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ..compute import engine_name, fetch_rows, literal_table, store, view
+from ..compute import drop, engine_name, fetch_rows, literal_table, store, view
 from ..compute.duckdb import sql_text as _quote
 from ..errors import InputError, UsageError, first_line
 from ..event_contract import BY_NAME, COLUMNS, EVENT_TYPES
 from .headers import Headers, resolve
 from .read_errors import empty_file, is_empty, read_failure, unnamed_columns
 from .source_file import ReadOptions, Source, kind_of, prepare
-from .value_forms import amount_sql, labels_for, local_time_sql, removed_sql, type_sql
+from .value_forms import amount_sql, labels_for, local_time_sql, removed_sql, reread, type_sql
 
 REQUIRED_COLUMNS = ("ts", "type", "group_id")
 # DECIMAL(18, 4) fits in 64 bits; DuckDB's 128-bit decimals are many times slower.
@@ -144,7 +144,7 @@ def read_source(con: Any, source: Source, timezone: str, options: ReadOptions | 
             headers = resolve(present, shown, getattr(mapping, "columns", None), getattr(mapping, "ignore", ()),
                               getattr(mapping, "path", None), strict)
             typed = {c for c, h in headers.sources.items() if fmt == "parquet"
-                     and _typed(c, schema[h]) and not _reread(c, mapping)}
+                     and _typed(c, schema[h]) and not reread(c, mapping)}
             ts_zone = schema[headers.sources["ts"]].timezone if "ts" in typed else None
             select = ", ".join(
                 f'"{_q(headers.sources[c.name])}" AS "{c.name}"' if c.name in typed
@@ -195,13 +195,6 @@ def _value_select(typed: set[str], mapping: Any) -> str:
         else:
             parts.append(f'"{name}"')
     return ", ".join(parts)
-
-
-def _reread(column: str, mapping: Any) -> bool:
-    """Whether a typed Parquet column is read as text anyway: the mapping says how to read it."""
-    if column == "ts":
-        return bool(getattr(mapping, "time_unit", None) or getattr(mapping, "time_formats", None))
-    return False
 
 
 def _register(con: Any, name: str, table: Any) -> None:
@@ -480,13 +473,19 @@ def ingest(con: Any, path: Path, groups: Any, timezone: str, shown: str | None =
     When every column the events convert is typed already (a Parquet file of the right
     types), the accepted events are a projection of the flagged rows, not a copy; otherwise
     they are materialised once and the flagged rows dropped."""
-    source = open_source(path, shown, options)
-    raw, headers = read_source(con, source, timezone, options)
+    if engine_name(con) == "spark":
+        raw, headers, described = _read_for_spark(con, path, timezone, shown or str(path), options)
+    else:
+        source = open_source(path, shown, options)
+        raw, headers = read_source(con, source, timezone, options)
+        described = source.describe()
     flagged_name = _temp_name("flagged")
     try:
         with _rows_probe(con):
             flagged, rows_read = store(con, flagged_name, flag_rows(raw, groups))
     except Exception as exc:  # the whole file is read here: a problem past its first rows shows now
+        if engine_name(con) == "spark":
+            raise
         failure = read_failure(exc, source.path, source.shown, source.reads_as, source.separator)
         if failure is None:
             raise
@@ -499,16 +498,46 @@ def ingest(con: Any, path: Path, groups: Any, timezone: str, shown: str | None =
     if any(flagged[name].type().is_string() for name in _CONVERTED):
         with _rows_probe(con):
             events, accepted = store(con, _temp_name("events"), events)
-        if engine_name(con) == "duckdb":
-            con.con.execute(f'DROP TABLE "temp"."main"."{flagged_name}"')
-        else:
-            con.drop_table(flagged_name)
+        drop(con, flagged_name)
     elif engine_name(con) == "duckdb":
         # A view of the projection, by name: the stages' expressions then read a table (smaller
         # to build and compile, and of a shape that does not depend on how the file was read).
         events = view(con, _temp_name("events"), events)
-    read = source.describe() | {"columns": dict(headers.sources), "ignored": list(headers.ignored)}
+    read = described | {"columns": dict(headers.sources), "ignored": list(headers.ignored)}
     return Ingested(str(path), events, problems, rows_read, accepted, rejected, by_reason, read)
+
+
+def _read_for_spark(con: Any, path: Path, timezone: str, shown: str,
+                    options: ReadOptions | None) -> tuple[Any, Headers, dict[str, Any]]:
+    """The raw rows on Spark (`events/spark_read.py`): a table or Parquet read by Spark; a text
+    file or a workbook read by DuckDB as on the DuckDB engine, its raw rows handed over."""
+    from ..compute import fetch, from_arrow
+    from ..compute.duckdb import connect
+    from . import spark_read
+
+    mapping = (options or ReadOptions()).mapping
+    if spark_read.read_by_spark(path):
+        return spark_read.read(con, path, shown, timezone, mapping, (FIRST_TIME, LAST_TIME), _temp_name("raw"))
+    local = connect(timezone)
+    source = open_source(path, shown, options)
+    raw, headers = read_source(local, source, timezone, options)
+    try:
+        arrow = fetch(local, raw)
+    except Exception as exc:  # the whole file is read here
+        failure = read_failure(exc, source.path, source.shown, source.reads_as, source.separator)
+        if failure is None:
+            raise
+        raise failure from None
+    finally:
+        del raw
+    # DuckDB's row hash is unsigned, a type Spark lacks: the same bits as a signed integer.
+    import pyarrow as pa
+
+    index = arrow.schema.get_field_index("_h")
+    arrow = arrow.set_column(index, "_h", arrow["_h"].cast(pa.int64(), safe=False))
+    moved = from_arrow(con, _temp_name("raw"), arrow)
+    local.disconnect()
+    return moved, headers, source.describe()
 
 
 @contextmanager

@@ -38,6 +38,13 @@ MONEY_TEXT = r"(¥|￥|RMB|CNY)?\s*[+-]?([0-9]{1,3}(,[0-9]{3})+|[0-9]+)(\.[0-9]+
 MONEY_MARKS = r"[¥￥元,\s]|RMB|CNY"
 
 
+def reread(column: str, mapping: object | None) -> bool:
+    """Whether a typed Parquet column is read as text anyway: the mapping says how to read it."""
+    if column == "ts":
+        return bool(getattr(mapping, "time_unit", None) or getattr(mapping, "time_formats", None))
+    return False
+
+
 def quote(text: str) -> str:
     """`text` as a SQL string literal."""
     return "'" + text.replace("'", "''") + "'"

@@ -44,6 +44,37 @@ class Deferred:
             con.con.unregister(_view_name(self.name))
 
 
+class Fetched(Deferred):
+    """An output computed on another engine (Spark): fetched as Arrow when its turn comes, and
+    written by DuckDB like any other, so that both engines' files are written the same way."""
+
+    def __init__(self, engine: Any, table: Any, name: str) -> None:
+        super().__init__(None, name)
+        self.engine = engine
+        self.table = table
+
+    def get(self, con: Any = None) -> Any:
+        from ..compute import fetch
+
+        with profiled(f"fetch {self.name}"):
+            arrow = fetch(self.engine, self.table)
+        return arrow_view(con, _view_name(self.name), arrow)
+
+
+def writer_of(con: Any) -> Any:
+    """The DuckDB connection that writes `con`'s outputs (and holds the tables `keep` keeps):
+    `con` itself, or for another engine one made for it once."""
+    if _duckdb(con):
+        return con
+    writer = getattr(con, "_qunce_writer", None)
+    if writer is None:
+        from ..compute.duckdb import connect
+
+        writer = connect("UTC")  # the outputs' times are naive: no zone applies
+        con._qunce_writer = writer
+    return writer
+
+
 def _view_name(name: str) -> str:
     return f"qunce_arrow_{name}"
 
@@ -78,6 +109,10 @@ def write_outputs(con: Any, outputs: Sequence[Output], folder: Path,
     A file of a format an output is not written in is removed, as are a missing output's.
     `keep`: outputs whose ordered table stays in the database as `stored(name)` after its files
     are written, for a writer that reads it afterwards (the workbook); that one drops it."""
+    if not _duckdb(con):  # computed elsewhere, written here: each table fetched when its turn comes
+        outputs = [(name, table if table is None or isinstance(table, Deferred) else Fetched(con, table, name), order)
+                   for name, table, order in outputs]
+        con = writer_of(con)
     prepare_folder(folder)
     chosen = {name: tuple(f for f in FORMATS if f in (formats or {}).get(name, FORMATS)) for name, _, _ in outputs}
     try:
