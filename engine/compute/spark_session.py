@@ -52,6 +52,7 @@ def log_file() -> Path:
     else:
         folder = Path(tempfile.gettempdir()) / "qunce-spark-logs"
         path = folder / f"spark-{time.strftime('%Y%m%d-%H%M%S')}-{os.getpid()}.log"
+        _forget_old_logs(folder)
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         path.touch()
@@ -59,6 +60,18 @@ def log_file() -> Path:
         raise UsageError(f"cannot write the Spark log {path}: {exc.strerror or exc}; set {LOG_ENV} to a file you can write",
                          f"无法写入 Spark 日志 {path}：{exc.strerror or exc}；请将 {LOG_ENV} 设为可写的文件") from None
     return path
+
+
+KEPT_LOGS = 20  # the newest runs' logs kept in the default folder; older ones are removed
+
+
+def _forget_old_logs(folder: Path) -> None:
+    """Keep the default folder's newest KEPT_LOGS runs (a log and its log4j settings each)."""
+    with contextlib.suppress(OSError):
+        logs = sorted(folder.glob("spark-*.log"), key=lambda p: p.stat().st_mtime, reverse=True)
+        for old in logs[KEPT_LOGS - 1:]:
+            old.unlink(missing_ok=True)
+            old.with_suffix(".log4j2.properties").unlink(missing_ok=True)
 
 
 def connect(choice: EngineChoice, timezone: str) -> Any:
