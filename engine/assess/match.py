@@ -4,9 +4,9 @@ that group that day (a logged per-person task: by its person), from the window's
 end of its lateness.
 
 Relational and sort-based: each task is paired with the holders of its role in its group on its
-day (a few people), and an as-of join finds each holder's first post in the group (or reach of
-the member) at or after the window's start; the earliest of those, if not after the lateness
-ends, is the task's evidence. Most tasks have one holder and no logged evidence: their one
+day (a few people), and an as-of join (compute.asof_next: Spark has none) finds each holder's
+first post in the group (or reach of the member) at or after the window's start; the earliest of
+those, if not after the lateness ends, is the task's evidence. Most tasks have one holder and no logged evidence: their one
 candidate is their evidence, and only the others are aggregated (at 10M events the aggregate
 over every candidate was a third of the match). Never a scan of every event per task, and no
 task is spread over the days its window covers (at 10M events that spread was tens of millions of rows). The few
@@ -91,6 +91,8 @@ def _first_by_holder(tasks: Any, holders: Any, kind: str, evidence: Any, key: st
     """task, _ts, _row, _alone: for each holder of a `kind` task's role in its group on its day,
     their first evidence at or after the window's start, kept when not after the lateness's end;
     _alone when that is the task's only candidate (one holder, and no item the data logs)."""
+    from ..compute import asof_next
+
     t = tasks.filter(tasks.evidence == kind).select("task", "item", "group_id", "date", "role", "window_start",
                                                      "late_end", _key=tasks[key])
     t = t.join(keys, t._key == keys._id).select(*t.columns, _kn=keys._n)  # no number: never matched
@@ -100,7 +102,7 @@ def _first_by_holder(tasks: Any, holders: Any, kind: str, evidence: Any, key: st
         alone = alone & ~held.item.isin(logged_items)
     # a relation of its own: Ibis cannot carry a computed key on into a further join of the chain
     held = held.select("task", "window_start", "late_end", _k=held._kn * _PAIR + held._hsn, _alone=alone).view()
-    hit = held.asof_join(evidence, on=held.window_start <= evidence._ts, predicates=[held._k == evidence._ek])
+    hit = asof_next(None, held, evidence, ("window_start", "_ts"), ("_k", "_ek"))
     hit = hit.filter(hit._ts.notnull() & (hit._ts <= hit.late_end))
     return hit.select("task", "_ts", "_row", "_alone")
 
@@ -114,7 +116,9 @@ def _logged(tasks: Any, holders: Any, logged: Any) -> list[Any]:
     days = tasks.filter(tasks.item.isin(logged.sop))
     days = days.mutate(_d=days.window_start.date().cast("date"),
                        _span=days.late_end.date().delta(days.window_start.date(), unit="day"))
-    days = days.mutate(_day=days._d + ibis.range(0, days._span + 1).unnest().as_interval("D"))
+    # the unnest a column of its own: Spark allows no generator inside an expression
+    days = days.mutate(_offset=ibis.range(0, days._span + 1).unnest())
+    days = days.mutate(_day=days._d + days._offset.as_interval("D"))
     days = days.select("task", "item", "evidence", "role", "staff_id", "group_id", "member_id", "date",
                        "window_start", "late_end", "_day")
     marks = logged.select(_sop="sop", _day=logged.ts.date(), _s="staff_id", _g="group_id", _m="member_id",

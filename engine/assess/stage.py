@@ -34,7 +34,7 @@ def assess_sop(ctx: SimContext, churn: Any | None = None, levels: Any | None = N
     from ..compile.event_tasks import event_rows
     from ..compile.expand import register, scheduled_rows, staffed
     from ..compile.tables import Window, build
-    from ..compute import fetch_value, with_row_ids
+    from ..compute import fetch_value, with_stored_row_ids
     from .compliance import compliance
     from .match import first_evidence
     from .simulated import simulated_rows
@@ -62,8 +62,9 @@ def assess_sop(ctx: SimContext, churn: Any | None = None, levels: Any | None = N
     # what the match, the statuses and sop_tasks read: the window's inputs are done with
     tasks = ctx.materialise("sop_task_rows", with_windows(t).drop("idx", "tolerance", "time", "due", "trigger_ts"))
     # an id to join a task with its evidence, nothing more: the stored row's own number (numbering
-    # 2.7M tasks with a window took 0.4-2 s at 10M events); the outputs are ordered by their columns
-    tasks = with_row_ids(ctx.con, tasks, "task")
+    # 2.7M tasks with a window took 0.4-2 s at 10M events; Spark, without one, numbers them once
+    # rather than at each of the match's reads); the outputs are ordered by their columns
+    tasks = with_stored_row_ids(ctx.con, "qunce_sop_task_ids", tasks, "task")
     holders = reg.holders.select("group_id", "date", "role", "staff_id", "holders")
     logged = ctx.events.filter(ctx.events.type == "sop_done")
     observable = sorted(str(v) for v in fetch_value(ctx.con, logged.sop.collect(distinct=True)) or [])

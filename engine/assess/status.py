@@ -30,7 +30,9 @@ def with_status(tasks: Any, first: Any, data_end: Any, observable: list[str]) ->
         (t.done_at.notnull(), ibis.literal(LATE)),
         (t.late_end > data_end, ibis.literal(NOT_DUE)),
         else_=ibis.literal(MISSED))
-    seconds = t.done_at.delta(t.window_end, unit="second")
+    # the seconds between them as DuckDB counts them (second boundaries crossed), on every engine:
+    # Spark counts whole seconds elapsed, one fewer after a window ending at .999999
+    seconds = t.done_at.truncate("s").delta(t.window_end.truncate("s"), unit="second")
     late = ibis.ifelse(status == LATE, (seconds + 59) // 60, ibis.null("int64"))
     done = status.isin([ON_TIME, LATE])
     return t.mutate(status=status, late_minutes=late.cast("int64"),

@@ -17,9 +17,9 @@ from typing import Any
 from .choice import EngineChoice
 from .duckdb import literal_table
 
-__all__ = ["EngineChoice", "asof_next", "compiled", "connect", "drop", "engine_name", "fetch", "fetch_rows", "fetch_value",
-           "from_arrow", "keep_row_order", "literal_table", "prepare_tables", "run_scope", "store", "store_union",
-           "view", "with_row_ids", "with_stored_row_ids"]
+__all__ = ["EngineChoice", "asof_next", "compiled", "connect", "drop", "engine_name", "fetch", "fetch_rows",
+           "fetch_value", "from_arrow", "keep_row_order", "literal_table", "prepare_tables", "run_scope", "store",
+           "store_union", "view", "with_row_ids", "with_stored_row_ids"]
 
 
 def connect(timezone: str, choice: EngineChoice | None = None) -> Any:

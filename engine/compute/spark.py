@@ -84,8 +84,8 @@ def asof_next(left: Any, right: Any, at: tuple[str, str], key: tuple[str, str]) 
     stream = stream.mutate(_asof_next=stream._asof_found.min().over(latest_first))
     s = stream.filter(stream._asof_side == 0)
     hit = ibis.ifelse(s._asof_at.notnull() & s._asof_key.notnull(), s._asof_next, ibis.null(found))
-    return s.select(*left.columns, **{right_key: ibis.ifelse(hit.notnull(), s._asof_key, ibis.null(s._asof_key.type()))},
-                    **{c: hit[c] for c in found.names})
+    matched_key = ibis.ifelse(hit.notnull(), s._asof_key, ibis.null(s._asof_key.type()))
+    return s.select(*left.columns, **{right_key: matched_key}, **{c: hit[c] for c in found.names})
 
 
 def fetch(con: Any, expr: Any) -> Any:

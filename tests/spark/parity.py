@@ -4,9 +4,22 @@ from __future__ import annotations
 
 import dataclasses
 import math
+from pathlib import Path
 from typing import Any
 
 from qunce.compute import fetch
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def generated_brand(tmp: Path) -> tuple[Path, Path, Path]:
+    """(playbook, events, roster): a small generated dataset of playbooks/brand-complete.yaml
+    (6 groups, 300 members, 40 days), every stage and the SOP with rows."""
+    from qunce.commands.events import GenerateRequest, generate
+
+    events = tmp / "events.parquet"
+    generate(GenerateRequest(ROOT / "playbooks" / "brand-complete.yaml", events, groups=6, members=300, days=40))
+    return ROOT / "playbooks" / "brand-complete.yaml", events, tmp / "events.roster.yaml"
 
 
 def on_spark(ctx: Any, session: Any) -> Any:

@@ -16,18 +16,10 @@ from qunce.compute import fetch
 from qunce.simulate.group_stage import simulate_groups
 from qunce.simulate.members import simulate_members
 
-from .parity import differences, on_spark
+from .parity import differences, generated_brand, on_spark
 
 ROOT = Path(__file__).resolve().parents[2]
 EXAMPLE = ROOT / "docs" / "examples" / "simulate"
-
-
-def _generated(tmp: Path) -> tuple[Path, Path, Path]:
-    from qunce.commands.events import GenerateRequest, generate
-
-    events = tmp / "events.parquet"
-    generate(GenerateRequest(ROOT / "playbooks" / "brand-complete.yaml", events, groups=6, members=300, days=40))
-    return ROOT / "playbooks" / "brand-complete.yaml", events, tmp / "events.roster.yaml"
 
 
 @pytest.mark.parametrize("case", ["example", "brand-complete"])
@@ -35,7 +27,7 @@ def test_every_stage_table_equals_duckdb(case: str, spark: Any, tmp_path: Path) 
     if case == "example":
         playbook, events, roster = EXAMPLE / "playbook.yaml", EXAMPLE / "events.csv", EXAMPLE / "roster.yaml"
     else:
-        playbook, events, roster = _generated(tmp_path)
+        playbook, events, roster = generated_brand(tmp_path)
     pb = check(playbook).playbook
     assert pb is not None
     ctx = load(pb, DataRequest(events, roster, cache=False), DataCheck())
