@@ -19,7 +19,7 @@ from qunce.commands.data import DataRequest
 from qunce.commands.simulate import SimulateOutcome, SimulateRequest, run
 from qunce.compute import EngineChoice
 
-from .parity import differences
+from .parity import differences, generated_brand
 
 ROOT = Path(__file__).resolve().parents[2]
 EXAMPLES = ROOT / "docs" / "examples"
@@ -70,18 +70,25 @@ def _same_outputs(duck: Path, spark: Path) -> list[str]:
 
 
 def _on_both(tmp: Path, example: str, spark: Any) -> tuple[SimulateOutcome, Path, SimulateOutcome, Path]:
-    folder = EXAMPLES / example
-    args = (folder / "playbook.yaml", folder / "events.csv", folder / "roster.yaml")
+    if example == "brand-complete":
+        args = generated_brand(tmp)
+    else:
+        folder = EXAMPLES / example
+        args = (folder / "playbook.yaml", folder / "events.csv", folder / "roster.yaml")
     duck, duck_out = _simulate(tmp, "duck", *args, EngineChoice())
     other, spark_out = _simulate(tmp, "spark", *args, EngineChoice("spark", session=spark))
     assert duck.status == other.status == 0
     return duck, duck_out, other, spark_out
 
 
-def test_the_example_run_on_spark_writes_what_duckdb_writes(spark: Any, tmp_path: Path) -> None:
-    duck, duck_out, other, spark_out = _on_both(tmp_path, "simulate", spark)
+@pytest.mark.parametrize("example", ["simulate", "sop", "brand-complete"])
+def test_a_whole_run_on_spark_writes_what_duckdb_writes(example: str, spark: Any, tmp_path: Path) -> None:
+    duck, duck_out, other, spark_out = _on_both(tmp_path, example, spark)
     assert other.written == duck.written
     assert _same_outputs(duck_out, spark_out) == []
+    assert other.summary == duck.summary
+    if example != "simulate":  # the SOP assessed, and (brand) the commission paid, on Spark too
+        assert dict(other.written)["sop_tasks"] > 0
 
 
 def test_the_commission_statements_are_byte_identical_on_spark(spark: Any, tmp_path: Path) -> None:
