@@ -34,6 +34,7 @@ _API = {
     "demo": ("qunce.commands.demo", "run"),
     "check_playbook": ("qunce.commands.playbook", "check"),
     "DataRequest": ("qunce.commands.data", "DataRequest"),
+    "EngineChoice": ("qunce.compute.choice", "EngineChoice"),
     "SimulateRequest": ("qunce.commands.simulate", "SimulateRequest"),
     "ExplainRequest": ("qunce.commands.explain", "ExplainRequest"),
     "DiffRequest": ("qunce.commands.diff", "DiffRequest"),

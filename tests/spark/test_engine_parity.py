@@ -146,3 +146,22 @@ def test_bad_rows_are_found_alike_on_spark(where: str, with_bad_rows: Path, spar
     if where == "table":
         spark.sql("DROP TABLE qunce_parity_events")
         shutil.rmtree(tmp_path / "spark", ignore_errors=True)
+
+
+def test_explain_and_diff_on_spark_say_what_they_say_on_duckdb(spark: Any) -> None:
+    import qunce
+
+    folder = EXAMPLES / "commission"
+    said = []
+    for engine in (qunce.EngineChoice(), qunce.EngineChoice("spark", session=spark)):
+        def data(engine: Any = engine) -> Any:
+            return qunce.DataRequest(folder / "events.csv", folder / "roster.yaml", cache=False, engine=engine)
+
+        staff = qunce.explain(qunce.ExplainRequest(folder / "playbook.yaml", data(), None, "s1", None, "en"))
+        member = qunce.explain(qunce.ExplainRequest(folder / "playbook.yaml", data(), "m102", None, None, "en"))
+        diff = qunce.diff(qunce.DiffRequest(folder / "playbook.yaml", folder / "raised-cap.yaml", data(), "text",
+                                            None, None, "en"))
+        assert staff.status == member.status == diff.status == 0
+        said.append((staff.lines, member.lines, diff.text))
+    assert said[1] == said[0]
+    assert "Total payout: ¥3,302.00 → ¥3,420.00 (+¥118.00, +3.57%)" in said[1][2]
