@@ -18,7 +18,7 @@ from .choice import EngineChoice
 from .duckdb import literal_table
 
 __all__ = ["EngineChoice", "asof_next", "compiled", "connect", "drop", "engine_name", "fetch", "fetch_rows",
-           "fetch_value", "from_arrow", "keep_row_order", "literal_table", "prepare_tables", "run_scope", "store",
+           "fetch_value", "from_arrow", "keep_row_order", "literal_table", "prepare_tables", "repeated_values", "run_scope", "store",
            "store_union", "view", "with_row_ids", "with_stored_row_ids"]
 
 
@@ -133,6 +133,14 @@ def with_row_ids(con: Any, table: Any, column: str) -> Any:
     """A stored table with `column`: an int64 unique to each row, the same wherever the table is
     read in this run (a join key, nothing more: not an order)."""
     return _engine(con).with_row_ids(table, column)
+
+
+def repeated_values(con: Any, table: Any, column: str) -> Any:
+    """The values of `table`'s `column` found in more than one row (one row each). `con`: None:
+    found from the table."""
+    if con is None:
+        con = table._find_backend(use_default=True)
+    return _engine(con).repeated_values(table, column)
 
 
 def with_stored_row_ids(con: Any, name: str, table: Any, column: str) -> Any:

@@ -156,3 +156,10 @@ def with_stored_row_ids(con: Any, name: str, table: Any, column: str) -> Any:
     """compute.with_stored_row_ids: the row numbers stored (a window over every row, computed
     once rather than wherever the table is read)."""
     return store_union(con, name, [with_row_ids(table, column)])[0]
+
+
+def repeated_values(table: Any, column: str) -> Any:
+    """compute.repeated_values: a count per value, in parallel (a window over the sorted values
+    would move every row to one task)."""
+    counted = table.group_by(column).aggregate(_n=table.count())
+    return counted.filter(counted._n > 1).select(column)

@@ -446,18 +446,16 @@ def _duplicates(raw: Any) -> Any:
     """Rows equal in every contract column to an earlier row, with that first row as the value.
 
     Comparing every column over all rows is costly; with `_h` (a hash of them, from
-    `read_raw`), only the rows whose hash repeats are compared in full. A hash repeats when it
-    equals the one before it in hash order: a sort of one column, which DuckDB does in parallel
-    on less memory than a hash table of every row's hash (10M events: ~40% less CPU time)."""
+    `read_raw`), only the rows whose hash repeats are compared in full (`compute.repeated_values`:
+    each engine finds them its fastest way)."""
     import ibis
+
+    from ..compute import repeated_values
 
     columns = [c.name for c in COLUMNS]
     candidates = raw
     if "_h" in raw.columns:
-        hashes = raw.select("_h")
-        hashes = hashes.mutate(_before=hashes._h.lag().over(ibis.window(order_by=hashes._h)))
-        repeated = hashes.filter(hashes._h == hashes._before).select("_h").distinct()
-        candidates = raw.semi_join(repeated, "_h")
+        candidates = raw.semi_join(repeated_values(None, raw, "_h"), "_h")
     first = ibis.window(group_by=columns)
     marked = candidates.mutate(_first=candidates._row.min().over(first))
     dupes = marked.filter(marked._row != marked._first)

@@ -1,13 +1,10 @@
-"""The parity suite's helpers: a simulation's context moved to Spark, Arrow tables compared."""
+"""The parity suite's helpers: a generated dataset, Arrow tables compared."""
 
 from __future__ import annotations
 
-import dataclasses
 import math
 from pathlib import Path
 from typing import Any
-
-from qunce.compute import fetch
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -20,23 +17,6 @@ def generated_brand(tmp: Path) -> tuple[Path, Path, Path]:
     events = tmp / "events.parquet"
     generate(GenerateRequest(ROOT / "playbooks" / "brand-complete.yaml", events, groups=6, members=300, days=40))
     return ROOT / "playbooks" / "brand-complete.yaml", events, tmp / "events.roster.yaml"
-
-
-def on_spark(ctx: Any, session: Any) -> Any:
-    """`ctx` (a simulation's context on DuckDB) with its tables handed to Spark as Arrow."""
-    import ibis
-
-    from qunce.compute.spark import configure, from_arrow
-
-    configure(session, ctx.playbook.timezone)
-    con = ibis.pyspark.connect(session)
-
-    def moved(name: str, table: Any) -> Any:
-        return None if table is None else from_arrow(con, f"parity_{name}", fetch(ctx.con, table))
-
-    return dataclasses.replace(ctx, con=con, groups=moved("groups", ctx.groups),
-                               assignments=moved("assignments", ctx.assignments), events=moved("events", ctx.events),
-                               staff_roles=moved("staff_roles", ctx.staff_roles))
 
 
 def _same(a: Any, b: Any) -> bool:
