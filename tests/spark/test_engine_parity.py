@@ -165,3 +165,22 @@ def test_explain_and_diff_on_spark_say_what_they_say_on_duckdb(spark: Any) -> No
         said.append((staff.lines, member.lines, diff.text))
     assert said[1] == said[0]
     assert "Total payout: ¥3,302.00 → ¥3,420.00 (+¥118.00, +3.57%)" in said[1][2]
+
+
+def test_bad_rows_in_a_typed_generated_file_are_found_alike_on_spark(spark: Any, tmp_path: Path) -> None:
+    """A generated dataset (typed Parquet columns: timestamps, decimals) with bad rows added: the
+    typed checks on Spark reject what DuckDB's reject, at the same rows."""
+    playbook, events, roster = generated_brand(tmp_path)
+    table = pq.read_table(events)
+    first = table.slice(0, 1).to_pylist()[0]
+    order = next(r for r in table.to_pylist() if r["type"] == "order")
+    bad = [first | {"group_id": "nowhere"}, order | {"amount": -order["amount"]}, first,
+           first | {"ts": first["ts"].replace(year=first["ts"].year - 20)}]
+    with_bad = tmp_path / "with-bad.parquet"
+    pq.write_table(pa.concat_tables([table, pa.Table.from_pylist(bad, table.schema)]), with_bad)
+    duck, _ = _simulate(tmp_path, "duck", playbook, with_bad, roster, EngineChoice(), skip=True)
+    other, _ = _simulate(tmp_path, "spark", playbook, with_bad, roster, EngineChoice("spark", session=spark), skip=True)
+    assert duck.status == other.status == 0
+    assert duck.data.rows["rejected"] == 4, duck.data.rows["by_reason"]
+    assert other.data.rows == duck.data.rows
+    assert other.data.problems == duck.data.problems
