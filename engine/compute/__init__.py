@@ -18,8 +18,8 @@ from .choice import EngineChoice
 from .duckdb import literal_table
 
 __all__ = ["EngineChoice", "asof_next", "compiled", "connect", "drop", "engine_name", "fetch", "fetch_rows",
-           "fetch_value", "from_arrow", "keep_row_order", "literal_table", "prepare_tables", "repeated_values", "run_scope", "store",
-           "store_union", "view", "with_row_ids", "with_stored_row_ids"]
+           "fetch_value", "from_arrow", "keep_row_order", "literal_table", "prepare_tables", "repeated_values",
+           "run_scope", "store", "store_union", "view", "with_stored_row_ids"]
 
 
 def connect(timezone: str, choice: EngineChoice | None = None) -> Any:
@@ -129,12 +129,6 @@ def from_arrow(con: Any, name: str, arrow: Any) -> Any:
     return _engine(con).from_arrow(con, name, arrow)
 
 
-def with_row_ids(con: Any, table: Any, column: str) -> Any:
-    """A stored table with `column`: an int64 unique to each row, the same wherever the table is
-    read in this run (a join key, nothing more: not an order)."""
-    return _engine(con).with_row_ids(table, column)
-
-
 def repeated_values(con: Any, table: Any, column: str) -> Any:
     """The values of `table`'s `column` found in more than one row (one row each). `con`: None:
     found from the table."""
@@ -144,8 +138,9 @@ def repeated_values(con: Any, table: Any, column: str) -> Any:
 
 
 def with_stored_row_ids(con: Any, name: str, table: Any, column: str) -> Any:
-    """`with_row_ids`, numbered once for every later read: DuckDB's ids are the stored table's
-    own (nothing to store); Spark's row numbers, a window over every row, are stored as `name`."""
+    """A stored table with `column`: an int64 unique to each row, the same wherever the table is
+    read in this run (a join key, nothing more: not an order). DuckDB's are the stored table's
+    own row ids (nothing stored); Spark's its own row ids, stored as `name`."""
     return _engine(con).with_stored_row_ids(con, name, table, column)
 
 

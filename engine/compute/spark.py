@@ -143,15 +143,6 @@ def keep_row_order(con: Any, keep: bool) -> None:
     every result it writes."""
 
 
-def with_row_ids(table: Any, column: str) -> Any:
-    """Row numbers in the order of every column (Spark has no stored row ids, and an id a
-    recomputed partition could change would not do): rows equal in every column are
-    interchangeable, so any numbering of them gives the same results."""
-    import ibis
-
-    return table.mutate(**{column: (ibis.row_number().over(order_by=list(table.columns))).cast("int64")})
-
-
 def with_stored_row_ids(con: Any, name: str, table: Any, column: str) -> Any:
     """compute.with_stored_row_ids: Spark's own id of each row (its partition's number and its
     place there: unique, computed in parallel), stored at once so that it is never computed

@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import InputError, UsageError, first_line
+from ..work_folder import work_folder
 from .choice import EngineChoice
 
 LOG_ENV = "QUNCE_SPARK_LOG"  # the log file's path (default: one per run in the temporary folder)
@@ -66,12 +67,11 @@ KEPT_LOGS = 20  # the newest runs' logs kept in the default folder; older ones a
 
 
 def _forget_old_logs(folder: Path) -> None:
-    """Keep the default folder's newest KEPT_LOGS runs (a log and its log4j settings each)."""
+    """Keep the default folder's newest KEPT_LOGS runs' logs (the folder is qunce's own)."""
     with contextlib.suppress(OSError):
         logs = sorted(folder.glob("spark-*.log"), key=lambda p: p.stat().st_mtime, reverse=True)
         for old in logs[KEPT_LOGS - 1:]:
             old.unlink(missing_ok=True)
-            old.with_suffix(".log4j2.properties").unlink(missing_ok=True)
 
 
 def connect(choice: EngineChoice, timezone: str) -> Any:
@@ -102,7 +102,7 @@ def _start(choice: EngineChoice) -> Any:
                          "openjdk-17-jre-headless）或设置 JAVA_HOME")
     log = log_file()
     settings = {**DEFAULTS, **dict(choice.conf)}
-    properties = log.with_suffix(".log4j2.properties")
+    properties = work_folder() / "log4j2.properties"  # read once, when the JVM starts
     properties.write_text(_LOG4J.format(path=str(log).replace("\\", "/")), encoding="utf-8")
     logging = f"-Dlog4j2.configurationFile=file:{properties}"
     settings["spark.driver.extraJavaOptions"] = " ".join(filter(None, [settings.get("spark.driver.extraJavaOptions"), logging]))

@@ -26,7 +26,7 @@ from ..event_contract import BY_NAME, COLUMNS, EVENT_TYPES
 from .headers import Headers, resolve
 from .read_errors import empty_file, is_empty, read_failure, unnamed_columns
 from .source_file import ReadOptions, Source, kind_of, prepare
-from .value_forms import amount_sql, labels_for, local_time_sql, removed_sql, reread, type_sql
+from .value_forms import local_time_sql, reread, value_select
 
 REQUIRED_COLUMNS = ("ts", "type", "group_id")
 # DECIMAL(18, 4) fits in 64 bits; DuckDB's 128-bit decimals are many times slower.
@@ -154,7 +154,7 @@ def read_source(con: Any, source: Source, timezone: str, options: ReadOptions | 
         missing = [c for c in REQUIRED_COLUMNS if c not in headers.sources]
         if missing and fmt != "jsonl" and strict:
             raise InputError(f"{shown}: missing column(s) {', '.join(missing)}", f"{shown}：缺少列 {'、'.join(missing)}")
-        values = _value_select(typed, mapping)
+        values = value_select(typed, mapping)
         if "ts" not in typed:
             local = local_time_sql("ts", timezone, tuple(getattr(mapping, "time_formats", ()) or ()),
                                    getattr(mapping, "time_unit", None), serials=source.kind == "workbook")
@@ -174,27 +174,6 @@ def read_source(con: Any, source: Source, timezone: str, options: ReadOptions | 
     except Exception as exc:  # a file DuckDB cannot read at all: say which, where and why
         raise read_failure(exc, path, shown, source.reads_as, source.separator) or InputError(
             f"{shown}: cannot read events: {first_line(exc)}", f"{shown}：无法读取事件：{first_line(exc)}") from None
-
-
-def _value_select(typed: set[str], mapping: Any) -> str:
-    """The contract columns with the team's words read as qunce's (`value_forms`): type labels,
-    the removals they imply, money."""
-    labels = labels_for(mapping)
-    unit = getattr(mapping, "amount_unit", "yuan") or "yuan"
-    parts = []
-    for column in COLUMNS:
-        name = column.name
-        if name == "type":
-            parts.append(f"{type_sql('type', labels)} AS type")
-        elif name == "removed" and "removed" not in typed:
-            parts.append(f"{removed_sql('type', 'removed', labels)} AS removed")
-        elif name == "amount" and "amount" not in typed:
-            parts.append(f"{amount_sql('amount', unit)} AS amount")
-        elif name == "amount" and unit == "fen":
-            parts.append("amount * 0.01 AS amount")
-        else:
-            parts.append(f'"{name}"')
-    return ", ".join(parts)
 
 
 def _register(con: Any, name: str, table: Any) -> None:
@@ -515,26 +494,27 @@ def _read_for_spark(con: Any, path: Path, timezone: str, shown: str,
 
     mapping = (options or ReadOptions()).mapping
     if spark_read.read_by_spark(path):
-        return spark_read.read(con, path, shown, timezone, mapping, (FIRST_TIME, LAST_TIME), _temp_name("raw"))
-    local = connect(timezone)
+        return spark_read.read(con, path, shown, mapping, (FIRST_TIME, LAST_TIME), _temp_name("raw"))
+    import pyarrow as pa
+
     source = open_source(path, shown, options)
-    raw, headers = read_source(local, source, timezone, options)
+    local = connect(timezone)
     try:
+        raw, headers = read_source(local, source, timezone, options)
         arrow = fetch(local, raw)
+    except (InputError, UsageError):
+        raise
     except Exception as exc:  # the whole file is read here
         failure = read_failure(exc, source.path, source.shown, source.reads_as, source.separator)
         if failure is None:
             raise
         raise failure from None
     finally:
-        del raw
+        local.disconnect()
     # DuckDB's row hash is unsigned, a type Spark lacks: the same bits as a signed integer.
-    import pyarrow as pa
-
     index = arrow.schema.get_field_index("_h")
     arrow = arrow.set_column(index, "_h", arrow["_h"].cast(pa.int64(), safe=False))
     moved = from_arrow(con, _temp_name("raw"), arrow)
-    local.disconnect()
     return moved, headers, source.describe()
 
 

@@ -33,8 +33,8 @@ from .value_forms import (
     NAIVE_TEXT,
     SERIAL_MAX,
     SERIAL_TEXT,
-    labels_for,
     reread,
+    value_select,
 )
 
 TABLE_PREFIX = "table:"
@@ -55,7 +55,7 @@ def read_by_spark(path: Path | str) -> bool:
     return is_table(text) or "://" in text or Path(text).is_dir() or text.lower().endswith(PARQUET_SUFFIXES)
 
 
-def read(con: Any, path: Path | str, shown: str, timezone: str, mapping: Any,
+def read(con: Any, path: Path | str, shown: str, mapping: Any,
          bounds: tuple[str, str], view_name: str) -> tuple[Any, Headers, dict[str, Any]]:
     """(the raw rows as an Ibis table of the view `view_name`, how the headers were read, what
     was read) for a table or Parquet input (`read_by_spark`)."""
@@ -73,7 +73,7 @@ def read(con: Any, path: Path | str, shown: str, timezone: str, mapping: Any,
         raise InputError(f"{shown}: missing column(s) {', '.join(missing)}", f"{shown}：缺少列 {'、'.join(missing)}")
     types = dict(frame.dtypes)
     typed = {c for c, h in headers.sources.items() if _typed(c, types[h]) and not reread(c, mapping)}
-    session.sql(_select(f"{view_name}_source", headers, typed, types, timezone, mapping, bounds)) \
+    session.sql(_select(f"{view_name}_source", headers, typed, types, mapping, bounds)) \
         .createOrReplaceTempView(view_name)
     return con.table(view_name), headers, described
 
@@ -146,7 +146,7 @@ def _typed(name: str, spark_type: str) -> bool:
     return False
 
 
-def _select(source: str, headers: Headers, typed: set[str], types: dict[str, str], timezone: str, mapping: Any,
+def _select(source: str, headers: Headers, typed: set[str], types: dict[str, str], mapping: Any,
             bounds: tuple[str, str]) -> str:
     columns = []
     for column in COLUMNS:
@@ -158,22 +158,7 @@ def _select(source: str, headers: Headers, typed: set[str], types: dict[str, str
             columns.append(f"{_q(header)} AS `{name}`")
         else:
             columns.append(f"NULLIF(TRIM(CAST({_q(header)} AS STRING)), '') AS `{name}`")
-    labels = labels_for(mapping)
-    unit = getattr(mapping, "amount_unit", "yuan") or "yuan"
-    values = []
-    for column in COLUMNS:
-        name = column.name
-        if name == "type":
-            values.append(f"{_case('type', {k: v for k, (v, _) in labels.items()})} AS type")
-        elif name == "removed" and "removed" not in typed:
-            said = {k: ("true" if r else "false") for k, (_, r) in labels.items() if r is not None}
-            values.append(f"{_case('type', said, 'removed')} AS removed")
-        elif name == "amount" and "amount" not in typed:
-            values.append(f"{_amount('amount', unit)} AS amount")
-        elif name == "amount" and unit == "fen":
-            values.append("amount * 0.01 AS amount")
-        else:
-            values.append(f"`{name}`")
+    values = value_select(typed, mapping, text, _amount, lambda name: f"`{name}`")
     if "ts" not in typed:
         local = _local_time("ts", tuple(getattr(mapping, "time_formats", ()) or ()), getattr(mapping, "time_unit", None))
     elif types[headers.sources["ts"]] == "timestamp":  # an instant: its local time (the session's zone is the playbook's)
@@ -184,7 +169,7 @@ def _select(source: str, headers: Headers, typed: set[str], types: dict[str, str
     bounded = f"CASE WHEN _t >= TIMESTAMP_NTZ '{first}' AND _t <= TIMESTAMP_NTZ '{last}' THEN _t END"
     names = ", ".join(f"`{c.name}`" for c in COLUMNS)
     return (f"SELECT * EXCEPT (_t), {bounded} AS _ts, xxhash64({names}) AS _h FROM ("
-            f"SELECT *, {local} AS _t FROM (SELECT _row, {', '.join(values)}, CAST(NULL AS BOOLEAN) AS _bad_json, "
+            f"SELECT *, {local} AS _t FROM (SELECT _row, {values}, CAST(NULL AS BOOLEAN) AS _bad_json, "
             f"CAST(NULL AS STRING) AS _extra_keys FROM (SELECT _row, {', '.join(columns)} FROM {source})))")
 
 
@@ -195,13 +180,6 @@ def _q(name: str) -> str:
 def text(value: str) -> str:
     """`value` as a Spark SQL string literal (Spark reads backslashes in literals as escapes)."""
     return "'" + value.replace("\\", "\\\\").replace("'", "\\'") + "'"
-
-
-def _case(subject: str, words: dict[str, str], otherwise: str | None = None) -> str:
-    if not words:
-        return otherwise or subject
-    whens = " ".join(f"WHEN {text(k)} THEN {text(v)}" for k, v in words.items())
-    return f"CASE {subject} {whens} ELSE {otherwise or subject} END"
 
 
 def _full(value: str, pattern: str) -> str:

@@ -11,7 +11,9 @@ and when amounts are in fen.
 
 from __future__ import annotations
 
-from ..event_contract import EVENT_TYPES
+from collections.abc import Callable
+
+from ..event_contract import COLUMNS, EVENT_TYPES
 
 # Labels read as a type without a mapping: each type's Chinese words, and the removals WeCom and
 # SCRM exports write as their own word.
@@ -55,21 +57,46 @@ def labels_for(mapping: object | None) -> dict[str, tuple[str, bool | None]]:
     return {**DEFAULT_LABELS, **(getattr(mapping, "types", None) or {})}
 
 
-def type_sql(text: str, labels: dict[str, tuple[str, bool | None]]) -> str:
-    """The type read from `text` (a trimmed text expression): a label's type, else as written."""
+def type_sql(text: str, labels: dict[str, tuple[str, bool | None]], quoted: Callable[[str], str] = quote) -> str:
+    """The type read from `text` (a trimmed text expression): a label's type, else as written.
+    `quoted`: the SQL dialect's string literal (DuckDB's by default)."""
     if not labels:
         return text
-    whens = " ".join(f"WHEN {quote(label)} THEN {quote(kind)}" for label, (kind, _) in labels.items())
+    whens = " ".join(f"WHEN {quoted(label)} THEN {quoted(kind)}" for label, (kind, _) in labels.items())
     return f"CASE {text} {whens} ELSE {text} END"
 
 
-def removed_sql(type_text: str, removed_text: str, labels: dict[str, tuple[str, bool | None]]) -> str:
+def removed_sql(type_text: str, removed_text: str, labels: dict[str, tuple[str, bool | None]],
+                quoted: Callable[[str], str] = quote) -> str:
     """`removed` as text: what a label says (被移出 → true), else the column's value."""
     said = {label: removed for label, (_, removed) in labels.items() if removed is not None}
     if not said:
         return removed_text
-    whens = " ".join(f"WHEN {quote(label)} THEN {quote('true' if value else 'false')}" for label, value in said.items())
+    whens = " ".join(f"WHEN {quoted(label)} THEN {quoted('true' if value else 'false')}"
+                     for label, value in said.items())
     return f"CASE {type_text} {whens} ELSE {removed_text} END"
+
+
+def value_select(typed: set[str], mapping: object | None, quoted: Callable[[str], str] = quote,
+                 amount: Callable[[str, str], str] | None = None, name: Callable[[str], str] = lambda n: f'"{n}"') -> str:
+    """The contract columns with the team's words read as qunce's: type labels, the removals
+    they imply, money (`typed`: columns of a typed file, used as they are). `quoted`, `amount`,
+    `name`: the SQL dialect's string literal, `amount_sql` and identifier (DuckDB's by default)."""
+    labels = labels_for(mapping)
+    unit = getattr(mapping, "amount_unit", "yuan") or "yuan"
+    parts = []
+    for column in (c.name for c in COLUMNS):
+        if column == "type":
+            parts.append(f"{type_sql('type', labels, quoted)} AS type")
+        elif column == "removed" and "removed" not in typed:
+            parts.append(f"{removed_sql('type', 'removed', labels, quoted)} AS removed")
+        elif column == "amount" and "amount" not in typed:
+            parts.append(f"{(amount or amount_sql)('amount', unit)} AS amount")
+        elif column == "amount" and unit == "fen":
+            parts.append("amount * 0.01 AS amount")
+        else:
+            parts.append(name(column))
+    return ", ".join(parts)
 
 
 def amount_sql(text: str, unit: str = "yuan") -> str:
