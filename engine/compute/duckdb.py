@@ -22,9 +22,9 @@ def connect(timezone: str) -> Any:
     overrides it); beyond it DuckDB spills to a temporary folder of its own (removed at exit)
     instead of failing. At 10M events the 2GB cap keeps a whole simulation under 3 GB of peak
     memory for about 10% more time."""
-    import ibis
+    from .ibis_loading import duckdb_connection
 
-    con = ibis.duckdb.connect()
+    con = duckdb_connection()
     con.raw_sql(f"SET TimeZone = '{sql_text(timezone)}'")
     con.raw_sql("SET enable_progress_bar = false")  # DuckDB's own bar would print over qunce's output
     from ..event_order import define
