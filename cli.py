@@ -357,8 +357,8 @@ def _data_options(command: Any) -> Any:
                      help="Go on without rows that fail the checks (simulate writes them to OUT/rejected.csv)."),
         *_READ_OPTIONS,
         click.option("--no-cache", "no_cache", is_flag=True,
-                     help="Read and check the events again instead of taking them from the cache of an earlier run "
-                          "on the same file (also QUNCE_NO_CACHE=1). 不用缓存的事件。"),
+                     help="Read and check the events and the playbook again instead of taking them from the cache "
+                          "of an earlier run on the same files (also QUNCE_NO_CACHE=1). 不用缓存的事件与剧本检查结果。"),
         *_ENGINE_OPTIONS,
         LANG_OPTION,
     ]

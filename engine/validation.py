@@ -70,14 +70,24 @@ def _validate(paths: list[Path], root: Path | None) -> Report:
     return report
 
 
-def checked_playbook(path: Path, root: Path | None = None) -> tuple[Playbook | None, Report]:
+def checked_playbook(path: Path, root: Path | None = None, use_cache: bool = True) -> tuple[Playbook | None, Report]:
     """The playbook at `path` when it has no errors (warnings allowed), and the report either way.
-    Commands that use a playbook (generate, simulate, …) start here."""
+    Commands that use a playbook (generate, simulate, …) start here. The report is the one
+    `qunce validate PATH` keeps (cache.py) while the playbook's files and qunce are unchanged:
+    then the playbook is loaded but not checked again (the checks and the template sandbox are a
+    tenth of a small simulation)."""
     if not path.is_file():
         raise InputError(f"no such playbook: {path}", f"找不到剧本：{path}")
+    from . import cache
     from .load import load_playbook
 
-    report = validate_paths([path], root)
+    key, cached = cache.lookup_report([path], root) if use_cache else (None, None)
+    if cached is not None:
+        report = Report(cached.diagnostics, cached.texts, cached.files_checked)
+    else:
+        report = validate_paths([path], root)
+        if use_cache:
+            cache.store_report(key, report.read, report.diagnostics, report.texts, report.files_checked)
     if report.errors:
         return None, report
     loaded = load_playbook(path, root or path.parent)

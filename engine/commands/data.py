@@ -47,7 +47,7 @@ class DataRequest:
     encoding: str | None = None  # --encoding: a text file's encoding (else detected)
     sheet: str | None = None  # --sheet: a workbook's sheet (else the mapping's, else the first)
     mapping: Path | None = None  # --mapping: else <file>.mapping.yaml or events.mapping.yaml beside the file
-    cache: bool = True  # --no-cache: read and check the events again (events/event_cache.py)
+    cache: bool = True  # --no-cache: read and check the events (event_cache.py) and the playbook (cache.py) again
     engine: EngineChoice = field(default_factory=EngineChoice)  # --engine: where the tables are computed
 
 

@@ -75,7 +75,7 @@ def _run(request: DiffRequest) -> DiffOutcome:
     from ..gc_pause import gc_paused
 
     outcome = DiffOutcome(data=DataCheck(events=shown_name(request.data.events)))
-    old, new = check(request.old), check(request.new)
+    old, new = check(request.old, request.data.cache), check(request.new, request.data.cache)
     outcome.checked = [c for c in (old, new) if c.playbook is None]
     outcome.lang = lang = settle(request.lang, old.playbook or new.playbook)
     if old.playbook is None or new.playbook is None:

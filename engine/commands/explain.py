@@ -51,7 +51,7 @@ def run(request: ExplainRequest) -> ExplainOutcome:
 def _run(request: ExplainRequest) -> ExplainOutcome:
     validate_request(request)
     outcome = ExplainOutcome(data=DataCheck(events=shown_name(request.data.events)))
-    playbook = checked_for(outcome, request.playbook)
+    playbook = checked_for(outcome, request.playbook, request.data.cache)
     outcome.lang = settle(request.lang, playbook)
     ctx = load(playbook, request.data, outcome.data) if playbook is not None else None
     if ctx is None:

@@ -19,9 +19,10 @@ class Checked:
     report: Report
 
 
-def check(path: Path) -> Checked:
-    """Load and check the playbook at `path` (InputError when there is no such file)."""
-    playbook, report = checked_playbook(path)
+def check(path: Path, use_cache: bool = True) -> Checked:
+    """Load and check the playbook at `path` (InputError when there is no such file); with
+    `use_cache`, the report of an earlier check of the unchanged files (validation.checked_playbook)."""
+    playbook, report = checked_playbook(path, use_cache=use_cache)
     return Checked(playbook, report)
 
 
@@ -32,10 +33,10 @@ class NeedsPlaybook(Protocol):
     checked: Checked | None
 
 
-def checked_for(outcome: NeedsPlaybook, path: Path) -> Playbook | None:
+def checked_for(outcome: NeedsPlaybook, path: Path, use_cache: bool = True) -> Playbook | None:
     """The checked playbook at `path` for a command: None (and status 1, the findings in
     outcome.checked) when it has errors."""
-    outcome.checked = check(path)
+    outcome.checked = check(path, use_cache)
     if outcome.checked.playbook is None:
         outcome.status = EXIT_FINDINGS
     return outcome.checked.playbook

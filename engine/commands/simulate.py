@@ -67,7 +67,7 @@ def run(request: SimulateRequest, progress: Progress = lambda stage: None) -> Si
     from ..output_folder import replaced_whole
 
     outcome = SimulateOutcome(data=DataCheck(events=shown_name(request.data.events)))
-    playbook = checked_for(outcome, request.playbook)
+    playbook = checked_for(outcome, request.playbook, request.data.cache)
     outcome.lang = settle(request.lang, playbook)
     if playbook is None:
         return outcome
