@@ -62,7 +62,7 @@ def _engine(con: Any) -> ModuleType:
 
 def store(con: Any, name: str, table: Any, temp: bool = True, sql: str | None = None) -> tuple[Any, int]:
     """`table` computed once into the table `name` (replaced when there), and its rows. `sql`:
-    its SQL, when known already (simulate/sql_cache.py; DuckDB only)."""
+    its SQL, when known already (compute/sql_cache.py; DuckDB only)."""
     return store_union(con, name, [table], temp, [sql])
 
 

@@ -127,7 +127,11 @@ def view(con: Any, name: str, table: Any) -> Any:
 
 def fetch(con: Any, expr: Any) -> Any:
     """`expr.to_pyarrow()`: an Arrow table, column or scalar, as Ibis types it."""
-    arrow = con.con.sql(compiled(con, expr.as_table())).to_arrow_table()
+    from .sql_cache import sql_of
+
+    # the SQL kept by the query's shape: a re-run's reads (the commission's inputs, the summary)
+    # compile nothing
+    arrow = con.con.sql(sql_of(con, expr.as_table()) or compiled(con, expr.as_table())).to_arrow_table()
     return expr.__pyarrow_result__(arrow)
 
 

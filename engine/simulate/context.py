@@ -112,13 +112,13 @@ class SimContext:
     def materialise_rebound(self, name: str, table: Any, instead: dict[Any, Any]) -> Any:
         """materialise `table` with each stored table among `instead`'s keys read from its value
         (a table of the same schema): the same query on other tables, not built again."""
-        from .sql_cache import rebound
+        from ..compute.sql_cache import rebound
 
         with profiled(name):
             return rebound(self.con, f"qunce_{name}", table, instead)
 
     def stored_union(self, name: str, parts: list[Any]) -> tuple[Any, int]:
-        from .sql_cache import stored_union
+        from ..compute.sql_cache import stored_union
 
         with profiled(name):
             return stored_union(self.con, f"qunce_{name}", parts)

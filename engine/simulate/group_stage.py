@@ -158,8 +158,8 @@ def _admitted_period(ctx: SimContext, period: Any, admissions: Any, dropped: Any
     tables), each reading the tables of those groups instead: what `metrics(their context, their
     events, "_admitted", staff=False, grains=("month",))` computes, without building and
     compiling its expressions again (sql_cache.rebound)."""
+    from ..compute.sql_cache import can_rebind
     from .admission import without_refused
-    from .sql_cache import can_rebind
 
     refused = admissions.filter(~admissions.admitted)
     touched = ctx.materialise("touched_groups", refused.select(_touched=refused.group_id).distinct())

@@ -22,11 +22,11 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..catalog import Names
+from ..compute.sql_cache import stored
 from ..expr.parse import parse
 from ..expr.to_ibis import compile_expr
 from ..model.membership import Level
 from .classify import values_text
-from .sql_cache import stored
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,5 +1,5 @@
 """A small run's fixed costs (issue "A fast what-if loop", part 1): compiled SQL kept by the shape
-of its expression (simulate/sql_cache.py), tables stored and read without Ibis's round trips,
+of its expression (compute/sql_cache.py), tables stored and read without Ibis's round trips,
 literal tables without pandas. Every output stays byte-identical."""
 
 from __future__ import annotations
@@ -19,9 +19,8 @@ pytest.importorskip("ibis")
 
 import ibis
 
-from qunce.compute import compiled, fetch, fetch_rows, fetch_value, literal_table, store, store_union
+from qunce.compute import compiled, fetch, fetch_rows, fetch_value, literal_table, sql_cache, store, store_union
 from qunce.compute.duckdb import connect
-from qunce.simulate import sql_cache
 
 ROOT = Path(__file__).resolve().parents[2]
 EXAMPLE = ROOT / "docs" / "examples" / "simulate"
@@ -44,13 +43,25 @@ def _query(t: Any) -> Any:
     return t.group_by("w").aggregate(n=t.count(), top=t.twice.max()).order_by("w")
 
 
+def test_a_fetch_of_a_shape_seen_before_compiles_nothing(con: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("QUNCE_NO_CACHE", "1")  # this process's shapes only
+    assert fetch_rows(con, _query(_table(con, "a")))[0] == {"w": "X1", "n": 1, "top": 2}
+    calls: list[object] = []
+    with monkeypatch.context() as patched:
+        patched.setattr(sql_cache, "compiled", lambda *args: calls.append(args), raising=False)
+        rows = fetch_rows(con, _query(_table(con, "b")))
+    assert not calls  # the first fetch's SQL, with b in a's place
+    assert rows == [{"w": "Y0", "n": 1, "top": 20}, {"w": "Y1", "n": 1, "top": 22}, {"w": "Y2", "n": 1, "top": 24}]
+
+
 def test_a_shape_seen_before_gets_its_sql_with_its_own_tables(con: Any, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("QUNCE_NO_CACHE", "1")  # this process's shapes only
     first, second = _query(_table(con, "a")), _query(_table(con, "b"))
     assert sql_cache.sql_of(con, first) == compiled(con, first)
     calls: list[object] = []
-    monkeypatch.setattr(sql_cache, "compiled", lambda *args: calls.append(args), raising=False)
-    kept = sql_cache.sql_of(con, second)
+    with monkeypatch.context() as patched:
+        patched.setattr(sql_cache, "compiled", lambda *args: calls.append(args), raising=False)
+        kept = sql_cache.sql_of(con, second)
     assert not calls  # not compiled again
     assert kept == compiled(con, second)
     assert '"temp"."main"."b"' in kept and '"temp"."main"."a"' not in kept

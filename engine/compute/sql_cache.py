@@ -29,7 +29,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from ..compute import compiled, engine_name, prepare_tables, store_union
+from . import compiled, engine_name, prepare_tables, store_union
 
 VERSION = 1
 KEPT_FILES = 4000  # about 20 MB of SQL
@@ -190,9 +190,11 @@ def _shape(root: Any) -> tuple[str, list[str]]:
 
 @functools.cache
 def _versions() -> str:
-    from importlib.metadata import version
+    import ibis
+    from sqlglot._version import __version__ as sqlglot_version
 
-    return f"{VERSION}:{version('ibis-framework')}:{version('sqlglot')}"
+    # the modules' own versions: importlib.metadata costs ~30 ms to import, which a small run need not pay
+    return f"{VERSION}:{ibis.__version__}:{sqlglot_version}"
 
 
 def _key(shape: str) -> str:
