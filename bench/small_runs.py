@@ -24,6 +24,7 @@ Last, each command runs once more (cached) under `-X importtime`: which of them 
     .venv/bin/python bench/small_runs.py --rounds 3 --no-demo
     .venv/bin/python bench/small_runs.py --qunce /tmp/before/qunce   # another copy of the code
     .venv/bin/python bench/small_runs.py --before /tmp/before/qunce  # both, in the same rounds
+    .venv/bin/python bench/small_runs.py --cached-only --rounds 9     # the what-if loop alone, more rounds
 """
 
 from __future__ import annotations
@@ -55,13 +56,18 @@ def qunce() -> list[str]:
     return [str(script)] if script.exists() else [sys.executable, "-m", "qunce"]
 
 
-def timed(args: list[str], env: dict[str, str]) -> float:
+def timed(args: list[str], env: dict[str, str]) -> tuple[float, float]:
+    """The process's wall time and its CPU time (user + system: steadier on a shared machine)."""
+    import resource
+
+    used = resource.getrusage(resource.RUSAGE_CHILDREN)
     began = time.perf_counter()
     done = subprocess.run(args, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, cwd=REPO)
     seconds = time.perf_counter() - began
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
     if done.returncode != 0:
         sys.exit(f"{' '.join(args)} failed:\n{done.stderr.decode()}")
-    return seconds
+    return seconds, (after.ru_utime - used.ru_utime) + (after.ru_stime - used.ru_stime)
 
 
 def commands(work: Path, demo: bool, command: list[str]) -> dict[str, list[str]]:
@@ -100,6 +106,8 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--no-demo", action="store_true", help="the 16-event example only")
+    parser.add_argument("--cached-only", action="store_true",
+                        help="only the cached runs (the what-if loop), so more rounds fit in the time")
     parser.add_argument("--check", action="store_true", help="exit 1 if a target is missed")
     parser.add_argument("--source", action="store_true",
                         help="no bytecode cache of the bench's own (as PYTHONDONTWRITEBYTECODE says)")
@@ -137,17 +145,21 @@ def run(args: argparse.Namespace, work: Path) -> int:
     if args.before:
         runs |= {f"before: {name}": argv for name, argv in commands(work, not args.no_demo, [args.before]).items()}
     times: dict[str, list[float]] = {"baseline": []}
+    cpu: dict[str, list[float]] = {"baseline": []}
     for round_ in range(args.rounds + 1):
         measured = {"baseline": timed(BASELINE, env)}
         for name, argv in runs.items():
-            measured[f"{name} (cold)"] = timed(argv, cold_env)
+            if not args.cached_only:
+                measured[f"{name} (cold)"] = timed(argv, cold_env)
             measured[f"{name} (cached)"] = timed(argv, env)
         if round_:  # the first round warms the disk, the interpreter's caches and the events cache
-            for name, seconds in measured.items():
+            for name, (seconds, used) in measured.items():
                 times.setdefault(name, []).append(seconds)
+                cpu.setdefault(name, []).append(used)
     median = {name: statistics.median(values) for name, values in times.items()}
     base = median["baseline"]
-    print(f"medians of {args.rounds} rounds (after a warm-up); wall time of whole processes")
+    cpu_base = statistics.median(cpu["baseline"])
+    print(f"medians of {args.rounds} rounds (after a warm-up); wall time of whole processes, then their CPU time")
     missed = []
     for name, seconds in median.items():
         target = None if name.startswith("before:") else TARGETS.get(name.split()[0])
@@ -155,8 +167,10 @@ def run(args: argparse.Namespace, work: Path) -> int:
             target = 2.0 if name.endswith("(cached)") else None
         ratio = seconds / base
         verdict = "" if target is None else f"  target ≤ {target:g}×: {'met' if ratio <= target else 'MISSED'}"
+        used = statistics.median(cpu[name])
         print(f"  {name:44} {seconds:6.2f} s  {ratio:5.2f}× baseline"
-              f"  (min {min(times[name]):.2f}, max {max(times[name]):.2f}){verdict}")
+              f"  (min {min(times[name]):.2f}, max {max(times[name]):.2f}){verdict}"
+              f"  | CPU {used:5.2f} s {used / cpu_base:5.2f}×")
         if target is not None and ratio > target:
             missed.append(name)
     print(f"pandas (~0.2 s to import, needed by none of them) imported by: {', '.join(pandas_importers(runs, env)) or 'none'}")

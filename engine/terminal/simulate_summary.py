@@ -295,14 +295,20 @@ def fitted(console: Any, title: str, head: list[str], rows: list[list[str]], lan
     """The table, split by columns into as many as the console's width needs; the first `labels`
     columns (text, which may wrap) are repeated in each, the others are numbers (never wrapped)."""
     numeric = list(range(labels, len(head)))
+    # A table's natural width is its label columns' plus each number column's own: each measured
+    # once, alone beside the labels, rather than every growing table again (tests/terminal holds
+    # the sum to Rich's own measurement).
+    base = _natural_width(console, _columns(title, head, rows, labels, []))
+    extra = {column: _natural_width(console, _columns(title, head, rows, labels, [column])) - base for column in numeric}
     chunks: list[list[int]] = []
     current: list[int] = []
+    width = base
     for column in numeric:
-        trial = [*current, column]
-        if current and _natural_width(console, _columns(title, head, rows, labels, trial)) > console.width:
+        if current and width + extra[column] > console.width:
             chunks.append(current)
-            trial = [column]
-        current = trial
+            current, width = [], base
+        current.append(column)
+        width += extra[column]
     chunks.append(current)
     return [_columns(title if n == 0 else title + word("continued", lang), head, rows, labels, chunk)
             for n, chunk in enumerate(chunks)]
