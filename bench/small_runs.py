@@ -7,7 +7,9 @@ twice, cold (`QUNCE_NO_CACHE=1`: the events read and checked, every stage comput
 (the events, and the group and member stages, taken from the cache filled by the untimed warm-up
 round). "demo simulate, a weight changed" is the what-if loop: the demo's month under the playbook
 with two commission weights moved; cached, its events and stages come from the demo's own run
-(the stages read no commission), so the commission and the files are computed. Medians of `--rounds` rounds; every time
+(the stages read no commission), so the commission and the files are computed; "demo diff, the
+weights changed" is `qunce diff` of the two playbooks (one groups and members stage, two
+commissions). Medians of `--rounds` rounds; every time
 is the wall time of the process. The demo's month is `qunce events generate` on the complete
 brand playbook (60 groups, 20,000 members, 31 days from 2027-01-01), made once.
 
@@ -17,7 +19,8 @@ as an installed qunce does (pip compiles it when it installs): a development tre
 CPU that no user pays. `--source` runs them as the environment says instead.
 
 Targets (issue "A fast what-if loop", part 1): the example's simulate and explain ≤ 2× the
-baseline; the demo's month ≤ 3×, and a weight changed ≤ 2× (cached). `--check` exits 1 when one is missed.
+baseline; the demo's month ≤ 3× (its simulate, and `qunce diff` of the playbook and the reweighted one), and
+a weight changed ≤ 2× (cached). `--check` exits 1 when one is missed.
 Last, each command runs once more (cached) under `-X importtime`: which of them import pandas.
 
     .venv/bin/python bench/small_runs.py                  # 5 rounds
@@ -86,6 +89,8 @@ def commands(work: Path, demo: bool, command: list[str]) -> dict[str, list[str]]
         # The what-if loop: the same data, one commission weight changed (the stages are reused).
         runs["demo simulate, a weight changed"] = [*command, "simulate", str(reweighted(work)), *data,
                                                    "--out", str(work / "demo-weight")]
+        # Two playbooks that differ in their commission alone: one groups and members stage for both.
+        runs["demo diff, the weights changed"] = [*command, "diff", str(PLAYBOOK), str(reweighted(work)), *data]
     return runs
 
 
