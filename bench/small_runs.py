@@ -7,8 +7,8 @@ twice, cold (`QUNCE_NO_CACHE=1`: the events read and checked, every stage comput
 (the events, and the group and member stages, taken from the cache filled by the untimed warm-up
 round). "demo simulate, a weight changed" is the what-if loop: the demo's month under the playbook
 with two commission weights moved; cached, its events and stages come from the demo's own run
-(the stages read no commission), so the commission and the files are computed; "demo diff, the
-weights changed" is `qunce diff` of the two playbooks (one groups and members stage, two
+(the stages read no commission), so the commission and the files are computed; "demo diff,
+commission only" is `qunce diff` of the two playbooks (one groups and members stage, two
 commissions). Medians of `--rounds` rounds; every time
 is the wall time of the process. The demo's month is `qunce events generate` on the complete
 brand playbook (60 groups, 20,000 members, 31 days from 2027-01-01), made once.
@@ -90,7 +90,7 @@ def commands(work: Path, demo: bool, command: list[str]) -> dict[str, list[str]]
         runs["demo simulate, a weight changed"] = [*command, "simulate", str(reweighted(work)), *data,
                                                    "--out", str(work / "demo-weight")]
         # Two playbooks that differ in their commission alone: one groups and members stage for both.
-        runs["demo diff, the weights changed"] = [*command, "diff", str(PLAYBOOK), str(reweighted(work)), *data]
+        runs["demo diff, commission only"] = [*command, "diff", str(PLAYBOOK), str(reweighted(work)), *data]
     return runs
 
 

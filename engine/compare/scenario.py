@@ -38,6 +38,8 @@ class Pair:
         old, new = self.old.member_levels, self.new.member_levels
         if old is None or new is None:
             return []
+        if old is new or old.equals(new):  # e.g. the commission alone changed: Arrow's join imports pandas (~0.2 s)
+            return []
         joined = old.join(new, keys=["member_id", "period"], join_type="full outer", left_suffix="_old",
                           right_suffix="_new").to_pylist()
         changed = [{"member_id": r["member_id"], "period": r["period"], "old": r["level_old"], "new": r["level_new"]}
@@ -76,6 +78,7 @@ def _scenario(ctx: SimContext, reuse: bool = True, groups: Any | None = None) ->
     """One playbook's results, fetched into Python/Arrow (the temporary tables are reused by
     the next scenario), and its group stage's results (what the commission reads); `groups`:
     those results when known already."""
+    from ..compute import fetch
     from ..simulate.group_stage import simulate_groups
     from ..simulate.members import simulate_members
     from ..simulate.stage_cache import cached_groups, cached_members
@@ -87,7 +90,8 @@ def _scenario(ctx: SimContext, reuse: bool = True, groups: Any | None = None) ->
     out = Scenario()
     if members.levels is not None:
         out.levels = nested(counts(members.levels, ["period", "level"]), "period", "level")
-        out.member_levels = members.levels.select("member_id", "period", "level").to_pyarrow()
+        # compute.fetch, not Ibis's to_pyarrow (whose DuckDB converter imports pandas: ~0.2 s)
+        out.member_levels = fetch(ctx.con, members.levels.select("member_id", "period", "level"))
     if members.segments is not None:
         out.segments = nested(counts(members.segments, ["period", "segment"]), "period", "segment")
     if groups.health is not None:

@@ -136,3 +136,24 @@ def test_csv_only_and_parquet_only_reruns_write_the_same_bytes(tmp_path: Path) -
                                     tmp_path / f"fresh-{formats[0]}", formats=formats))
         assert again.reused == ["groups", "members"] and fresh.reused == []
         _same_outputs(tmp_path / f"again-{formats[0]}", tmp_path / f"fresh-{formats[0]}")
+
+
+def test_a_commission_only_diff_imports_no_pandas(month: Path, tmp_path: Path, _private_cache: Path) -> None:
+    import json
+
+    data = DataRequest(month / "events.parquet", month / "events.roster.yaml")
+    assert run(SimulateRequest(BRAND, data, tmp_path / "first")).status == 0
+    what_if = _reweighted(BRAND.read_text("utf-8"), tmp_path, [("target: 150, weight: 0.25}", "target: 150, weight: 0.3}"),
+                                                             ("target: 0.05, weight: 0.1,", "target: 0.05, weight: 0.05,")])
+    code = ("import sys; from qunce.cli import main\n"
+            "try:\n    main(prog_name='qunce')\nexcept SystemExit as exit:\n    code = exit.code\n"
+            "sys.exit('pandas imported' if 'pandas' in sys.modules else code)")
+    env = {**os.environ, "QUNCE_CACHE_DIR": str(_private_cache)}
+    env.pop("QUNCE_NO_CACHE", None)
+    done = subprocess.run([sys.executable, "-c", code, "diff", str(BRAND), str(what_if), "--events", str(data.events),
+                           "--roster", str(data.roster), "--format", "json"], env=env, capture_output=True, text=True,
+                          cwd=ROOT)
+    assert done.returncode == 0, done.stderr
+    doc = json.loads(done.stdout)
+    assert doc["level_changes"] == {"count": 0, "members": []}
+    assert doc["payouts"]["total"]["before"] != doc["payouts"]["total"]["after"]
