@@ -46,6 +46,22 @@ def _reweighted(text: str, folder: Path, pairs: list[tuple[str, str]]) -> Path:
     return path
 
 
+def _brand_reweighted(folder: Path) -> Path:
+    """The complete brand playbook with two commission weights moved."""
+    return _reweighted(BRAND.read_text("utf-8"), folder, [("target: 150, weight: 0.25}", "target: 150, weight: 0.3}"),
+                                                          ("target: 0.05, weight: 0.1,", "target: 0.05, weight: 0.05,")])
+
+
+def _without_pandas(args: list[str], cache: Path) -> subprocess.CompletedProcess[str]:
+    """`qunce ARGS` in a process of its own, which fails when it imported pandas."""
+    code = ("import sys; from qunce.cli import main\n"
+            "try:\n    main(prog_name='qunce')\nexcept SystemExit as exit:\n    code = exit.code\n"
+            "sys.exit('pandas imported' if 'pandas' in sys.modules else code)")
+    env = {**os.environ, "QUNCE_CACHE_DIR": str(cache)}
+    env.pop("QUNCE_NO_CACHE", None)
+    return subprocess.run([sys.executable, "-c", code, *args], env=env, capture_output=True, text=True, cwd=ROOT)
+
+
 @pytest.fixture(scope="module")
 def month(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A few groups' ten days of the complete brand playbook (groups, members, SOP, commission)."""
@@ -65,16 +81,9 @@ def test_a_reweighted_rerun_copies_the_kept_stages_and_imports_no_pandas(month: 
     data = DataRequest(month / "events.parquet", month / "events.roster.yaml")
     first = run(SimulateRequest(BRAND, data, tmp_path / "first"))
     assert first.status == 0 and first.reused == []
-    what_if = _reweighted(BRAND.read_text("utf-8"), tmp_path, [("target: 150, weight: 0.25}", "target: 150, weight: 0.3}"),
-                                                             ("target: 0.05, weight: 0.1,", "target: 0.05, weight: 0.05,")])
-    code = ("import sys; from qunce.cli import main\n"
-            "try:\n    main(prog_name='qunce')\nexcept SystemExit as exit:\n    code = exit.code\n"
-            "sys.exit('pandas imported' if 'pandas' in sys.modules else code)")
-    env = {**os.environ, "QUNCE_CACHE_DIR": str(_private_cache)}
-    env.pop("QUNCE_NO_CACHE", None)
-    done = subprocess.run([sys.executable, "-c", code, "simulate", str(what_if), "--events", str(data.events), "--roster",
-                           str(data.roster), "--out", str(tmp_path / "again"), "--xlsx", "--lang", "zh"],
-                          env=env, capture_output=True, text=True, cwd=ROOT)
+    what_if = _brand_reweighted(tmp_path)
+    done = _without_pandas(["simulate", str(what_if), "--events", str(data.events), "--roster", str(data.roster),
+                            "--out", str(tmp_path / "again"), "--xlsx", "--lang", "zh"], _private_cache)
     assert done.returncode == 0, done.stderr
     assert "群、成员、SOP 考核的计算结果取自缓存" in done.stdout + done.stderr
     fresh = run(SimulateRequest(what_if, DataRequest(data.events, data.roster, cache=False), tmp_path / "fresh",
@@ -143,16 +152,8 @@ def test_a_commission_only_diff_imports_no_pandas(month: Path, tmp_path: Path, _
 
     data = DataRequest(month / "events.parquet", month / "events.roster.yaml")
     assert run(SimulateRequest(BRAND, data, tmp_path / "first")).status == 0
-    what_if = _reweighted(BRAND.read_text("utf-8"), tmp_path, [("target: 150, weight: 0.25}", "target: 150, weight: 0.3}"),
-                                                             ("target: 0.05, weight: 0.1,", "target: 0.05, weight: 0.05,")])
-    code = ("import sys; from qunce.cli import main\n"
-            "try:\n    main(prog_name='qunce')\nexcept SystemExit as exit:\n    code = exit.code\n"
-            "sys.exit('pandas imported' if 'pandas' in sys.modules else code)")
-    env = {**os.environ, "QUNCE_CACHE_DIR": str(_private_cache)}
-    env.pop("QUNCE_NO_CACHE", None)
-    done = subprocess.run([sys.executable, "-c", code, "diff", str(BRAND), str(what_if), "--events", str(data.events),
-                           "--roster", str(data.roster), "--format", "json"], env=env, capture_output=True, text=True,
-                          cwd=ROOT)
+    done = _without_pandas(["diff", str(BRAND), str(_brand_reweighted(tmp_path)), "--events", str(data.events),
+                            "--roster", str(data.roster), "--format", "json"], _private_cache)
     assert done.returncode == 0, done.stderr
     doc = json.loads(done.stdout)
     assert doc["level_changes"] == {"count": 0, "members": []}
