@@ -59,7 +59,12 @@ def qunce() -> list[str]:
     return [str(script)] if script.exists() else [sys.executable, "-m", "qunce"]
 
 
-def timed(args: list[str], env: dict[str, str]) -> tuple[float, float]:
+def timed(args: list[str], env: dict[str, str]) -> float:
+    """The process's wall time (bench/rerun.py's runner too)."""
+    return measured(args, env)[0]
+
+
+def measured(args: list[str], env: dict[str, str]) -> tuple[float, float]:
     """The process's wall time and its CPU time (user + system: steadier on a shared machine)."""
     import resource
 
@@ -152,13 +157,13 @@ def run(args: argparse.Namespace, work: Path) -> int:
     times: dict[str, list[float]] = {"baseline": []}
     cpu: dict[str, list[float]] = {"baseline": []}
     for round_ in range(args.rounds + 1):
-        measured = {"baseline": timed(BASELINE, env)}
+        found = {"baseline": measured(BASELINE, env)}
         for name, argv in runs.items():
             if not args.cached_only:
-                measured[f"{name} (cold)"] = timed(argv, cold_env)
-            measured[f"{name} (cached)"] = timed(argv, env)
+                found[f"{name} (cold)"] = measured(argv, cold_env)
+            found[f"{name} (cached)"] = measured(argv, env)
         if round_:  # the first round warms the disk, the interpreter's caches and the events cache
-            for name, (seconds, used) in measured.items():
+            for name, (seconds, used) in found.items():
                 times.setdefault(name, []).append(seconds)
                 cpu.setdefault(name, []).append(used)
     median = {name: statistics.median(values) for name, values in times.items()}

@@ -130,8 +130,9 @@ def fetch(con: Any, expr: Any) -> Any:
     from .sql_cache import sql_of
 
     # the SQL kept by the query's shape: a re-run's reads (the commission's inputs, the summary)
-    # compile nothing
-    arrow = con.con.sql(sql_of(con, expr.as_table()) or compiled(con, expr.as_table())).to_arrow_table()
+    # compile nothing (sql_of gives None on other engines only)
+    table = expr.as_table()
+    arrow = con.con.sql(sql_of(con, table) or compiled(con, table)).to_arrow_table()
     return expr.__pyarrow_result__(arrow)
 
 
