@@ -24,13 +24,16 @@ from .evidence import LOGGED, POST, REACH
 def first_evidence(tasks: Any, events: Any, holders: Any, logged: Any | None = None,
                    store: Callable[[str, Any], Any] | None = None) -> Any:
     """task, done_at (the first evidence's time) and done_row (its row; the smallest of those at
-    that time) of every task with evidence. `tasks`: windows.with_windows's; `events`: the
+    that time) of every task with evidence. `tasks`: windows.with_windows's (with `holders`, how
+    many hold its role in its group that day, if known: expand.staffed's); `events`: the
     checked events; `holders`: group_id, date, role, staff_id (who holds which role where, each
     day), and `holders` (how many hold that role there that day) if known; `logged`: the
     sop_done events (staff_id, group_id, member_id, sop, ts, row), or None; `store(name, table)`:
     materialises a table read twice (the members' numbers: a scan of every event each time)."""
     import ibis
 
+    if "holders" not in tasks.columns:  # not known: every task joined with the holders
+        tasks = tasks.mutate(holders=ibis.null("int64"))
     if "holders" not in holders.columns:
         slot = ibis.window(group_by=["group_id", "date", "role"])
         holders = holders.mutate(holders=holders.staff_id.count().over(slot))
@@ -47,8 +50,8 @@ def first_evidence(tasks: Any, events: Any, holders: Any, logged: Any | None = N
         members = store("sop_member_numbers", members)
     logged_items = logged.sop if logged is not None else None
     found = ibis.union(
-        _first_by_holder(tasks, h, POST, _firsts(posts, groups, staff), "group_id", groups, logged_items),
-        _first_by_holder(tasks, h, REACH, _firsts(reaches, members, staff), "member_id", members, logged_items))
+        _first_by_holder(tasks, h, POST, _firsts(posts, groups, staff), "group_id", groups, staff, logged_items),
+        _first_by_holder(tasks, h, REACH, _firsts(reaches, members, staff), "member_id", members, staff, logged_items))
     alone = found.filter(found._alone).select("task", done_at=found._ts, done_row=found._row)
     several = [found.filter(~found._alone).select("task", "_ts", "_row")]
     if logged is not None:
@@ -86,22 +89,37 @@ def _firsts(events: Any, keys: Any, staff: Any) -> Any:
     return e.group_by(_ek=e._kn * _PAIR + e._sn, _ts=e.ts).aggregate(_row=e.row.min())
 
 
-def _first_by_holder(tasks: Any, holders: Any, kind: str, evidence: Any, key: str, keys: Any,
+def _first_by_holder(tasks: Any, holders: Any, kind: str, evidence: Any, key: str, keys: Any, staff: Any,
                      logged_items: Any | None) -> Any:
     """task, _ts, _row, _alone: for each holder of a `kind` task's role in its group on its day,
     their first evidence at or after the window's start, kept when not after the lateness's end;
-    _alone when that is the task's only candidate (one holder, and no item the data logs)."""
+    _alone when that is the task's only candidate (one holder, and no item the data logs).
+
+    A task whose role has one holder there that day (`tasks.holders`, from the staffing: most)
+    is its own person's: only the others are joined with the holders (at 10M events that join
+    of every task was a tenth of the match)."""
+    import ibis
+
     from ..compute import asof_next
 
-    t = tasks.filter(tasks.evidence == kind).select("task", "item", "group_id", "date", "role", "window_start",
-                                                     "late_end", _key=tasks[key])
-    t = t.join(keys, t._key == keys._id).select(*t.columns, _kn=keys._n)  # no number: never matched
-    held = t.join(holders, [t.group_id == holders._hg, t.date == holders._hd, t.role == holders._hr])
+    def numbered(rows: Any) -> Any:  # each part read from the tasks of its own (DuckDB stored a shared one)
+        t = rows.select("task", "item", "group_id", "date", "role", "window_start", "late_end", "staff_id",
+                        _key=rows[key])
+        return t.join(keys, t._key == keys._id).select(*t.columns, _kn=keys._n)  # no number: never matched
+
+    of_kind = tasks.filter(tasks.evidence == kind)
+    one = numbered(of_kind.filter(of_kind.group_id.notnull() & (of_kind.holders == 1)))
+    one = one.join(staff, one.staff_id == staff._id)
+    single = ~one.item.isin(logged_items) if logged_items is not None else ibis.literal(True)
+    one = one.select("task", "window_start", "late_end", _k=one._kn * _PAIR + one._n, _alone=single)
+    some = numbered(of_kind.filter(of_kind.holders.isnull() | (of_kind.holders != 1)))
+    held = some.join(holders, [some.group_id == holders._hg, some.date == holders._hd, some.role == holders._hr])
     alone = held._hn == 1
     if logged_items is not None:
         alone = alone & ~held.item.isin(logged_items)
     # a relation of its own: Ibis cannot carry a computed key on into a further join of the chain
-    held = held.select("task", "window_start", "late_end", _k=held._kn * _PAIR + held._hsn, _alone=alone).view()
+    held = ibis.union(one, held.select("task", "window_start", "late_end", _k=held._kn * _PAIR + held._hsn,
+                                       _alone=alone)).view()
     hit = asof_next(None, held, evidence, ("window_start", "_ts"), ("_k", "_ek"))
     hit = hit.filter(hit._ts.notnull() & (hit._ts <= hit.late_end))
     return hit.select("task", "_ts", "_row", "_alone")

@@ -140,13 +140,16 @@ def _simulate(playbook: Any, request: SimulateRequest, outcome: SimulateOutcome,
         progress("write")
         problems = outcome.data.problem_table
         rejected = _rejected(problems, outcome.data.rows_in, outcome.lang) if problems is not None else None
-        simulator = _outputs(group_result, member_result) + _sop_outputs(sop)
+        stages, assessed = _outputs(group_result, member_result), _sop_outputs(sop)
+        simulator = stages + assessed
         commission_tables = _commission_outputs(writer)
         last = ("rejected", rejected, ["row", "column", "reason"])
         chosen = {name: request.formats for name, _, _ in [*commission_tables, *simulator]}
         # The workbook reads the payouts and statements as stored for their files (sorted once).
         keep = ("payouts", "statements") if request.xlsx else ()
-        rows = dict(write_outputs(ctx.con, [*commission_tables, *simulator, last], request.out, chosen, keep))
+        # sop_tasks first: stored in order by its stage, its files are written while the others sort
+        order = [*assessed[:1], *commission_tables, *stages, *assessed[1:], last]
+        rows = dict(write_outputs(ctx.con, order, request.out, chosen, keep))
         listed = [*simulator, *commission_tables, last]
         outcome.written = [(name, rows[name]) for name, _, _ in listed if name in rows]  # in the order listed
         outcome.formats = chosen
@@ -243,10 +246,12 @@ def _members_and_sop(ctx: Any, outcome: SimulateOutcome, clock: _Clock) -> tuple
 
 
 def _sop_outputs(sop: Any) -> list[Output]:
+    from ..assess.stage import TASK_ORDER
+
     if sop is None:
         return [("sop_tasks", None, []), ("sop_compliance", None, []), ("sop_warnings", None, [])]
     return [
-        ("sop_tasks", sop.tasks, ["date", "window_start", "staff_id", "item", "group_id", "member_id", "event_row"]),
+        ("sop_tasks", sop.tasks, list(TASK_ORDER)),  # stored in that order by the stage: copied as it is
         ("sop_compliance", sop.compliance, ["grain", "staff_id", "role", "period_start"]),
         ("sop_warnings", sop.warnings, ["period", "warning", "group_id", "member_id", "owner"]),
     ]

@@ -173,14 +173,16 @@ def rows_of(t: Any, time: Any, member_id: Any = None, event_row: Any = None, due
     )
 
 
-def staffed(reg: Registered, sources: list[Any]) -> Any:
+def staffed(reg: Registered, sources: list[Any], holders: bool = False) -> Any:
     """Every row source staffed, one row per task, as an Ibis table (ROW_COLUMNS, staff_id, groups):
     a `per: group` row goes to the holder on duty, a `per: person` row to every holder once
     (its group_id: the first of the groups it covers; groups: how many). The task list fetches
-    it; the SOP assessment (assess/) joins it with the events."""
+    it; the SOP assessment (assess/) joins it with the events. `holders`: with a column of that
+    name, how many hold the role in the group that day (NULL for a `per: person` row): where
+    it is 1, the task's person is the one (the assessment's match needs no other)."""
     import ibis
 
-    holders = reg.holders
+    everyone = reg.holders
     key = ["group_id", "role", "date"]
     person = list(reg.person_items)
     # The sources are split by the item's `per` before their union, not after: a union read by
@@ -188,17 +190,19 @@ def staffed(reg: Registered, sources: list[Any]) -> Any:
     # each source's scans.
     group_rows = ibis.union(*[s.filter(~s.idx.isin(person)) if person else s for s in sources])
     group_rows = group_rows.mutate(role=role_of(reg, group_rows.idx))
-    duty = holders.filter(holders.on_duty).select(*key, "staff_id")
+    count = ["holders"] if holders else []
+    duty = everyone.filter(everyone.on_duty).select(*key, "staff_id", *count)
     by_group = group_rows.join(duty, key)
-    by_group = by_group.select(*ROW_COLUMNS, "staff_id", groups=ibis.literal(1, type="int64"))
+    by_group = by_group.select(*ROW_COLUMNS, "staff_id", *count, groups=ibis.literal(1, type="int64"))
     if not person:
         return by_group
     person_rows = ibis.union(*[s.filter(s.idx.isin(person)) for s in sources])
     person_rows = person_rows.mutate(role=role_of(reg, person_rows.idx))
-    shared = person_rows.join(holders.select(*key, "staff_id"), key)
+    shared = person_rows.join(everyone.select(*key, "staff_id"), key)
     by_person = shared.group_by([c for c in ROW_COLUMNS if c != "group_id"] + ["staff_id"]).aggregate(
         group_id=shared.group_id.min(), groups=shared.group_id.nunique())
-    return ibis.union(by_group, by_person.select(*ROW_COLUMNS, "staff_id", "groups"))
+    none = {"holders": ibis.null("int64")} if holders else {}
+    return ibis.union(by_group, by_person.select(*ROW_COLUMNS, "staff_id", **none, groups=by_person.groups))
 
 
 def expand(reg: Registered, items: pa.Table, sources: list[Any], standing: pa.Table) -> Expanded:

@@ -157,6 +157,8 @@ def write_table(con: Any, table: Any, folder: Path, name: str, order: Sequence[s
         copied = files.copied(table, folder, name, formats) if files is not None and deferred is None else None
         if copied is not None:
             return copied
+        if files is not None and deferred is None and _stored_already(table, name):
+            return files.write_stored(table, folder, name, formats)
         ordered = table.order_by(list(order)) if order else table
         # One materialisation, two copies: the query runs once.
         if files is not None:
@@ -176,6 +178,15 @@ def write_table(con: Any, table: Any, folder: Path, name: str, order: Sequence[s
             except Exception as exc:  # OSError or DuckDB's own I/O errors: say which file
                 raise _unwritable(path, exc) from None
         return rows
+
+
+def _stored_already(table: Any, name: str) -> bool:
+    """Whether `table` is the output's stored table itself (`stored(name)`, of the database):
+    a stage stored it in its files' order (assess/stage.py's sop_tasks)."""
+    import ibis.expr.operations as ops
+
+    op = table.op()
+    return isinstance(op, ops.DatabaseTable) and op.name == stored(name) and not op.namespace.catalog
 
 
 def _unwritable(path: Path, exc: Exception) -> InputError:
@@ -229,6 +240,18 @@ class Files:
         self.pending = self.pool.submit(self._copy, table, columns, folder, name, formats)
         return rows
 
+    def write_stored(self, table: Any, folder: Path, name: str, formats: Sequence[str] = FORMATS) -> int:
+        """`write` of a table stored already in its files' order as `stored(name)`: its files
+        copied from it as it is (not dropped: its stage's result reads it), beside the other
+        writes (no second stored copy waits for it: listed first, it is written while the
+        next tables are sorted and stored); the rows."""
+        from ..compute import fetch_value
+
+        rows = int(fetch_value(self.con, table.count()))
+        columns = _csv_columns(table.schema())
+        self.copies.append(self.pool.submit(self._copy, stored(name), columns, folder, name, formats, keep=True))
+        return rows
+
     def copied(self, table: Any, folder: Path, name: str, formats: Sequence[str]) -> int | None:
         """When `table` is a kept stage's whose file holds this output's Parquet bytes: the file
         copied into `folder`, and its CSV if asked (the kept copy, else written from the Parquet
@@ -265,9 +288,9 @@ class Files:
         return cursor
 
     def _copy(self, table: str, columns: list[tuple[str, bool, str | None]], folder: Path, name: str,
-              formats: Sequence[str], drop: bool = True) -> None:
+              formats: Sequence[str], drop: bool = True, keep: bool = False) -> None:
         """`table` (a stored table's name, or with drop=False what follows FROM) written in
-        `formats`, then dropped unless kept."""
+        `formats`, then dropped unless kept (`keep`, or its name among the kept)."""
         cursor = self._cursor()
         source = f'"{table}"' if drop else table
         for fmt, options in (("parquet", "FORMAT 'parquet'"), ("csv", "FORMAT 'csv', HEADER 1")):
@@ -282,7 +305,7 @@ class Files:
                 cursor.execute(f"COPY {what} TO '{_sql_text(str(path))}' ({options})")
             except Exception as exc:
                 raise _unwritable(path, exc) from None
-        if drop and name not in self.keep:
+        if drop and not keep and name not in self.keep:
             cursor.execute(f"DROP TABLE \"{table}\"")
 
     def wait(self) -> None:
