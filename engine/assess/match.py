@@ -45,9 +45,10 @@ def first_evidence(tasks: Any, events: Any, holders: Any, logged: Any | None = N
     groups = _numbered(h, "_hg")
     h = h.join(staff, h._hs == staff._id).select(*h.columns, _hsn=staff._n)
     posts, reaches = _staff_events(events, "message", "group_id"), _staff_events(events, "reach", "member_id")
-    members = _numbered(reaches, "_key")
-    if store is not None:
-        members = store("sop_member_numbers", members)
+    if store is not None:  # stored once: any numbering is the same wherever read (no sort of the ids)
+        members = store("sop_member_numbers", _numbered(reaches, "_key", ordered=False))
+    else:
+        members = _numbered(reaches, "_key")
     logged_items = logged.sop if logged is not None else None
     found = ibis.union(
         _first_by_holder(tasks, h, POST, _firsts(posts, groups, staff), "group_id", groups, staff, logged_items),
@@ -65,13 +66,15 @@ def first_evidence(tasks: Any, events: Any, holders: Any, logged: Any | None = N
 _PAIR = 2**31  # a pair of numbers (each below 2^31) as one int64: first * _PAIR + second
 
 
-def _numbered(table: Any, column: str) -> Any:
+def _numbered(table: Any, column: str, ordered: bool = True) -> Any:
     """_id, _n: the distinct values of `column`, each with a number: a join key, computed
-    wherever the table is read (the query may not share it), so numbered in the ids' order."""
+    wherever the table is read (the query may not share it), so numbered in the ids' order
+    unless not `ordered` (for a table stored once)."""
     import ibis
 
     ids = table.select(_id=table[column]).distinct()
-    return ids.mutate(_n=ibis.row_number().over(order_by="_id")).view()  # joined with its own source
+    numbers = ibis.row_number().over(order_by="_id") if ordered else ibis.row_number().over()
+    return ids.mutate(_n=numbers).view()  # joined with its own source
 
 
 def _staff_events(events: Any, kind: str, key: str) -> Any:

@@ -73,7 +73,8 @@ def assess_sop(ctx: SimContext, churn: Any | None = None, levels: Any | None = N
     stored = with_stored_row_ids(ctx.con, "qunce_sop_task_ids", stored, "task")
     tasks = stored.mutate(**{column: _by_item(values, stored.idx) for column, values in _item_values(pb).items()})
     holders = reg.holders.select("group_id", "date", "role", "staff_id", "holders")
-    logged = ctx.events.filter(ctx.events.type == "sop_done")
+    # a few rows, read three times: one scan of the events, not three
+    logged = ctx.materialise("sop_logged", ctx.events.filter(ctx.events.type == "sop_done"))
     observable = sorted(str(v) for v in fetch_value(ctx.con, logged.sop.collect(distinct=True)) or [])
     data_end = ibis.literal(fetch_value(ctx.con, ctx.events.ts.max()))
     evidence = first_evidence(tasks, ctx.events, holders, logged, store=ctx.materialise)

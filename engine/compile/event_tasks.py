@@ -50,7 +50,8 @@ def event_rows(reg: Registered, tables: Tables, window: Window, events: Any) -> 
         happened = ibis.union(happened, orders.select("row", "ts", "date", "type", "group_id", "member_id", "flag",
                                                       sop_event=ibis.literal("first_order")))
     # read twice below (the answers and the members' days): once, with the group's type and days
-    happened = store(reg.con, temp_name("happened"), with_group(reg, happened))[0]
+    # (and without the columns sop_event was named from: strings, of up to millions of rows)
+    happened = store(reg.con, temp_name("happened"), with_group(reg, happened).drop("type", "flag"))[0]
 
     items = reg.items.filter(reg.items.event.isin(list(FROM_EVENTS)))
     answered = happened.filter(happened.date >= window.start).join(items, happened.sop_event == items.event)
