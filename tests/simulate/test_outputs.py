@@ -72,3 +72,24 @@ def test_exact_mean_leaves_nulls_out_and_is_null_without_values() -> None:
     out = con.execute(t.group_by("g").aggregate(m=exact_mean(t.x)).order_by("g"))
     assert out["m"].iloc[0] == 1.5
     assert out["m"].isna().iloc[1]
+
+
+def test_an_output_its_stage_stored_in_order_is_copied_as_it_is_and_kept(tmp_path: Path) -> None:
+    from qunce.compute import store
+    from qunce.simulate.outputs import stored
+
+    con = connect("Asia/Shanghai")
+    keep_row_order(con, True)  # as assess/stage.py stores sop_tasks: in its files' order
+    table = con.sql(f"SELECT (i * 7919) % {ROWS} AS k, 'g' || ((i * 7919) % {ROWS}) AS label FROM range({ROWS}) t(i)")
+    kept, _ = store(con, stored("tasks"), table.order_by("k"), temp=False)
+    keep_row_order(con, False)
+    # listed with an order it already has: not sorted and stored again, and not dropped afterwards
+    written = write_outputs(con, [("tasks", kept, ["k"])], tmp_path)
+
+    assert written == [("tasks", ROWS)]
+    assert pq.read_table(tmp_path / "tasks.parquet").column("k").to_pylist() == list(range(ROWS))
+    with (tmp_path / "tasks.csv").open(encoding="utf-8-sig", newline="") as handle:
+        assert [int(row["k"]) for row in csv.DictReader(handle)][:3] == [0, 1, 2]
+    assert con.raw_sql(f'SELECT count(*) FROM "{stored("tasks")}"').fetchone()[0] == ROWS  # type: ignore[attr-defined]
+    tables = con.raw_sql("SELECT table_name FROM duckdb_tables() WHERE table_name LIKE 'qunce_out_%'").fetchall()  # type: ignore[attr-defined]
+    assert tables == [(stored("tasks"),)]  # no second stored copy left behind
