@@ -158,3 +158,18 @@ def test_a_commission_only_diff_imports_no_pandas(month: Path, tmp_path: Path, _
     doc = json.loads(done.stdout)
     assert doc["level_changes"] == {"count": 0, "members": []}
     assert doc["payouts"]["total"]["before"] != doc["payouts"]["total"]["after"]
+
+
+def test_a_diff_whose_levels_change_imports_no_pandas(month: Path, tmp_path: Path, _private_cache: Path) -> None:
+    import json
+
+    data = DataRequest(month / "events.parquet", month / "events.roster.yaml")
+    lower = _reweighted(BRAND.read_text("utf-8"), tmp_path, [  # silver's thresholds lowered
+        ("promote_when: points_90d >= 300\n", "promote_when: points_90d >= 30\n"),
+        ("keep_when: points_90d >= 240\n", "keep_when: points_90d >= 24\n")])
+    done = _without_pandas(["diff", str(BRAND), str(lower), "--events", str(data.events), "--roster", str(data.roster),
+                            "--format", "json"], _private_cache)
+    assert done.returncode == 0, done.stderr
+    changes = json.loads(done.stdout)["level_changes"]
+    assert changes["count"] > 0 and changes["count"] == len(changes["members"])
+    assert all(m["old"] != m["new"] for m in changes["members"])
