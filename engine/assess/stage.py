@@ -31,6 +31,18 @@ def assess_sop(ctx: SimContext, churn: Any | None = None, levels: Any | None = N
     """The assessment of `ctx`'s playbook over its window; None without an SOP. `churn`, `levels`:
     the member stage's churn warnings and levels (the items answering them are assessed, and the
     warnings' owners' follow-ups); `homes`: its members' groups at each period end, if it has them."""
+    from ..compute import scratch
+
+    if not ctx.playbook.sop:
+        return None
+    # the task rows, their evidence and the compiled tables (0.5 GB at 10M events) let go of
+    with scratch(ctx.con) as working:
+        result = _assessed(ctx, churn, levels, homes)
+        working.keep(result.tasks, result.compliance, result.warnings)
+    return result
+
+
+def _assessed(ctx: SimContext, churn: Any | None, levels: Any | None, homes: Any | None) -> SopResult:
     import ibis
 
     from ..compile.event_tasks import event_rows
@@ -44,8 +56,6 @@ def assess_sop(ctx: SimContext, churn: Any | None = None, levels: Any | None = N
     from .windows import with_windows
 
     pb = ctx.playbook
-    if not pb.sop:
-        return None
     window = Window(ctx.start, ctx.end)
     tables = build(pb, ctx.roster, window)
     reg = register(ctx.con, tables)

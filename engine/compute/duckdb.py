@@ -48,7 +48,7 @@ DEFAULT_MEMORY_LIMIT = "2GB"
 
 def drop(con: Any, name: str) -> None:
     """Drop the temporary table `name`."""
-    con.con.execute(f'DROP TABLE "temp"."main".{quoted_name(name)}')
+    con.con.execute(f'DROP TABLE IF EXISTS "temp"."main".{quoted_name(name)}')
 
 
 def keep_row_order(con: Any, keep: bool) -> None:

@@ -1,0 +1,96 @@
+"""compute.scratch: a stage's working tables dropped at its end, its results kept; per thread;
+nothing dropped after a failure. And the SOP assessment, which runs inside one, leaves only its
+results behind."""
+
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+
+import pytest
+
+pytest.importorskip("ibis")
+
+import ibis
+
+from qunce.compute import connect, scratch, store
+
+
+def _temp_tables(con: object) -> set[str]:
+    rows = con.con.execute("SELECT table_name FROM duckdb_tables() WHERE database_name = 'temp'").fetchall()  # type: ignore[attr-defined]
+    return {name for (name,) in rows}
+
+
+def _numbers(n: int) -> ibis.Table:
+    return ibis.memtable({"n": list(range(n))})
+
+
+def test_what_the_block_stores_is_dropped_but_what_it_keeps() -> None:
+    con = connect("Asia/Shanghai")
+    before, _ = store(con, "t_before", _numbers(2))
+    with scratch(con) as working:
+        middle, _ = store(con, "t_middle", _numbers(3))
+        result, _ = store(con, "t_result", middle.filter(middle.n > 0))
+        working.keep(result, None)
+    assert {"t_before", "t_result"} <= _temp_tables(con)
+    assert "t_middle" not in _temp_tables(con)
+    assert result.count().execute() == 2
+    assert before.count().execute() == 2
+
+
+def test_an_enclosing_block_takes_over_what_the_inner_one_kept() -> None:
+    con = connect("Asia/Shanghai")
+    with scratch(con):
+        with scratch(con) as inner:
+            kept, _ = store(con, "t_inner_kept", _numbers(1))
+            store(con, "t_inner_scratch", _numbers(1))
+            inner.keep(kept)
+        assert "t_inner_kept" in _temp_tables(con)
+        assert "t_inner_scratch" not in _temp_tables(con)
+    assert "t_inner_kept" not in _temp_tables(con)  # the outer block kept nothing
+
+
+def test_another_threads_tables_are_not_the_blocks() -> None:
+    con = connect("Asia/Shanghai")
+    stored = threading.Event()
+
+    def elsewhere() -> None:  # as the commission's thread stores its tables while a stage runs
+        store(con, "t_other_thread", _numbers(1))
+        stored.set()
+
+    with scratch(con):
+        worker = threading.Thread(target=elsewhere)
+        worker.start()
+        worker.join()
+        assert stored.is_set()
+    assert "t_other_thread" in _temp_tables(con)
+
+
+def test_nothing_is_dropped_after_a_failure() -> None:
+    con = connect("Asia/Shanghai")
+    with pytest.raises(RuntimeError), scratch(con):
+        store(con, "t_failed", _numbers(1))
+        raise RuntimeError("the stage failed")
+    assert "t_failed" in _temp_tables(con)
+
+
+def test_the_sop_assessment_leaves_only_its_results() -> None:
+    from qunce.assess.stage import assess_sop
+    from qunce.commands.data import DataCheck, DataRequest, load
+    from qunce.simulate.members import simulate_members
+    from qunce.validation import checked_playbook
+
+    example = Path(__file__).resolve().parents[2] / "docs" / "examples" / "sop"
+    playbook, _ = checked_playbook(example / "playbook.yaml", use_cache=False)
+    assert playbook is not None
+    ctx = load(playbook, DataRequest(example / "events.csv", example / "roster.yaml", cache=False), DataCheck())
+    assert ctx is not None
+    members = simulate_members(ctx)
+    before = _temp_tables(ctx.con)
+    result = assess_sop(ctx, members.churn, members.levels, members.homes)
+    assert result is not None
+    # literal tables (a few rows, named by their values, shared by queries) aside
+    left = {name for name in _temp_tables(ctx.con) - before if not name.startswith("qunce_values_")}
+    assert left == {"qunce_sop_compliance"} | ({"qunce_sop_warnings"} if result.warnings is not None else set())
+    assert result.tasks.count().execute() > 0  # stored outside temp, where the writer looks for it
+    assert result.compliance.count().execute() > 0
