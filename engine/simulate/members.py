@@ -101,6 +101,17 @@ def _with_group_type(ctx: SimContext, table: Any, events: Any, period: Period) -
 
 def simulate_members(ctx: SimContext, events: Any | None = None, tag: str = "") -> MemberResult:
     """Features, points ledger, levels, segments and churn warnings for every period."""
+    from ..compute import scratch
+
+    # the member days, the orders, each period's level states, the warned members: read here only
+    with scratch(ctx.con) as working:
+        result = _simulated(ctx, events, tag)
+        working.keep(*result.features.values(), result.ledger, result.levels, result.segments, result.churn,
+                     result.homes)
+    return result
+
+
+def _simulated(ctx: SimContext, events: Any | None, tag: str) -> MemberResult:
     import ibis
 
     pb = ctx.playbook
