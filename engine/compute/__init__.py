@@ -148,8 +148,7 @@ def with_stored_row_ids(con: Any, name: str, table: Any, column: str) -> Any:
     read in this run (a join key, nothing more: not an order). DuckDB's are the stored table's
     own row ids (nothing stored); Spark's its own row ids, stored as `name`."""
     numbered = _engine(con).with_stored_row_ids(con, name, table, column)
-    if engine_name(con) == "spark":
-        _made(name)
+    _made(name)  # nothing by that name on DuckDB: its drop is then nothing
     return numbered
 
 

@@ -47,7 +47,7 @@ DEFAULT_MEMORY_LIMIT = "2GB"
 
 
 def drop(con: Any, name: str) -> None:
-    """Drop the temporary table `name`."""
+    """Drop the temporary table `name`, if there is one."""
     con.con.execute(f'DROP TABLE IF EXISTS "temp"."main".{quoted_name(name)}')
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import threading
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -74,17 +75,42 @@ def test_nothing_is_dropped_after_a_failure() -> None:
     assert "t_failed" in _temp_tables(con)
 
 
-def test_the_sop_assessment_leaves_only_its_results() -> None:
-    from qunce.assess.stage import assess_sop
+def _example(name: str) -> object:
     from qunce.commands.data import DataCheck, DataRequest, load
-    from qunce.simulate.members import simulate_members
     from qunce.validation import checked_playbook
 
-    example = Path(__file__).resolve().parents[2] / "docs" / "examples" / "sop"
+    example = Path(__file__).resolve().parents[2] / "docs" / "examples" / name
     playbook, _ = checked_playbook(example / "playbook.yaml", use_cache=False)
     assert playbook is not None
     ctx = load(playbook, DataRequest(example / "events.csv", example / "roster.yaml", cache=False), DataCheck())
     assert ctx is not None
+    return ctx
+
+
+def _stored_names(*tables: object) -> set[str]:
+    import ibis.expr.operations as ops
+
+    return {t.name for table in tables if table is not None for t in table.op().find(ops.DatabaseTable)}  # type: ignore[attr-defined]
+
+
+def test_the_member_stage_leaves_only_its_results() -> None:
+    from qunce.simulate.members import simulate_members
+
+    ctx = _example("simulate")
+    before = _temp_tables(ctx.con)  # type: ignore[attr-defined]
+    result = simulate_members(ctx)  # type: ignore[arg-type]
+    left = {name for name in _temp_tables(ctx.con) - before if not name.startswith("qunce_values_")}  # type: ignore[attr-defined]
+    results = _stored_names(*result.features.values(), result.ledger, result.levels, result.segments, result.churn,
+                            result.homes)
+    assert left == results
+    assert {"qunce_ledger", "qunce_levels", "qunce_features_0"} <= left
+
+
+def test_the_sop_assessment_leaves_only_its_results() -> None:
+    from qunce.assess.stage import assess_sop
+    from qunce.simulate.members import simulate_members
+
+    ctx: Any = _example("sop")
     members = simulate_members(ctx)
     before = _temp_tables(ctx.con)
     result = assess_sop(ctx, members.churn, members.levels, members.homes)
