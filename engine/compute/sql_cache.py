@@ -198,9 +198,9 @@ def _versions() -> str:
 
 
 def _key(shape: str) -> str:
-    import ibis
+    from .duckdb import FUSE_SELECTS
 
-    return hashlib.blake2b(f"{_versions()}:{ibis.options.sql.fuse_selects}:{shape}".encode(),
+    return hashlib.blake2b(f"{_versions()}:{FUSE_SELECTS}:{shape}".encode(),
                            digest_size=20).hexdigest()
 
 

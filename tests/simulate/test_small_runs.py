@@ -209,3 +209,17 @@ def test_the_example_gives_the_same_bytes_with_and_without_kept_sql_and_imports_
     _simulate(tmp_path / "second", env)  # reads them back
     _same(tmp_path / "cold", tmp_path / "first")
     _same(tmp_path / "cold", tmp_path / "second")
+
+
+def test_duckdb_sql_keeps_each_select_and_leaves_ibis_options_alone(con: Any) -> None:
+    # Ibis's merge of Select into Select is a third of a small run's compile; DuckDB merges them
+    # itself (compute/duckdb.FUSE_SELECTS). The merged SQL gives the same rows.
+    t = _table(con, "a")
+    query = t.mutate(twice=t.k * 2).mutate(more=ibis._.twice + 1).filter(ibis._.more > 3).order_by("k")
+    sql = compiled(con, query)
+    assert ibis.options.sql.fuse_selects is True  # the process's option as it was
+    assert sql.count("SELECT") == 4  # each step its own, the order last
+    fused = str(con.compiler.to_sqlglot(query).sql(dialect=con.dialect))
+    assert fused.count("SELECT") == 1
+    rows = con.con.execute(sql).fetchall()
+    assert rows == con.con.execute(fused).fetchall() == [(2, "x2", 4, 5), (3, "x3", 6, 7), (4, "x4", 8, 9)]
