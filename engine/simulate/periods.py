@@ -235,6 +235,10 @@ def group_period(events: Any, daily: Any, groups: Any, start: dt.date, end: dt.d
         config.members_basis, t._average)
     t = t.mutate(members=members, net_new_members=t.new_members - t.leaves,
                  sales=(t.order_amount - t.refund_amount).cast(money))
+    # each group's periods, from the days alone: what reads them below needs none of the events'
+    # counts (DuckDB kept their join, so read through it they cost a scan and a grouping of every
+    # event: ~1 s of a 10M-event run)
+    periods = t.select(_g=t.group_id, _p=t.period_start, _last=t.last_day)
 
     # Distinct members over the period, from the events.
     e = events.filter((events.date >= start) & (events.date <= end))
@@ -268,8 +272,7 @@ def group_period(events: Any, daily: Any, groups: Any, start: dt.date, end: dt.d
     if messages is None:
         messages = message_days(events, end, config.valid_message_min_chars)
     m = messages.select(_group=messages.group_id, _date=messages.date)
-    ends = t.select(_g=t.group_id, _p=t.period_start, _last=t.last_day)
-    last = ends.join(m, [ends._g == m._group, m._date <= ends._last]).group_by(["_g", "_p"]).aggregate(
+    last = periods.join(m, [periods._g == m._group, m._date <= periods._last]).group_by(["_g", "_p"]).aggregate(
         _last_message=m._date.max())
     t = t.left_join(last, [t.group_id == last._g, t.period_start == last._p]).drop("_g", "_p")
 
