@@ -7,7 +7,9 @@ generated once into a cache folder and reused. Then, alternating for `--rounds` 
       Parquet file (daily joins, leaves, distinct speakers and messages per group; monthly
       orders and average order value per group; 7-day retention of each day's joiners),
       writing its results to Parquet files in a temporary folder;
-  (b) `qunce simulate PLAYBOOK --events FILE --roster ROSTER --out DIR`, whose stage
+  (b) `qunce simulate PLAYBOOK --events FILE --roster ROSTER --out DIR --no-cache --formats
+      parquet` (each round a first run: without `--no-cache` the rounds after the first took
+      the stages an earlier round kept, bench/rerun.py's case), whose stage
       timings (`timings_s` in DIR/summary.json or DIR/timings.json) give the metric stage.
 
 Each child's wall time (spawn to exit) and peak RSS (its own rusage, from wait4) are
@@ -315,8 +317,11 @@ def main(argv: list[str] | None = None) -> int:
             line = f"round {round_no}: baseline {wall:6.2f} s {rss:7,.0f} MB"
             if have_simulate:
                 out = work / f"qunce-{round_no}"
+                # every round a first run (`--no-cache`: the events read, every stage computed; a
+                # re-run's cost is bench/rerun.py's), writing Parquet as the 30 s target says
                 wall, rss, code, err = measured([*qunce, "simulate", str(PLAYBOOK), "--events", str(events),
-                                                 "--roster", str(roster), "--out", str(out)], work, env)
+                                                 "--roster", str(roster), "--out", str(out), "--no-cache",
+                                                 "--formats", "parquet"], work, env)
                 if code != 0:
                     failed.append(f"qunce simulate exited {code}: "
                                   + (err.strip().splitlines()[-1] if err.strip() else "(no message)"))
