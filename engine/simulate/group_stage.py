@@ -186,6 +186,19 @@ def _admitted_period(ctx: SimContext, period: Any, admissions: Any, dropped: Any
 def simulate_groups(ctx: SimContext, lap: Callable[[str], None] = lambda stage: None) -> GroupResult:
     """Every group-side output of the simulation; `lap("metrics")` marks the end of the metrics
     proper (group_daily, retention, group_period, staff_period), the stage the bench compares."""
+    from dataclasses import fields
+
+    from ..compute import scratch
+
+    # the message days, the custom partials, the joins and moves, the admitted members' events (a
+    # third of the events at 10M: their copy was held to the end of the run): read here only
+    with scratch(ctx.con) as working:
+        result = _simulated(ctx, lap)
+        working.keep(*(getattr(result, f.name) for f in fields(result)))
+    return result
+
+
+def _simulated(ctx: SimContext, lap: Callable[[str], None]) -> GroupResult:
     built: dict[str, Any] = {}  # for _admitted_period
     shared = shared_tables(ctx, ctx.events, built=built)
     daily, cohorts, period, staff = metrics(ctx, shared=shared, built=built)

@@ -106,6 +106,20 @@ def test_the_member_stage_leaves_only_its_results() -> None:
     assert {"qunce_ledger", "qunce_levels", "qunce_features_0"} <= left
 
 
+def test_the_group_stage_leaves_only_its_results() -> None:
+    from dataclasses import fields
+
+    from qunce.simulate.group_stage import simulate_groups
+
+    ctx: Any = _example("simulate")  # a referral group: refused joins, the admitted members' events
+    before = _temp_tables(ctx.con)
+    result = simulate_groups(ctx)
+    left = {name for name in _temp_tables(ctx.con) - before if not name.startswith("qunce_values_")}
+    assert left == _stored_names(*(getattr(result, f.name) for f in fields(result)))
+    assert {"qunce_group_daily", "qunce_admissions", "qunce_period_admitted"} <= left
+    assert not {"qunce_message_days", "qunce_events_admitted", "qunce_member_moves"} & left
+
+
 def test_the_sop_assessment_leaves_only_its_results() -> None:
     from qunce.assess.stage import assess_sop
     from qunce.simulate.members import simulate_members
