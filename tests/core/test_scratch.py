@@ -75,7 +75,7 @@ def test_nothing_is_dropped_after_a_failure() -> None:
     assert "t_failed" in _temp_tables(con)
 
 
-def _example(name: str) -> object:
+def _example(name: str) -> Any:
     from qunce.commands.data import DataCheck, DataRequest, load
     from qunce.validation import checked_playbook
 
@@ -87,19 +87,19 @@ def _example(name: str) -> object:
     return ctx
 
 
-def _stored_names(*tables: object) -> set[str]:
+def _stored_names(*tables: Any) -> set[str]:
     import ibis.expr.operations as ops
 
-    return {t.name for table in tables if table is not None for t in table.op().find(ops.DatabaseTable)}  # type: ignore[attr-defined]
+    return {t.name for table in tables if table is not None for t in table.op().find(ops.DatabaseTable)}
 
 
 def test_the_member_stage_leaves_only_its_results() -> None:
     from qunce.simulate.members import simulate_members
 
     ctx = _example("simulate")
-    before = _temp_tables(ctx.con)  # type: ignore[attr-defined]
-    result = simulate_members(ctx)  # type: ignore[arg-type]
-    left = {name for name in _temp_tables(ctx.con) - before if not name.startswith("qunce_values_")}  # type: ignore[attr-defined]
+    before = _temp_tables(ctx.con)
+    result = simulate_members(ctx)
+    left = {name for name in _temp_tables(ctx.con) - before if not name.startswith("qunce_values_")}
     results = _stored_names(*result.features.values(), result.ledger, result.levels, result.segments, result.churn,
                             result.homes)
     assert left == results
@@ -111,7 +111,7 @@ def test_the_group_stage_leaves_only_its_results() -> None:
 
     from qunce.simulate.group_stage import simulate_groups
 
-    ctx: Any = _example("simulate")  # a referral group: refused joins, the admitted members' events
+    ctx = _example("simulate")  # a referral group: refused joins, the admitted members' events
     before = _temp_tables(ctx.con)
     result = simulate_groups(ctx)
     left = {name for name in _temp_tables(ctx.con) - before if not name.startswith("qunce_values_")}
@@ -124,7 +124,7 @@ def test_the_sop_assessment_leaves_only_its_results() -> None:
     from qunce.assess.stage import assess_sop
     from qunce.simulate.members import simulate_members
 
-    ctx: Any = _example("sop")
+    ctx = _example("sop")
     members = simulate_members(ctx)
     before = _temp_tables(ctx.con)
     result = assess_sop(ctx, members.churn, members.levels, members.homes)
