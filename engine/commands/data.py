@@ -121,7 +121,7 @@ def load(playbook: Playbook, request: DataRequest, check: DataCheck,
          progress: Progress = lambda stage: None) -> SimContext | None:
     """Read the roster and the events and check them. None when the run must stop (roster
     findings in check.roster, or bad rows not skipped in check.problems)."""
-    from ..compute import connect, fetch_rows, keep_row_order, store
+    from ..compute import MERGE_FROM, connect, fetch_rows, keep_row_order, merge_selects, store
     from ..simulate.frames import groups_table
     from ..simulate.periods import assignments_table
 
@@ -168,6 +168,7 @@ def load(playbook: Playbook, request: DataRequest, check: DataCheck,
         raise UsageError(f"the window {start} … {end} is empty; the events run from {first} to {last}",
                          f"时间窗口 {start} 至 {end} 为空；事件的日期为 {first} 至 {last}")
     keep_row_order(con, False)  # the rows are numbered: from here on, ORDER BY says every order
+    merge_selects(con, ingested.accepted >= MERGE_FROM)
     ctx = SimContext(con, playbook, roster, groups, assignments, ingested.events, start, end, min(first, start),
                      events_key=key)
     return with_staff_roles(ctx)

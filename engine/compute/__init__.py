@@ -17,10 +17,10 @@ from types import ModuleType
 from typing import Any
 
 from .choice import EngineChoice
-from .duckdb import literal_table
+from .duckdb import MERGE_FROM, literal_table
 
-__all__ = ["EngineChoice", "asof_next", "compiled", "connect", "drop", "engine_name", "fetch", "fetch_rows",
-           "fetch_value", "from_arrow", "keep_row_order", "literal_table", "prepare_tables", "repeated_values",
+__all__ = ["MERGE_FROM", "EngineChoice", "asof_next", "compiled", "connect", "drop", "engine_name", "fetch",
+           "fetch_rows", "fetch_value", "from_arrow", "keep_row_order", "literal_table", "merge_selects", "prepare_tables", "repeated_values",
            "run_scope", "scratch", "store", "store_union", "view", "with_stored_row_ids"]
 
 
@@ -150,6 +150,12 @@ def with_stored_row_ids(con: Any, name: str, table: Any, column: str) -> Any:
     numbered = _engine(con).with_stored_row_ids(con, name, table, column)
     _made(name)  # nothing by that name on DuckDB: its drop is then nothing
     return numbered
+
+
+def merge_selects(con: Any, merge: bool) -> None:
+    """Whether the connection's SQL is compiled with Ibis's Select merging: off for a run on few
+    events, where compiling costs more than the queries (compute/duckdb.MERGE_FROM)."""
+    _engine(con).merge_selects(con, merge)
 
 
 def keep_row_order(con: Any, keep: bool) -> None:

@@ -138,6 +138,10 @@ def view(con: Any, name: str, table: Any) -> Any:
     return ops.DatabaseTable(name, schema=table.schema(), source=con, namespace=ops.Namespace()).to_expr()
 
 
+def merge_selects(con: Any, merge: bool) -> None:
+    """Nothing to do: Spark's SQL is always compiled with Ibis's default (its planning is its cost)."""
+
+
 def keep_row_order(con: Any, keep: bool) -> None:
     """Nothing to do: Spark keeps no order but the one a query's ORDER BY gives, and qunce orders
     every result it writes."""

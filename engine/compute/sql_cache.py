@@ -30,6 +30,7 @@ from pathlib import Path
 from typing import Any
 
 from . import compiled, engine_name, prepare_tables, store_union
+from .duckdb import merges_selects
 
 VERSION = 1
 KEPT_FILES = 4000  # about 20 MB of SQL
@@ -103,7 +104,7 @@ def sql_of(con: Any, table: Any) -> str | None:
 
 def _template(con: Any, table: Any, shape: str, tables: list[str]) -> str | None:
     """The SQL of `shape` with holes for its tables' names: kept, else compiled and kept."""
-    key = _key(shape)
+    key = _key(shape, merges_selects(con))
     template = _SHAPES.get(key)
     if template is None:
         template = _read(key)
@@ -197,10 +198,8 @@ def _versions() -> str:
     return f"{VERSION}:{ibis.__version__}:{sqlglot_version}"
 
 
-def _key(shape: str) -> str:
-    from .duckdb import FUSE_SELECTS
-
-    return hashlib.blake2b(f"{_versions()}:{FUSE_SELECTS}:{shape}".encode(),
+def _key(shape: str, merged: bool) -> str:
+    return hashlib.blake2b(f"{_versions()}:{merged}:{shape}".encode(),
                            digest_size=20).hexdigest()
 
 

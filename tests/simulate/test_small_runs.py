@@ -19,7 +19,18 @@ pytest.importorskip("ibis")
 
 import ibis
 
-from qunce.compute import compiled, fetch, fetch_rows, fetch_value, literal_table, sql_cache, store, store_union
+from qunce.compute import (
+    MERGE_FROM,
+    compiled,
+    fetch,
+    fetch_rows,
+    fetch_value,
+    literal_table,
+    merge_selects,
+    sql_cache,
+    store,
+    store_union,
+)
 from qunce.compute.duckdb import connect
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -211,15 +222,42 @@ def test_the_example_gives_the_same_bytes_with_and_without_kept_sql_and_imports_
     _same(tmp_path / "cold", tmp_path / "second")
 
 
-def test_duckdb_sql_keeps_each_select_and_leaves_ibis_options_alone(con: Any) -> None:
+def test_duckdb_sql_keeps_each_select_until_told_the_data_is_large_and_leaves_ibis_options_alone(con: Any) -> None:
     # Ibis's merge of Select into Select is a third of a small run's compile; DuckDB merges them
-    # itself (compute/duckdb.FUSE_SELECTS). The merged SQL gives the same rows.
+    # itself. On large data merged SQL is compiled (DuckDB materialises a CTE read twice, and the
+    # unmerged SQL has more: compute/duckdb.MERGE_FROM). Both give the same rows.
     t = _table(con, "a")
     query = t.mutate(twice=t.k * 2).mutate(more=ibis._.twice + 1).filter(ibis._.more > 3).order_by("k")
     sql = compiled(con, query)
     assert ibis.options.sql.fuse_selects is True  # the process's option as it was
     assert sql.count("SELECT") == 4  # each step its own, the order last
-    fused = str(con.compiler.to_sqlglot(query).sql(dialect=con.dialect))
+    merge_selects(con, True)
+    fused = compiled(con, query)
+    assert ibis.options.sql.fuse_selects is True
     assert fused.count("SELECT") == 1
+    assert fused == str(con.compiler.to_sqlglot(query).sql(dialect=con.dialect))
     rows = con.con.execute(sql).fetchall()
     assert rows == con.con.execute(fused).fetchall() == [(2, "x2", 4, 5), (3, "x3", 6, 7), (4, "x4", 8, 9)]
+
+
+def test_a_run_merges_selects_from_a_million_events(monkeypatch: pytest.MonkeyPatch) -> None:
+    # the switch is the accepted events' count (commands/data.load): the example is far below it
+    import qunce.compute as compute
+
+    seen: list[bool] = []
+    monkeypatch.setattr(compute, "merge_selects", lambda con, merge: seen.append(merge))
+    ctx = _example_context()
+    assert seen == [False] and MERGE_FROM == 1_000_000
+    monkeypatch.setattr(compute, "MERGE_FROM", 16)  # the example's 16 events
+    seen.clear()
+    _example_context()
+    assert seen == [True]
+    assert ctx.events.count().execute() == 16
+
+
+def _example_context() -> Any:
+    from qunce.commands.data import DataCheck, DataRequest, load
+    from qunce.validation import checked_playbook
+
+    playbook, _ = checked_playbook(EXAMPLE / "playbook.yaml", use_cache=False)
+    return load(playbook, DataRequest(EXAMPLE / "events.csv", EXAMPLE / "roster.yaml", cache=False), DataCheck())
