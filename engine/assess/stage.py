@@ -43,16 +43,34 @@ def assess_sop(ctx: SimContext, churn: Any | None = None, levels: Any | None = N
 
 
 def _assessed(ctx: SimContext, churn: Any | None, levels: Any | None, homes: Any | None) -> SopResult:
+    from ..compute import scratch
+    from .compliance import compliance
+    from .status import with_status
+
+    # the expansion's and the match's tables (the compiled tables, the answered events, the
+    # holders, the members' numbers) let go of before sop_tasks is stored: at 10M events its
+    # 2.7M rows took 2 s to store with room for them, 4.7-7 s when others had to be pushed out
+    with scratch(ctx.con) as matching:
+        tasks, first, data_end, observable = _matched(ctx, churn, levels, homes)
+        matching.keep(tasks, first)
+    # only what is written and read later (compliance reads a few of these columns)
+    assessed = _stored_for_writing(ctx, with_status(tasks, first, data_end, observable).select(*TASK_COLUMNS))
+    return SopResult(assessed, ctx.materialise("sop_compliance", compliance(assessed)),
+                     _warnings(ctx, churn, data_end) if churn is not None else None)
+
+
+def _matched(ctx: SimContext, churn: Any | None, levels: Any | None,
+             homes: Any | None) -> tuple[Any, Any, Any, list[str]]:
+    """The tasks (stored, with their item's id, evidence and role), their first evidence
+    (match.first_evidence, stored), the last event's time and the items the data logs."""
     import ibis
 
     from ..compile.event_tasks import event_rows
     from ..compile.expand import register, scheduled_rows, staffed
     from ..compile.tables import Window, build
     from ..compute import fetch_value, with_stored_row_ids
-    from .compliance import compliance
     from .match import first_evidence
     from .simulated import simulated_rows
-    from .status import with_status
     from .windows import with_windows
 
     pb = ctx.playbook
@@ -89,10 +107,7 @@ def _assessed(ctx: SimContext, churn: Any | None, levels: Any | None, homes: Any
     data_end = ibis.literal(fetch_value(ctx.con, ctx.events.ts.max()))
     evidence = first_evidence(tasks, ctx.events, holders, logged, store=ctx.materialise)
     first = ctx.materialise("sop_evidence", evidence)
-    # only what is written and read later (compliance reads a few of these columns)
-    assessed = _stored_for_writing(ctx, with_status(tasks, first, data_end, observable).select(*TASK_COLUMNS))
-    return SopResult(assessed, ctx.materialise("sop_compliance", compliance(assessed)),
-                     _warnings(ctx, churn, data_end) if churn is not None else None)
+    return tasks, first, data_end, observable
 
 
 def _stored_for_writing(ctx: SimContext, tasks: Any) -> Any:

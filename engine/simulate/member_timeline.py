@@ -72,7 +72,7 @@ def member_timeline(ctx: SimContext, member_id: str, lang: str = "en") -> list[s
     events, rows = ctx.stored("explain_events", ctx.events.filter(ctx.events.member_id == member_id))
     if rows == 0:
         raise InputError(f"member {member_id} has no events in the data", f"数据中没有成员 {member_id} 的事件")
-    result = simulate_members(ctx, events, tag="_explain")
+    result = simulate_members(ctx, events, tag="_explain", features=True)
     order = ["ts", "row"] if "row" in events.columns else ["ts"]
     mine = _rows(ctx.con, events.order_by(order).select("ts", "date", "type", "group_id", "order_id", "amount"))
     say = _Say(ctx, lang)

@@ -31,7 +31,8 @@ POINTS_WINDOW = re.compile(r"^points_(\d+)d$")
 
 @dataclass
 class MemberResult:
-    features: dict[str, Any] = field(default_factory=dict)  # period label → member_id + feature columns
+    # period label → member_id + feature columns; only when asked for (simulate_members' `features`)
+    features: dict[str, Any] = field(default_factory=dict)
     ledger: Any | None = None
     levels: Any | None = None
     segments: Any | None = None
@@ -99,15 +100,20 @@ def _with_group_type(ctx: SimContext, table: Any, events: Any, period: Period) -
     return table.left_join(last, table.member_id == last._member).drop("_member")
 
 
-def simulate_members(ctx: SimContext, events: Any | None = None, tag: str = "") -> MemberResult:
-    """Features, points ledger, levels, segments and churn warnings for every period."""
+def simulate_members(ctx: SimContext, events: Any | None = None, tag: str = "",
+                     features: bool = False) -> MemberResult:
+    """Points ledger, levels, segments and churn warnings for every period; with `features`, each
+    period's member features too (`explain --member` shows them; no output holds them)."""
     from ..compute import scratch
 
-    # the member days, the orders, each period's level states, the warned members: read here only
+    # the member days, the orders, each period's level states, the warned members: read here
+    # only; the features (1.1M rows of 15 columns at 10M events) too unless asked for
     with scratch(ctx.con) as working:
         result = _simulated(ctx, events, tag)
-        working.keep(*result.features.values(), result.ledger, result.levels, result.segments, result.churn,
-                     result.homes)
+        working.keep(*(result.features.values() if features else ()), result.ledger, result.levels, result.segments,
+                     result.churn, result.homes)
+    if not features:
+        result.features = {}
     return result
 
 

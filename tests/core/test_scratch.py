@@ -100,10 +100,14 @@ def test_the_member_stage_leaves_only_its_results() -> None:
     before = _temp_tables(ctx.con)
     result = simulate_members(ctx)
     left = {name for name in _temp_tables(ctx.con) - before if not name.startswith("qunce_values_")}
-    results = _stored_names(*result.features.values(), result.ledger, result.levels, result.segments, result.churn,
-                            result.homes)
+    results = _stored_names(result.ledger, result.levels, result.segments, result.churn, result.homes)
     assert left == results
-    assert {"qunce_ledger", "qunce_levels", "qunce_features_0"} <= left
+    assert {"qunce_ledger", "qunce_levels"} <= left
+    assert not result.features and not {name for name in left if name.startswith("qunce_features")}
+    # asked for (explain --member): each period's features kept too
+    explained = simulate_members(ctx, tag="_x", features=True)
+    assert explained.features and "qunce_features_x_0" in _temp_tables(ctx.con)
+    assert explained.features[ctx.periods[0].label].count().execute() > 0
 
 
 def test_the_group_stage_leaves_only_its_results() -> None:
@@ -134,3 +138,27 @@ def test_the_sop_assessment_leaves_only_its_results() -> None:
     assert left == {"qunce_sop_compliance"} | ({"qunce_sop_warnings"} if result.warnings is not None else set())
     assert result.tasks.count().execute() > 0  # stored outside temp, where the writer looks for it
     assert result.compliance.count().execute() > 0
+
+
+def test_the_sop_assessment_lets_go_of_its_matching_before_it_stores_the_tasks(monkeypatch: pytest.MonkeyPatch) -> None:
+    import qunce.assess.stage as stage
+    from qunce.simulate.members import simulate_members
+
+    ctx = _example("sop")
+    members = simulate_members(ctx)
+    before = _temp_tables(ctx.con)
+    seen: set[str] = set()
+    store_tasks = stage._stored_for_writing
+
+    def watched(ctx: Any, tasks: Any) -> Any:
+        seen.update(_temp_tables(ctx.con) - before)
+        return store_tasks(ctx, tasks)
+
+    monkeypatch.setattr(stage, "_stored_for_writing", watched)
+    assert stage.assess_sop(ctx, members.churn, members.levels, members.homes) is not None
+    seen = {name for name in seen if not name.startswith("qunce_values_")}
+    # what the tasks' statuses read: the task rows (and their ids) and the first evidence
+    assert {"qunce_sop_task_rows", "qunce_sop_evidence"} <= seen
+    # the compiled tables, the holders, the answered events and the members' numbers are gone
+    assert not {name for name in seen if name.startswith("qunce_tasks_")}
+    assert "qunce_sop_member_numbers" not in seen and "qunce_sop_logged" not in seen

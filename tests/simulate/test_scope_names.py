@@ -187,7 +187,7 @@ def test_a_member_has_every_member_name(world: dict[str, Any]) -> None:
     from qunce.simulate.members import _with_level, simulate_members
 
     ctx = world["ctx"]
-    result = simulate_members(ctx)
+    result = simulate_members(ctx, features=True)
     last = ctx.periods[-1].label
     table = _with_level(result.features[last], result.levels, last)
     assert ids(offered("member")) - set(table.columns) == set()
