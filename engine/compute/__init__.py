@@ -20,8 +20,9 @@ from .choice import EngineChoice
 from .duckdb import MERGE_FROM, literal_table
 
 __all__ = ["MERGE_FROM", "EngineChoice", "asof_next", "compiled", "connect", "drop", "engine_name", "fetch",
-           "fetch_rows", "fetch_value", "from_arrow", "keep_row_order", "literal_table", "merge_selects", "prepare_tables", "repeated_values",
-           "run_scope", "scratch", "store", "store_union", "view", "with_stored_row_ids"]
+           "fetch_rows", "fetch_value", "from_arrow", "keep_row_order", "literal_table", "merge_selects",
+           "prepare_tables", "repeated_values", "run_scope", "scratch", "store", "store_union", "view",
+           "with_stored_row_ids"]
 
 
 def connect(timezone: str, choice: EngineChoice | None = None) -> Any:

@@ -76,9 +76,10 @@ def keep_row_order(con: Any, keep: bool) -> None:
 # the demo's month 6.48 -> 5.42 s), and DuckDB's optimiser merges the projections itself. But
 # DuckDB (1.4 on) materialises a CTE that a query reads twice, and the unmerged SQL has more of
 # them: at 12M events the SOP assessment's evidence query took 6-10 s unmerged against 3.4 s
-# merged (4.7 s with its CTEs inlined), each query timed in place. So only a connection told its
-# data is large (`merge_selects(con, True)`: MERGE_FROM events or more) compiles merged; the
-# others (a new connection, a small run: where compiling is the cost) unmerged. Spark keeps Ibis's default (its planning is its cost).
+# merged (4.7 s with its CTEs inlined), each query timed in place (bench/merge_selects.py). So
+# only a connection told its data is large (`merge_selects(con, True)`: MERGE_FROM events or
+# more) compiles merged; the others (a new connection, a small run: where compiling is the cost)
+# unmerged. Spark keeps Ibis's default (its planning is its cost).
 MERGE_FROM = 1_000_000
 _UNMERGED = "_qunce_unmerged"  # the attribute a connection compiling unmerged carries
 # The option is the process's: set for the compile only, under a lock (the commission's thread
