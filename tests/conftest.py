@@ -24,3 +24,21 @@ def brand() -> Any:
     loaded = load_playbook(Path(__file__).resolve().parents[1] / "playbooks" / "brand-complete.yaml").playbook
     assert loaded is not None
     return loaded
+
+
+@pytest.fixture
+def example_context() -> Any:
+    """A loader of docs/examples/NAME (playbook.yaml, events.csv, roster.yaml) into a simulation
+    context, read afresh (no cache): `example_context("sop")`."""
+    from qunce.commands.data import DataCheck, DataRequest, load
+    from qunce.validation import checked_playbook
+
+    def loaded(name: str) -> Any:
+        example = Path(__file__).resolve().parents[1] / "docs" / "examples" / name
+        playbook, _ = checked_playbook(example / "playbook.yaml", use_cache=False)
+        assert playbook is not None
+        ctx = load(playbook, DataRequest(example / "events.csv", example / "roster.yaml", cache=False), DataCheck())
+        assert ctx is not None
+        return ctx
+
+    return loaded

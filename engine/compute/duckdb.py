@@ -93,6 +93,7 @@ def merge_selects(con: Any, merge: bool) -> None:
 
 
 def merges_selects(con: Any) -> bool:
+    """Whether `con` compiles with Ibis's Select merging (a connection not told: yes, as Ibis does)."""
     return not getattr(con, _UNMERGED, False)
 
 

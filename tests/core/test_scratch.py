@@ -5,7 +5,6 @@ results behind."""
 from __future__ import annotations
 
 import threading
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -75,28 +74,16 @@ def test_nothing_is_dropped_after_a_failure() -> None:
     assert "t_failed" in _temp_tables(con)
 
 
-def _example(name: str) -> Any:
-    from qunce.commands.data import DataCheck, DataRequest, load
-    from qunce.validation import checked_playbook
-
-    example = Path(__file__).resolve().parents[2] / "docs" / "examples" / name
-    playbook, _ = checked_playbook(example / "playbook.yaml", use_cache=False)
-    assert playbook is not None
-    ctx = load(playbook, DataRequest(example / "events.csv", example / "roster.yaml", cache=False), DataCheck())
-    assert ctx is not None
-    return ctx
-
-
 def _stored_names(*tables: Any) -> set[str]:
     import ibis.expr.operations as ops
 
     return {t.name for table in tables if table is not None for t in table.op().find(ops.DatabaseTable)}
 
 
-def test_the_member_stage_leaves_only_its_results() -> None:
+def test_the_member_stage_leaves_only_its_results(example_context: Any) -> None:
     from qunce.simulate.members import simulate_members
 
-    ctx = _example("simulate")
+    ctx = example_context("simulate")
     before = _temp_tables(ctx.con)
     result = simulate_members(ctx)
     left = {name for name in _temp_tables(ctx.con) - before if not name.startswith("qunce_values_")}
@@ -110,12 +97,12 @@ def test_the_member_stage_leaves_only_its_results() -> None:
     assert explained.features[ctx.periods[0].label].count().execute() > 0
 
 
-def test_the_group_stage_leaves_only_its_results() -> None:
+def test_the_group_stage_leaves_only_its_results(example_context: Any) -> None:
     from dataclasses import fields
 
     from qunce.simulate.group_stage import simulate_groups
 
-    ctx = _example("simulate")  # a referral group: refused joins, the admitted members' events
+    ctx = example_context("simulate")  # a referral group: refused joins, the admitted members' events
     before = _temp_tables(ctx.con)
     result = simulate_groups(ctx)
     left = {name for name in _temp_tables(ctx.con) - before if not name.startswith("qunce_values_")}
@@ -124,11 +111,11 @@ def test_the_group_stage_leaves_only_its_results() -> None:
     assert not {"qunce_message_days", "qunce_events_admitted", "qunce_member_moves"} & left
 
 
-def test_the_sop_assessment_leaves_only_its_results() -> None:
+def test_the_sop_assessment_leaves_only_its_results(example_context: Any) -> None:
     from qunce.assess.stage import assess_sop
     from qunce.simulate.members import simulate_members
 
-    ctx = _example("sop")
+    ctx = example_context("sop")
     members = simulate_members(ctx)
     before = _temp_tables(ctx.con)
     result = assess_sop(ctx, members.churn, members.levels, members.homes)
@@ -140,11 +127,12 @@ def test_the_sop_assessment_leaves_only_its_results() -> None:
     assert result.compliance.count().execute() > 0
 
 
-def test_the_sop_assessment_lets_go_of_its_matching_before_it_stores_the_tasks(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_the_sop_assessment_lets_go_of_its_matching_before_it_stores_the_tasks(example_context: Any,
+                                                                              monkeypatch: pytest.MonkeyPatch) -> None:
     import qunce.assess.stage as stage
     from qunce.simulate.members import simulate_members
 
-    ctx = _example("sop")
+    ctx = example_context("sop")
     members = simulate_members(ctx)
     before = _temp_tables(ctx.con)
     seen: set[str] = set()

@@ -240,24 +240,15 @@ def test_duckdb_sql_keeps_each_select_until_told_the_data_is_large_and_leaves_ib
     assert rows == con.con.execute(fused).fetchall() == [(2, "x2", 4, 5), (3, "x3", 6, 7), (4, "x4", 8, 9)]
 
 
-def test_a_run_merges_selects_from_a_million_events(monkeypatch: pytest.MonkeyPatch) -> None:
-    # the switch is the accepted events' count (commands/data.load): the example is far below it
+def test_a_run_merges_selects_from_a_million_events(example_context: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    # the switch is the accepted events' count (commands/data.load): the example's 16 are far below it
     import qunce.compute as compute
+    from qunce.compute.duckdb import merges_selects
 
-    seen: list[bool] = []
-    monkeypatch.setattr(compute, "merge_selects", lambda con, merge: seen.append(merge))
-    ctx = _example_context()
-    assert seen == [False] and MERGE_FROM == 1_000_000
-    monkeypatch.setattr(compute, "MERGE_FROM", 16)  # the example's 16 events
-    seen.clear()
-    _example_context()
-    assert seen == [True]
-    assert ctx.events.count().execute() == 16
-
-
-def _example_context() -> Any:
-    from qunce.commands.data import DataCheck, DataRequest, load
-    from qunce.validation import checked_playbook
-
-    playbook, _ = checked_playbook(EXAMPLE / "playbook.yaml", use_cache=False)
-    return load(playbook, DataRequest(EXAMPLE / "events.csv", EXAMPLE / "roster.yaml", cache=False), DataCheck())
+    assert MERGE_FROM == 1_000_000
+    assert not merges_selects(connect("Asia/Shanghai"))  # a new connection: unmerged until told
+    assert not merges_selects(example_context("simulate").con)
+    monkeypatch.setattr(compute, "MERGE_FROM", 16)
+    assert merges_selects(example_context("simulate").con)
+    monkeypatch.setattr(compute, "MERGE_FROM", 17)
+    assert not merges_selects(example_context("simulate").con)
