@@ -37,7 +37,6 @@ def main() -> int:
 
     import qunce.compute.duckdb as duckdb
     import qunce.simulate.context as context
-    from qunce.cli import main as qunce
 
     stored_union = context.SimContext.stored_union
     compared = [0]
@@ -65,13 +64,7 @@ def main() -> int:
 
     context.SimContext.stored_union = both_ways  # type: ignore[method-assign]
     with tempfile.TemporaryDirectory(prefix="qunce-bench-merge-") as tmp:
-        sys.argv = ["qunce", "simulate", str(bench.PLAYBOOK), "--events", str(events), "--roster", str(roster),
-                    "--out", str(Path(tmp) / "out"), "--formats", "parquet", "--no-cache"]
-        try:
-            qunce()
-        except SystemExit as done:
-            return int(done.code or 0)
-    return 0
+        return bench.simulate_in_process(events, roster, Path(tmp) / "out")
 
 
 if __name__ == "__main__":

@@ -63,15 +63,16 @@ def main() -> int:
     prefixes = tuple(args.stage.split(","))
 
     import qunce.compute.duckdb as duckdb
-    from qunce.cli import main as qunce
 
     store_select = duckdb.store_select
-    work = Path(tempfile.mkdtemp(prefix="qunce-bench-profile-"))
+    # the profiles and their SQL are kept (named at the end); the run's outputs are not
+    profiles = Path(tempfile.mkdtemp(prefix="qunce-bench-profile-")) if only else None
 
     def profiled(con: Any, name: str, schema: Any, queries: Any, temp: bool = True) -> tuple[Any, int]:
         short = name.removeprefix("qunce_")
         for number, query in enumerate(queries if short in only else []):
-            target = work / f"{short}-{number}.json"
+            assert profiles is not None
+            target = profiles / f"{short}-{number}.json"
             con.con.execute("PRAGMA enable_profiling = 'json'")
             con.con.execute(f"PRAGMA profiling_output = '{target}'")
             try:
@@ -92,14 +93,12 @@ def main() -> int:
         return result
 
     duckdb.store_select = profiled
-    sys.argv = ["qunce", "simulate", str(bench.PLAYBOOK), "--events", str(events), "--roster", str(roster),
-                "--out", str(work / "out"), "--formats", "parquet", "--no-cache"]
-    try:
-        qunce()
-    except SystemExit as done:
-        print(f"profiles and their SQL in {work}", file=sys.stderr)
-        return int(done.code or 0)
-    return 0
+    with tempfile.TemporaryDirectory(prefix="qunce-bench-profile-run-") as tmp:
+        code = bench.simulate_in_process(events, roster, Path(tmp) / "out")
+    if profiles is not None:
+        print(f"profiles and their SQL in {profiles}", file=sys.stderr)
+    return code
+
 
 if __name__ == "__main__":
     sys.exit(main())

@@ -232,6 +232,20 @@ def run_baseline(events: Path, out: Path) -> None:
         con.execute(f"COPY ({query}) TO '{out / name}.parquet' (FORMAT parquet)")
 
 
+def simulate_in_process(events: Path, roster: Path, out: Path) -> int:
+    """`qunce simulate` of PLAYBOOK on `events` in this process (Parquet only, the events read
+    afresh), for the diagnostics that patch a stage's functions first; its exit status."""
+    from qunce.cli import main as qunce
+
+    sys.argv = ["qunce", "simulate", str(PLAYBOOK), "--events", str(events), "--roster", str(roster),
+                "--out", str(out), "--formats", "parquet", "--no-cache"]
+    try:
+        qunce()
+    except SystemExit as done:
+        return int(done.code or 0)
+    return 0
+
+
 def read_timings(out: Path) -> dict[str, float]:
     """`timings_s` from OUT/summary.json (or OUT/timings.json); empty when neither has it."""
     for name in ("summary.json", "timings.json"):
