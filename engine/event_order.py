@@ -31,6 +31,11 @@ def latest(value: Any, ts: Any, row: Any, where: Any = None) -> Any:
     return value.argmax(ibis.struct({"ts": ts, "row": row}), where=where)
 
 
+def order_key(ts: Any, row: Any) -> Any | None:
+    """The (ts, row) order as one comparable value, on DuckDB (its HUGEINT key); None elsewhere."""
+    return _macro()(ts, row) if _backend_name(ts) == "duckdb" else None
+
+
 def _backend_name(expr: Any) -> str | None:
     try:
         return str(expr._find_backend().name)

@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from ..catalog import Names
-from ..event_order import latest
+from ..event_order import latest, order_key
 from ..model.audience import ChurnWarning
 from .classify import condition, values_text
 from .features import member_events
@@ -42,19 +42,33 @@ def member_groups_on(events: Any, days: Sequence[dt.date]) -> Any:
 
     t = member_events(events)
     t = t.filter(t.date <= max(days))
-    move = t.type.isin(["join", "leave"])
+    key = order_key(t.ts, t.row)
+    if key is not None:
+        t = t.mutate(_k=key)
     aggregates: dict[str, Any] = {}
     for i, day in enumerate(days):
         upto = t.date <= day
-        aggregates[f"_j{i}"] = ((t.type == "join") & upto).any()
-        aggregates[f"_m{i}"] = latest(t.type, t.ts, t.row, where=move & upto)
-        aggregates[f"_l{i}"] = latest(t.type, t.ts, t.row, where=upto)
+        if key is not None:  # the latest join, leave and other event: three maxima of one key
+            aggregates[f"_j{i}"] = t._k.max(where=(t.type == "join") & upto)
+            aggregates[f"_v{i}"] = t._k.max(where=(t.type == "leave") & upto)
+            aggregates[f"_n{i}"] = t._k.max(where=(t.type != "leave") & upto)
+        else:
+            aggregates[f"_j{i}"] = ((t.type == "join") & upto).any()
+            aggregates[f"_m{i}"] = latest(t.type, t.ts, t.row, where=t.type.isin(["join", "leave"]) & upto)
+            aggregates[f"_l{i}"] = latest(t.type, t.ts, t.row, where=upto)
     pairs = t.group_by(["member_id", "group_id"]).aggregate(**aggregates)
     parts = []
     for i, day in enumerate(days):
-        inside = ibis.ifelse(pairs[f"_j{i}"], pairs[f"_m{i}"] == "join", pairs[f"_l{i}"] != "leave")
-        # _l is NULL for a pair with no event yet on that day: not in the group
-        inside = inside & pairs[f"_l{i}"].notnull()
+        if key is not None:
+            # in when the latest join (with one on record), else the latest other event, came
+            # after the latest leave; a pair with neither by then is not in
+            leave = pairs[f"_v{i}"]
+            last = ibis.coalesce(pairs[f"_j{i}"], pairs[f"_n{i}"])
+            inside = last.notnull() & (leave.isnull() | (last > leave))
+        else:
+            inside = ibis.ifelse(pairs[f"_j{i}"], pairs[f"_m{i}"] == "join", pairs[f"_l{i}"] != "leave")
+            # _l is NULL for a pair with no event yet on that day: not in the group
+            inside = inside & pairs[f"_l{i}"].notnull()
         parts.append(pairs.filter(inside).select(as_of=ibis.literal(day), member_id=pairs.member_id,
                                                  group_id=pairs.group_id))
     return ibis.union(*parts) if len(parts) > 1 else parts[0]
