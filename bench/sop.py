@@ -58,6 +58,7 @@ def main() -> int:
         plain = without_sop(bench.PLAYBOOK, work / "no-sop.yaml")
         runs = {"with the assessment": bench.PLAYBOOK, "without sop:": plain}
         times: dict[str, list[float]] = {name: [] for name in runs}
+        cpu: dict[str, list[float]] = {name: [] for name in runs}  # user + system: steadier on a shared machine
         stages: dict[str, dict[str, list[float]]] = {name: {} for name in runs}
         env = {**os.environ}
         env.pop("QUNCE_PROFILE", None)
@@ -73,9 +74,11 @@ def main() -> int:
                 if child.code != 0:
                     sys.exit(f"{name}: qunce simulate failed:\n{child.err}")
                 times[name].append(child.wall)
+                cpu[name].append(child.cpu)
                 for stage, seconds in bench.read_timings(out).items():
                     stages[name].setdefault(stage, []).append(seconds)
-                print(f"round {round_ + 1}: {name:22} {child.wall:7.1f} s  peak {child.peak_mb:,.0f} MB", flush=True)
+                print(f"round {round_ + 1}: {name:22} {child.wall:7.1f} s  CPU {child.cpu:6.1f} s  "
+                      f"peak {child.peak_mb:,.0f} MB", flush=True)
                 shutil.rmtree(out, ignore_errors=True)
     median = {name: statistics.median(values) for name, values in times.items()}
     ratio = median["with the assessment"] / median["without sop:"]
@@ -83,6 +86,8 @@ def main() -> int:
           f"{median['without sop:']:.1f} s → {ratio:.3f}× (target ≤ {TARGET}×: {'met' if ratio <= TARGET else 'MISSED'})")
     pairs = [a / b for a, b in zip(times["with the assessment"], times["without sop:"], strict=True)]
     print("each round's ratio: " + ", ".join(f"{pair:.3f}" for pair in pairs) + f"; their median {statistics.median(pairs):.3f}×")
+    both = [statistics.median(cpu[name]) for name in runs]
+    print(f"CPU time (user + system), medians: with {both[0]:.1f} s, without {both[1]:.1f} s → {both[0] / both[1]:.3f}×")
     # where the difference is: each stage's median (timings.json), with and without
     names = list(dict.fromkeys(stage for by_stage in stages.values() for stage in by_stage))
     print("stage medians (s):  " + "  ".join(f"{stage} {_median(stages, 'with the assessment', stage):.1f}/"
