@@ -43,35 +43,49 @@ def member_groups_on(events: Any, days: Sequence[dt.date]) -> Any:
     t = member_events(events)
     t = t.filter(t.date <= max(days))
     key = order_key(t.ts, t.row)
-    if key is not None:
-        t = t.mutate(_k=key)
+    pairs, inside = _by_keys(t.mutate(_k=key), days) if key is not None else _by_types(t, days)
+    parts = [pairs.filter(inside(pairs, i)).select(as_of=ibis.literal(day), member_id=pairs.member_id,
+                                                   group_id=pairs.group_id) for i, day in enumerate(days)]
+    return ibis.union(*parts) if len(parts) > 1 else parts[0]
+
+
+def _by_keys(t: Any, days: Sequence[dt.date]) -> tuple[Any, Any]:
+    """The pairs with their latest join, leave and other event by each day (maxima of the order
+    key `_k`: no payload), and the condition of being in on day i: the latest join (with one on
+    record), else the latest other event, came after the latest leave."""
+    import ibis
+
     aggregates: dict[str, Any] = {}
     for i, day in enumerate(days):
         upto = t.date <= day
-        if key is not None:  # the latest join, leave and other event: three maxima of one key
-            aggregates[f"_j{i}"] = t._k.max(where=(t.type == "join") & upto)
-            aggregates[f"_v{i}"] = t._k.max(where=(t.type == "leave") & upto)
-            aggregates[f"_n{i}"] = t._k.max(where=(t.type != "leave") & upto)
-        else:
-            aggregates[f"_j{i}"] = ((t.type == "join") & upto).any()
-            aggregates[f"_m{i}"] = latest(t.type, t.ts, t.row, where=t.type.isin(["join", "leave"]) & upto)
-            aggregates[f"_l{i}"] = latest(t.type, t.ts, t.row, where=upto)
-    pairs = t.group_by(["member_id", "group_id"]).aggregate(**aggregates)
-    parts = []
+        aggregates[f"_j{i}"] = t._k.max(where=(t.type == "join") & upto)
+        aggregates[f"_v{i}"] = t._k.max(where=(t.type == "leave") & upto)
+        aggregates[f"_n{i}"] = t._k.max(where=(t.type != "leave") & upto)
+
+    def inside(pairs: Any, i: int) -> Any:
+        last, leave = ibis.coalesce(pairs[f"_j{i}"], pairs[f"_n{i}"]), pairs[f"_v{i}"]
+        return last.notnull() & (leave.isnull() | (last > leave))  # neither by then: not in
+
+    return t.group_by(["member_id", "group_id"]).aggregate(**aggregates), inside
+
+
+def _by_types(t: Any, days: Sequence[dt.date]) -> tuple[Any, Any]:
+    """As `_by_keys`, where the engine has no order key (Spark): whether a join is on record,
+    and the types of the latest move and of the latest event (`event_order.latest`)."""
+    import ibis
+
+    aggregates: dict[str, Any] = {}
     for i, day in enumerate(days):
-        if key is not None:
-            # in when the latest join (with one on record), else the latest other event, came
-            # after the latest leave; a pair with neither by then is not in
-            leave = pairs[f"_v{i}"]
-            last = ibis.coalesce(pairs[f"_j{i}"], pairs[f"_n{i}"])
-            inside = last.notnull() & (leave.isnull() | (last > leave))
-        else:
-            inside = ibis.ifelse(pairs[f"_j{i}"], pairs[f"_m{i}"] == "join", pairs[f"_l{i}"] != "leave")
-            # _l is NULL for a pair with no event yet on that day: not in the group
-            inside = inside & pairs[f"_l{i}"].notnull()
-        parts.append(pairs.filter(inside).select(as_of=ibis.literal(day), member_id=pairs.member_id,
-                                                 group_id=pairs.group_id))
-    return ibis.union(*parts) if len(parts) > 1 else parts[0]
+        upto = t.date <= day
+        aggregates[f"_j{i}"] = ((t.type == "join") & upto).any()
+        aggregates[f"_m{i}"] = latest(t.type, t.ts, t.row, where=t.type.isin(["join", "leave"]) & upto)
+        aggregates[f"_l{i}"] = latest(t.type, t.ts, t.row, where=upto)
+
+    def inside(pairs: Any, i: int) -> Any:
+        held = ibis.ifelse(pairs[f"_j{i}"], pairs[f"_m{i}"] == "join", pairs[f"_l{i}"] != "leave")
+        return held & pairs[f"_l{i}"].notnull()  # _l NULL: no event yet that day, not in
+
+    return t.group_by(["member_id", "group_id"]).aggregate(**aggregates), inside
 
 
 def warned_members(features: Any, warnings: Sequence[ChurnWarning], names: Names) -> Any:
