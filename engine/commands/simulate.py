@@ -147,7 +147,7 @@ def _simulate(playbook: Any, request: SimulateRequest, outcome: SimulateOutcome,
         chosen = {name: request.formats for name, _, _ in [*commission_tables, *simulator]}
         # The workbook reads the payouts and statements as stored for their files (sorted once).
         keep = ("payouts", "statements") if request.xlsx else ()
-        # sop_tasks first: stored in order by its stage, its files are written while the others sort
+        # sop_tasks first: its stage wrote its Parquet file, copied (and its CSV written) while the others sort
         order = [*assessed[:1], *commission_tables, *stages, *assessed[1:], last]
         rows = dict(write_outputs(ctx.con, order, request.out, chosen, keep))
         listed = [*simulator, *commission_tables, last]
@@ -251,7 +251,7 @@ def _sop_outputs(sop: Any) -> list[Output]:
     if sop is None:
         return [("sop_tasks", None, []), ("sop_compliance", None, []), ("sop_warnings", None, [])]
     return [
-        ("sop_tasks", sop.tasks, list(TASK_ORDER)),  # stored in that order by the stage: copied as it is
+        ("sop_tasks", sop.tasks, list(TASK_ORDER)),  # written in that order by the stage: copied as it is
         ("sop_compliance", sop.compliance, ["grain", "staff_id", "role", "period_start"]),
         ("sop_warnings", sop.warnings, ["period", "warning", "group_id", "member_id", "owner"]),
     ]

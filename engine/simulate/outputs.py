@@ -157,8 +157,6 @@ def write_table(con: Any, table: Any, folder: Path, name: str, order: Sequence[s
         copied = files.copied(table, folder, name, formats) if files is not None and deferred is None else None
         if copied is not None:
             return copied
-        if files is not None and deferred is None and _stored_already(table, name):
-            return files.write_stored(table, folder, name, formats)
         ordered = table.order_by(list(order)) if order else table
         # One materialisation, two copies: the query runs once.
         if files is not None:
@@ -178,15 +176,6 @@ def write_table(con: Any, table: Any, folder: Path, name: str, order: Sequence[s
             except Exception as exc:  # OSError or DuckDB's own I/O errors: say which file
                 raise _unwritable(path, exc) from None
         return rows
-
-
-def _stored_already(table: Any, name: str) -> bool:
-    """Whether `table` is the output's stored table itself (`stored(name)`, of the database):
-    a stage stored it in its files' order (assess/stage.py's sop_tasks)."""
-    import ibis.expr.operations as ops
-
-    op = table.op()
-    return isinstance(op, ops.DatabaseTable) and op.name == stored(name) and not op.namespace.catalog
 
 
 def _unwritable(path: Path, exc: Exception) -> InputError:
@@ -210,8 +199,8 @@ class Files:
     time, so at most one stored copy waits. Other backends write in the calling thread
     (write_table).
 
-    A table a kept stage gave (events/cached_tables.read) whose file is its Parquet output's own
-    bytes is not sorted and stored again: the file is copied, and the CSV too when the entry
+    A table read from a file that is its Parquet output's own bytes (events/cached_tables.read: a
+    kept stage's, or sop_tasks as the SOP assessment wrote it) is not sorted and stored again: the file is copied, and the CSV too when the entry
     kept it, else written from the copy in its order (`copied`), beside the other writes (no
     stored copy waits for it: the file is read as it is written out), on two threads at most."""
 
@@ -238,18 +227,6 @@ class Files:
         columns = _csv_columns(ordered.schema())
         self.wait()
         self.pending = self.pool.submit(self._copy, table, columns, folder, name, formats)
-        return rows
-
-    def write_stored(self, table: Any, folder: Path, name: str, formats: Sequence[str] = FORMATS) -> int:
-        """`write` of a table stored already in its files' order as `stored(name)`: its files
-        copied from it as it is (not dropped: its stage's result reads it), beside the other
-        writes (no second stored copy waits for it: listed first, it is written while the
-        next tables are sorted and stored); the rows."""
-        from ..compute import fetch_value
-
-        rows = int(fetch_value(self.con, table.count()))
-        columns = _csv_columns(table.schema())
-        self.copies.append(self.pool.submit(self._copy, stored(name), columns, folder, name, formats, keep=True))
         return rows
 
     def copied(self, table: Any, folder: Path, name: str, formats: Sequence[str]) -> int | None:
@@ -288,9 +265,9 @@ class Files:
         return cursor
 
     def _copy(self, table: str, columns: list[tuple[str, bool, str | None]], folder: Path, name: str,
-              formats: Sequence[str], drop: bool = True, keep: bool = False) -> None:
+              formats: Sequence[str], drop: bool = True) -> None:
         """`table` (a stored table's name, or with drop=False what follows FROM) written in
-        `formats`, then dropped unless kept (`keep`, or its name among the kept)."""
+        `formats`, then dropped unless its name is among the kept."""
         cursor = self._cursor()
         source = f'"{table}"' if drop else table
         for fmt, options in (("parquet", "FORMAT 'parquet'"), ("csv", "FORMAT 'csv', HEADER 1")):
@@ -305,7 +282,7 @@ class Files:
                 cursor.execute(f"COPY {what} TO '{_sql_text(str(path))}' ({options})")
             except Exception as exc:
                 raise _unwritable(path, exc) from None
-        if drop and not keep and name not in self.keep:
+        if drop and name not in self.keep:
             cursor.execute(f"DROP TABLE \"{table}\"")
 
     def wait(self) -> None:

@@ -74,22 +74,21 @@ def test_exact_mean_leaves_nulls_out_and_is_null_without_values() -> None:
     assert out["m"].isna().iloc[1]
 
 
-def test_an_output_its_stage_stored_in_order_is_copied_as_it_is_and_kept(tmp_path: Path) -> None:
-    from qunce.compute import store
-    from qunce.simulate.outputs import stored
+def test_sop_tasks_written_by_its_stage_are_copied_with_the_bytes_the_writer_gives(tmp_path: Path) -> None:
+    from qunce.assess.stage import _written
 
     con = connect("Asia/Shanghai")
-    keep_row_order(con, True)  # as assess/stage.py stores sop_tasks: in its files' order
-    table = con.sql(f"SELECT (i * 7919) % {ROWS} AS k, 'g' || ((i * 7919) % {ROWS}) AS label FROM range({ROWS}) t(i)")
-    kept, _ = store(con, stored("tasks"), table.order_by("k"), temp=False)
     keep_row_order(con, False)
-    # listed with an order it already has: not sorted and stored again, and not dropped afterwards
-    written = write_outputs(con, [("tasks", kept, ["k"])], tmp_path)
+    table = con.sql(f"SELECT (i * 7919) % {ROWS} AS k, 'g' || ((i * 7919) % {ROWS}) AS label FROM range({ROWS}) t(i)")
+    write_outputs(con, [("sop_tasks", table, ["k"])], tmp_path / "writer")  # sorted, stored and copied
+    keep_row_order(con, True)  # as assess/stage.py writes it: in its files' order
+    view = _written(con, table.order_by("k"))
+    keep_row_order(con, False)
+    written = write_outputs(con, [("sop_tasks", view, ["k"])], tmp_path / "stage")
 
-    assert written == [("tasks", ROWS)]
-    assert pq.read_table(tmp_path / "tasks.parquet").column("k").to_pylist() == list(range(ROWS))
-    with (tmp_path / "tasks.csv").open(encoding="utf-8-sig", newline="") as handle:
-        assert [int(row["k"]) for row in csv.DictReader(handle)][:3] == [0, 1, 2]
-    assert con.raw_sql(f'SELECT count(*) FROM "{stored("tasks")}"').fetchone()[0] == ROWS  # type: ignore[attr-defined]
+    assert written == [("sop_tasks", ROWS)]
+    for name in ("sop_tasks.parquet", "sop_tasks.csv"):  # the Parquet file copied, the CSV written from it
+        assert (tmp_path / "stage" / name).read_bytes() == (tmp_path / "writer" / name).read_bytes()
+    assert pq.read_table(tmp_path / "stage" / "sop_tasks.parquet").column("k").to_pylist() == list(range(ROWS))
     tables = con.raw_sql("SELECT table_name FROM duckdb_tables() WHERE table_name LIKE 'qunce_out_%'").fetchall()  # type: ignore[attr-defined]
-    assert tables == [(stored("tasks"),)]  # no second stored copy left behind
+    assert tables == []  # not sorted and stored a second time
