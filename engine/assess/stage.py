@@ -118,32 +118,33 @@ def _stored_for_writing(ctx: SimContext, tasks: Any) -> Any:
     (6.8 s of CPU) where the one COPY of the sorted query takes 2.4 s (4.6 s), the same bytes.
     Elsewhere stored once in that order where the writer looks for it (outputs.stored)."""
     from ..compute import engine_name, keep_row_order, store
-    from ..events.cached_tables import schema_text
     from ..simulate.context import profiled
     from ..simulate.outputs import stored
 
+    ordered = tasks.order_by(list(TASK_ORDER))
     with profiled("sop_tasks"):
         keep_row_order(ctx.con, True)
         try:
-            if engine_name(ctx.con) == "duckdb" and schema_text(tasks) is not None:
-                return _written(ctx.con, tasks.order_by(list(TASK_ORDER)))
-            return store(ctx.con, stored("sop_tasks"), tasks.order_by(list(TASK_ORDER)), temp=False)[0]
+            written = _written(ctx.con, ordered) if engine_name(ctx.con) == "duckdb" else None
+            return written if written is not None else store(ctx.con, stored("sop_tasks"), ordered, temp=False)[0]
         finally:
             keep_row_order(ctx.con, False)
 
 
-def _written(con: Any, ordered: Any) -> Any:
-    """`ordered` written as sop_tasks' Parquet file, with the writer's own options (the same bytes
-    as its COPY of a stored copy), and read back as a view of it that knows it is that output."""
+def _written(con: Any, ordered: Any) -> Any | None:
+    """`ordered` written as sop_tasks' Parquet file with the writer's own COPY (outputs.copy_sql:
+    the same bytes), and read back as a view of it that knows it is that output; None when a
+    column's type would not read back the same (then it is stored)."""
     from ..compute import compiled
     from ..events.cached_tables import read, schema_text
+    from ..simulate.outputs import copy_sql
     from ..work_folder import work_folder
 
     text = schema_text(ordered)
-    assert text is not None, "checked by the caller"
+    if text is None:
+        return None
     file = work_folder() / f"sop_tasks-{next(_WRITTEN)}.parquet"
-    quoted = str(file).replace("'", "''")
-    rows = con.con.execute(f"COPY ({compiled(con, ordered)}) TO '{quoted}' (FORMAT 'parquet')").fetchone()[0]
+    rows = con.con.execute(copy_sql(f"({compiled(con, ordered)})", file, "parquet")).fetchone()[0]
     return read(con, file, text, "sop", int(rows), "sop_tasks")
 
 

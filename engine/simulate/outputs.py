@@ -200,8 +200,8 @@ class Files:
     (write_table).
 
     A table read from a file that is its Parquet output's own bytes (events/cached_tables.read: a
-    kept stage's, or sop_tasks as the SOP assessment wrote it) is not sorted and stored again: the file is copied, and the CSV too when the entry
-    kept it, else written from the copy in its order (`copied`), beside the other writes (no
+    kept stage's, or sop_tasks as the SOP assessment wrote it) is not sorted and stored again:
+    the file is copied, and the CSV too when the entry kept it, else written from the copy in its order (`copied`), beside the other writes (no
     stored copy waits for it: the file is read as it is written out), on two threads at most."""
 
     def __init__(self, con: Any, keep: Collection[str] = ()) -> None:
@@ -270,7 +270,7 @@ class Files:
         `formats`, then dropped unless its name is among the kept."""
         cursor = self._cursor()
         source = f'"{table}"' if drop else table
-        for fmt, options in (("parquet", "FORMAT 'parquet'"), ("csv", "FORMAT 'csv', HEADER 1")):
+        for fmt in ("parquet", "csv"):
             if fmt not in formats:
                 continue
             path = folder / f"{name}.{fmt}"
@@ -279,7 +279,7 @@ class Files:
             # projection keeps the stored order.
             what = f"({spreadsheet_safe.duckdb_select_known(columns, source)})" if fmt == "csv" else source
             try:  # the options ibis's to_parquet and to_csv give: the same bytes
-                cursor.execute(f"COPY {what} TO '{_sql_text(str(path))}' ({options})")
+                cursor.execute(copy_sql(what, path, fmt))
             except Exception as exc:
                 raise _unwritable(path, exc) from None
         if drop and name not in self.keep:
@@ -302,6 +302,13 @@ class Files:
         for cursor in self.cursors:
             cursor.close()
         self.cursors.clear()
+
+
+def copy_sql(what: str, path: Path, fmt: str) -> str:
+    """DuckDB's COPY of `what` (a table's name or a parenthesised query) to `path` in `fmt`, with
+    the options every output file is written with (those ibis's to_parquet and to_csv give)."""
+    options = {"parquet": "FORMAT 'parquet'", "csv": "FORMAT 'csv', HEADER 1"}[fmt]
+    return f"COPY {what} TO '{_sql_text(str(path))}' ({options})"
 
 
 def _sql_text(text: str) -> str:
